@@ -1,0 +1,640 @@
+"""The rules: every problem GTO would have with artifacts.yaml, each with a stable code.
+
+Rules that read only one entry are computed once per block text and memoised on the block, so an edit re-checks
+only the entry it touched; rules across entries (duplicate names, path conflicts) and those that ask the
+file system or git run each time and are cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from .config import Config
+from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
+from .parse import (
+    BOOL,
+    NULL,
+    STR,
+    Artifact,
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_standard_tag,
+    tag_of,
+)
+from .problems import Problem, Related, Span
+
+# pydantic 2's lax booleans, which GTO 1.10 accepts for `virtual`.
+_LAX_TRUE = {"1", "on", "t", "true", "y", "yes"}
+_LAX_FALSE = {"0", "off", "f", "false", "n", "no"}
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    enable: bool = True
+    paths: bool = True
+    unknown_fields: bool = True
+    virtual_missing: str = "warning"  # a severity, or "off"
+
+
+@dataclass
+class RepoView:
+    """What the path rules may ask about the repository; None where it is unknown (no repository, no git)."""
+
+    root: Optional[Path] = None
+    in_head: Optional[Callable[[str], bool]] = None
+    exists_cache: dict[str, bool] = field(default_factory=dict)
+
+    def exists(self, path: str) -> Optional[bool]:
+        if self.root is None:
+            return None
+        cached = self.exists_cache.get(path)
+        if cached is None:
+            cached = _exists_inside(self.root, path)
+            self.exists_cache[path] = cached
+        return cached
+
+
+def _exists_inside(root: Path, path: str) -> bool:
+    full = os.path.join(root, path)
+    if not os.path.lexists(full):
+        return False
+    # A symlink that leads out of the repository counts as missing: nothing outside is read.
+    real = os.path.realpath(full)
+    real_root = os.path.realpath(root)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def check(
+    document: Document,
+    config: Optional[Config] = None,
+    repo: Optional[RepoView] = None,
+    settings: CheckSettings = CheckSettings(),
+) -> list[Problem]:
+    """Every problem of the document (config problems are reported separately: `config.problems`)."""
+    if not settings.enable:
+        return []
+    config = config or Config()
+    problems = list(document.problems)
+    for artifact in document.artifacts:
+        local = artifact.block.memo.get("local")
+        if local is None:
+            local = _local_problems(artifact)
+            artifact.block.memo["local"] = local
+        for problem in local:
+            if problem.code == "unknown-field" and not settings.unknown_fields:
+                continue
+            problems.append(artifact.relative(problem))
+    problems.extend(_duplicate_names(document))
+    problems.extend(_allowed_types(document, config))
+    if settings.paths:
+        problems.extend(_path_problems(document, repo or RepoView(), settings))
+    return problems
+
+
+# --- one entry --------------------------------------------------------------------------------------------
+
+
+def _rel(artifact: Artifact, node: Node) -> Span:
+    """Span of a node relative to the block (stored in the memo, placed later)."""
+    return Artifact(artifact.block, 0, 0).span(node)
+
+
+def _local_problems(artifact: Artifact) -> list[Problem]:
+    out: list[Problem] = []
+    key, value = artifact.key, artifact.block.value
+    name_span = _rel(artifact, key)
+    name = artifact.name
+    if not artifact.name_is_string:
+        shown = key.value if isinstance(key, ScalarNode) else "a collection"
+        out.append(
+            Problem(
+                "name-not-string",
+                "error",
+                f"Artifact name `{shown}` is read as {_kind(key)}, not a string"
+                f", and GTO cannot read the file. Quote it: '{shown}'.",
+                name_span,
+                data={"quoted": f"'{shown}'"} if isinstance(key, ScalarNode) else None,
+            )
+        )
+    elif not is_valid_name(name):
+        out.append(
+            Problem(
+                "invalid-name",
+                "error",
+                invalid_name_message(name),
+                name_span,
+                data={"value": name, "suggestion": suggest_name(name)},
+            )
+        )
+    _tags(artifact, key, out)
+    if value is None or not isinstance(value, MappingNode):
+        if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
+            out.append(
+                Problem(
+                    "entry-not-mapping",
+                    "error",
+                    f"Artifact `{name}` has no fields, and GTO cannot read "
+                    f"an empty entry. Write `{name}: {{}}` or add fields such as `type:` and `path:`.",
+                    name_span,
+                    data={"fix": "{}"},
+                )
+            )
+        else:
+            out.append(
+                Problem(
+                    "entry-not-mapping",
+                    "error",
+                    f"Artifact `{name}` must be a mapping of fields "
+                    "(type, path, virtual, labels, description, custom), not "
+                    f"{_kind(value)}.",
+                    _rel(artifact, value),
+                )
+            )
+            _tags(artifact, value, out)
+        return out
+    _duplicate_keys(artifact, value, out)
+    for field_key, field_value in artifact.fields():
+        _tags(artifact, field_value, out)
+        if not isinstance(field_key, ScalarNode):
+            out.append(
+                Problem(
+                    "unknown-field",
+                    "warning",
+                    "A field name must be a plain word; GTO ignores this one.",
+                    _rel(artifact, field_key),
+                    data={"field": None},
+                )
+            )
+            continue
+        field_name = field_key.value
+        spec = FIELD_BY_NAME.get(field_name)
+        if spec is None:
+            suggestion = closest_field(field_name)
+            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            if suggestion and artifact.field(suggestion) is not None:
+                hint = f" (`{suggestion}` is already set.)"
+                suggestion = None
+            out.append(
+                Problem(
+                    "unknown-field",
+                    "warning",
+                    f"Unknown field `{field_name}`: GTO ignores it and drops "
+                    f"it the next time it writes the file.{hint}",
+                    _rel(artifact, field_key),
+                    data={"field": field_name, "suggestion": suggestion},
+                )
+            )
+            continue
+        _field_value(artifact, field_name, field_value, out)
+    return out
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    tag = tag_of(node)
+    short = tag.rsplit(":", 1)[-1]
+    named = {NULL: "null", BOOL: "a boolean", STR: "a string"}.get(tag)
+    return named or (f"an {short}" if short[:1] in "aeiou" else f"a {short}")
+
+
+def _tags(artifact: Artifact, node: Node, out: list[Problem]) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not is_standard_tag(current.tag):
+            out.append(
+                Problem(
+                    "unsupported-tag",
+                    "error",
+                    f"GTO's safe YAML reader cannot read the tag `{current.tag}`. Remove it.",
+                    _rel(artifact, current),
+                )
+            )
+        if isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for k, v in current.value:
+                stack.extend((k, v))
+
+
+def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, MappingNode):
+            seen: dict[str, Node] = {}
+            for k, v in current.value:
+                if isinstance(k, ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    if k.value in seen:
+                        first = seen[k.value]
+                        out.append(
+                            Problem(
+                                "duplicate-key",
+                                "error",
+                                f"Duplicate key `{k.value}`: GTO cannot read "
+                                "a file with a repeated key. Remove one of them.",
+                                _rel(artifact, k),
+                                related=(Related(_rel(artifact, first), "first defined here"),),
+                                data={"key": k.value},
+                            )
+                        )
+                    else:
+                        seen[k.value] = k
+                stack.append(v)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+
+
+def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) -> None:
+    span = _rel(artifact, node)
+    tag = tag_of(node) if isinstance(node, ScalarNode) else None
+    if name in ("type", "path"):
+        if tag in (STR, NULL):
+            if name == "type" and tag == STR and not is_valid_name(node.value):
+                out.append(
+                    Problem(
+                        "invalid-type",
+                        "error",
+                        invalid_name_message(node.value),
+                        span,
+                        data={"value": node.value, "suggestion": suggest_name(node.value)},
+                    )
+                )
+            return
+        out.append(
+            Problem(
+                "wrong-type",
+                "error",
+                f"`{name}` must be a string, not {_kind(node)}; GTO cannot read the file.{_quote_hint(node)}",
+                span,
+                data={"field": name, **_quote_data(node)},
+            )
+        )
+    elif name == "description":
+        if tag == STR:
+            return
+        what = "null" if tag == NULL else _kind(node)
+        out.append(
+            Problem(
+                "wrong-type",
+                "error",
+                f"`description` must be a string, not {what}; GTO cannot read the file.{_quote_hint(node)}",
+                span,
+                data={"field": name, **_quote_data(node)},
+            )
+        )
+    elif name == "virtual":
+        if tag == BOOL:
+            return
+        raw = node.value.lower() if isinstance(node, ScalarNode) else None
+        if raw is not None and raw in _LAX_TRUE | _LAX_FALSE | {"1.0", "0.0"}:
+            meaning = raw in _LAX_TRUE or raw == "1.0"
+            out.append(
+                Problem(
+                    "lax-boolean",
+                    "warning",
+                    f"`virtual: {node.value}` is read as {str(meaning).lower()} "
+                    "only by GTO's lax parsing (in YAML it is not a boolean). Write "
+                    f"`{str(meaning).lower()}`.",
+                    span,
+                    data={"field": name, "value": meaning},
+                )
+            )
+            return
+        out.append(
+            Problem(
+                "wrong-type",
+                "error",
+                f"`virtual` must be true or false, not {_kind(node)}; GTO cannot read the file.",
+                span,
+                data={"field": name},
+            )
+        )
+    elif name == "labels":
+        if not isinstance(node, SequenceNode):
+            out.append(
+                Problem(
+                    "wrong-type",
+                    "error",
+                    f"`labels` must be a list of names, such as `labels: [ml]`, not"
+                    f" {_kind(node)}; GTO cannot read the file.",
+                    span,
+                    data={"field": name, **({"wrap": node.value} if tag == STR else {})},
+                )
+            )
+            return
+        seen: dict[str, Node] = {}
+        for item in node.value:
+            item_span = _rel(artifact, item)
+            if not isinstance(item, ScalarNode) or tag_of(item) != STR:
+                out.append(
+                    Problem(
+                        "wrong-type",
+                        "error",
+                        f"Each label must be a string, not {_kind(item)}; GTO cannot read the file.{_quote_hint(item)}",
+                        item_span,
+                        data={"field": "labels", **_quote_data(item)},
+                    )
+                )
+                continue
+            if not is_valid_name(item.value):
+                out.append(
+                    Problem(
+                        "invalid-label",
+                        "error",
+                        invalid_name_message(item.value),
+                        item_span,
+                        data={"value": item.value, "suggestion": suggest_name(item.value)},
+                    )
+                )
+            if item.value in seen:
+                out.append(
+                    Problem(
+                        "duplicate-label",
+                        "warning",
+                        f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
+                        item_span,
+                        related=(Related(_rel(artifact, seen[item.value]), "first listed here"),),
+                        data={"value": item.value},
+                    )
+                )
+            else:
+                seen[item.value] = item
+
+
+def _quote_hint(node: Node) -> str:
+    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
+        return f" Quote it: '{node.value}'."
+    return ""
+
+
+def _quote_data(node: Node) -> dict[str, Any]:
+    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
+        return {"quoted": "'" + node.value.replace("'", "''") + "'"}
+    return {}
+
+
+# --- across entries ---------------------------------------------------------------------------------------
+
+
+def _duplicate_names(document: Document) -> list[Problem]:
+    out: list[Problem] = []
+    first: dict[Any, Artifact] = {}
+    for artifact in document.artifacts:
+        name = artifact.name
+        if name in first:
+            original = first[name]
+            out.append(
+                Problem(
+                    "duplicate-name",
+                    "error",
+                    f"Artifact `{name}` is defined twice; GTO cannot read a file "
+                    "with a repeated name. Merge the two entries or rename one.",
+                    artifact.name_span,
+                    related=(Related(original.name_span, f"`{name}` is first defined here"),),
+                    data={"name": name},
+                    artifact=str(name),
+                )
+            )
+        else:
+            first[name] = artifact
+    return out
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the cross-entry rules need of one entry, computed once per block text."""
+
+    type: Optional[str]
+    type_node: Optional[Node]
+    path: Optional[str]
+    path_node: Optional[Node]
+    virtual: bool
+    norm: str
+    ancestors: tuple[str, ...]
+
+
+def facts(artifact: Artifact) -> Facts:
+    memo: Optional[Facts] = artifact.block.memo.get("facts")
+    if memo is None:
+        type_found = _string_field(artifact, "type")
+        path_found = _string_field(artifact, "path")
+        path = path_found[1] if path_found else None
+        norm = normalise(path) if path else ""
+        ancestors = []
+        parent = posixpath.dirname(norm)
+        while parent and parent not in ("/", "."):
+            ancestors.append(parent)
+            parent = posixpath.dirname(parent)
+        memo = Facts(
+            type_found[1] if type_found else None,
+            type_found[0] if type_found else None,
+            path,
+            path_found[0] if path_found else None,
+            _virtual(artifact),
+            norm,
+            tuple(ancestors),
+        )
+        artifact.block.memo["facts"] = memo
+    return memo
+
+
+def _string_field(artifact: Artifact, name: str) -> Optional[tuple[Node, str]]:
+    pair = artifact.field(name)
+    if pair is None:
+        return None
+    node = pair[1]
+    if isinstance(node, ScalarNode) and tag_of(node) == STR:
+        return node, node.value
+    return None
+
+
+def _allowed_types(document: Document, config: Config) -> list[Problem]:
+    if config.types is None:
+        return []
+    allowed = list(config.types)
+    out = []
+    for artifact in document.artifacts:
+        known = facts(artifact)
+        if known.type is None or known.type_node is None or known.type in allowed:
+            continue
+        node, value = known.type_node, known.type
+        where = "GTO_TYPES" if config.types_from_env else "`.gto`"
+        names = ", ".join(f"`{t}`" for t in allowed) if allowed else "none"
+        related = (Related(config.types_span, "types allowed here", file=".gto"),) if config.types_span else ()
+        out.append(
+            Problem(
+                "type-not-allowed",
+                "error",
+                f"Type `{value}` is not allowed by {where}: "
+                f"Allowed types are: '{allowed}'. Use one of {names}, or add `{value}` to `types`.",
+                artifact.span(node),
+                data={"value": value, "allowed": allowed},
+                related=related,
+                artifact=str(artifact.name),
+            )
+        )
+    return out
+
+
+def is_external(path: str) -> bool:
+    return _URL.match(path) is not None
+
+
+def normalise(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/")) if path else path
+
+
+def _virtual(artifact: Artifact) -> bool:
+    pair = artifact.field("virtual")
+    if pair is None:
+        return True
+    node = pair[1]
+    if isinstance(node, ScalarNode):
+        raw = node.value.lower()
+        if raw in _LAX_FALSE or raw == "0.0":
+            return False
+    return True
+
+
+def _path_problems(document: Document, repo: RepoView, settings: CheckSettings) -> list[Problem]:
+    out: list[Problem] = []
+    placed: dict[str, Artifact] = {}
+    for artifact in document.artifacts:
+        known = facts(artifact)
+        path, node = known.path, known.path_node
+        if path is None or node is None or path == "" or is_external(path):
+            continue
+        span = _LazySpan(artifact, node)
+        name = str(artifact.name)
+        virtual = known.virtual
+        norm = known.norm
+        if posixpath.isabs(norm) or re.match(r"^[a-zA-Z]:[\\/]", path):
+            out.append(
+                Problem(
+                    "path-absolute",
+                    "error",
+                    f"Path `{path}` is absolute; GTO paths are relative to the "
+                    "repository root. Write it relative to the root.",
+                    span.get(),
+                    data={"path": path},
+                    artifact=name,
+                )
+            )
+            continue
+        if norm == ".." or norm.startswith("../"):
+            out.append(
+                Problem(
+                    "path-escapes",
+                    "error",
+                    f"Path `{path}` leads outside the repository; GTO paths are "
+                    "relative to the repository root and stay inside it.",
+                    span.get(),
+                    data={"path": path},
+                    artifact=name,
+                )
+            )
+            continue
+        _conflicts(artifact, known, span, placed, out)
+        exists = repo.exists(path)
+        if exists is False:
+            if virtual:
+                if settings.virtual_missing != "off":
+                    out.append(
+                        Problem(
+                            "path-missing",
+                            settings.virtual_missing,
+                            f"Path `{path}` does not exist in "
+                            "the working tree (the artifact is virtual, so GTO accepts it).",
+                            span.get(),
+                            data={"path": path, "virtual": True},
+                            artifact=name,
+                        )
+                    )
+            else:
+                out.append(
+                    Problem(
+                        "path-missing",
+                        "error",
+                        f"Path `{path}` does not exist, but the artifact says "
+                        "`virtual: false` (its file is committed). Restore the file, fix the path, or set "
+                        "`virtual: true`.",
+                        span.get(),
+                        data={"path": path, "virtual": False},
+                        artifact=name,
+                    )
+                )
+                continue
+        if not virtual and repo.in_head is not None and not repo.in_head(path):
+            out.append(
+                Problem(
+                    "path-not-committed",
+                    "error",
+                    f"Path `{path}` is not in the HEAD commit, but "
+                    "`virtual: false` says it is (`gto annotate --must-exist` would refuse it: "
+                    f"Nothing found in '{path}' for checked out commit). Commit the file, or set "
+                    "`virtual: true`.",
+                    span.get(),
+                    data={"path": path},
+                    artifact=name,
+                )
+            )
+    return out
+
+
+class _LazySpan:
+    """A node's document span, computed only when a problem needs it."""
+
+    __slots__ = ("artifact", "node")
+
+    def __init__(self, artifact: Artifact, node: Node) -> None:
+        self.artifact, self.node = artifact, node
+
+    def get(self) -> Span:
+        return self.artifact.span(self.node)
+
+
+def _conflicts(
+    artifact: Artifact, known: Facts, span: _LazySpan, placed: dict[str, Artifact], out: list[Problem]
+) -> None:
+    """GTO's rule: equal paths, or one inside the other. `placed` maps every earlier path and each of its
+    parent folders (keys prefixed "dir:") to its artifact, so each check is O(depth)."""
+    norm = known.norm
+    other = placed.get(norm) or placed.get("dir:" + norm)
+    if other is None:
+        for ancestor in known.ancestors:
+            other = placed.get(ancestor)
+            if other is not None:
+                break
+    if other is not None and other is not artifact:
+        other_facts = facts(other)
+        other_span = other.span(other_facts.path_node) if other_facts.path_node is not None else other.name_span
+        shown = other_facts.path
+        out.append(
+            Problem(
+                "path-conflict",
+                "warning",
+                f"Path `{known.path}` overlaps artifact `{other.name}` "
+                f"(`{shown}`): GTO refuses to annotate either with this path (Provided path conflicts "
+                "with ...). Give each artifact its own path.",
+                span.get(),
+                related=(Related(other_span, f"`{other.name}` uses `{shown}`"),),
+                data={"path": known.path, "other": str(other.name)},
+                artifact=str(artifact.name),
+            )
+        )
+    placed.setdefault(norm, artifact)
+    for ancestor in known.ancestors:
+        placed.setdefault("dir:" + ancestor, artifact)

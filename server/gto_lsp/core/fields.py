@@ -1,0 +1,171 @@
+"""The one definition of artifacts.yaml's fields and of GTO's name rule.
+
+Validation, completion, hover and the JSON schema all read this table, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+# GTO 1.10's rule (gto/constants.py). `$` also matches before a trailing newline, as in GTO.
+NAME_PATTERN = r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?"
+_NAME_RE = re.compile(f"^{NAME_PATTERN}$")
+
+
+def is_valid_name(value: str) -> bool:
+    return _NAME_RE.search(value) is not None
+
+
+def invalid_name_message(value: str) -> str:
+    """GTO 1.10.1's exact text for a bad artifact name, label or type."""
+    return (
+        f"Invalid value '{value}'. Only letters, numbers, '_', '-', '/' are allowed. "
+        "Value must be of len >= 2 and must start and end with a letter or a number."
+    )
+
+
+def suggest_name(value: str) -> Optional[str]:
+    """The closest valid name: disallowed characters become '-', ends trimmed; None when nothing is left."""
+    cleaned = re.sub(r"[^a-zA-Z0-9_/-]+", "-", value.strip())
+    cleaned = re.sub(r"-{2,}", "-", cleaned)
+    cleaned = re.sub(r"^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$", "", cleaned)
+    return cleaned if cleaned and is_valid_name(cleaned) else None
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # "string", "boolean", "labels", "any"
+    nullable: bool
+    default: Any
+    summary: str
+    doc: str
+    schema: dict[str, Any]
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "type",
+        "string",
+        True,
+        None,
+        "Artifact type, such as `model` or `dataset`.",
+        "Letters, digits, `_`, `-` and `/`, starting and ending with a letter or digit. When `.gto` sets "
+        "`types`, the type must be one of them.",
+        {"type": ["string", "null"], "pattern": f"^{NAME_PATTERN}$"},
+    ),
+    Field(
+        "path",
+        "string",
+        True,
+        None,
+        "Where the artifact lives, relative to the repository root.",
+        "A file or folder in the repository, or an external location (`s3://...`) for a virtual artifact. "
+        "GTO stores it verbatim. Two artifacts may not share a path, nor one contain the other.",
+        {"type": ["string", "null"]},
+    ),
+    Field(
+        "virtual",
+        "boolean",
+        False,
+        True,
+        "`false` when the artifact's file is committed to git.",
+        "Virtual artifacts (the default, `true`) may point anywhere. `virtual: false` (what "
+        "`gto annotate --must-exist` writes) says the path is committed, so a version pins its content.",
+        {"type": "boolean", "default": True},
+    ),
+    Field(
+        "labels",
+        "labels",
+        False,
+        (),
+        "Labels for search and grouping.",
+        "A list of names (letters, digits, `_`, `-`, `/`). GTO sorts and de-duplicates them when it "
+        "updates an artifact.",
+        {"type": "array", "items": {"type": "string", "pattern": f"^{NAME_PATTERN}$"}},
+    ),
+    Field(
+        "description",
+        "string",
+        False,
+        "",
+        "A human-readable description.",
+        "Any text; not null.",
+        {"type": "string"},
+    ),
+    Field(
+        "custom",
+        "any",
+        True,
+        None,
+        "Free-form metadata.",
+        "Any YAML value: a string, a number, a list or a mapping. `gto annotate -c` stores a string.",
+        {},
+    ),
+)
+
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+# GTO writes keys sorted (ruamel's safe dumper), which is also alphabetical here.
+GTO_KEY_ORDER: tuple[str, ...] = tuple(sorted(FIELD_BY_NAME))
+
+
+def closest_field(name: str) -> Optional[str]:
+    """The known field an unknown key most likely meant (`descripton` -> `description`)."""
+    lowered = name.lower()
+    if lowered in FIELD_BY_NAME:
+        return lowered
+    best: Optional[str] = None
+    best_distance = 3
+    for field in FIELD_BY_NAME:
+        distance = _edit_distance(lowered, field)
+        limit = 1 if len(field) <= 4 else 2
+        if distance <= limit and distance < best_distance:
+            best, best_distance = field, distance
+    if best is None:
+        # `desc`, `meta`: DVC's names for the same fields.
+        best = {"desc": "description", "meta": "custom", "label": "labels", "tags": "labels"}.get(lowered)
+    return best
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition costs 1)."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON schema of artifacts.yaml for yaml-language-server and other schema-aware tools."""
+    artifact = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            f.name: {
+                **f.schema,
+                "description": f"{f.summary} {f.doc}",
+                "markdownDescription": f"{f.summary}\n\n{f.doc}",
+            }
+            for f in FIELDS
+        },
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://github.com/gto-lsp/gto-lsp/artifacts.schema.json",
+        "title": "GTO artifacts.yaml",
+        "description": "Annotations of GTO artifacts: name -> fields.",
+        "type": "object",
+        "propertyNames": {"pattern": f"^{NAME_PATTERN}$"},
+        "additionalProperties": {"$ref": "#/definitions/artifact"},
+        "definitions": {"artifact": artifact},
+    }

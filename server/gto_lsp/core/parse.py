@@ -1,0 +1,457 @@
+"""Parse artifacts.yaml into artifacts with source positions. Never raises.
+
+The document is cut into top-level entries ("blocks": a line starting at column 0 begins one) and each block is
+composed alone, so an edit re-parses only the blocks whose text changed (`parse(text, previous)` reuses the
+rest). Anything the cut cannot express (flow or indented top level, document markers, directives, aliases across
+entries) falls back to composing the whole text. Composing uses libyaml when PyYAML has it and PyYAML's pure
+Python composer otherwise: both give the same nodes and marks. Plain scalars are then resolved by YAML 1.2, as
+GTO's ruamel.yaml reader does (`yes` is a string).
+
+Positions are (line, column) in code points, 0-based.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, Union
+
+import yaml
+from ruamel.yaml.nodes import ScalarNode as _RuamelScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+
+from .problems import Pos, Problem, Span
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+    HAVE_LIBYAML = True
+except AttributeError:  # PyYAML built without libyaml: same results, slower
+    _Loader = yaml.SafeLoader
+    HAVE_LIBYAML = False
+
+Node = yaml.Node
+MappingNode = yaml.MappingNode
+SequenceNode = yaml.SequenceNode
+ScalarNode = yaml.ScalarNode
+
+TAG_PREFIX = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
+TIMESTAMP, MAP, SEQ, MERGE = (TAG_PREFIX + t for t in ("timestamp", "map", "seq", "merge"))
+_STANDARD_TAGS = {
+    STR,
+    INT,
+    FLOAT,
+    BOOL,
+    NULL,
+    TIMESTAMP,
+    MAP,
+    SEQ,
+    MERGE,
+    TAG_PREFIX + "binary",
+    TAG_PREFIX + "set",
+    TAG_PREFIX + "omap",
+    TAG_PREFIX + "pairs",
+}
+_IMPLICIT_11 = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE, TAG_PREFIX + "value"}
+
+_resolver = VersionedResolver(version=(1, 2))
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A line that starts a top-level entry: not indented, not a comment, not a sequence dash, not blank.
+_BLOCK_START = re.compile(r"^(?![ \t#\r\n]|-(?:[ \t\r\n]|$))", re.M)
+_NEEDS_FULL_PARSE = re.compile(r"^(?:---|\.\.\.|%)", re.M)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_plain(value: str) -> str:
+    """The YAML 1.2 tag ruamel.yaml gives a plain scalar."""
+    return str(_resolver.resolve(_RuamelScalarNode, value, (True, False)))
+
+
+def tag_of(node: Node) -> str:
+    """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
+    # libyaml marks plain scalars with style '' and PyYAML's pure composer with None.
+    if isinstance(node, ScalarNode) and not node.style and node.tag in _IMPLICIT_11:
+        return resolve_plain(node.value)
+    return str(node.tag)
+
+
+def is_standard_tag(tag: str) -> bool:
+    return tag in _STANDARD_TAGS
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level entry, composed alone; marks are relative to the block's first line."""
+
+    text: str
+    key: Optional[Node]
+    value: Optional[Node]
+    error: Optional[Problem]  # relative span
+    last_line: int  # relative line of the entry's last content line
+    # Memo for check results that depend only on this block's text (see check.py).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A top-level `name: value` entry placed in the document."""
+
+    block: Block
+    line: int  # document line of the block's first line
+    col_shift: int = 0  # 1 when line 0 holds a BOM the parser did not count
+
+    @property
+    def key(self) -> Node:
+        assert self.block.key is not None
+        return self.block.key
+
+    @property
+    def value(self) -> Node:
+        assert self.block.value is not None
+        return self.block.value
+
+    @property
+    def name(self) -> Any:
+        """The key as GTO sees it: a str for a plain or quoted string key, else the raw scalar text."""
+        key = self.key
+        return key.value if isinstance(key, ScalarNode) else None
+
+    @property
+    def name_is_string(self) -> bool:
+        return isinstance(self.key, ScalarNode) and tag_of(self.key) == STR
+
+    def pos(self, mark: Any) -> Pos:
+        line = self.line + mark.line
+        return Pos(line, mark.column + (self.col_shift if line == 0 else 0))
+
+    def span(self, node: Node) -> Span:
+        return Span(self.pos(node.start_mark), self.pos(node.end_mark))
+
+    def relative(self, problem: Problem) -> Problem:
+        """A problem stored relative to the block, placed in the document."""
+        return problem.shifted(self.line, self.col_shift)
+
+    @property
+    def name_span(self) -> Span:
+        return self.span(self.key)
+
+    @property
+    def first_line(self) -> int:
+        return self.line + self.key.start_mark.line
+
+    @property
+    def last_line(self) -> int:
+        return self.line + self.block.last_line
+
+    @property
+    def entry_span(self) -> Span:
+        return Span(self.pos(self.key.start_mark), content_end(self))
+
+    def fields(self) -> Iterator[tuple[Node, Node]]:
+        """(key, value) pairs of the entry when it is a mapping; `<<` merges expanded, explicit keys first."""
+        value = self.block.value
+        if not isinstance(value, MappingNode):
+            return
+        yield from _mapping_pairs(value)
+
+    def field(self, name: str) -> Optional[tuple[Node, Node]]:
+        for key, value in self.fields():
+            if isinstance(key, ScalarNode) and key.value == name:
+                return key, value
+        return None
+
+
+def _mapping_pairs(node: MappingNode, seen: Optional[set[int]] = None) -> Iterator[tuple[Node, Node]]:
+    merged: list[Node] = []
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.tag == MERGE:
+            merged.append(value)
+        else:
+            yield key, value
+    seen = seen if seen is not None else {id(node)}
+    for source in merged:
+        sources = source.value if isinstance(source, SequenceNode) else [source]
+        for item in sources:
+            if isinstance(item, MappingNode) and id(item) not in seen:
+                seen.add(id(item))
+                yield from _mapping_pairs(item, seen)
+
+
+def content_end(artifact: Artifact) -> Pos:
+    """End of the entry's last content (marks of block collections point past trailing comments)."""
+    node = artifact.block.value if artifact.block.value is not None else artifact.key
+    end = _last_scalar_end(node)
+    return artifact.pos(end) if end is not None else artifact.pos(node.end_mark)
+
+
+def _last_scalar_end(node: Node) -> Any:
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style:
+        if not node.value:
+            return node.end_mark
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        # A block scalar's end mark sits at the start of the line after it.
+        mark = node.end_mark
+        if mark.column == 0 and mark.line > node.start_mark.line:
+            return yaml.Mark(mark.name, mark.index, mark.line - 1, 10**6, None, None)  # type: ignore[arg-type]
+    return node.end_mark
+
+
+@dataclass
+class Document:
+    text: str
+    artifacts: list[Artifact]
+    problems: list[Problem]  # parse problems, absolute
+    top: Optional[Node]  # the whole-document node on the slow path; None on the block path
+    kind: str  # "mapping", "empty", "not-mapping", "error"
+    flow: bool  # top level written in flow style: edits rewrite the whole file
+    line_ending: str
+    bom: bool
+    blocks: dict[str, Block]  # block text -> parsed block, for the next incremental parse
+    _line_starts: Optional[list[int]] = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            self._line_starts = line_starts_of(self.text)
+        return self._line_starts
+
+    def offset(self, pos: Pos) -> int:
+        """Offset in `text` of a (line, column) position, clamped to the line."""
+        if pos.line >= len(self.line_starts):
+            return len(self.text)
+        start = self.line_starts[pos.line]
+        end = self.line_starts[pos.line + 1] if pos.line + 1 < len(self.line_starts) else len(self.text)
+        line_text = self.text[start:end].rstrip("\r\n")
+        return start + min(pos.col, len(line_text))
+
+    def line_text(self, line: int) -> str:
+        if line >= len(self.line_starts):
+            return ""
+        start = self.line_starts[line]
+        end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def position(self, offset: int) -> Pos:
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return Pos(line, offset - self.line_starts[line])
+
+    def end_pos(self) -> Pos:
+        return self.position(len(self.text))
+
+    def by_name(self) -> dict[Any, list[Artifact]]:
+        names: dict[Any, list[Artifact]] = {}
+        for artifact in self.artifacts:
+            names.setdefault(artifact.name, []).append(artifact)
+        return names
+
+    def find(self, name: str) -> Optional[Artifact]:
+        for artifact in self.artifacts:
+            if artifact.name == name and artifact.name_is_string:
+                return artifact
+        return None
+
+
+def line_starts_of(text: str) -> list[int]:
+    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+
+def detect_line_ending(text: str) -> str:
+    match = _LINE_BREAK.search(text)
+    return match.group(0) if match else "\n"
+
+
+def _error_problem(error: Exception, text: str = "") -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem = str(getattr(error, "problem", None) or str(error).splitlines()[0])
+    context = getattr(error, "context", None)
+    if "undefined alias" in problem:
+        message = "YAML error: found undefined alias: an alias (*name) needs an anchor (&name) before it."
+    else:
+        message = f"YAML syntax error: {problem}" + (f" {context}" if context else "")
+    if context_mark is not None and (mark is None or "end of stream" in problem):
+        mark = context_mark  # point at what was left open, not at the end of the file
+    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    lines = text.split("\n")
+    line_length = len(lines[line].rstrip("\r")) if line < len(lines) else col
+    end = Pos(line, max(line_length, col)) if line_length > col else Pos(line, col)
+    return Problem("yaml-syntax", "error", message.rstrip(), Span(Pos(line, col), end))
+
+
+def _compose(text: str) -> Optional[Node]:
+    return yaml.compose(text, Loader=_Loader)
+
+
+def _parse_block(text: str) -> Block:
+    try:
+        node = _compose(text)
+    except yaml.YAMLError as error:
+        problem = _error_problem(error, text)
+        if "character that cannot start any token" in str(getattr(error, "problem", "")) and "\t" in text:
+            problem = Problem(
+                "yaml-syntax",
+                "error",
+                "YAML syntax error: a tab character where YAML expects spaces. Indent with spaces.",
+                problem.span,
+            )
+        return Block(text, None, None, problem, 0)
+    except Exception as error:
+        return Block(text, None, None, Problem("yaml-syntax", "error", f"YAML error: {error}", Span.at(0, 0)), 0)
+    if isinstance(node, MappingNode) and not node.flow_style and len(node.value) == 1:
+        key, value = node.value[0]
+        if key.start_mark.line == 0 and key.start_mark.column == 0:
+            end_line = _last_scalar_end(value).line
+            return Block(text, key, value, None, max(end_line, key.start_mark.line))
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    span = Span(Pos(0, 0), Pos(0, len(first_line)))
+    return Block(
+        text,
+        None,
+        None,
+        Problem(
+            "entry-syntax",
+            "error",
+            f"Expected an artifact entry `name:` at the start of this line, found `{first_line.strip()[:40]}`.",
+            span,
+        ),
+        0,
+    )
+
+
+def parse(text: str, previous: Optional[Document] = None) -> Document:
+    """Parse the text of artifacts.yaml; `previous` (the last parse of the same file) lets unchanged blocks be
+    reused."""
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    line_ending = detect_line_ending(body)
+    try:
+        document = _parse_blocks(text, body, bom, line_ending, previous)
+        if document is None:
+            document = _parse_whole(text, body, bom, line_ending, line_starts_of(text))
+        return document
+    except Exception as error:
+        problem = Problem("yaml-syntax", "error", f"Could not read the file: {error}", Span.at(0, 0))
+        return Document(text, [], [problem], None, "error", False, line_ending, bom, {})
+
+
+def _parse_blocks(
+    text: str, body: str, bom: bool, line_ending: str, previous: Optional[Document]
+) -> Optional[Document]:
+    if _NEEDS_FULL_PARSE.search(body):
+        return None
+    matches = [m.start() for m in _BLOCK_START.finditer(body) if m.start() < len(body)]
+    if not matches:
+        return None
+    # Content before the first block must be blank lines or comments only (an indented top level is not).
+    for preamble in body[: matches[0]].splitlines():
+        if preamble.strip() and not preamble.lstrip().startswith("#"):
+            return None
+    if body[matches[0]] in "{[&*!|>'\"":
+        return None
+    shift = 1 if bom else 0
+    cache = previous.blocks if previous is not None else {}
+    blocks: dict[str, Block] = {}
+    artifacts: list[Artifact] = []
+    problems: list[Problem] = []
+    # Lines are counted with str.count (fast); a lone CR as a line break needs the general counter.
+    lone_cr = "\r" in body and body.count("\r") != body.count("\r\n")
+    body_starts = line_starts_of(body) if lone_cr else None
+    line, counted_to = 0, 0
+    bounds = [*matches, len(body)]
+    for index in range(len(matches)):
+        chunk = body[bounds[index] : bounds[index + 1]]
+        if chunk[0] in "?&*!{[|>":
+            return None
+        block = cache.get(chunk) or blocks.get(chunk)
+        if block is None:
+            block = _parse_block(chunk)
+        blocks[chunk] = block
+        if body_starts is not None:
+            line = bisect.bisect_right(body_starts, bounds[index]) - 1
+        else:
+            line += body.count("\n", counted_to, bounds[index])
+            counted_to = bounds[index]
+        if block.error is not None:
+            if "undefined alias" in block.error.message:
+                return None
+            problems.append(block.error.shifted(line, shift))
+            continue
+        artifacts.append(Artifact(block, line, shift))
+    return Document(text, artifacts, problems, None, "mapping", False, line_ending, bom, blocks)
+
+
+def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list[int]) -> Document:
+    shift = 1 if bom else 0
+    try:
+        node = _compose(body)
+    except yaml.YAMLError as error:
+        problem = _error_problem(error, body)
+        if "expected a single document" in str(error):
+            mark = getattr(error, "problem_mark", None)
+            pos = Pos(mark.line, mark.column) if mark is not None else Pos(0, 0)
+            problem = Problem(
+                "multiple-documents",
+                "error",
+                "artifacts.yaml holds several YAML documents (`---`); GTO reads exactly one. "
+                "Merge them into one mapping.",
+                Span(pos, Pos(pos.line, pos.col + 3)),
+            )
+        return Document(text, [], [problem.shifted(0, shift)], None, "error", False, line_ending, bom, {}, starts)
+    if node is None:
+        end = Pos(len(starts) - 1, 0)
+        problem = Problem(
+            "empty-file",
+            "error",
+            "artifacts.yaml is empty, and GTO cannot read an empty file. Write `{}` for no artifacts, or add one.",
+            Span(Pos(0, 0), end),
+            data={"fix": "{}"},
+        )
+        return Document(text, [], [problem], None, "empty", False, line_ending, bom, {}, starts)
+    if not isinstance(node, MappingNode):
+        kind = "a list" if isinstance(node, SequenceNode) else "a single value"
+        problem = Problem(
+            "top-not-mapping",
+            "error",
+            f"The top level of artifacts.yaml must be a mapping of artifact names to their fields, not {kind}.",
+            Span(Pos(node.start_mark.line, node.start_mark.column), Pos(node.end_mark.line, node.end_mark.column)),
+        )
+        return Document(text, [], [problem.shifted(0, shift)], node, "not-mapping", False, line_ending, bom, {}, starts)
+    artifacts = []
+    for key, value in node.value:
+        last = _last_scalar_end(value).line
+        block = Block("", key, value, None, last)
+        artifacts.append(Artifact(block, 0, shift))
+    return Document(text, artifacts, [], node, "mapping", bool(node.flow_style), line_ending, bom, {}, starts)
+
+
+def node_text(document: Document, artifact: Artifact, node: Node) -> str:
+    span = artifact.span(node)
+    return document.text[document.offset(span.start) : document.offset(span.end)]
+
+
+ScalarValue = Union[str, int, float, bool, None]
+
+
+def scalar_value(node: Node) -> Any:
+    """The Python value GTO's reader gives a node (YAML 1.2 safe), for scalars and simple collections."""
+    if isinstance(node, ScalarNode):
+        tag = tag_of(node)
+        if tag == STR:
+            return node.value
+        if tag == NULL:
+            return None
+        if tag == BOOL:
+            return node.value.lower() == "true"
+        from ruamel.yaml import YAML
+
+        loaded = YAML(typ="safe", pure=True).load(node.value)
+        return loaded
+    if isinstance(node, SequenceNode):
+        return [scalar_value(item) for item in node.value]
+    if isinstance(node, MappingNode):
+        return {scalar_value(k): scalar_value(v) for k, v in _mapping_pairs(node)}
+    return None
