@@ -1,0 +1,475 @@
+"""annotate, remove and describe as functions over the text of artifacts.yaml.
+
+They follow GTO's `Index.add`/`remove` and its messages, but change only what they must: an entry GTO wrote
+itself is rewritten exactly as GTO writes it; a hand-written entry is edited field by field, so its comments and
+key order stay; every other byte of the file stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+from .check import check, normalise
+from .config import Config
+from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name
+from .parse import (
+    Artifact,
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    content_end,
+    parse,
+)
+from .problems import Pos, Problem
+from .render import dump, load, render_entry, render_field, render_scalar
+
+WRONG_ARTIFACTS_YAML = "artifacts.yaml file doesn't conform to GTO format"
+UPDATED = "Updated `artifacts.yaml`"
+# Problems that make GTO's reader refuse the file (WrongArtifactsYaml).
+_UNREADABLE = {
+    "yaml-syntax",
+    "entry-syntax",
+    "multiple-documents",
+    "top-not-mapping",
+    "name-not-string",
+    "entry-not-mapping",
+    "wrong-type",
+    "duplicate-key",
+    "duplicate-name",
+    "unsupported-tag",
+}
+
+
+class GTOError(Exception):
+    """An error GTO would raise, with GTO's message; `detail` adds where and how to fix, when known."""
+
+    def __init__(self, kind: str, message: str, detail: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message + (f"\n{self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    start: Pos
+    end: Pos
+    new_text: str
+
+
+@dataclass(frozen=True)
+class EditResult:
+    text: str
+    edits: tuple[TextEdit, ...]
+    message: str = UPDATED
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+
+@dataclass(frozen=True)
+class AnnotateRequest:
+    name: str
+    type: Optional[str] = None
+    path: Optional[str] = None
+    must_exist: bool = False
+    allow_same_path: bool = False
+    labels: Sequence[str] = ()
+    description: str = ""
+    custom: Any = None
+
+
+@dataclass
+class _Edits:
+    document: Document
+    items: list[tuple[int, int, str]] = field(default_factory=list)  # offsets
+
+    def replace(self, start: int, end: int, text: str) -> None:
+        self.items.append((start, end, text))
+
+    def result(self, message: str = UPDATED) -> EditResult:
+        doc = self.document
+        ending = doc.line_ending
+        items = sorted(self.items, key=lambda item: (item[0], item[1]))
+        text = doc.text
+        out, cursor = [], 0
+        edits = []
+        for start, end, new_text in items:
+            if ending != "\n":
+                new_text = new_text.replace("\n", ending)
+            if text[start:end] == new_text:
+                continue
+            out.append(text[cursor:start])
+            out.append(new_text)
+            cursor = end
+            edits.append(TextEdit(doc.position(start), doc.position(end), new_text))
+        out.append(text[cursor:])
+        return EditResult("".join(out), tuple(edits), message)
+
+
+def _assert_name(value: str) -> None:
+    if not is_valid_name(value):
+        raise GTOError("invalid-name", invalid_name_message(value))
+
+
+def _where(problem: Problem) -> str:
+    return f"line {problem.span.start.line + 1}: {problem.message}"
+
+
+def read_checked(document: Document, allow_empty: bool = True) -> None:
+    """Refuse, as GTO's reader does, a file it cannot read; name the first reason."""
+    if document.kind == "empty" and allow_empty:
+        return
+    for problem in check(document):
+        if problem.code in _UNREADABLE or (problem.code == "empty-file" and not allow_empty):
+            raise GTOError("wrong-artifacts-yaml", WRONG_ARTIFACTS_YAML, _where(problem))
+    for artifact in document.artifacts:
+        if not is_valid_name(str(artifact.name)):
+            raise GTOError("invalid-name", invalid_name_message(str(artifact.name)))
+
+
+def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
+    """The entry's fields as GTO's reader sees them (known fields only)."""
+    loaded: Any = None
+    try:
+        if artifact.block.text:
+            loaded = load(artifact.block.text)
+        else:
+            start = document.offset(Pos(artifact.first_line, 0))
+            end = (
+                document.offset(Pos(artifact.last_line + 1, 0))
+                if artifact.last_line + 1 < len(document.line_starts)
+                else len(document.text)
+            )
+            loaded = load(document.text[start:end])
+    except Exception:
+        loaded = None
+    if not isinstance(loaded, dict) or artifact.name not in loaded:
+        whole = load(document.text.lstrip("\ufeff"))
+        loaded = whole if isinstance(whole, dict) else {}
+    fields = loaded.get(artifact.name) or {}
+    return {k: v for k, v in fields.items() if k in FIELD_BY_NAME} if isinstance(fields, dict) else {}
+
+
+def _full(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": values.get("type"),
+        "path": values.get("path"),
+        "virtual": _as_bool(values.get("virtual", True)),
+        "labels": list(values.get("labels") or []),
+        "description": values.get("description", ""),
+        "custom": values.get("custom"),
+    }
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() not in ("0", "off", "f", "false", "n", "no")
+    return bool(value)
+
+
+def _paths_conflict(a: str, b: str) -> bool:
+    na, nb = normalise(a), normalise(b)
+    if na == nb:
+        return True
+    return nb.startswith(na.rstrip("/") + "/") or na.startswith(nb.rstrip("/") + "/") or "." in (na, nb)
+
+
+def annotate(
+    text: Optional[str],
+    request: AnnotateRequest,
+    config: Optional[Config] = None,
+    in_head: Optional[Callable[[str], bool]] = None,
+    previous: Optional[Document] = None,
+) -> EditResult:
+    """Create or merge an entry as `gto annotate` does. `text` None: the file does not exist yet.
+    `in_head(path)` answers `--must-exist`; raises GTOError with GTO's message."""
+    config = config or Config()
+    for value in [request.name, *request.labels]:
+        _assert_name(value)
+    if request.type:
+        _assert_name(request.type)
+        if config.types is not None and request.type not in config.types:
+            raise GTOError("unknown-type", f"Allowed types are: '{list(config.types)}'")
+    if request.must_exist:
+        if not request.path:
+            raise GTOError("wrong-args", "`path` is required when `must_exist` is set to True")
+        if in_head is None or not in_head(request.path):
+            raise GTOError("no-file", f"Nothing found in '{request.path}' for checked out commit")
+    document = parse(text or "", previous)
+    read_checked(document)
+    target = document.find(request.name)
+    if request.path and not request.allow_same_path:
+        for artifact in document.artifacts:
+            if artifact is target:
+                continue
+            other = _path_of(artifact)
+            if other and _paths_conflict(request.path, other):
+                raise GTOError(
+                    "path-used",
+                    f"Provided path conflicts with '{request.path}' ('{request.type}' '{request.name}')",
+                    f"`{artifact.name}` already uses `{other}`.",
+                )
+    if target is None:
+        new_values = _full(
+            {
+                "type": request.type,
+                "path": request.path,
+                "virtual": not request.must_exist,
+                "labels": list(request.labels),
+                "description": request.description,
+                "custom": request.custom,
+            }
+        )
+        old_values = None
+    else:
+        old_values = _full(values_of(document, target))
+        new_values = dict(old_values)
+        new_values["type"] = request.type or old_values["type"]
+        new_values["path"] = request.path or old_values["path"]
+        if request.must_exist:
+            new_values["virtual"] = False
+        elif request.path:
+            new_values["virtual"] = True
+        new_values["labels"] = sorted(set(old_values["labels"]).union(request.labels))
+        new_values["description"] = request.description or old_values["description"]
+        new_values["custom"] = request.custom or old_values["custom"]
+    _assert_state_valid(document, request.name, new_values)
+    edits = _Edits(document)
+    if document.flow or document.kind != "mapping" or not document.artifacts:
+        _rewrite_all(document, edits, request.name, new_values)
+    elif target is None:
+        _insert_entry(document, edits, request.name, new_values)
+    elif old_values is not None:
+        _update_entry(document, edits, target, old_values, new_values)
+    return edits.result()
+
+
+def _path_of(artifact: Artifact) -> Optional[str]:
+    pair = artifact.field("path")
+    if pair and isinstance(pair[1], ScalarNode) and pair[1].value and pair[1].tag.endswith(":str"):
+        return str(pair[1].value)
+    return None
+
+
+def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any]) -> None:
+    """GTO's `state_is_valid` after the merge: every name, type and label of the file."""
+    for artifact in document.artifacts:
+        if artifact.name == name:
+            values = new_values
+        else:
+            type_pair = artifact.field("type")
+            labels_pair = artifact.field("labels")
+            values = {
+                "type": type_pair[1].value if type_pair and isinstance(type_pair[1], ScalarNode) else None,
+                "labels": [i.value for i in labels_pair[1].value if isinstance(i, ScalarNode)]
+                if labels_pair and isinstance(labels_pair[1], SequenceNode)
+                else [],
+            }
+        _assert_name(str(artifact.name))
+        if values.get("type") and values["type"] not in ("null", "~", "Null", "NULL"):
+            _assert_name(values["type"])
+        for label in values.get("labels") or []:
+            _assert_name(label)
+
+
+def _line_start(document: Document, line: int) -> int:
+    return document.offset(Pos(line, 0)) if line < len(document.line_starts) else len(document.text)
+
+
+def _rewrite_all(document: Document, edits: _Edits, name: str, new_values: dict[str, Any]) -> None:
+    """No entries yet, or a flow-style top level: write the whole state as GTO does, keeping leading comments."""
+    state: dict[str, Any] = {}
+    for artifact in document.artifacts:
+        state[str(artifact.name)] = _full(values_of(document, artifact))
+    state[name] = new_values
+    from .render import exclude_defaults
+
+    body = dump({key: exclude_defaults(value) for key, value in state.items()})
+    text = document.text.lstrip("\ufeff")
+    start = len(document.text) - len(text)
+    lines = text.splitlines(keepends=True)
+    comments = ""
+    if document.kind == "empty":
+        comments = "".join(lines)
+        if comments and not comments.endswith(("\n", "\r")):
+            comments += "\n"
+    edits.replace(start, len(document.text), comments.replace("\r\n", "\n") + body)
+
+
+def _insertion_line(document: Document, name: str) -> Optional[int]:
+    """The line before which a new entry goes: sorted position when the names are sorted, else None (append)."""
+    names = [str(a.name) for a in document.artifacts]
+    if names != sorted(names):
+        return None
+    for artifact in document.artifacts:
+        if str(artifact.name) > name:
+            line = artifact.first_line
+            # Comment lines right above an entry belong to it.
+            while line > 0 and document.line_text(line - 1).startswith("#"):
+                line -= 1
+            return line
+    return None
+
+
+def _insert_entry(document: Document, edits: _Edits, name: str, new_values: dict[str, Any]) -> None:
+    entry = render_entry(name, new_values)
+    line = _insertion_line(document, name)
+    if line is not None:
+        offset = _line_start(document, line)
+        edits.replace(offset, offset, entry)
+        return
+    text = document.text
+    prefix = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    edits.replace(len(text), len(text), prefix + entry)
+
+
+def _entry_lines(document: Document, artifact: Artifact) -> tuple[int, int]:
+    """Offsets of the entry's whole lines, from its key line through its last content line."""
+    end_pos = content_end(artifact)
+    start = _line_start(document, artifact.first_line)
+    end = _line_start(document, end_pos.line + 1)
+    return start, end
+
+
+def _is_canonical(document: Document, artifact: Artifact, values: dict[str, Any]) -> bool:
+    start, end = _entry_lines(document, artifact)
+    current = document.text[start:end].replace("\r\n", "\n")
+    if not current.endswith("\n"):
+        current += "\n"
+    return current == render_entry(str(artifact.name), values)
+
+
+def _update_entry(
+    document: Document, edits: _Edits, artifact: Artifact, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    name = str(artifact.name)
+    value = artifact.block.value
+    editable = (
+        isinstance(value, MappingNode)
+        and not value.flow_style
+        and value.value
+        and all(
+            isinstance(k, ScalarNode) and k.tag.endswith(":str") and not k.tag.endswith("merge") for k, _ in value.value
+        )
+        and len({k.value for k, _ in value.value}) == len(value.value)
+    )
+    if not editable or _is_canonical(document, artifact, old):
+        start, end = _entry_lines(document, artifact)
+        rendered = render_entry(name, new)
+        if end == len(document.text) and not document.text.endswith(("\n", "\r")):
+            rendered = rendered[:-1]
+        edits.replace(start, end, rendered)
+        return
+    assert isinstance(value, MappingNode)
+    pairs: dict[str, tuple[Node, Node]] = {k.value: (k, v) for k, v in value.value}
+    indent = value.value[0][0].start_mark.column
+    changed = [f for f in GTO_KEY_ORDER if new[f] != old[f]]
+    existing_order = [k for k in pairs if k in FIELD_BY_NAME]
+    sorted_keys = existing_order == sorted(existing_order)
+    for field_name in changed:
+        field_value = new[field_name]
+        if field_name in pairs:
+            key_node, value_node = pairs[field_name]
+            start = document.offset(artifact.pos(key_node.start_mark))
+            end_pos = content_end(
+                Artifact(
+                    artifact.block.__class__(artifact.block.text, key_node, value_node, None, 0),
+                    artifact.line,
+                    artifact.col_shift,
+                )
+            )
+            end = document.offset(end_pos)
+            if field_name == "labels" and isinstance(value_node, SequenceNode) and value_node.flow_style:
+                node_start = document.offset(artifact.pos(value_node.start_mark))
+                edits.replace(node_start, end, "[" + ", ".join(render_scalar(v) for v in field_value) + "]")
+            elif field_name == "virtual" and field_value is True:
+                node_start = document.offset(artifact.pos(value_node.start_mark))
+                edits.replace(node_start, end, "true")
+            else:
+                edits.replace(start, end, render_field(name, field_name, field_value, indent))
+        else:
+            if field_name == "virtual" and field_value is True:
+                continue
+            line_text = " " * indent + render_field(name, field_name, field_value, indent) + "\n"
+            after = None
+            if sorted_keys:
+                after = next(
+                    (pairs[k] for k in sorted(pairs, reverse=True) if k in FIELD_BY_NAME and k < field_name), None
+                )
+                before = next((pairs[k] for k in sorted(pairs) if k in FIELD_BY_NAME and k > field_name), None)
+                if before is not None:
+                    offset = _line_start(document, artifact.pos(before[0].start_mark).line)
+                    edits.replace(offset, offset, line_text)
+                    continue
+            last = content_end(artifact).line
+            if after is not None:
+                last = content_end(
+                    Artifact(
+                        artifact.block.__class__(artifact.block.text, after[0], after[1], None, 0),
+                        artifact.line,
+                        artifact.col_shift,
+                    )
+                ).line
+            offset = _line_start(document, last + 1)
+            prefix = ""
+            if offset == len(document.text) and document.text and not document.text.endswith(("\n", "\r")):
+                prefix = "\n"
+            edits.replace(offset, offset, prefix + line_text)
+
+
+def remove(text: Optional[str], name: str, previous: Optional[Document] = None) -> EditResult:
+    """Delete exactly one entry, as `gto remove`; every other byte stays."""
+    if text is None:
+        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+    document = parse(text, previous)
+    read_checked(document)
+    target = document.find(name)
+    if target is None:
+        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+    edits = _Edits(document)
+    if document.flow:
+        state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if a is not target}
+        from .render import exclude_defaults
+
+        edits.replace(0, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
+        return edits.result()
+    start, end = _entry_lines(document, target)
+    replacement = "" if len(document.artifacts) > 1 else "{}\n"
+    if replacement and end == len(document.text) and not document.text.endswith(("\n", "\r")):
+        replacement = "{}"
+    edits.replace(start, end, replacement)
+    return edits.result()
+
+
+def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
+    """What GTO's describe returns: the entry's non-default fields in model order; None when absent."""
+    if text is None:
+        return None
+    document = parse(text)
+    read_checked(document)
+    target = document.find(name)
+    if target is None:
+        return None
+    values = _full(values_of(document, target))
+    from .render import exclude_defaults
+
+    trimmed = exclude_defaults(values)
+    return {
+        key: trimmed[key] for key in ("type", "path", "virtual", "labels", "description", "custom") if key in trimmed
+    }
+
+
+def conflicts(path: str, others: dict[str, str]) -> Optional[str]:
+    """The name of an artifact whose path overlaps `path` (GTO's path-conflict rule), if any."""
+    for other_name, other_path in others.items():
+        if other_path and _paths_conflict(path, other_path):
+            return other_name
+    return None
