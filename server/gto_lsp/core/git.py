@@ -1,0 +1,551 @@
+"""Git facts and the commit used by annotate (spec §1.6, §4, §5.4).
+
+GitPython runs the git binary; nothing here starts a shell or imports pygls.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
+from typing import Mapping, NamedTuple
+
+import git
+
+__all__ = [
+    "ArtifactRegistry",
+    "CommitRefused",
+    "CommitResult",
+    "DetachedHead",
+    "GitError",
+    "HookFailed",
+    "NoCommits",
+    "NotARepository",
+    "RepoFacts",
+    "VersionInfo",
+    "annotate_message",
+    "commit_file",
+    "find_root",
+    "remove_message",
+]
+
+
+class GitError(Exception):
+    """A git problem, with a sentence that says what went wrong and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotARepository(GitError):
+    def __init__(self, path: str | os.PathLike[str], hint: str = "") -> None:
+        # GTO 0.2.8's wording.
+        super().__init__(f"No Git repo found in '{os.fspath(path)}'{hint}")
+
+
+class NoCommits(GitError):
+    def __init__(self) -> None:
+        super().__init__("The repository has no commit yet. Create a first commit, then run this again.")
+
+
+class DetachedHead(GitError):
+    pass
+
+
+class HookFailed(GitError):
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.output = output
+
+
+class CommitRefused(GitError):
+    pass
+
+
+# --- running git ---------------------------------------------------------------
+
+# Never prompt: an LSP server has no terminal, and its stdin is the protocol.
+_NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
+
+
+class _Out(NamedTuple):
+    status: int
+    out: bytes
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out.decode("utf-8", "replace")
+
+
+def _run(
+    g: git.Git,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> _Out:
+    if sys.platform == "win32":  # GitPython can't time-limit a command on Windows
+        timeout = None
+    status, out, err = g.execute(
+        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+        with_extended_output=True,
+        with_exceptions=False,
+        stdout_as_string=False,
+        strip_newline_in_stdout=False,
+        env=dict(env or {}),
+        kill_after_timeout=timeout,
+    )
+    return _Out(status, out or b"", err or "")
+
+
+def _run_index(g: git.Git, *args: str) -> _Out:
+    """Run a command that locks the index, retrying briefly: editors run `git status` all the time."""
+    for _ in range(4):
+        res = _run(g, *args)
+        if res.status == 0 or "index.lock" not in res.err:
+            break
+        time.sleep(0.25)
+    return res
+
+
+def _literal(rel: str) -> str:
+    # A file name, not a glob ('a[1].pkl' must not match 'a1.pkl'). Not the env var: hooks would inherit it.
+    return f":(literal){rel}"
+
+
+def _z_list(out: bytes) -> list[str]:
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _norm_relpath(path: str) -> str | None:
+    """'./a/b', 'dir/', 'a//b' -> git's form; None if absolute, empty or outside the root."""
+    if not path or path.startswith("/") or PureWindowsPath(path).drive:
+        return None
+    norm = posixpath.normpath(path)
+    if norm in (".", "..") or norm.startswith("../"):
+        return None
+    return norm
+
+
+# --- find_root -----------------------------------------------------------------
+
+
+def find_root(start: str | os.PathLike[str]) -> Path:
+    """The work-tree root of the repository that contains `start` (a folder or a file)."""
+    folder = Path(start).absolute()
+    while not folder.is_dir():  # a file, or a path not created yet
+        if folder.parent == folder:
+            raise NotARepository(start)
+        folder = folder.parent
+    # rev-parse fails in a bare repo and inside .git, which are not work trees.
+    res = _run(git.Git(folder), "rev-parse", "--show-toplevel")
+    top = res.text.strip()
+    if res.status != 0 or not top:
+        if "dubious ownership" in res.err:
+            raise NotARepository(
+                start,
+                ": Git refuses it because another user owns it. If you trust it, run "
+                f"`git config --global --add safe.directory {folder.as_posix()}`.",
+            )
+        raise NotARepository(start)
+    return Path(top)
+
+
+# --- registry state from tags --------------------------------------------------
+
+_NAME = r"[a-zA-Z0-9](?:[a-zA-Z0-9_/-]*[a-zA-Z0-9])?"
+_NUM = r"(?:0|[1-9][0-9]*)"
+_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
+_SEMVER = (
+    rf"v(?P<major>{_NUM})\.(?P<minor>{_NUM})\.(?P<patch>{_NUM})"
+    rf"(?:-(?P<pre>{_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?"
+)
+_SEMVER_RE = re.compile(_SEMVER)
+# GTO's tag_re (spec §5.4); in tag names the ':' of 'dir:name' is written '='.
+_TAG_RE = re.compile(
+    rf"(?P<artifact>(?:[a-zA-Z0-9_./-]+=)?{_NAME})"
+    rf"(?:(?:#(?P<stage>{_NAME})|@(?P<version>v[^@#!]+))(?P<cancel>!?)"
+    r"|@(?P<deprecated>deprecated)|@(?P<created>created))"
+    r"(?:#(?P<counter>[0-9]+))?"
+)
+
+
+def _semver_key(version: str) -> tuple[object, ...] | None:
+    """SemVer 2.0 precedence; None when `version` is not 'v' + SemVer."""
+    m = _SEMVER_RE.fullmatch(version)
+    if not m:
+        return None
+    pre = m["pre"]
+    # A release ranks above its prereleases; numeric identifiers rank below alphanumeric ones.
+    pre_key: tuple[object, ...] = (
+        (1,) if pre is None else (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")))
+    )
+    return (int(m["major"]), int(m["minor"]), int(m["patch"]), pre_key)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: str  # 'v1.0.0', or the commit sha for a commit that got a stage without a version tag
+    commit: str
+    active: bool  # its newest registration/deregistration tag is a registration
+    created_at: float  # tagger time (Unix seconds) of its newest registration tag, else of its newest tag
+    stages: tuple[str, ...]  # stages whose newest tag for this version is an assignment, oldest first
+
+
+@dataclass(frozen=True)
+class ArtifactRegistry:
+    name: str
+    versions: tuple[VersionInfo, ...]  # highest SemVer first, then sha-named versions
+    latest: str | None  # highest SemVer among active registered versions
+    stages: dict[str, str]  # stage -> version, as `gto show` prints it
+    deprecated: bool
+
+
+class _Event(NamedTuple):
+    order: int
+    time: float
+    commit: str
+    kind: str  # register, deregister, assign, unassign, deprecate
+    version: str | None
+    stage: str | None
+
+
+class _VersionBuild:
+    def __init__(self, name: str, commit: str) -> None:
+        self.name = name
+        self.commit = commit
+        self.direct: list[_Event] = []  # registrations and deregistrations
+        self.stage_events: dict[str, list[_Event]] = {}
+
+    @property
+    def registered(self) -> bool:
+        return any(e.kind == "register" for e in self.direct)
+
+    @property
+    def active(self) -> bool:
+        if self.direct:
+            return self.direct[-1].kind == "register"
+        return bool(self.stage_events)  # GTO counts a stage-only commit as an active version
+
+    def active_stages(self) -> list[tuple[int, str]]:
+        """(order of the newest assignment, stage) for each active stage."""
+        return [(ev[-1].order, s) for s, ev in self.stage_events.items() if ev[-1].kind == "assign"]
+
+    def info(self) -> VersionInfo:
+        regs = [e for e in self.direct if e.kind == "register"]
+        others = [e.time for e in self.direct] + [e.time for ev in self.stage_events.values() for e in ev]
+        created = regs[-1].time if regs else max(others, default=0.0)
+        return VersionInfo(
+            version=self.name,
+            commit=self.commit,
+            active=self.active,
+            created_at=created,
+            stages=tuple(s for _, s in sorted(self.active_stages())),
+        )
+
+
+def _build_artifact(name: str, events: list[_Event]) -> ArtifactRegistry:
+    versions: dict[str, _VersionBuild] = {}
+    for ev in events:  # already in time order
+        if ev.kind in ("register", "deregister"):
+            assert ev.version is not None
+            vb = versions.setdefault(ev.version, _VersionBuild(ev.version, ev.commit))
+            vb.direct.append(ev)
+        elif ev.kind in ("assign", "unassign"):
+            assert ev.stage is not None
+            # GTO puts a stage on the version tagged at that commit, else on the bare commit.
+            at_commit = [v for v in versions.values() if v.commit == ev.commit and v.direct]
+            if at_commit:
+                vb = max(at_commit, key=lambda v: (v.active, _semver_key(v.name) or ()))
+            else:
+                vb = versions.setdefault(ev.commit, _VersionBuild(ev.commit, ev.commit))
+            vb.stage_events.setdefault(ev.stage, []).append(ev)
+
+    def rank(v: _VersionBuild) -> tuple[int, tuple[object, ...], str]:
+        key = _semver_key(v.name)
+        return (1, key, "") if key is not None else (0, (), v.name)
+
+    ordered = sorted(versions.values(), key=rank, reverse=True)
+    latest = next((v.name for v in ordered if v.active and v.registered), None)
+    # Per stage, `gto show` names the active version whose assignment is the most recent.
+    stage_pick: dict[str, tuple[int, str]] = {}
+    for v in ordered:
+        if not v.active:
+            continue
+        for order, stage in v.active_stages():
+            if stage not in stage_pick or order > stage_pick[stage][0]:
+                stage_pick[stage] = (order, v.name)
+    return ArtifactRegistry(
+        name=name,
+        versions=tuple(v.info() for v in ordered),
+        latest=latest,
+        stages={s: stage_pick[s][1] for s in sorted(stage_pick)},
+        deprecated=bool(events) and events[-1].kind == "deprecate",
+    )
+
+
+def _parse_registry(refs: bytes) -> dict[str, ArtifactRegistry]:
+    raw: list[tuple[float, int, int, str, _Event]] = []
+    for index, line in enumerate(refs.decode("utf-8", "replace").split("\n")):
+        fields = line.split("\0")
+        if len(fields) != 4 or fields[1] != "tag":  # lightweight tags are not GTO events
+            continue
+        tag, _, commit, date = fields
+        m = _TAG_RE.fullmatch(tag)
+        if not m or m["created"]:  # '@created' is in tag_re, but GTO makes no event of it
+            continue
+        version = m["version"]
+        if version is not None and _semver_key(version) is None:
+            continue
+        if m["deprecated"]:
+            kind = "deprecate"
+        elif version:
+            kind = "deregister" if m["cancel"] else "register"
+        else:
+            kind = "unassign" if m["cancel"] else "assign"
+        try:
+            when = float(date.split()[0])
+        except (IndexError, ValueError):
+            when = 0.0
+        counter = int(m["counter"]) if m["counter"] else 0
+        ev = _Event(0, when, commit, kind, version, m["stage"])
+        raw.append((when, counter, index, m["artifact"].replace("=", ":"), ev))
+    # GTO replays tags in tagger-time order; the counter then the ref name break ties.
+    raw.sort(key=lambda r: r[:3])
+    by_artifact: dict[str, list[_Event]] = {}
+    for order, (*_, name, ev) in enumerate(raw):
+        by_artifact.setdefault(name, []).append(ev._replace(order=order))
+    return {name: _build_artifact(name, evs) for name, evs in sorted(by_artifact.items())}
+
+
+# --- RepoFacts -----------------------------------------------------------------
+
+
+class RepoFacts:
+    """Read-only facts about one repository, cached until HEAD or the tags change."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        try:
+            self._repo = git.Repo(self.root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+            raise NotARepository(self.root) from exc
+        if self._repo.bare:
+            raise NotARepository(self.root)
+        self._git = self._repo.git
+        self._tree_cache: tuple[str, frozenset[str]] | None = None
+        self._registry_cache: tuple[bytes, dict[str, ArtifactRegistry]] | None = None
+
+    def head_sha(self) -> str | None:
+        # Reading the ref files is much cheaper than starting git, and in_head() asks often.
+        try:
+            return str(git.SymbolicReference.dereference_recursive(self._repo, "HEAD"))
+        except (ValueError, OSError):
+            pass
+        res = _run(self._git, "rev-parse", "-q", "--verify", "HEAD^{commit}")  # e.g. reftable repos
+        return (res.text.strip() or None) if res.status == 0 else None
+
+    def branch(self) -> str | None:
+        res = _run(self._git, "symbolic-ref", "-q", "--short", "HEAD")
+        return (res.text.strip() or None) if res.status == 0 else None
+
+    def _head_paths(self) -> frozenset[str]:
+        sha = self.head_sha()
+        if sha is None:
+            return frozenset()
+        cached = self._tree_cache
+        if cached is not None and cached[0] == sha:
+            return cached[1]
+        res = _run(self._git, "ls-tree", "-r", "-t", "-z", "--full-tree", "--name-only", sha)
+        paths = frozenset(_z_list(res.out)) if res.status == 0 else frozenset()
+        self._tree_cache = (sha, paths)
+        return paths
+
+    def in_head(self, path: str) -> bool:
+        """True if `path` is a file or folder in HEAD's tree (GTO's --must-exist check)."""
+        norm = _norm_relpath(path)
+        return norm is not None and norm in self._head_paths()
+
+    def tracked_files(self) -> list[str]:
+        res = _run(self._git, "ls-files", "-z", "--full-name")
+        return sorted(set(_z_list(res.out)))  # a conflicted path is listed once per stage
+
+    def untracked_files(self) -> list[str]:
+        res = _run(self._git, "ls-files", "-z", "--full-name", "--others", "--exclude-standard")
+        return sorted(_z_list(res.out))
+
+    def registry_state(self) -> dict[str, ArtifactRegistry]:
+        """GTO's registry from annotated tags (spec §5.4). Do not mutate the values."""
+        fmt = "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(taggerdate:raw)"
+        res = _run(self._git, "for-each-ref", f"--format={fmt}", "refs/tags")
+        cached = self._registry_cache
+        if cached is None or cached[0] != res.out:
+            cached = (res.out, _parse_registry(res.out))
+            self._registry_cache = cached
+        return dict(cached[1])
+
+    def file_at_head(self, relpath: str) -> str | None:
+        norm = _norm_relpath(relpath)
+        if norm is None or self.head_sha() is None:
+            return None
+        res = _run(self._git, "cat-file", "blob", f"HEAD:{norm}")
+        return res.out.decode("utf-8", "replace") if res.status == 0 else None
+
+
+# --- commit --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    sha: str
+    message: str
+    pushed: bool
+    push_error: str | None
+
+
+def annotate_message(name: str, type: str | None, path: str | None) -> str:
+    msg = f"Annotate artifact `{name}`"
+    if type:
+        msg += f" of type `{type}`"
+    if path:
+        msg += f" with path `{path}`"
+    return msg
+
+
+def remove_message(name: str) -> str:
+    return f"Remove annotation for artifact `{name}`"
+
+
+_COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg")
+_NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
+
+
+def _has_commit_hook(g: git.Git, top: Path) -> bool:
+    res = _run(g, "rev-parse", "--git-path", "hooks")  # honours core.hooksPath
+    hooks = top / res.text.strip()
+    for name in _COMMIT_HOOKS:
+        hook = hooks / name
+        if hook.is_file() and (sys.platform == "win32" or os.access(hook, os.X_OK)):
+            return True
+    return False
+
+
+def _reason(text: str) -> str:
+    """The line of git's output that says why; git's last line is often a generic summary."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith(("fatal:", "! [", "Timeout:")):
+            return ln.removeprefix("fatal:").strip().rstrip(".")
+    return lines[-1].rstrip(".") if lines else "git gave no reason"
+
+
+def _push(g: git.Git, branch: str, short: str, timeout: float) -> str | None:
+    """Push `branch` to its upstream; the error sentence, or None when pushed."""
+    remote = _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
+    merge = _run(g, "config", "--get", f"branch.{branch}.merge").text.strip()
+    if not remote or not merge:
+        remotes = _run(g, "remote").text.split()
+        if not remotes:
+            return (
+                f"Committed {short}, but could not push: the repository has no remote. "
+                f"Add one with `git remote add origin <url>`, then run `git push -u origin {branch}`."
+            )
+        target = "origin" if "origin" in remotes else remotes[0]
+        return (
+            f"Committed {short}, but could not push: the branch '{branch}' has no upstream. "
+            f"Run `git push -u {target} {branch}` once."
+        )
+    res = _run(g, "push", remote, f"refs/heads/{branch}:{merge}", env=_NO_PROMPT, timeout=timeout)
+    if res.status == 0:
+        return None
+    why = _reason(f"{res.err}\n{res.text}")
+    return (
+        f"Committed {short}, but could not push to '{remote}': {why}. "
+        "The commit is kept; fix that, then run `git push`."
+    )
+
+
+def commit_file(
+    root: Path,
+    relpath: str,
+    message: str,
+    push: bool = False,
+    *,
+    push_timeout: float = 60.0,
+) -> CommitResult:
+    """Commit exactly `relpath` as it is on disk, leaving every other change as it was.
+
+    Uses `git commit --only`: git builds the commit from a temporary index, so other
+    staged entries stay staged and nothing is stashed. Hooks run as usual. A repository
+    without commits gets a root commit holding just this file.
+    """
+    top = find_root(root)
+    rel = _norm_relpath(relpath)
+    if rel is not None and Path(root).resolve() != top:  # relpath was relative to a subfolder
+        rel = _norm_relpath(Path(os.path.relpath(Path(root).resolve() / rel, top)).as_posix())
+    if rel is None:
+        raise CommitRefused(f"'{relpath}' is not a path inside the repository {top}; give it relative to the root.")
+    g = git.Git(top)
+
+    branch_res = _run(g, "symbolic-ref", "-q", "--short", "HEAD")
+    branch = branch_res.text.strip()
+    head_res = _run(g, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    head = head_res.text.strip() if head_res.status == 0 else ""
+    if branch_res.status != 0 or not branch:
+        raise DetachedHead(
+            f"HEAD is detached (at {head[:7] or 'no commit'}), so a commit would be on no branch. "
+            "Check out a branch (`git switch <branch>`), then run this again."
+        )
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        if _run(g, "var", var).status != 0:
+            raise CommitRefused(
+                'Git does not know who you are. Run `git config user.name "Your Name"` and '
+                "`git config user.email you@example.com`, then run this again."
+            )
+
+    disk = top / rel
+    if disk.is_dir() and not disk.is_symlink():
+        raise CommitRefused(f"'{rel}' is a folder; only a file can be committed here.")
+    on_disk = disk.is_file() or disk.is_symlink()
+    head_blob = _run(g, "rev-parse", "-q", "--verify", f"HEAD:{rel}").text.strip() if head else ""
+    if not on_disk and not head_blob:
+        raise CommitRefused(f"'{rel}' does not exist, so there is nothing to commit.")
+    if on_disk and head_blob and _run(g, "hash-object", "--", rel).text.strip() == head_blob:
+        raise CommitRefused(f"'{rel}' is unchanged since the last commit: there is nothing to commit.")
+    in_index = bool(_run(g, "ls-files", "-z", "--", _literal(rel)).out)
+
+    if not in_index:
+        if on_disk and _run(g, "check-ignore", "-q", "--no-index", "--", rel).status == 0:
+            raise CommitRefused(
+                f"'{rel}' is ignored by Git (.gitignore). Stop ignoring it, or add it once with "
+                f"`git add -f {rel}`, then run this again."
+            )
+        # `commit --only` takes paths git knows; an untracked file must be added first.
+        added = _run_index(g, "add", "--", _literal(rel))
+        if added.status != 0:
+            raise CommitRefused(f"Could not add '{rel}' to Git: {_reason(added.err)}.")
+
+    res = _run_index(g, "commit", "--only", "-m", message, "--", _literal(rel))
+    if res.status != 0:
+        if not in_index:  # undo our `git add`: the file goes back to untracked
+            _run_index(g, "update-index", "--force-remove", "--", rel)
+        output = "\n".join(s for s in (res.err.strip(), res.text.strip()) if s)
+        # git's own refusals come before any hook runs, and start with 'fatal:' or report no change.
+        own = output.startswith("fatal:") or any(s in output for s in _NOTHING_TO_COMMIT)
+        if not own and _has_commit_hook(g, top):
+            raise HookFailed(
+                f"A Git commit hook refused the commit of '{rel}'; nothing was committed. "
+                f"Fix what it reports, then run this again.\n{output}",
+                output,
+            )
+        raise CommitRefused(f"Git refused to commit '{rel}': {_reason(output)}.")
+
+    sha = _run(g, "rev-parse", "HEAD").text.strip()
+    final_message = _run(g, "log", "-1", "--format=%B", "HEAD").text.strip()  # hooks may edit it
+    push_error = _push(g, branch, sha[:7], push_timeout) if push else None
+    return CommitResult(sha=sha, message=final_message, pushed=push and push_error is None, push_error=push_error)
