@@ -1,0 +1,352 @@
+/**
+ * The Annotate prompts, step by step: name, type, path, labels, description, must-exist (only with a
+ * path) and what to do afterwards (only when gto.afterAnnotate is `ask`). Pure: talks to a Prompter.
+ * Escape at any step returns undefined (nothing changes); Back returns to the previous shown step.
+ */
+import type { AnnotatePrefill, ArtifactInfo, RepositoryContext } from './contract';
+import { annotateCommitMessage, splitLabels, validateName } from './names';
+import type { PickItem, Prompter, StepResult } from './prompter';
+import type { AfterAnnotate } from './settings';
+
+export type FollowUp = 'none' | 'commit' | 'commitAndPush';
+
+export interface AnnotateAnswers {
+  name: string;
+  type?: string;
+  path?: string;
+  mustExist: boolean;
+  labels: string[];
+  description?: string;
+  followUp: FollowUp;
+}
+
+export interface AnnotateFlowInput {
+  context: RepositoryContext;
+  /** Values to start with (from a code action, the explorer or the active file). */
+  prefill: AnnotatePrefill;
+  afterAnnotate: AfterAnnotate;
+  /** Why commit is unavailable (untrusted workspace, git turned off), or undefined. */
+  commitBlocked?: string;
+}
+
+export const TITLE = 'GTO: Annotate Artifact';
+const NO_VALUE = Symbol('none');
+type Maybe = string | typeof NO_VALUE;
+
+/** Follow-up chosen without asking, from gto.afterAnnotate (undefined for `ask`). */
+export function fixedFollowUp(after: AfterAnnotate): FollowUp | undefined {
+  switch (after) {
+    case 'commit':
+      return 'commit';
+    case 'commitAndPush':
+      return 'commitAndPush';
+    case 'nothing':
+      return 'none';
+    default:
+      return undefined;
+  }
+}
+
+/** Is `path` (relative, posix) in HEAD: listed itself, or a folder that holds committed files. */
+export function isCommitted(path: string, committed: readonly string[]): boolean {
+  const p = path.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (!p) {
+    return false;
+  }
+  return committed.some((c) => c === p || c.startsWith(p + '/'));
+}
+
+export function describeArtifact(a: ArtifactInfo): string {
+  const parts: string[] = [];
+  if (a.type) {
+    parts.push(a.type);
+  }
+  if (a.path) {
+    parts.push(a.path);
+  }
+  if (!a.virtual) {
+    parts.push('must exist');
+  }
+  return parts.join(' · ') || 'no type, no path';
+}
+
+export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInput): Promise<AnnotateAnswers | undefined> {
+  const { context, prefill } = input;
+  const fixed = fixedFollowUp(input.afterAnnotate);
+  const state = {
+    name: prefill.name ?? '',
+    type: (prefill.type ?? NO_VALUE) as Maybe,
+    path: (prefill.path ?? NO_VALUE) as Maybe,
+    labels: prefill.labels ? [...prefill.labels] : undefined,
+    description: prefill.description ?? undefined,
+    mustExist: prefill.virtual === false,
+    followUp: fixed ?? ('none' as FollowUp),
+    /** The artifact whose existing values were copied into the state (so they're copied once). */
+    filledFrom: prefill.name && context.artifacts[prefill.name] ? prefill.name : '',
+  };
+
+  const existing = (): ArtifactInfo | undefined => context.artifacts[state.name];
+  const hasPath = (): boolean => state.path !== NO_VALUE && state.path !== '';
+  const total = (): number => 5 + (hasPath() ? 1 : 0) + (fixed === undefined ? 1 : 0);
+
+  const fillFromExisting = (): void => {
+    const a = existing();
+    if (!a || state.filledFrom === state.name) {
+      return;
+    }
+    state.filledFrom = state.name;
+    if (state.type === NO_VALUE && a.type) {
+      state.type = a.type;
+    }
+    if (state.path === NO_VALUE && a.path) {
+      state.path = a.path;
+    }
+    if (state.labels === undefined) {
+      state.labels = [...a.labels];
+    }
+    if (state.description === undefined && a.description) {
+      state.description = a.description;
+    }
+    if (!a.virtual) {
+      state.mustExist = true;
+    }
+  };
+
+  interface Step {
+    id: string;
+    shown: () => boolean;
+    run: (n: number) => Promise<StepResult<unknown>>;
+  }
+
+  const steps: Step[] = [
+    {
+      id: 'name',
+      shown: () => true,
+      run: async (n) => {
+        const r = await prompter.input({
+          id: 'name',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          prompt: 'Artifact name: letters, numbers, "_", "-", "/"; starts and ends with a letter or a number',
+          placeholder: 'e.g. rf or nlp/bert',
+          value: state.name,
+          validate: (v) => (v.trim() ? validateName(v.trim()) : 'Enter a name for the artifact.'),
+          info: (v) => {
+            const a = context.artifacts[v.trim()];
+            return a ? `'${v.trim()}' is already annotated (${describeArtifact(a)}): its annotation will be updated.` : undefined;
+          },
+        });
+        if (r.kind === 'ok') {
+          state.name = r.value.trim();
+          fillFromExisting();
+        }
+        return r;
+      },
+    },
+    {
+      id: 'type',
+      shown: () => true,
+      run: async (n) => {
+        const types = [...context.types];
+        if (state.type !== NO_VALUE && !types.includes(state.type) && !context.typesRestricted) {
+          types.unshift(state.type);
+        }
+        const items: PickItem<Maybe>[] = [
+          { label: 'No type', description: existing()?.type ? `keeps '${existing()?.type}'` : '', value: NO_VALUE },
+          ...types.map((t) => ({ label: t, value: t as Maybe })),
+        ];
+        const r = await prompter.pick<Maybe>({
+          id: 'type',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: context.typesRestricted
+            ? `Artifact type (allowed by .gto: ${context.types.join(', ') || 'none'})`
+            : 'Artifact type: pick one or type a new one',
+          items,
+          active: state.type,
+          freeText: context.typesRestricted
+            ? undefined
+            : { label: (t) => `New type: ${t}`, validate: validateName, toValue: (t) => t },
+        });
+        if (r.kind === 'ok') {
+          state.type = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'path',
+      shown: () => true,
+      run: async (n) => {
+        const tracked = new Set(context.trackedFiles);
+        const paths = [...context.trackedFiles, ...context.untrackedFiles];
+        if (state.path !== NO_VALUE && !paths.includes(state.path)) {
+          paths.unshift(state.path);
+        }
+        const items: PickItem<Maybe>[] = [
+          {
+            label: 'No path (virtual)',
+            description: existing()?.path ? `keeps '${existing()?.path}'` : 'the artifact lives elsewhere',
+            value: NO_VALUE,
+          },
+          ...paths.map((p) => ({
+            label: p,
+            description: tracked.has(p) ? (isCommitted(p, context.committed) ? '' : 'not committed') : 'untracked',
+            value: p as Maybe,
+          })),
+        ];
+        const r = await prompter.pick<Maybe>({
+          id: 'path',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: 'Artifact path, relative to the repository root (or a URL such as s3://bucket/model.pkl)',
+          items,
+          active: state.path,
+          freeText: { label: (t) => `Use path: ${t}`, toValue: (t) => t },
+        });
+        if (r.kind === 'ok') {
+          state.path = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'labels',
+      shown: () => true,
+      run: async (n) => {
+        const current = state.labels ?? [];
+        const known = [...new Set([...context.labels, ...current])];
+        const kept = existing()?.labels ?? [];
+        const r = await prompter.pickMany<string>({
+          id: 'labels',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: 'Labels: check known ones, type new ones separated by commas, then Enter',
+          items: known.map((l) => ({ label: l, description: kept.includes(l) ? 'current' : '', value: l })),
+          selected: current,
+          freeText: { split: splitLabels, validate: validateName, toValue: (t) => t },
+        });
+        if (r.kind === 'ok') {
+          state.labels = [...new Set(r.value)];
+        }
+        return r;
+      },
+    },
+    {
+      id: 'description',
+      shown: () => true,
+      run: async (n) => {
+        const r = await prompter.input({
+          id: 'description',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          prompt: 'Description (optional; empty keeps the current one)',
+          placeholder: 'e.g. Random forest for churn',
+          value: state.description ?? '',
+        });
+        if (r.kind === 'ok') {
+          state.description = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'mustExist',
+      shown: hasPath,
+      run: async (n) => {
+        const path = state.path as string;
+        const committed = isCommitted(path, context.committed);
+        const r = await prompter.pick<boolean>({
+          id: 'mustExist',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: `Must '${path}' be committed to git?`,
+          items: [
+            { label: 'Virtual', description: 'the path need not be in git (e.g. DVC-tracked or remote)', value: false },
+            {
+              label: 'Must exist',
+              description: committed ? `'${path}' is committed in HEAD` : `'${path}' is not committed: GTO will refuse this`,
+              value: true,
+            },
+          ],
+          active: state.mustExist,
+        });
+        if (r.kind === 'ok') {
+          state.mustExist = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'followUp',
+      shown: () => fixed === undefined,
+      run: async (n) => {
+        const name = state.name;
+        const msg = annotateCommitMessage(name, asValue(state.type), asValue(state.path));
+        const blocked = input.commitBlocked ? ` (${input.commitBlocked})` : '';
+        const r = await prompter.pick<FollowUp>({
+          id: 'followUp',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: `Annotate '${name}'`,
+          items: [
+            { label: 'Annotate', description: 'change artifacts.yaml in the editor', value: 'none' },
+            { label: 'Annotate and commit', description: msg + blocked, value: 'commit' },
+            { label: 'Annotate, commit and push', description: blocked.trim(), value: 'commitAndPush' },
+          ],
+          active: state.followUp,
+        });
+        if (r.kind === 'ok') {
+          state.followUp = r.value;
+        }
+        return r;
+      },
+    },
+  ];
+
+  let i = 0;
+  const shownStack: number[] = [];
+  while (i < steps.length) {
+    const step = steps[i];
+    if (!step || !step.shown()) {
+      i++;
+      continue;
+    }
+    const number = steps.slice(0, i + 1).filter((s) => s.shown()).length;
+    const r = await step.run(number);
+    if (r.kind === 'cancel') {
+      return undefined;
+    }
+    if (r.kind === 'back') {
+      const prev = shownStack.pop();
+      if (prev !== undefined) {
+        i = prev;
+      }
+      continue;
+    }
+    shownStack.push(i);
+    i++;
+  }
+
+  const description = state.description?.trim() ? state.description : undefined;
+  return {
+    name: state.name,
+    type: asValue(state.type),
+    path: asValue(state.path),
+    mustExist: hasPath() && state.mustExist,
+    labels: state.labels ?? [],
+    description,
+    followUp: state.followUp,
+  };
+}
+
+function asValue(v: Maybe): string | undefined {
+  return v === NO_VALUE || v === '' ? undefined : v;
+}

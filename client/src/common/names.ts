@@ -1,0 +1,103 @@
+/**
+ * GTO's name rule (gto/constants.py, GTO 1.10) and the suggestions derived from file names.
+ * Pure: no `vscode` import, unit-tested in client/test/names.test.ts.
+ */
+
+/** GTO 1.10 `name_re`: ASCII letters, digits, `_`, `-`, `/`; first and last character alphanumeric. */
+export const NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9\-/_]*[a-zA-Z0-9])?$/;
+
+/** GTO's own error text for an invalid artifact name, type or label. */
+export function invalidNameMessage(value: string): string {
+  return (
+    `Invalid value '${value}'. Only letters, numbers, '_', '-', '/' are allowed. ` +
+    'Value must be of len >= 2 and must start and end with a letter or a number.'
+  );
+}
+
+/** Undefined when `value` is a valid GTO name, else GTO's error message. */
+export function validateName(value: string): string | undefined {
+  return NAME_RE.test(value) ? undefined : invalidNameMessage(value);
+}
+
+const MODEL_EXTENSIONS = new Set(['.pkl', '.pt', '.pth', '.h5', '.onnx', '.joblib', '.bin', '.safetensors', '.ckpt']);
+const DATASET_EXTENSIONS = new Set(['.csv', '.parquet', '.json', '.jsonl', '.tsv']);
+const DOUBLE_EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz'];
+
+/** The last segment of a posix or windows path, without trailing separators. */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, '');
+  const parts = trimmed.split(/[\\/]/);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** The file name's extension in lower case (`.tar.gz` counts as one), or '' for none. */
+export function extensionOf(fileName: string): string {
+  const lower = fileName.toLowerCase();
+  for (const ext of DOUBLE_EXTENSIONS) {
+    if (lower.endsWith(ext) && lower.length > ext.length) {
+      return ext;
+    }
+  }
+  const dot = lower.lastIndexOf('.');
+  return dot > 0 ? lower.slice(dot) : '';
+}
+
+/**
+ * Turns any string into a valid GTO name, or '' when nothing usable is left:
+ * accents are stripped, runs of other characters become `-`, and the ends are trimmed to alphanumerics.
+ */
+export function sanitizeName(raw: string): string {
+  const ascii = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const replaced = ascii.replace(/[^a-zA-Z0-9\-/_]+/g, '-').replace(/-{2,}/g, '-');
+  const trimmed = replaced.replace(/^[^a-zA-Z0-9]+/, '').replace(/[^a-zA-Z0-9]+$/, '');
+  return NAME_RE.test(trimmed) ? trimmed : '';
+}
+
+/** Suggested artifact name for a file or folder path: its stem, sanitised (`models/rf.pkl` -> `rf`). */
+export function suggestName(path: string, isFolder = false): string {
+  const base = baseName(path);
+  const ext = isFolder ? '' : extensionOf(base);
+  const stem = ext ? base.slice(0, base.length - ext.length) : base;
+  return sanitizeName(stem);
+}
+
+/** Suggested artifact type for a path: `model` for model-ish files, `dataset` for data files and data* folders. */
+export function suggestType(path: string, isFolder = false): string | undefined {
+  const base = baseName(path);
+  if (isFolder) {
+    return /^data/i.test(base) ? 'dataset' : undefined;
+  }
+  const ext = extensionOf(base);
+  if (MODEL_EXTENSIONS.has(ext)) {
+    return 'model';
+  }
+  if (DATASET_EXTENSIONS.has(ext)) {
+    return 'dataset';
+  }
+  return undefined;
+}
+
+/** Splits a free-text label entry ("a, b c") into its labels. */
+export function splitLabels(text: string): string[] {
+  return text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** GTO's commit message for an annotate (gto/commit_message_generator.py). */
+export function annotateCommitMessage(name: string, type?: string, path?: string): string {
+  let msg = `Annotate artifact \`${name}\``;
+  if (type) {
+    msg += ` of type \`${type}\``;
+  }
+  if (path) {
+    msg += ` with path \`${path}\``;
+  }
+  return msg;
+}
+
+/** GTO's commit message for a remove. */
+export function removeCommitMessage(name: string): string {
+  return `Remove annotation for artifact \`${name}\``;
+}

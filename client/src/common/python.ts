@@ -1,0 +1,116 @@
+/**
+ * Choosing the Python interpreter that starts the server. Pure logic: probing a candidate is injected,
+ * so this is unit-tested without spawning anything.
+ */
+
+export const MIN_PYTHON: readonly [number, number] = [3, 9];
+
+/** The snippet run with each candidate; prints e.g. `(3, 11)`. */
+export const VERSION_SNIPPET = 'import sys; print(sys.version_info[:2])';
+
+export interface Candidate {
+  /** Where the candidate came from, for messages: "setting gto.interpreter", "Python extension", "PATH". */
+  source: string;
+  /** Executable followed by its arguments. */
+  command: string[];
+}
+
+export type Probe = (command: string[]) => Promise<string>;
+
+export interface Resolved {
+  command: string[];
+  source: string;
+  version: [number, number];
+}
+
+export interface Tried {
+  candidate: Candidate;
+  problem: string;
+}
+
+export class NoInterpreterError extends Error {
+  constructor(readonly tried: Tried[]) {
+    super(describeNoInterpreter(tried));
+    this.name = 'NoInterpreterError';
+  }
+}
+
+/** Parses `(3, 11)` (the snippet's output) into [3, 11]. */
+export function parseVersion(output: string): [number, number] | undefined {
+  const m = /\(\s*(\d+)\s*,\s*(\d+)\s*\)/.exec(output);
+  if (!m) {
+    return undefined;
+  }
+  return [Number(m[1]), Number(m[2])];
+}
+
+export function isSupported(version: readonly [number, number]): boolean {
+  return version[0] > MIN_PYTHON[0] || (version[0] === MIN_PYTHON[0] && version[1] >= MIN_PYTHON[1]);
+}
+
+/** The first candidate that runs and is Python >= 3.9; throws NoInterpreterError listing every attempt. */
+export async function resolveInterpreter(candidates: Candidate[], probe: Probe): Promise<Resolved> {
+  const tried: Tried[] = [];
+  for (const candidate of candidates) {
+    if (candidate.command.length === 0 || !candidate.command[0]) {
+      continue;
+    }
+    let output: string;
+    try {
+      output = await probe(candidate.command);
+    } catch (err) {
+      tried.push({ candidate, problem: errorText(err) });
+      continue;
+    }
+    const version = parseVersion(output);
+    if (!version) {
+      tried.push({ candidate, problem: `unexpected output ${JSON.stringify(output.trim().slice(0, 80))}` });
+      continue;
+    }
+    if (!isSupported(version)) {
+      tried.push({ candidate, problem: `Python ${version.join('.')} is too old` });
+      continue;
+    }
+    return { command: candidate.command, source: candidate.source, version };
+  }
+  throw new NoInterpreterError(tried);
+}
+
+export function describeNoInterpreter(tried: Tried[]): string {
+  const list = tried.length
+    ? tried.map((t) => `${t.candidate.command.join(' ')} (${t.candidate.source}): ${t.problem}`).join('; ')
+    : 'no candidates';
+  return (
+    `GTO Artifacts needs Python ${MIN_PYTHON.join('.')} or newer to run its language server. Tried: ${list}. ` +
+    'Install Python 3.9+ or set "gto.interpreter" to the path of a Python 3.9+ interpreter.'
+  );
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown };
+    if (e.code === 'ENOENT') {
+      return 'not found';
+    }
+    if (typeof e.message === 'string') {
+      return e.message.split('\n')[0] ?? e.message;
+    }
+  }
+  return String(err);
+}
+
+/** The candidate list in resolution order: setting, Python extension, python3, python. */
+export function candidateList(setting: string[], fromPythonExtension: string[] | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  if (setting.length > 0) {
+    out.push({ source: 'setting gto.interpreter', command: setting });
+    // An explicit setting is the user's choice: do not silently fall back to something else.
+    return out;
+  }
+  if (fromPythonExtension && fromPythonExtension.length > 0) {
+    out.push({ source: 'Python extension', command: fromPythonExtension });
+  }
+  out.push({ source: 'PATH', command: ['python3'] });
+  out.push({ source: 'PATH', command: ['python'] });
+  return out;
+}

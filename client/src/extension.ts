@@ -1,0 +1,188 @@
+/**
+ * GTO Artifacts: starts the gto-lsp language server and adds the Annotate / Remove / Commit commands.
+ * Wiring only; the commands' logic lives in common/actions.ts, the prompts in vscode/quickInput.ts.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import * as actions from './common/actions';
+import type { AnnotatePrefill, RemovePrefill } from './common/contract';
+import { suggestName, suggestType } from './common/names';
+import { readSettings } from './common/settings';
+import { onPythonInterpreterChange } from './vscode/python';
+import { QuickInputPrompter } from './vscode/quickInput';
+import { gitRootOf, pickRepository, updateHasRepository } from './vscode/repository';
+import { CLIENT_NAME, ServerManager } from './vscode/server';
+
+export interface GtoExtensionApi {
+  /** The prompts; tests listen to `onDidShow` to drive them. */
+  prompter: QuickInputPrompter;
+  server: ServerManager;
+}
+
+let manager: ServerManager | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<GtoExtensionApi> {
+  const log = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+  const server = new ServerManager(context.extensionPath, log);
+  manager = server;
+  const prompter = new QuickInputPrompter();
+  const pending = new actions.PendingChanges();
+  context.subscriptions.push(log, prompter, { dispose: () => void server.dispose() });
+
+  const ui: actions.Ui = {
+    info: (m) => void vscode.window.showInformationMessage(m),
+    error: (m) => void vscode.window.showErrorMessage(m),
+    save: saveDocument,
+  };
+  const deps = (repository: string): actions.ActionDeps => ({
+    server,
+    ui,
+    prompter,
+    pending,
+    settings: readSettings((key) => vscode.workspace.getConfiguration('gto', vscode.Uri.file(repository)).get(key)),
+    trusted: vscode.workspace.isTrusted,
+    log: (m) => log.info(m),
+  });
+
+  const run = async <T>(what: string, body: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await body();
+    } catch (err) {
+      const message = `GTO: ${what} failed: ${actions.errorMessage(err)}`;
+      log.error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('gto.annotate', (arg?: AnnotatePrefill) =>
+      run('annotate', async () => {
+        const prefill = isObject(arg) ? { ...arg } : activeFilePrefill();
+        const repository = await pickRepository(prefill.repository);
+        return repository ? actions.annotate(deps(repository), repository, prefill) : undefined;
+      }),
+    ),
+    vscode.commands.registerCommand('gto.annotateFromExplorer', (uri?: vscode.Uri) =>
+      run('annotate', async () => {
+        const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+        const repository = await pickRepository(undefined, target);
+        if (!repository) {
+          return undefined;
+        }
+        const prefill = target ? await explorerPrefill(target) : {};
+        return actions.annotate(deps(repository), repository, prefill);
+      }),
+    ),
+    vscode.commands.registerCommand('gto.remove', (arg?: RemovePrefill) =>
+      run('remove', async () => {
+        const prefill = isObject(arg) ? arg : {};
+        const repository = await pickRepository(prefill.repository);
+        return repository ? actions.remove(deps(repository), repository, prefill) : undefined;
+      }),
+    ),
+    vscode.commands.registerCommand('gto.commit', () =>
+      run('commit', async () => {
+        if (!vscode.workspace.isTrusted) {
+          // Say why before asking anything.
+          const message = `Cannot commit artifacts.yaml: ${actions.commitBlocked({ trusted: false, settings: readSettings(() => undefined) })}.`;
+          void vscode.window.showErrorMessage(message);
+          return { status: 'commitRefused', message } satisfies actions.ActionResult;
+        }
+        const repository = await pickRepository();
+        return repository ? actions.commit(deps(repository), repository) : undefined;
+      }),
+    ),
+    vscode.commands.registerCommand('gto.restartServer', () => run('restart', () => server.restart())),
+    vscode.commands.registerCommand('gto.showLog', () => log.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gto.interpreter')) {
+        log.info('gto.interpreter changed: restarting the server');
+        void server.restart();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('Workspace trusted: restarting the server with git enabled');
+      void server.restart();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository()),
+  );
+
+  void onPythonInterpreterChange(() => {
+    const setting = vscode.workspace.getConfiguration('gto').get<string[]>('interpreter', []);
+    if (setting.length === 0) {
+      log.info('The Python extension changed the interpreter: restarting the server');
+      void server.restart();
+    }
+  }).then((d) => d && context.subscriptions.push(d));
+
+  await updateHasRepository();
+  void server.restart().catch((err) => log.error(`Server start failed: ${actions.errorMessage(err)}`));
+  return { prompter, server };
+}
+
+export async function deactivate(): Promise<void> {
+  await manager?.dispose();
+  manager = undefined;
+}
+
+function isObject(x: unknown): x is Record<string, never> {
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri);
+}
+
+/** Saves the open document at `pathOrUri` when it has unsaved changes. */
+async function saveDocument(pathOrUri: string): Promise<boolean> {
+  const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(pathOrUri) ? vscode.Uri.parse(pathOrUri) : vscode.Uri.file(pathOrUri);
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (!doc || !doc.isDirty) {
+    return true;
+  }
+  return doc.save();
+}
+
+function relativeToRoot(fsPath: string): { root: string; rel: string } | undefined {
+  const root = gitRootOf(path.dirname(fsPath));
+  if (!root) {
+    return undefined;
+  }
+  const rel = path.relative(root, fsPath).split(path.sep).join('/');
+  return rel && !rel.startsWith('..') ? { root, rel } : undefined;
+}
+
+/** Palette: suggest name, type and path from the active editor's file (not artifacts.yaml itself). */
+function activeFilePrefill(): AnnotatePrefill {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.uri.scheme !== 'file') {
+    return {};
+  }
+  const base = path.basename(doc.uri.fsPath);
+  if (base === 'artifacts.yaml' || base === '.gto') {
+    return {};
+  }
+  const where = relativeToRoot(doc.uri.fsPath);
+  if (!where) {
+    return {};
+  }
+  const name = suggestName(where.rel);
+  return { ...(name ? { name } : {}), type: suggestType(where.rel), path: where.rel };
+}
+
+/** Explorer: the clicked file or folder is the path; name and type are suggested from it. */
+async function explorerPrefill(uri: vscode.Uri): Promise<AnnotatePrefill> {
+  if (uri.scheme !== 'file') {
+    return {};
+  }
+  const where = relativeToRoot(uri.fsPath);
+  if (!where) {
+    return {};
+  }
+  let isFolder = false;
+  try {
+    isFolder = (await fs.promises.stat(uri.fsPath)).isDirectory();
+  } catch {
+    // deleted meanwhile: treat as a file
+  }
+  const name = suggestName(where.rel, isFolder);
+  return { ...(name ? { name } : {}), type: suggestType(where.rel, isFolder), path: where.rel };
+}

@@ -1,0 +1,217 @@
+/**
+ * Starts, restarts and stops the gto-lsp server (`<python> -m gto_lsp serve` over stdio) with
+ * vscode-languageclient. Restarts are single-flight: a restart requested during a restart queues one more.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  RevealOutputChannelOn,
+  State,
+  Trace,
+  type Executable,
+  type LanguageClientOptions,
+} from 'vscode-languageclient/node';
+import {
+  SERVER_COMMANDS,
+  type AnnotateParams,
+  type CommitParams,
+  type CommitResult,
+  type EditResult,
+  type RemoveParams,
+  type RepositoryContext,
+  type ServerApi,
+  type ServerResult,
+} from '../common/contract';
+import { NoInterpreterError, type Resolved } from '../common/python';
+import { readSettings } from '../common/settings';
+import { SingleFlight } from '../common/singleFlight';
+import { findInterpreter } from './python';
+
+export const CLIENT_ID = 'gto';
+export const CLIENT_NAME = 'GTO Artifacts';
+
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', pattern: '**/artifacts.yaml' },
+  { scheme: 'file', pattern: '**/.gto' },
+  { scheme: 'file', language: 'gto-artifacts' },
+];
+
+export class ServerManager implements vscode.Disposable, ServerApi {
+  private client: LanguageClient | undefined;
+  private interpreter: Resolved | undefined;
+  private startError: string | undefined;
+  private readonly restarter = new SingleFlight(() => this.restartNow());
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly stateEmitter = new vscode.EventEmitter<'running' | 'stopped' | 'failed'>();
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(this.log.onDidChangeLogLevel(() => this.applyTrace()));
+  }
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  get interpreterCommand(): string[] | undefined {
+    return this.interpreter?.command;
+  }
+
+  /** Starts the server, or restarts it; concurrent calls share one restart plus at most one queued. */
+  restart(): Promise<void> {
+    return this.restarter.run();
+  }
+
+  private async restartNow(): Promise<void> {
+    await this.stopClient();
+    this.startError = undefined;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const settings = readSettings((key) => vscode.workspace.getConfiguration('gto', folder).get(key));
+    try {
+      this.interpreter = await findInterpreter(settings.interpreter, folder, this.log);
+    } catch (err) {
+      this.startError = err instanceof Error ? err.message : String(err);
+      this.log.error(this.startError);
+      this.stateEmitter.fire('failed');
+      if (err instanceof NoInterpreterError) {
+        void this.reportNoInterpreter(this.startError);
+        return;
+      }
+      throw err;
+    }
+    const [exe, ...pyArgs] = this.interpreter.command;
+    const bundled = path.join(this.extensionPath, 'bundled', 'libs');
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
+    if (fs.existsSync(bundled)) {
+      env.PYTHONPATH = [bundled, process.env.PYTHONPATH].filter((p) => p).join(path.delimiter);
+    }
+    const trusted = vscode.workspace.isTrusted;
+    const run: Executable = {
+      command: exe ?? 'python3',
+      args: [...pyArgs, '-m', 'gto_lsp', 'serve'],
+      options: { env, ...(folder ? { cwd: folder.fsPath } : {}) },
+    };
+    this.log.info(
+      `Starting the server: ${[run.command, ...(run.args ?? [])].join(' ')} ` +
+        `(Python ${this.interpreter.version.join('.')} from ${this.interpreter.source}; ` +
+        `PYTHONPATH=${env.PYTHONPATH ?? ''}; trusted=${trusted})`,
+    );
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: this.log,
+      traceOutputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      synchronize: { configurationSection: 'gto' },
+      initializationOptions: { trusted },
+    };
+    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, { run, debug: run }, clientOptions);
+    this.client = client;
+    try {
+      await client.start();
+    } catch (err) {
+      this.startError = `The GTO language server did not start: ${err instanceof Error ? err.message : String(err)}`;
+      this.log.error(this.startError);
+      this.stateEmitter.fire('failed');
+      void vscode.window.showErrorMessage(`${this.startError}. See "GTO: Show Server Log".`, 'Show Log').then((a) => {
+        if (a) {
+          this.log.show();
+        }
+      });
+      return;
+    }
+    this.applyTrace();
+    this.stateEmitter.fire('running');
+  }
+
+  private async reportNoInterpreter(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Log');
+    if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'gto.interpreter');
+    } else if (choice === 'Show Log') {
+      this.log.show();
+    }
+  }
+
+  private applyTrace(): void {
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      return;
+    }
+    const configured = vscode.workspace.getConfiguration('gto').get<string>('trace.server', 'off');
+    if (configured && configured !== 'off') {
+      return; // the language client follows gto.trace.server itself
+    }
+    const level = this.log.logLevel;
+    const trace = level === vscode.LogLevel.Trace ? Trace.Verbose : level === vscode.LogLevel.Debug ? Trace.Messages : Trace.Off;
+    void client.setTrace(trace);
+  }
+
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) {
+      return;
+    }
+    try {
+      if (client.needsStop()) {
+        await client.stop(5000);
+      }
+      await client.dispose();
+    } catch (err) {
+      this.log.warn(`Stopping the server: ${String(err)}`);
+    }
+    this.stateEmitter.fire('stopped');
+  }
+
+  /** The running client; waits for a restart in progress and starts the server if it never ran. */
+  private async ready(): Promise<LanguageClient> {
+    await this.restarter.idle();
+    if (!this.client) {
+      await this.restart();
+    }
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      throw new Error(this.startError ?? 'the GTO language server is not running (see "GTO: Show Server Log")');
+    }
+    return client;
+  }
+
+  private async execute<T>(command: string, arg: object): Promise<T> {
+    const client = await this.ready();
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    if (!result || typeof result !== 'object') {
+      throw new Error(`${command} answered ${JSON.stringify(result)}`);
+    }
+    return result as T;
+  }
+
+  context(repository: string): Promise<RepositoryContext> {
+    return this.execute(SERVER_COMMANDS.context, { repository });
+  }
+  validateName(name: string): Promise<ServerResult> {
+    return this.execute(SERVER_COMMANDS.validateName, { name });
+  }
+  annotate(params: AnnotateParams): Promise<EditResult> {
+    return this.execute(SERVER_COMMANDS.annotate, params);
+  }
+  remove(params: RemoveParams): Promise<EditResult> {
+    return this.execute(SERVER_COMMANDS.remove, params);
+  }
+  commit(params: CommitParams): Promise<CommitResult> {
+    return this.execute(SERVER_COMMANDS.commit, params);
+  }
+
+  async dispose(): Promise<void> {
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+    await this.stopClient();
+    this.stateEmitter.dispose();
+  }
+}

@@ -1,0 +1,150 @@
+/** Fakes for the pure modules' tests: a scripted Prompter, a recording ServerApi and Ui. */
+import type { Ui } from '../src/common/actions';
+import type {
+  AnnotateParams,
+  CommitParams,
+  CommitResult,
+  EditResult,
+  RemoveParams,
+  RepositoryContext,
+  ServerApi,
+  ServerResult,
+} from '../src/common/contract';
+import type { InputStep, PickManyStep, PickStep, Prompter, StepResult } from '../src/common/prompter';
+
+export type Answer = StepResult<unknown> | ((step: InputStep | PickStep<unknown> | PickManyStep<unknown>) => StepResult<unknown>);
+
+export interface Shown {
+  id: string;
+  step: number;
+  totalSteps: number;
+  kind: 'input' | 'pick' | 'pickMany';
+  raw: InputStep | PickStep<unknown> | PickManyStep<unknown>;
+}
+
+export const ok = <T>(value: T): StepResult<T> => ({ kind: 'ok', value });
+export const back: StepResult<never> = { kind: 'back' };
+export const cancel: StepResult<never> = { kind: 'cancel' };
+/** Accept what the step starts with (its value, active item or selection). */
+export const accept = (s: InputStep | PickStep<unknown> | PickManyStep<unknown>): StepResult<unknown> => {
+  if ('items' in s) {
+    if ('selected' in s || (s as PickManyStep<unknown>).freeText?.split) {
+      return ok((s as PickManyStep<unknown>).selected ?? []);
+    }
+    const p = s as PickStep<unknown>;
+    const active = p.items.find((i) => i.value === p.active) ?? p.items[0];
+    return ok(active?.value);
+  }
+  return ok((s as InputStep).value ?? '');
+};
+/** Pick the item with this label. */
+export const label = (l: string) => (s: InputStep | PickStep<unknown> | PickManyStep<unknown>): StepResult<unknown> => {
+  const item = (s as PickStep<unknown>).items.find((i) => i.label === l);
+  if (!item) {
+    throw new Error(`step ${s.id}: no item '${l}' in ${(s as PickStep<unknown>).items.map((i) => i.label).join(', ')}`);
+  }
+  return ok(item.value);
+};
+
+export class ScriptedPrompter implements Prompter {
+  readonly shown: Shown[] = [];
+  constructor(private readonly script: Answer[]) {}
+
+  private next(kind: Shown['kind'], raw: InputStep | PickStep<unknown> | PickManyStep<unknown>): StepResult<unknown> {
+    this.shown.push({ id: raw.id, step: raw.step, totalSteps: raw.totalSteps, kind, raw });
+    const a = this.script.shift();
+    if (!a) {
+      throw new Error(`no scripted answer for step '${raw.id}'`);
+    }
+    return typeof a === 'function' ? a(raw) : a;
+  }
+  async input(step: InputStep): Promise<StepResult<string>> {
+    const r = this.next('input', step) as StepResult<string>;
+    if (r.kind === 'ok' && step.validate?.(r.value)) {
+      throw new Error(`step ${step.id}: '${r.value}' would be refused: ${step.validate(r.value)}`);
+    }
+    return r;
+  }
+  async pick<T>(step: PickStep<T>): Promise<StepResult<T>> {
+    return this.next('pick', step as PickStep<unknown>) as StepResult<T>;
+  }
+  async pickMany<T>(step: PickManyStep<T>): Promise<StepResult<T[]>> {
+    return this.next('pickMany', step as PickManyStep<unknown>) as StepResult<T[]>;
+  }
+  get ids(): string[] {
+    return this.shown.map((s) => s.id);
+  }
+}
+
+export function makeContext(over: Partial<RepositoryContext> = {}): RepositoryContext {
+  return {
+    ok: true,
+    message: '',
+    root: '/repo',
+    indexPath: '/repo/artifacts.yaml',
+    trusted: true,
+    types: ['dataset', 'model'],
+    typesRestricted: false,
+    labels: ['prod', 'tabular'],
+    trackedFiles: ['models', 'models/rf.pkl', 'data/train.csv'],
+    untrackedFiles: ['models/new.pt'],
+    artifacts: {
+      nn: { type: 'model', path: 'models/nn.pt', virtual: true, labels: ['prod'], description: 'Neural net' },
+    },
+    registry: {},
+    committed: ['models/rf.pkl', 'data/train.csv'],
+    hasHead: true,
+    branch: 'main',
+    dirty: false,
+    ...over,
+  };
+}
+
+export class FakeServer implements ServerApi {
+  readonly calls: { command: string; arg: unknown }[] = [];
+  contextResult: RepositoryContext = makeContext();
+  annotateResult: EditResult = { ok: true, message: 'Updated `artifacts.yaml`', uri: 'file:///repo/artifacts.yaml', applied: true };
+  removeResult: EditResult = { ok: true, message: 'Updated `artifacts.yaml`', uri: 'file:///repo/artifacts.yaml', applied: true };
+  commitResult: CommitResult = { ok: true, message: 'committed', sha: '1a2b3c4d5e6f', pushed: false };
+
+  async context(repository: string): Promise<RepositoryContext> {
+    this.calls.push({ command: 'context', arg: { repository } });
+    return this.contextResult;
+  }
+  async validateName(name: string): Promise<ServerResult> {
+    this.calls.push({ command: 'validateName', arg: { name } });
+    return { ok: true, message: '' };
+  }
+  async annotate(params: AnnotateParams): Promise<EditResult> {
+    this.calls.push({ command: 'annotate', arg: params });
+    return this.annotateResult;
+  }
+  async remove(params: RemoveParams): Promise<EditResult> {
+    this.calls.push({ command: 'remove', arg: params });
+    return this.removeResult;
+  }
+  async commit(params: CommitParams): Promise<CommitResult> {
+    this.calls.push({ command: 'commit', arg: params });
+    return this.commitResult;
+  }
+  commands(): string[] {
+    return this.calls.map((c) => c.command);
+  }
+}
+
+export class FakeUi implements Ui {
+  readonly infos: string[] = [];
+  readonly errors: string[] = [];
+  readonly saved: string[] = [];
+  saveResult = true;
+  info(m: string): void {
+    this.infos.push(m);
+  }
+  error(m: string): void {
+    this.errors.push(m);
+  }
+  async save(p: string): Promise<boolean> {
+    this.saved.push(p);
+    return this.saveResult;
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('package.json', () => {
+  const commands: { command: string; title: string; category?: string }[] = pkg.contributes.commands;
+
+  it('palette command ids never collide with server command ids (gto.server.*)', () => {
+    for (const c of commands) {
+      assert.ok(!c.command.startsWith('gto.server.'), c.command);
+    }
+  });
+
+  it('has the documented commands', () => {
+    const byId = Object.fromEntries(commands.map((c) => [c.command, c]));
+    assert.equal(byId['gto.annotate']?.title, 'Annotate Artifact...');
+    assert.equal(byId['gto.remove']?.title, 'Remove Artifact Annotation...');
+    assert.equal(byId['gto.commit']?.title, 'Commit artifacts.yaml');
+    assert.equal(byId['gto.restartServer']?.title, 'Restart Server');
+    assert.equal(byId['gto.showLog']?.title, 'Show Server Log');
+    assert.equal(byId['gto.annotateFromExplorer']?.title, 'GTO: Annotate as Artifact...');
+    for (const id of ['gto.annotate', 'gto.remove', 'gto.commit', 'gto.restartServer', 'gto.showLog']) {
+      assert.equal(byId[id]?.category, 'GTO', id);
+    }
+  });
+
+  it('hides repository commands where there is no repository', () => {
+    const palette: { command: string; when: string }[] = pkg.contributes.menus.commandPalette;
+    for (const id of ['gto.annotate', 'gto.remove', 'gto.commit']) {
+      assert.match(palette.find((m) => m.command === id)?.when ?? '', /gto\.hasRepository/);
+    }
+  });
+
+  it('activates on artifacts.yaml, .gto and the language, not on all YAML', () => {
+    assert.deepEqual(pkg.activationEvents, ['workspaceContains:artifacts.yaml', 'workspaceContains:.gto', 'onLanguage:gto-artifacts']);
+  });
+
+  it('restricts gto.interpreter in untrusted workspaces', () => {
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['gto.interpreter']);
+  });
+
+  it('declares every setting with its default', () => {
+    const props = pkg.contributes.configuration.properties;
+    assert.deepEqual(props['gto.interpreter'].default, []);
+    assert.equal(props['gto.afterAnnotate'].default, 'ask');
+    assert.deepEqual(props['gto.afterAnnotate'].enum, ['ask', 'commit', 'commitAndPush', 'nothing']);
+    assert.equal(props['gto.checks.enable'].default, true);
+    assert.equal(props['gto.checks.paths'].default, true);
+    assert.equal(props['gto.checks.unknownFields'].default, true);
+    assert.equal(props['gto.checks.virtualMissingPath'].default, 'warning');
+    assert.equal(props['gto.git.enabled'].default, true);
+    assert.deepEqual(props['gto.trace.server'].enum, ['off', 'messages', 'verbose']);
+  });
+
+  it('pins the versions the machine can run', () => {
+    assert.equal(pkg.engines.vscode, '^1.82.0');
+    assert.equal(pkg.dependencies['vscode-languageclient'], '9.0.1');
+    assert.equal(pkg.devDependencies['@types/vscode'], '1.82.0');
+    assert.equal(pkg.extensionDependencies, undefined);
+  });
+
+  it('.vscodeignore ships only dist, bundled, images and the docs', () => {
+    const lines = fs
+      .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'));
+    for (const l of lines) {
+      assert.match(l, /^!(dist|bundled|images)\/|^!(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/, l);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { candidateList, NoInterpreterError, parseVersion, resolveInterpreter } from '../src/common/python';
+
+const enoent = Object.assign(new Error('spawn python3 ENOENT'), { code: 'ENOENT' });
+
+describe('interpreter resolution', () => {
+  it('parses the version snippet output', () => {
+    assert.deepEqual(parseVersion('(3, 11)\n'), [3, 11]);
+    assert.equal(parseVersion('Python 3.11'), undefined);
+  });
+
+  it('orders setting only when the setting is given', () => {
+    assert.deepEqual(
+      candidateList(['/opt/py/bin/python', '-X', 'utf8'], ['/ext/python']).map((c) => c.command),
+      [['/opt/py/bin/python', '-X', 'utf8']],
+    );
+  });
+
+  it('orders Python extension, python3, python without a setting', () => {
+    assert.deepEqual(candidateList([], ['/ext/python']).map((c) => c.command), [['/ext/python'], ['python3'], ['python']]);
+    assert.deepEqual(candidateList([], undefined).map((c) => c.command), [['python3'], ['python']]);
+  });
+
+  it('skips missing and too old interpreters', async () => {
+    const seen: string[][] = [];
+    const r = await resolveInterpreter(candidateList([], ['/ext/python']), async (cmd) => {
+      seen.push(cmd);
+      if (cmd[0] === '/ext/python') {
+        return '(3, 8)\n';
+      }
+      if (cmd[0] === 'python3') {
+        throw enoent;
+      }
+      return '(3, 12)\n';
+    });
+    assert.deepEqual(r.command, ['python']);
+    assert.deepEqual(r.version, [3, 12]);
+    assert.equal(seen.length, 3);
+  });
+
+  it('lists everything tried and how to fix it', async () => {
+    await assert.rejects(
+      resolveInterpreter(candidateList([], undefined), async (cmd) => {
+        if (cmd[0] === 'python3') {
+          return '(2, 7)';
+        }
+        throw enoent;
+      }),
+      (err: unknown) => {
+        assert.ok(err instanceof NoInterpreterError);
+        assert.match(err.message, /python3 \(PATH\): Python 2\.7 is too old/);
+        assert.match(err.message, /python \(PATH\): not found/);
+        assert.match(err.message, /Install Python 3\.9\+ or set "gto\.interpreter"/);
+        return true;
+      },
+    );
+  });
+
+  it('keeps the interpreter arguments', async () => {
+    const r = await resolveInterpreter(candidateList(['py', '-3.11'], undefined), async () => '(3, 11)');
+    assert.deepEqual(r.command, ['py', '-3.11']);
+    assert.equal(r.source, 'setting gto.interpreter');
+  });
+});
