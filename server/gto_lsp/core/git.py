@@ -390,10 +390,16 @@ class RepoFacts:
         return dict(cached[1])
 
     def file_at_head(self, relpath: str) -> str | None:
-        norm = _norm_relpath(relpath)
-        if norm is None or self.head_sha() is None:
+        if self.head_sha() is None:
             return None
-        res = _run(self._git, "cat-file", "blob", f"HEAD:{norm}")
+        return self.file_at_rev("HEAD", relpath)
+
+    def file_at_rev(self, rev: str, relpath: str) -> str | None:
+        """Text of the file at a revision; None when the revision has no such file."""
+        norm = _norm_relpath(relpath)
+        if norm is None or rev.startswith("-"):
+            return None
+        res = _run(self._git, "cat-file", "blob", f"{rev}:{norm}")
         return res.out.decode("utf-8", "replace") if res.status == 0 else None
 
 

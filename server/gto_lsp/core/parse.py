@@ -273,7 +273,8 @@ def _error_problem(error: Exception, text: str = "") -> Problem:
         message = "YAML error: found undefined alias: an alias (*name) needs an anchor (&name) before it."
     else:
         message = f"YAML syntax error: {problem}" + (f" {context}" if context else "")
-    if context_mark is not None and (mark is None or "end of stream" in problem):
+    at_end = mark is not None and text and mark.line >= text.rstrip().count("\n") + 1
+    if context_mark is not None and (mark is None or "end of stream" in problem or at_end):
         mark = context_mark  # point at what was left open, not at the end of the file
     line, col = (mark.line, mark.column) if mark is not None else (0, 0)
     lines = text.split("\n")
