@@ -1,0 +1,3 @@
+import pickle
+
+# Trains models/churn.pkl from data/customers.csv (demo placeholder)
