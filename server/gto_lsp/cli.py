@@ -233,7 +233,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     elif not (root / ".gto").exists():
         raise CliError(f"No {config.index} in {root}: nothing to check.", EXIT_USAGE)
     rows = []
-    for problem in sorted(problems, key=lambda p: (p.file or "", p.span.start.line, p.span.start.col)):
+    for problem in sorted(problems, key=lambda p: (p.file or config.index, p.span.start.line, p.span.start.col)):
         shown = Path(os.path.relpath(root / (problem.file or config.index), Path.cwd()))
         rows.append(
             {
