@@ -91,6 +91,13 @@ async function runInEditor(o) {
   } finally {
     await context?.close().catch(() => undefined);
     await server.stop();
+    // Keep the editor's logs (the extension's "GTO Artifacts" output among them) for the record.
+    const logsDir = path.join(serverData, 'data', 'logs');
+    if (fs.existsSync(logsDir)) {
+      const dest = path.join(o.outDir, `${o.name}-logs`);
+      fs.rmSync(dest, { recursive: true, force: true });
+      fs.cpSync(logsDir, dest, { recursive: true });
+    }
     fs.rmSync(s.dir, { recursive: true, force: true });
   }
 }

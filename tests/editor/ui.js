@@ -158,6 +158,14 @@ async function runUi(o) {
     assert.match(await page.locator('.tabs-container .tab.active').innerText(), /artifacts\.yaml/);
     await snap('annotated');
     return { shots, readmeShot: pathShot };
+  } catch (err) {
+    const page = context?.pages()[0];
+    if (page) {
+      const file = path.join(o.shotsDir, `${String(++shot).padStart(2, '0')}-failure.png`);
+      await page.screenshot({ path: file }).catch(() => undefined);
+      o.log(`failure screenshot ${file}`);
+    }
+    throw err;
   } finally {
     await context?.close().catch(() => undefined);
     await server.stop();
