@@ -4,8 +4,9 @@
 #   - Otherwise: code-server 4.100.3 (installed by scripts/code-server.sh) at http://127.0.0.1:${PORT:-8080}/
 #     with its own data folders under .cache/, in the foreground (Ctrl+C stops it).
 # The demo is a real git repository built from demo/ by scripts/demo-repo.sh into .cache/demo-workspace.
-# Options: --no-build (reuse the .vsix), --workspace DIR (open DIR instead of the demo), --code-server (even if
-# `code` exists). Needs `npm ci` once.
+# Usage: scripts/run-editor.sh [DIR] [--no-build] [--code-server]
+#   DIR (or --workspace DIR): open DIR instead of the demo; --no-build: reuse the .vsix;
+#   --code-server: use code-server even when `code` exists. Needs npm (runs `npm ci` once).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${GTO_CACHE:-$REPO/.cache}"
@@ -18,8 +19,9 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --workspace) WORKSPACE="$2"; shift 2 ;;
     --code-server) FORCE_CS=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "run-editor.sh: unknown argument $1" >&2; exit 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -*) echo "run-editor.sh: unknown argument $1" >&2; exit 2 ;;
+    *) WORKSPACE="$1"; shift ;;
   esac
 done
 cd "$REPO"
