@@ -1,0 +1,475 @@
+"""workspace/executeCommand: the contract the VS Code client (and any other) calls.
+
+Every command takes one object argument and answers an object {ok, message, ...}. A user error gives
+ok=false and a sentence that says what to do, never a JSON-RPC error. Git and the disk are used from worker
+threads. Edits go through workspace/applyEdit as one versioned edit, so a document edited in the meantime is
+refused by the client instead of overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
+
+from lsprotocol import types
+
+from ..core.fields import invalid_name_message, is_valid_name
+from ..core.parse import Document, ScalarNode, parse, scalar_value
+from .completion import COMMON_TYPES
+from .positions import LineIndex
+from .state import ARTIFACTS, GtoLanguageServer, RepoState, norm, read_text, uri_to_path
+
+if TYPE_CHECKING:
+    from ..core.annotate import EditResult
+
+Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class UserError(Exception):
+    """A mistake in the request or a state the user must change; becomes {ok: false, message}."""
+
+
+def _fail(message: str, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, "message": message, **extra}
+
+
+async def run(ls: GtoLanguageServer, name: str, handler: Handler, args: list[Any]) -> dict[str, Any]:
+    if len(args) != 1 or not isinstance(args[0], dict):
+        return _fail(f'`{name}` takes one object argument, such as {{"repository": "/path/to/repo"}}.')
+    try:
+        return await handler(ls, args[0])
+    except UserError as error:
+        return _fail(str(error))
+    except Exception as error:
+        ls.log(f"internal error in {name}: {error!r}", types.MessageType.Error)
+        return _fail(f"Internal error in {name}: {error}. See the GTO server log.")
+
+
+# --- arguments -------------------------------------------------------------------------------------------------
+
+
+def _str(arg: dict[str, Any], key: str, required: bool = False) -> Optional[str]:
+    value = arg.get(key)
+    if value is None or (value == "" and not required):
+        if required:
+            raise UserError(f"`{key}` is required.")
+        return None
+    if not isinstance(value, str):
+        raise UserError(f"`{key}` must be a string.")
+    return value
+
+
+def _bool(arg: dict[str, Any], key: str) -> bool:
+    value = arg.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise UserError(f"`{key}` must be true or false.")
+    return value
+
+
+def _labels(arg: dict[str, Any]) -> tuple[str, ...]:
+    value = arg.get("labels") or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UserError("`labels` must be a list of strings.")
+    return tuple(value)
+
+
+@dataclass
+class Target:
+    root: Optional[Path]
+    repo: RepoState
+    index: Path
+    uri: str
+
+
+def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
+    uri = _str(arg, "uri")
+    repository = _str(arg, "repository")
+    if uri:
+        state = ls.doc_state(uri)
+        if state.kind != ARTIFACTS or state.path is None:
+            raise UserError(f"{uri} is not the annotations file (artifacts.yaml) of its repository.")
+        if need_repo and state.root is None:
+            raise UserError(f"No Git repo found in '{state.path.parent}'")
+        return Target(state.root, ls.repo(state.root), state.path, uri)
+    if repository:
+        folder = uri_to_path(repository) if repository.startswith("file:") else norm(repository)
+    else:
+        folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()]
+        folders = [f for f in folders if f is not None]
+        if len(folders) != 1:
+            raise UserError("Give `repository` (the repository folder): the workspace has several folders.")
+        folder = folders[0]
+    if folder is None or not folder.is_dir():
+        raise UserError(f"'{repository}' is not a folder.")
+    root = ls.repo_root(folder)
+    if root is None:
+        raise UserError(f"No Git repo found in '{folder}'")
+    repo = ls.repo(root)
+    index = repo.index_path
+    assert index is not None
+    return Target(root, repo, index, ls.uri_for(index))
+
+
+def _held(ls: GtoLanguageServer, target: Target) -> tuple[Optional[str], Optional[int], bool]:
+    """(text as the editor holds it or as saved, its version, open?)."""
+    open_doc = ls.open_document(target.uri)
+    if open_doc is not None:
+        return open_doc.source, open_doc.version, True
+    return read_text(target.index), None, False
+
+
+# --- gto.server.validateName -----------------------------------------------------------------------------------
+
+
+async def validate_name(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    name = arg.get("name")
+    if not isinstance(name, str):
+        return _fail("`name` must be a string.")
+    if is_valid_name(name):
+        return {"ok": True, "message": ""}
+    return _fail(invalid_name_message(name))
+
+
+# --- gto.server.context ----------------------------------------------------------------------------------------
+
+
+def _artifacts(document: Document) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for artifact in document.artifacts:
+        if not artifact.name_is_string:
+            continue
+        info: dict[str, Any] = {"virtual": True, "labels": []}
+        for key, value in artifact.fields():
+            if not isinstance(key, ScalarNode) or key.value not in (
+                "type",
+                "path",
+                "virtual",
+                "labels",
+                "description",
+                "custom",
+            ):
+                continue
+            try:
+                loaded = scalar_value(value)
+            except Exception:
+                continue
+            if key.value == "labels":
+                info["labels"] = [str(v) for v in loaded] if isinstance(loaded, list) else []
+            elif key.value == "virtual":
+                info["virtual"] = (
+                    loaded
+                    if isinstance(loaded, bool)
+                    else str(loaded).lower() not in ("0", "off", "f", "false", "n", "no")
+                )
+            else:
+                info[str(key.value)] = loaded
+        out.setdefault(str(artifact.name), info)
+    return out
+
+
+def _git_context(repo: RepoState, relpath: str, disk_text: Optional[str]) -> dict[str, Any]:
+    """Everything the context needs from git (blocking: runs in a worker thread)."""
+    facts = repo.load_facts()
+    if facts is None:
+        return {}
+    tracked = repo.tracked()
+    registry = repo.registry() or {}
+    head = facts.head_sha()
+    head_paths_of = getattr(facts, "head_paths", None)
+    paths = (tracked.files + tracked.folders) if tracked else []
+    if callable(head_paths_of):
+        committed = sorted(head_paths_of())
+    else:
+        committed = [p for p in paths if facts.in_head(p)] if head else []
+    at_head = facts.file_at_head(relpath) if head else None
+    return {
+        "trackedFiles": sorted(paths),
+        "untrackedFiles": sorted(tracked.untracked + tracked.untracked_folders) if tracked else [],
+        "registry": {
+            name: {"latest": entry.latest, "stages": dict(entry.stages), "deprecated": entry.deprecated}
+            for name, entry in registry.items()
+        },
+        "committed": committed,
+        "hasHead": head is not None,
+        "branch": facts.branch(),
+        "dirty": disk_text != at_head,
+    }
+
+
+async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    target = _target(ls, arg, need_repo=True)
+    repo = target.repo
+    assert target.root is not None
+    settings = await ls.settings_for(target.root)
+    text, _, _ = _held(ls, target)
+    document = parse(text or "")
+    config = repo.config
+    labels: set[str] = set()
+    used_types: set[str] = set()
+    artifacts = _artifacts(document)
+    for info in artifacts.values():
+        labels.update(label for label in info["labels"] if is_valid_name(label))
+        if isinstance(info.get("type"), str) and is_valid_name(info["type"]):
+            used_types.add(info["type"])
+    if config.types is not None:
+        type_list = list(config.types)
+    else:
+        type_list = sorted(used_types) + [t for t in COMMON_TYPES if t not in used_types]
+    result: dict[str, Any] = {
+        "ok": True,
+        "message": "",
+        "root": str(target.root),
+        "indexPath": str(target.index),
+        "trusted": ls.state.trusted,
+        "types": type_list,
+        "typesRestricted": config.types is not None,
+        "labels": sorted(labels),
+        "trackedFiles": [],
+        "untrackedFiles": [],
+        "artifacts": artifacts,
+        "registry": {},
+        "committed": [],
+        "hasHead": False,
+        "branch": None,
+        "dirty": False,
+    }
+    if ls.git_allowed(settings):
+        disk = read_text(target.index)
+        relpath = target.index.relative_to(target.root).as_posix()
+        result.update(await asyncio.to_thread(_git_context, repo, relpath, disk))
+    return result
+
+
+# --- gto.server.annotate / gto.server.remove -------------------------------------------------------------------
+
+
+def _edit_answer(target: Target, result: EditResult, applied: bool, **extra: Any) -> dict[str, Any]:
+    return {"ok": True, "message": result.message, "uri": target.uri, "applied": applied, **extra}
+
+
+async def _apply(
+    ls: GtoLanguageServer, target: Target, before: Optional[str], version: Optional[int], result: EditResult, label: str
+) -> dict[str, Any]:
+    if not result.changed:
+        return {
+            "ok": True,
+            "message": f"{result.message} (the file already says this: nothing to change)",
+            "uri": target.uri,
+            "applied": False,
+        }
+    lines = LineIndex(before or "", ls.workspace.position_codec)
+    text_edits = [
+        types.TextEdit(range=types.Range(start=lines.position(e.start), end=lines.position(e.end)), new_text=e.new_text)
+        for e in result.edits
+    ]
+    fallback = {
+        "text": result.text,
+        "edits": [
+            {
+                "range": {
+                    "start": {"line": e.range.start.line, "character": e.range.start.character},
+                    "end": {"line": e.range.end.line, "character": e.range.end.character},
+                },
+                "newText": e.new_text,
+            }
+            for e in text_edits
+        ],
+    }
+    if not ls.can("workspace.apply_edit"):
+        return _edit_answer(target, result, False, **fallback)
+    document_changes = ls.can("workspace.workspace_edit.document_changes")
+    edit: types.WorkspaceEdit
+    if before is None:
+        operations = []
+        try:
+            caps = ls.client_capabilities.workspace
+            we = caps.workspace_edit if caps else None
+            operations = list(we.resource_operations or []) if we else []
+        except Exception:
+            operations = []
+        if not document_changes or types.ResourceOperationKind.Create not in operations:
+            return _edit_answer(target, result, False, **fallback)
+        start = types.Position(line=0, character=0)
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.CreateFile(
+                    uri=target.uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+                ),
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=None),
+                    edits=[types.TextEdit(range=types.Range(start=start, end=start), new_text=result.text)],
+                ),
+            ]
+        )
+    elif document_changes:
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=version),
+                    edits=list(text_edits),
+                )
+            ]
+        )
+    else:
+        edit = types.WorkspaceEdit(changes={target.uri: text_edits})
+    try:
+        answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    except Exception as error:
+        ls.log(f"workspace/applyEdit failed: {error!r}", types.MessageType.Warning)
+        return _fail(f"The editor could not apply the change: {error}.", uri=target.uri, applied=False, **fallback)
+    if not answer.applied:
+        reason = answer.failure_reason or "the document changed since the change was computed"
+        return _fail(
+            f"The editor did not apply the change ({reason}); nothing was changed. Run the command again.",
+            uri=target.uri,
+            applied=False,
+        )
+    return _edit_answer(target, result, True)
+
+
+async def _in_head_for(ls: GtoLanguageServer, target: Target, path: Optional[str]) -> Optional[Callable[[str], bool]]:
+    settings = await ls.settings_for(target.root)
+    if target.root is None or not path:
+        return None
+    if not ls.state.trusted:
+        raise UserError("`must_exist` checks git's HEAD commit, and git is not run in an untrusted workspace.")
+    if not settings.git_enabled:
+        raise UserError("`must_exist` checks git's HEAD commit, and git is turned off (`gto.git.enabled`).")
+    facts = await ls.facts(target.repo, settings)
+    if facts is None:
+        raise UserError(f"Git cannot read the repository at '{target.root}', so `must_exist` cannot be checked.")
+    found = await asyncio.to_thread(facts.in_head, path)
+    return lambda candidate: found if candidate == path else False
+
+
+async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from ..core.annotate import AnnotateRequest, GTOError
+    from ..core.annotate import annotate as core_annotate
+
+    name = _str(arg, "name", required=True)
+    assert name is not None
+    path = _str(arg, "path")
+    must_exist = _bool(arg, "must_exist")
+    request = AnnotateRequest(
+        name=name,
+        type=_str(arg, "type"),
+        path=path,
+        must_exist=must_exist,
+        allow_same_path=_bool(arg, "allow_same_path"),
+        labels=_labels(arg),
+        description=_str(arg, "description") or "",
+        custom=arg.get("custom"),
+    )
+    target = _target(ls, arg)
+    in_head = await _in_head_for(ls, target, path) if must_exist else None
+    text, version, _ = _held(ls, target)
+    state = ls.state.docs.get(target.uri)
+    previous = state.document if state is not None else None
+    try:
+        result = core_annotate(text, request, target.repo.config, in_head, previous=previous)
+    except GTOError as error:
+        return _fail(error.message, detail=error.detail, uri=target.uri, applied=False)
+    return await _apply(ls, target, text, version, result, f"Annotate artifact {name}")
+
+
+async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from ..core.annotate import GTOError
+    from ..core.annotate import remove as core_remove
+
+    name = _str(arg, "name", required=True)
+    assert name is not None
+    target = _target(ls, arg)
+    text, version, _ = _held(ls, target)
+    state = ls.state.docs.get(target.uri)
+    previous = state.document if state is not None else None
+    try:
+        result = core_remove(text, name, previous=previous)
+    except GTOError as error:
+        return _fail(error.message, detail=error.detail, uri=target.uri, applied=False)
+    return await _apply(ls, target, text, version, result, f"Remove annotation of {name}")
+
+
+# --- gto.server.commit -----------------------------------------------------------------------------------------
+
+
+async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from ..core.git import GitError, annotate_message, commit_file, remove_message
+
+    name = _str(arg, "name", required=True)
+    assert name is not None
+    action = arg.get("action")
+    if action not in ("annotate", "remove"):
+        raise UserError('`action` must be "annotate" or "remove".')
+    push = _bool(arg, "push")
+    target = _target(ls, arg, need_repo=True)
+    assert target.root is not None
+    if not ls.state.trusted:
+        raise UserError("The workspace is not trusted: gto-lsp runs no git here, so it cannot commit.")
+    settings = await ls.settings_for(target.root)
+    if not settings.git_enabled:
+        raise UserError("Git is turned off (`gto.git.enabled`), so gto-lsp cannot commit.")
+    relpath = target.index.relative_to(target.root).as_posix()
+    open_doc = ls.open_document(target.uri)
+    disk = await asyncio.to_thread(read_text, target.index)
+    if open_doc is not None and open_doc.source != disk:
+        raise UserError(f"Save {relpath} first: the commit takes the file as saved on disk.")
+    if action == "annotate":
+        message = annotate_message(name, _str(arg, "type"), _str(arg, "path"))
+    else:
+        message = remove_message(name)
+    token = await _progress_begin(ls, f"Committing {relpath}" + (" and pushing" if push else ""))
+    try:
+        result = await asyncio.to_thread(commit_file, target.root, relpath, message, push)
+    except GitError as error:
+        _progress_end(ls, token, "Not committed")
+        return _fail(error.message)
+    except BaseException:
+        _progress_end(ls, token, "Failed")
+        raise
+    _progress_end(ls, token, f"Committed {result.sha[:7]}")
+    target.repo.current_head()
+    from . import diagnostics
+
+    diagnostics.refresh(ls, target.root)
+    answer: dict[str, Any] = {"ok": True, "sha": result.sha, "pushed": result.pushed}
+    if result.push_error:
+        answer["message"] = result.push_error
+        answer["pushError"] = result.push_error
+    else:
+        answer["message"] = f"Committed {result.sha[:7]}: {result.message}" + (" (pushed)" if result.pushed else "")
+    return answer
+
+
+async def _progress_begin(ls: GtoLanguageServer, title: str) -> Optional[str]:
+    if not ls.can("window.work_done_progress"):
+        return None
+    token = f"gto-commit-{uuid.uuid4()}"
+    try:
+        await asyncio.wait_for(ls.work_done_progress.create_async(token), 5)
+        ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=False))
+    except Exception as error:
+        ls.log(f"no progress report: {error!r}", types.MessageType.Log)
+        return None
+    return token
+
+
+def _progress_end(ls: GtoLanguageServer, token: Optional[str], message: str) -> None:
+    if token is None:
+        return
+    with contextlib.suppress(Exception):
+        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+
+COMMANDS: dict[str, Handler] = {
+    "gto.server.context": context,
+    "gto.server.validateName": validate_name,
+    "gto.server.annotate": annotate,
+    "gto.server.remove": remove,
+    "gto.server.commit": commit,
+}

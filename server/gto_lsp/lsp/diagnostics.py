@@ -1,0 +1,229 @@
+"""Diagnostics: every core rule, published per document with a small debounce.
+
+An edit schedules a check after `debounce` seconds; a newer edit supersedes the pending one, so fast typing
+costs one check. The check parses with the previous parse of the same document (only changed entries are
+re-parsed) and runs on the event loop (a few ms); git answers (`in_head`) are fetched in a worker thread
+first. `.gto` problems are published against the `.gto` uri.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Optional
+
+from lsprotocol import types
+
+from ..core.check import RepoView, check
+from ..core.config import CONFIG_FILE
+from ..core.problems import Problem
+from .positions import LineIndex
+from .settings import Settings
+from .state import ARTIFACTS, CONFIG, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
+
+SOURCE = "gto"
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def to_diagnostic(
+    problem: Problem, lines: LineIndex, uri: str, gto: Optional[tuple[str, LineIndex]] = None
+) -> types.Diagnostic:
+    related: list[types.DiagnosticRelatedInformation] = []
+    for item in problem.related:
+        if item.file is None:
+            location = types.Location(uri=uri, range=lines.range(item.span))
+        elif item.file == CONFIG_FILE and gto is not None:
+            location = types.Location(uri=gto[0], range=gto[1].range(item.span))
+        else:
+            continue
+        related.append(types.DiagnosticRelatedInformation(location=location, message=item.message))
+    return types.Diagnostic(
+        range=lines.range(problem.span),
+        message=problem.message,
+        severity=SEVERITY.get(problem.severity, types.DiagnosticSeverity.Error),
+        code=problem.code,
+        source=SOURCE,
+        data=dict(problem.data) if problem.data is not None else None,
+        related_information=related or None,
+    )
+
+
+def _fingerprint(diagnostics: list[types.Diagnostic]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            d.code,
+            d.message,
+            d.severity,
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+        )
+        for d in diagnostics
+    )
+
+
+def publish(
+    ls: GtoLanguageServer,
+    uri: str,
+    diagnostics: list[types.Diagnostic],
+    version: Optional[int] = None,
+    force: bool = True,
+) -> None:
+    state = ls.doc_state(uri)
+    fingerprint = (version, _fingerprint(diagnostics))
+    if not force and state.published == fingerprint:
+        return
+    state.published = fingerprint
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+
+
+def clear(ls: GtoLanguageServer, uri: str) -> None:
+    publish(ls, uri, [], None, force=True)
+
+
+async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> None:
+    """Fetch, in a worker thread, the git answers the check of this document will ask for."""
+    repo = view.repo
+    if repo.root is None or not ls.git_allowed(settings):
+        return
+    facts_ = await ls.facts(repo, settings)
+    if facts_ is None:
+        return
+    repo.current_head()
+    missing = repo.missing_head_paths(view.document)
+    if missing:
+        await asyncio.to_thread(repo.warm_head, missing)
+
+
+def problems_of(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+    repo = view.repo
+    in_head = repo.in_head_checker() if ls.git_allowed(settings) else None
+    repo_view = RepoView(repo.root, in_head, repo.view.exists_cache) if repo.root is not None else RepoView()
+    return check(view.document, repo.config, repo_view, settings.checks)
+
+
+def _gto_target(ls: GtoLanguageServer, repo: RepoState) -> Optional[tuple[str, LineIndex]]:
+    path = repo.gto_path
+    if path is None:
+        return None
+    lines = ls.lines_for_path(path)
+    if lines is None:
+        return None
+    return ls.uri_for(path), lines
+
+
+def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, force: bool = False) -> None:
+    """The `.gto` problems, against the `.gto` uri (open or on disk)."""
+    target = _gto_target(ls, repo)
+    if target is None:
+        path = repo.gto_path
+        if path is not None:
+            uri = ls.uri_for(path)
+            if uri in ls.state.docs and ls.state.docs[uri].published:
+                clear(ls, uri)
+        return
+    uri, lines = target
+    problems = list(repo.config.problems) if settings.checks.enable else []
+    diagnostics = [to_diagnostic(p, lines, uri, target) for p in problems]
+    open_doc = ls.open_document(uri)
+    publish(ls, uri, diagnostics, open_doc.version if open_doc is not None else None, force=force)
+
+
+async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True) -> None:
+    state = ls.doc_state(uri)
+    if state.kind not in (ARTIFACTS, CONFIG):
+        return
+    view = ls.view(uri)
+    settings = await ls.settings_for(state.path)
+    if view is None:  # deleted and not open
+        if state.published:
+            clear(ls, uri)
+        if state.kind == ARTIFACTS:
+            publish_config(ls, ls.repo(state.root), settings)
+        return
+    if state.kind == CONFIG:
+        publish_config(ls, view.repo, settings, force=force)
+        return
+    await _git_ready(ls, view, settings)
+    view = ls.view(uri)  # the newest text, after the awaits
+    if view is None:
+        return
+    problems = problems_of(ls, view, settings)
+    gto = _gto_target(ls, view.repo)
+    diagnostics = [to_diagnostic(p, view.lines, uri, gto) for p in problems if p.file is None]
+    publish(ls, uri, diagnostics, view.version, force=force)
+    publish_config(ls, view.repo, settings)
+
+
+async def _debounced(ls: GtoLanguageServer, uri: str, delay: float, force: bool) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)
+    state = ls.state.docs.get(uri)
+    if state is None or state.task is not asyncio.current_task():
+        return  # superseded by a newer edit, or closed
+    await publish_for(ls, uri, force)
+
+
+def schedule(ls: GtoLanguageServer, uri: str, delay: Optional[float] = None, force: bool = True) -> None:
+    state = ls.doc_state(uri)
+    state.task = ls.spawn(_debounced(ls, uri, ls.state.debounce if delay is None else delay, force))
+
+
+def tracked_uris(ls: GtoLanguageServer, root: Any = ...) -> list[str]:
+    """Documents whose diagnostics are live: open ones of ours, and artifacts files published from disk."""
+    out = []
+    for uri, state in ls.state.docs.items():
+        if state.kind not in (ARTIFACTS, CONFIG):
+            continue
+        if root is not ... and state.root != root:
+            continue
+        if ls.is_open(uri) or uri in ls.state.from_disk:
+            out.append(uri)
+    return out
+
+
+def refresh(ls: GtoLanguageServer, root: Any = ..., force: bool = False) -> None:
+    """Re-check every live document (of one repository when `root` is given)."""
+    for uri in tracked_uris(ls, root):
+        schedule(ls, uri, 0, force=force)
+
+
+def workspace_index_files(ls: GtoLanguageServer) -> list[Path]:
+    """The artifacts file of each workspace folder's repository (or of the folder, outside a repository)."""
+    out: list[Path] = []
+    for folder in ls.workspace.folders.values():
+        folder_path = uri_to_path(folder.uri)
+        if folder_path is None:
+            continue
+        root = ls.repo_root(folder_path)
+        index = ls.repo(root).index_path if root is not None else folder_path / ls.repo(None).config.index
+        if index is not None and index not in out:
+            out.append(index)
+    if not out and ls.workspace.root_path:
+        root_path = uri_to_path(path_to_uri(Path(ls.workspace.root_path)))
+        if root_path is not None:
+            root = ls.repo_root(root_path)
+            index = ls.repo(root).index_path if root is not None else root_path / ls.repo(None).config.index
+            if index is not None:
+                out.append(index)
+    return out
+
+
+def publish_workspace(ls: GtoLanguageServer) -> None:
+    """At start (and when folders are added): the saved artifacts files, even when not open."""
+    for index in workspace_index_files(ls):
+        if not index.is_file():
+            continue
+        uri = ls.uri_for(index)
+        if ls.is_open(uri):
+            continue
+        ls.state.from_disk.add(uri)
+        schedule(ls, uri, 0)

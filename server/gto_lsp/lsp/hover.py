@@ -1,0 +1,127 @@
+"""Hover: a field key shows its documentation (core.fields); an artifact name shows its entry and its registry
+state from GTO's git tags (latest version, each stage's version, deprecated), like `gto show NAME`."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Optional
+
+from lsprotocol import types
+
+from ..core.fields import FIELD_BY_NAME
+from ..core.problems import Pos, Span
+from .locate import artifact_at, contains, field_at
+from .state import ARTIFACTS, GtoLanguageServer, View
+
+if TYPE_CHECKING:
+    from ..core.git import ArtifactRegistry
+
+_FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
+_NAME_LINE = re.compile(r"^([^\s#:'\"{\[-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(\s|$)")
+
+
+def field_doc(name: str) -> Optional[str]:
+    spec = FIELD_BY_NAME.get(name)
+    if spec is None:
+        return None
+    default = {True: "true", None: "null", "": '""', (): "[]"}.get(spec.default, str(spec.default))
+    return f"**{spec.name}** ({spec.kind}, default `{default}`)\n\n{spec.summary}\n\n{spec.doc}"
+
+
+def registry_text(name: str, registry: Optional[dict[str, ArtifactRegistry]], git_note: Optional[str]) -> str:
+    if registry is None:
+        return git_note or "Registry state unknown: git is not available here."
+    entry = registry.get(name)
+    if entry is None:
+        return f"No GTO tags for `{name}`: it is annotated but not registered (`gto register {name}`)."
+    lines = ["| | version |", "|---|---|", f"| latest | {entry.latest or '-'} |"]
+    for stage, version in entry.stages.items():
+        lines.append(f"| #{stage} | {version} |")
+    text = "\n".join(lines)
+    if entry.deprecated:
+        text = f"**Deprecated** (`{name}@deprecated`).\n\n" + text
+    versions = ", ".join(v.version for v in entry.versions[:8] if v.version.startswith("v"))
+    if versions:
+        text += f"\n\nVersions: {versions}" + (" ..." if len(entry.versions) > 8 else "")
+    return text
+
+
+async def _registry(ls: GtoLanguageServer, view: View) -> tuple[Optional[dict[str, ArtifactRegistry]], Optional[str]]:
+    if view.root is None:
+        return None, "Not in a git repository: no registry."
+    settings = await ls.settings_for(view.path)
+    if not ls.state.trusted:
+        return None, "Registry state hidden: the workspace is not trusted, so git is not run."
+    if not settings.git_enabled:
+        return None, "Registry state hidden: `gto.git.enabled` is off."
+    facts = await ls.facts(view.repo, settings)
+    if facts is None:
+        return None, "Registry state unknown: git cannot read this repository."
+    ready = view.repo.registry_ready()
+    if ready is not None:
+        return ready, None
+    return await asyncio.to_thread(view.repo.registry), None
+
+
+def _entry_text(view: View, first: int, last: int) -> str:
+    lines = [view.lines.line(n) for n in range(first, min(last, first + 30) + 1)]
+    if last > first + 30:
+        lines.append("  ...")
+    return "\n".join(lines)
+
+
+def _markup(ls: GtoLanguageServer, markdown: str) -> types.MarkupContent:
+    formats = []
+    try:
+        hover_caps = ls.client_capabilities.text_document
+        formats = list((hover_caps.hover.content_format or []) if hover_caps and hover_caps.hover else [])
+    except Exception:
+        formats = []
+    if formats and types.MarkupKind.Markdown not in formats:
+        return types.MarkupContent(kind=types.MarkupKind.PlainText, value=markdown)
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
+
+
+async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+    view = ls.view(params.text_document.uri)
+    if view is None or view.kind != ARTIFACTS:
+        return None
+    pos = view.lines.pos(params.position)
+    artifact = artifact_at(view.document, pos)
+    if artifact is not None:
+        if contains(artifact.name_span, pos):
+            name = str(artifact.name)
+            registry, note = await _registry(ls, view)
+            body = f"```yaml\n{_entry_text(view, artifact.first_line, artifact.last_line)}\n```\n\n"
+            body += f"**Registry** (git tags)\n\n{registry_text(name, registry, note)}"
+            return types.Hover(contents=_markup(ls, body), range=view.lines.range(artifact.name_span))
+        hit = field_at(artifact, pos)
+        if hit is not None and hit.on_key:
+            doc = field_doc(hit.name)
+            if doc is None:
+                return None
+            return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
+        return None
+    return await _hover_by_line(ls, view, pos)
+
+
+async def _hover_by_line(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[types.Hover]:
+    """A line the parser could not read: field keys and names by their shape."""
+    text = view.lines.line(pos.line)
+    for match in re.finditer(r"([A-Za-z_]+)\s*:", text):
+        if match.start(1) <= pos.col <= match.end(1) and _FIELD_LINE.match(text[: match.end()]):
+            doc = field_doc(match.group(1))
+            if doc is not None:
+                span = Span(Pos(pos.line, match.start(1)), Pos(pos.line, match.end(1)))
+                return types.Hover(contents=_markup(ls, doc), range=view.lines.range(span))
+    name_match = _NAME_LINE.match(text)
+    if name_match and pos.col <= name_match.end(1):
+        name = name_match.group(1).strip().strip("'\"")
+        registry, note = await _registry(ls, view)
+        span = Span(Pos(pos.line, 0), Pos(pos.line, name_match.end(1)))
+        return types.Hover(
+            contents=_markup(ls, f"**{name}**\n\n{registry_text(name, registry, note)}"),
+            range=view.lines.range(span),
+        )
+    return None

@@ -1,0 +1,90 @@
+"""Find what is under the cursor in a parsed document: the entry, the field, the node. Core positions only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..core.parse import Artifact, Document, MappingNode, Node, ScalarNode, SequenceNode, content_end
+from ..core.problems import Pos, Span
+
+
+def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:
+    """The entry whose lines hold `pos` (from its name's line through its last content line)."""
+    for artifact in document.artifacts:
+        try:
+            first, last = artifact.first_line, artifact.last_line
+        except AssertionError:
+            continue
+        if first <= pos.line <= last:
+            return artifact
+        if first > pos.line:
+            break
+    return None
+
+
+def artifact_named(document: Document, name: str) -> Optional[Artifact]:
+    return document.find(name)
+
+
+def contains(span: Span, pos: Pos) -> bool:
+    return span.start <= pos <= span.end
+
+
+def entry_end(artifact: Artifact) -> Pos:
+    return content_end(artifact)
+
+
+def node_span(artifact: Artifact, node: Node) -> Span:
+    """A node's span, its end clamped to the entry's content (block collections' marks run past comments)."""
+    span = artifact.span(node)
+    end = entry_end(artifact)
+    if span.end > end:
+        return Span(span.start, max(end, span.start))
+    return span
+
+
+@dataclass(frozen=True)
+class FieldHit:
+    artifact: Artifact
+    name: str
+    key: Node
+    value: Node
+    key_span: Span
+    value_span: Span
+    on_key: bool  # the cursor is on the key (else on or after the value)
+
+
+def field_at(artifact: Artifact, pos: Pos) -> Optional[FieldHit]:
+    """The field (direct child of the entry) under the cursor, when the entry is a block or flow mapping."""
+    value = artifact.block.value
+    if not isinstance(value, MappingNode):
+        return None
+    best: Optional[FieldHit] = None
+    for key, field_value in value.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        key_span = artifact.span(key)
+        value_span = node_span(artifact, field_value)
+        whole = Span(key_span.start, max(value_span.end, key_span.end))
+        if contains(key_span, pos):
+            return FieldHit(artifact, str(key.value), key, field_value, key_span, value_span, True)
+        if contains(whole, pos):
+            best = FieldHit(artifact, str(key.value), key, field_value, key_span, value_span, False)
+    return best
+
+
+def item_at(node: Node, artifact: Artifact, pos: Pos) -> Optional[Node]:
+    """The item of a sequence under the cursor."""
+    if not isinstance(node, SequenceNode):
+        return None
+    for item in node.value:
+        if contains(artifact.span(item), pos):
+            found: Node = item
+            return found
+    return None
+
+
+def display_name(artifact: Artifact) -> str:
+    name = artifact.name
+    return str(name) if name is not None and str(name) != "" else "?"

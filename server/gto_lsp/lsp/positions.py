@@ -1,0 +1,93 @@
+"""The one place where core positions (line, code-point column) meet LSP positions (negotiated units).
+
+The core counts lines at `\\r\\n`, `\\r` and `\\n` (the LSP definition of a line break) and columns in code
+points. Clients count columns in the negotiated position encoding (UTF-16 unless the client offers more). The
+conversion itself is pygls's `PositionCodec` (what `TextDocument.position_to_client_units` uses), but on lines
+split the LSP way: `TextDocument.lines` uses `str.splitlines`, which also breaks at U+2028, form feeds and
+other characters that are not line breaks for an editor or for the core.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from lsprotocol import types
+from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument
+
+from ..core.problems import Pos, Span
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class LineIndex:
+    """Lines of one text, and conversions between core positions and client positions."""
+
+    __slots__ = ("_ascii", "codec", "lines", "starts", "text")
+
+    def __init__(self, text: str, codec: Optional[PositionCodec] = None) -> None:
+        self.text = text
+        self.codec = codec or PositionCodec()
+        lines = _LINE.findall(text)
+        self.lines: list[str] = [line.rstrip("\r\n") for line in lines]
+        if not lines or lines[-1].endswith(("\n", "\r")):
+            self.lines.append("")  # the empty last line after a final line break
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line))
+        self.starts = starts[: len(self.lines)]
+        self._ascii = text.isascii()
+
+    @classmethod
+    def of(cls, document: TextDocument) -> LineIndex:
+        return cls(document.source, document.position_codec)
+
+    # --- core -> client ---------------------------------------------------------------------------------
+
+    def position(self, pos: Pos) -> types.Position:
+        line = min(max(pos.line, 0), len(self.lines) - 1)
+        if line != pos.line:  # past the end: the end of the text
+            return types.Position(line=line, character=self._units(line, len(self.lines[line])))
+        return types.Position(line=line, character=self._units(line, max(pos.col, 0)))
+
+    def range(self, span: Span) -> types.Range:
+        return types.Range(start=self.position(span.start), end=self.position(span.end))
+
+    def _units(self, line: int, col: int) -> int:
+        text = self.lines[line]
+        col = min(col, len(text))
+        if self._ascii:
+            return col
+        return self.codec.position_to_client_units([text], ServerTextPosition(0, col)).character
+
+    # --- client -> core ---------------------------------------------------------------------------------
+
+    def pos(self, position: types.Position) -> Pos:
+        if position.line >= len(self.lines):
+            last = len(self.lines) - 1
+            return Pos(last, len(self.lines[last]))
+        text = self.lines[position.line]
+        if self._ascii:
+            return Pos(position.line, min(position.character, len(text)))
+        client = types.Position(line=0, character=position.character)
+        server = self.codec.position_from_client_units([text], client)
+        return Pos(position.line, min(server.character, len(text)))
+
+    # --- offsets ----------------------------------------------------------------------------------------
+
+    def offset(self, pos: Pos) -> int:
+        if pos.line >= len(self.lines):
+            return len(self.text)
+        return self.starts[pos.line] + min(pos.col, len(self.lines[pos.line]))
+
+    def at(self, offset: int) -> Pos:
+        import bisect
+
+        line = max(bisect.bisect_right(self.starts, offset) - 1, 0)
+        return Pos(line, min(offset - self.starts[line], len(self.lines[line])))
+
+    def end(self) -> Pos:
+        return Pos(len(self.lines) - 1, len(self.lines[-1]))
+
+    def line(self, number: int) -> str:
+        return self.lines[number] if 0 <= number < len(self.lines) else ""

@@ -1,0 +1,125 @@
+"""Build the GTO language server and wire each LSP feature to its module. No logic lives here."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from lsprotocol import types
+
+from . import code_actions, commands, completion, document_sync, hover, symbols, watch
+from .guard import guarded, guarded_call
+from .state import GtoLanguageServer
+
+__all__ = ["GtoLanguageServer", "build_server", "serve"]
+
+VERSION = "0.1.0"
+
+
+def build_server() -> GtoLanguageServer:
+    server = GtoLanguageServer("gto-lsp", VERSION)
+
+    # --- lifecycle ------------------------------------------------------------------------------------------
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:
+        guarded_call(ls, "initialize", lambda: document_sync.initialize(ls, params), None)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: GtoLanguageServer, params: types.InitializedParams) -> None:
+        await guarded(ls, "initialized", document_sync.initialized(ls), None)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: GtoLanguageServer, params: None) -> None:
+        guarded_call(ls, "shutdown", lambda: document_sync.shutdown(ls), None)
+
+    # --- documents ------------------------------------------------------------------------------------------
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: GtoLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        guarded_call(ls, "didOpen", lambda: document_sync.opened(ls, params.text_document.uri), None)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: GtoLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        guarded_call(ls, "didChange", lambda: document_sync.changed(ls, params.text_document.uri), None)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: GtoLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        guarded_call(ls, "didSave", lambda: document_sync.saved(ls, params.text_document.uri), None)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: GtoLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        guarded_call(ls, "didClose", lambda: document_sync.closed(ls, params.text_document.uri), None)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: GtoLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        guarded_call(ls, "didChangeConfiguration", lambda: document_sync.configuration_changed(ls, params), None)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        guarded_call(ls, "didChangeWatchedFiles", lambda: watch.changed(ls, params), None)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(ls: GtoLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        guarded_call(ls, "didChangeWorkspaceFolders", lambda: document_sync.folders_changed(ls, params), None)
+
+    # --- language features ----------------------------------------------------------------------------------
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=list(completion.TRIGGERS))
+    )
+    async def on_completion(ls: GtoLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+        empty = types.CompletionList(is_incomplete=False, items=[])
+        return await guarded(ls, "completion", completion.complete(ls, params), empty)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def on_hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+        return await guarded(ls, "hover", hover.hover(ls, params), None)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def on_symbols(
+        ls: GtoLanguageServer, params: types.DocumentSymbolParams
+    ) -> Union[list[types.DocumentSymbol], list[types.SymbolInformation]]:
+        empty: Union[list[types.DocumentSymbol], list[types.SymbolInformation]] = []
+        return guarded_call(ls, "documentSymbol", lambda: symbols.document_symbols(ls, params), empty)
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def on_definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
+        return guarded_call(ls, "definition", lambda: symbols.definition(ls, params), None)
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def on_folding(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        return guarded_call(ls, "foldingRange", lambda: symbols.folding_ranges(ls, params), [])
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=list(code_actions.KINDS), resolve_provider=False),
+    )
+    def on_code_action(
+        ls: GtoLanguageServer, params: types.CodeActionParams
+    ) -> list[Union[types.Command, types.CodeAction]]:
+        return guarded_call(ls, "codeAction", lambda: code_actions.code_actions(ls, params), [])
+
+    # --- commands -------------------------------------------------------------------------------------------
+
+    for name, handler in commands.COMMANDS.items():
+        _register_command(server, name, handler)
+
+    return server
+
+
+def _register_command(server: GtoLanguageServer, name: str, handler: Any) -> None:
+    @server.command(name)
+    async def run(ls: GtoLanguageServer, *args: Any) -> dict[str, Any]:
+        return await commands.run(ls, name, handler, list(args))
+
+
+def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
+    """Run the server: over stdio, or over TCP when `host` is given."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="gto-lsp: %(levelname)s %(name)s: %(message)s")
+    server = build_server()
+    if host is None:
+        server.start_io()
+    else:
+        server.start_tcp(host, port or 2087)

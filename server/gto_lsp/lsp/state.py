@@ -1,0 +1,522 @@
+"""Server state: which files are ours, the per-document parse cache, the per-repository caches, settings.
+
+Everything mutable lives on the one `GtoLanguageServer` instance (`ls.state`). Git is reached only through
+`RepoState` methods, which return nothing when git is off (untrusted workspace, `gto.git.enabled: false`) and
+run git in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
+
+from ..core.check import RepoView, facts
+from ..core.config import CONFIG_FILE, DEFAULT_INDEX, Config, parse_config
+from ..core.parse import Document, parse
+from .positions import LineIndex
+from .settings import SECTION, Settings
+
+if TYPE_CHECKING:
+    from ..core.git import ArtifactRegistry, RepoFacts
+
+logger = logging.getLogger("gto_lsp")
+
+ARTIFACTS, CONFIG, OTHER = "artifacts", "config", "other"
+REGISTRY_TTL = 2.0  # seconds a registry read from tags is reused without a watcher event
+
+
+def norm(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.normpath(os.path.abspath(path)))
+
+
+def inside(path: Path, root: Path) -> bool:
+    """`path` is `root` or below it, also after resolving symlinks (a link out of the repository is outside)."""
+    try:
+        real = os.path.realpath(path)
+        real_root = os.path.realpath(root)
+    except (OSError, ValueError):
+        return False
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def uri_to_path(uri: str) -> Optional[Path]:
+    path = to_fs_path(uri)
+    return norm(path) if path else None
+
+
+def path_to_uri(path: Path) -> str:
+    return str(from_fs_path(str(path)))
+
+
+def read_text(path: Path) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+@dataclass
+class Tracked:
+    """The repository's file lists for path completion, cached until HEAD or the index changes."""
+
+    stamp: Any
+    files: list[str]
+    folders: list[str]
+    untracked: list[str]
+    untracked_folders: list[str]
+    children: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)  # built by completion
+
+
+def folders_of(files: list[str]) -> list[str]:
+    folders: set[str] = set()
+    for name in files:
+        parts = name.split("/")[:-1]
+        for index in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:index]))
+    return sorted(folders)
+
+
+class RepoState:
+    """One git repository (or None root: a file outside any repository)."""
+
+    def __init__(self, root: Optional[Path]) -> None:
+        self.root = root
+        self._config: Optional[Config] = None
+        self.config_text: Optional[str] = None  # the open `.gto`'s text, when open
+        self.view = RepoView(root)
+        self._facts: Optional[RepoFacts] = None
+        self._facts_failed = False
+        self._head_sha: Optional[str] = None
+        self._head_memo: dict[str, bool] = {}
+        self._tracked: Optional[Tracked] = None
+        self._registry: Optional[tuple[float, dict[str, ArtifactRegistry]]] = None
+        self.lock = asyncio.Lock()
+
+    # --- config -----------------------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            text = self.config_text
+            if text is None and self.root is not None:
+                text = read_text(self.root / CONFIG_FILE)
+            self._config = parse_config(text)
+        return self._config
+
+    def drop_config(self) -> None:
+        self._config = None
+
+    @property
+    def gto_path(self) -> Optional[Path]:
+        return self.root / CONFIG_FILE if self.root is not None else None
+
+    @property
+    def index_path(self) -> Optional[Path]:
+        if self.root is None:
+            return None
+        return norm(self.root / self.config.index)
+
+    # --- git --------------------------------------------------------------------------------------------
+
+    def facts_ready(self) -> Optional[RepoFacts]:
+        return self._facts
+
+    def load_facts(self) -> Optional[RepoFacts]:
+        """RepoFacts for this repository (blocking: call in a thread); None when git cannot read it."""
+        if self._facts is None and not self._facts_failed and self.root is not None:
+            try:
+                from ..core.git import GitError, RepoFacts
+
+                try:
+                    self._facts = RepoFacts(self.root)
+                except GitError as error:
+                    logger.info("git: %s", error.message)
+                    self._facts_failed = True
+            except Exception as error:  # git missing, GitPython cannot start it, ...
+                logger.warning("git is not usable for %s: %s", self.root, error)
+                self._facts_failed = True
+        return self._facts
+
+    def head_moved(self) -> None:
+        self._head_memo = {}
+        self._tracked = None
+        self.view.exists_cache.clear()
+
+    def known_head(self) -> Optional[str]:
+        return self._head_sha
+
+    def current_head(self) -> Optional[str]:
+        """HEAD's sha (cheap: reads ref files); resets the HEAD-dependent caches when it moved."""
+        facts_ = self._facts
+        if facts_ is None:
+            return None
+        try:
+            sha = facts_.head_sha()
+        except Exception:
+            sha = None
+        if sha != self._head_sha:
+            self._head_sha = sha
+            self.head_moved()
+        return sha
+
+    def warm_head(self, paths: list[str]) -> None:
+        """Answer `in_head` for these paths now (blocking: call in a thread), so the check does not run git."""
+        facts_ = self._facts
+        if facts_ is None:
+            return
+        memo = self._head_memo
+        for path in paths:
+            if path not in memo:
+                try:
+                    memo[path] = facts_.in_head(path)
+                except Exception:
+                    memo[path] = False
+
+    def in_head_checker(self) -> Optional[Callable[[str], bool]]:
+        facts_ = self._facts
+        if facts_ is None:
+            return None
+        memo = self._head_memo
+
+        def in_head(path: str) -> bool:
+            known = memo.get(path)
+            if known is None:
+                try:
+                    known = facts_.in_head(path)
+                except Exception:
+                    known = False
+                memo[path] = known
+            return known
+
+        return in_head
+
+    def missing_head_paths(self, document: Document) -> list[str]:
+        memo = self._head_memo
+        out = []
+        for artifact in document.artifacts:
+            known = facts(artifact)
+            if not known.virtual and known.path and known.path not in memo:
+                out.append(known.path)
+        return out
+
+    def _index_stamp(self) -> Any:
+        if self.root is None:
+            return None
+        git_dir = self.root / ".git"
+        try:
+            index = os.stat(git_dir / "index").st_mtime_ns if git_dir.is_dir() else int(time.monotonic() // 2)
+        except OSError:
+            index = None
+        return (self._head_sha, index)
+
+    def tracked(self) -> Optional[Tracked]:
+        """Tracked and untracked files and folders (blocking: call in a thread)."""
+        facts_ = self._facts
+        if facts_ is None:
+            return None
+        self.current_head()
+        stamp = self._index_stamp()
+        cached = self._tracked
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        try:
+            files = facts_.tracked_files()
+            untracked = facts_.untracked_files()
+        except Exception as error:
+            logger.warning("git ls-files failed: %s", error)
+            return None
+        tracked = Tracked(stamp, files, folders_of(files), untracked, folders_of(untracked))
+        self._tracked = tracked
+        return tracked
+
+    def tracked_ready(self) -> Optional[Tracked]:
+        cached = self._tracked
+        if cached is not None and cached.stamp == self._index_stamp():
+            return cached
+        return None
+
+    def registry(self) -> Optional[dict[str, ArtifactRegistry]]:
+        """GTO's registry state from the tags (blocking: call in a thread)."""
+        facts_ = self._facts
+        if facts_ is None:
+            return None
+        cached = self._registry
+        if cached is not None and time.monotonic() - cached[0] < REGISTRY_TTL:
+            return cached[1]
+        try:
+            state = facts_.registry_state()
+        except Exception as error:
+            logger.warning("reading GTO tags failed: %s", error)
+            return None
+        self._registry = (time.monotonic(), state)
+        return state
+
+    def registry_ready(self) -> Optional[dict[str, ArtifactRegistry]]:
+        cached = self._registry
+        return cached[1] if cached is not None and time.monotonic() - cached[0] < REGISTRY_TTL else None
+
+    def refs_changed(self) -> None:
+        self._registry = None
+
+
+@dataclass
+class DocState:
+    """What the server keeps per document uri (open or published from disk)."""
+
+    uri: str
+    path: Optional[Path]
+    kind: str
+    root: Optional[Path]
+    document: Optional[Document] = None
+    lines: Optional[LineIndex] = None
+    task: Optional[asyncio.Task[None]] = None
+    published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
+
+
+@dataclass
+class View:
+    """A document as the editor holds it (or as saved, when not open), parsed."""
+
+    uri: str
+    kind: str
+    path: Optional[Path]
+    repo: RepoState
+    text: str
+    version: Optional[int]
+    document: Document
+    lines: LineIndex
+
+    @property
+    def root(self) -> Optional[Path]:
+        return self.repo.root
+
+
+@dataclass
+class ServerState:
+    trusted: bool = True
+    init_settings: Settings = field(default_factory=Settings)
+    settings: dict[str, Settings] = field(default_factory=dict)
+    docs: dict[str, DocState] = field(default_factory=dict)
+    repos: dict[Optional[Path], RepoState] = field(default_factory=dict)
+    roots: dict[Path, Optional[Path]] = field(default_factory=dict)  # folder -> repository root
+    from_disk: set[str] = field(default_factory=set)  # uris published from disk (not open)
+    watching: bool = False
+    debounce: float = 0.008
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+
+class GtoLanguageServer(LanguageServer):
+    """The server instance: the only place mutable state lives."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.state = ServerState()
+
+    # --- logging ----------------------------------------------------------------------------------------
+
+    def log(self, message: str, level: types.MessageType = types.MessageType.Log) -> None:
+        print(f"gto-lsp: {message}", file=sys.stderr, flush=True)
+        with contextlib.suppress(Exception):
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+
+    def spawn(self, coroutine: Any) -> asyncio.Task[Any]:
+        """Run a background task; its failure is logged, never raised."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self.state.background.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self.state.background.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                error = finished.exception()
+                self.log(f"internal error in a background task: {error!r}", types.MessageType.Error)
+
+        task.add_done_callback(done)
+        return task
+
+    # --- capabilities -----------------------------------------------------------------------------------
+
+    def can(self, capability: str) -> bool:
+        try:
+            return bool(get_capability(self.client_capabilities, capability, False))
+        except Exception:
+            return False
+
+    # --- repositories and documents ---------------------------------------------------------------------
+
+    def repo_root(self, folder: Path) -> Optional[Path]:
+        """The work tree that holds `folder`: the nearest folder with a `.git` entry. No git is run."""
+        cached = self.state.roots.get(folder, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        current = folder
+        found: Optional[Path] = None
+        while True:
+            if os.path.lexists(current / ".git"):
+                found = current
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+        self.state.roots[folder] = found
+        return found
+
+    def repo(self, root: Optional[Path]) -> RepoState:
+        repo = self.state.repos.get(root)
+        if repo is None:
+            repo = RepoState(root)
+            self.state.repos[root] = repo
+        return repo
+
+    def classify(self, uri: str) -> tuple[str, Optional[Path], Optional[Path]]:
+        """(kind, path, repository root) of a document uri."""
+        path = uri_to_path(uri)
+        if path is None:
+            return OTHER, None, None
+        root = self.repo_root(path.parent)
+        if root is not None:
+            repo = self.repo(root)
+            if path == repo.index_path:
+                return ARTIFACTS, path, root
+            if path == repo.gto_path:
+                return CONFIG, path, root
+            if path.name == DEFAULT_INDEX and path.parent == root:
+                return OTHER, path, root
+            return OTHER, path, root
+        if path.name == self.repo(None).config.index.rsplit("/", 1)[-1]:
+            return ARTIFACTS, path, None
+        if path.name == CONFIG_FILE:
+            return CONFIG, path, None
+        return OTHER, path, None
+
+    def doc_state(self, uri: str) -> DocState:
+        state = self.state.docs.get(uri)
+        if state is None:
+            kind, path, root = self.classify(uri)
+            state = DocState(uri, path, kind, root)
+            self.state.docs[uri] = state
+        return state
+
+    def reclassify(self) -> None:
+        """After `.gto` changed `index:`: which document is the artifacts file may have changed."""
+        for uri, state in list(self.state.docs.items()):
+            kind, path, root = self.classify(uri)
+            if (kind, root) != (state.kind, state.root):
+                if state.task is not None:
+                    state.task.cancel()
+                self.state.docs[uri] = DocState(uri, path, kind, root)
+
+    def open_document(self, uri: str) -> Optional[TextDocument]:
+        found: Optional[TextDocument] = self.workspace.text_documents.get(unquote(uri))
+        return found
+
+    def is_open(self, uri: str) -> bool:
+        return unquote(uri) in self.workspace.text_documents
+
+    def uri_for(self, path: Path) -> str:
+        """The uri the client uses for this path when the file is open, else a file uri."""
+        for doc in self.workspace.text_documents.values():
+            if doc.path and norm(doc.path) == path:
+                return str(doc.uri)
+        return path_to_uri(path)
+
+    def view(self, uri: str) -> Optional[View]:
+        """The document as the editor holds it (or from disk), parsed with the per-document cache."""
+        state = self.doc_state(uri)
+        open_doc = self.open_document(uri)
+        if open_doc is not None:
+            text: Optional[str] = open_doc.source
+            version = open_doc.version
+        else:
+            text = read_text(state.path) if state.path is not None else None
+            version = None
+        if text is None:
+            return None
+        repo = self.repo(state.root)
+        if state.kind == ARTIFACTS:
+            previous = state.document
+            if previous is None or (previous.text is not text and previous.text != text):
+                previous = parse(text, previous)
+                state.document = previous
+            document = previous
+        else:
+            document = parse("")
+        lines = state.lines
+        if lines is None or (lines.text is not text and lines.text != text):
+            lines = LineIndex(text, self.workspace.position_codec)
+            state.lines = lines
+        return View(uri, state.kind, state.path, repo, text, version, document, lines)
+
+    def lines_for_path(self, path: Path) -> Optional[LineIndex]:
+        """Lines of another file (`.gto`), as open in the editor or from disk."""
+        uri = self.uri_for(path)
+        open_doc = self.open_document(uri)
+        text = open_doc.source if open_doc is not None else read_text(path)
+        if text is None:
+            return None
+        disk = TextDocument(uri, source=text, position_codec=self.workspace.position_codec)
+        return LineIndex.of(disk)
+
+    # --- settings and trust -----------------------------------------------------------------------------
+
+    def folder_for(self, path: Optional[Path]) -> Optional[str]:
+        """The uri of the workspace folder that holds `path` (the innermost one)."""
+        if path is None:
+            return None
+        best: Optional[tuple[int, str]] = None
+        for folder in self.workspace.folders.values():
+            folder_path = uri_to_path(folder.uri)
+            if folder_path is None:
+                continue
+            if path == folder_path or folder_path in path.parents:
+                depth = len(folder_path.parts)
+                if best is None or depth > best[0]:
+                    best = (depth, folder.uri)
+        return best[1] if best else None
+
+    async def settings_for(self, path: Optional[Path]) -> Settings:
+        scope = self.folder_for(path)
+        key = scope or ""
+        cached = self.state.settings.get(key)
+        if cached is not None:
+            return cached
+        settings = self.state.init_settings
+        if self.can("workspace.configuration"):
+            try:
+                params = types.ConfigurationParams(items=[types.ConfigurationItem(scope_uri=scope, section=SECTION)])
+                answer = await asyncio.wait_for(self.workspace_configuration_async(params), 5)
+                if answer:
+                    settings = Settings.from_client(answer[0], self.state.init_settings)
+            except Exception as error:
+                self.log(f"could not read the `gto` settings: {error!r}", types.MessageType.Warning)
+        self.state.settings[key] = settings
+        return settings
+
+    def settings_cached(self, path: Optional[Path]) -> Settings:
+        """The settings already read for this document's folder (handlers that cannot wait use these)."""
+        return self.state.settings.get(self.folder_for(path) or "", self.state.init_settings)
+
+    def git_allowed(self, settings: Settings) -> bool:
+        return self.state.trusted and settings.git_enabled
+
+    async def facts(self, repo: RepoState, settings: Settings) -> Optional[RepoFacts]:
+        if not self.git_allowed(settings) or repo.root is None:
+            return None
+        ready = repo.facts_ready()
+        if ready is not None:
+            return ready
+        return await asyncio.to_thread(repo.load_facts)
