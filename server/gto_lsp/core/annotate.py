@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from .check import check, normalise
+from .check import CheckSettings, check, facts, normalise
 from .config import Config
 from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name
 from .parse import (
@@ -127,7 +127,7 @@ def read_checked(document: Document, allow_empty: bool = True) -> None:
     """Refuse, as GTO's reader does, a file it cannot read; name the first reason."""
     if document.kind == "empty" and allow_empty:
         return
-    for problem in check(document):
+    for problem in check(document, settings=CheckSettings(paths=False)):
         if problem.code in _UNREADABLE or (problem.code == "empty-file" and not allow_empty):
             raise GTOError("wrong-artifacts-yaml", WRONG_ARTIFACTS_YAML, _where(problem))
     for artifact in document.artifacts:
@@ -262,21 +262,15 @@ def _path_of(artifact: Artifact) -> Optional[str]:
 def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any]) -> None:
     """GTO's `state_is_valid` after the merge: every name, type and label of the file."""
     for artifact in document.artifacts:
-        if artifact.name == name:
-            values = new_values
+        known = facts(artifact)
+        if known.name == name:
+            type_, labels = new_values.get("type"), new_values.get("labels") or []
         else:
-            type_pair = artifact.field("type")
-            labels_pair = artifact.field("labels")
-            values = {
-                "type": type_pair[1].value if type_pair and isinstance(type_pair[1], ScalarNode) else None,
-                "labels": [i.value for i in labels_pair[1].value if isinstance(i, ScalarNode)]
-                if labels_pair and isinstance(labels_pair[1], SequenceNode)
-                else [],
-            }
-        _assert_name(str(artifact.name))
-        if values.get("type") and values["type"] not in ("null", "~", "Null", "NULL"):
-            _assert_name(values["type"])
-        for label in values.get("labels") or []:
+            type_, labels = known.type, known.labels
+        _assert_name(str(known.name))
+        if type_:
+            _assert_name(type_)
+        for label in labels:
             _assert_name(label)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from .config import Config
 from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
@@ -47,11 +47,21 @@ class CheckSettings:
 
 @dataclass
 class RepoView:
-    """What the path rules may ask about the repository; None where it is unknown (no repository, no git)."""
+    """What the path rules may ask about the repository; None where it is unknown (no repository, no git).
+
+    Keep one per repository and call `invalidate()` when files or HEAD change: the answers and the results of
+    the rules across entries are cached on it."""
 
     root: Optional[Path] = None
     in_head: Optional[Callable[[str], bool]] = None
     exists_cache: dict[str, bool] = field(default_factory=dict)
+    generation: int = 0
+    cross_cache: Optional[tuple[Any, list[Any]]] = field(default=None, repr=False)
+
+    def invalidate(self) -> None:
+        self.exists_cache.clear()
+        self.cross_cache = None
+        self.generation += 1
 
     def exists(self, path: str) -> Optional[bool]:
         if self.root is None:
@@ -84,20 +94,77 @@ def check(
         return []
     config = config or Config()
     problems = list(document.problems)
-    for artifact in document.artifacts:
-        local = artifact.block.memo.get("local")
-        if local is None:
-            local = _local_problems(artifact)
-            artifact.block.memo["local"] = local
-        for problem in local:
+    known = [(artifact, facts(artifact)) for artifact in document.artifacts]
+    for artifact, fact in known:
+        for problem in fact.local:
             if problem.code == "unknown-field" and not settings.unknown_fields:
                 continue
             problems.append(artifact.relative(problem))
-    problems.extend(_duplicate_names(document))
-    problems.extend(_allowed_types(document, config))
-    if settings.paths:
-        problems.extend(_path_problems(document, repo or RepoView(), settings))
+    repo = repo or RepoView()
+    # The rules across entries depend only on each entry's name, type, path and virtual, and on the
+    # repository: while those are the same (typing in a description), their last results are placed again.
+    key = (
+        [fact.signature for _, fact in known],
+        config.types,
+        config.types_from_env,
+        config.types_span,
+        settings,
+        repo.generation,
+    )
+    cached = repo.cross_cache
+    if cached is not None and cached[0] == key:
+        found = cached[1]
+    else:
+        found = _duplicate_names(known)
+        if config.types is not None:
+            found.extend(_allowed_types(known, config))
+        if settings.paths:
+            found.extend(_path_problems(known, repo, settings))
+        repo.cross_cache = (key, found)
+    problems.extend(_place(known, found))
     return problems
+
+
+class _Found(NamedTuple):
+    """A problem across entries, anchored to entry `index`'s name, type or path, placed when reported."""
+
+    entry: int
+    anchor: str  # "name", "type" or "path"
+    code: str
+    severity: str
+    message: str
+    data: Optional[dict[str, Any]]
+    other: Optional[int] = None  # the entry of the related information
+    other_anchor: str = "name"
+    other_message: str = ""
+    extra_related: tuple[Related, ...] = ()
+
+
+def _anchor_span(artifact: Artifact, fact: Facts, anchor: str) -> Span:
+    node = fact.path_node if anchor == "path" else fact.type_node if anchor == "type" else None
+    return artifact.span(node) if node is not None else artifact.name_span
+
+
+def _place(known: list[tuple[Artifact, Facts]], found: list[_Found]) -> list[Problem]:
+    out = []
+    for item in found:
+        artifact, fact = known[item.entry]
+        related = item.extra_related
+        if item.other is not None:
+            other, other_fact = known[item.other]
+            related = (Related(_anchor_span(other, other_fact, item.other_anchor), item.other_message), *related)
+        out.append(
+            Problem(
+                item.code,
+                item.severity,
+                item.message,
+                _anchor_span(artifact, fact, item.anchor),
+                data=item.data,
+                related=related,
+                artifact=str(fact.name),
+            )
+        )
+    return out
 
 
 # --- one entry --------------------------------------------------------------------------------------------
@@ -258,7 +325,6 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
 
 
 def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) -> None:
-    span = _rel(artifact, node)
     tag = tag_of(node) if isinstance(node, ScalarNode) else None
     if name in ("type", "path"):
         if tag in (STR, NULL):
@@ -268,7 +334,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                         "invalid-type",
                         "error",
                         invalid_name_message(node.value),
-                        span,
+                        _rel(artifact, node),
                         data={"value": node.value, "suggestion": suggest_name(node.value)},
                     )
                 )
@@ -278,7 +344,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 "wrong-type",
                 "error",
                 f"`{name}` must be a string, not {_kind(node)}; GTO cannot read the file.{_quote_hint(node)}",
-                span,
+                _rel(artifact, node),
                 data={"field": name, **_quote_data(node)},
             )
         )
@@ -291,7 +357,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 "wrong-type",
                 "error",
                 f"`description` must be a string, not {what}; GTO cannot read the file.{_quote_hint(node)}",
-                span,
+                _rel(artifact, node),
                 data={"field": name, **_quote_data(node)},
             )
         )
@@ -308,7 +374,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                     f"`virtual: {node.value}` is read as {str(meaning).lower()} "
                     "only by GTO's lax parsing (in YAML it is not a boolean). Write "
                     f"`{str(meaning).lower()}`.",
-                    span,
+                    _rel(artifact, node),
                     data={"field": name, "value": meaning},
                 )
             )
@@ -318,7 +384,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 "wrong-type",
                 "error",
                 f"`virtual` must be true or false, not {_kind(node)}; GTO cannot read the file.",
-                span,
+                _rel(artifact, node),
                 data={"field": name},
             )
         )
@@ -330,7 +396,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                     "error",
                     f"`labels` must be a list of names, such as `labels: [ml]`, not"
                     f" {_kind(node)}; GTO cannot read the file.",
-                    span,
+                    _rel(artifact, node),
                     data={"field": name, **({"wrap": node.value} if tag == STR else {})},
                 )
             )
@@ -389,34 +455,39 @@ def _quote_data(node: Node) -> dict[str, Any]:
 # --- across entries ---------------------------------------------------------------------------------------
 
 
-def _duplicate_names(document: Document) -> list[Problem]:
-    out: list[Problem] = []
-    first: dict[Any, Artifact] = {}
-    for artifact in document.artifacts:
-        name = artifact.name
-        if name in first:
-            original = first[name]
-            out.append(
-                Problem(
-                    "duplicate-name",
-                    "error",
-                    f"Artifact `{name}` is defined twice; GTO cannot read a file "
-                    "with a repeated name. Merge the two entries or rename one.",
-                    artifact.name_span,
-                    related=(Related(original.name_span, f"`{name}` is first defined here"),),
-                    data={"name": name},
-                    artifact=str(name),
-                )
+def _duplicate_names(known: list[tuple[Artifact, Facts]]) -> list[_Found]:
+    out: list[_Found] = []
+    first: dict[Any, int] = {}
+    for index, (_, fact) in enumerate(known):
+        name = fact.name
+        original = first.get(name)
+        if original is None:
+            first[name] = index
+            continue
+        out.append(
+            _Found(
+                index,
+                "name",
+                "duplicate-name",
+                "error",
+                f"Artifact `{name}` is defined twice; GTO cannot read a file "
+                "with a repeated name. Merge the two entries or rename one.",
+                {"name": name},
+                original,
+                "name",
+                f"`{name}` is first defined here",
             )
-        else:
-            first[name] = artifact
+        )
     return out
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the cross-entry rules need of one entry, computed once per block text."""
+    """What the rules need of one entry, computed once per block text."""
 
+    name: Any
+    local: tuple[Problem, ...]  # problems of this entry alone, relative to its block
+    labels: tuple[str, ...]
     type: Optional[str]
     type_node: Optional[Node]
     path: Optional[str]
@@ -424,6 +495,7 @@ class Facts:
     virtual: bool
     norm: str
     ancestors: tuple[str, ...]
+    signature: tuple[Any, ...] = ()  # what the rules across entries read: name, type, path, virtual
 
 
 def facts(artifact: Artifact) -> Facts:
@@ -438,7 +510,16 @@ def facts(artifact: Artifact) -> Facts:
         while parent and parent not in ("/", "."):
             ancestors.append(parent)
             parent = posixpath.dirname(parent)
+        labels_pair = artifact.field("labels")
+        labels = tuple(
+            item.value
+            for item in (labels_pair[1].value if labels_pair and isinstance(labels_pair[1], SequenceNode) else ())
+            if isinstance(item, ScalarNode)
+        )
         memo = Facts(
+            artifact.name,
+            tuple(_local_problems(artifact)),
+            labels,
             type_found[1] if type_found else None,
             type_found[0] if type_found else None,
             path,
@@ -447,6 +528,7 @@ def facts(artifact: Artifact) -> Facts:
             norm,
             tuple(ancestors),
         )
+        memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
         artifact.block.memo["facts"] = memo
     return memo
 
@@ -461,29 +543,28 @@ def _string_field(artifact: Artifact, name: str) -> Optional[tuple[Node, str]]:
     return None
 
 
-def _allowed_types(document: Document, config: Config) -> list[Problem]:
+def _allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[_Found]:
     if config.types is None:
         return []
     allowed = list(config.types)
     out = []
-    for artifact in document.artifacts:
-        known = facts(artifact)
-        if known.type is None or known.type_node is None or known.type in allowed:
+    where = "GTO_TYPES" if config.types_from_env else "`.gto`"
+    names = ", ".join(f"`{t}`" for t in allowed) if allowed else "none"
+    related = (Related(config.types_span, "types allowed here", file=".gto"),) if config.types_span else ()
+    for index, (_, fact) in enumerate(known):
+        if fact.type is None or fact.type_node is None or fact.type in allowed:
             continue
-        node, value = known.type_node, known.type
-        where = "GTO_TYPES" if config.types_from_env else "`.gto`"
-        names = ", ".join(f"`{t}`" for t in allowed) if allowed else "none"
-        related = (Related(config.types_span, "types allowed here", file=".gto"),) if config.types_span else ()
+        value = fact.type
         out.append(
-            Problem(
+            _Found(
+                index,
+                "type",
                 "type-not-allowed",
                 "error",
                 f"Type `{value}` is not allowed by {where}: "
                 f"Allowed types are: '{allowed}'. Use one of {names}, or add `{value}` to `types`.",
-                artifact.span(node),
-                data={"value": value, "allowed": allowed},
-                related=related,
-                artifact=str(artifact.name),
+                {"value": value, "allowed": allowed},
+                extra_related=related,
             )
         )
     return out
@@ -509,132 +590,89 @@ def _virtual(artifact: Artifact) -> bool:
     return True
 
 
-def _path_problems(document: Document, repo: RepoView, settings: CheckSettings) -> list[Problem]:
-    out: list[Problem] = []
-    placed: dict[str, Artifact] = {}
-    for artifact in document.artifacts:
-        known = facts(artifact)
-        path, node = known.path, known.path_node
-        if path is None or node is None or path == "" or is_external(path):
+def _path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, settings: CheckSettings) -> list[_Found]:
+    out: list[_Found] = []
+    placed: dict[str, int] = {}
+    for index, (_, known) in enumerate(known_facts):
+        path = known.path
+        if path is None or known.path_node is None or path == "" or is_external(path):
             continue
-        span = _LazySpan(artifact, node)
-        name = str(artifact.name)
         virtual = known.virtual
         norm = known.norm
         if posixpath.isabs(norm) or re.match(r"^[a-zA-Z]:[\\/]", path):
-            out.append(
-                Problem(
-                    "path-absolute",
-                    "error",
-                    f"Path `{path}` is absolute; GTO paths are relative to the "
-                    "repository root. Write it relative to the root.",
-                    span.get(),
-                    data={"path": path},
-                    artifact=name,
-                )
+            message = (
+                f"Path `{path}` is absolute; GTO paths are relative to the repository root. "
+                "Write it relative to the root."
             )
+            out.append(_Found(index, "path", "path-absolute", "error", message, {"path": path}))
             continue
         if norm == ".." or norm.startswith("../"):
-            out.append(
-                Problem(
-                    "path-escapes",
-                    "error",
-                    f"Path `{path}` leads outside the repository; GTO paths are "
-                    "relative to the repository root and stay inside it.",
-                    span.get(),
-                    data={"path": path},
-                    artifact=name,
-                )
+            message = (
+                f"Path `{path}` leads outside the repository; GTO paths are relative to the repository root "
+                "and stay inside it."
             )
+            out.append(_Found(index, "path", "path-escapes", "error", message, {"path": path}))
             continue
-        _conflicts(artifact, known, span, placed, out)
+        _conflicts(index, known, known_facts, placed, out)
         exists = repo.exists(path)
         if exists is False:
             if virtual:
                 if settings.virtual_missing != "off":
-                    out.append(
-                        Problem(
-                            "path-missing",
-                            settings.virtual_missing,
-                            f"Path `{path}` does not exist in "
-                            "the working tree (the artifact is virtual, so GTO accepts it).",
-                            span.get(),
-                            data={"path": path, "virtual": True},
-                            artifact=name,
-                        )
+                    message = (
+                        f"Path `{path}` does not exist in the working tree (the artifact is virtual, so GTO "
+                        "accepts it)."
                     )
+                    data = {"path": path, "virtual": True}
+                    out.append(_Found(index, "path", "path-missing", settings.virtual_missing, message, data))
             else:
-                out.append(
-                    Problem(
-                        "path-missing",
-                        "error",
-                        f"Path `{path}` does not exist, but the artifact says "
-                        "`virtual: false` (its file is committed). Restore the file, fix the path, or set "
-                        "`virtual: true`.",
-                        span.get(),
-                        data={"path": path, "virtual": False},
-                        artifact=name,
-                    )
+                message = (
+                    f"Path `{path}` does not exist, but the artifact says `virtual: false` (its file is "
+                    "committed). Restore the file, fix the path, or set `virtual: true`."
                 )
+                out.append(_Found(index, "path", "path-missing", "error", message, {"path": path, "virtual": False}))
                 continue
         if not virtual and repo.in_head is not None and not repo.in_head(path):
-            out.append(
-                Problem(
-                    "path-not-committed",
-                    "error",
-                    f"Path `{path}` is not in the HEAD commit, but "
-                    "`virtual: false` says it is (`gto annotate --must-exist` would refuse it: "
-                    f"Nothing found in '{path}' for checked out commit). Commit the file, or set "
-                    "`virtual: true`.",
-                    span.get(),
-                    data={"path": path},
-                    artifact=name,
-                )
+            message = (
+                f"Path `{path}` is not in the HEAD commit, but `virtual: false` says it is "
+                "(`gto annotate --must-exist` would refuse it: "
+                f"Nothing found in '{path}' for checked out commit). Commit the file, or set `virtual: true`."
             )
+            out.append(_Found(index, "path", "path-not-committed", "error", message, {"path": path}))
     return out
 
 
-class _LazySpan:
-    """A node's document span, computed only when a problem needs it."""
-
-    __slots__ = ("artifact", "node")
-
-    def __init__(self, artifact: Artifact, node: Node) -> None:
-        self.artifact, self.node = artifact, node
-
-    def get(self) -> Span:
-        return self.artifact.span(self.node)
-
-
 def _conflicts(
-    artifact: Artifact, known: Facts, span: _LazySpan, placed: dict[str, Artifact], out: list[Problem]
+    index: int, known: Facts, known_facts: list[tuple[Artifact, Facts]], placed: dict[str, int], out: list[_Found]
 ) -> None:
     """GTO's rule: equal paths, or one inside the other. `placed` maps every earlier path and each of its
-    parent folders (keys prefixed "dir:") to its artifact, so each check is O(depth)."""
+    parent folders (keys prefixed "dir:") to its entry, so each check is O(depth)."""
     norm = known.norm
-    other = placed.get(norm) or placed.get("dir:" + norm)
+    other = placed.get(norm)
+    if other is None:
+        other = placed.get("dir:" + norm)
     if other is None:
         for ancestor in known.ancestors:
             other = placed.get(ancestor)
             if other is not None:
                 break
-    if other is not None and other is not artifact:
-        other_facts = facts(other)
-        other_span = other.span(other_facts.path_node) if other_facts.path_node is not None else other.name_span
+    if other is not None and other != index:
+        other_facts = known_facts[other][1]
         shown = other_facts.path
         out.append(
-            Problem(
+            _Found(
+                index,
+                "path",
                 "path-conflict",
                 "warning",
-                f"Path `{known.path}` overlaps artifact `{other.name}` "
+                f"Path `{known.path}` overlaps artifact `{other_facts.name}` "
                 f"(`{shown}`): GTO refuses to annotate either with this path (Provided path conflicts "
                 "with ...). Give each artifact its own path.",
-                span.get(),
-                related=(Related(other_span, f"`{other.name}` uses `{shown}`"),),
-                data={"path": known.path, "other": str(other.name)},
-                artifact=str(artifact.name),
+                {"path": known.path, "other": str(other_facts.name)},
+                other,
+                "path",
+                f"`{other_facts.name}` uses `{shown}`",
             )
         )
-    placed.setdefault(norm, artifact)
+    placed.setdefault(norm, index)
     for ancestor in known.ancestors:
-        placed.setdefault("dir:" + ancestor, artifact)
+        placed.setdefault("dir:" + ancestor, index)

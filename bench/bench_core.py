@@ -1,0 +1,155 @@
+"""Benchmark of the core against its targets and, side by side, against GTO 1.10.1's own core.
+
+Run: .venv/bin/python bench/bench_core.py [--sizes 1000,10000] [--repeat 30]
+Prints, for each size: first full check, check after a one-line edit (median), annotate of one entry (editor
+path: document already parsed; CLI path: from text), with the target and the ratio to GTO 1.10.1's annotate
+(`RepoIndexManager.add` in its own virtualenv, timed inside that process) and to ruamel.yaml's round-trip load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "server"))
+
+from gto_lsp.core import parse as parse_module  # noqa: E402
+from gto_lsp.core.annotate import AnnotateRequest, annotate  # noqa: E402
+from gto_lsp.core.check import RepoView, check  # noqa: E402
+from gto_lsp.core.parse import parse  # noqa: E402
+
+TARGETS = {
+    1000: {"first": 150.0, "edit": 10.0, "annotate": 20.0},
+    10000: {"first": None, "edit": 50.0, "annotate": 100.0},
+}
+
+
+def make_file(count: int) -> str:
+    parts = []
+    for i in range(count):
+        parts.append(
+            f"model-{i:05d}:\n  custom: '{{\"a\": {i}}}'\n"
+            f"  description: Random forest model number {i} trained on the big dataset\n"
+            f"  labels:\n  - ml\n  - team-{i % 7}\n  path: models/m{i}/model.pkl\n  type: model\n"
+        )
+    return "".join(parts)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+GTO_SCRIPT = r"""
+import sys, time, json, os
+from gto.index import RepoIndexManager
+repo = sys.argv[1]
+times = []
+for i in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    with RepoIndexManager.from_url(repo) as index:
+        index.add("model-00500", type="model", path=None, must_exist=False, allow_same_path=True,
+                  labels=["bench%d" % i], description="", custom=None, update=True)
+    times.append((time.perf_counter() - start) * 1000)
+print(json.dumps(times))
+"""
+
+
+def gto_annotate_ms(text: str, repeat: int) -> Optional[float]:
+    python = ROOT / ".cache" / "gto-venvs" / "gto110" / "bin" / "python"
+    if not python.exists():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["git", "init", "-q", tmp], check=True)
+        Path(tmp, "artifacts.yaml").write_text(text)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "PYTHON"))}
+        result = subprocess.run(
+            [str(python), "-c", GTO_SCRIPT, tmp, str(repeat)], capture_output=True, text=True, env=env
+        )
+        if result.returncode != 0:
+            print("GTO run failed:", result.stderr[-500:], file=sys.stderr)
+            return None
+        return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def ruamel_roundtrip_ms(text: str) -> float:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    start = time.perf_counter()
+    yaml.load(text)
+    return (time.perf_counter() - start) * 1000
+
+
+def row(label: str, value: float, target: Optional[float], peer: Optional[float] = None, peer_name: str = "") -> str:
+    verdict = "" if target is None else ("ok" if value <= target else "OVER")
+    target_text = "-" if target is None else f"<= {target:.0f} ms"
+    ratio = f"  {peer / value:6.1f}x faster than {peer_name} ({peer:.0f} ms)" if peer else ""
+    return f"  {label:<34} {value:9.2f} ms   target {target_text:<10} {verdict:<4}{ratio}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--gto-repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"libyaml: {parse_module.HAVE_LIBYAML}   python {sys.version.split()[0]}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        text = make_file(size)
+        targets = TARGETS.get(size, {"first": None, "edit": None, "annotate": None})
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            for i in range(size):
+                (root / "models" / f"m{i}").mkdir(parents=True, exist_ok=True)
+                (root / "models" / f"m{i}" / "model.pkl").touch()
+            first = timed(lambda: check(parse(text), repo=RepoView(root=root)), 5)
+            document = parse(text)
+            view = RepoView(root=root)
+            check(document, repo=view)
+            state = {"doc": document, "i": 0}
+
+            def edit_once() -> None:
+                state["i"] = int(state["i"]) + 1  # type: ignore[call-overload]
+                edited = text.replace(
+                    f"model number {size // 2} trained", f"model number {size // 2} v{state['i']} trained"
+                )
+                state["doc"] = parse(edited, state["doc"])  # type: ignore[arg-type]
+                check(state["doc"], repo=view)  # type: ignore[arg-type]
+
+            edits = timed(edit_once, args.repeat)
+            request = AnnotateRequest(name=f"model-{size // 2:05d}", labels=("new-label",), description="Updated")
+            editor_annotate = timed(lambda: annotate(text, request, previous=document), args.repeat)
+            cli_annotate = timed(lambda: annotate(text, request), 5)
+        gto = gto_annotate_ms(text, args.gto_repeat)
+        ruamel = ruamel_roundtrip_ms(text) if size <= 1000 else None
+        print(f"\n{size} artifacts ({len(text) / 1024:.0f} KB):")
+        print(row("first full check", statistics.median(first), targets["first"], ruamel, "ruamel round-trip load"))
+        print(row("check after a one-line edit (median)", statistics.median(edits), targets["edit"]))
+        print(
+            row(
+                "annotate, editor (parsed doc)",
+                statistics.median(editor_annotate),
+                targets["annotate"],
+                gto,
+                "GTO 1.10.1 annotate",
+            )
+        )
+        print(row("annotate, CLI (from text)", statistics.median(cli_annotate), None, gto, "GTO 1.10.1 annotate"))
+
+
+if __name__ == "__main__":
+    main()
