@@ -109,46 +109,51 @@ def main() -> None:
     args = parser.parse_args()
     print(f"libyaml: {parse_module.HAVE_LIBYAML}   python {sys.version.split()[0]}")
     for size in (int(s) for s in args.sizes.split(",")):
-        text = make_file(size)
-        targets = TARGETS.get(size, {"first": None, "edit": None, "annotate": None})
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            for i in range(size):
-                (root / "models" / f"m{i}").mkdir(parents=True, exist_ok=True)
-                (root / "models" / f"m{i}" / "model.pkl").touch()
-            first = timed(lambda: check(parse(text), repo=RepoView(root=root)), 5)
-            document = parse(text)
-            view = RepoView(root=root)
-            check(document, repo=view)
-            state = {"doc": document, "i": 0}
+        bench_size(size, args.repeat, args.gto_repeat)
 
-            def edit_once() -> None:
-                state["i"] = int(state["i"]) + 1  # type: ignore[call-overload]
-                edited = text.replace(
-                    f"model number {size // 2} trained", f"model number {size // 2} v{state['i']} trained"
-                )
-                state["doc"] = parse(edited, state["doc"])  # type: ignore[arg-type]
-                check(state["doc"], repo=view)  # type: ignore[arg-type]
 
-            edits = timed(edit_once, args.repeat)
-            request = AnnotateRequest(name=f"model-{size // 2:05d}", labels=("new-label",), description="Updated")
-            editor_annotate = timed(lambda: annotate(text, request, previous=document), args.repeat)
-            cli_annotate = timed(lambda: annotate(text, request), 5)
-        gto = gto_annotate_ms(text, args.gto_repeat)
-        ruamel = ruamel_roundtrip_ms(text) if size <= 1000 else None
-        print(f"\n{size} artifacts ({len(text) / 1024:.0f} KB):")
-        print(row("first full check", statistics.median(first), targets["first"], ruamel, "ruamel round-trip load"))
-        print(row("check after a one-line edit (median)", statistics.median(edits), targets["edit"]))
-        print(
-            row(
-                "annotate, editor (parsed doc)",
-                statistics.median(editor_annotate),
-                targets["annotate"],
-                gto,
-                "GTO 1.10.1 annotate",
-            )
+def bench_size(size: int, repeat: int, gto_repeat: int) -> None:
+    text = make_file(size)
+    targets = TARGETS.get(size, {"first": None, "edit": None, "annotate": None})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for i in range(size):
+            (root / "models" / f"m{i}").mkdir(parents=True, exist_ok=True)
+            (root / "models" / f"m{i}" / "model.pkl").touch()
+        first = timed(lambda: check(parse(text), repo=RepoView(root=root)), 5)
+        document = parse(text)
+        view = RepoView(root=root)
+        check(document, repo=view)
+        edited = [
+            text.replace(f"model number {size // 2} trained", f"model number {size // 2} v{i} trained")
+            for i in range(repeat)
+        ]
+        current = [document]
+
+        def edit_once() -> None:
+            current[0] = parse(edited[len(current) % repeat], current[0])
+            current.append(current[0])
+            check(current[0], repo=view)
+
+        edits = timed(edit_once, repeat)
+        request = AnnotateRequest(name=f"model-{size // 2:05d}", labels=("new-label",), description="Updated")
+        editor_annotate = timed(lambda: annotate(text, request, previous=document), repeat)
+        cli_annotate = timed(lambda: annotate(text, request), 5)
+    gto = gto_annotate_ms(text, gto_repeat)
+    ruamel = ruamel_roundtrip_ms(text) if size <= 1000 else None
+    print(f"\n{size} artifacts ({len(text) / 1024:.0f} KB):")
+    print(row("first full check", statistics.median(first), targets["first"], ruamel, "ruamel round-trip load"))
+    print(row("check after a one-line edit (median)", statistics.median(edits), targets["edit"]))
+    print(
+        row(
+            "annotate, editor (parsed doc)",
+            statistics.median(editor_annotate),
+            targets["annotate"],
+            gto,
+            "GTO 1.10.1 annotate",
         )
-        print(row("annotate, CLI (from text)", statistics.median(cli_annotate), None, gto, "GTO 1.10.1 annotate"))
+    )
+    print(row("annotate, CLI (from text)", statistics.median(cli_annotate), None, gto, "GTO 1.10.1 annotate"))
 
 
 if __name__ == "__main__":
