@@ -144,3 +144,27 @@ def test_never_raises_on_garbage(seed: int) -> None:
         document = parse(text)
         for problem in document.problems:
             assert problem.span.start.line >= 0
+
+
+def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extension may run where PyYAML has no libyaml: the pure composer must agree exactly."""
+    import yaml
+
+    from gto_lsp.core import parse as parse_module
+    from gto_lsp.core.check import check
+
+    corpus = [
+        "rf:\n  type: model\n  labels: [a, b, a]\n  virtual: yes\n  descripton: x\n",
+        "\ufeffrf:\r\n  description: \"😀 demo\"\r\n  path: ../x\r\n",
+        "a: &x {b: 1}\nc: *x\n",
+        'rf:\n  type: "open\nnn: {}\n',
+        "rf:\n\ttype: a\n",
+        "- a\n",
+        "",
+        "rf:\n  custom: {a: [1, {b: null}]}\n  description: |\n    text\n",
+        "a.b: {}\n123: {}\nrf:\n",
+    ]
+    fast = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
+    monkeypatch.setattr(parse_module, "_Loader", yaml.BaseLoader)
+    pure = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
+    assert pure == fast

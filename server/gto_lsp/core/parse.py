@@ -296,7 +296,10 @@ def _parse_block(text: str) -> Block:
         node = _compose(text)
     except yaml.YAMLError as error:
         problem = _error_problem(error, text)
-        if "character that cannot start any token" in str(getattr(error, "problem", "")) and "\t" in text:
+        mark = getattr(error, "problem_mark", None)
+        lines = text.split("\n")
+        at_tab = mark is not None and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
+        if "cannot start any token" in str(getattr(error, "problem", "")) and at_tab:
             problem = Problem(
                 "yaml-syntax",
                 "error",
