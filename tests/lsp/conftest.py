@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Optional, Union
 
 import pytest
 import pytest_asyncio
@@ -288,8 +288,22 @@ class Editor:
         self._send(doc, [types.TextDocumentContentChangeWholeDocument(text=new)], new)
 
 
+def _converter() -> Any:
+    """pygls's converter, except that a CodeAction carrying a `command` object stays a CodeAction (lsprotocol
+    2025.0.0 turns any result item with a `command` key into a Command; VS Code checks that it is a string)."""
+    converter = default_converter()
+
+    def code_action_or_command(item: Any, _: type) -> Any:
+        if isinstance(item.get("command"), str):
+            return converter.structure(item, types.Command)
+        return converter.structure(item, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], code_action_or_command)
+    return converter
+
+
 def _make_client() -> LanguageClient:
-    client = LanguageClient(converter_factory=default_converter)
+    client = LanguageClient(converter_factory=_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
 
     def publish(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
