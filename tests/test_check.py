@@ -211,3 +211,24 @@ def test_schema_comes_from_the_field_table() -> None:
     properties = schema["definitions"]["artifact"]["properties"]
     assert sorted(properties) == ["custom", "description", "labels", "path", "type", "virtual"]
     assert properties["virtual"]["type"] == "boolean"
+
+
+def test_results_across_entries_follow_edits_and_file_events(tmp_path: Path) -> None:
+    repo = RepoView(root=tmp_path)
+    text = "aa:\n  path: a.pkl\n  description: x\nbb:\n  path: b.pkl\n"
+    first = parse(text)
+    assert [p.artifact for p in check(first, repo=repo)] == ["aa", "bb"]
+    # An edit that leaves names and paths alone reuses the results, placed on the new lines.
+    second = parse("# new line\n" + text.replace("x\n", "longer text\n"), first)
+    assert [(p.artifact, p.span.start.line) for p in check(second, repo=repo)] == [("aa", 2), ("bb", 5)]
+    # A file appears: clearing the file-system answers retires the cached results.
+    (tmp_path / "a.pkl").write_text("x")
+    repo.invalidate()
+    third = parse(second.text + " ", second)
+    assert [p.artifact for p in check(third, repo=repo)] == ["bb"]
+    # A new view (another repository, another HEAD) never reuses the old results.
+    (tmp_path / "b.pkl").write_text("x")
+    assert check(parse(third.text, third), repo=RepoView(root=tmp_path)) == []
+    # An edit to a path is seen at once.
+    fourth = parse(third.text.replace("b.pkl", "c.pkl"), third)
+    assert [p.artifact for p in check(fourth, repo=repo)] == ["bb"]

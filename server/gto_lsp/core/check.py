@@ -45,23 +45,35 @@ class CheckSettings:
     virtual_missing: str = "warning"  # a severity, or "off"
 
 
+class ExistsCache(dict):  # type: ignore[type-arg]
+    """Answers of the file system; `clear()` (on file events) also retires results computed from them."""
+
+    generation = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.generation += 1
+
+
 @dataclass
 class RepoView:
     """What the path rules may ask about the repository; None where it is unknown (no repository, no git).
 
-    Keep one per repository and call `invalidate()` when files or HEAD change: the answers and the results of
-    the rules across entries are cached on it."""
+    Keep one per repository (or at least its `exists_cache`) and call `invalidate()` (or clear the cache) when
+    files or HEAD change."""
 
     root: Optional[Path] = None
     in_head: Optional[Callable[[str], bool]] = None
-    exists_cache: dict[str, bool] = field(default_factory=dict)
-    generation: int = 0
-    cross_cache: Optional[tuple[Any, list[Any]]] = field(default=None, repr=False)
+    exists_cache: dict[str, bool] = field(default_factory=ExistsCache)
 
     def invalidate(self) -> None:
         self.exists_cache.clear()
-        self.cross_cache = None
-        self.generation += 1
+
+    @property
+    def token(self) -> tuple[Any, ...]:
+        """Identifies the answers this view gives: results across entries are reused only for the same token."""
+        owner = getattr(self.in_head, "__self__", self.in_head)
+        return (self.root, id(self.exists_cache), getattr(self.exists_cache, "generation", None), id(owner))
 
     def exists(self, path: str) -> Optional[bool]:
         if self.root is None:
@@ -109,9 +121,9 @@ def check(
         config.types_from_env,
         config.types_span,
         settings,
-        repo.generation,
+        repo.token,
     )
-    cached = repo.cross_cache
+    cached = document.cross_cache
     if cached is not None and cached[0] == key:
         found = cached[1]
     else:
@@ -120,7 +132,7 @@ def check(
             found.extend(_allowed_types(known, config))
         if settings.paths:
             found.extend(_path_problems(known, repo, settings))
-        repo.cross_cache = (key, found)
+        document.cross_cache = (key, found)
     problems.extend(_place(known, found))
     return problems
 

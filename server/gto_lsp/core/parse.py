@@ -216,6 +216,8 @@ class Document:
     bom: bool
     placed: list[tuple[int, int, Block, Optional[Artifact]]]  # every block with its offset and line
     _line_starts: Optional[list[int]] = None
+    # The last results of the rules across entries (check.py), carried from edit to edit.
+    cross_cache: Optional[tuple[Any, list[Any]]] = None
 
     @property
     def line_starts(self) -> list[int]:
@@ -345,6 +347,8 @@ def parse(text: str, previous: Optional[Document] = None) -> Document:
             document = _parse_blocks(text, body, bom, line_ending, cache)
         if document is None:
             document = _parse_whole(text, body, bom, line_ending, line_starts_of(text))
+        if previous is not None:
+            document.cross_cache = previous.cross_cache
         return document
     except Exception as error:
         problem = Problem("yaml-syntax", "error", f"Could not read the file: {error}", Span.at(0, 0))
