@@ -83,17 +83,19 @@ async def test_path_values_tracked_first_inside_repository(start: Start, make_re
     repo = make_repo(files={"models/rf.pkl": "1", "models/deep/nn.pt": "2", "README.md": "r"})
     repo.write({"models/new.pkl": "3", "scratch.txt": "s", ".gitignore": "ignored.bin\n", "ignored.bin": "i"})
     editor = await start([repo.root])
-    doc = editor.open(repo.index, 'rf:\n  path: models/\nnn:\n  path: "mo\nzz:\n  path: ../\n')
+    doc = editor.open(repo.index, 'rf:\n  path: models/\nnn:\n  path: "mo\nzz:\n  path: ../\nyy:\n  path: \n')
     inside = await editor.completion(doc, 1, 15, trigger="/")
     assert labels_of(inside) == ["models/deep/", "models/rf.pkl", "models/new.pkl"]
     assert "not tracked" in (inside[-1].detail or "")
     assert_range(inside[0], 1, 8, 15)
     assert edit_of(inside[1]).new_text == "models/rf.pkl"
-    top = await editor.completion(doc, 3, 11)
+    quoted = await editor.completion(doc, 3, 11)
+    assert labels_of(quoted) == ["models/"]  # filtered by the typed prefix
+    assert_range(quoted[0], 3, 9, 11)  # after the quote
+    top = await editor.completion(doc, 7, 8)
     names = labels_of(top)
     assert names.index("models/") < names.index("README.md") < names.index("scratch.txt")
-    assert "ignored.bin" not in names and not any(n.startswith(".git/") for n in names)
-    assert_range(top[0], 3, 9, 11)  # after the quote
+    assert "ignored.bin" not in names and ".git/" not in names and ".gitignore" in names
     assert await editor.completion(doc, 5, 11) == []  # never outside the repository
 
 

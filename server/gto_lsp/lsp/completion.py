@@ -410,15 +410,19 @@ def _disk_children(root: Path, folder: str) -> list[tuple[str, bool, bool]]:
     return sorted(out)
 
 
-async def _path_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+async def _path_items(
+    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos
+) -> tuple[list[types.CompletionItem], bool]:
+    """Entries of the folder being typed whose path starts with the typed text; (items, capped)."""
     root = view.root
     typed = ctx.typed
     if root is None or typed.startswith(("/", "\\", "~")) or re.search(r"(^|/)\.\.(/|$)", typed):
-        return []
+        return [], False
     if "://" in typed:
-        return []
+        return [], False
+    dot = "./" if typed.startswith("./") else ""  # kept as typed, so the client's filter still matches
+    typed = typed[len(dot) :]
     folder = typed.rsplit("/", 1)[0] if "/" in typed else ""
-    folder = folder.lstrip("./") if folder.startswith("./") else folder
     settings = await ls.settings_for(view.path)
     entries: list[tuple[str, bool, bool]]
     facts_ = await ls.facts(view.repo, settings)
@@ -431,13 +435,14 @@ async def _path_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos)
         entries = await asyncio.to_thread(_disk_children, root, folder)
     rng = _edit_range(view, pos, ctx.start)
     items = []
-    for path, is_folder, is_tracked in entries[:MAX_ITEMS]:
-        label = path + "/" if is_folder else path
+    matching = [entry for entry in entries if entry[0].startswith(typed) or (entry[0] + "/").startswith(typed)]
+    for path, is_folder, is_tracked in matching[:MAX_ITEMS]:
+        label = dot + path + "/" if is_folder else dot + path
         rank = ("0" if is_tracked else "2") + ("0" if is_folder else "1")
         detail = ("folder" if is_folder else "file") + ("" if is_tracked else " (not tracked by git)")
         kind = types.CompletionItemKind.Folder if is_folder else types.CompletionItemKind.File
         items.append(_value_item(label, rng, ctx.lead, kind, rank + label, detail))
-    return items
+    return items, len(matching) > MAX_ITEMS
 
 
 async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
@@ -495,6 +500,7 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
     pos = view.lines.pos(params.position)
     ctx = context_at(view, pos)
     items: list[types.CompletionItem] = []
+    incomplete = False
     if ctx is None:
         pass
     elif ctx.kind == "top":
@@ -507,7 +513,7 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
         if ctx.field == "type":
             items = _type_items(view, ctx, pos)
         elif ctx.field == "path":
-            items = await _path_items(ls, view, ctx, pos)
+            items, incomplete = await _path_items(ls, view, ctx, pos)
         elif ctx.field == "virtual":
             items = _virtual_items(view, ctx, pos)
         elif ctx.field == "labels" and not ctx.typed:
@@ -516,4 +522,4 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
                 _value_item(f"[{label}]", rng, ctx.lead, types.CompletionItemKind.Value, label)
                 for label in _labels_in_file(view)
             ]
-    return types.CompletionList(is_incomplete=False, items=items)
+    return types.CompletionList(is_incomplete=incomplete, items=items)

@@ -50,6 +50,7 @@ def opened(ls: GtoLanguageServer, uri: str) -> None:
         _config_changed(ls, uri)
     elif state.kind == ARTIFACTS:
         diagnostics.schedule(ls, uri, 0)
+        ls.spawn(ls.warm(uri))
 
 
 def changed(ls: GtoLanguageServer, uri: str) -> None:

@@ -115,10 +115,13 @@ def _register_command(server: GtoLanguageServer, name: str, handler: Any) -> Non
 
 def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
     """Run the server: over stdio, or over TCP when `host` is given."""
+    import gc
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="gto-lsp: %(levelname)s %(name)s: %(message)s")
     server = build_server()
+    # What the imports created lives as long as the process: keep it out of every full garbage collection.
+    gc.freeze()
     if host is None:
         server.start_io()
     else:

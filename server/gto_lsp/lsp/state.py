@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -91,6 +91,24 @@ def folders_of(files: list[str]) -> list[str]:
     return sorted(folders)
 
 
+class HeadAnswers:
+    """`in_head` for one HEAD commit, remembered per path (the core asks once per `virtual: false` path)."""
+
+    def __init__(self, facts_: RepoFacts) -> None:
+        self.facts = facts_
+        self.answers: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        known = self.answers.get(path)
+        if known is None:
+            try:
+                known = self.facts.in_head(path)
+            except Exception:
+                known = False
+            self.answers[path] = known
+        return known
+
+
 class RepoState:
     """One git repository (or None root: a file outside any repository)."""
 
@@ -102,7 +120,7 @@ class RepoState:
         self._facts: Optional[RepoFacts] = None
         self._facts_failed = False
         self._head_sha: Optional[str] = None
-        self._head_memo: dict[str, bool] = {}
+        self._head: Optional[HeadAnswers] = None
         self._tracked: Optional[Tracked] = None
         self._registry: Optional[tuple[float, dict[str, ArtifactRegistry]]] = None
         self.lock = asyncio.Lock()
@@ -153,9 +171,9 @@ class RepoState:
         return self._facts
 
     def head_moved(self) -> None:
-        self._head_memo = {}
+        self._head = None
         self._tracked = None
-        self.view.exists_cache.clear()
+        self.view.invalidate()
 
     def known_head(self) -> Optional[str]:
         return self._head_sha
@@ -176,37 +194,22 @@ class RepoState:
 
     def warm_head(self, paths: list[str]) -> None:
         """Answer `in_head` for these paths now (blocking: call in a thread), so the check does not run git."""
-        facts_ = self._facts
-        if facts_ is None:
-            return
-        memo = self._head_memo
-        for path in paths:
-            if path not in memo:
-                try:
-                    memo[path] = facts_.in_head(path)
-                except Exception:
-                    memo[path] = False
+        head = self.in_head_checker()
+        if head is not None:
+            for path in paths:
+                head(path)
 
-    def in_head_checker(self) -> Optional[Callable[[str], bool]]:
+    def in_head_checker(self) -> Optional[HeadAnswers]:
+        """One object per HEAD: the core reuses its results across entries while this object is the same."""
         facts_ = self._facts
         if facts_ is None:
             return None
-        memo = self._head_memo
-
-        def in_head(path: str) -> bool:
-            known = memo.get(path)
-            if known is None:
-                try:
-                    known = facts_.in_head(path)
-                except Exception:
-                    known = False
-                memo[path] = known
-            return known
-
-        return in_head
+        if self._head is None:
+            self._head = HeadAnswers(facts_)
+        return self._head
 
     def missing_head_paths(self, document: Document) -> list[str]:
-        memo = self._head_memo
+        memo = self._head.answers if self._head is not None else {}
         out = []
         for artifact in document.artifacts:
             known = facts(artifact)
@@ -512,6 +515,15 @@ class GtoLanguageServer(LanguageServer):
 
     def git_allowed(self, settings: Settings) -> bool:
         return self.state.trusted and settings.git_enabled
+
+    async def warm(self, uri: str) -> None:
+        """Read the file lists and the tags in the background, so the first completion or hover is fast."""
+        state = self.doc_state(uri)
+        repo = self.repo(state.root)
+        settings = await self.settings_for(state.path)
+        if await self.facts(repo, settings) is None:
+            return
+        await asyncio.to_thread(lambda: (repo.tracked(), repo.registry()))
 
     async def facts(self, repo: RepoState, settings: Settings) -> Optional[RepoFacts]:
         if not self.git_allowed(settings) or repo.root is None:
