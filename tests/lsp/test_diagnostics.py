@@ -217,3 +217,14 @@ async def test_multi_root_folders_and_scoped_settings(start: Start, make_repo: C
     doc_one = editor.open(one.index)
     assert codes(await editor.diagnostics(doc_one.uri, version=1)) == ["unknown-field"]
     assert await editor.diagnostics(doc_two.uri, version=1) == []
+
+
+async def test_incremental_edits_after_unicode_line_separators(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """U+2028 is not a line break for LSP: an edit on the next line lands where the editor put it."""
+    repo = make_repo()
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, 'a:\n  description: "x\u2028y"\nb: {}\n')
+    editor.type(doc, 2, 0, "  type: model\n")
+    context = await editor.command("gto.server.context", {"repository": str(repo.root)})
+    assert context["artifacts"]["a"] == {"description": "x\u2028y", "type": "model", "virtual": True, "labels": []}
+    assert list(context["artifacts"]) == ["a", "b"]

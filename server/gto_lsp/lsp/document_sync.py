@@ -8,11 +8,13 @@ from typing import Any, Mapping
 from lsprotocol import types
 
 from . import diagnostics, watch
+from .positions import use_lsp_lines
 from .settings import Settings
 from .state import ARTIFACTS, CONFIG, GtoLanguageServer
 
 
 def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:
+    use_lsp_lines(ls.workspace)
     options: Any = params.initialization_options
     if isinstance(options, Mapping):
         trusted = options.get("trusted", True)

@@ -10,14 +10,50 @@ other characters that are not line breaks for an editor or for the core.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 from lsprotocol import types
-from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument
+from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument, Workspace
 
 from ..core.problems import Pos, Span
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class LspTextDocument(TextDocument):
+    """pygls's TextDocument with lines split where LSP splits them. pygls's `str.splitlines` also breaks at
+    U+2028, U+0085, form feeds..., so an incremental change after such a character landed on the wrong line
+    and corrupted the server's copy of the document."""
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(_LINE.findall(self.source))
+
+
+class LspWorkspace(Workspace):
+    """Creates `LspTextDocument`s (installed on the server's workspace at initialize)."""
+
+    def _create_text_document(
+        self,
+        doc_uri: str,
+        source: Optional[str] = None,
+        version: Optional[int] = None,
+        language_id: Optional[str] = None,
+    ) -> TextDocument:
+        return LspTextDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self._position_codec,
+        )
+
+
+def use_lsp_lines(workspace: Any) -> None:
+    """Make an existing pygls Workspace create documents with LSP line splitting."""
+    if isinstance(workspace, Workspace) and not isinstance(workspace, LspWorkspace):
+        workspace.__class__ = LspWorkspace
 
 
 class LineIndex:

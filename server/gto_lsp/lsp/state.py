@@ -27,7 +27,7 @@ from pygls.workspace import TextDocument
 from ..core.check import RepoView, facts
 from ..core.config import CONFIG_FILE, DEFAULT_INDEX, Config, parse_config
 from ..core.parse import Document, parse
-from .positions import LineIndex
+from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
 if TYPE_CHECKING:
@@ -471,7 +471,7 @@ class GtoLanguageServer(LanguageServer):
         text = open_doc.source if open_doc is not None else read_text(path)
         if text is None:
             return None
-        disk = TextDocument(uri, source=text, position_codec=self.workspace.position_codec)
+        disk = LspTextDocument(uri, source=text, position_codec=self.workspace.position_codec)
         return LineIndex.of(disk)
 
     # --- settings and trust -----------------------------------------------------------------------------
