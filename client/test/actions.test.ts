@@ -87,6 +87,15 @@ describe('annotate command', () => {
     assert.equal(r.status, 'failed');
   });
 
+  it('nothing to change: says so and does not commit', async () => {
+    const { d, server, ui } = deps(rfScript('Annotate and commit'));
+    server.annotateResult = { ok: true, message: 'Updated `artifacts.yaml` (the file already says this: nothing to change)', applied: false };
+    const r = await actions.annotate(d, '/repo', {});
+    assert.equal(r.status, 'unchanged');
+    assert.deepEqual(server.commands(), ['context', 'annotate']);
+    assert.match(ui.infos[0] ?? '', /nothing to change/);
+  });
+
   it('Escape: the server is not asked to change anything', async () => {
     const { d, server } = deps([ok('rf'), { kind: 'cancel' }]);
     const r = await actions.annotate(d, '/repo', {});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCommitted, runAnnotateFlow } from '../src/common/annotateFlow';
+import { indexRelative, isCommitted, runAnnotateFlow } from '../src/common/annotateFlow';
 import type { PickStep } from '../src/common/prompter';
 import { accept, back, cancel, label, makeContext, ok, ScriptedPrompter } from './fakes';
 
@@ -146,6 +146,14 @@ describe('annotate flow', () => {
     assert.match(validate('a.b') ?? '', /Invalid value/);
     assert.match(validate('') ?? '', /Enter a name/);
     assert.equal(validate('nlp/bert'), undefined);
+  });
+
+  it('the path list leaves out artifacts.yaml and .gto', async () => {
+    const p = new ScriptedPrompter([ok('rf'), accept, cancel]);
+    await runAnnotateFlow(p, { context: makeContext(), prefill: {}, afterAnnotate: 'ask' });
+    const labels = (p.shown[2]!.raw as PickStep<unknown>).items.map((i) => i.label);
+    assert.deepEqual(labels, ['No path (virtual)', 'models', 'models/rf.pkl', 'data/train.csv', 'models/new.pt']);
+    assert.equal(indexRelative({ root: 'C:\\repo', indexPath: 'C:\\repo\\sub\\artifacts.yaml' }), 'sub/artifacts.yaml');
   });
 
   it('isCommitted knows folders', () => {

@@ -86,7 +86,7 @@ export function makeContext(over: Partial<RepositoryContext> = {}): RepositoryCo
     types: ['dataset', 'model'],
     typesRestricted: false,
     labels: ['prod', 'tabular'],
-    trackedFiles: ['models', 'models/rf.pkl', 'data/train.csv'],
+    trackedFiles: ['.gto', 'artifacts.yaml', 'models', 'models/rf.pkl', 'data/train.csv'],
     untrackedFiles: ['models/new.pt'],
     artifacts: {
       nn: { type: 'model', path: 'models/nn.pt', virtual: true, labels: ['prod'], description: 'Neural net' },

@@ -26,7 +26,7 @@ let extensionPath;
 
 /** The demo repository plus what the tests need: a committed models/rf.pkl and an untracked file. */
 function workspace(name) {
-  const dir = path.join(work, name);
+  const dir = path.join(work, name, 'demo');
   lib.makeDemoRepo(dir);
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   fs.writeFileSync(path.join(dir, 'models', 'rf.pkl'), 'not really a pickle\n');

@@ -33,7 +33,7 @@ async function runInEditor(o) {
     'security.workspace.trust.emptyWindow': false,
     ...o.settings,
   };
-  lib.writeJson(path.join(serverData, 'data', 'Machine', 'settings.json'), settings);
+  lib.writeJson(path.join(userData, 'Machine', 'settings.json'), settings);
   lib.writeJson(path.join(userData, 'User', 'settings.json'), settings);
   const args = [
     path.join(o.codeServer, 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js'),
@@ -92,7 +92,7 @@ async function runInEditor(o) {
     await context?.close().catch(() => undefined);
     await server.stop();
     // Keep the editor's logs (the extension's "GTO Artifacts" output among them) for the record.
-    const logsDir = path.join(serverData, 'data', 'logs');
+    const logsDir = path.join(userData, 'logs');
     if (fs.existsSync(logsDir)) {
       const dest = path.join(o.outDir, `${o.name}-logs`);
       fs.rmSync(dest, { recursive: true, force: true });

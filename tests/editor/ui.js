@@ -35,6 +35,7 @@ async function runUi(o) {
     'editor.minimap.enabled': false,
     'window.commandCenter': false,
     'workbench.layoutControl.enabled': false,
+    'gto.trace.server': 'verbose',
   });
   const env = { ...process.env, ...s.xdg, HOME: s.dir };
   delete env.PYTHONPATH;
@@ -109,6 +110,19 @@ async function runUi(o) {
     assert.match(problems, /Team\.B/);
     await snap('problems');
 
+    // Quick fix from the editor: go to the invalid label's problem, Ctrl+. and take the first fix.
+    // (GTO refuses every annotate while any label in the file is invalid.)
+    await page.locator('.markers-panel .monaco-list-row', { hasText: "Invalid value 'Team.B'" }).first().click();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') !== null);
+    await page.keyboard.press(`${MOD}+.`);
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Team-B' }).first();
+    await fix.waitFor({ state: 'visible' });
+    await snap('quick-fix');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !/Team\.B/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
+    await page.waitForFunction(() => !/Team\.B/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 20000 });
+
     // GTO: Annotate Artifact... from the command palette.
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
@@ -117,41 +131,46 @@ async function runUi(o) {
     await snap('palette');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Artifact name/);
+    await waitQuickInput(/Annotate Artifact \(1\//);
     await page.keyboard.type('rf', { delay: 30 });
     await snap('name');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Artifact type/);
+    await waitQuickInput(/Annotate Artifact \(2\//);
     assert.match(await quickInputText(), /model/);
     await page.keyboard.type('model', { delay: 30 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Artifact path/);
+    await waitQuickInput(/Annotate Artifact \(3\//);
     assert.match(await quickInputText(), /models\/churn\.pkl/);
+    const pathShot = await snap('path');
     await page.keyboard.type('models/rf', { delay: 30 });
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'models/rf.pkl' }).first().waitFor();
-    const pathShot = await snap('path');
+    await snap('path-typed');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Labels/);
+    await waitQuickInput(/Annotate Artifact \(4\//);
     await page.keyboard.type('tabular', { delay: 30 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Description/);
+    await waitQuickInput(/Annotate Artifact \(5\//);
     await page.keyboard.type('Random forest', { delay: 20 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/committed to git/);
+    await waitQuickInput(/Annotate Artifact \(6\//);
     await snap('must-exist');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate and commit/);
+    await waitQuickInput(/Annotate Artifact \(7\//);
+    assert.match(await quickInputText(), /Annotate and commit/);
     await snap('follow-up');
     await page.keyboard.press('Enter');
 
     const note = page.locator('.notification-list-item-message', { hasText: 'Annotated rf' });
     await note.first().waitFor({ state: 'visible', timeout: 20000 });
+    // The new entry is at the end of the file: show it.
+    await page.locator('.editor-instance .view-lines').first().click();
+    await page.keyboard.press(`${MOD}+End`);
     await page.waitForFunction(() => /rf:/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
     const editorText = await page.locator('.editor-instance .view-lines').first().innerText();
     assert.match(editorText.replace(/\u00a0/g, ' '), /rf:/);
@@ -169,6 +188,12 @@ async function runUi(o) {
   } finally {
     await context?.close().catch(() => undefined);
     await server.stop();
+    const logsDir = path.join(csData, 'user', 'logs');
+    if (fs.existsSync(logsDir)) {
+      const dest = path.join(o.outDir, 'ui-logs');
+      fs.rmSync(dest, { recursive: true, force: true });
+      fs.cpSync(logsDir, dest, { recursive: true });
+    }
     fs.rmSync(s.dir, { recursive: true, force: true });
   }
 }

@@ -46,7 +46,7 @@ export interface ActionDeps {
   log?: (message: string) => void;
 }
 
-export type ActionStatus = 'cancelled' | 'failed' | 'changed' | 'committed' | 'commitFailed' | 'commitRefused';
+export type ActionStatus = 'cancelled' | 'failed' | 'unchanged' | 'changed' | 'committed' | 'commitFailed' | 'commitRefused';
 
 export interface ActionResult {
   status: ActionStatus;
@@ -124,6 +124,11 @@ export async function annotate(
   if (!res.ok) {
     deps.ui.error(`GTO: ${res.message}`);
     return { status: 'failed', message: res.message };
+  }
+  if (res.applied === false) {
+    // The file already says this: nothing to change, nothing to commit.
+    deps.ui.info(`GTO: ${res.message}`);
+    return { status: 'unchanged', message: res.message };
   }
   const change: PendingChange = { name: answers.name, action: 'annotate', type: answers.type, path: answers.path };
   deps.pending.set(ctx.root, change);

@@ -181,7 +181,8 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
       shown: () => true,
       run: async (n) => {
         const tracked = new Set(context.trackedFiles);
-        const paths = [...context.trackedFiles, ...context.untrackedFiles];
+        const notArtifacts = new Set([indexRelative(context), '.gto']);
+        const paths = [...context.trackedFiles, ...context.untrackedFiles].filter((p) => !notArtifacts.has(p));
         if (state.path !== NO_VALUE && !paths.includes(state.path)) {
           paths.unshift(state.path);
         }
@@ -345,6 +346,13 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
     description,
     followUp: state.followUp,
   };
+}
+
+/** artifacts.yaml relative to the root (posix), to keep it out of the path list. */
+export function indexRelative(context: Pick<RepositoryContext, 'root' | 'indexPath'>): string {
+  const root = context.root.replace(/\\/g, '/').replace(/\/+$/, '');
+  const index = context.indexPath.replace(/\\/g, '/');
+  return index.startsWith(root + '/') ? index.slice(root.length + 1) : 'artifacts.yaml';
 }
 
 function asValue(v: Maybe): string | undefined {

@@ -33,10 +33,15 @@ export class QuickInputPrompter implements Prompter {
     box.value = step.value ?? '';
     box.ignoreFocusOut = true;
     box.buttons = step.step > 1 ? [vscode.QuickInputButtons.Back] : [];
-    const check = (value: string): boolean => {
+    // While typing, an empty box shows no error (only Enter on it does).
+    const check = (value: string, accepting = false): boolean => {
       const error = step.validate?.(value);
-      if (error) {
+      if (error && (accepting || value !== '')) {
         box.validationMessage = { message: error, severity: vscode.InputBoxValidationSeverity.Error };
+        return false;
+      }
+      if (error) {
+        box.validationMessage = undefined;
         return false;
       }
       const info = step.info?.(value);
@@ -49,7 +54,7 @@ export class QuickInputPrompter implements Prompter {
         box.onDidChangeValue((v) => check(v)),
         box.onDidAccept(() => {
           const value = box.value;
-          if (check(value)) {
+          if (check(value, true)) {
             finish({ kind: 'ok', value });
           }
         }),

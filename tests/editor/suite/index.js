@@ -35,7 +35,7 @@ function root() {
 }
 
 function git(...args) {
-  return cp.execFileSync('git', args, { cwd: root(), encoding: 'utf8' }).trim();
+  return cp.execFileSync('git', args, { cwd: root(), encoding: 'utf8' }).trimEnd();
 }
 
 /** `git status --porcelain` lines, without artifacts.yaml. */
@@ -117,6 +117,10 @@ function drive(a, steps) {
         await sleep(150);
         await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       }
+    } catch (err) {
+      // Close the prompt so the command under test ends (as cancelled) and the error is reported.
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      throw err;
     } finally {
       sub.dispose();
     }
@@ -139,19 +143,21 @@ const checked = (labels) => (input) => {
 
 async function runCommand(a, command, steps, arg) {
   const driving = drive(a, steps);
+  driving.catch(() => undefined); // awaited below, after the command ends
   const result = await vscode.commands.executeCommand(command, ...(arg === undefined ? [] : [arg]));
   const seen = await driving;
   console.log(`${command}: prompts ${seen.join(', ')} -> ${JSON.stringify(result)}`);
   return result;
 }
 
-const ANNOTATE_RF = (followUp) => [
+const ANNOTATE_RF = (followUp, { pick = true, mustExist = 'Must exist' } = {}) => [
   { id: 'name', act: value('rf') },
   { id: 'type', act: item('model') },
-  { id: 'path', act: item('models/rf.pkl') },
+  // Restricted Mode: no git, so no file list: the path is typed.
+  { id: 'path', act: pick ? item('models/rf.pkl') : value('models/rf.pkl') },
   { id: 'labels', act: checked([]) },
   { id: 'description', act: value('Random forest') },
-  { id: 'mustExist', act: item('Must exist') },
+  { id: 'mustExist', act: item(mustExist) },
   { id: 'followUp', act: item(followUp) },
 ];
 
@@ -208,9 +214,12 @@ test('trusted', 'completion offers types and paths', async () => {
     assert.ok(types.includes('dataset'), 'dataset is offered');
     await editor.edit((e) => e.insert(typePos, 'model\n  path: '));
     const pathPos = doc.lineAt(doc.lineCount - 1).range.end;
+    let lastPaths = [];
     const paths = await waitFor('path completions', async () => {
-      const l = await labelsAt(pathPos);
-      return l.some((x) => x.includes('models/churn.pkl')) ? l : undefined;
+      lastPaths = await labelsAt(pathPos);
+      return lastPaths.some((x) => x.includes('models')) ? lastPaths : undefined;
+    }).catch((err) => {
+      throw new Error(`${err.message}; offered: ${lastPaths.join(', ')}`);
     });
     console.log(`path completions: ${paths.join(', ')}`);
   } finally {
@@ -238,6 +247,37 @@ test('trusted', 'a quick fix applies', async () => {
     !vscode.languages.getDiagnostics(doc.uri).some((d) => d.message === diag.message && d.range.start.line === line),
   );
   // Keep the fix (unsaved): GTO refuses to annotate while any label in the file is invalid.
+});
+
+test('trusted', "a code action's Annotate starts the prompts with the entry's values", async () => {
+  const a = await api();
+  const { doc } = await openArtifacts();
+  const line = lineOf(doc, 'fraud:');
+  const range = new vscode.Range(line, 0, line, 0);
+  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, range);
+  const action = actions.find((x) => x.command && x.command.command === 'gto.annotate');
+  assert.ok(action, `an Annotate code action among: ${actions.map((x) => x.title).join(' | ')}`);
+  const args = action.command.arguments ?? [];
+  assert.strictEqual(args[0]?.name, 'fraud');
+  const driving = drive(a, [
+    {
+      id: 'name',
+      act: (input) => assert.strictEqual(input.value, 'fraud'),
+    },
+    { id: 'type', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'model') },
+    { id: 'path', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'models/fraud') },
+    { id: 'labels', act: (input) => { input.value = 'ml'; } },
+    { id: 'description', act: () => undefined },
+    { id: 'mustExist', act: () => undefined },
+    { id: 'followUp', act: item('Annotate') },
+  ]);
+  driving.catch(() => undefined);
+  const result = await vscode.commands.executeCommand(action.command.command, ...args);
+  console.log(`code action ${action.title}: prompts ${(await driving).join(', ')} -> ${JSON.stringify(result)}`);
+  assert.strictEqual(result.status, 'changed', result.message);
+  assert.match(doc.getText(), /^\s+- ml\s*$/m, 'the new label is in the buffer');
+  await vscode.commands.executeCommand('undo');
+  await waitFor('undo', () => !/^\s+- ml\s*$/m.test(doc.getText()));
 });
 
 test('trusted', 'Escape in the annotate prompts changes nothing', async () => {
@@ -314,7 +354,7 @@ test('restricted', 'Restricted Mode: annotate works, its commit is refused', asy
   edit.replace(doc.uri, doc.lineAt(line).range, text.replace('Team.B', 'team-b'));
   await vscode.workspace.applyEdit(edit);
   const head = git('rev-parse', 'HEAD');
-  const result = await runCommand(a, 'gto.annotate', ANNOTATE_RF('Annotate and commit'));
+  const result = await runCommand(a, 'gto.annotate', ANNOTATE_RF('Annotate and commit', { pick: false, mustExist: 'Virtual' }));
   assert.strictEqual(result.status, 'commitRefused', result.message);
   assert.match(result.message, /not trusted/);
   assert.match(doc.getText(), /^rf:$/m, 'the annotation is in the buffer');
