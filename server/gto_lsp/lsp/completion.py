@@ -19,7 +19,6 @@ from lsprotocol import types
 
 from ..core.check import facts
 from ..core.fields import FIELDS, is_valid_name
-from ..core.parse import ScalarNode, SequenceNode
 from ..core.problems import Pos, Span
 from .hover import field_doc
 from .state import ARTIFACTS, GtoLanguageServer, Tracked, View, inside
@@ -229,16 +228,22 @@ def _present_fields(view: View, entry: int) -> set[str]:
     return present
 
 
-def _labels_in_file(view: View) -> list[str]:
-    seen: dict[str, None] = {}
+def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    """The valid types and labels used in the file, computed once per parse of it."""
+    state = ls.doc_state(view.uri)
+    cached = state.vocabulary
+    if cached is not None and cached[0] is view.document:
+        return cached[1], cached[2]
+    types_used: set[str] = set()
+    labels: set[str] = set()
     for artifact in view.document.artifacts:
-        pair = artifact.field("labels")
-        if pair is None or not isinstance(pair[1], SequenceNode):
-            continue
-        for item in pair[1].value:
-            if isinstance(item, ScalarNode) and isinstance(item.value, str) and is_valid_name(item.value):
-                seen.setdefault(item.value, None)
-    return sorted(seen)
+        known = facts(artifact)
+        if known.type:
+            types_used.add(known.type)
+        labels.update(label for label in known.labels if isinstance(label, str))
+    found = sorted(t for t in types_used if is_valid_name(t)), sorted(x for x in labels if is_valid_name(x))
+    state.vocabulary = (view.document, *found)
+    return found
 
 
 def _labels_here(view: View, ctx: Context, pos: Pos) -> set[str]:
@@ -322,7 +327,7 @@ def _value_item(
     )
 
 
-def _type_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+def _type_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
     config = view.repo.config
     if config.types is not None:
@@ -330,15 +335,8 @@ def _type_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem
             _value_item(t, rng, ctx.lead, types.CompletionItemKind.EnumMember, f"{i:04d}", "allowed by .gto")
             for i, t in enumerate(config.types)
         ]
-    used: dict[str, None] = {}
-    for artifact in view.document.artifacts:
-        known = facts(artifact).type
-        if known and is_valid_name(known):
-            used.setdefault(known, None)
-    items = [
-        _value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", "used in this file")
-        for t in sorted(used)
-    ]
+    used = vocabulary(ls, view)[0]
+    items = [_value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", "used in this file") for t in used]
     items += [
         _value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"1{t}", "common type")
         for t in COMMON_TYPES
@@ -347,12 +345,12 @@ def _type_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem
     return items
 
 
-def _label_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+def _label_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
     here = _labels_here(view, ctx, pos)
     return [
         _value_item(label, rng, ctx.lead, types.CompletionItemKind.Value, label, "used in this file")
-        for label in _labels_in_file(view)
+        for label in vocabulary(ls, view)[1]
         if label not in here or label == ctx.typed
     ]
 
@@ -508,10 +506,10 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
     elif ctx.kind == "key":
         items = _field_items(ls, view, ctx, pos)
     elif ctx.kind == "label":
-        items = _label_items(view, ctx, pos)
+        items = _label_items(ls, view, ctx, pos)
     elif ctx.kind == "value":
         if ctx.field == "type":
-            items = _type_items(view, ctx, pos)
+            items = _type_items(ls, view, ctx, pos)
         elif ctx.field == "path":
             items, incomplete = await _path_items(ls, view, ctx, pos)
         elif ctx.field == "virtual":
@@ -520,6 +518,6 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
             rng = _edit_range(view, pos, ctx.start)
             items = [
                 _value_item(f"[{label}]", rng, ctx.lead, types.CompletionItemKind.Value, label)
-                for label in _labels_in_file(view)
+                for label in vocabulary(ls, view)[1]
             ]
     return types.CompletionList(is_incomplete=incomplete, items=items)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("gto_lsp")
 
 ARTIFACTS, CONFIG, OTHER = "artifacts", "config", "other"
+_WARMED = "gto-lsp:in-head-asked"  # key in a parsed block's memo: the HeadAnswers that answered its path
 REGISTRY_TTL = 2.0  # seconds a registry read from tags is reused without a watcher event
 
 
@@ -209,12 +210,19 @@ class RepoState:
         return self._head
 
     def missing_head_paths(self, document: Document) -> list[str]:
-        memo = self._head.answers if self._head is not None else {}
+        """`virtual: false` paths of entries not yet asked about at this HEAD (entries unchanged by an edit
+        keep their parsed block, which remembers that it was asked)."""
+        head = self._head
         out = []
         for artifact in document.artifacts:
+            memo = artifact.block.memo
+            if head is not None and memo.get(_WARMED) is head:
+                continue
             known = facts(artifact)
-            if not known.virtual and known.path and known.path not in memo:
+            if not known.virtual and known.path and (head is None or known.path not in head.answers):
                 out.append(known.path)
+            elif head is not None:
+                memo[_WARMED] = head
         return out
 
     def _index_stamp(self) -> Any:
@@ -289,6 +297,7 @@ class DocState:
     lines: Optional[LineIndex] = None
     task: Optional[asyncio.Task[None]] = None
     published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
+    vocabulary: Optional[tuple[Document, list[str], list[str]]] = None  # (parse, types used, labels used)
 
 
 @dataclass
