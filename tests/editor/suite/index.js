@@ -328,6 +328,77 @@ test('trusted', 'remove through the prompts changes the buffer only', async () =
   await waitFor('undo to bring rf back', () => /^rf:/m.test(doc.getText()));
 });
 
+test('trusted', 'Explorer: Annotate as Artifact suggests name, type and path from the file', async () => {
+  const a = await api();
+  const { doc } = await openArtifacts();
+  const uri = vscode.Uri.file(path.join(root(), 'models', 'churn.pkl'));
+  const driving = drive(a, [
+    { id: 'name', act: (input) => assert.strictEqual(input.value, 'churn') },
+    { id: 'type', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'model') },
+    { id: 'path', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'models/churn.pkl') },
+    { id: 'labels', act: (input) => { input.value = 'explorer'; } },
+    { id: 'description', act: () => undefined },
+    { id: 'mustExist', act: () => undefined },
+    { id: 'followUp', act: item('Annotate') },
+  ]);
+  driving.catch(() => undefined);
+  const result = await vscode.commands.executeCommand('gto.annotateFromExplorer', uri, [uri]);
+  console.log(`explorer: prompts ${(await driving).join(', ')} -> ${JSON.stringify(result)}`);
+  assert.strictEqual(result.status, 'changed', result.message);
+  assert.match(doc.getText(), /explorer/);
+  await vscode.commands.executeCommand('undo');
+  await waitFor('undo', () => !/explorer/.test(doc.getText()));
+});
+
+test('trusted', 'settings reach the server (gto.checks.unknownFields)', async () => {
+  await api();
+  const { doc } = await openArtifacts();
+  const hasUnknown = () => vscode.languages.getDiagnostics(doc.uri).some((d) => /descripton/.test(d.message));
+  await waitFor('the unknown-field warning', hasUnknown);
+  const config = vscode.workspace.getConfiguration('gto');
+  await config.update('checks.unknownFields', false, vscode.ConfigurationTarget.Global);
+  try {
+    await waitFor('the unknown-field warning to go', () => !hasUnknown());
+  } finally {
+    await config.update('checks.unknownFields', undefined, vscode.ConfigurationTarget.Global);
+  }
+  await waitFor('the unknown-field warning to come back', hasUnknown);
+});
+
+test('trusted', 'Restart Server is single-flight and the server comes back', async () => {
+  const a = await api();
+  await Promise.all([
+    vscode.commands.executeCommand('gto.restartServer'),
+    vscode.commands.executeCommand('gto.restartServer'),
+    vscode.commands.executeCommand('gto.restartServer'),
+  ]);
+  await waitFor('the server to run again', () => a.server.running, 30000);
+  const ctx = await a.server.context(root());
+  assert.strictEqual(ctx.ok, true);
+});
+
+test('trusted', 'a bad gto.interpreter restarts the server and says what was tried; clearing it recovers', async () => {
+  const a = await api();
+  const config = vscode.workspace.getConfiguration('gto');
+  const stopped = new Promise((resolve) => {
+    const sub = a.server.onDidChangeState((s) => {
+      if (s === 'failed') {
+        sub.dispose();
+        resolve(s);
+      }
+    });
+  });
+  await config.update('interpreter', ['/nonexistent/python3'], vscode.ConfigurationTarget.Global);
+  try {
+    await Promise.race([stopped, sleep(20000).then(() => Promise.reject(new Error('no failed start after a bad interpreter')))]);
+    assert.strictEqual(a.server.running, false);
+    await assert.rejects(a.server.context(root()), /\/nonexistent\/python3 \(setting gto\.interpreter\): not found.*gto\.interpreter/s);
+  } finally {
+    await config.update('interpreter', undefined, vscode.ConfigurationTarget.Global);
+  }
+  await waitFor('the server to run again', () => a.server.running, 30000);
+});
+
 // ---------------------------------------------------------------- restricted mode
 
 test('restricted', 'Restricted Mode: the server runs untrusted', async () => {
