@@ -34,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
     info: (m) => void vscode.window.showInformationMessage(m),
     error: (m) => void vscode.window.showErrorMessage(m),
     save: saveDocument,
+    isDirty: (p) => openDocument(p)?.isDirty ?? false,
   };
   const deps = (repository: string): actions.ActionDeps => ({
     server,
@@ -131,10 +132,14 @@ function isObject(x: unknown): x is Record<string, never> {
   return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri);
 }
 
+function openDocument(pathOrUri: string): vscode.TextDocument | undefined {
+  const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(pathOrUri) ? vscode.Uri.parse(pathOrUri) : vscode.Uri.file(pathOrUri);
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+}
+
 /** Saves the open document at `pathOrUri` when it has unsaved changes. */
 async function saveDocument(pathOrUri: string): Promise<boolean> {
-  const uri = /^[a-z][a-z0-9+.-]+:\/\//i.test(pathOrUri) ? vscode.Uri.parse(pathOrUri) : vscode.Uri.file(pathOrUri);
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const doc = openDocument(pathOrUri);
   if (!doc || !doc.isDirty) {
     return true;
   }

@@ -188,6 +188,16 @@ describe('commit command', () => {
     assert.equal(d.pending.get('/repo'), undefined);
   });
 
+  it('unsaved changes in the editor count as changes to commit', async () => {
+    const { d, server, ui } = deps([accept]);
+    ui.dirty = true;
+    d.pending.set('/repo', { name: 'rf', action: 'remove' });
+    const r = await actions.commit(d, '/repo');
+    assert.equal(r.status, 'committed');
+    assert.deepEqual(ui.saved, ['/repo/artifacts.yaml']);
+    assert.deepEqual(server.commands(), ['context', 'commit']);
+  });
+
   it('nothing to commit when artifacts.yaml is clean', async () => {
     const { d, ui } = deps([]);
     const r = await actions.commit(d, '/repo');

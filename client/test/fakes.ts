@@ -137,6 +137,10 @@ export class FakeUi implements Ui {
   readonly errors: string[] = [];
   readonly saved: string[] = [];
   saveResult = true;
+  dirty = false;
+  isDirty(): boolean {
+    return this.dirty;
+  }
   info(m: string): void {
     this.infos.push(m);
   }

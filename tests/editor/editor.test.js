@@ -32,6 +32,11 @@ function workspace(name) {
   fs.writeFileSync(path.join(dir, 'models', 'rf.pkl'), 'not really a pickle\n');
   git('add', 'models/rf.pkl');
   git('commit', '-q', '-m', 'Add the random forest model');
+  // An upstream to push to.
+  const remote = path.join(path.dirname(dir), 'remote.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote], { stdio: 'pipe' });
+  git('remote', 'add', 'origin', remote);
+  git('push', '-q', '-u', 'origin', 'main');
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'untracked notes\n');
   return dir;
 }

@@ -13,6 +13,8 @@ export interface Ui {
   error(message: string): void;
   /** Saves the document (an absolute path or a URI string) when it is open with changes; false on failure. */
   save(pathOrUri: string): Promise<boolean>;
+  /** Is the document open in the editor with unsaved changes? */
+  isDirty(pathOrUri: string): boolean;
 }
 
 export interface PendingChange {
@@ -292,7 +294,8 @@ export async function commit(deps: ActionDeps, repository: string): Promise<Acti
   if (!ctx) {
     return { status: 'failed', message: 'no repository context' };
   }
-  if (!ctx.dirty) {
+  // The server compares the saved file with HEAD; unsaved changes in the editor count too (they get saved).
+  if (!ctx.dirty && !deps.ui.isDirty(ctx.indexPath)) {
     const message = 'GTO: artifacts.yaml has no changes to commit.';
     deps.ui.info(message);
     return { status: 'cancelled', message };

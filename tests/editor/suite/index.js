@@ -399,6 +399,42 @@ test('trusted', 'a bad gto.interpreter restarts the server and says what was tri
   await waitFor('the server to run again', () => a.server.running, 30000);
 });
 
+test('trusted', 'Commit artifacts.yaml commits the last change with its GTO message', async () => {
+  const a = await api();
+  const { doc } = await openArtifacts();
+  const others = otherChanges();
+  const removed = await runCommand(a, 'gto.remove', [
+    { id: 'removeName', act: item('rf') },
+    { id: 'removeConfirm', act: item('Remove') },
+  ]);
+  assert.strictEqual(removed.status, 'changed', removed.message);
+  const result = await runCommand(a, 'gto.commit', [
+    { id: 'commitMessage', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'Remove annotation for artifact `rf`') },
+  ]);
+  assert.strictEqual(result.status, 'committed', result.message);
+  assert.strictEqual(git('log', '-1', '--format=%s'), 'Remove annotation for artifact `rf`');
+  assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'artifacts.yaml');
+  assert.deepStrictEqual(otherChanges(), others);
+  assert.strictEqual(doc.isDirty, false);
+});
+
+test('trusted', 'Annotate, commit and push pushes to the upstream branch', async () => {
+  const a = await api();
+  const result = await runCommand(a, 'gto.annotate', [
+    { id: 'name', act: value('segments') },
+    { id: 'type', act: item('dataset') },
+    { id: 'path', act: item('No path (virtual)') },
+    { id: 'labels', act: checked([]) },
+    { id: 'description', act: value('Customer segments') },
+    { id: 'followUp', act: item('Annotate, commit and push') },
+  ]);
+  assert.strictEqual(result.status, 'committed', result.message);
+  assert.match(result.message, /^Annotated segments; committed [0-9a-f]{7} and pushed$/);
+  assert.strictEqual(git('log', '-1', '--format=%s'), 'Annotate artifact `segments` of type `dataset`');
+  assert.strictEqual(git('rev-parse', 'origin/main'), git('rev-parse', 'HEAD'));
+  assert.strictEqual(git('ls-remote', 'origin', 'refs/heads/main').split(/\s+/)[0], git('rev-parse', 'HEAD'));
+});
+
 // ---------------------------------------------------------------- restricted mode
 
 test('restricted', 'Restricted Mode: the server runs untrusted', async () => {
