@@ -24,8 +24,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-# The one place that says how the server starts (switch to `-m gto_lsp` once __main__.py exists).
-SERVER_COMMAND = [sys.executable, "-c", "from gto_lsp.lsp.server import serve; serve()"]
+# The one place that says how the server starts.
+SERVER_COMMAND = [sys.executable, "-m", "gto_lsp"]
 T0 = 1_700_000_000
 
 

@@ -27,7 +27,7 @@ end
 local function run()
   local client_id = vim.lsp.start_client({
     name = "gto-lsp",
-    cmd = { python, "-c", "from gto_lsp.lsp.server import serve; serve()" },
+    cmd = { python, "-m", "gto_lsp" },
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = "repo" } },
     init_options = { trusted = true },
