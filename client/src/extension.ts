@@ -128,7 +128,7 @@ export async function deactivate(): Promise<void> {
   manager = undefined;
 }
 
-function isObject(x: unknown): x is Record<string, never> {
+function isObject(x: unknown): x is object {
   return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri);
 }
 

@@ -14,12 +14,11 @@ if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/vscode-languagec
   exit 1
 fi
 CODE_SERVER="$(bash scripts/code-server.sh | tail -n 1)"
+mkdir -p test-output
 if [ -z "${GTO_VSIX:-}" ]; then
   echo "tests/editor/run.sh: building the .vsix" >&2
-  npm run -s package >test-output-package.log 2>&1 || { cat test-output-package.log >&2; rm -f test-output-package.log; exit 1; }
-  rm -f test-output-package.log
+  npm run -s package >test-output/package.log 2>&1 || { cat test-output/package.log >&2; exit 1; }
 fi
-mkdir -p test-output
 set +e
 GTO_CODE_SERVER="$CODE_SERVER" node --test --test-reporter=spec --test-reporter-destination=stdout \
   tests/editor/editor.test.js
