@@ -155,7 +155,7 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
 
     corpus = [
         "rf:\n  type: model\n  labels: [a, b, a]\n  virtual: yes\n  descripton: x\n",
-        "\ufeffrf:\r\n  description: \"😀 demo\"\r\n  path: ../x\r\n",
+        '\ufeffrf:\r\n  description: "😀 demo"\r\n  path: ../x\r\n',
         "a: &x {b: 1}\nc: *x\n",
         'rf:\n  type: "open\nnn: {}\n',
         "rf:\n\ttype: a\n",
@@ -168,3 +168,18 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(parse_module, "_Loader", yaml.BaseLoader)
     pure = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
     assert pure == fast
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_do_not_shift_lines(odd: str) -> None:
+    """PyYAML counts them as line breaks; LSP clients and GTO's values do not."""
+    from gto_lsp.core.check import check
+
+    text = f'a:\n  description: "x{odd}y"\n  typo: 1\nb: {{description: "x{odd}y", typo: 1}}\n'
+    document = parse(text)
+    assert [(p.code, p.span.start) for p in check(document)] == [
+        ("unknown-field", Pos(2, 2)),
+        ("unknown-field", Pos(3, 24)),
+    ]
+    description = document.artifacts[0].field("description")
+    assert description is not None and description[1].value == f"x{odd}y"

@@ -65,6 +65,7 @@ class RepoView:
     root: Optional[Path] = None
     in_head: Optional[Callable[[str], bool]] = None
     exists_cache: dict[str, bool] = field(default_factory=ExistsCache)
+    _real_root: Optional[str] = field(default=None, repr=False)
 
     def invalidate(self) -> None:
         self.exists_cache.clear()
@@ -80,18 +81,19 @@ class RepoView:
             return None
         cached = self.exists_cache.get(path)
         if cached is None:
-            cached = _exists_inside(self.root, path)
+            if self._real_root is None:
+                self._real_root = os.path.realpath(self.root)
+            cached = _exists_inside(self.root, path, self._real_root)
             self.exists_cache[path] = cached
         return cached
 
 
-def _exists_inside(root: Path, path: str) -> bool:
+def _exists_inside(root: Path, path: str, real_root: str) -> bool:
     full = os.path.join(root, path)
     if not os.path.lexists(full):
         return False
     # A symlink that leads out of the repository counts as missing: nothing outside is read.
     real = os.path.realpath(full)
-    real_root = os.path.realpath(root)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 

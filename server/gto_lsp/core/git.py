@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from typing import Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 import git
 
@@ -365,6 +365,20 @@ class RepoFacts:
         paths = frozenset(_z_list(res.out)) if res.status == 0 else frozenset()
         self._tree_cache = (sha, paths)
         return paths
+
+    def head_paths(self) -> frozenset[str]:
+        """Every file and folder in HEAD's tree (posix, relative to the root); empty with no commit."""
+        return self._head_paths()
+
+    def in_head_at(self, sha: str | None) -> Callable[[str], bool]:
+        """`in_head` bound to one HEAD: no HEAD look-up per call (the LSP asks thousands of times per check)."""
+        paths = self._head_paths() if sha is not None else frozenset()
+
+        def answer(path: str) -> bool:
+            norm = _norm_relpath(path)
+            return norm is not None and norm in paths
+
+        return answer
 
     def in_head(self, path: str) -> bool:
         """True if `path` is a file or folder in HEAD's tree (GTO's --must-exist check)."""

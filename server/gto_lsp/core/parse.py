@@ -289,8 +289,32 @@ def _error_problem(error: Exception, text: str = "") -> Problem:
     return Problem("yaml-syntax", "error", message.rstrip(), Span(Pos(line, col), end))
 
 
+# PyYAML counts NEL, LS and PS as line breaks, LSP clients do not: parse with stand-ins from the private use
+# area so lines agree, then put the characters back into the values.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_TO_STAND_INS = {0x85: 0xE085, 0x2028: 0xE028, 0x2029: 0xE029}
+_FROM_STAND_INS = {v: k for k, v in _TO_STAND_INS.items()}
+
+
 def _compose(text: str) -> Optional[Node]:
-    return yaml.compose(text, Loader=_Loader)
+    if _ODD_BREAKS.search(text) is None:
+        return yaml.compose(text, Loader=_Loader)
+    node = yaml.compose(text.translate(_TO_STAND_INS), Loader=_Loader)
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            current.value = current.value.translate(_FROM_STAND_INS)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+    return node
 
 
 def _parse_block(text: str) -> Block:
