@@ -123,7 +123,7 @@ async def test_empty_file_fix(start: Start, make_repo: Callable[..., Repo]) -> N
 
 async def test_entry_refactors_annotate_command_and_remove_edit(start: Start, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
-    editor = await start([repo.root])
+    editor = await start([repo.root], init_options={"clientCommands": ["gto.annotate"]})
     text = "# models\nrf:\n  type: model\n  path: m.pkl\n  labels: [a, b]\n  virtual: false\nnn: {}\n"
     doc = editor.open(repo.index, text)
     actions = await editor.code_actions(doc, rng(3, 4, 3, 4), [])
@@ -145,3 +145,15 @@ async def test_entry_refactors_annotate_command_and_remove_edit(start: Start, ma
     assert removed == "# models\nnn: {}\n"
     # Outside any entry: no refactor.
     assert [a for a in await editor.code_actions(doc, rng(0, 0, 0, 0), []) if a.kind == "refactor"] == []
+
+
+async def test_annotate_prompt_is_offered_only_to_clients_that_have_it(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    """Neovim or Emacs have no `gto.annotate` prompts: they get the remove edit, which works everywhere."""
+    repo = make_repo()
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, "rf:\n  type: model\n")
+    actions = await editor.code_actions(doc, rng(1, 4, 1, 4), [])
+    refactors = [a.title for a in actions if a.kind == types.CodeActionKind.Refactor]
+    assert refactors == ["Remove annotation of 'rf'"]

@@ -323,15 +323,17 @@ def _entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Union[ty
         prefill["labels"] = [str(label) for label in values["labels"]]
     if isinstance(values.get("virtual"), bool):
         prefill["virtual"] = values["virtual"]
-    out: list[Union[types.Command, types.CodeAction]] = [
-        types.CodeAction(
-            title=f"Annotate artifact '{name}'...",
-            kind=types.CodeActionKind.Refactor,
-            command=types.Command(
-                title=f"Annotate artifact '{name}'...", command=ANNOTATE_COMMAND, arguments=[prefill]
-            ),
+    out: list[Union[types.Command, types.CodeAction]] = []
+    if ANNOTATE_COMMAND in ls.state.client_commands:
+        out.append(
+            types.CodeAction(
+                title=f"Annotate artifact '{name}'...",
+                kind=types.CodeActionKind.Refactor,
+                command=types.Command(
+                    title=f"Annotate artifact '{name}'...", command=ANNOTATE_COMMAND, arguments=[prefill]
+                ),
+            )
         )
-    ]
     try:
         from ..core.annotate import GTOError, remove
 

@@ -20,6 +20,9 @@ def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:
         trusted = options.get("trusted", True)
         ls.state.trusted = trusted if isinstance(trusted, bool) else True
         ls.state.init_settings = Settings.from_client(options.get("settings"))
+        commands = options.get("clientCommands")
+        if isinstance(commands, list):
+            ls.state.client_commands = frozenset(c for c in commands if isinstance(c, str))
 
 
 async def initialized(ls: GtoLanguageServer) -> None:

@@ -321,6 +321,9 @@ class View:
 @dataclass
 class ServerState:
     trusted: bool = True
+    # Commands the client itself provides (initializationOptions.clientCommands): the VS Code extension has
+    # `gto.annotate`, whose prompts other editors lack, so its code action is offered only where declared.
+    client_commands: frozenset[str] = frozenset()
     init_settings: Settings = field(default_factory=Settings)
     settings: dict[str, Settings] = field(default_factory=dict)
     docs: dict[str, DocState] = field(default_factory=dict)
