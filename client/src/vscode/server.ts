@@ -33,6 +33,9 @@ import { findInterpreter } from './python';
 export const CLIENT_ID = 'gto';
 export const CLIENT_NAME = 'GTO Artifacts';
 
+/** Client-side commands the server may put in code actions (they open the prompts). */
+export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove'] as const;
+
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/artifacts.yaml' },
   { scheme: 'file', pattern: '**/.gto' },
@@ -108,7 +111,8 @@ export class ServerManager implements vscode.Disposable, ServerApi {
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       synchronize: { configurationSection: 'gto' },
-      initializationOptions: { trusted },
+      // clientCommands: the commands of this extension that the server's code actions may name.
+      initializationOptions: { trusted, clientCommands: [...CLIENT_COMMANDS] },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, { run, debug: run }, clientOptions);
     this.client = client;
