@@ -254,3 +254,11 @@ def test_describe_in_model_order() -> None:
         "virtual": False,
         "custom": {"a": [1, 2]},
     }
+
+
+def test_new_entry_follows_blank_line_separation() -> None:
+    spaced = "# registry\n\nzz:\n  type: model\n\n# about aa\naa: {}\n"
+    assert run(spaced, "new") == spaced + "\nnew: {}\n"
+    ordered = "aa: {}\n\nzz: {}\n"
+    assert run(ordered, "mm") == "aa: {}\n\nmm: {}\n\nzz: {}\n"
+    assert run("aa: {}\nzz: {}\n", "mm") == "aa: {}\nmm: {}\nzz: {}\n"

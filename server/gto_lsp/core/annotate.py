@@ -313,15 +313,29 @@ def _insertion_line(document: Document, name: str) -> Optional[int]:
     return None
 
 
+def _blank_line_separated(document: Document) -> bool:
+    """Whether the file puts a blank line between entries (then a new entry gets one too)."""
+    separated = 0
+    for artifact in document.artifacts[1:]:
+        line = artifact.first_line
+        while line > 0 and document.line_text(line - 1).startswith("#"):
+            line -= 1
+        separated += line > 0 and not document.line_text(line - 1).strip()
+    return len(document.artifacts) > 1 and separated * 2 >= len(document.artifacts) - 1
+
+
 def _insert_entry(document: Document, edits: _Edits, name: str, new_values: dict[str, Any]) -> None:
     entry = render_entry(name, new_values)
+    blank = _blank_line_separated(document)
     line = _insertion_line(document, name)
     if line is not None:
         offset = _line_start(document, line)
-        edits.replace(offset, offset, entry)
+        edits.replace(offset, offset, entry + ("\n" if blank else ""))
         return
     text = document.text
     prefix = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    if blank and text.strip() and document.line_text(len(document.line_starts) - 2).strip():
+        prefix += "\n"
     edits.replace(len(text), len(text), prefix + entry)
 
 
