@@ -1,0 +1,511 @@
+"""Language-server benchmark: gto-lsp side by side with yaml-language-server 1.25.0 on the same files.
+
+Run: .venv/bin/python bench/bench_lsp.py [--sizes 1000,10000] [--edits 30] [--requests 50]
+
+For each size it writes a realistic artifacts.yaml (type, path, labels, description, custom; every 4th entry
+`virtual: false`; one unknown field that both servers must report) into a temporary git repository where every
+model file exists and is committed, then runs each server in turn (never both at once) over stdio with the same
+client and measures: start-up to the initialize answer, didOpen to the first publishDiagnostics, a one-line
+incremental didChange to its publishDiagnostics (gto-lsp: the publish carrying that version; yaml-language-server
+sends no version: the first publish after the change), completion at a `type: ` value and at a new-field position,
+hover on a field key, and the resident memory of the server and its children after open and the edits.
+yaml-language-server gets the JSON schema of `gto-lsp schema` through its `yaml.schemas` setting. The only thing
+installed at run time is `npm ci --prefix bench` when bench/node_modules is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import json
+import math
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import unquote
+
+from lsp_client import LspClient, LspError, Published, tree_memory_mb
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+YLS_VERSION = "1.25.0"
+YLS_BIN = BENCH / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+
+GTO, YLS = "gto-lsp", "yaml-language-server"
+
+# Targets for gto-lsp (ms, or MB for memory); None: no target at that size.
+TARGETS: dict[int, dict[str, Optional[float]]] = {
+    1000: {"start": 800, "open": 300, "edit": 50, "completion": 20, "hover": 10, "rss": 100},
+    10000: {"start": 800, "open": None, "edit": 150, "completion": 50, "hover": None, "rss": 300},
+}
+
+NEW_ENTRY = "new-model:\n  type: \n  \n"  # inserted before the completion requests: a half-typed entry
+
+
+# --- the workspace ----------------------------------------------------------------------------------------
+
+
+def make_text(count: int) -> str:
+    """GTO's own layout (keys sorted, labels at the key's column); entry 0 has an unknown field."""
+    types = ("model", "model", "dataset", "notebook")
+    parts = []
+    for i in range(count):
+        entry = (
+            f"model-{i:05d}:\n"
+            + ("  colour: red\n" if i == 0 else "")
+            + f'  custom: \'{{"owner": "team-{i % 7}", "run": {i}}}\'\n'
+            f"  description: Random forest model number {i} trained on the big dataset\n"
+            f"  labels:\n  - ml\n  - team-{i % 7}\n"
+            f"  path: models/m{i}/model.pkl\n"
+            f"  type: {types[i % len(types)]}\n" + ("  virtual: false\n" if i % 4 == 0 else "")
+        )
+        parts.append(entry)
+    return "".join(parts)
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def make_workspace(base: Path, count: int) -> tuple[Path, Path, str]:
+    """(repository, artifacts.yaml, its text): every path exists and is committed."""
+    repo = base / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for i in range(count):
+        folder = repo / "models" / f"m{i}"
+        folder.mkdir(parents=True)
+        (folder / "model.pkl").write_bytes(b"model %d\n" % i)
+    text = make_text(count)
+    index = repo / "artifacts.yaml"
+    index.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "models and their annotations")
+    return repo, index, text
+
+
+def write_schema(base: Path) -> Path:
+    out = subprocess.run(
+        [sys.executable, "-m", "gto_lsp", "schema"], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    json.loads(out)
+    path = base / "artifacts.schema.json"
+    path.write_text(out)
+    return path
+
+
+def server_source(base: Path, rev: Optional[str]) -> tuple[dict[str, str], str]:
+    """The environment that runs gto-lsp from `rev` (a snapshot of server/ at that commit, byte-compiled), or
+    from the working tree when `rev` is None; and a description of it."""
+    env = dict(os.environ)
+    if rev is None:
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "server"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        return env, f"working tree at {head}" + (" with uncommitted changes in server/" if dirty else "")
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    target = base / f"server-{sha}"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", sha, "server"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    # as an installed package would be: byte-compiled (this machine sets PYTHONDONTWRITEBYTECODE)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "server")], check=True)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target / "server"), env.get("PYTHONPATH")) if p)
+    return env, f"commit {sha}"
+
+
+def ensure_yls() -> Optional[str]:
+    """None when yaml-language-server is ready, else why not."""
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not YLS_BIN.exists():
+        print(f"bench/node_modules is missing: npm ci --prefix bench (yaml-language-server@{YLS_VERSION})")
+        result = subprocess.run(["npm", "ci", "--prefix", str(BENCH), "--no-audit", "--no-fund"], check=False)
+        if result.returncode != 0 or not YLS_BIN.exists():
+            return "npm ci --prefix bench failed"
+    version = json.loads((YLS_BIN.parent.parent / "package.json").read_text())["version"]
+    if version != YLS_VERSION:
+        return f"bench/node_modules has yaml-language-server {version}, not {YLS_VERSION}: run npm ci --prefix bench"
+    return None
+
+
+# --- one server session -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    start: float = math.nan
+    open: float = math.nan
+    edits: list[float] = field(default_factory=list)
+    completion_value: list[float] = field(default_factory=list)
+    completion_field: list[float] = field(default_factory=list)
+    hover: list[float] = field(default_factory=list)
+    rss: float = math.nan
+    peak: float = math.nan
+    processes: int = 0
+    sync: str = ""
+    open_diagnostics: int = 0
+    saw_unknown_field: bool = False
+    completion_items: tuple[int, int] = (0, 0)
+    hover_chars: int = 0
+    error: Optional[str] = None
+
+
+def capabilities() -> dict[str, Any]:
+    """What VS Code announces, for the parts these servers look at."""
+    return {
+        "general": {"positionEncodings": ["utf-16"]},
+        "window": {"workDoneProgress": True, "showMessage": {}},
+        "workspace": {
+            "configuration": True,
+            "workspaceFolders": True,
+            "applyEdit": True,
+            "didChangeConfiguration": {"dynamicRegistration": True},
+            "didChangeWatchedFiles": {"dynamicRegistration": True, "relativePatternSupport": True},
+        },
+        "textDocument": {
+            "synchronization": {"dynamicRegistration": True, "didSave": True, "willSave": False},
+            "completion": {
+                "dynamicRegistration": True,
+                "contextSupport": True,
+                "completionItem": {
+                    "snippetSupport": True,
+                    "insertReplaceSupport": True,
+                    "labelDetailsSupport": True,
+                    "documentationFormat": ["markdown", "plaintext"],
+                },
+            },
+            "hover": {"dynamicRegistration": True, "contentFormat": ["markdown", "plaintext"]},
+            "publishDiagnostics": {
+                "relatedInformation": True,
+                "versionSupport": True,
+                "codeDescriptionSupport": True,
+                "dataSupport": True,
+            },
+            "documentSymbol": {"hierarchicalDocumentSymbolSupport": True},
+            "foldingRange": {"lineFoldingOnly": True},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}},
+        },
+    }
+
+
+def locate(lines: list[str], name: str) -> int:
+    return lines.index(f"{name}:")
+
+
+def items_of(result: Any) -> int:
+    if isinstance(result, dict):
+        return len(result.get("items") or [])
+    return len(result or [])
+
+
+async def session(
+    name: str,
+    command: list[str],
+    settings: dict[str, Any],
+    repo: Path,
+    index: Path,
+    text: str,
+    args: Any,
+    env: Optional[dict[str, str]] = None,
+) -> Result:
+    out = Result()
+    versioned = name == GTO  # yaml-language-server publishes without a version
+    uri = index.as_uri()
+    folder = repo.as_uri()
+    client = LspClient(
+        command, settings, cwd=repo, env=env or dict(os.environ), stderr_path=repo.parent / f"{name}.log"
+    )
+    await client.start()
+    try:
+        init, _ = await client.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "clientInfo": {"name": "bench_lsp", "version": "1"},
+                "rootUri": folder,
+                "rootPath": str(repo),
+                "workspaceFolders": [{"uri": folder, "name": repo.name}],
+                "capabilities": capabilities(),
+            },
+        )
+        out.start = (client.last_message_at - client.started_at) * 1000
+        sync = init["capabilities"].get("textDocumentSync")
+        change_kind = sync.get("change") if isinstance(sync, dict) else sync
+        incremental = change_kind == 2
+        out.sync = "incremental" if incremental else "full"
+
+        def for_us(version: Optional[int]) -> Any:
+            def match(item: Published) -> bool:
+                return unquote(item.uri) == unquote(uri) and (not versioned or item.version == version)
+
+            return match
+
+        # An editor that restores artifacts.yaml at start: initialized, settings, didOpen in one go.
+        client.notify("initialized", {})
+        client.notify("workspace/didChangeConfiguration", {"settings": settings})
+        mark = len(client.published)
+        sent = client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
+        )
+        await client.drain()
+        _, first = await client.wait_published(for_us(1), mark, timeout=300)
+        out.open = (first.at - sent) * 1000
+        out.open_diagnostics = len(first.diagnostics)
+        out.saw_unknown_field = any("colour" in d.get("message", "") for d in first.diagnostics)
+        await client.settle(min(10.0, max(0.5, 2 * out.open / 1000)))
+
+        # One-line edits: type a character at the end of a description, one at a time.
+        lines = text.split("\n")
+        middle = args.size // 2
+        top = locate(lines, f"model-{middle:05d}")
+        line = next(n for n in range(top, len(lines)) if lines[n].startswith("  description:"))
+        version = 1
+        for _ in range(args.edits):
+            version += 1
+            column = len(lines[line])
+            lines[line] += "x"
+            if incremental:
+                point = {"line": line, "character": column}
+                change: dict[str, Any] = {"range": {"start": point, "end": point}, "text": "x"}
+            else:
+                change = {"text": "\n".join(lines)}
+            mark = len(client.published)
+            sent = client.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+            )
+            await client.drain()
+            _, published = await client.wait_published(for_us(version), mark, timeout=120)
+            out.edits.append((published.at - sent) * 1000)
+            await asyncio.sleep(args.gap)
+        await client.settle(0.3)
+        out.rss, _, out.processes = tree_memory_mb(client.pid)
+
+        # A half-typed entry in the middle, then completion at `type: ` and on the empty field line below it.
+        at = locate(lines, f"model-{middle + 1:05d}")
+        version += 1
+        point = {"line": at, "character": 0}
+        change = {"range": {"start": point, "end": point}, "text": NEW_ENTRY} if incremental else {}
+        lines[at:at] = NEW_ENTRY.split("\n")[:-1]
+        if not incremental:
+            change = {"text": "\n".join(lines)}
+        mark = len(client.published)
+        client.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        )
+        await client.drain()
+        await client.wait_published(for_us(version), mark, timeout=120)
+        await client.settle(0.3)
+        doc = {"uri": uri}
+        value_pos = {"line": at + 1, "character": len("  type: ")}
+        field_pos = {"line": at + 2, "character": 2}
+        counts = []
+        for position, bucket in ((value_pos, out.completion_value), (field_pos, out.completion_field)):
+            for k in range(args.requests):
+                result, ms = await client.request(
+                    "textDocument/completion",
+                    {"textDocument": doc, "position": position, "context": {"triggerKind": 1}},
+                )
+                bucket.append(ms)
+                if k == 0:
+                    counts.append(items_of(result))
+        out.completion_items = (counts[0], counts[1])
+        for k in range(args.requests):
+            result, ms = await client.request(
+                "textDocument/hover", {"textDocument": doc, "position": {"line": line, "character": 4}}
+            )
+            out.hover.append(ms)
+            if k == 0 and result:
+                contents = result.get("contents")
+                out.hover_chars = len(json.dumps(contents))
+        _, out.peak, _ = tree_memory_mb(client.pid)
+    except (LspError, KeyError, ValueError, StopIteration) as error:
+        out.error = f"{type(error).__name__}: {error}"
+    finally:
+        await client.stop()
+    return out
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+
+def p(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def fmt(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
+
+
+def table(size: int, gto: Result, yls: Optional[Result]) -> list[str]:
+    targets = TARGETS.get(size, {})
+    rows: list[tuple[str, float, Optional[float], float, str]] = []
+
+    def add(metric: str, key: Optional[str], unit: str, getter: Any) -> None:
+        target = targets.get(key) if key else None
+        rows.append((metric, getter(gto), target, getter(yls) if yls is not None else math.nan, unit))
+
+    add("start-up -> initialize answer", "start", "ms", lambda r: r.start)
+    add("didOpen -> first diagnostics", "open", "ms", lambda r: r.open)
+    add("edit -> diagnostics, median", "edit", "ms", lambda r: median(r.edits))
+    add("edit -> diagnostics, p95", None, "ms", lambda r: p(r.edits, 95))
+    add("completion `type: ` value, p50", None, "ms", lambda r: p(r.completion_value, 50))
+    add("completion `type: ` value, p95", "completion", "ms", lambda r: p(r.completion_value, 95))
+    add("completion new field, p50", None, "ms", lambda r: p(r.completion_field, 50))
+    add("completion new field, p95", "completion", "ms", lambda r: p(r.completion_field, 95))
+    add("hover field key, p50", None, "ms", lambda r: p(r.hover, 50))
+    add("hover field key, p95", "hover", "ms", lambda r: p(r.hover, 95))
+    add("RSS after open + edits (tree)", "rss", "MB", lambda r: r.rss)
+    add("peak RSS at the end (tree)", None, "MB", lambda r: r.peak)
+    header = ("metric", GTO, "target", "verdict", YLS, "ratio yls/gto")
+    body = []
+    for metric, value, target, peer, unit in rows:
+        verdict = "-" if target is None or math.isnan(value) else "ok" if value <= target else "MISS"
+        target_text = "-" if target is None else f"<= {fmt(target, unit)}"
+        ratio = "-" if math.isnan(value) or math.isnan(peer) or value <= 0 else f"{peer / value:.1f}x"
+        body.append((metric, fmt(value, unit), target_text, verdict, fmt(peer, unit), ratio))
+    widths = [max(len(r[i]) for r in (header, *body)) for i in range(len(header))]
+    out = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))]
+    out.append("-|-".join("-" * w for w in widths))
+    out.extend(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)) for r in body)
+    return out
+
+
+def notes(name: str, result: Result) -> str:
+    if result.error:
+        return f"  {name}: FAILED: {result.error}"
+    return (
+        f"  {name}: sync {result.sync}; {result.open_diagnostics} diagnostics at open"
+        f" (unknown field reported: {'yes' if result.saw_unknown_field else 'NO'});"
+        f" completion items {result.completion_items[0]} (value) / {result.completion_items[1]} (field);"
+        f" hover {result.hover_chars} chars; {result.processes} process(es); {len(result.edits)} edits"
+    )
+
+
+def load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return (
+        f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores ({cpu}), {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, Node {node or '-'}"
+    )
+
+
+async def bench_size(size: int, args: Any, schema: Path, base: Path, yls_problem: Optional[str]) -> None:
+    args.size = size
+    started = time.perf_counter()
+    workspace = base / f"n{size}"
+    workspace.mkdir()
+    repo, index, text = make_workspace(workspace, size)
+    print(
+        f"\n## {size} artifacts ({len(text) / 1024:.0f} KB, {text.count(chr(10))} lines; load average {load()})",
+        flush=True,
+    )
+    gto_command = shlex.split(args.gto_command) if args.gto_command else [sys.executable, "-m", "gto_lsp", "serve"]
+    gto_settings = {"gto": {"checks": {"enable": True, "paths": True}, "git": {"enabled": True}}}
+    gto = Result()
+    if args.only != "yls":
+        gto = await session(GTO, gto_command, gto_settings, repo, index, text, args, args.gto_env)
+    yls: Optional[Result] = None
+    if args.only != "gto" and yls_problem is None:
+        yls_settings = {
+            "yaml": {
+                "validate": True,
+                "completion": True,
+                "hover": True,
+                "schemaStore": {"enable": False},
+                "schemas": {schema.as_uri(): ["**/artifacts.yaml"]},
+            },
+            "http": {"proxy": "", "proxyStrictSSL": False},
+        }
+        yls_command = ["node", str(YLS_BIN), "--stdio"]
+        yls = await session(YLS, yls_command, yls_settings, repo, index, text, args)
+    print("\n".join(table(size, gto, yls)))
+    print(notes(GTO, gto))
+    if yls is not None:
+        print(notes(YLS, yls))
+    elif yls_problem:
+        print(f"  {YLS}: not run: {yls_problem}")
+    print(f"  ({time.perf_counter() - started:.0f} s for this size; load average {load()})", flush=True)
+    if args.json:
+        record = {"size": size, GTO: gto.__dict__, YLS: yls.__dict__ if yls else None}
+        with open(args.json, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--edits", type=int, default=30, help="one-line edits per session (default 30)")
+    parser.add_argument("--requests", type=int, default=50, help="completion and hover requests each (default 50)")
+    parser.add_argument("--gap", type=float, default=0.1, help="pause after each edit's diagnostics, seconds")
+    parser.add_argument("--only", choices=("gto", "yls"), help="run one server only")
+    parser.add_argument("--gto-command", help="server command for gto-lsp (e.g. under cProfile)")
+    parser.add_argument("--server-rev", help="run gto-lsp from this commit's server/ (default: the working tree)")
+    parser.add_argument("--json", help="append the raw figures of each size to this file (JSON lines)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary workspaces (and server logs)")
+    args = parser.parse_args()
+    yls_problem = ensure_yls() if args.only != "gto" else None
+    base = Path(tempfile.mkdtemp(prefix="gto-bench-lsp-"))
+    try:
+        args.gto_env, source = server_source(base, args.server_rev)
+        print(f"bench_lsp: {machine()}; gto-lsp from the {source}; yaml-language-server {YLS_VERSION}")
+        schema = write_schema(base)
+        for size in (int(s) for s in args.sizes.split(",")):
+            asyncio.run(bench_size(size, args, schema, base, yls_problem))
+    finally:
+        if args.keep:
+            print(f"workspaces and server logs kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
