@@ -224,8 +224,12 @@ def test_unreadable_file_is_refused_and_named(broken: str) -> None:
 
 def test_invalid_label_elsewhere_fails_like_gto_state_check() -> None:
     with pytest.raises(GTOError) as caught:
-        run("aa:\n  labels: [Bad.L]\n", "nn")
+        run("rf: {}\naa:\n  labels: [Bad.L]\n", "nn")
     assert caught.value.message == invalid_name_message("Bad.L")
+    assert caught.value.detail == (
+        "The label `Bad.L` of `aa` (line 2) is invalid; GTO checks every artifact when it writes the file: "
+        "fix it first (for example `Bad-L`)."
+    )
 
 
 def test_remove_keeps_every_other_byte() -> None:

@@ -3,6 +3,7 @@
  * prompts and the messages. Pure: the extension passes VS Code-backed implementations, tests pass fakes.
  */
 import { fixedFollowUp, runAnnotateFlow, describeArtifact, type FollowUp } from './annotateFlow';
+import { fullMessage } from './contract';
 import type { AnnotatePrefill, RemovePrefill, RepositoryContext, ServerApi } from './contract';
 import { annotateCommitMessage, removeCommitMessage } from './names';
 import type { Prompter } from './prompter';
@@ -124,8 +125,8 @@ export async function annotate(
     return { status: 'failed', message };
   }
   if (!res.ok) {
-    deps.ui.error(`GTO: ${res.message}`);
-    return { status: 'failed', message: res.message };
+    deps.ui.error(`GTO: ${fullMessage(res)}`);
+    return { status: 'failed', message: fullMessage(res) };
   }
   if (res.applied === false) {
     // The file already says this: nothing to change, nothing to commit.
@@ -202,8 +203,8 @@ export async function remove(deps: ActionDeps, repository: string, prefill: Remo
       return { status: 'failed', message };
     }
     if (!res.ok) {
-      deps.ui.error(`GTO: ${res.message}`);
-      return { status: 'failed', message: res.message };
+      deps.ui.error(`GTO: ${fullMessage(res)}`);
+      return { status: 'failed', message: fullMessage(res) };
     }
     const change: PendingChange = { name: chosen, action: 'remove' };
     deps.pending.set(ctx.root, change);

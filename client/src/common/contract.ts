@@ -15,6 +15,13 @@ export const SERVER_COMMANDS = {
 export interface ServerResult {
   ok: boolean;
   message: string;
+  /** Where the problem is and how to fix it, when the server knows (GTO's own message stays in `message`). */
+  detail?: string;
+}
+
+/** GTO's message, then the server's hint on where and how to fix it. */
+export function fullMessage(res: ServerResult): string {
+  return res.detail ? `${res.message} ${res.detail}` : res.message;
 }
 
 export interface ArtifactInfo {

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from .check import CheckSettings, check, facts, normalise
 from .config import Config
-from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name
+from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     Artifact,
     Document,
@@ -260,18 +260,25 @@ def _path_of(artifact: Artifact) -> Optional[str]:
 
 
 def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any]) -> None:
-    """GTO's `state_is_valid` after the merge: every name, type and label of the file."""
+    """GTO's `state_is_valid` after the merge: every name, type and label of the file. GTO's message, plus where
+    the bad value is when it is in another entry (GTO checks them all whenever it writes the file)."""
     for artifact in document.artifacts:
         known = facts(artifact)
-        if known.name == name:
-            type_, labels = new_values.get("type"), new_values.get("labels") or []
-        else:
-            type_, labels = known.type, known.labels
-        _assert_name(str(known.name))
+        own = known.name == name
+        type_, labels = (new_values.get("type"), new_values.get("labels") or []) if own else (known.type, known.labels)
+        entry = f"`{known.name}` (line {artifact.first_line + 1})"
+        checks = [(str(known.name), f"The artifact name {entry}")]
         if type_:
-            _assert_name(type_)
-        for label in labels:
-            _assert_name(label)
+            checks.append((type_, f"The type of {entry}"))
+        checks.extend((label, f"The label `{label}` of {entry}") for label in labels)
+        for value, what in checks:
+            if not is_valid_name(value):
+                detail = None
+                if not own:
+                    suggestion = suggest_name(value)
+                    fix = f" (for example `{suggestion}`)" if suggestion else ""
+                    detail = f"{what} is invalid; GTO checks every artifact when it writes the file: fix it first{fix}."
+                raise GTOError("invalid-name", invalid_name_message(value), detail)
 
 
 def _line_start(document: Document, line: int) -> int:
