@@ -107,21 +107,20 @@ async function runUi(o) {
     const problems = await page.locator('.markers-panel').innerText();
     o.log(`Problems panel (${await rows.count()} rows):\n${problems}`);
     assert.match(problems, /artifacts\.yaml/);
-    assert.match(problems, /Team\.B/);
+    assert.match(problems, /descripton/);
     await snap('problems');
 
-    // Quick fix from the editor: go to the invalid label's problem, Ctrl+. and take the first fix.
-    // (GTO refuses every annotate while any label in the file is invalid.)
-    await page.locator('.markers-panel .monaco-list-row', { hasText: "Invalid value 'Team.B'" }).first().click();
+    // Quick fix from the editor: go to the unknown field's problem, Ctrl+. and take the rename.
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'Unknown field `descripton`' }).first().click();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') !== null);
     await page.keyboard.press(`${MOD}+.`);
-    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Team-B' }).first();
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Rename to `description`' }).first();
     await fix.waitFor({ state: 'visible' });
     await snap('quick-fix');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => !/Team\.B/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
-    await page.waitForFunction(() => !/Team\.B/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 20000 });
+    await page.waitForFunction(() => !/descripton/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
+    await page.waitForFunction(() => !/descripton/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 20000 });
 
     // GTO: Annotate Artifact... from the command palette.
     await page.keyboard.press('F1');
