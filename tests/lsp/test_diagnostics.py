@@ -228,3 +228,18 @@ async def test_incremental_edits_after_unicode_line_separators(start: Start, mak
     context = await editor.command("gto.server.context", {"repository": str(repo.root)})
     assert context["artifacts"]["a"] == {"description": "x\u2028y", "type": "model", "virtual": True, "labels": []}
     assert list(context["artifacts"]) == ["a", "b"]
+
+
+async def test_closing_the_saved_workspace_file_shows_its_saved_problems(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    """Like at start-up: the workspace's artifacts file keeps the problems of its saved text when closed."""
+    repo = make_repo()
+    repo.write({"artifacts.yaml": "rf:\n  descripton: saved typo\n"})
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, "rf:\n  descripton: saved typo\n  typ: unsaved typo\n")
+    opened = await editor.diagnostics(doc.uri, until=lambda d: len(d) == 2)
+    assert codes(opened) == ["unknown-field", "unknown-field"]
+    editor.close(doc)
+    saved = await editor.diagnostics(doc.uri, until=lambda d: len(d) == 1)
+    assert [d.range.start.line for d in saved] == [1]

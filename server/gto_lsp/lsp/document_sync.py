@@ -88,9 +88,16 @@ def closed(ls: GtoLanguageServer, uri: str) -> None:
         diagnostics.refresh(ls, state.root, force=True)
         diagnostics.publish_config(ls, repo, ls.state.settings.get("", ls.state.init_settings), force=True)
         return
-    if state.kind == ARTIFACTS:
-        diagnostics.clear(ls, uri)
     del ls.state.docs[uri]
+    if state.kind == ARTIFACTS:
+        # The workspace's artifacts file keeps showing the problems of its saved text, as before it was opened;
+        # any other file (unsaved, or outside the workspace) has its problems cleared.
+        saved = state.path is not None and state.path.is_file() and state.path in diagnostics.workspace_index_files(ls)
+        if saved:
+            ls.state.from_disk.add(uri)
+            diagnostics.schedule(ls, uri, 0)
+        else:
+            diagnostics.clear(ls, uri)
 
 
 def configuration_changed(ls: GtoLanguageServer, params: types.DidChangeConfigurationParams) -> None:
