@@ -45,6 +45,9 @@ describe('name and type suggestions', () => {
     ['models/_rf_.pkl', false, 'rf', 'model'],
     ['.hidden', false, 'hidden', undefined],
     ['models/…/😀.pkl', false, '', 'model'],
+    ['models/fraud/model.onnx', false, 'fraud', 'model'],
+    ['nlp/bert/weights.safetensors', false, 'bert', 'model'],
+    ['models/model.pkl', false, 'model', 'model'],
   ];
   for (const [p, folder, name, type] of cases) {
     it(`${p}${folder ? '/' : ''} -> ${name || '(none)'} / ${type ?? '(no type)'}`, () => {

@@ -54,10 +54,18 @@ export function sanitizeName(raw: string): string {
 }
 
 /** Suggested artifact name for a file or folder path: its stem, sanitised (`models/rf.pkl` -> `rf`). */
+/** File stems that say nothing about the artifact (`models/fraud/model.onnx`): the folder names it instead. */
+const GENERIC_STEMS = new Set(['model', 'models', 'weights', 'checkpoint', 'best', 'final', 'latest', 'data', 'dataset', 'index', 'main']);
+
 export function suggestName(path: string, isFolder = false): string {
   const base = baseName(path);
   const ext = isFolder ? '' : extensionOf(base);
   const stem = ext ? base.slice(0, base.length - ext.length) : base;
+  const parts = path.replace(/\\/g, '/').split('/').filter((p) => p && p !== '.');
+  const parent = parts.length > 1 ? parts[parts.length - 2] : undefined;
+  if (!isFolder && parent && GENERIC_STEMS.has(stem.toLowerCase()) && !GENERIC_STEMS.has(parent.toLowerCase())) {
+    return sanitizeName(parent);
+  }
   return sanitizeName(stem);
 }
 
