@@ -373,7 +373,7 @@ def fmt(value: float, unit: str) -> str:
 
 
 def table(size: int, gto: Result, yls: Optional[Result]) -> list[str]:
-    targets = TARGETS.get(size, {})
+    targets = TARGETS.get(size, {"start": TARGETS[1000]["start"]})
     rows: list[tuple[str, float, Optional[float], float, str]] = []
 
     def add(metric: str, key: Optional[str], unit: str, getter: Any) -> None:
