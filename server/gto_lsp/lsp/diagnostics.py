@@ -137,7 +137,8 @@ def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, f
     publish(ls, uri, diagnostics, open_doc.version if open_doc is not None else None, force=force)
 
 
-async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True) -> None:
+async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:
+    """Check and publish; `task` is the scheduled task doing it, which stops once a newer one replaced it."""
     state = ls.doc_state(uri)
     if state.kind not in (ARTIFACTS, CONFIG):
         return
@@ -153,6 +154,8 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True) -> No
         publish_config(ls, view.repo, settings, force=force)
         return
     await _git_ready(ls, view, settings)
+    if task is not None and ls.doc_state(uri).task is not task:
+        return  # a newer edit or refresh was scheduled while this one waited for settings and git
     view = ls.view(uri)  # the newest text, after the awaits
     if view is None:
         return
@@ -169,7 +172,7 @@ async def _debounced(ls: GtoLanguageServer, uri: str, delay: float, force: bool)
     state = ls.state.docs.get(uri)
     if state is None or state.task is not asyncio.current_task():
         return  # superseded by a newer edit, or closed
-    await publish_for(ls, uri, force)
+    await publish_for(ls, uri, force, asyncio.current_task())
 
 
 def schedule(ls: GtoLanguageServer, uri: str, delay: Optional[float] = None, force: bool = True) -> None:

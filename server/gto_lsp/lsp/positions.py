@@ -33,9 +33,35 @@ class LspTextDocument(TextDocument):
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         """Splice the change into the text (pygls rebuilds the document line by line: slow on 80,000 lines)."""
         text = self.source
-        start = _client_offset(text, change.range.start, self.position_codec)
-        end = _client_offset(text, change.range.end, self.position_codec)
+        start_pos, end_pos = change.range.start, change.range.end
+        if "\r" in text or end_pos.line < start_pos.line:
+            start = _client_offset(text, start_pos, self.position_codec)
+            end = _client_offset(text, end_pos, self.position_codec)
+        else:
+            # Only the lines up to the change are split, and the end is found from the start's line.
+            start_line = _line_start(text, start_pos.line)
+            end_line = start_line
+            for _ in range(end_pos.line - start_pos.line):
+                found = text.find("\n", end_line)
+                end_line = len(text) if found < 0 else found + 1
+            start = _offset_in_line(text, start_line, start_pos.character, self.position_codec)
+            end = _offset_in_line(text, end_line, end_pos.character, self.position_codec)
         self._source = text[:start] + change.text + text[max(start, end) :]
+
+
+def _line_start(text: str, line: int) -> int:
+    if line <= 0:
+        return 0
+    rest = text.split("\n", line)
+    return len(text) if len(rest) <= line else len(text) - len(rest[-1])
+
+
+def _offset_in_line(text: str, line_start: int, units: int, codec: PositionCodec) -> int:
+    if line_start >= len(text):
+        return len(text)
+    line_end = text.find("\n", line_start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return line_start + _column(line, units, codec)
 
 
 def _client_offset(text: str, position: types.Position, codec: PositionCodec) -> int:
