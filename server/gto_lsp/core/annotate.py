@@ -266,19 +266,20 @@ def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any
         known = facts(artifact)
         own = known.name == name
         type_, labels = (new_values.get("type"), new_values.get("labels") or []) if own else (known.type, known.labels)
-        entry = f"`{known.name}` (line {artifact.first_line + 1})"
-        checks = [(str(known.name), f"The artifact name {entry}")]
-        if type_:
-            checks.append((type_, f"The type of {entry}"))
-        checks.extend((label, f"The label `{label}` of {entry}") for label in labels)
-        for value, what in checks:
-            if not is_valid_name(value):
-                detail = None
-                if not own:
-                    suggestion = suggest_name(value)
-                    fix = f" (for example `{suggestion}`)" if suggestion else ""
-                    detail = f"{what} is invalid; GTO checks every artifact when it writes the file: fix it first{fix}."
-                raise GTOError("invalid-name", invalid_name_message(value), detail)
+        values = [(str(known.name), "name"), *(((type_, "type"),) if type_ else ()), *((v, "label") for v in labels)]
+        for value, kind in values:
+            if is_valid_name(value):
+                continue
+            detail = None
+            if not own:
+                entry = f"`{known.name}` (line {artifact.first_line + 1})"
+                what = {"name": f"The artifact name {entry}", "type": f"The type of {entry}"}.get(
+                    kind, f"The label `{value}` of {entry}"
+                )
+                suggestion = suggest_name(value)
+                fix = f" (for example `{suggestion}`)" if suggestion else ""
+                detail = f"{what} is invalid; GTO checks every artifact when it writes the file: fix it first{fix}."
+            raise GTOError("invalid-name", invalid_name_message(value), detail)
 
 
 def _line_start(document: Document, line: int) -> int:

@@ -359,6 +359,8 @@ def _parse_block(text: str) -> Block:
 def parse(text: str, previous: Optional[Document] = None) -> Document:
     """Parse the text of artifacts.yaml; `previous` (the last parse of the same file) lets unchanged blocks be
     reused: only the entries an edit touched are parsed again."""
+    if previous is not None and (previous.text is text or previous.text == text):
+        return previous  # documents are not changed after parsing: the same text gives the same document
     bom = text.startswith("\ufeff")
     body = text[1:] if bom else text
     line_ending = detect_line_ending(body)
