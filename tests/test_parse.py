@@ -148,7 +148,6 @@ def test_never_raises_on_garbage(seed: int) -> None:
 
 def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """The extension may run where PyYAML has no libyaml: the pure composer must agree exactly."""
-    import yaml
 
     from gto_lsp.core import parse as parse_module
     from gto_lsp.core.check import check
@@ -165,7 +164,7 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
         "a.b: {}\n123: {}\nrf:\n",
     ]
     fast = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
-    monkeypatch.setattr(parse_module, "_Loader", yaml.BaseLoader)
+    monkeypatch.setattr(parse_module, "_Loader", parse_module._PureLoader)
     pure = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
     assert pure == fast
 

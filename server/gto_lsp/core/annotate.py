@@ -14,6 +14,7 @@ from .check import CheckSettings, check, facts, normalise
 from .config import Config
 from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
+    STR,
     Artifact,
     Document,
     MappingNode,
@@ -22,6 +23,7 @@ from .parse import (
     SequenceNode,
     content_end,
     parse,
+    tag_of,
 )
 from .problems import Pos, Problem
 from .render import dump, load, render_entry, render_field, render_scalar
@@ -254,7 +256,7 @@ def annotate(
 
 def _path_of(artifact: Artifact) -> Optional[str]:
     pair = artifact.field("path")
-    if pair and isinstance(pair[1], ScalarNode) and pair[1].value and pair[1].tag.endswith(":str"):
+    if pair and isinstance(pair[1], ScalarNode) and pair[1].value and tag_of(pair[1]) == STR:
         return str(pair[1].value)
     return None
 
@@ -372,9 +374,7 @@ def _update_entry(
         isinstance(value, MappingNode)
         and not value.flow_style
         and value.value
-        and all(
-            isinstance(k, ScalarNode) and k.tag.endswith(":str") and not k.tag.endswith("merge") for k, _ in value.value
-        )
+        and all(isinstance(k, ScalarNode) and tag_of(k) == STR for k, _ in value.value)
         and len({k.value for k, _ in value.value}) == len(value.value)
     )
     if not editable or _is_canonical(document, artifact, old):

@@ -317,7 +317,7 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
         if isinstance(current, MappingNode):
             seen: dict[str, Node] = {}
             for k, v in current.value:
-                if isinstance(k, ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                if isinstance(k, ScalarNode) and tag_of(k) != "tag:yaml.org,2002:merge":
                     if k.value in seen:
                         first = seen[k.value]
                         out.append(

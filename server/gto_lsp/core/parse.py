@@ -24,14 +24,59 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from .problems import Pos, Problem, Span
 
-# The base loaders leave every scalar's tag as str (no YAML 1.1 resolution in Python): tags are resolved by
-# YAML 1.2 in `tag_of`, lazily and cached, which is both faster and what GTO's reader does.
+# Plain scalars get a placeholder tag at compose time (no YAML 1.1 resolution in Python): `tag_of` resolves
+# them by YAML 1.2, lazily and cached, which is both faster and what GTO's reader does. Explicit tags
+# (`!!str 123`) stay as written.
+PLAIN = "tag:gto-lsp,2026:plain"
+
+
+class _PlainResolver(yaml.resolver.BaseResolver):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return PLAIN
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
 try:
-    _Loader: Any = yaml.CBaseLoader
+    import yaml.cyaml as _cyaml
+
+    _CParser: Any = _cyaml.CParser  # type: ignore[attr-defined]
+except ImportError:  # no libyaml in this PyYAML
+    _CParser = None
+if _CParser is not None:
+
+    class _CLoader(_CParser, yaml.constructor.BaseConstructor, _PlainResolver):  # type: ignore[misc]
+        def __init__(self, stream: Any) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.BaseConstructor.__init__(self)
+            _PlainResolver.__init__(self)
+
+    _Loader: Any = _CLoader
     HAVE_LIBYAML = True
-except AttributeError:  # PyYAML built without libyaml: same results, slower
-    _Loader = yaml.BaseLoader
+else:  # PyYAML built without libyaml: same results, slower
+    _Loader = None
     HAVE_LIBYAML = False
+
+
+class _PureLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.BaseConstructor,
+    _PlainResolver,
+):
+    def __init__(self, stream: Any) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.BaseConstructor.__init__(self)
+        _PlainResolver.__init__(self)
+
+
+if _Loader is None:
+    _Loader = _PureLoader
 
 Node = yaml.Node
 MappingNode = yaml.MappingNode
@@ -56,7 +101,6 @@ _STANDARD_TAGS = {
     TAG_PREFIX + "omap",
     TAG_PREFIX + "pairs",
 }
-_IMPLICIT_11 = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE, TAG_PREFIX + "value"}
 
 _resolver = VersionedResolver(version=(1, 2))
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -75,14 +119,13 @@ def resolve_plain(value: str) -> str:
 
 def tag_of(node: Node) -> str:
     """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
-    # libyaml marks plain scalars with style '' and PyYAML's pure composer with None.
-    if isinstance(node, ScalarNode) and not node.style and node.tag in _IMPLICIT_11:
+    if node.tag == PLAIN:
         return resolve_plain(node.value)
     return str(node.tag)
 
 
 def is_standard_tag(tag: str) -> bool:
-    return tag in _STANDARD_TAGS
+    return tag in _STANDARD_TAGS or tag == PLAIN
 
 
 @dataclass(frozen=True)
