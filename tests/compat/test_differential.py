@@ -354,11 +354,16 @@ def _assert_style_kept(original: str, ours: str, repro: str) -> None:
 
 def _entry_bounds(text: str, first_line: int) -> tuple[int, int]:
     """Offsets of an entry's lines: its key line through its last content line (not trailing comments/blanks),
-    found from the text alone: the entry ends before the next line that starts at column 0."""
+    found from the text alone: the entry ends before the next line that starts at column 0 (other than the `:`
+    of an explicit `? key`)."""
     starts = _line_starts(text)
     lines = [text[s:e] for s, e in zip(starts, [*starts[1:], len(text)])]
     end = first_line + 1
-    while end < len(lines) and (lines[end][:1] in (" ", "\t") or lines[end].strip() == "" or lines[end][:1] == "#"):
+    while end < len(lines) and (
+        lines[end][:1] in (" ", "\t", "#")
+        or lines[end].strip() == ""
+        or re.match(r":(\s|$)", lines[end]) is not None  # the value of an explicit `? key`
+    ):
         end += 1
     last = end - 1
     while last > first_line and (lines[last].strip() == "" or lines[last].lstrip().startswith("#")):
