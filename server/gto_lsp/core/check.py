@@ -18,7 +18,11 @@ from .config import Config
 from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     BOOL,
+    FLOAT,
+    INT,
+    MERGE,
     NULL,
+    PLAIN,
     STR,
     Artifact,
     Document,
@@ -27,6 +31,8 @@ from .parse import (
     ScalarNode,
     SequenceNode,
     is_standard_tag,
+    resolve_plain,
+    scalar_value,
     tag_of,
 )
 from .problems import Problem, Related, Span
@@ -243,8 +249,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
             _tags(artifact, value, out)
         return out
     _duplicate_keys(artifact, value, out)
+    _tags(artifact, value, out)
     for field_key, field_value in artifact.fields():
-        _tags(artifact, field_value, out)
         if not isinstance(field_key, ScalarNode):
             out.append(
                 Problem(
@@ -292,17 +298,15 @@ def _kind(node: Node) -> str:
 
 def _tags(artifact: Artifact, node: Node, out: list[Problem]) -> None:
     stack = [node]
+    seen: set[int] = set()
     while stack:
         current = stack.pop()
-        if not is_standard_tag(current.tag):
-            out.append(
-                Problem(
-                    "unsupported-tag",
-                    "error",
-                    f"GTO's safe YAML reader cannot read the tag `{current.tag}`. Remove it.",
-                    _rel(artifact, current),
-                )
-            )
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        reason = _tag_problem(current)
+        if reason is not None:
+            out.append(Problem("unsupported-tag", "error", reason, _rel(artifact, current)))
         if isinstance(current, SequenceNode):
             stack.extend(current.value)
         elif isinstance(current, MappingNode):
@@ -310,39 +314,105 @@ def _tags(artifact: Artifact, node: Node, out: list[Problem]) -> None:
                 stack.extend((k, v))
 
 
+def _tag_problem(node: Node) -> Optional[str]:
+    """Why GTO's safe reader cannot construct this node's tag, if it cannot."""
+    tag = str(node.tag)
+    if not is_standard_tag(tag):
+        return f"GTO's safe YAML reader cannot read the tag `{tag}`. Remove it."
+    short = tag.rsplit(":", 1)[-1]
+    if isinstance(node, ScalarNode):
+        if tag == PLAIN or short in ("str", "binary", "value"):
+            return None
+        if short in ("int", "float", "bool", "null", "timestamp") and resolve_plain(node.value) != tag:
+            return f"`!!{short} {node.value}` is not a valid {short}, and GTO cannot read the file. Remove the tag."
+        if short in ("map", "seq", "set", "omap", "pairs"):
+            return f"`!!{short}` on a single value: GTO cannot read the file. Remove the tag."
+        return None
+    kinds = ("map", "omap", "pairs", "set") if isinstance(node, MappingNode) else ("seq", "omap", "pairs")
+    if short not in kinds:
+        shape = "mapping" if isinstance(node, MappingNode) else "list"
+        return f"`!!{short}` does not fit this {shape}: GTO cannot read the file. Remove the tag."
+    return None
+
+
+def _key_value(node: ScalarNode) -> Any:
+    """A key as GTO's reader constructs it, so `1` and `0x1` (or `null` and `~`) are the same key."""
+    tag = tag_of(node)
+    if tag == STR:
+        return ("str", node.value)
+    try:
+        value = scalar_value(node)
+    except Exception:
+        return ("raw", node.value)
+    return ("value", value)
+
+
 def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
     stack = [node]
+    visited: set[int] = set()
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, MappingNode):
-            seen: dict[str, Node] = {}
+            seen: dict[Any, Node] = {}
+            merges = 0
             for k, v in current.value:
-                if isinstance(k, ScalarNode) and tag_of(k) != "tag:yaml.org,2002:merge":
-                    if k.value in seen:
-                        first = seen[k.value]
-                        out.append(
-                            Problem(
-                                "duplicate-key",
-                                "error",
-                                f"Duplicate key `{k.value}`: GTO cannot read "
-                                "a file with a repeated key. Remove one of them.",
-                                _rel(artifact, k),
-                                related=(Related(_rel(artifact, first), "first defined here"),),
-                                data={"key": k.value},
-                            )
+                if isinstance(k, ScalarNode) and tag_of(k) == MERGE:
+                    merges += 1
+                    problem = _merge_problem(v, merges)
+                    if problem:
+                        out.append(Problem("duplicate-key", "error", problem, _rel(artifact, k), data={"key": "<<"}))
+                    stack.append(v)
+                    continue
+                if not isinstance(k, ScalarNode):
+                    out.append(
+                        Problem(
+                            "duplicate-key",
+                            "error",
+                            "A mapping or a list cannot be a key: GTO cannot read the file. Use a plain word.",
+                            _rel(artifact, k),
                         )
-                    else:
-                        seen[k.value] = k
+                    )
+                    stack.extend((k, v))
+                    continue
+                key = _key_value(k)
+                if key in seen:
+                    first = seen[key]
+                    same = "" if first.value == k.value else f" (`{first.value}` and `{k.value}` are the same value)"
+                    out.append(
+                        Problem(
+                            "duplicate-key",
+                            "error",
+                            f"Duplicate key `{k.value}`{same}: GTO cannot read "
+                            "a file with a repeated key. Remove one of them.",
+                            _rel(artifact, k),
+                            related=(Related(_rel(artifact, first), "first defined here"),),
+                            data={"key": k.value},
+                        )
+                    )
+                else:
+                    seen[key] = k
                 stack.append(v)
         elif isinstance(current, SequenceNode):
             stack.extend(current.value)
+
+
+def _merge_problem(value: Node, count: int) -> Optional[str]:
+    if count > 1:
+        return "A second `<<` merge key in one mapping: GTO cannot read the file. Merge both in one `<<: [*a, *b]`."
+    items = value.value if isinstance(value, SequenceNode) else [value]
+    if all(isinstance(item, MappingNode) for item in items):
+        return None
+    return "`<<` merges mappings (an anchored `&name` mapping or a list of them); GTO cannot read this one."
 
 
 def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) -> None:
     tag = tag_of(node) if isinstance(node, ScalarNode) else None
     if name in ("type", "path"):
         if tag in (STR, NULL):
-            if name == "type" and tag == STR and not is_valid_name(node.value):
+            if name == "type" and tag == STR and node.value and not is_valid_name(node.value):
                 out.append(
                     Problem(
                         "invalid-type",
@@ -379,8 +449,9 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
         if tag == BOOL:
             return
         raw = node.value.lower() if isinstance(node, ScalarNode) else None
-        if raw is not None and raw in _LAX_TRUE | _LAX_FALSE | {"1.0", "0.0"}:
-            meaning = raw in _LAX_TRUE or raw == "1.0"
+        number = _number(node) if tag in (INT, FLOAT) else None
+        if number in (0, 1) or (raw is not None and raw in _LAX_TRUE | _LAX_FALSE):
+            meaning = number == 1 if number is not None else raw in _LAX_TRUE
             out.append(
                 Problem(
                     "lax-boolean",
@@ -452,6 +523,14 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 )
             else:
                 seen[item.value] = item
+
+
+def _number(node: Node) -> Optional[float]:
+    try:
+        value = scalar_value(node)
+    except Exception:
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _quote_hint(node: Node) -> str:
@@ -599,7 +678,7 @@ def _virtual(artifact: Artifact) -> bool:
     node = pair[1]
     if isinstance(node, ScalarNode):
         raw = node.value.lower()
-        if raw in _LAX_FALSE or raw == "0.0":
+        if raw in _LAX_FALSE or (tag_of(node) in (INT, FLOAT) and _number(node) == 0):
             return False
     return True
 

@@ -86,6 +86,7 @@ ScalarNode = yaml.ScalarNode
 TAG_PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MAP, SEQ, MERGE = (TAG_PREFIX + t for t in ("timestamp", "map", "seq", "merge"))
+VALUE = TAG_PREFIX + "value"
 _STANDARD_TAGS = {
     STR,
     INT,
@@ -120,7 +121,8 @@ def resolve_plain(value: str) -> str:
 def tag_of(node: Node) -> str:
     """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
     if node.tag == PLAIN:
-        return resolve_plain(node.value)
+        resolved = resolve_plain(node.value)
+        return STR if resolved == VALUE else resolved  # ruamel reads a plain `=` as a string
     return str(node.tag)
 
 
@@ -137,6 +139,7 @@ class Block:
     value: Optional[Node]
     error: Optional[Problem]  # relative span
     last_line: int  # relative line of the entry's last content line
+    extra: tuple[Problem, ...] = ()  # problems of a block that composed (stray tabs), relative
     # Memo for check results that depend only on this block's text (see check.py).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -234,9 +237,11 @@ def content_end(artifact: Artifact) -> Pos:
 
 
 def _last_scalar_end(node: Node) -> Any:
+    seen: set[int] = set()  # an alias can make a collection contain itself
     while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style:
-        if not node.value:
+        if not node.value or id(node) in seen:
             return node.end_mark
+        seen.add(id(node))
         last = node.value[-1]
         node = last[1] if isinstance(node, MappingNode) else last
     if isinstance(node, ScalarNode) and node.style in ("|", ">"):
@@ -360,7 +365,81 @@ def _compose(text: str) -> Optional[Node]:
     return node
 
 
+_NON_PRINTABLE = re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def stray_characters(text: str, node: Optional[Node]) -> list[Problem]:
+    """Tabs and control characters that libyaml lets through but GTO's reader (ruamel.yaml) refuses: a tab is
+    fine only inside a quoted or block scalar or a comment."""
+    out: list[Problem] = []
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start())
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1)
+        out.append(
+            Problem(
+                "yaml-syntax",
+                "error",
+                f"YAML error: the control character U+{ord(bad.group()):04X} is "
+                "not allowed in YAML, and GTO cannot read the file. Remove it.",
+                Span.at(line, col),
+            )
+        )
+    if "\t" not in text:
+        return out
+    allowed: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            if current.style in ("'", '"', "|", ">"):
+                start, end = current.start_mark, current.end_mark
+                allowed.append(((start.line, start.column), (end.line, end.column)))
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+    for number, line_text in enumerate(text.split("\n")):
+        col = line_text.find("\t")
+        while col >= 0:
+            here = (number, col)
+            inside = any(start <= here < end for start, end in allowed)
+            comment = _comment_start(line_text, number, allowed)
+            if not inside and (comment is None or comment > col):
+                out.append(
+                    Problem(
+                        "yaml-syntax",
+                        "error",
+                        "YAML error: a tab character here is not allowed by GTO's YAML reader. Use spaces.",
+                        Span(Pos(number, col), Pos(number, col + 1)),
+                    )
+                )
+                return out
+            col = line_text.find("\t", col + 1)
+    return out
+
+
+def _comment_start(
+    line_text: str, number: int, allowed: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> Optional[int]:
+    col = line_text.find("#")
+    while col >= 0:
+        if (col == 0 or line_text[col - 1] in " \t") and not any(
+            start <= (number, col) < end for start, end in allowed
+        ):
+            return col
+        col = line_text.find("#", col + 1)
+    return None
+
+
 def _parse_block(text: str) -> Block:
+    if _NON_PRINTABLE.search(text):
+        return Block(text, None, None, stray_characters(text, None)[0], 0)
     try:
         node = _compose(text)
     except yaml.YAMLError as error:
@@ -382,7 +461,8 @@ def _parse_block(text: str) -> Block:
         key, value = node.value[0]
         if key.start_mark.line == 0 and key.start_mark.column == 0:
             end_line = _last_scalar_end(value).line
-            return Block(text, key, value, None, max(end_line, key.start_mark.line))
+            extra = tuple(stray_characters(text, node))
+            return Block(text, key, value, None, max(end_line, key.start_mark.line), extra)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     span = Span(Pos(0, 0), Pos(0, len(first_line)))
     return Block(
@@ -473,6 +553,9 @@ def _assemble(text: str, bom: bool, line_ending: str, placed: list[Placed]) -> D
     shift = 1 if bom else 0
     artifacts = [entry[3] for entry in placed if entry[3] is not None]
     problems = [entry[2].error.shifted(entry[1], shift) for entry in placed if entry[2].error is not None]
+    for _, line, block, _ in placed:
+        if block.extra:
+            problems.extend(problem.shifted(line, shift) for problem in block.extra)
     return Document(text, artifacts, problems, None, "mapping", False, line_ending, bom, placed)
 
 
@@ -481,7 +564,10 @@ def _parse_blocks(text: str, body: str, bom: bool, line_ending: str, cache: dict
     if not offsets:
         return None
     # Content before the first block must be blank lines or comments only (an indented top level is not).
-    for preamble in body[: offsets[0]].splitlines():
+    preamble_text = body[: offsets[0]]
+    if "\t" in preamble_text or _NON_PRINTABLE.search(preamble_text):
+        return None  # the whole-document parse reports them
+    for preamble in preamble_text.splitlines():
         if preamble.strip() and not preamble.lstrip().startswith("#"):
             return None
     first_line = body.count("\n", 0, offsets[0]) if "\r" not in body[: offsets[0]] else None
@@ -560,6 +646,9 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: D
 
 def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list[int]) -> Document:
     shift = 1 if bom else 0
+    if _NON_PRINTABLE.search(body):
+        problem = stray_characters(body, None)[0].shifted(0, shift)
+        return Document(text, [], [problem], None, "error", False, line_ending, bom, [], starts)
     try:
         node = _compose(body)
     except yaml.YAMLError as error:
@@ -599,7 +688,8 @@ def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list
         last = _last_scalar_end(value).line
         block = Block("", key, value, None, last)
         artifacts.append(Artifact(block, 0, shift))
-    return Document(text, artifacts, [], node, "mapping", bool(node.flow_style), line_ending, bom, [], starts)
+    problems = [problem.shifted(0, shift) for problem in stray_characters(body, node)]
+    return Document(text, artifacts, problems, node, "mapping", bool(node.flow_style), line_ending, bom, [], starts)
 
 
 def node_text(document: Document, artifact: Artifact, node: Node) -> str:
