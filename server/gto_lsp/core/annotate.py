@@ -7,10 +7,11 @@ key order stay; every other byte of the file stays.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from .check import CheckSettings, check, facts, normalise
+from .check import CheckSettings, check, facts
 from .config import Config
 from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
@@ -177,11 +178,21 @@ def _as_bool(value: Any) -> bool:
     return bool(value)
 
 
+def _resolved(path: str) -> str:
+    """GTO's `Path(p).resolve()` run from the repository root, without touching the disk (no symlinks)."""
+    return posixpath.normpath(path if path.startswith("/") else "/__repository__/" + path)
+
+
 def _paths_conflict(a: str, b: str) -> bool:
-    na, nb = normalise(a), normalise(b)
-    if na == nb:
-        return True
-    return nb.startswith(na.rstrip("/") + "/") or na.startswith(nb.rstrip("/") + "/") or "." in (na, nb)
+    """GTO's find_repeated_path: equal, or one an ancestor of the other (a backslash is a plain character)."""
+    ra, rb = _resolved(a), _resolved(b)
+    return ra == rb or rb.startswith(ra.rstrip("/") + "/") or ra.startswith(rb.rstrip("/") + "/")
+
+
+def needs_rewrite(document: Document) -> bool:
+    """Files the entry-by-entry editor does not touch: no entries yet, a flow or indented top level, document
+    markers, explicit keys, anchors and aliases. They are written whole, as GTO writes them."""
+    return document.flow or document.kind != "mapping" or not document.artifacts or document.top is not None
 
 
 def annotate(
@@ -245,7 +256,7 @@ def annotate(
         new_values["custom"] = request.custom or old_values["custom"]
     _assert_state_valid(document, request.name, new_values)
     edits = _Edits(document)
-    if document.flow or document.kind != "mapping" or not document.artifacts:
+    if needs_rewrite(document):
         _rewrite_all(document, edits, request.name, new_values)
     elif target is None:
         _insert_entry(document, edits, request.name, new_values)
@@ -285,7 +296,10 @@ def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any
 
 
 def _line_start(document: Document, line: int) -> int:
-    return document.offset(Pos(line, 0)) if line < len(document.line_starts) else len(document.text)
+    """Offset of a line's start; on the first line, after a byte order mark (it stays first)."""
+    if line >= len(document.line_starts):
+        return len(document.text)
+    return 1 if line == 0 and document.bom else document.offset(Pos(line, 0))
 
 
 def _rewrite_all(document: Document, edits: _Edits, name: str, new_values: dict[str, Any]) -> None:
@@ -451,11 +465,12 @@ def remove(text: Optional[str], name: str, previous: Optional[Document] = None) 
     if target is None:
         raise GTOError("not-found", f"Cannot find artifact '{name}'")
     edits = _Edits(document)
-    if document.flow:
+    if needs_rewrite(document):
         state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if a is not target}
         from .render import exclude_defaults
 
-        edits.replace(0, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
+        start = 1 if document.bom else 0
+        edits.replace(start, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
         return edits.result()
     start, end = _entry_lines(document, target)
     replacement = "" if len(document.artifacts) > 1 else "{}\n"

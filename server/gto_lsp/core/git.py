@@ -132,6 +132,10 @@ def _norm_relpath(path: str) -> str | None:
     return norm
 
 
+def _is_root(path: str) -> bool:
+    return bool(path) and not path.startswith("/") and posixpath.normpath(path) == "."
+
+
 # --- find_root -----------------------------------------------------------------
 
 
@@ -375,13 +379,17 @@ class RepoFacts:
         paths = self._head_paths() if sha is not None else frozenset()
 
         def answer(path: str) -> bool:
+            if _is_root(path):
+                return bool(paths)
             norm = _norm_relpath(path)
             return norm is not None and norm in paths
 
         return answer
 
     def in_head(self, path: str) -> bool:
-        """True if `path` is a file or folder in HEAD's tree (GTO's --must-exist check)."""
+        """True if `path` is a file or folder in HEAD's tree (GTO's --must-exist check; `.` is the root)."""
+        if _is_root(path):
+            return bool(self._head_paths())
         norm = _norm_relpath(path)
         return norm is not None and norm in self._head_paths()
 

@@ -529,7 +529,7 @@ def _place(
     bounds = [*offsets, end]
     for index in range(len(offsets)):
         chunk = body[bounds[index] : bounds[index + 1]]
-        if chunk[0] in "?&*!{[|>'\"":
+        if chunk[0] in "?&*!{[|>":
             return None
         block = cache.get(chunk)
         if block is None:
