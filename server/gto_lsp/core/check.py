@@ -17,6 +17,7 @@ from typing import Any, Callable, NamedTuple, Optional
 from .config import Config
 from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
+    BINARY,
     BOOL,
     FLOAT,
     INT,
@@ -24,6 +25,7 @@ from .parse import (
     NULL,
     PLAIN,
     STR,
+    TIMESTAMP,
     Artifact,
     Document,
     MappingNode,
@@ -323,7 +325,7 @@ def _tag_problem(node: Node) -> Optional[str]:
     if isinstance(node, ScalarNode):
         if tag == PLAIN or short in ("str", "binary", "value"):
             return None
-        if short in ("int", "float", "bool", "null", "timestamp") and resolve_plain(node.value) != tag:
+        if not _fits_explicit_tag(short, node.value):
             return f"`!!{short} {node.value}` is not a valid {short}, and GTO cannot read the file. Remove the tag."
         if short in ("map", "seq", "set", "omap", "pairs"):
             return f"`!!{short}` on a single value: GTO cannot read the file. Remove the tag."
@@ -333,6 +335,22 @@ def _tag_problem(node: Node) -> Optional[str]:
         shape = "mapping" if isinstance(node, MappingNode) else "list"
         return f"`!!{short}` does not fit this {shape}: GTO cannot read the file. Remove the tag."
     return None
+
+
+def _fits_explicit_tag(short: str, value: str) -> bool:
+    """What ruamel.yaml's safe constructor accepts under an explicit scalar tag."""
+    if short == "bool":
+        return value.lower() in ("yes", "no", "true", "false", "on", "off")
+    if short == "int":
+        return (
+            resolve_plain(value) == INT
+            or re.fullmatch(r"[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)", value) is not None
+        )
+    if short == "float":
+        return resolve_plain(value) in (INT, FLOAT)
+    if short == "timestamp":
+        return resolve_plain(value) == TIMESTAMP
+    return True  # str, null, binary, value: any text
 
 
 def _key_value(node: ScalarNode) -> Any:
@@ -365,6 +383,9 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
                     if problem:
                         out.append(Problem("duplicate-key", "error", problem, _rel(artifact, k), data={"key": "<<"}))
                     stack.append(v)
+                    continue
+                if isinstance(k, SequenceNode):
+                    stack.extend((k, v))  # a list key is read as a tuple: fine for GTO
                     continue
                 if not isinstance(k, ScalarNode):
                     out.append(
@@ -410,6 +431,8 @@ def _merge_problem(value: Node, count: int) -> Optional[str]:
 
 def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) -> None:
     tag = tag_of(node) if isinstance(node, ScalarNode) else None
+    if tag == BINARY:
+        return  # GTO's reader decodes `!!binary` text into the string field
     if name in ("type", "path"):
         if tag in (STR, NULL):
             if name == "type" and tag == STR and node.value and not is_valid_name(node.value):
@@ -474,7 +497,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             )
         )
     elif name == "labels":
-        if not isinstance(node, SequenceNode):
+        is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
+        if not isinstance(node, SequenceNode) and not is_set:
             out.append(
                 Problem(
                     "wrong-type",
@@ -487,7 +511,7 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             )
             return
         seen: dict[str, Node] = {}
-        for item in node.value:
+        for item in [key for key, _ in node.value] if is_set else node.value:
             item_span = _rel(artifact, item)
             if not isinstance(item, ScalarNode) or tag_of(item) != STR:
                 out.append(

@@ -31,9 +31,11 @@ PLAIN = "tag:gto-lsp,2026:plain"
 
 
 class _PlainResolver(yaml.resolver.BaseResolver):
+    yaml_11 = False  # a `%YAML 1.1` document: plain scalars are resolved now, by YAML 1.1 (as ruamel does)
+
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
-            return PLAIN
+            return _resolver_11.resolve(_RuamelScalarNode, value, (True, False)) if self.yaml_11 else PLAIN
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
@@ -87,6 +89,7 @@ TAG_PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MAP, SEQ, MERGE = (TAG_PREFIX + t for t in ("timestamp", "map", "seq", "merge"))
 VALUE = TAG_PREFIX + "value"
+BINARY = TAG_PREFIX + "binary"
 _STANDARD_TAGS = {
     STR,
     INT,
@@ -104,6 +107,7 @@ _STANDARD_TAGS = {
 }
 
 _resolver = VersionedResolver(version=(1, 2))
+_resolver_11 = VersionedResolver(version=(1, 1))
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A line that starts a top-level entry: not indented, not a comment, not a sequence dash, not blank.
 # Both start with a literal line break so the regex engine can skip ahead with a fast search (10x faster on
@@ -344,10 +348,16 @@ _TO_STAND_INS = {0x85: 0xE085, 0x2028: 0xE028, 0x2029: 0xE029}
 _FROM_STAND_INS = {v: k for k, v in _TO_STAND_INS.items()}
 
 
+_YAML_11 = re.compile(r"^%YAML[ \t]+1\.1\b", re.M)
+
+
 def _compose(text: str) -> Optional[Node]:
+    loader = _Loader
+    if text.startswith("%") and _YAML_11.search(text):
+        loader = type("Loader11", (_Loader,), {"yaml_11": True})
     if _ODD_BREAKS.search(text) is None:
-        return yaml.compose(text, Loader=_Loader)
-    node = yaml.compose(text.translate(_TO_STAND_INS), Loader=_Loader)
+        return yaml.compose(text, Loader=loader)
+    node = yaml.compose(text.translate(_TO_STAND_INS), Loader=loader)
     stack = [node] if node is not None else []
     seen: set[int] = set()
     while stack:
@@ -395,10 +405,12 @@ def stray_characters(text: str, node: Optional[Node]) -> list[Problem]:
         if id(current) in seen:
             continue
         seen.add(id(current))
+        start, end = current.start_mark, current.end_mark
         if isinstance(current, ScalarNode):
             if current.style in ("'", '"', "|", ">"):
-                start, end = current.start_mark, current.end_mark
                 allowed.append(((start.line, start.column), (end.line, end.column)))
+        elif getattr(current, "flow_style", False):
+            allowed.append(((start.line, start.column), (end.line, end.column)))  # tabs separate flow items
         elif isinstance(current, SequenceNode):
             stack.extend(current.value)
         elif isinstance(current, MappingNode):
@@ -689,6 +701,18 @@ def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list
         block = Block("", key, value, None, last)
         artifacts.append(Artifact(block, 0, shift))
     problems = [problem.shifted(0, shift) for problem in stray_characters(body, node)]
+    if not is_standard_tag(str(node.tag)) or not str(node.tag).endswith((":map", ":omap", ":set", ":pairs")):
+        span = Span(
+            Pos(node.start_mark.line, node.start_mark.column), Pos(node.start_mark.line, node.start_mark.column)
+        )
+        problems.append(
+            Problem(
+                "unsupported-tag",
+                "error",
+                f"GTO's safe YAML reader cannot read the tag `{node.tag}` on the whole file. Remove it.",
+                span.shifted(0, shift),
+            )
+        )
     return Document(text, artifacts, problems, node, "mapping", bool(node.flow_style), line_ending, bom, [], starts)
 
 
