@@ -8,6 +8,7 @@ key order stay; every other byte of the file stays.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -158,7 +159,14 @@ def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
         whole = load(document.text.lstrip("\ufeff"))
         loaded = whole if isinstance(whole, dict) else {}
     fields = loaded.get(artifact.name) or {}
-    return {k: v for k, v in fields.items() if k in FIELD_BY_NAME} if isinstance(fields, dict) else {}
+    if not isinstance(fields, dict):
+        return {}
+    # pydantic turns `!!binary` bytes into text for GTO's string fields
+    return {
+        k: v.decode("utf-8", "replace") if isinstance(v, bytes) and k != "custom" else v
+        for k, v in fields.items()
+        if k in FIELD_BY_NAME
+    }
 
 
 def _full(values: dict[str, Any]) -> dict[str, Any]:
@@ -371,12 +379,18 @@ def _entry_lines(document: Document, artifact: Artifact) -> tuple[int, int]:
     return start, end
 
 
+_FOLD = re.compile(r" *\n {4,}(?=[^ -])")
+
+
 def _is_canonical(document: Document, artifact: Artifact, values: dict[str, Any]) -> bool:
+    """Whether GTO wrote this entry: it is what GTO renders, up to where long lines were folded (ruamel 0.17,
+    which gto 0.2.8 installs, folds one word later than 0.18+)."""
     start, end = _entry_lines(document, artifact)
     current = document.text[start:end].replace("\r\n", "\n")
     if not current.endswith("\n"):
         current += "\n"
-    return current == render_entry(str(artifact.name), values)
+    rendered = render_entry(str(artifact.name), values)
+    return current == rendered or _FOLD.sub(" ", current) == _FOLD.sub(" ", rendered)
 
 
 def _update_entry(

@@ -7,6 +7,7 @@ file system or git run each time and are cheap.
 
 from __future__ import annotations
 
+import base64
 import os
 import posixpath
 import re
@@ -225,7 +226,7 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
             )
         )
     _tags(artifact, key, out)
-    if value is None or not isinstance(value, MappingNode):
+    if value is None or not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
             out.append(
                 Problem(
@@ -299,21 +300,23 @@ def _kind(node: Node) -> str:
 
 
 def _tags(artifact: Artifact, node: Node, out: list[Problem]) -> None:
-    stack = [node]
+    stack: list[tuple[Node, bool]] = [(node, False)]
     seen: set[int] = set()
     while stack:
-        current = stack.pop()
+        current, is_key = stack.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
         reason = _tag_problem(current)
+        if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
+            reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
         if reason is not None:
             out.append(Problem("unsupported-tag", "error", reason, _rel(artifact, current)))
         if isinstance(current, SequenceNode):
-            stack.extend(current.value)
+            stack.extend((item, False) for item in current.value)
         elif isinstance(current, MappingNode):
             for k, v in current.value:
-                stack.extend((k, v))
+                stack.extend(((k, True), (v, False)))
 
 
 def _tag_problem(node: Node) -> Optional[str]:
@@ -323,7 +326,7 @@ def _tag_problem(node: Node) -> Optional[str]:
         return f"GTO's safe YAML reader cannot read the tag `{tag}`. Remove it."
     short = tag.rsplit(":", 1)[-1]
     if isinstance(node, ScalarNode):
-        if tag == PLAIN or short in ("str", "binary", "value"):
+        if tag == PLAIN or short in ("str", "value"):
             return None
         if not _fits_explicit_tag(short, node.value):
             return f"`!!{short} {node.value}` is not a valid {short}, and GTO cannot read the file. Remove the tag."
@@ -350,7 +353,12 @@ def _fits_explicit_tag(short: str, value: str) -> bool:
         return resolve_plain(value) in (INT, FLOAT)
     if short == "timestamp":
         return resolve_plain(value) == TIMESTAMP
-    return True  # str, null, binary, value: any text
+    if short == "binary":
+        try:
+            base64.decodebytes(value.encode("ascii"))  # what ruamel's constructor does
+        except (ValueError, UnicodeEncodeError):
+            return False
+    return True  # str, null, value: any text
 
 
 def _key_value(node: ScalarNode) -> Any:
@@ -628,11 +636,14 @@ def facts(artifact: Artifact) -> Facts:
             ancestors.append(parent)
             parent = posixpath.dirname(parent)
         labels_pair = artifact.field("labels")
-        labels = tuple(
-            item.value
-            for item in (labels_pair[1].value if labels_pair and isinstance(labels_pair[1], SequenceNode) else ())
-            if isinstance(item, ScalarNode)
-        )
+        labels_node = labels_pair[1] if labels_pair else None
+        if isinstance(labels_node, SequenceNode):
+            items = list(labels_node.value)
+        elif isinstance(labels_node, MappingNode) and str(labels_node.tag).endswith(":set"):
+            items = [key for key, _ in labels_node.value]  # GTO reads a !!set of labels as a list
+        else:
+            items = []
+        labels = tuple(item.value for item in items if isinstance(item, ScalarNode))
         memo = Facts(
             artifact.name,
             tuple(_local_problems(artifact)),

@@ -125,8 +125,7 @@ def resolve_plain(value: str) -> str:
 def tag_of(node: Node) -> str:
     """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
     if node.tag == PLAIN:
-        resolved = resolve_plain(node.value)
-        return STR if resolved == VALUE else resolved  # ruamel reads a plain `=` as a string
+        return resolve_plain(node.value)
     return str(node.tag)
 
 
@@ -174,7 +173,8 @@ class Artifact:
 
     @property
     def name_is_string(self) -> bool:
-        return isinstance(self.key, ScalarNode) and tag_of(self.key) == STR
+        # A plain `=` is YAML's "value" tag, which ruamel reads as the string "=" when it is a key.
+        return isinstance(self.key, ScalarNode) and tag_of(self.key) in (STR, VALUE)
 
     def pos(self, mark: Any) -> Pos:
         line = self.line + mark.line
@@ -343,8 +343,9 @@ def _error_problem(error: Exception, text: str = "") -> Problem:
 
 # PyYAML counts NEL, LS and PS as line breaks, LSP clients do not: parse with stand-ins from the private use
 # area so lines agree, then put the characters back into the values.
-_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
-_TO_STAND_INS = {0x85: 0xE085, 0x2028: 0xE028, 0x2029: 0xE029}
+# A byte order mark after the first character is text for GTO's reader (libyaml would drop it): same treatment.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029\ufeff]")
+_TO_STAND_INS = {0x85: 0xE085, 0x2028: 0xE028, 0x2029: 0xE029, 0xFEFF: 0xE0FF}
 _FROM_STAND_INS = {v: k for k, v in _TO_STAND_INS.items()}
 
 
