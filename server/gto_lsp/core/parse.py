@@ -359,6 +359,14 @@ def _compose(text: str) -> Optional[Node]:
     if _ODD_BREAKS.search(text) is None:
         return yaml.compose(text, Loader=loader)
     node = yaml.compose(text.translate(_TO_STAND_INS), Loader=loader)
+    for current in walk(node, into_flow=True):
+        if isinstance(current, ScalarNode):
+            current.value = current.value.translate(_FROM_STAND_INS)
+    return node
+
+
+def walk(node: Optional[Node], into_flow: bool = True) -> Iterator[Node]:
+    """Every node once (aliases make the node graph share, or even contain, itself)."""
     stack = [node] if node is not None else []
     seen: set[int] = set()
     while stack:
@@ -366,14 +374,14 @@ def _compose(text: str) -> Optional[Node]:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ScalarNode):
-            current.value = current.value.translate(_FROM_STAND_INS)
-        elif isinstance(current, SequenceNode):
+        yield current
+        if not into_flow and getattr(current, "flow_style", False):
+            continue
+        if isinstance(current, SequenceNode):
             stack.extend(current.value)
         elif isinstance(current, MappingNode):
             for key, value in current.value:
                 stack.extend((key, value))
-    return node
 
 
 _NON_PRINTABLE = re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -399,24 +407,11 @@ def stray_characters(text: str, node: Optional[Node]) -> list[Problem]:
     if "\t" not in text:
         return out
     allowed: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    stack = [node] if node is not None else []
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in walk(node, into_flow=False):
         start, end = current.start_mark, current.end_mark
-        if isinstance(current, ScalarNode):
-            if current.style in ("'", '"', "|", ">"):
-                allowed.append(((start.line, start.column), (end.line, end.column)))
-        elif getattr(current, "flow_style", False):
-            allowed.append(((start.line, start.column), (end.line, end.column)))  # tabs separate flow items
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.value)
-        elif isinstance(current, MappingNode):
-            for key, value in current.value:
-                stack.extend((key, value))
+        quoted = isinstance(current, ScalarNode) and current.style in ("'", '"', "|", ">")
+        if quoted or getattr(current, "flow_style", False):  # tabs separate flow items
+            allowed.append(((start.line, start.column), (end.line, end.column)))
     for number, line_text in enumerate(text.split("\n")):
         col = line_text.find("\t")
         while col >= 0:
