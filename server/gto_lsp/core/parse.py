@@ -587,22 +587,38 @@ def _parse_blocks(text: str, body: str, bom: bool, line_ending: str, cache: dict
     return _assemble(text, bom, line_ending, placed)
 
 
+_CHUNK = 1 << 14
+
+
 def _common_prefix(a: str, b: str) -> int:
-    low, high = 0, min(len(a), len(b))
-    while low < high:  # binary search with C-speed slice comparisons
+    """Length of the common prefix: chunk by chunk (no copy of the whole text), then a binary search."""
+    limit = min(len(a), len(b))
+    start = 0
+    while start < limit and a[start : start + _CHUNK] == b[start : start + _CHUNK]:
+        start += _CHUNK
+    low, high = start, min(limit, start + _CHUNK)
+    while low < high:
         mid = (low + high + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a[start:mid] == b[start:mid]:
             low = mid
         else:
             high = mid - 1
-    return low
+    return min(low, limit)
 
 
 def _common_suffix(a: str, b: str, limit: int) -> int:
-    low, high = 0, limit
+    """Length of the common suffix, at most `limit`, the same way from the end."""
+    done = 0
+    la, lb = len(a), len(b)
+    while (
+        done < limit
+        and a[max(la - done - _CHUNK, la - limit) : la - done] == b[max(lb - done - _CHUNK, lb - limit) : lb - done]
+    ):
+        done = min(limit, done + _CHUNK)
+    low, high = done, min(limit, done + _CHUNK)
     while low < high:
         mid = (low + high + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
+        if a[la - mid : la - done] == b[lb - mid : lb - done]:
             low = mid
         else:
             high = mid - 1
