@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -182,17 +183,26 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     from .core.annotate import GTOError, describe
 
     repo = _open_repo(args.repo)
-    if args.rev:
+    name, rev = args.name, args.rev
+    shortcut = _SHORTCUT.match(name)
+    if shortcut is not None:
+        if rev:
+            raise CliError("Either specify revision or use naming shortcut.")
+        name = shortcut["artifact"]
+        rev = _shortcut_commit(repo, name, shortcut["stage"], shortcut["version"])
+        if rev is None:
+            return EXIT_OK  # GTO prints nothing when the shortcut matches no version
+    if rev:
         from .core.git import GitError, RepoFacts
 
         try:
-            text = RepoFacts(repo.root).file_at_rev(args.rev, repo.index)
+            text = RepoFacts(repo.root).file_at_rev(rev, repo.index)
         except GitError as error:
-            raise CliError(f"Cannot read {repo.index} at '{args.rev}': {error}") from error
+            raise CliError(f"Cannot read {repo.index} at '{rev}': {error}") from error
     else:
         text = _read(repo.index_path)
     try:
-        annotation = describe(text, args.name)
+        annotation = describe(text, name)
     except GTOError as error:
         raise CliError(str(error)) from error
     if annotation is None:
@@ -203,6 +213,39 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     elif field in annotation:
         print(annotation[field], file=out)
     return EXIT_OK
+
+
+def _shortcut_pattern() -> re.Pattern[str]:
+    from .core.fields import NAME_PATTERN
+
+    name = NAME_PATTERN.replace("(", "(?:")
+    return re.compile(rf"^(?P<artifact>{name})(?:#(?P<stage>{name})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$")
+
+
+_SHORTCUT = _shortcut_pattern()
+
+
+def _shortcut_commit(repo: Repo, name: str, stage: Optional[str], version: Optional[str]) -> Optional[str]:
+    """The commit GTO's naming shortcut (`rf@latest`, `rf@v1.0.0`, `rf#prod`) points at, from the git tags."""
+    from .core.git import RepoFacts
+
+    facts = RepoFacts(repo.root)
+    registry = facts.registry_state().get(name)
+    if registry is None:
+        from .core.annotate import describe
+
+        try:
+            known = describe(facts.file_at_head(repo.index), name) is not None
+        except Exception:
+            known = False
+        if not known:  # neither tagged nor annotated at HEAD: GTO's show refuses the name
+            raise CliError(f"Cannot find artifact '{name}'")
+        return None
+    wanted = registry.stages.get(stage) if stage else registry.latest if version in ("latest", "greatest") else version
+    for info in registry.versions:
+        if info.version == wanted:
+            return info.commit
+    return None
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -318,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_remove)
 
     p = sub.add_parser("describe", help="Print an artifact's annotation as JSON")
-    p.add_argument("name", help="Artifact name")
+    p.add_argument("name", help="Artifact name, or a shortcut: NAME@latest, NAME@vX.Y.Z, NAME#STAGE")
     repo_option(p)
     p.add_argument("--rev", help="Read artifacts.yaml at this git revision instead of the working tree")
     group = p.add_mutually_exclusive_group()
