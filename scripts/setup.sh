@@ -10,6 +10,8 @@ log() { echo "setup: $*" >&2; }
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v nvim >/dev/null 2>&1 || need_apt+=(neovim)
+command -v emacs >/dev/null 2>&1 || need_apt+=(emacs-nox)
+ls -d /usr/share/emacs/site-lisp/elpa/eglot-* >/dev/null 2>&1 || need_apt+=(elpa-eglot)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
