@@ -95,6 +95,21 @@ async def test_utf16_columns_after_emoji(start: Start, make_repo: Callable[..., 
     assert unknown.range.end == types.Position(line=0, character=31)
 
 
+async def test_utf8_columns_when_the_client_negotiates_utf8(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """A client (not VS Code) that offers only UTF-8 positions gets byte columns, for edits and diagnostics."""
+    from pytest_lsp import client_capabilities
+
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.general = types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf8])
+    repo = make_repo()
+    editor = await start([repo.root], capabilities=capabilities)
+    doc = editor.open(repo.index, 'rf: {description: "😀 é", typo: 1}\n')
+    [unknown] = await editor.diagnostics(doc.uri, until=lambda d: bool(d))
+    start_byte = doc.text.encode("utf-8").index(b"typo")
+    assert unknown.range.start == types.Position(line=0, character=start_byte)
+    assert unknown.range.end == types.Position(line=0, character=start_byte + 4)
+
+
 async def test_fast_edits_publish_the_newest_version(start: Start, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     editor = await start([repo.root])
