@@ -24,6 +24,7 @@ from .parse import (
     ScalarNode,
     SequenceNode,
     content_end,
+    node_end,
     parse,
     tag_of,
 )
@@ -423,14 +424,7 @@ def _update_entry(
         if field_name in pairs:
             key_node, value_node = pairs[field_name]
             start = document.offset(artifact.pos(key_node.start_mark))
-            end_pos = content_end(
-                Artifact(
-                    artifact.block.__class__(artifact.block.text, key_node, value_node, None, 0),
-                    artifact.line,
-                    artifact.col_shift,
-                )
-            )
-            end = document.offset(end_pos)
+            end = document.offset(node_end(artifact, value_node))
             if field_name == "labels" and isinstance(value_node, SequenceNode) and value_node.flow_style:
                 node_start = document.offset(artifact.pos(value_node.start_mark))
                 edits.replace(node_start, end, "[" + ", ".join(render_scalar(v) for v in field_value) + "]")
@@ -455,13 +449,7 @@ def _update_entry(
                     continue
             last = content_end(artifact).line
             if after is not None:
-                last = content_end(
-                    Artifact(
-                        artifact.block.__class__(artifact.block.text, after[0], after[1], None, 0),
-                        artifact.line,
-                        artifact.col_shift,
-                    )
-                ).line
+                last = node_end(artifact, after[1]).line
             offset = _line_start(document, last + 1)
             prefix = ""
             if offset == len(document.text) and document.text and not document.text.endswith(("\n", "\r")):
@@ -510,11 +498,3 @@ def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
     return {
         key: trimmed[key] for key in ("type", "path", "virtual", "labels", "description", "custom") if key in trimmed
     }
-
-
-def conflicts(path: str, others: dict[str, str]) -> Optional[str]:
-    """The name of an artifact whose path overlaps `path` (GTO's path-conflict rule), if any."""
-    for other_name, other_path in others.items():
-        if other_path and _paths_conflict(path, other_path):
-            return other_name
-    return None

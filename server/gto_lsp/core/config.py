@@ -40,10 +40,6 @@ class Config:
     types_span: Optional[Span] = None  # where `.gto` sets types, for related information
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    @property
-    def types_restricted(self) -> bool:
-        return self.types is not None
-
 
 def _problem(code: str, message: str, span: Span, **data: Any) -> Problem:
     return Problem(code, "error", message, span, data=data or None, file=CONFIG_FILE)

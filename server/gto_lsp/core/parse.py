@@ -16,7 +16,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, Optional
 
 import yaml
 from ruamel.yaml.nodes import ScalarNode as _RuamelScalarNode
@@ -235,9 +235,12 @@ def _mapping_pairs(node: MappingNode, seen: Optional[set[int]] = None) -> Iterat
 
 def content_end(artifact: Artifact) -> Pos:
     """End of the entry's last content (marks of block collections point past trailing comments)."""
-    node = artifact.block.value if artifact.block.value is not None else artifact.key
-    end = _last_scalar_end(node)
-    return artifact.pos(end) if end is not None else artifact.pos(node.end_mark)
+    return node_end(artifact, artifact.block.value if artifact.block.value is not None else artifact.key)
+
+
+def node_end(artifact: Artifact, node: Node) -> Pos:
+    """End of a node's last content in the document, placed by the artifact that holds it."""
+    return artifact.pos(_last_scalar_end(node))
 
 
 def _last_scalar_end(node: Node) -> Any:
@@ -299,12 +302,6 @@ class Document:
 
     def end_pos(self) -> Pos:
         return self.position(len(self.text))
-
-    def by_name(self) -> dict[Any, list[Artifact]]:
-        names: dict[Any, list[Artifact]] = {}
-        for artifact in self.artifacts:
-            names.setdefault(artifact.name, []).append(artifact)
-        return names
 
     def find(self, name: str) -> Optional[Artifact]:
         for artifact in self.artifacts:
@@ -726,14 +723,6 @@ def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list
             )
         )
     return Document(text, artifacts, problems, node, "mapping", bool(node.flow_style), line_ending, bom, [], starts)
-
-
-def node_text(document: Document, artifact: Artifact, node: Node) -> str:
-    span = artifact.span(node)
-    return document.text[document.offset(span.start) : document.offset(span.end)]
-
-
-ScalarValue = Union[str, int, float, bool, None]
 
 
 def scalar_value(node: Node) -> Any:

@@ -129,7 +129,6 @@ class RepoState:
         self._head: Optional[HeadAnswers] = None
         self._tracked: Optional[Tracked] = None
         self._registry: Optional[tuple[float, dict[str, ArtifactRegistry]]] = None
-        self.lock = asyncio.Lock()
 
     # --- config -----------------------------------------------------------------------------------------
 
