@@ -157,3 +157,14 @@ async def test_annotate_prompt_is_offered_only_to_clients_that_have_it(
     actions = await editor.code_actions(doc, rng(1, 4, 1, 4), [])
     refactors = [a.title for a in actions if a.kind == types.CodeActionKind.Refactor]
     assert refactors == ["Remove annotation of 'rf'"]
+
+
+async def test_removing_a_block_field_keeps_the_next_field(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """A block list's end mark runs on to the next key: the delete must stop at the list's last item."""
+    repo = make_repo()
+    editor = await start([repo.root])
+    text = "rf:\n  labelz:\n  - a\n  - b\n  type: model\n"
+    doc = editor.open(repo.index, text)
+    [diagnostic] = await editor.diagnostics(doc.uri, version=1)
+    [remove] = [a for a in await fixes(editor, doc.uri, diagnostic) if a.title == "Remove field `labelz`"]
+    assert apply_text_edits(text, edits_of(remove, doc.uri)) == "rf:\n  type: model\n"

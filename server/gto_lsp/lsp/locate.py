@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ..core.parse import Artifact, Document, MappingNode, Node, ScalarNode, SequenceNode, content_end
+from ..core.parse import Artifact, Document, MappingNode, Node, ScalarNode, node_end
 from ..core.problems import Pos, Span
 
 
@@ -23,25 +23,14 @@ def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:
     return None
 
 
-def artifact_named(document: Document, name: str) -> Optional[Artifact]:
-    return document.find(name)
-
-
 def contains(span: Span, pos: Pos) -> bool:
     return span.start <= pos <= span.end
 
 
-def entry_end(artifact: Artifact) -> Pos:
-    return content_end(artifact)
-
-
 def node_span(artifact: Artifact, node: Node) -> Span:
-    """A node's span, its end clamped to the entry's content (block collections' marks run past comments)."""
-    span = artifact.span(node)
-    end = entry_end(artifact)
-    if span.end > end:
-        return Span(span.start, max(end, span.start))
-    return span
+    """A node's span up to its last content (block collections' end marks run on to the next key)."""
+    start = artifact.pos(node.start_mark)
+    return Span(start, max(node_end(artifact, node), start))
 
 
 @dataclass(frozen=True)
@@ -72,17 +61,6 @@ def field_at(artifact: Artifact, pos: Pos) -> Optional[FieldHit]:
         if contains(whole, pos):
             best = FieldHit(artifact, str(key.value), key, field_value, key_span, value_span, False)
     return best
-
-
-def item_at(node: Node, artifact: Artifact, pos: Pos) -> Optional[Node]:
-    """The item of a sequence under the cursor."""
-    if not isinstance(node, SequenceNode):
-        return None
-    for item in node.value:
-        if contains(artifact.span(item), pos):
-            found: Node = item
-            return found
-    return None
 
 
 def display_name(artifact: Artifact) -> str:
