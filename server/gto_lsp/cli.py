@@ -12,9 +12,13 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from . import __version__
+from .core.config import Config
+
+if TYPE_CHECKING:
+    from .core.git import RepoFacts
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 NOT_COMMITTABLE = (
@@ -41,6 +45,7 @@ class Repo:
     root: Path
     index_path: Path
     index: str
+    config: Config
 
 
 def _open_repo(repo_arg: str) -> Repo:
@@ -55,7 +60,7 @@ def _open_repo(repo_arg: str) -> Repo:
     except GitError as error:
         raise CliError(error.message) from error
     config = read_config(root)
-    return Repo(root, root / config.index, config.index)
+    return Repo(root, root / config.index, config.index, config)
 
 
 def _read(path: Path) -> Optional[str]:
@@ -94,12 +99,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _refuse_dirty(repo: Repo) -> None:
+def _refuse_dirty(facts: RepoFacts, repo: Repo, on_disk: Optional[str]) -> None:
     """GTO refuses --commit when the artifacts file already has uncommitted changes."""
-    from .core.git import RepoFacts
-
-    facts = RepoFacts(repo.root)
-    on_disk = _read(repo.index_path)
     if on_disk is not None and facts.file_at_head(repo.index) != on_disk:
         raise CliError(NOT_COMMITTABLE)
 
@@ -121,13 +122,14 @@ def _commit(repo: Repo, message: str, push: bool, out: TextIO) -> None:
 
 def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
     from .core.annotate import AnnotateRequest, GTOError, annotate
-    from .core.config import read_config
     from .core.git import RepoFacts, annotate_message
 
     repo = _open_repo(args.repo)
+    facts = RepoFacts(repo.root)
+    text = _read(repo.index_path)
     commit = args.commit or args.push
     if commit:
-        _refuse_dirty(repo)
+        _refuse_dirty(facts, repo, text)
     request = AnnotateRequest(
         name=args.name,
         type=args.type,
@@ -138,9 +140,8 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
         description=args.description or "",
         custom=args.custom,
     )
-    facts = RepoFacts(repo.root)
     try:
-        result = annotate(_read(repo.index_path), request, read_config(repo.root), in_head=facts.in_head)
+        result = annotate(text, request, repo.config, in_head=facts.in_head)
     except GTOError as error:
         raise CliError(str(error)) from error
     write_atomic(repo.index_path, result.text)
@@ -152,14 +153,15 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     from .core.annotate import GTOError, remove
-    from .core.git import remove_message
+    from .core.git import RepoFacts, remove_message
 
     repo = _open_repo(args.repo)
+    text = _read(repo.index_path)
     commit = args.commit or args.push
     if commit:
-        _refuse_dirty(repo)
+        _refuse_dirty(RepoFacts(repo.root), repo, text)
     try:
-        result = remove(_read(repo.index_path), args.name)
+        result = remove(text, args.name)
     except GTOError as error:
         raise CliError(str(error)) from error
     write_atomic(repo.index_path, result.text)

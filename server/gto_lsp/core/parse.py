@@ -735,10 +735,9 @@ def scalar_value(node: Node) -> Any:
             return None
         if tag == BOOL:
             return node.value.lower() == "true"
-        from ruamel.yaml import YAML
+        from .render import load
 
-        loaded = YAML(typ="safe", pure=True).load(node.value)
-        return loaded
+        return load(node.value)
     if isinstance(node, SequenceNode):
         return [scalar_value(item) for item in node.value]
     if isinstance(node, MappingNode):
