@@ -1,0 +1,108 @@
+"""Every diagnostic code, named once: its severity and whether the file's reader refuses the file.
+
+Two formats carry annotations: GTO's `artifacts.yaml` ("gto") and the `artifacts:` section of DVC's `dvc.yaml`
+("dvc"). A code may mean the same thing in both with a different severity (an invalid name makes GTO refuse
+the file, while DVC loads it with a warning), so severity and refusal are given per format. The README's table
+and the tests read this registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+Format = Literal["gto", "dvc"]
+FORMATS: tuple[Format, ...] = ("gto", "dvc")
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    doc: str  # what it means, for the README table and hover on the code
+    severity: dict[str, str]  # format -> "error" | "warning" | "information" | "hint"
+    refuses: frozenset[str] = field(default_factory=frozenset)  # formats whose reader refuses the whole file
+    setting: Optional[str] = None  # the setting that changes its severity, when one does
+
+
+def _code(
+    id: str,
+    doc: str,
+    gto: Optional[str] = None,
+    dvc: Optional[str] = None,
+    refuses: tuple[str, ...] = (),
+    setting: Optional[str] = None,
+) -> Code:
+    severity = {fmt: sev for fmt, sev in (("gto", gto), ("dvc", dvc)) if sev}
+    return Code(id, doc, severity, frozenset(refuses), setting)
+
+
+_BOTH = ("gto", "dvc")
+
+CODES: dict[str, Code] = {
+    c.id: c
+    for c in (
+        # --- the file cannot be parsed -------------------------------------------------------------------------
+        _code("yaml-syntax", "The file is not valid YAML.", "error", "error", _BOTH),
+        _code("entry-syntax", "An entry is not valid YAML.", "error", "error", _BOTH),
+        _code("multiple-documents", "The file holds more than one YAML document.", "error", "error", _BOTH),
+        _code("top-not-mapping", "The top level is not a mapping of names.", "error", "error", _BOTH),
+        _code("empty-file", "The file has no YAML content (`gto show` fails on it).", "error", refuses=("gto",)),
+        # --- the reader rejects the file ---------------------------------------------------------------------
+        _code("entry-not-mapping", "An artifact is not a mapping of fields.", "error", "error", _BOTH),
+        _code("name-not-string", "An artifact name is not a string.", "error", "error", _BOTH),
+        _code("wrong-type", "A field has a value of the wrong type.", "error", "error", _BOTH),
+        _code("duplicate-key", "A key appears twice in one mapping.", "error", "error", _BOTH),
+        _code("duplicate-name", "Two artifacts have the same name.", "error", "error", _BOTH),
+        _code("unsupported-tag", "An explicit YAML tag the reader cannot construct.", "error", "error", _BOTH),
+        _code("section-not-mapping", "`artifacts:` is not a mapping of names.", dvc="error", refuses=("dvc",)),
+        _code("missing-path", "DVC requires `path` in every artifact.", dvc="error", refuses=("dvc",)),
+        _code("extra-key", "DVC refuses keys but path, desc, type, labels, meta.", dvc="error", refuses=("dvc",)),
+        # --- names, labels, types ----------------------------------------------------------------------------
+        _code(
+            "invalid-name",
+            "The name breaks GTO's rule: GTO refuses the file; DVC loads it but cannot look it up or register it.",
+            "error",
+            "warning",
+            ("gto",),
+        ),
+        _code("invalid-label", "A label breaks GTO's name rule: GTO refuses the next annotate.", "error"),
+        _code("invalid-type", "The type breaks GTO's name rule: GTO refuses the next annotate.", "error"),
+        _code("type-not-allowed", "The type is not in `.gto`'s `types` (or `GTO_TYPES`).", "error"),
+        _code("unknown-field", "GTO ignores the field and drops it on its next write.", "warning"),
+        _code("lax-boolean", "`virtual: yes` works only through GTO's lax parsing.", "warning"),
+        _code("duplicate-label", "GTO de-duplicates the label on its next update.", "warning"),
+        # --- paths --------------------------------------------------------------------------------------------
+        _code("path-absolute", "The path is absolute (paths are relative).", "error", "warning"),
+        _code("path-escapes", "The path leaves the repository.", "error", "warning"),
+        _code("path-url", "DVC's lookups treat a URL as a local path and mangle it.", dvc="warning"),
+        _code(
+            "path-missing",
+            "The path is not in the working tree (nor tracked by DVC).",
+            "warning",
+            "warning",
+            setting="gto.checks.virtualMissing",
+        ),
+        _code("path-not-committed", "`virtual: false` but the path is not in the HEAD commit.", "error"),
+        _code("path-conflict", "The path equals or is inside another artifact's path.", "warning"),
+        # --- .gto ---------------------------------------------------------------------------------------------
+        _code("config-syntax", "`.gto` is not valid YAML.", "error", refuses=("gto",)),
+        _code("config-not-mapping", "`.gto` is not a mapping.", "error", refuses=("gto",)),
+        _code("config-unknown-key", "`.gto` has a key GTO does not know.", "error", refuses=("gto",)),
+        _code("config-wrong-type", "A `.gto` value has the wrong type.", "error", refuses=("gto",)),
+        _code("config-invalid-name", "A type or stage in `.gto` breaks GTO's name rule.", "error", refuses=("gto",)),
+    )
+}
+
+
+def severity(code: str, fmt: Format = "gto") -> str:
+    return CODES[code].severity[fmt]
+
+
+def refuses(code: str, fmt: Format = "gto") -> bool:
+    """Whether a problem with this code makes the format's reader refuse the whole file."""
+    known = CODES.get(code)
+    return known is not None and fmt in known.refuses
+
+
+def codes_of(fmt: Format) -> list[Code]:
+    return [c for c in CODES.values() if fmt in c.severity]
