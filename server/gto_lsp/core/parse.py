@@ -243,6 +243,11 @@ def node_end(artifact: Artifact, node: Node) -> Pos:
     return artifact.pos(_last_scalar_end(node))
 
 
+def last_content_mark(node: Node) -> Any:
+    """The end mark of a node's last content (a block collection's own end mark runs on past comments)."""
+    return _last_scalar_end(node)
+
+
 def _last_scalar_end(node: Node) -> Any:
     seen: set[int] = set()  # an alias can make a collection contain itself
     while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style:

@@ -28,6 +28,12 @@ class Span:
 
         return Span(move(self.start), move(self.end))
 
+    def moved(self, lines: int, cols: int) -> Span:
+        """Moved down `lines` and right `cols` on every line (a block parsed de-indented, placed back)."""
+        return Span(
+            Pos(self.start.line + lines, self.start.col + cols), Pos(self.end.line + lines, self.end.col + cols)
+        )
+
 
 @dataclass(frozen=True)
 class Related:
@@ -59,4 +65,11 @@ class Problem:
             related=tuple(
                 replace(r, span=r.span.shifted(lines, first_line_cols)) if r.file is None else r for r in self.related
             ),
+        )
+
+    def moved(self, lines: int, cols: int) -> Problem:
+        return replace(
+            self,
+            span=self.span.moved(lines, cols),
+            related=tuple(replace(r, span=r.span.moved(lines, cols)) if r.file is None else r for r in self.related),
         )

@@ -1,0 +1,239 @@
+"""Parse a dvc.yaml and place the entries of its `artifacts:` section. Never raises.
+
+DVC files are pipelines first: stages, plots, params, metrics and vars are not ours, so the file is read in two
+parts. The top level is parsed with the section's lines blanked out (only YAML syntax is checked there), and the
+section's lines, de-indented by the entries' indentation, are parsed as if they were an artifacts.yaml. Both
+parses are incremental (`parse(text, previous)`), so an edit in one entry re-parses that entry alone. A section
+the cut cannot express (flow style, a value on the key's line, lines indented less than the entries, aliases to
+anchors elsewhere) is read from the whole `artifacts` block instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..parse import (
+    Artifact,
+    Block,
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    last_content_mark,
+    parse,
+    tag_of,
+)
+from ..problems import Pos, Problem, Span
+
+SECTION = "artifacts"
+_SECTION_KEY = re.compile(r"^artifacts[ \t]*:[ \t]*(?:#.*)?$")
+_TOP_START = re.compile(r"[^ \t#\r\n-]|-[^ \t\r\n]")
+_MARKER = re.compile(r"^(?:---|\.\.\.|%)")
+
+
+@dataclass(frozen=True)
+class Entry(Artifact):
+    """An artifact of the section: its block's marks are moved down by `line` and right by `indent`."""
+
+    indent: int = 0
+
+    def pos(self, mark: Any) -> Pos:
+        line = self.line + mark.line
+        return Pos(line, mark.column + self.indent + (self.col_shift if line == 0 else 0))
+
+    def relative(self, problem: Problem) -> Problem:
+        return problem.moved(self.line, self.indent) if self.indent else problem.shifted(self.line, self.col_shift)
+
+
+@dataclass
+class DvcDocument:
+    text: str
+    top: Document  # the top level (the section's lines blanked when it was cut out)
+    section: Optional[Document]  # the de-indented section, when it was cut out
+    entries: list[Entry]
+    problems: list[Problem]  # parse problems, placed
+    section_line: Optional[int]  # line of the `artifacts:` key; None when the file has none
+    section_value: Optional[Node]  # the section's value when read from the whole block (else None)
+    section_kind: str  # "none", "block", "empty" (null), "flow", "not-mapping", "error"
+    indent: int  # the entries' indentation (2 when unknown)
+    field_indent: int  # the fields' indentation relative to their entry (2 when unknown)
+    section_end: int = 0  # first line after the section
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def line_ending(self) -> str:
+        return self.top.line_ending
+
+    @property
+    def lines(self) -> Document:
+        """Line and offset arithmetic over the real text (the top-level parse may be of a masked text)."""
+        if "lines" not in self.memo:
+            top = self.top
+            self.memo["lines"] = Document(self.text, [], [], None, "mapping", False, top.line_ending, top.bom, [])
+        lines: Document = self.memo["lines"]
+        return lines
+
+    def line_text(self, line: int) -> str:
+        return self.lines.line_text(line)
+
+    def find(self, name: str) -> Optional[Entry]:
+        for entry in self.entries:
+            if entry.name == name and entry.name_is_string:
+                return entry
+        return None
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
+    if previous is not None and (previous.text is text or previous.text == text):
+        return previous
+    try:
+        return _parse(text, previous)
+    except Exception as error:  # never let a document break the server
+        top = parse("", None)
+        problem = Problem("yaml-syntax", "error", f"Could not read dvc.yaml: {error}", Span.at(0, 0))
+        return DvcDocument(text, top, None, [], [problem], None, None, "error", 2, 2)
+
+
+def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
+    lines = text.split("\n")
+    key_line = next((i for i, line in enumerate(lines) if _SECTION_KEY.match(line.rstrip("\r").lstrip("\ufeff"))), None)
+    cut = _cut(lines, key_line) if key_line is not None else None
+    if cut is None:
+        top = parse(text, previous.top if previous is not None else None)
+        return _from_top(text, top, key_line)
+    start, end, indent = cut
+    masked = "\n".join(lines[:start] + ["\r" if line.endswith("\r") else "" for line in lines[start:end]] + lines[end:])
+    body = "\n".join(_dedent(line, indent) for line in lines[start:end])
+    section = parse(body, previous.section if previous is not None else None)
+    if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
+        top = parse(text, previous.top if previous is not None else None)
+        return _from_top(text, top, key_line)
+    top = parse(masked, previous.top if previous is not None else None)
+    entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.artifacts]
+    problems = [p for p in _top_problems(top)]
+    problems.extend(p.moved(start, indent) for p in section.problems)
+    field_indent = _field_indent(entries)
+    document = DvcDocument(text, top, section, entries, problems, key_line, None, "block", indent, field_indent, end)
+    return document
+
+
+def _cut(lines: list[str], key_line: int) -> Optional[tuple[int, int, int]]:
+    """(first line, end line, indentation) of the section's body when it can be parsed on its own."""
+    start = key_line + 1
+    end = start
+    while end < len(lines) and not _TOP_START.match(lines[end][:2]):
+        end += 1
+    body = [line.rstrip("\r") for line in lines[start:end]]
+    content = [line for line in body if _content(line)]
+    if not content:
+        return None  # `artifacts:` with no value: read as null from the whole block
+    indent = _indent_of(content[0])
+    if indent == 0 or content[0].lstrip(" ").startswith(("-", "\t", "{", "[", "&", "*", "!", "?", "|", ">")):
+        return None
+    for line in body:
+        if _content(line) and _indent_of(line) < indent:
+            return None
+        if "\t" in line[:indent] or _MARKER.match(line[indent:]):
+            return None
+    return start, end, indent
+
+
+def _dedent(line: str, indent: int) -> str:
+    return line[min(indent, _indent_of(line)) :]
+
+
+def _field_indent(entries: list[Entry]) -> int:
+    for entry in entries:
+        value = entry.block.value
+        if isinstance(value, MappingNode) and not value.flow_style and value.value:
+            key = value.value[0][0]
+            if key.start_mark.line > entry.key.start_mark.line:
+                return max(1, key.start_mark.column - entry.key.start_mark.column)
+    return 2
+
+
+_ENTRY_SYNTAX = "Expected an artifact entry `name:`"
+
+
+def _top_problems(top: Document) -> list[Problem]:
+    """Problems of the top level that DVC has too: YAML syntax and a repeated key. An empty file is valid."""
+    out = []
+    for problem in top.problems:
+        if problem.code == "empty-file":
+            continue
+        if problem.code == "entry-syntax" and problem.message.startswith(_ENTRY_SYNTAX):
+            found = problem.message.split("found", 1)[-1].strip(" .")
+            problem = Problem(
+                "yaml-syntax",
+                "error",
+                f"YAML syntax error: expected a top-level key such as `stages:` or `artifacts:`, found {found}.",
+                problem.span,
+            )
+        elif problem.code in ("top-not-mapping", "multiple-documents"):
+            problem = Problem(
+                problem.code,
+                "error",
+                problem.message.replace("artifacts.yaml", "dvc.yaml").replace(
+                    "artifact names to their fields", "sections (stages, artifacts, ...)"
+                ),
+                problem.span,
+            )
+        out.append(problem)
+    seen: dict[Any, Artifact] = {}
+    for block in top.artifacts:
+        key = block.key
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value in seen:
+            out.append(
+                Problem(
+                    "duplicate-key",
+                    "error",
+                    f"Duplicate key `{key.value}`: DVC cannot read a dvc.yaml with a repeated top-level key. "
+                    "Merge the two.",
+                    block.name_span,
+                    data={"key": key.value},
+                )
+            )
+        else:
+            seen[key.value] = block
+    return out
+
+
+def _from_top(text: str, top: Document, key_line: Optional[int]) -> DvcDocument:
+    """The section read from the whole `artifacts` block of the top-level parse (or absent)."""
+    problems = _top_problems(top)
+    block = next((a for a in top.artifacts if isinstance(a.key, ScalarNode) and a.key.value == SECTION), None)
+    if block is None:
+        return DvcDocument(text, top, None, [], problems, None, None, "none", 2, 2)
+    value = block.block.value
+    line = block.first_line
+    entries: list[Entry] = []
+    if value is None or (isinstance(value, ScalarNode) and tag_of(value) == "tag:yaml.org,2002:null"):
+        kind = "empty"
+    elif isinstance(value, MappingNode):
+        kind = "flow" if value.flow_style else "block"
+        for key, item in value.value:
+            entry_block = Block("", key, item, None, last_content_mark(item).line)
+            entries.append(Entry(entry_block, block.line, block.col_shift, 0))
+    elif isinstance(value, (SequenceNode, ScalarNode)):
+        kind = "not-mapping"
+    else:
+        kind = "error"
+    indent = entries[0].key.start_mark.column if entries and kind == "block" else 2
+    document = DvcDocument(
+        text, top, None, entries, problems, line, value, kind, indent, _field_indent(entries), block.last_line + 1
+    )
+    return document
