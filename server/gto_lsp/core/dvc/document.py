@@ -160,7 +160,7 @@ def _field_indent(entries: list[Entry]) -> int:
         if isinstance(value, MappingNode) and not value.flow_style and value.value:
             key = value.value[0][0]
             if key.start_mark.line > entry.key.start_mark.line:
-                return max(1, key.start_mark.column - entry.key.start_mark.column)
+                return max(1, int(key.start_mark.column - entry.key.start_mark.column))
     return 2
 
 

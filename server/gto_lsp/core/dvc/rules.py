@@ -39,11 +39,12 @@ def check_dvc(
     document: DvcDocument,
     repo: Optional[RepoView] = None,
     folder: str = "",
-    settings: CheckSettings = CheckSettings(),
+    settings: Optional[CheckSettings] = None,
     outputs: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """Every problem of the document. `folder`: the dvc.yaml's folder relative to the repository root (POSIX,
     "" for the root). `outputs`: paths DVC tracks as outputs of stages in other dvc.yaml files."""
+    settings = settings or CheckSettings()
     if not settings.enable:
         return []
     problems = [_with_note(p) for p in document.problems]
@@ -307,7 +308,7 @@ def _child(node: Node, name: str) -> Optional[Node]:
     if isinstance(node, MappingNode):
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.value == name:
-                return value
+                return value  # type: ignore[no-any-return]
     return None
 
 

@@ -1,0 +1,279 @@
+"""annotate, remove and describe over the text of a dvc.yaml: GTO's merge rules, DVC's fields, and every byte
+outside the target entry kept (DVC's own writer re-formats the whole file).
+
+Values are written as GTO's dumper writes them; `${` in a string is written `\\${`, which DVC reads back as a
+literal `${` (unescaped, DVC would try to interpolate it and refuse the file).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
+from ..codes import refuses
+from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, scalar_value, tag_of
+from ..problems import Pos
+from ..render import render_field, render_scalar
+from .document import DvcDocument, Entry, parse_dvc
+from .fields import FIELD_BY_NAME, KEY_ORDER
+from .rules import check_dvc, resolve_path
+
+UPDATED = "Updated `{file}`"
+
+
+def _unescape(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\\${", "${")
+    if isinstance(value, list):
+        return [_unescape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unescape(v) for k, v in value.items()}
+    return value
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("${", "\\${")
+    if isinstance(value, list):
+        return [_escape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape(v) for k, v in value.items()}
+    return value
+
+
+def values_of(entry: Entry) -> dict[str, Any]:
+    """The fields DVC reads from an entry (known keys only, `\\${` read as `${`), in the order written."""
+    values: dict[str, Any] = {}
+    for key, node in entry.fields():
+        if isinstance(key, ScalarNode) and key.value in FIELD_BY_NAME:
+            try:
+                values[key.value] = _unescape(scalar_value(node))
+            except Exception:
+                values[key.value] = node.value if isinstance(node, ScalarNode) else None
+    return values
+
+
+def read_values(document: DvcDocument) -> dict[str, dict[str, Any]]:
+    """name -> the fields written in its entry, as DVC reads them (no `${}` resolution)."""
+    return {str(e.name): values_of(e) for e in document.entries if e.name_is_string}
+
+
+def read_checked(document: DvcDocument, file: str = "dvc.yaml", allow_empty_section: bool = False) -> None:
+    """Refuse to edit a file DVC cannot read: the change would not be seen, and the first error is named.
+    `artifacts:` with no value is fine to annotate into (the new entry makes it valid)."""
+    for problem in check_dvc(document):
+        if allow_empty_section and problem.code == "section-not-mapping" and document.section_kind == "empty":
+            continue
+        if refuses(problem.code, "dvc"):
+            raise GTOError(
+                "wrong-dvc-yaml",
+                f"{file} has an error DVC refuses; fix it first",
+                _where(problem),
+            )
+
+
+def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
+    """The entry's fields in DVC's order; None when the file or the artifact is absent."""
+    if text is None:
+        return None
+    document = parse_dvc(text)
+    read_checked(document)
+    entry = document.find(name)
+    if entry is None:
+        return None
+    values = values_of(entry)
+    return {key: values[key] for key in KEY_ORDER if key in values}
+
+
+def annotate(
+    text: Optional[str],
+    request: AnnotateRequest,
+    folder: str = "",
+    in_head: Optional[Callable[[str], bool]] = None,
+    previous: Optional[DvcDocument] = None,
+    file: str = "dvc.yaml",
+) -> EditResult:
+    """Create or merge an entry as `gto annotate` does, in DVC's fields: `description` -> `desc`, `custom` ->
+    `meta`; `path` is relative to the dvc.yaml's folder and required. `text` None: the file does not exist."""
+    _assert_name(request.name)
+    if request.must_exist:
+        if not request.path:
+            raise GTOError("wrong-args", "`path` is required when `must_exist` is set to True")
+        resolved = resolve_path(request.path, folder).resolved
+        if in_head is None or not in_head(resolved):
+            raise GTOError("no-file", f"Nothing found in '{resolved}' for checked out commit")
+    document = parse_dvc(text or "", previous)
+    read_checked(document, file, allow_empty_section=True)
+    target = document.find(request.name)
+    old = values_of(target) if target is not None else {}
+    path = request.path or old.get("path")
+    if not path:
+        raise GTOError(
+            "wrong-args",
+            f"DVC requires a `path` for every artifact in {file}: give the artifact's file or folder",
+            "(relative to the dvc.yaml's folder).",
+        )
+    if request.path and not request.allow_same_path:
+        mine = resolve_path(request.path, folder).resolved
+        for entry in document.entries:
+            other = values_of(entry).get("path") if entry is not target else None
+            if isinstance(other, str) and other and _paths_conflict(mine, resolve_path(other, folder).resolved):
+                raise GTOError(
+                    "path-used",
+                    f"Provided path conflicts with '{request.path}' ('{request.type}' '{request.name}')",
+                    f"`{entry.name}` already uses `{other}`.",
+                )
+    new = dict(old)
+    new["path"] = path
+    if request.type:
+        new["type"] = request.type
+    if request.description:
+        new["desc"] = request.description
+    if request.custom:
+        new["meta"] = request.custom
+    labels = old.get("labels")
+    old_labels: list[Any] = labels if isinstance(labels, list) else []
+    added = [label for label in request.labels if label not in old_labels]
+    if added:
+        new["labels"] = sorted(set(old_labels).union(request.labels))
+    edits = _Edits(document.lines)
+    if target is None:
+        _insert(document, edits, request.name, new)
+    elif document.section_kind == "flow":
+        _rewrite_section(document, edits, {**read_values(document), request.name: new})
+    else:
+        _update(document, edits, target, old, new)
+    return edits.result(UPDATED.format(file=file))
+
+
+def remove(
+    text: Optional[str], name: str, previous: Optional[DvcDocument] = None, file: str = "dvc.yaml"
+) -> EditResult:
+    """Delete exactly one entry; every other byte stays (the last entry leaves `artifacts: {}`)."""
+    if text is None:
+        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+    document = parse_dvc(text, previous)
+    read_checked(document, file)
+    target = document.find(name)
+    if target is None:
+        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+    edits = _Edits(document.lines)
+    if document.section_kind == "flow":
+        values = read_values(document)
+        values.pop(name, None)
+        _rewrite_section(document, edits, values)
+        return edits.result(UPDATED.format(file=file))
+    start, end = _entry_lines(document, target)
+    edits.replace(start, end, "")
+    if len(document.entries) == 1 and document.section_line is not None:
+        key_line = document.section_line
+        colon = document.lines.offset(Pos(key_line, 0)) + document.line_text(key_line).index(":") + 1
+        edits.replace(colon, colon, " {}")
+    return edits.result(UPDATED.format(file=file))
+
+
+# --- rendering --------------------------------------------------------------------------------------------------
+
+
+def render_field_text(field: str, value: Any, indent: int) -> str:
+    """`field: value` at `indent` columns, without the final newline; labels in flow style."""
+    value = _escape(value)
+    if field == "labels" and isinstance(value, list):
+        return f"{field}: [" + ", ".join(render_scalar(v) for v in value) + "]"
+    return render_field("x", field, value, indent)
+
+
+def render_entry(name: str, values: dict[str, Any], indent: int, field_indent: int) -> str:
+    lines = [" " * indent + render_scalar(name) + ":"]
+    inner = indent + field_indent
+    for field in KEY_ORDER:
+        value = values.get(field)
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        lines.append(" " * inner + render_field_text(field, value, inner))
+    return "\n".join(lines) + "\n"
+
+
+def _line_start(document: DvcDocument, line: int) -> int:
+    lines = document.lines
+    if line >= len(lines.line_starts):
+        return len(document.text)
+    return 1 if line == 0 and lines.bom else lines.offset(Pos(line, 0))
+
+
+def _entry_lines(document: DvcDocument, entry: Entry) -> tuple[int, int]:
+    start = _line_start(document, entry.first_line)
+    end = _line_start(document, content_end(entry).line + 1)
+    return start, end
+
+
+def _append_text(document: DvcDocument, offset: int, text: str) -> str:
+    """`text` placed at `offset`, after a line break when the file's last line has none."""
+    body = document.text
+    if offset == len(body) and body and not body.endswith(("\n", "\r")):
+        return "\n" + text
+    return text
+
+
+def _insert(document: DvcDocument, edits: _Edits, name: str, values: dict[str, Any]) -> None:
+    kind = document.section_kind
+    if kind == "flow":
+        _rewrite_section(document, edits, {**read_values(document), name: values})
+        return
+    entry = render_entry(name, values, document.indent, document.field_indent)
+    if kind == "block" and document.entries:
+        last = document.entries[-1]
+        offset = _line_start(document, content_end(last).line + 1)
+        edits.replace(offset, offset, _append_text(document, offset, entry))
+    elif kind == "empty" and document.section_line is not None:
+        offset = _line_start(document, document.section_line + 1)
+        edits.replace(offset, offset, _append_text(document, offset, entry))
+    else:  # no section yet: append one at the end of the file
+        body = document.text
+        blank = "\n" if body.strip() and "\n\n" in body.replace("\r\n", "\n") else ""
+        offset = len(body)
+        edits.replace(offset, offset, _append_text(document, offset, blank + "artifacts:\n" + entry))
+
+
+def _rewrite_section(document: DvcDocument, edits: _Edits, state: dict[str, dict[str, Any]]) -> None:
+    """A flow-style section becomes a block one with every entry rendered (only the section's text changes)."""
+    top = next(a for a in document.top.artifacts if getattr(a.key, "value", None) == "artifacts")
+    value = top.block.value
+    assert value is not None
+    start = document.lines.offset(top.pos(value.start_mark))
+    end = document.lines.offset(node_end(top, value))
+    body = "".join(render_entry(name, values, 2, 2) for name, values in state.items())
+    edits.replace(start, end, ("\n" + body.rstrip("\n")) if body else "{}")
+
+
+def _update(document: DvcDocument, edits: _Edits, entry: Entry, old: dict[str, Any], new: dict[str, Any]) -> None:
+    value = entry.block.value
+    name = str(entry.name)
+    editable = (
+        isinstance(value, MappingNode)
+        and not value.flow_style
+        and bool(value.value)
+        and value.value[0][0].start_mark.line > entry.key.start_mark.line
+        and all(isinstance(k, ScalarNode) and tag_of(k) == STR for k, _ in value.value)
+    )
+    if not editable:
+        start, end = _entry_lines(document, entry)
+        indent = entry.pos(entry.key.start_mark).col
+        edits.replace(start, end, render_entry(name, new, indent, document.field_indent))
+        return
+    assert isinstance(value, MappingNode)
+    pairs = {k.value: (k, v) for k, v in value.value}
+    indent = entry.pos(value.value[0][0].start_mark).col
+    lines = document.lines
+    for field in KEY_ORDER:
+        if field not in new or new.get(field) == old.get(field):
+            continue
+        text = render_field_text(field, new[field], indent)
+        if field in pairs:
+            key_node, value_node = pairs[field]
+            start = lines.offset(entry.pos(key_node.start_mark))
+            end = lines.offset(node_end(entry, value_node))
+            edits.replace(start, end, text)
+        else:
+            offset = _line_start(document, content_end(entry).line + 1)
+            edits.replace(offset, offset, _append_text(document, offset, " " * indent + text + "\n"))
