@@ -35,6 +35,7 @@ from gto_lsp.core.annotate import (
     remove,
 )
 from gto_lsp.core.check import check
+from gto_lsp.core.codes import reader_refusals
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.git import RepoFacts
 from gto_lsp.core.parse import parse
@@ -50,21 +51,8 @@ SEQ_CASES = C.seq_cases()
 HAND_CASES = [(f, i) for f in C.HAND_FILES for i in range(len(C.HAND_OPS))]
 DESCRIBE_CASES = [(f, n) for f in C.DESCRIBE_FILES for n in C.DESCRIBE_NAMES]
 
-# Problem codes that claim "GTO's reader refuses this file".
-READER_CODES = {
-    "yaml-syntax",
-    "entry-syntax",
-    "multiple-documents",
-    "top-not-mapping",
-    "name-not-string",
-    "entry-not-mapping",
-    "wrong-type",
-    "duplicate-key",
-    "duplicate-name",
-    "unsupported-tag",
-    "empty-file",
-    "invalid-name",
-}
+# Problem codes that claim "GTO's reader refuses this file" (the `.gto` codes never come from check()).
+READER_CODES = {code for code in reader_refusals("gto") if not code.startswith("config-")}
 PROBE = "probe-x"
 DEFAULTS = {"type": None, "path": None, "virtual": True, "labels": [], "description": "", "custom": None}
 MODEL_ORDER = ("type", "path", "virtual", "labels", "description", "custom")

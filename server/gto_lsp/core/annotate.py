@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from .check import CheckSettings, check, facts
+from .codes import reader_refusals
 from .config import Config
 from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
@@ -33,19 +34,10 @@ from .render import dump, load, render_entry, render_field, render_scalar
 
 WRONG_ARTIFACTS_YAML = "artifacts.yaml file doesn't conform to GTO format"
 UPDATED = "Updated `artifacts.yaml`"
-# Problems that make GTO's reader refuse the file (WrongArtifactsYaml).
-_UNREADABLE = {
-    "yaml-syntax",
-    "entry-syntax",
-    "multiple-documents",
-    "top-not-mapping",
-    "name-not-string",
-    "entry-not-mapping",
-    "wrong-type",
-    "duplicate-key",
-    "duplicate-name",
-    "unsupported-tag",
-}
+# Problems that make GTO's reader refuse the file (WrongArtifactsYaml). An invalid name is refused too, but
+# read_checked looks at names after every other problem (GTO validates names once the file is read), and an
+# empty file only when `allow_empty` is off.
+_UNREADABLE = reader_refusals("gto") - {"invalid-name", "empty-file"}
 
 
 class GTOError(Exception):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
+from .codes import problem, severity
 from .config import Config
 from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
 from .parse import (
@@ -119,10 +120,10 @@ def check(
     problems = list(document.problems)
     known = [(artifact, facts(artifact)) for artifact in document.artifacts]
     for artifact, fact in known:
-        for problem in fact.local:
-            if problem.code == "unknown-field" and not settings.unknown_fields:
+        for local in fact.local:
+            if local.code == "unknown-field" and not settings.unknown_fields:
                 continue
-            problems.append(artifact.relative(problem))
+            problems.append(artifact.relative(local))
     repo = repo or RepoView()
     # The rules across entries depend only on each entry's name, type, path and virtual, and on the
     # repository: while those are the same (typing in a description), their last results are placed again.
@@ -206,9 +207,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
     if not artifact.name_is_string:
         shown = key.value if isinstance(key, ScalarNode) else "a collection"
         out.append(
-            Problem(
+            problem(
                 "name-not-string",
-                "error",
                 f"Artifact name `{shown}` is read as {_kind(key)}, not a string"
                 f", and GTO cannot read the file. Quote it: '{shown}'.",
                 name_span,
@@ -217,9 +217,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
         )
     elif not is_valid_name(name):
         out.append(
-            Problem(
+            problem(
                 "invalid-name",
-                "error",
                 invalid_name_message(name),
                 name_span,
                 data={"value": name, "suggestion": suggest_name(name)},
@@ -229,9 +228,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
     if value is None or not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
             out.append(
-                Problem(
+                problem(
                     "entry-not-mapping",
-                    "error",
                     f"Artifact `{name}` has no fields, and GTO cannot read "
                     f"an empty entry. Write `{name}: {{}}` or add fields such as `type:` and `path:`.",
                     name_span,
@@ -240,9 +238,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
             )
         else:
             out.append(
-                Problem(
+                problem(
                     "entry-not-mapping",
-                    "error",
                     f"Artifact `{name}` must be a mapping of fields "
                     "(type, path, virtual, labels, description, custom), not "
                     f"{_kind(value)}.",
@@ -256,9 +253,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
     for field_key, field_value in artifact.fields():
         if not isinstance(field_key, ScalarNode):
             out.append(
-                Problem(
+                problem(
                     "unknown-field",
-                    "warning",
                     "A field name must be a plain word; GTO ignores this one.",
                     _rel(artifact, field_key),
                     data={"field": None},
@@ -274,9 +270,8 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
                 hint = f" (`{suggestion}` is already set.)"
                 suggestion = None
             out.append(
-                Problem(
+                problem(
                     "unknown-field",
-                    "warning",
                     f"Unknown field `{field_name}`: GTO ignores it and drops "
                     f"it the next time it writes the file.{hint}",
                     _rel(artifact, field_key),
@@ -311,7 +306,7 @@ def _tags(artifact: Artifact, node: Node, out: list[Problem]) -> None:
         if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
             reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
         if reason is not None:
-            out.append(Problem("unsupported-tag", "error", reason, _rel(artifact, current)))
+            out.append(problem("unsupported-tag", reason, _rel(artifact, current)))
         if isinstance(current, SequenceNode):
             stack.extend((item, False) for item in current.value)
         elif isinstance(current, MappingNode):
@@ -387,9 +382,9 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
             for k, v in current.value:
                 if isinstance(k, ScalarNode) and tag_of(k) == MERGE:
                     merges += 1
-                    problem = _merge_problem(v, merges)
-                    if problem:
-                        out.append(Problem("duplicate-key", "error", problem, _rel(artifact, k), data={"key": "<<"}))
+                    reason = _merge_problem(v, merges)
+                    if reason:
+                        out.append(problem("duplicate-key", reason, _rel(artifact, k), data={"key": "<<"}))
                     stack.append(v)
                     continue
                 if isinstance(k, SequenceNode):
@@ -397,9 +392,8 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
                     continue
                 if not isinstance(k, ScalarNode):
                     out.append(
-                        Problem(
+                        problem(
                             "duplicate-key",
-                            "error",
                             "A mapping or a list cannot be a key: GTO cannot read the file. Use a plain word.",
                             _rel(artifact, k),
                         )
@@ -411,9 +405,8 @@ def _duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
                     first = seen[key]
                     same = "" if first.value == k.value else f" (`{first.value}` and `{k.value}` are the same value)"
                     out.append(
-                        Problem(
+                        problem(
                             "duplicate-key",
-                            "error",
                             f"Duplicate key `{k.value}`{same}: GTO cannot read "
                             "a file with a repeated key. Remove one of them.",
                             _rel(artifact, k),
@@ -445,9 +438,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
         if tag in (STR, NULL):
             if name == "type" and tag == STR and node.value and not is_valid_name(node.value):
                 out.append(
-                    Problem(
+                    problem(
                         "invalid-type",
-                        "error",
                         invalid_name_message(node.value),
                         _rel(artifact, node),
                         data={"value": node.value, "suggestion": suggest_name(node.value)},
@@ -455,9 +447,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 )
             return
         out.append(
-            Problem(
+            problem(
                 "wrong-type",
-                "error",
                 f"`{name}` must be a string, not {_kind(node)}; GTO cannot read the file.{_quote_hint(node)}",
                 _rel(artifact, node),
                 data={"field": name, **_quote_data(node)},
@@ -468,9 +459,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             return
         what = "null" if tag == NULL else _kind(node)
         out.append(
-            Problem(
+            problem(
                 "wrong-type",
-                "error",
                 f"`description` must be a string, not {what}; GTO cannot read the file.{_quote_hint(node)}",
                 _rel(artifact, node),
                 data={"field": name, **_quote_data(node)},
@@ -484,9 +474,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
         if number in (0, 1) or (raw is not None and raw in _LAX_TRUE | _LAX_FALSE):
             meaning = number == 1 if number is not None else raw in _LAX_TRUE
             out.append(
-                Problem(
+                problem(
                     "lax-boolean",
-                    "warning",
                     f"`virtual: {node.value}` is read as {str(meaning).lower()} "
                     "only by GTO's lax parsing (in YAML it is not a boolean). Write "
                     f"`{str(meaning).lower()}`.",
@@ -496,9 +485,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             )
             return
         out.append(
-            Problem(
+            problem(
                 "wrong-type",
-                "error",
                 f"`virtual` must be true or false, not {_kind(node)}; GTO cannot read the file.",
                 _rel(artifact, node),
                 data={"field": name},
@@ -508,9 +496,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
         is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
         if not isinstance(node, SequenceNode) and not is_set:
             out.append(
-                Problem(
+                problem(
                     "wrong-type",
-                    "error",
                     f"`labels` must be a list of names, such as `labels: [ml]`, not"
                     f" {_kind(node)}; GTO cannot read the file.",
                     _rel(artifact, node),
@@ -523,9 +510,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             item_span = _rel(artifact, item)
             if not isinstance(item, ScalarNode) or tag_of(item) != STR:
                 out.append(
-                    Problem(
+                    problem(
                         "wrong-type",
-                        "error",
                         f"Each label must be a string, not {_kind(item)}; GTO cannot read the file.{_quote_hint(item)}",
                         item_span,
                         data={"field": "labels", **_quote_data(item)},
@@ -534,9 +520,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 continue
             if not is_valid_name(item.value):
                 out.append(
-                    Problem(
+                    problem(
                         "invalid-label",
-                        "error",
                         invalid_name_message(item.value),
                         item_span,
                         data={"value": item.value, "suggestion": suggest_name(item.value)},
@@ -544,9 +529,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
                 )
             if item.value in seen:
                 out.append(
-                    Problem(
+                    problem(
                         "duplicate-label",
-                        "warning",
                         f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
                         item_span,
                         related=(Related(_rel(artifact, seen[item.value]), "first listed here"),),
@@ -594,7 +578,7 @@ def _duplicate_names(known: list[tuple[Artifact, Facts]]) -> list[_Found]:
                 index,
                 "name",
                 "duplicate-name",
-                "error",
+                severity("duplicate-name"),
                 f"Artifact `{name}` is defined twice; GTO cannot read a file "
                 "with a repeated name. Merge the two entries or rename one.",
                 {"name": name},
@@ -688,7 +672,7 @@ def _allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[
                 index,
                 "type",
                 "type-not-allowed",
-                "error",
+                severity("type-not-allowed"),
                 f"Type `{value}` is not allowed by {where}: "
                 f"Allowed types are: '{allowed}'. Use one of {names}, or add `{value}` to `types`.",
                 {"value": value, "allowed": allowed},
@@ -732,14 +716,14 @@ def _path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, se
                 f"Path `{path}` is absolute; GTO paths are relative to the repository root. "
                 "Write it relative to the root."
             )
-            out.append(_Found(index, "path", "path-absolute", "error", message, {"path": path}))
+            out.append(_Found(index, "path", "path-absolute", severity("path-absolute"), message, {"path": path}))
             continue
         if norm == ".." or norm.startswith("../"):
             message = (
                 f"Path `{path}` leads outside the repository; GTO paths are relative to the repository root "
                 "and stay inside it."
             )
-            out.append(_Found(index, "path", "path-escapes", "error", message, {"path": path}))
+            out.append(_Found(index, "path", "path-escapes", severity("path-escapes"), message, {"path": path}))
             continue
         _conflicts(index, known, known_facts, placed, out)
         exists = repo.exists(path)
@@ -757,7 +741,16 @@ def _path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, se
                     f"Path `{path}` does not exist, but the artifact says `virtual: false` (its file is "
                     "committed). Restore the file, fix the path, or set `virtual: true`."
                 )
-                out.append(_Found(index, "path", "path-missing", "error", message, {"path": path, "virtual": False}))
+                out.append(
+                    _Found(
+                        index,
+                        "path",
+                        "path-missing",
+                        severity("path-missing"),
+                        message,
+                        {"path": path, "virtual": False},
+                    )
+                )
                 continue
         if not virtual and repo.in_head is not None and not repo.in_head(path):
             message = (
@@ -765,7 +758,9 @@ def _path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, se
                 "(`gto annotate --must-exist` would refuse it: "
                 f"Nothing found in '{path}' for checked out commit). Commit the file, or set `virtual: true`."
             )
-            out.append(_Found(index, "path", "path-not-committed", "error", message, {"path": path}))
+            out.append(
+                _Found(index, "path", "path-not-committed", severity("path-not-committed"), message, {"path": path})
+            )
     return out
 
 
@@ -791,7 +786,7 @@ def _conflicts(
                 index,
                 "path",
                 "path-conflict",
-                "warning",
+                severity("path-conflict"),
                 f"Path `{known.path}` overlaps artifact `{other_facts.name}` "
                 f"(`{shown}`): GTO refuses to annotate either with this path (Provided path conflicts "
                 "with ...). Give each artifact its own path.",

@@ -9,7 +9,9 @@ and the tests read this registry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
+
+from .problems import Problem, Related, Span
 
 Format = Literal["gto", "dvc"]
 FORMATS: tuple[Format, ...] = ("gto", "dvc")
@@ -21,7 +23,7 @@ class Code:
     doc: str  # what it means, for the README table and hover on the code
     severity: dict[str, str]  # format -> "error" | "warning" | "information" | "hint"
     refuses: frozenset[str] = field(default_factory=frozenset)  # formats whose reader refuses the whole file
-    setting: Optional[str] = None  # the setting that changes its severity, when one does
+    setting: Optional[str] = None  # a setting that gives the severity in some cases (then `severity` is the rest's)
 
 
 def _code(
@@ -78,7 +80,7 @@ CODES: dict[str, Code] = {
         _code(
             "path-missing",
             "The path is not in the working tree (nor tracked by DVC).",
-            "warning",
+            "error",  # GTO: when `virtual: false`; a virtual artifact's severity is the setting's
             "warning",
             setting="gto.checks.virtualMissing",
         ),
@@ -104,5 +106,23 @@ def refuses(code: str, fmt: Format = "gto") -> bool:
     return known is not None and fmt in known.refuses
 
 
+def reader_refusals(fmt: Format = "gto") -> frozenset[str]:
+    """The codes whose problems make the format's reader refuse the file."""
+    return frozenset(c.id for c in CODES.values() if fmt in c.refuses)
+
+
 def codes_of(fmt: Format) -> list[Code]:
     return [c for c in CODES.values() if fmt in c.severity]
+
+
+def problem(
+    code: str,
+    message: str,
+    span: Span,
+    data: Optional[dict[str, Any]] = None,
+    related: tuple[Related, ...] = (),
+    file: Optional[str] = None,
+    fmt: Format = "gto",
+) -> Problem:
+    """A problem with the registry's severity for the code (for codes whose severity no setting changes)."""
+    return Problem(code, severity(code, fmt), message, span, data=data, related=related, file=file)

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
+from . import codes
 from .fields import invalid_name_message, is_valid_name
 from .problems import Pos, Problem, Span
 
@@ -42,7 +43,7 @@ class Config:
 
 
 def _problem(code: str, message: str, span: Span, **data: Any) -> Problem:
-    return Problem(code, "error", message, span, data=data or None, file=CONFIG_FILE)
+    return codes.problem(code, message, span, data=data or None, file=CONFIG_FILE)
 
 
 def _span(node: Any) -> Span:
