@@ -27,7 +27,10 @@ def dvc_files(paths: Iterable[str]) -> list[str]:
 
 def folder_of(dvc_file: str) -> str:
     """The folder of a dvc.yaml relative to the repository root, "" for the root one."""
-    return posixpath.dirname(dvc_file.replace("\\", "/").lstrip("./") if dvc_file.startswith("./") else dvc_file)
+    path = dvc_file.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return posixpath.dirname(path)
 
 
 def full_name(folder: str, name: str) -> str:
