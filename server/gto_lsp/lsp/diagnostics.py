@@ -16,10 +16,11 @@ from lsprotocol import types
 
 from ..core.check import RepoView, check
 from ..core.config import CONFIG_FILE
+from ..core.dvc import check_dvc
 from ..core.problems import Problem
 from .positions import LineIndex
 from .settings import Settings
-from .state import ARTIFACTS, CONFIG, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
+from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
 
 SOURCE = "gto"
 SEVERITY = {
@@ -107,6 +108,8 @@ def problems_of(ls: GtoLanguageServer, view: View, settings: Settings) -> list[P
     repo = view.repo
     in_head = repo.in_head_checker() if ls.git_allowed(settings) else None
     repo_view = RepoView(repo.root, in_head, repo.view.exists_cache) if repo.root is not None else RepoView()
+    if view.dvc is not None:
+        return check_dvc(view.dvc, repo_view, view.folder, settings.checks)
     return check(view.document, repo.config, repo_view, settings.checks)
 
 
@@ -140,7 +143,7 @@ def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, f
 async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:
     """Check and publish; `task` is the scheduled task doing it, which stops once a newer one replaced it."""
     state = ls.doc_state(uri)
-    if state.kind not in (ARTIFACTS, CONFIG):
+    if state.kind not in (ARTIFACTS, CONFIG, DVC):
         return
     view = ls.view(uri)
     settings = await ls.settings_for(state.path)
@@ -152,6 +155,11 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         return
     if state.kind == CONFIG:
         publish_config(ls, view.repo, settings, force=force)
+        return
+    if state.kind == DVC:
+        # dvc.yaml needs no git answers: DVC reads paths from the work tree.
+        problems = problems_of(ls, view, settings)
+        publish(ls, uri, [to_diagnostic(p, view.lines, uri) for p in problems], view.version, force=force)
         return
     await _git_ready(ls, view, settings)
     if task is not None and ls.doc_state(uri).task is not task:
@@ -184,7 +192,7 @@ def tracked_uris(ls: GtoLanguageServer, root: Any = ...) -> list[str]:
     """Documents whose diagnostics are live: open ones of ours, and artifacts files published from disk."""
     out = []
     for uri, state in ls.state.docs.items():
-        if state.kind not in (ARTIFACTS, CONFIG):
+        if state.kind not in (ARTIFACTS, CONFIG, DVC):
             continue
         if root is not ... and state.root != root:
             continue

@@ -10,7 +10,7 @@ from lsprotocol import types
 from . import diagnostics, watch
 from .positions import use_lsp_lines
 from .settings import Settings
-from .state import ARTIFACTS, CONFIG, GtoLanguageServer
+from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer
 
 
 def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:
@@ -56,19 +56,21 @@ def opened(ls: GtoLanguageServer, uri: str) -> None:
     elif state.kind == ARTIFACTS:
         diagnostics.schedule(ls, uri, 0)
         ls.spawn(ls.warm(uri))
+    elif state.kind == DVC:
+        diagnostics.schedule(ls, uri, 0)
 
 
 def changed(ls: GtoLanguageServer, uri: str) -> None:
     state = ls.doc_state(uri)
     if state.kind == CONFIG:
         _config_changed(ls, uri)
-    elif state.kind == ARTIFACTS:
+    elif state.kind in (ARTIFACTS, DVC):
         diagnostics.schedule(ls, uri)
 
 
 def saved(ls: GtoLanguageServer, uri: str) -> None:
     state = ls.doc_state(uri)
-    if state.kind == ARTIFACTS:
+    if state.kind in (ARTIFACTS, DVC):
         # Another document may point at this one's paths; the saved text matters to `gto.server.commit`.
         ls.repo(state.root).view.exists_cache.clear()
 
@@ -89,7 +91,14 @@ def closed(ls: GtoLanguageServer, uri: str) -> None:
         diagnostics.publish_config(ls, repo, ls.state.settings.get("", ls.state.init_settings), force=True)
         return
     del ls.state.docs[uri]
-    if state.kind == ARTIFACTS:
+    if state.kind == DVC:
+        saved = state.path is not None and state.path.is_file() and state.root is not None
+        if saved:
+            ls.state.from_disk.add(uri)
+            diagnostics.schedule(ls, uri, 0)
+        else:
+            diagnostics.clear(ls, uri)
+    elif state.kind == ARTIFACTS:
         # The workspace's artifacts file keeps showing the problems of its saved text, as before it was opened;
         # any other file (unsaved, or outside the workspace) has its problems cleared.
         saved = state.path is not None and state.path.is_file() and state.path in diagnostics.workspace_index_files(ls)

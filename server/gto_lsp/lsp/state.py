@@ -26,7 +26,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from ..core.check import RepoView, facts
-from ..core.config import CONFIG_FILE, DEFAULT_INDEX, Config, parse_config
+from ..core.config import CONFIG_FILE, Config, parse_config
+from ..core.dvc.document import DvcDocument, parse_dvc
+from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("gto_lsp")
 
-ARTIFACTS, CONFIG, OTHER = "artifacts", "config", "other"
+ARTIFACTS, CONFIG, DVC, OTHER = "artifacts", "config", "dvc", "other"
+ANNOTATIONS = (ARTIFACTS, DVC)  # the kinds of document that hold artifact annotations
 _WARMED = "gto-lsp:in-head-asked"  # key in a parsed block's memo: the HeadAnswers that answered its path
 REGISTRY_TTL = 2.0  # seconds a registry read from tags is reused without a watcher event
 
@@ -302,6 +305,7 @@ class DocState:
     task: Optional[asyncio.Task[None]] = None
     published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
     vocabulary: Optional[tuple[Document, list[str], list[str]]] = None  # (parse, types used, labels used)
+    dvc: Optional[DvcDocument] = None  # the last parse of a dvc.yaml
 
 
 @dataclass
@@ -316,10 +320,23 @@ class View:
     version: Optional[int]
     document: Document
     lines: LineIndex
+    dvc: Optional[DvcDocument] = None  # a dvc.yaml's parse (kind DVC); `document` is then empty
 
     @property
     def root(self) -> Optional[Path]:
         return self.repo.root
+
+    @property
+    def folder(self) -> str:
+        """The document's folder relative to the repository root (POSIX; "" at the root or outside one)."""
+        root = self.repo.root
+        if root is None or self.path is None:
+            return ""
+        try:
+            relative = self.path.parent.relative_to(root).as_posix()
+        except ValueError:
+            return ""
+        return "" if relative == "." else relative
 
 
 @dataclass
@@ -413,13 +430,15 @@ class GtoLanguageServer(LanguageServer):
                 return ARTIFACTS, path, root
             if path == repo.gto_path:
                 return CONFIG, path, root
-            if path.name == DEFAULT_INDEX and path.parent == root:
-                return OTHER, path, root
+            if path.name == DVC_FILE:
+                return DVC, path, root
             return OTHER, path, root
         if path.name == self.repo(None).config.index.rsplit("/", 1)[-1]:
             return ARTIFACTS, path, None
         if path.name == CONFIG_FILE:
             return CONFIG, path, None
+        if path.name == DVC_FILE:
+            return DVC, path, None
         return OTHER, path, None
 
     def doc_state(self, uri: str) -> DocState:
@@ -479,11 +498,15 @@ class GtoLanguageServer(LanguageServer):
             document = previous
         else:
             document = parse("")
+        dvc = None
+        if state.kind == DVC:
+            dvc = parse_dvc(text, state.dvc)
+            state.dvc = dvc
         lines = state.lines
         if lines is None or (lines.text is not text and lines.text != text):
             lines = LineIndex(text, self.workspace.position_codec)
             state.lines = lines
-        return View(uri, state.kind, state.path, repo, text, version, document, lines)
+        return View(uri, state.kind, state.path, repo, text, version, document, lines, dvc)
 
     def lines_for_path(self, path: Path) -> Optional[LineIndex]:
         """Lines of another file (`.gto`), as open in the editor or from disk."""

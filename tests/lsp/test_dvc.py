@@ -1,0 +1,94 @@
+"""dvc.yaml over the real server: diagnostics in the artifacts section only, exact ranges, paths from the
+file's folder, incremental edits."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from lsprotocol import types
+
+from .conftest import Repo, Start, codes
+
+DVC_YAML = (
+    "stages:\n"
+    "  train:\n"
+    "    cmd: python train.py --with-a-very-long-argument-list that goes on and on past eighty columns easily\n"
+    "    outs:\n"
+    "    - models/gb.pkl\n"
+    "  bogus_stage_field: 1\n"
+    "artifacts:\n"
+    "  rf:\n"
+    "    path: models/rf.pkl\n"
+    "    description: Random forest\n"
+    "  gb:\n"
+    "    path: models/gb.pkl\n"
+    "    desc: 2024-01-01\n"
+    "  bad.name:\n"
+    "    type: model\n"
+    "plots:\n"
+    "- metrics.csv\n"
+)
+
+
+async def test_dvc_yaml_diagnostics_in_the_section_only(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files={"models/rf.pkl": "x"})
+    repo.write({"dvc.yaml": DVC_YAML})
+    editor = await start([repo.root])
+    doc = editor.open(repo.root / "dvc.yaml")
+    diagnostics = await editor.diagnostics(doc.uri, version=1)
+    assert codes(diagnostics) == ["extra-key", "invalid-name", "missing-path", "wrong-type"]
+    by_code = {d.code: d for d in diagnostics}
+    extra = by_code["extra-key"]
+    assert extra.range == types.Range(
+        start=types.Position(line=9, character=4), end=types.Position(line=9, character=15)
+    )
+    assert extra.data == {"field": "description", "suggestion": "desc"}
+    assert extra.severity == types.DiagnosticSeverity.Error
+    assert "dvc status" in extra.message
+    wrong = by_code["wrong-type"]
+    assert wrong.range.start == types.Position(line=12, character=10)
+    assert wrong.data is not None and wrong.data["quoted"] == "'2024-01-01'"
+    assert by_code["invalid-name"].severity == types.DiagnosticSeverity.Warning
+    assert by_code["missing-path"].range.start == types.Position(line=13, character=2)
+    # models/gb.pkl is the train stage's output: present for DVC though not on disk.
+    assert all(d.range.start.line < 16 and d.range.start.line >= 7 for d in diagnostics)
+
+
+async def test_nested_dvc_yaml_paths_resolve_from_its_folder(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files={"sub/dir/model.pkl": "x", "data/raw.csv.dvc": "outs:\n- path: raw.csv\n"})
+    text = (
+        "artifacts:\n"
+        "  here:\n"
+        "    path: model.pkl\n"
+        "  tracked:\n"
+        "    path: ../../data/raw.csv\n"
+        "  missing:\n"
+        "    path: models/nope.pkl\n"
+        "  outside:\n"
+        "    path: ../../../x.pkl\n"
+        "  remote:\n"
+        "    path: s3://bucket/m.pkl\n"
+        "  templated:\n"
+        "    path: ${model_dir}/m.pkl\n"
+    )
+    repo.write({"sub/dir/dvc.yaml": text})
+    editor = await start([repo.root])
+    doc = editor.open(repo.root / "sub" / "dir" / "dvc.yaml")
+    diagnostics = await editor.diagnostics(doc.uri, version=1)
+    assert codes(diagnostics) == ["path-escapes", "path-missing", "path-url"]
+    missing = next(d for d in diagnostics if d.code == "path-missing")
+    assert missing.range.start.line == 6 and "sub/dir/models/nope.pkl" in missing.message
+
+
+async def test_dvc_yaml_edit_fixes_and_breaks(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files={"m.pkl": "x"})
+    repo.write({"dvc.yaml": "stages:\n  s:\n    cmd: echo\nartifacts:\n  rf:\n    path: m.pkl\n"})
+    editor = await start([repo.root])
+    doc = editor.open(repo.root / "dvc.yaml")
+    assert await editor.diagnostics(doc.uri, version=1) == []
+    editor.type(doc, 5, 4, "virtual: true\n    ")
+    diagnostics = await editor.diagnostics(doc.uri, version=2)
+    assert codes(diagnostics) == ["extra-key"]
+    editor.type(doc, 2, 9, " [")  # a YAML error in a stage: reported, as DVC would
+    diagnostics = await editor.diagnostics(doc.uri, version=3)
+    assert "yaml-syntax" in codes(diagnostics)
