@@ -92,3 +92,73 @@ async def test_dvc_yaml_edit_fixes_and_breaks(start: Start, make_repo: Callable[
     editor.type(doc, 2, 9, " [")  # a YAML error in a stage: reported, as DVC would
     diagnostics = await editor.diagnostics(doc.uri, version=3)
     assert "yaml-syntax" in codes(diagnostics)
+
+
+async def test_context_lists_annotation_files_and_proposes_where_the_repo_annotates(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo(
+        files={
+            "dvc.yaml": "stages:\n  s:\n    cmd: echo\n",
+            "sub/dir/dvc.yaml": "artifacts:\n  clf:\n    path: clf.pkl\n    desc: A classifier\n    labels: [cv]\n",
+        }
+    )
+    editor = await start([repo.root])
+    context = await editor.command("gto.server.context", {"repository": str(repo.root)})
+    assert context["ok"] is True
+    files = {f["file"]: f for f in context["annotationFiles"]}
+    assert files["artifacts.yaml"] == {"file": "artifacts.yaml", "format": "gto", "exists": False, "artifacts": 0}
+    assert files["dvc.yaml"]["exists"] is True and files["dvc.yaml"]["artifacts"] == 0
+    assert files["sub/dir/dvc.yaml"]["artifacts"] == 1
+    assert context["defaultFile"] == "sub/dir/dvc.yaml"
+    clf = context["dvcArtifacts"]["sub/dir/dvc.yaml"]["clf"]
+    assert clf["fullName"] == "sub/dir:clf" and clf["path"] == "sub/dir/clf.pkl"
+    assert clf["description"] == "A classifier" and "cv" in context["labels"]
+
+
+async def test_annotate_and_remove_in_a_nested_dvc_yaml_with_stages(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    stages = "stages:\n  train:\n    cmd: python train.py\n    outs:\n    - model.pkl\n"
+    repo = make_repo(files={"sub/dvc.yaml": stages, "sub/model.pkl": "x", "keep.txt": "a"})
+    repo.write({"keep.txt": "changed, not to be committed"})
+    editor = await start([repo.root])
+    doc = editor.open(repo.root / "sub" / "dvc.yaml")
+    result = await editor.command(
+        "gto.server.annotate",
+        {
+            "repository": str(repo.root),
+            "file": "sub/dvc.yaml",
+            "name": "clf",
+            "path": "sub/model.pkl",
+            "must_exist": True,
+            "type": "model",
+            "description": "Classifier",
+            "labels": ["b", "a"],
+        },
+    )
+    assert result["ok"] is True and result["applied"] is True, result
+    assert doc.text == stages + (
+        "artifacts:\n  clf:\n    path: model.pkl\n    desc: Classifier\n    type: model\n    labels: [a, b]\n"
+    )
+    again = await editor.command(
+        "gto.server.annotate", {"uri": doc.uri, "name": "clf", "description": "Better", "labels": ["c"]}
+    )
+    assert again["ok"] is True, again
+    assert "desc: Better" in doc.text and "labels: [a, b, c]" in doc.text and doc.text.startswith(stages)
+    bad = await editor.command("gto.server.annotate", {"uri": doc.uri, "name": "nopath"})
+    assert bad["ok"] is False and "requires a `path`" in bad["message"]
+    escape = await editor.command(
+        "gto.server.annotate", {"repository": str(repo.root), "file": "../dvc.yaml", "name": "x"}
+    )
+    assert escape["ok"] is False and "`file`" in escape["message"]
+    (repo.root / "sub" / "dvc.yaml").write_text(doc.text)
+    committed = await editor.command(
+        "gto.server.commit",
+        {"repository": str(repo.root), "file": "sub/dvc.yaml", "name": "clf", "action": "annotate", "type": "model"},
+    )
+    assert committed["ok"] is True, committed
+    assert repo.git("show", "--name-only", "--format=%s", "HEAD").split()[-1] == "sub/dvc.yaml"
+    assert "keep.txt" in repo.git("status", "--porcelain")
+    removed = await editor.command("gto.server.remove", {"uri": doc.uri, "name": "clf"})
+    assert removed["ok"] is True and doc.text == stages + "artifacts: {}\n"

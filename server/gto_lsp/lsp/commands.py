@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import posixpath
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +19,18 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from lsprotocol import types
 
-from ..core.fields import invalid_name_message, is_valid_name
+from ..core.dvc import parse_dvc, values_of
+from ..core.dvc.files import DVC_FILE, dvc_files, full_name, relative_to_folder
+from ..core.messages import no_git_repo
+from ..core.names import invalid_name_message, is_valid_name
 from ..core.parse import Document, ScalarNode, parse, scalar_value
+from ..core.values import is_lax_false
 from .completion import COMMON_TYPES
 from .positions import LineIndex
-from .state import ARTIFACTS, GtoLanguageServer, RepoState, norm, read_text, uri_to_path
+from .state import ARTIFACTS, DVC, GtoLanguageServer, RepoState, inside, norm, read_text, uri_to_path
 
 if TYPE_CHECKING:
-    from ..core.annotate import EditResult
+    from ..core.annotate import AnnotateRequest, EditResult
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -83,8 +89,18 @@ def _labels(arg: dict[str, Any]) -> tuple[str, ...]:
 class Target:
     root: Optional[Path]
     repo: RepoState
-    index: Path
+    index: Path  # the annotations file: artifacts.yaml, or a dvc.yaml
     uri: str
+    format: str = "gto"  # "gto" or "dvc"
+
+    @property
+    def relpath(self) -> str:
+        return self.index.relative_to(self.root).as_posix() if self.root is not None else self.index.name
+
+    @property
+    def folder(self) -> str:
+        """The annotations file's folder relative to the repository root ("" at the root)."""
+        return posixpath.dirname(self.relpath) if self.root is not None else ""
 
 
 def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
@@ -92,11 +108,11 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
     repository = _str(arg, "repository")
     if uri:
         state = ls.doc_state(uri)
-        if state.kind != ARTIFACTS or state.path is None:
-            raise UserError(f"{uri} is not the annotations file (artifacts.yaml) of its repository.")
+        if state.kind not in (ARTIFACTS, DVC) or state.path is None:
+            raise UserError(f"{uri} is not an annotations file (artifacts.yaml or a dvc.yaml) of its repository.")
         if need_repo and state.root is None:
-            raise UserError(f"No Git repo found in '{state.path.parent}'")
-        return Target(state.root, ls.repo(state.root), state.path, uri)
+            raise UserError(no_git_repo(str(state.path.parent)))
+        return Target(state.root, ls.repo(state.root), state.path, uri, "dvc" if state.kind == DVC else "gto")
     if repository:
         folder = uri_to_path(repository) if repository.startswith("file:") else norm(repository)
     else:
@@ -109,10 +125,16 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
         raise UserError(f"'{repository}' is not a folder.")
     root = ls.repo_root(folder)
     if root is None:
-        raise UserError(f"No Git repo found in '{folder}'")
+        raise UserError(no_git_repo(str(folder)))
     repo = ls.repo(root)
     index = repo.index_path
     assert index is not None
+    file = _str(arg, "file")
+    if file and norm(root / file) != index:
+        path = norm(root / file)
+        if path.name != DVC_FILE or not inside(path.parent, root) or os.path.isabs(file):
+            raise UserError(f"`file` must be the repository's artifacts.yaml or a dvc.yaml inside it, not '{file}'.")
+        return Target(root, repo, path, ls.uri_for(path), "dvc")
     return Target(root, repo, index, ls.uri_for(index))
 
 
@@ -162,11 +184,7 @@ def _artifacts(document: Document) -> dict[str, dict[str, Any]]:
             if key.value == "labels":
                 info["labels"] = [str(v) for v in loaded] if isinstance(loaded, list) else []
             elif key.value == "virtual":
-                info["virtual"] = (
-                    loaded
-                    if isinstance(loaded, bool)
-                    else str(loaded).lower() not in ("0", "off", "f", "false", "n", "no")
-                )
+                info["virtual"] = loaded if isinstance(loaded, bool) else not is_lax_false(str(loaded))
             else:
                 info[str(key.value)] = loaded
         out.setdefault(str(artifact.name), info)
@@ -239,11 +257,75 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         "branch": None,
         "dirty": False,
     }
-    if ls.git_allowed(settings):
+    git = ls.git_allowed(settings)
+    if git:
         disk = read_text(target.index)
         relpath = target.index.relative_to(target.root).as_posix()
         result.update(await asyncio.to_thread(_git_context, repo, relpath, disk))
+    listed = result["trackedFiles"] + result["untrackedFiles"] if git else await asyncio.to_thread(_walk, target.root)
+    result.update(_annotation_files(ls, target, dvc_files(listed), len(artifacts)))
+    for info in result["dvcArtifacts"].values():
+        for entry in info.values():
+            labels.update(label for label in entry["labels"] if is_valid_name(label))
+            if isinstance(entry.get("type"), str) and entry["type"] not in result["types"] and config.types is None:
+                result["types"].insert(0, entry["type"])
+    result["labels"] = sorted(labels)
     return result
+
+
+def _walk(root: Path, limit: int = 20_000) -> list[str]:
+    """Files under the root without git (untrusted workspace): dvc.yaml files are found by name."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+        relative = Path(folder).relative_to(root).as_posix()
+        found.extend(name if relative == "." else f"{relative}/{name}" for name in files)
+        if len(found) > limit:
+            break
+    return found
+
+
+def _dvc_info(entry: Any, folder: str) -> dict[str, Any]:
+    values = values_of(entry)
+    labels = values.get("labels")
+    path = values.get("path")
+    if isinstance(path, str) and "${" not in path and "://" not in path:
+        path = posixpath.normpath(posixpath.join(folder, path.lstrip("/")))
+    return {
+        "fullName": full_name(folder, str(entry.name)),
+        "type": values.get("type"),
+        "path": path,
+        "virtual": True,
+        "labels": [str(v) for v in labels] if isinstance(labels, list) else [],
+        "description": values.get("desc"),
+        "custom": values.get("meta"),
+    }
+
+
+def _annotation_files(ls: GtoLanguageServer, target: Target, found: list[str], gto_count: int) -> dict[str, Any]:
+    """Every file that holds (or may hold) annotations, and the one to propose: where the repository already
+    annotates (most entries; dvc.yaml on a tie), else the root dvc.yaml in a DVC project, else artifacts.yaml."""
+    assert target.root is not None
+    index_rel = target.relpath
+    files = [{"file": index_rel, "format": "gto", "exists": target.index.is_file(), "artifacts": gto_count}]
+    dvc_artifacts: dict[str, dict[str, Any]] = {}
+    for relpath in [DVC_FILE, *[f for f in found if f != DVC_FILE]]:
+        path = target.root / relpath
+        uri = ls.uri_for(path)
+        open_doc = ls.open_document(uri)
+        text = open_doc.source if open_doc is not None else read_text(path)
+        folder = posixpath.dirname(relpath)
+        entries = parse_dvc(text).entries if text is not None else []
+        dvc_artifacts[relpath] = {str(e.name): _dvc_info(e, folder) for e in entries if e.name_is_string}
+        files.append({"file": relpath, "format": "dvc", "exists": text is not None, "artifacts": len(entries)})
+    best = max(files, key=lambda f: (f["artifacts"], f["format"] == "dvc", f["file"] == DVC_FILE))
+    if best["artifacts"]:
+        default = best["file"]
+    elif (target.root / DVC_FILE).is_file() or (target.root / ".dvc").is_dir():
+        default = DVC_FILE
+    else:
+        default = index_rel
+    return {"annotationFiles": files, "defaultFile": default, "dvcArtifacts": dvc_artifacts}
 
 
 # --- gto.server.annotate / gto.server.remove -------------------------------------------------------------------
@@ -345,7 +427,8 @@ async def _in_head_for(ls: GtoLanguageServer, target: Target, path: Optional[str
     if facts is None:
         raise UserError(f"Git cannot read the repository at '{target.root}', so `must_exist` cannot be checked.")
     found = await asyncio.to_thread(facts.in_head, path)
-    return lambda candidate: found if candidate == path else False
+    asked = posixpath.normpath(path)
+    return lambda candidate: found if posixpath.normpath(candidate) == asked else False
 
 
 async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
@@ -372,10 +455,34 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
     state = ls.state.docs.get(target.uri)
     previous = state.document if state is not None else None
     try:
-        result = core_annotate(text, request, target.repo.config, in_head, previous=previous)
+        if target.format == "dvc":
+            result = _annotate_dvc(ls, target, text, request, in_head)
+        else:
+            result = core_annotate(text, request, target.repo.config, in_head, previous=previous)
     except GTOError as error:
         return _fail(error.message, detail=error.detail, uri=target.uri, applied=False)
     return await _apply(ls, target, text, version, result, f"Annotate artifact {name}")
+
+
+def _annotate_dvc(
+    ls: GtoLanguageServer,
+    target: Target,
+    text: Optional[str],
+    request: AnnotateRequest,
+    in_head: Optional[Callable[[str], bool]],
+) -> EditResult:
+    """The request's path is relative to the repository root (as for artifacts.yaml); dvc.yaml stores it
+    relative to its own folder."""
+    from dataclasses import replace
+
+    from ..core.dvc import annotate_dvc
+
+    path = request.path
+    if path and target.folder and "://" not in path and not path.startswith("/"):
+        path = relative_to_folder(posixpath.normpath(path), target.folder)
+    state = ls.state.docs.get(target.uri)
+    previous = state.dvc if state is not None else None
+    return annotate_dvc(text, replace(request, path=path), target.folder, in_head, previous, target.relpath)
 
 
 async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
@@ -389,7 +496,13 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     state = ls.state.docs.get(target.uri)
     previous = state.document if state is not None else None
     try:
-        result = core_remove(text, name, previous=previous)
+        if target.format == "dvc":
+            from ..core.dvc import remove_dvc
+
+            dvc_state = ls.state.docs.get(target.uri)
+            result = remove_dvc(text, name, dvc_state.dvc if dvc_state is not None else None, target.relpath)
+        else:
+            result = core_remove(text, name, previous=previous)
     except GTOError as error:
         return _fail(error.message, detail=error.detail, uri=target.uri, applied=False)
     return await _apply(ls, target, text, version, result, f"Remove annotation of {name}")
@@ -414,7 +527,7 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     settings = await ls.settings_for(target.root)
     if not settings.git_enabled:
         raise UserError("Git is turned off (`gto.git.enabled`), so gto-lsp cannot commit.")
-    relpath = target.index.relative_to(target.root).as_posix()
+    relpath = target.relpath
     open_doc = ls.open_document(target.uri)
     disk = await asyncio.to_thread(read_text, target.index)
     if open_doc is not None and open_doc.source != disk:
