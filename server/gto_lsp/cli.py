@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from . import __version__
 from .core.config import Config
+from .core.messages import UPDATED, cannot_find_artifact, no_git_repo
+from .core.values import LAX_FALSE
 
 if TYPE_CHECKING:
     from .core.git import RepoFacts
@@ -37,7 +39,7 @@ class CliError(Exception):
 def _emoji_fail() -> str:
     # GTO prints its emojis unless GTO_EMOJIS says otherwise.
     flag = os.environ.get("GTO_EMOJIS", "true").strip().lower()
-    return "" if flag in ("0", "false", "no", "off", "n", "f") else "❌ "
+    return "" if flag in LAX_FALSE else "❌ "
 
 
 @dataclass
@@ -54,7 +56,7 @@ def _open_repo(repo_arg: str) -> Repo:
 
     start = Path(repo_arg)
     if not start.exists():
-        raise CliError(f"No Git repo found in '{repo_arg}'")
+        raise CliError(no_git_repo(repo_arg))
     try:
         root = find_root(start)
     except GitError as error:
@@ -145,7 +147,7 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
     except GTOError as error:
         raise CliError(str(error)) from error
     write_atomic(repo.index_path, result.text)
-    print("Updated `artifacts.yaml`", file=out)
+    print(UPDATED, file=out)
     if commit:
         _commit(repo, annotate_message(args.name, args.type, args.path), args.push, out)
     return EXIT_OK
@@ -165,7 +167,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     except GTOError as error:
         raise CliError(str(error)) from error
     write_atomic(repo.index_path, result.text)
-    print("Updated `artifacts.yaml`", file=out)
+    print(UPDATED, file=out)
     if commit:
         _commit(repo, remove_message(args.name), args.push, out)
     return EXIT_OK
@@ -218,10 +220,9 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _shortcut_pattern() -> re.Pattern[str]:
-    from .core.fields import NAME_PATTERN
+    from .core.names import NAME
 
-    name = NAME_PATTERN.replace("(", "(?:")
-    return re.compile(rf"^(?P<artifact>{name})(?:#(?P<stage>{name})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$")
+    return re.compile(rf"^(?P<artifact>{NAME})(?:#(?P<stage>{NAME})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$")
 
 
 _SHORTCUT = _shortcut_pattern()
@@ -241,7 +242,7 @@ def _shortcut_commit(repo: Repo, name: str, stage: Optional[str], version: Optio
         except Exception:
             known = False
         if not known:  # neither tagged nor annotated at HEAD: GTO's show refuses the name
-            raise CliError(f"Cannot find artifact '{name}'")
+            raise CliError(cannot_find_artifact(name))
         return None
     wanted = registry.stages.get(stage) if stage else registry.latest if version in ("latest", "greatest") else version
     for info in registry.versions:

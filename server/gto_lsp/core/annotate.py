@@ -15,7 +15,11 @@ from typing import Any, Callable, Optional, Sequence
 from .check import CheckSettings, check, facts
 from .codes import reader_refusals
 from .config import Config
-from .fields import FIELD_BY_NAME, GTO_KEY_ORDER, invalid_name_message, is_valid_name, suggest_name
+from .fields import FIELD_BY_NAME, GTO_KEY_ORDER
+from .messages import UPDATED as UPDATED
+from .messages import WRONG_ARTIFACTS_YAML as WRONG_ARTIFACTS_YAML
+from .messages import cannot_find_artifact
+from .names import invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     STR,
     Artifact,
@@ -31,9 +35,8 @@ from .parse import (
 )
 from .problems import Pos, Problem
 from .render import dump, load, render_entry, render_field, render_scalar
+from .values import is_lax_false
 
-WRONG_ARTIFACTS_YAML = "artifacts.yaml file doesn't conform to GTO format"
-UPDATED = "Updated `artifacts.yaml`"
 # Problems that make GTO's reader refuse the file (WrongArtifactsYaml). An invalid name is refused too, but
 # read_checked looks at names after every other problem (GTO validates names once the file is read), and an
 # empty file only when `allow_empty` is off.
@@ -174,9 +177,7 @@ def _full(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() not in ("0", "off", "f", "false", "n", "no")
-    return bool(value)
+    return not is_lax_false(value)
 
 
 def _resolved(path: str) -> str:
@@ -452,12 +453,12 @@ def _update_entry(
 def remove(text: Optional[str], name: str, previous: Optional[Document] = None) -> EditResult:
     """Delete exactly one entry, as `gto remove`; every other byte stays."""
     if text is None:
-        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+        raise GTOError("not-found", cannot_find_artifact(name))
     document = parse(text, previous)
     read_checked(document)
     target = document.find(name)
     if target is None:
-        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+        raise GTOError("not-found", cannot_find_artifact(name))
     edits = _Edits(document)
     if needs_rewrite(document):
         state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if a is not target}

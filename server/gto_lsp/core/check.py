@@ -17,7 +17,8 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from .codes import problem, severity
 from .config import Config
-from .fields import FIELD_BY_NAME, closest_field, invalid_name_message, is_valid_name, suggest_name
+from .fields import FIELD_BY_NAME, closest_field
+from .names import invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     BINARY,
     BOOL,
@@ -40,10 +41,8 @@ from .parse import (
     tag_of,
 )
 from .problems import Problem, Related, Span
+from .values import LAX_FALSE, LAX_TRUE
 
-# pydantic 2's lax booleans, which GTO 1.10 accepts for `virtual`.
-_LAX_TRUE = {"1", "on", "t", "true", "y", "yes"}
-_LAX_FALSE = {"0", "off", "f", "false", "n", "no"}
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -471,8 +470,8 @@ def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) 
             return
         raw = node.value.lower() if isinstance(node, ScalarNode) else None
         number = _number(node) if tag in (INT, FLOAT) else None
-        if number in (0, 1) or (raw is not None and raw in _LAX_TRUE | _LAX_FALSE):
-            meaning = number == 1 if number is not None else raw in _LAX_TRUE
+        if number in (0, 1) or (raw is not None and raw in LAX_TRUE | LAX_FALSE):
+            meaning = number == 1 if number is not None else raw in LAX_TRUE
             out.append(
                 problem(
                     "lax-boolean",
@@ -697,7 +696,7 @@ def _virtual(artifact: Artifact) -> bool:
     node = pair[1]
     if isinstance(node, ScalarNode):
         raw = node.value.lower()
-        if raw in _LAX_FALSE or (tag_of(node) in (INT, FLOAT) and _number(node) == 0):
+        if raw in LAX_FALSE or (tag_of(node) in (INT, FLOAT) and _number(node) == 0):
             return False
     return True
 

@@ -11,8 +11,9 @@ from typing import Any, Mapping, Optional
 import yaml
 
 from . import codes
-from .fields import invalid_name_message, is_valid_name
+from .names import invalid_name_message, is_valid_name
 from .problems import Pos, Problem, Span
+from .values import lax_bool
 
 CONFIG_FILE = ".gto"
 DEFAULT_INDEX = "artifacts.yaml"
@@ -164,21 +165,9 @@ def _read_value(key: str, kind: str, node: Any) -> tuple[Any, Optional[Problem]]
             return None, None
         return None, _problem("config-wrong-type", f"`{key}` in `.gto` must be a list.", _span(node))
     if kind == "bool":
-        if isinstance(node, yaml.ScalarNode) and node.value.lower() in (
-            "true",
-            "false",
-            "yes",
-            "no",
-            "on",
-            "off",
-            "1",
-            "0",
-            "y",
-            "n",
-            "t",
-            "f",
-        ):
-            return node.value.lower() in ("true", "yes", "on", "1", "y", "t"), None
+        flag = lax_bool(node.value) if isinstance(node, yaml.ScalarNode) else None
+        if flag is not None:
+            return flag, None
         return None, _problem("config-wrong-type", f"`{key}` in `.gto` must be true or false.", _span(node))
     if isinstance(node, yaml.ScalarNode) and not is_null:
         return node.value, None

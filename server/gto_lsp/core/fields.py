@@ -1,37 +1,17 @@
-"""The one definition of artifacts.yaml's fields and of GTO's name rule.
+"""The one definition of artifacts.yaml's fields (GTO's name rule is in names.py, re-exported here).
 
 Validation, completion, hover and the JSON schema all read this table, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-# GTO 1.10's rule (gto/constants.py). `$` also matches before a trailing newline, as in GTO.
-NAME_PATTERN = r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?"
-_NAME_RE = re.compile(f"^{NAME_PATTERN}$")
-
-
-def is_valid_name(value: str) -> bool:
-    return _NAME_RE.search(value) is not None
-
-
-def invalid_name_message(value: str) -> str:
-    """GTO 1.10.1's exact text for a bad artifact name, label or type."""
-    return (
-        f"Invalid value '{value}'. Only letters, numbers, '_', '-', '/' are allowed. "
-        "Value must be of len >= 2 and must start and end with a letter or a number."
-    )
-
-
-def suggest_name(value: str) -> Optional[str]:
-    """The closest valid name: disallowed characters become '-', ends trimmed; None when nothing is left."""
-    cleaned = re.sub(r"[^a-zA-Z0-9_/-]+", "-", value.strip())
-    cleaned = re.sub(r"-{2,}", "-", cleaned)
-    cleaned = re.sub(r"^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$", "", cleaned)
-    return cleaned if cleaned and is_valid_name(cleaned) else None
+from .names import NAME_PATTERN as NAME_PATTERN
+from .names import invalid_name_message as invalid_name_message
+from .names import is_valid_name as is_valid_name
+from .names import suggest_name as suggest_name
 
 
 @dataclass(frozen=True)

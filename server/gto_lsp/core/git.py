@@ -16,6 +16,9 @@ from typing import Callable, Mapping, NamedTuple
 
 import git
 
+from .messages import no_git_repo
+from .names import NAME
+
 __all__ = [
     "ArtifactRegistry",
     "CommitRefused",
@@ -45,7 +48,7 @@ class GitError(Exception):
 class NotARepository(GitError):
     def __init__(self, path: str | os.PathLike[str], hint: str = "") -> None:
         # GTO 0.2.8's wording.
-        super().__init__(f"No Git repo found in '{os.fspath(path)}'{hint}")
+        super().__init__(no_git_repo(os.fspath(path)) + hint)
 
 
 class NoCommits(GitError):
@@ -162,7 +165,6 @@ def find_root(start: str | os.PathLike[str]) -> Path:
 
 # --- registry state from tags --------------------------------------------------
 
-_NAME = r"[a-zA-Z0-9](?:[a-zA-Z0-9_/-]*[a-zA-Z0-9])?"
 _NUM = r"(?:0|[1-9][0-9]*)"
 _PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
 _SEMVER = (
@@ -172,8 +174,8 @@ _SEMVER = (
 _SEMVER_RE = re.compile(_SEMVER)
 # GTO's tag_re (spec §5.4); in tag names the ':' of 'dir:name' is written '='.
 _TAG_RE = re.compile(
-    rf"(?P<artifact>(?:[a-zA-Z0-9_./-]+=)?{_NAME})"
-    rf"(?:(?:#(?P<stage>{_NAME})|@(?P<version>v[^@#!]+))(?P<cancel>!?)"
+    rf"(?P<artifact>(?:[a-zA-Z0-9_./-]+=)?{NAME})"
+    rf"(?:(?:#(?P<stage>{NAME})|@(?P<version>v[^@#!]+))(?P<cancel>!?)"
     r"|@(?P<deprecated>deprecated)|@(?P<created>created))"
     r"(?:#(?P<counter>[0-9]+))?"
 )

@@ -18,7 +18,8 @@ from typing import Optional
 from lsprotocol import types
 
 from ..core.check import facts
-from ..core.fields import FIELDS, is_valid_name
+from ..core.fields import FIELDS
+from ..core.names import is_valid_name
 from ..core.problems import Pos, Span
 from .hover import field_doc
 from .state import ARTIFACTS, GtoLanguageServer, Tracked, View, inside
