@@ -7,7 +7,7 @@ literal `${` (unescaped, DVC would try to interpolate it and refuse the file).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
 from ..codes import refuses
@@ -138,7 +138,7 @@ def annotate(
         new["labels"] = sorted(set(old_labels).union(request.labels))
     edits = _Edits(document.lines)
     if target is None:
-        _insert(document, edits, request.name, new)
+        _insert(document, edits, {request.name: new})
     elif document.section_kind == "flow":
         _rewrite_section(document, edits, {**read_values(document), request.name: new})
     else:
@@ -215,12 +215,32 @@ def _append_text(document: DvcDocument, offset: int, text: str) -> str:
     return text
 
 
-def _insert(document: DvcDocument, edits: _Edits, name: str, values: dict[str, Any]) -> None:
+def insert_entries(
+    text: Optional[str],
+    entries: Sequence[tuple[str, dict[str, Any]]],
+    previous: Optional[DvcDocument] = None,
+    file: str = "dvc.yaml",
+) -> EditResult:
+    """Add whole entries (DVC's fields, names not in the section yet) as one edit where annotate puts a new one:
+    after the section's last entry, or in a new section at the end of the file. Every other byte stays."""
+    document = parse_dvc(text or "", previous)
+    read_checked(document, file, allow_empty_section=True)
+    for name, _ in entries:
+        _assert_name(name)
+        if document.find(name) is not None:
+            raise GTOError("exists", f"Artifact '{name}' is already in {file}")
+    edits = _Edits(document.lines)
+    if entries:
+        _insert(document, edits, dict(entries))
+    return edits.result(UPDATED.format(file=file))
+
+
+def _insert(document: DvcDocument, edits: _Edits, new: dict[str, dict[str, Any]]) -> None:
     kind = document.section_kind
     if kind == "flow":
-        _rewrite_section(document, edits, {**read_values(document), name: values})
+        _rewrite_section(document, edits, {**read_values(document), **new})
         return
-    entry = render_entry(name, values, document.indent, document.field_indent)
+    entry = "".join(render_entry(name, values, document.indent, document.field_indent) for name, values in new.items())
     if kind == "block" and document.entries:
         last = document.entries[-1]
         offset = _line_start(document, content_end(last).line + 1)
