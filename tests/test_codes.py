@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from compat.cases import read_cases
-
 from gto_lsp.core.check import CheckSettings, RepoView, check
 from gto_lsp.core.codes import CODES, codes_of, reader_refusals, severity
 from gto_lsp.core.config import parse_config
