@@ -7,7 +7,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import Repo, Start, codes
+from .conftest import Repo, Start, codes, uri
 
 DVC_YAML = (
     "stages:\n"
@@ -162,3 +162,12 @@ async def test_annotate_and_remove_in_a_nested_dvc_yaml_with_stages(
     assert "keep.txt" in repo.git("status", "--porcelain")
     removed = await editor.command("gto.server.remove", {"uri": doc.uri, "name": "clf"})
     assert removed["ok"] is True and doc.text == stages + "artifacts: {}\n"
+
+
+async def test_saved_dvc_yaml_files_are_checked_without_opening_them(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo(files={"a/dvc.yaml": "artifacts:\n  x:\n    desc: no path\n", "b/dvc.yaml": "stages: {}\n"})
+    editor = await start([repo.root])
+    found = await editor.diagnostics(uri(repo.root / "a" / "dvc.yaml"), until=bool)
+    assert codes(found) == ["missing-path"]

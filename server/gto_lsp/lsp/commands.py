@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 from lsprotocol import types
 
 from ..core.dvc import parse_dvc, values_of
-from ..core.dvc.files import DVC_FILE, dvc_files, full_name, relative_to_folder
+from ..core.dvc.files import DVC_FILE, dvc_files, full_name, relative_to_folder, walk_files
 from ..core.messages import no_git_repo
 from ..core.names import invalid_name_message, is_valid_name
 from ..core.parse import Document, ScalarNode, parse, scalar_value
@@ -262,7 +262,9 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         disk = read_text(target.index)
         relpath = target.index.relative_to(target.root).as_posix()
         result.update(await asyncio.to_thread(_git_context, repo, relpath, disk))
-    listed = result["trackedFiles"] + result["untrackedFiles"] if git else await asyncio.to_thread(_walk, target.root)
+    listed = (
+        result["trackedFiles"] + result["untrackedFiles"] if git else await asyncio.to_thread(walk_files, target.root)
+    )
     result.update(_annotation_files(ls, target, dvc_files(listed), len(artifacts)))
     for info in result["dvcArtifacts"].values():
         for entry in info.values():
@@ -271,18 +273,6 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
                 result["types"].insert(0, entry["type"])
     result["labels"] = sorted(labels)
     return result
-
-
-def _walk(root: Path, limit: int = 20_000) -> list[str]:
-    """Files under the root without git (untrusted workspace): dvc.yaml files are found by name."""
-    found: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-        relative = Path(folder).relative_to(root).as_posix()
-        found.extend(name if relative == "." else f"{relative}/{name}" for name in files)
-        if len(found) > limit:
-            break
-    return found
 
 
 def _dvc_info(entry: Any, folder: str) -> dict[str, Any]:

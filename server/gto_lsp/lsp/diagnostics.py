@@ -17,6 +17,7 @@ from lsprotocol import types
 from ..core.check import RepoView, check
 from ..core.config import CONFIG_FILE
 from ..core.dvc import check_dvc
+from ..core.dvc.files import dvc_files, walk_files
 from ..core.problems import Problem
 from .positions import LineIndex
 from .settings import Settings
@@ -228,8 +229,24 @@ def workspace_index_files(ls: GtoLanguageServer) -> list[Path]:
     return out
 
 
+async def _publish_dvc_files(ls: GtoLanguageServer, folder: Path) -> None:
+    """Every saved dvc.yaml of a workspace folder, even when not open: one bad entry breaks `dvc status`."""
+    found = dvc_files(await asyncio.to_thread(walk_files, folder))
+    for relpath in found:
+        path = folder / relpath
+        uri = ls.uri_for(path)
+        if ls.is_open(uri) or ls.doc_state(uri).kind != DVC:
+            continue
+        ls.state.from_disk.add(uri)
+        schedule(ls, uri, 0)
+
+
 def publish_workspace(ls: GtoLanguageServer) -> None:
-    """At start (and when folders are added): the saved artifacts files, even when not open."""
+    """At start (and when folders are added): the saved annotation files, even when not open."""
+    for folder in ls.workspace.folders.values():
+        folder_path = uri_to_path(folder.uri)
+        if folder_path is not None and folder_path.is_dir():
+            ls.spawn(_publish_dvc_files(ls, folder_path))
     for index in workspace_index_files(ls):
         if not index.is_file():
             continue

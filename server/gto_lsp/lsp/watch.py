@@ -86,6 +86,13 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
             repo.drop_config()
             ls.reclassify()
             force.add(root)
+        if path.name == "dvc.yaml" and not ls.is_open(uri):
+            if change.type == types.FileChangeType.Deleted:
+                ls.state.from_disk.discard(uri)
+                diagnostics.clear(ls, uri)
+            else:
+                ls.state.from_disk.add(uri)
+                diagnostics.schedule(ls, uri, 0)
         if path == repo.index_path and not ls.is_open(uri):
             if change.type == types.FileChangeType.Created and path in diagnostics.workspace_index_files(ls):
                 ls.state.from_disk.add(uri)

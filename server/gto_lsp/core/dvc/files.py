@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Optional
 
 DVC_FILE = "dvc.yaml"
@@ -62,3 +64,18 @@ def relative_to_folder(repo_path: str, folder: str) -> Optional[str]:
     if not folder:
         return repo_path
     return posixpath.relpath(repo_path, folder)
+
+
+def walk_files(root: Path, limit: int = 50_000) -> list[str]:
+    """Files under `root` without asking git (at start-up, or in an untrusted workspace), skipping hidden
+    folders (`.git`, `.dvc`) and node_modules; at most `limit` names."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        relative = Path(folder).relative_to(root).as_posix()
+        if ".dvc" in dirs and relative != ".":
+            found.append(f"{relative}/.dvc/config")  # a nested DVC repository: dvc_files() skips its files
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+        found.extend(name if relative == "." else f"{relative}/{name}" for name in files)
+        if len(found) > limit:
+            break
+    return found
