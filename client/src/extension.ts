@@ -87,7 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
       run('commit', async () => {
         if (!vscode.workspace.isTrusted) {
           // Say why before asking anything.
-          const message = `Cannot commit artifacts.yaml: ${actions.commitBlocked({ trusted: false, settings: readSettings(() => undefined) })}.`;
+          const message = `Cannot commit annotations: ${actions.commitBlocked({ trusted: false, settings: readSettings(() => undefined) })}.`;
           void vscode.window.showErrorMessage(message);
           return { status: 'commitRefused', message } satisfies actions.ActionResult;
         }
@@ -155,14 +155,14 @@ function relativeToRoot(fsPath: string): { root: string; rel: string } | undefin
   return rel && !rel.startsWith('..') ? { root, rel } : undefined;
 }
 
-/** Palette: suggest name, type and path from the active editor's file (not artifacts.yaml itself). */
+/** Palette: suggest name, type and path from the active editor's file (not an annotation file itself). */
 function activeFilePrefill(): AnnotatePrefill {
   const doc = vscode.window.activeTextEditor?.document;
   if (!doc || doc.uri.scheme !== 'file') {
     return {};
   }
   const base = path.basename(doc.uri.fsPath);
-  if (base === 'artifacts.yaml' || base === '.gto') {
+  if (base === 'artifacts.yaml' || base === '.gto' || base === 'dvc.yaml' || base === 'dvc.lock') {
     return {};
   }
   const where = relativeToRoot(doc.uri.fsPath);

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as actions from '../src/common/actions';
-import type { ClientSettings } from '../src/common/settings';
-import { accept, FakeServer, FakeUi, label, makeContext, ok, ScriptedPrompter, type Answer } from './fakes';
+import { accept, label, makeContext, makeDeps, ok, type Answer } from './fakes';
 
-function deps(script: Answer[], over: Partial<actions.ActionDeps> = {}, settings: Partial<ClientSettings> = {}) {
-  const server = new FakeServer();
-  const ui = new FakeUi();
-  const prompter = new ScriptedPrompter(script);
-  const d: actions.ActionDeps = {
-    server,
-    ui,
-    prompter,
-    pending: new actions.PendingChanges(),
-    settings: { interpreter: [], afterAnnotate: 'ask', gitEnabled: true, ...settings },
-    trusted: true,
-    ...over,
-  };
-  return { d, server, ui, prompter };
-}
+const deps = makeDeps;
 
 const rfScript = (followUp: string): Answer[] => [
   ok('rf'),
@@ -168,7 +153,7 @@ describe('commit command', () => {
     const r = await actions.commit(d, '/repo');
     assert.equal(r.status, 'commitRefused');
     assert.deepEqual(server.commands(), []);
-    assert.match(ui.errors[0] ?? '', /^Cannot commit artifacts\.yaml: the workspace is not trusted/);
+    assert.match(ui.errors[0] ?? '', /^Cannot commit annotations: the workspace is not trusted/);
   });
 
   it('refuses when git is turned off', async () => {
@@ -180,7 +165,7 @@ describe('commit command', () => {
   it('offers the last change first and commits it', async () => {
     const { d, server, prompter } = deps([accept]);
     server.contextResult = makeContext({ dirty: true });
-    d.pending.set('/repo', { name: 'rf', action: 'remove' });
+    d.pending.set('/repo', { name: 'rf', action: 'remove', file: 'artifacts.yaml' });
     const r = await actions.commit(d, '/repo');
     assert.equal(prompter.shown[0]!.raw.placeholder?.includes('GTO style'), true);
     assert.deepEqual(server.calls[1]!.arg, { repository: '/repo', name: 'rf', action: 'remove' });
@@ -191,7 +176,7 @@ describe('commit command', () => {
   it('unsaved changes in the editor count as changes to commit', async () => {
     const { d, server, ui } = deps([accept]);
     ui.dirty = true;
-    d.pending.set('/repo', { name: 'rf', action: 'remove' });
+    d.pending.set('/repo', { name: 'rf', action: 'remove', file: 'artifacts.yaml' });
     const r = await actions.commit(d, '/repo');
     assert.equal(r.status, 'committed');
     assert.deepEqual(ui.saved, ['/repo/artifacts.yaml']);

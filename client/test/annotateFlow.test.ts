@@ -22,7 +22,10 @@ describe('annotate flow', () => {
       ['1/6', '2/6', '3/6', '4/7', '5/7', '6/7', '7/7'],
     );
     assert.deepEqual(answers, {
+      file: 'artifacts.yaml',
+      format: 'gto',
       name: 'rf',
+      fullName: 'rf',
       type: 'model',
       path: 'models/rf.pkl',
       mustExist: true,
@@ -49,7 +52,10 @@ describe('annotate flow', () => {
     assert.deepEqual(p.ids, ['name', 'type', 'path', 'labels', 'description']);
     assert.equal(p.shown[0]!.totalSteps, 5);
     assert.deepEqual(answers, {
+      file: 'artifacts.yaml',
+      format: 'gto',
       name: 'ds',
+      fullName: 'ds',
       type: undefined,
       path: undefined,
       mustExist: false,
@@ -95,7 +101,10 @@ describe('annotate flow', () => {
     });
     assert.equal((p.shown[0]!.raw as { value?: string }).value, 'rf');
     assert.deepEqual(answers, {
+      file: 'artifacts.yaml',
+      format: 'gto',
       name: 'rf',
+      fullName: 'rf',
       type: 'model',
       path: 'models/rf.pkl',
       mustExist: true,

@@ -1,5 +1,5 @@
 /** Fakes for the pure modules' tests: a scripted Prompter, a recording ServerApi and Ui. */
-import type { Ui } from '../src/common/actions';
+import { PendingChanges, type ActionDeps, type Ui } from '../src/common/actions';
 import type {
   AnnotateParams,
   CommitParams,
@@ -11,6 +11,7 @@ import type {
   ServerResult,
 } from '../src/common/contract';
 import type { InputStep, PickManyStep, PickStep, Prompter, StepResult } from '../src/common/prompter';
+import type { ClientSettings } from '../src/common/settings';
 
 export type Answer = StepResult<unknown> | ((step: InputStep | PickStep<unknown> | PickManyStep<unknown>) => StepResult<unknown>);
 
@@ -151,4 +152,59 @@ export class FakeUi implements Ui {
     this.saved.push(p);
     return this.saveResult;
   }
+}
+
+/**
+ * A repository that annotates in dvc.yaml (the server's default) and still has artifacts.yaml: `nn` is in both,
+ * `rf` only in the root dvc.yaml, `clf` in sub/dir/dvc.yaml (full name sub/dir:clf, path written relative to sub/dir).
+ */
+export function makeDvcContext(over: Partial<RepositoryContext> = {}): RepositoryContext {
+  return makeContext({
+    trackedFiles: [
+      '.gto',
+      'artifacts.yaml',
+      'dvc.yaml',
+      'params.yaml',
+      'models',
+      'models/rf.pkl',
+      'data/train.csv',
+      'sub/dir/dvc.yaml',
+      'sub/dir/model.pkl',
+      'sub/dir/deep/weights.pt',
+    ],
+    committed: ['models/rf.pkl', 'data/train.csv', 'sub/dir/model.pkl'],
+    annotationFiles: [
+      { file: 'artifacts.yaml', format: 'gto', exists: true, artifacts: 1 },
+      { file: 'dvc.yaml', format: 'dvc', exists: true, artifacts: 2 },
+      { file: 'sub/dir/dvc.yaml', format: 'dvc', exists: true, artifacts: 1 },
+    ],
+    defaultFile: 'dvc.yaml',
+    dvcArtifacts: {
+      'dvc.yaml': {
+        nn: { type: 'model', path: 'models/nn.pt', virtual: true, labels: [], description: 'NN in DVC', fullName: 'nn' },
+        rf: { type: 'model', path: 'models/rf.pkl', virtual: true, labels: ['tabular'], description: 'RF', fullName: 'rf' },
+      },
+      'sub/dir/dvc.yaml': {
+        clf: { type: 'model', path: 'model.pkl', virtual: true, labels: [], description: null, fullName: 'sub/dir:clf' },
+      },
+    },
+    ...over,
+  });
+}
+
+/** The commands' dependencies over the fakes: a scripted prompter, a recording server and UI. */
+export function makeDeps(script: Answer[], over: Partial<ActionDeps> = {}, settings: Partial<ClientSettings> = {}) {
+  const server = new FakeServer();
+  const ui = new FakeUi();
+  const prompter = new ScriptedPrompter(script);
+  const d: ActionDeps = {
+    server,
+    ui,
+    prompter,
+    pending: new PendingChanges(),
+    settings: { interpreter: [], afterAnnotate: 'ask', gitEnabled: true, ...settings },
+    trusted: true,
+    ...over,
+  };
+  return { d, server, ui, prompter };
 }

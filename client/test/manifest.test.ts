@@ -19,7 +19,7 @@ describe('package.json', () => {
     const byId = Object.fromEntries(commands.map((c) => [c.command, c]));
     assert.equal(byId['gto.annotate']?.title, 'Annotate Artifact...');
     assert.equal(byId['gto.remove']?.title, 'Remove Artifact Annotation...');
-    assert.equal(byId['gto.commit']?.title, 'Commit artifacts.yaml');
+    assert.equal(byId['gto.commit']?.title, 'Commit Annotations...');
     assert.equal(byId['gto.restartServer']?.title, 'Restart Server');
     assert.equal(byId['gto.showLog']?.title, 'Show Server Log');
     assert.equal(byId['gto.annotateFromExplorer']?.title, 'GTO: Annotate as Artifact...');
@@ -35,8 +35,37 @@ describe('package.json', () => {
     }
   });
 
-  it('activates on artifacts.yaml, .gto and the language, not on all YAML', () => {
-    assert.deepEqual(pkg.activationEvents, ['workspaceContains:artifacts.yaml', 'workspaceContains:.gto', 'onLanguage:gto-artifacts']);
+  it('activates on artifacts.yaml, .gto, any dvc.yaml and the language, not on all YAML', () => {
+    assert.deepEqual(pkg.activationEvents, [
+      'workspaceContains:artifacts.yaml',
+      'workspaceContains:.gto',
+      'workspaceContains:**/dvc.yaml',
+      'onLanguage:gto-artifacts',
+    ]);
+    assert.ok(!pkg.activationEvents.includes('onLanguage:yaml'));
+  });
+
+  it('dvc.yaml stays YAML: no language of ours claims it; the server gets it by pattern', () => {
+    for (const lang of pkg.contributes.languages as { filenames?: string[]; filenamePatterns?: string[] }[]) {
+      assert.ok(!(lang.filenames ?? []).includes('dvc.yaml'), 'dvc.yaml is not in our language');
+      assert.ok(!(lang.filenamePatterns ?? []).some((p) => p.includes('dvc')), 'no dvc pattern in our language');
+    }
+    // DOCUMENT_SELECTOR (client/src/vscode/server.ts imports vscode, so it is read as text here).
+    const source = fs.readFileSync(path.join(root, 'client', 'src', 'vscode', 'server.ts'), 'utf8');
+    const selector = /export const DOCUMENT_SELECTOR = \[([\s\S]*?)\];/.exec(source)?.[1] ?? '';
+    const entries = selector.split('\n').filter((l) => l.trim().startsWith('{'));
+    const dvc = entries.filter((l) => l.includes('dvc.yaml'));
+    assert.deepEqual(dvc.map((l) => l.trim()), ["{ scheme: 'file', pattern: '**/dvc.yaml' },"]);
+    assert.ok(!entries.some((l) => /language: 'yaml'/.test(l)), 'never all YAML documents');
+  });
+
+  it('the explorer entry is not offered on the annotation files themselves', () => {
+    const explorer: { command: string; when: string }[] = pkg.contributes.menus['explorer/context'];
+    const when = explorer.find((m) => m.command === 'gto.annotateFromExplorer')?.when ?? '';
+    for (const f of ['artifacts.yaml', 'dvc.yaml', 'dvc.lock', '.gto']) {
+      assert.ok(when.includes(`resourceFilename != ${f}`), f);
+    }
+    assert.match(when, /resourceScheme == file/);
   });
 
   it('restricts gto.interpreter in untrusted workspaces', () => {

@@ -2,11 +2,21 @@
  * The commands' logic (annotate, remove, commit) over small interfaces: the server's commands, the
  * prompts and the messages. Pure: the extension passes VS Code-backed implementations, tests pass fakes.
  */
+import {
+  absolutePath,
+  allEntries,
+  annotationFiles,
+  artifactsIn,
+  formatOf,
+  fullName,
+  indexRelative,
+  type AnnotatedEntry,
+} from './annotationFiles';
 import { fixedFollowUp, runAnnotateFlow, describeArtifact, type FollowUp } from './annotateFlow';
 import { fullMessage } from './contract';
-import type { AnnotatePrefill, RemovePrefill, RepositoryContext, ServerApi } from './contract';
+import type { AnnotatePrefill, AnnotationFile, RemovePrefill, RepositoryContext, ServerApi } from './contract';
 import { annotateCommitMessage, removeCommitMessage } from './names';
-import type { Prompter } from './prompter';
+import { runSteps, stepNumber, type FlowStep, type Prompter } from './prompter';
 import type { ClientSettings } from './settings';
 
 export interface Ui {
@@ -19,13 +29,16 @@ export interface Ui {
 }
 
 export interface PendingChange {
+  /** The name the commit message gives: DVC's full name (`sub/dir:name`) for a nested dvc.yaml. */
   name: string;
   action: 'annotate' | 'remove';
   type?: string;
   path?: string;
+  /** The changed file, repository-relative. */
+  file: string;
 }
 
-/** The last uncommitted annotate/remove per repository root, so "Commit artifacts.yaml" can reuse its message. */
+/** The last uncommitted annotate/remove per repository root, so "Commit Annotations" can reuse its message. */
 export class PendingChanges {
   private readonly byRoot = new Map<string, PendingChange>();
   set(root: string, change: PendingChange): void {
@@ -106,8 +119,11 @@ export async function annotate(
   if (!answers) {
     return { status: 'cancelled', message: 'cancelled' };
   }
+  const dvc = answers.format === 'dvc';
   const params = {
     repository,
+    // Absent `file` means artifacts.yaml, as before dvc.yaml support.
+    ...(dvc ? { file: answers.file } : {}),
     name: answers.name,
     ...(answers.type ? { type: answers.type } : {}),
     ...(answers.path ? { path: answers.path } : {}),
@@ -133,9 +149,66 @@ export async function annotate(
     deps.ui.info(`GTO: ${res.message}`);
     return { status: 'unchanged', message: res.message };
   }
-  const change: PendingChange = { name: answers.name, action: 'annotate', type: answers.type, path: answers.path };
+  const change: PendingChange = {
+    name: answers.fullName,
+    action: 'annotate',
+    type: answers.type,
+    path: answers.path,
+    file: answers.file,
+  };
   deps.pending.set(ctx.root, change);
-  return followUp(deps, repository, ctx, change, answers.followUp, res.uri ?? ctx.indexPath, `Annotated ${answers.name}`);
+  const document = res.uri ?? absolutePath(ctx, answers.file);
+  return followUp(deps, repository, ctx, change, answers.followUp, document, `Annotated ${answers.fullName}`);
+}
+
+/** The entries a remove may target, one per full name, each with the files that declare it. */
+interface RemoveTarget {
+  fullName: string;
+  entries: AnnotatedEntry[];
+}
+
+function removeTargets(ctx: RepositoryContext, prefill: RemovePrefill): RemoveTarget[] {
+  let entries = allEntries(ctx);
+  if (prefill.file) {
+    const format = formatOf(ctx, prefill.file);
+    const inFile = artifactsIn(ctx, prefill.file);
+    entries = Object.entries(inFile).map(([name, info]) => ({
+      file: prefill.file as string,
+      format,
+      name,
+      fullName: fullName(prefill.file as string, format, name),
+      info,
+    }));
+    if (prefill.name && !inFile[prefill.name]) {
+      // Not (yet) in the context: let the server say what it finds.
+      entries.push({
+        file: prefill.file,
+        format,
+        name: prefill.name,
+        fullName: fullName(prefill.file, format, prefill.name),
+        info: { virtual: true, labels: [] },
+      });
+    }
+  }
+  const byName = new Map<string, RemoveTarget>();
+  for (const e of entries) {
+    const t = byName.get(e.fullName) ?? { fullName: e.fullName, entries: [] };
+    t.entries.push(e);
+    byName.set(e.fullName, t);
+  }
+  if (prefill.name) {
+    const wanted = prefill.file ? fullName(prefill.file, formatOf(ctx, prefill.file), prefill.name) : prefill.name;
+    const found = byName.get(wanted);
+    // An unknown name goes to artifacts.yaml, as before dvc.yaml support: the server says it is not there.
+    const gto = indexRelative(ctx);
+    return [
+      found ?? {
+        fullName: wanted,
+        entries: [{ file: gto, format: 'gto', name: wanted, fullName: wanted, info: { virtual: true, labels: [] } }],
+      },
+    ];
+  }
+  return [...byName.values()].sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
 }
 
 export async function remove(deps: ActionDeps, repository: string, prefill: RemovePrefill): Promise<ActionResult> {
@@ -143,73 +216,124 @@ export async function remove(deps: ActionDeps, repository: string, prefill: Remo
   if (!ctx) {
     return { status: 'failed', message: 'no repository context' };
   }
-  const names = Object.keys(ctx.artifacts).sort();
-  let name = prefill.name;
+  const targets = removeTargets(ctx, prefill);
+  const several = annotationFiles(ctx).length > 1;
   const fixed = fixedFollowUp(deps.settings.afterAnnotate);
   const title = 'GTO: Remove Artifact Annotation';
-  let stepCount = (name ? 0 : 1) + 1;
-  for (;;) {
-    if (!prefill.name) {
-      if (names.length === 0) {
-        deps.ui.info('GTO: artifacts.yaml has no artifacts to remove.');
-        return { status: 'cancelled', message: 'no artifacts' };
-      }
-      const r = await deps.prompter.pick<string>({
-        id: 'removeName',
-        title,
-        step: 1,
-        totalSteps: stepCount,
-        placeholder: 'Artifact whose annotation to remove from artifacts.yaml',
-        items: names.map((n) => ({ label: n, description: describeArtifact(ctx.artifacts[n]!), value: n })),
-        active: name,
-      });
-      if (r.kind !== 'ok') {
-        return { status: 'cancelled', message: 'cancelled' };
-      }
-      name = r.value;
-    }
-    const chosen = name as string;
-    const blocked = commitBlocked(deps);
-    const suffix = blocked ? ` (${blocked})` : '';
-    const items: { label: string; description?: string; value: FollowUp }[] =
-      fixed === undefined
-        ? [
-            { label: 'Remove', description: 'change artifacts.yaml in the editor', value: 'none' },
-            { label: 'Remove and commit', description: removeCommitMessage(chosen) + suffix, value: 'commit' },
-            { label: 'Remove, commit and push', description: suffix.trim(), value: 'commitAndPush' },
-          ]
-        : [{ label: `Remove '${chosen}'`, description: fixed === 'none' ? '' : `then ${fixed === 'commit' ? 'commit' : 'commit and push'}`, value: fixed }];
-    stepCount = prefill.name ? 1 : 2;
-    const r = await deps.prompter.pick<FollowUp>({
-      id: 'removeConfirm',
-      title,
-      step: stepCount,
-      totalSteps: stepCount,
-      placeholder: `Remove the annotation of '${chosen}' from artifacts.yaml? (Escape keeps it)`,
-      items,
-    });
-    if (r.kind === 'back' && !prefill.name) {
-      continue;
-    }
-    if (r.kind !== 'ok') {
-      return { status: 'cancelled', message: 'cancelled' };
-    }
-    let res;
-    try {
-      res = await deps.server.remove({ repository, name: chosen });
-    } catch (err) {
-      const message = `GTO: remove failed: ${errorMessage(err)}`;
-      deps.ui.error(message);
-      return { status: 'failed', message };
-    }
-    if (!res.ok) {
-      deps.ui.error(`GTO: ${fullMessage(res)}`);
-      return { status: 'failed', message: fullMessage(res) };
-    }
-    const change: PendingChange = { name: chosen, action: 'remove' };
-    deps.pending.set(ctx.root, change);
-    return followUp(deps, repository, ctx, change, r.value, res.uri ?? ctx.indexPath, `Removed ${chosen}`);
+  const askName = !prefill.name;
+  if (askName && targets.length === 0) {
+    const where = several ? 'artifacts.yaml and the dvc.yaml files have' : 'artifacts.yaml has';
+    deps.ui.info(`GTO: ${where} no artifacts to remove.`);
+    return { status: 'cancelled', message: 'no artifacts' };
   }
+  let target = targets[0] as RemoveTarget;
+  let entry = target.entries[0] as AnnotatedEntry;
+  let what: FollowUp = 'none';
+  /** Until a name is picked, the file question is not counted in the step total. */
+  let named = !askName;
+  const steps: FlowStep[] = [];
+  const total = (): number => stepNumber(steps, steps.length - 1);
+  steps.push(
+    {
+      id: 'removeName',
+      shown: () => askName,
+      run: async (n) => {
+        const r = await deps.prompter.pick<RemoveTarget>({
+          id: 'removeName',
+          title,
+          step: n,
+          totalSteps: total(),
+          placeholder: several ? 'Artifact whose annotation to remove' : 'Artifact whose annotation to remove from artifacts.yaml',
+          items: targets.map((t) => {
+            const only = t.entries.length === 1 ? describeArtifact(t.entries[0]!.info, t.entries[0]!.format) : '';
+            const files = several ? `in ${t.entries.map((e) => e.file).join(' and ')}` : '';
+            return { label: t.fullName, description: [only, files].filter((d) => d).join(' · '), value: t };
+          }),
+          active: target,
+        });
+        if (r.kind === 'ok') {
+          named = true;
+          if (r.value !== target) {
+            target = r.value;
+            entry = target.entries[0] as AnnotatedEntry;
+          }
+        }
+        return r;
+      },
+    },
+    {
+      id: 'removeFile',
+      shown: () => named && target.entries.length > 1,
+      run: async (n) => {
+        const r = await deps.prompter.pick<AnnotatedEntry>({
+          id: 'removeFile',
+          title,
+          step: n,
+          totalSteps: total(),
+          placeholder: `'${target.fullName}' is annotated in ${target.entries.length} files: remove it from which one?`,
+          items: target.entries.map((e) => ({ label: e.file, description: describeArtifact(e.info, e.format), value: e })),
+          active: entry,
+        });
+        if (r.kind === 'ok') {
+          entry = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'removeConfirm',
+      shown: () => true,
+      run: async (n) => {
+        const blocked = commitBlocked(deps);
+        const suffix = blocked ? ` (${blocked})` : '';
+        const items: { label: string; description?: string; value: FollowUp }[] =
+          fixed === undefined
+            ? [
+                { label: 'Remove', description: `change ${entry.file} in the editor`, value: 'none' },
+                { label: 'Remove and commit', description: removeCommitMessage(entry.fullName) + suffix, value: 'commit' },
+                { label: 'Remove, commit and push', description: suffix.trim(), value: 'commitAndPush' },
+              ]
+            : [
+                {
+                  label: `Remove '${entry.fullName}'`,
+                  description: fixed === 'none' ? '' : `then ${fixed === 'commit' ? 'commit' : 'commit and push'}`,
+                  value: fixed,
+                },
+              ];
+        const r = await deps.prompter.pick<FollowUp>({
+          id: 'removeConfirm',
+          title,
+          step: n,
+          totalSteps: total(),
+          placeholder: `Remove the annotation of '${entry.fullName}' from ${entry.file}? (Escape keeps it)`,
+          items,
+        });
+        if (r.kind === 'ok') {
+          what = r.value;
+        }
+        return r;
+      },
+    },
+  );
+  if (!(await runSteps(steps))) {
+    return { status: 'cancelled', message: 'cancelled' };
+  }
+  const file = entry.file;
+  let res;
+  try {
+    res = await deps.server.remove({ repository, name: entry.name, ...(entry.format === 'dvc' ? { file } : {}) });
+  } catch (err) {
+    const message = `GTO: remove failed: ${errorMessage(err)}`;
+    deps.ui.error(message);
+    return { status: 'failed', message };
+  }
+  if (!res.ok) {
+    deps.ui.error(`GTO: ${fullMessage(res)}`);
+    return { status: 'failed', message: fullMessage(res) };
+  }
+  const change: PendingChange = { name: entry.fullName, action: 'remove', file };
+  deps.pending.set(ctx.root, change);
+  return followUp(deps, repository, ctx, change, what, res.uri ?? absolutePath(ctx, file), `Removed ${entry.fullName}`);
 }
 
 async function followUp(
@@ -222,7 +346,7 @@ async function followUp(
   done: string,
 ): Promise<ActionResult> {
   if (what === 'none') {
-    const message = `${done} in artifacts.yaml (not saved yet).`;
+    const message = `${done} in ${change.file} (not saved yet).`;
     deps.ui.info(message);
     return { status: 'changed', message };
   }
@@ -246,7 +370,7 @@ async function commitChange(
 ): Promise<ActionResult> {
   const prefix = done ? `${done}, but ` : '';
   if (!(await deps.ui.save(document))) {
-    const message = `${prefix}artifacts.yaml could not be saved, so it was not committed.`;
+    const message = `${prefix}${change.file} could not be saved, so it was not committed.`;
     deps.ui.error(message);
     return { status: 'commitFailed', message };
   }
@@ -254,6 +378,7 @@ async function commitChange(
   try {
     res = await deps.server.commit({
       repository,
+      ...(formatOf(ctx, change.file) === 'dvc' ? { file: change.file } : {}),
       name: change.name,
       action: change.action,
       ...(change.type ? { type: change.type } : {}),
@@ -271,23 +396,39 @@ async function commitChange(
       ? `${done ? done + '; ' : ''}committed ${shortSha(res.sha)}, but the push failed: ${res.message}`
       : `${prefix}the commit failed: ${res.message}`;
     if (res.sha) {
-      deps.pending.clear(ctx.root);
+      clearPending(deps, ctx, change);
     }
     deps.ui.error(message);
     return { status: 'commitFailed', message, sha: res.sha };
   }
-  deps.pending.clear(ctx.root);
+  clearPending(deps, ctx, change);
   const pushed = res.pushed ? ' and pushed' : '';
   const message = `${done ? done + '; c' : 'C'}ommitted ${shortSha(res.sha)}${pushed}`;
   deps.ui.info(message);
   return { status: 'committed', message, sha: res.sha };
 }
 
-/** "Commit artifacts.yaml": commits the saved file with GTO's message for the change it holds. */
+/** Does `f` hold changes to commit: unsaved in the editor, or (as far as the server says) different from HEAD? */
+function changesOf(deps: ActionDeps, ctx: RepositoryContext, f: AnnotationFile): { changed: boolean; why: string } {
+  if (deps.ui.isDirty(absolutePath(ctx, f.file))) {
+    return { changed: true, why: 'unsaved changes' };
+  }
+  const dirty = f.format === 'gto' && f.file === indexRelative(ctx) ? ctx.dirty : f.dirty;
+  if (dirty !== undefined) {
+    return { changed: dirty, why: dirty ? 'changed since the last commit' : '' };
+  }
+  // The server does not say for this file: offer it when it exists, git decides.
+  return { changed: f.exists, why: '' };
+}
+
+/**
+ * "Commit Annotations": commits one saved annotation file (which one is asked when several hold changes) with
+ * GTO's message for the change it holds.
+ */
 export async function commit(deps: ActionDeps, repository: string): Promise<ActionResult> {
   const blocked = commitBlocked(deps);
   if (blocked) {
-    const message = `Cannot commit artifacts.yaml: ${blocked}.`;
+    const message = `Cannot commit annotations: ${blocked}.`;
     deps.ui.error(message);
     return { status: 'commitRefused', message };
   }
@@ -295,41 +436,108 @@ export async function commit(deps: ActionDeps, repository: string): Promise<Acti
   if (!ctx) {
     return { status: 'failed', message: 'no repository context' };
   }
+  const pending = deps.pending.get(ctx.root);
   // The server compares the saved file with HEAD; unsaved changes in the editor count too (they get saved).
-  if (!ctx.dirty && !deps.ui.isDirty(ctx.indexPath)) {
-    const message = 'GTO: artifacts.yaml has no changes to commit.';
+  const files = annotationFiles(ctx)
+    .map((f) => ({ f, ...changesOf(deps, ctx, f) }))
+    .filter((x) => x.changed || x.f.file === pending?.file)
+    .sort((a, b) => Number(b.f.file === pending?.file) - Number(a.f.file === pending?.file));
+  if (files.length === 0) {
+    const names = annotationFiles(ctx).map((f) => f.file);
+    const message = `GTO: ${names.length > 1 ? names.join(', ') : names[0] ?? 'artifacts.yaml'} ${names.length > 1 ? 'have' : 'has'} no changes to commit.`;
     deps.ui.info(message);
     return { status: 'cancelled', message };
   }
-  const pending = deps.pending.get(ctx.root);
-  const items: { label: string; description?: string; value: PendingChange }[] = [];
-  if (pending) {
-    items.push({ label: messageFor(pending), description: 'last change', value: pending });
-  }
-  for (const [name, a] of Object.entries(ctx.artifacts).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const change: PendingChange = { name, action: 'annotate', type: a.type ?? undefined, path: a.path ?? undefined };
-    if (pending && messageFor(pending) === messageFor(change)) {
-      continue;
+  const title = 'GTO: Commit Annotations';
+  let file = files[0]!.f.file;
+  let chosen: PendingChange | undefined;
+  const messages = (): { label: string; description?: string; value: PendingChange }[] => {
+    const format = formatOf(ctx, file);
+    const items: { label: string; description?: string; value: PendingChange }[] = [];
+    const last = pending?.file === file ? pending : undefined;
+    if (last) {
+      items.push({ label: messageFor(last), description: 'last change', value: last });
     }
-    items.push({ label: messageFor(change), value: change });
-  }
-  if (items.length === 0) {
+    for (const [name, a] of Object.entries(artifactsIn(ctx, file)).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+      const change: PendingChange = {
+        name: fullName(file, format, name),
+        action: 'annotate',
+        type: a.type ?? undefined,
+        path: a.path ?? undefined,
+        file,
+      };
+      if (!last || messageFor(last) !== messageFor(change)) {
+        items.push({ label: messageFor(change), value: change });
+      }
+    }
+    return items;
+  };
+  const steps: FlowStep[] = [];
+  const total = (): number => stepNumber(steps, steps.length - 1);
+  steps.push(
+    {
+      id: 'commitFile',
+      shown: () => files.length > 1,
+      run: async (n) => {
+        const r = await deps.prompter.pick<string>({
+          id: 'commitFile',
+          title,
+          step: n,
+          totalSteps: total(),
+          placeholder: 'Commit which file? (only that file is committed)',
+          items: files.map((x) => ({
+            label: x.f.file,
+            description: [x.f.file === pending?.file ? 'last change' : '', x.why].filter((d) => d).join(' · '),
+            value: x.f.file,
+          })),
+          active: file,
+        });
+        if (r.kind === 'ok') {
+          file = r.value;
+        }
+        return r;
+      },
+    },
+    {
+      id: 'commitMessage',
+      shown: () => true,
+      run: async (n) => {
+        const items = messages();
+        if (items.length === 0) {
+          return { kind: 'cancel' };
+        }
+        const r = await deps.prompter.pick<PendingChange>({
+          id: 'commitMessage',
+          title,
+          step: n,
+          totalSteps: total(),
+          placeholder: `Commit message (GTO style): which change does ${file} hold?`,
+          items,
+        });
+        if (r.kind === 'ok') {
+          chosen = r.value;
+        }
+        return r;
+      },
+    },
+  );
+  const accepted = await runSteps(steps);
+  if (!accepted && messages().length === 0) {
     const message = 'GTO: no artifact to name in the commit message.';
     deps.ui.error(message);
     return { status: 'failed', message };
   }
-  const r = await deps.prompter.pick<PendingChange>({
-    id: 'commitMessage',
-    title: 'GTO: Commit artifacts.yaml',
-    step: 1,
-    totalSteps: 1,
-    placeholder: 'Commit message (GTO style): which change does artifacts.yaml hold?',
-    items,
-  });
-  if (r.kind !== 'ok') {
+  if (!accepted || !chosen) {
     return { status: 'cancelled', message: 'cancelled' };
   }
-  return commitChange(deps, repository, ctx, r.value, false, ctx.indexPath, '');
+  return commitChange(deps, repository, ctx, chosen, false, absolutePath(ctx, file), '');
+}
+
+/** Forgets the pending change once its file is committed (a commit of another file leaves it). */
+function clearPending(deps: ActionDeps, ctx: RepositoryContext, committed: PendingChange): void {
+  if (deps.pending.get(ctx.root)?.file === committed.file) {
+    deps.pending.clear(ctx.root);
+  }
 }
 
 function messageFor(c: PendingChange): string {

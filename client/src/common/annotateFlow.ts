@@ -1,17 +1,33 @@
 /**
- * The Annotate prompts, step by step: name, type, path, labels, description, must-exist (only with a
- * path) and what to do afterwards (only when gto.afterAnnotate is `ask`). Pure: talks to a Prompter.
+ * The Annotate prompts, step by step: which file (only when there is a choice and no prefill names one),
+ * name, type, path, labels, description, must-exist (only with a path, and only in artifacts.yaml: DVC has no
+ * such field) and what to do afterwards (only when gto.afterAnnotate is `ask`). Pure: talks to a Prompter.
  * Escape at any step returns undefined (nothing changes); Back returns to the previous shown step.
  */
-import type { AnnotatePrefill, ArtifactInfo, RepositoryContext } from './contract';
+import {
+  annotationFiles,
+  artifactsIn,
+  folderOf,
+  formatOf,
+  fullName,
+  indexRelative,
+  targetChoices,
+} from './annotationFiles';
+import type { AnnotatePrefill, AnnotationFormat, ArtifactInfo, RepositoryContext } from './contract';
 import { annotateCommitMessage, splitLabels, validateName } from './names';
-import type { PickItem, Prompter, StepResult } from './prompter';
+import { runSteps, type FlowStep, type PickItem, type Prompter } from './prompter';
 import type { AfterAnnotate } from './settings';
 
 export type FollowUp = 'none' | 'commit' | 'commitAndPush';
 
 export interface AnnotateAnswers {
+  /** The target file, repository-relative ("artifacts.yaml", "dvc.yaml", "sub/dir/dvc.yaml"). */
+  file: string;
+  format: AnnotationFormat;
+  /** The name as written in the file. */
   name: string;
+  /** DVC's full name (`sub/dir:name` for a nested dvc.yaml), else the name. */
+  fullName: string;
   type?: string;
   path?: string;
   mustExist: boolean;
@@ -56,7 +72,7 @@ export function isCommitted(path: string, committed: readonly string[]): boolean
   return committed.some((c) => c === p || c.startsWith(p + '/'));
 }
 
-export function describeArtifact(a: ArtifactInfo): string {
+export function describeArtifact(a: ArtifactInfo, format: AnnotationFormat = 'gto'): string {
   const parts: string[] = [];
   if (a.type) {
     parts.push(a.type);
@@ -64,7 +80,7 @@ export function describeArtifact(a: ArtifactInfo): string {
   if (a.path) {
     parts.push(a.path);
   }
-  if (!a.virtual) {
+  if (!a.virtual && format === 'gto') {
     parts.push('must exist');
   }
   return parts.join(' · ') || 'no type, no path';
@@ -73,7 +89,10 @@ export function describeArtifact(a: ArtifactInfo): string {
 export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInput): Promise<AnnotateAnswers | undefined> {
   const { context, prefill } = input;
   const fixed = fixedFollowUp(input.afterAnnotate);
+  const choices = prefill.file ? [] : targetChoices(context, prefill.path ?? undefined);
+  const askFile = choices.length > 1;
   const state = {
+    file: prefill.file ?? choices[0]?.value ?? annotationFiles(context)[0]?.file ?? indexRelative(context),
     name: prefill.name ?? '',
     type: (prefill.type ?? NO_VALUE) as Maybe,
     path: (prefill.path ?? NO_VALUE) as Maybe,
@@ -81,20 +100,29 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
     description: prefill.description ?? undefined,
     mustExist: prefill.virtual === false,
     followUp: fixed ?? ('none' as FollowUp),
-    /** The artifact whose existing values were copied into the state (so they're copied once). */
-    filledFrom: prefill.name && context.artifacts[prefill.name] ? prefill.name : '',
+    /** The file and artifact whose existing values were copied into the state (so they're copied once). */
+    filledFrom: '',
   };
 
-  const existing = (): ArtifactInfo | undefined => context.artifacts[state.name];
+  const format = (): AnnotationFormat => formatOf(context, state.file);
+  const dvc = (): boolean => format() === 'dvc';
+  const entries = (): Record<string, ArtifactInfo> => artifactsIn(context, state.file);
+  const existing = (): ArtifactInfo | undefined => entries()[state.name];
+  const full = (name: string): string => fullName(state.file, format(), name);
   const hasPath = (): boolean => state.path !== NO_VALUE && state.path !== '';
-  const total = (): number => 5 + (hasPath() ? 1 : 0) + (fixed === undefined ? 1 : 0);
+  const askMustExist = (): boolean => hasPath() && !dvc();
+  const total = (): number => (askFile ? 1 : 0) + 5 + (askMustExist() ? 1 : 0) + (fixed === undefined ? 1 : 0);
+  const filledKey = (): string => `${state.file}\0${state.name}`;
+  if (prefill.name && existing()) {
+    state.filledFrom = filledKey();
+  }
 
   const fillFromExisting = (): void => {
     const a = existing();
-    if (!a || state.filledFrom === state.name) {
+    if (!a || state.filledFrom === filledKey()) {
       return;
     }
-    state.filledFrom = state.name;
+    state.filledFrom = filledKey();
     if (state.type === NO_VALUE && a.type) {
       state.type = a.type;
     }
@@ -112,29 +140,50 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
     }
   };
 
-  interface Step {
-    id: string;
-    shown: () => boolean;
-    run: (n: number) => Promise<StepResult<unknown>>;
-  }
-
-  const steps: Step[] = [
+  const steps: FlowStep[] = [
+    {
+      id: 'file',
+      shown: () => askFile,
+      run: async (n) => {
+        const r = await prompter.pick<string>({
+          id: 'file',
+          title: TITLE,
+          step: n,
+          totalSteps: total(),
+          placeholder: 'Annotate into which file? dvc.yaml is where DVC and GTO >= 0.3 read annotations',
+          items: choices,
+          active: state.file,
+        });
+        if (r.kind === 'ok') {
+          state.file = r.value;
+          fillFromExisting();
+        }
+        return r;
+      },
+    },
     {
       id: 'name',
       shown: () => true,
       run: async (n) => {
+        const dir = dvc() ? folderOf(state.file) : '';
         const r = await prompter.input({
           id: 'name',
           title: TITLE,
           step: n,
           totalSteps: total(),
-          prompt: 'Artifact name: letters, numbers, "_", "-", "/"; starts and ends with a letter or a number',
+          prompt:
+            `Artifact name in ${state.file}: letters, numbers, "_", "-", "/"; starts and ends with a letter or a number` +
+            (dir ? ` (its full name is ${dir}:NAME)` : ''),
           placeholder: 'e.g. rf or nlp/bert',
           value: state.name,
           validate: (v) => (v.trim() ? validateName(v.trim()) : 'Enter a name for the artifact.'),
           info: (v) => {
-            const a = context.artifacts[v.trim()];
-            return a ? `'${v.trim()}' is already annotated (${describeArtifact(a)}): its annotation will be updated.` : undefined;
+            const name = v.trim();
+            const a = entries()[name];
+            if (a) {
+              return `'${full(name)}' is already annotated in ${state.file} (${describeArtifact(a, format())}): its annotation will be updated.`;
+            }
+            return dir && name ? `Full name: ${full(name)} (tags: ${dir}=${name}@v1.0.0)` : undefined;
           },
         });
         if (r.kind === 'ok') {
@@ -152,6 +201,8 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
         if (state.type !== NO_VALUE && !types.includes(state.type) && !context.typesRestricted) {
           types.unshift(state.type);
         }
+        // .gto's `types` restrict artifacts.yaml only: DVC has no such list.
+        const restricted = context.typesRestricted && !dvc();
         const items: PickItem<Maybe>[] = [
           { label: 'No type', description: existing()?.type ? `keeps '${existing()?.type}'` : '', value: NO_VALUE },
           ...types.map((t) => ({ label: t, value: t as Maybe })),
@@ -161,14 +212,12 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
           title: TITLE,
           step: n,
           totalSteps: total(),
-          placeholder: context.typesRestricted
+          placeholder: restricted
             ? `Artifact type (allowed by .gto: ${context.types.join(', ') || 'none'})`
             : 'Artifact type: pick one or type a new one',
           items,
           active: state.type,
-          freeText: context.typesRestricted
-            ? undefined
-            : { label: (t) => `New type: ${t}`, validate: validateName, toValue: (t) => t },
+          freeText: restricted ? undefined : { label: (t) => `New type: ${t}`, validate: validateName, toValue: (t) => t },
         });
         if (r.kind === 'ok') {
           state.type = r.value;
@@ -181,29 +230,37 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
       shown: () => true,
       run: async (n) => {
         const tracked = new Set(context.trackedFiles);
-        const notArtifacts = new Set([indexRelative(context), '.gto']);
+        const notArtifacts = new Set([...annotationFiles(context).map((f) => f.file), indexRelative(context), '.gto']);
         const paths = [...context.trackedFiles, ...context.untrackedFiles].filter((p) => !notArtifacts.has(p));
         if (state.path !== NO_VALUE && !paths.includes(state.path)) {
           paths.unshift(state.path);
         }
-        const items: PickItem<Maybe>[] = [
-          {
-            label: 'No path (virtual)',
-            description: existing()?.path ? `keeps '${existing()?.path}'` : 'the artifact lives elsewhere',
-            value: NO_VALUE,
-          },
-          ...paths.map((p) => ({
-            label: p,
-            description: tracked.has(p) ? (isCommitted(p, context.committed) ? '' : 'not committed') : 'untracked',
-            value: p as Maybe,
-          })),
-        ];
+        const fileItems = paths.map((p) => ({
+          label: p,
+          description: tracked.has(p) ? (isCommitted(p, context.committed) ? '' : 'not committed') : 'untracked',
+          value: p as Maybe,
+        }));
+        // DVC requires a path: no "virtual" entry to pick in a dvc.yaml.
+        const items: PickItem<Maybe>[] = dvc()
+          ? fileItems
+          : [
+              {
+                label: 'No path (virtual)',
+                description: existing()?.path ? `keeps '${existing()?.path}'` : 'the artifact lives elsewhere',
+                value: NO_VALUE,
+              },
+              ...fileItems,
+            ];
+        const dir = dvc() ? folderOf(state.file) : '';
         const r = await prompter.pick<Maybe>({
           id: 'path',
           title: TITLE,
           step: n,
           totalSteps: total(),
-          placeholder: 'Artifact path, relative to the repository root (or a URL such as s3://bucket/model.pkl)',
+          placeholder: dvc()
+            ? `Artifact path (DVC requires one), relative to the repository root` +
+              (dir ? `; ${state.file} stores it relative to ${dir}/` : '')
+            : 'Artifact path, relative to the repository root (or a URL such as s3://bucket/model.pkl)',
           items,
           active: state.path,
           freeText: { label: (t) => `Use path: ${t}`, toValue: (t) => t },
@@ -246,7 +303,9 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
           title: TITLE,
           step: n,
           totalSteps: total(),
-          prompt: 'Description (optional; empty keeps the current one)',
+          prompt: dvc()
+            ? 'Description, written as `desc` (optional; empty keeps the current one)'
+            : 'Description (optional; empty keeps the current one)',
           placeholder: 'e.g. Random forest for churn',
           value: state.description ?? '',
         });
@@ -258,7 +317,7 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
     },
     {
       id: 'mustExist',
-      shown: hasPath,
+      shown: askMustExist,
       run: async (n) => {
         const path = state.path as string;
         const committed = isCommitted(path, context.committed);
@@ -288,7 +347,7 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
       id: 'followUp',
       shown: () => fixed === undefined,
       run: async (n) => {
-        const name = state.name;
+        const name = full(state.name);
         const msg = annotateCommitMessage(name, asValue(state.type), asValue(state.path));
         const blocked = input.commitBlocked ? ` (${input.commitBlocked})` : '';
         const r = await prompter.pick<FollowUp>({
@@ -298,7 +357,7 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
           totalSteps: total(),
           placeholder: `Annotate '${name}'`,
           items: [
-            { label: 'Annotate', description: 'change artifacts.yaml in the editor', value: 'none' },
+            { label: 'Annotate', description: `change ${state.file} in the editor`, value: 'none' },
             { label: 'Annotate and commit', description: msg + blocked, value: 'commit' },
             { label: 'Annotate, commit and push', description: blocked.trim(), value: 'commitAndPush' },
           ],
@@ -312,48 +371,26 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
     },
   ];
 
-  let i = 0;
-  const shownStack: number[] = [];
-  while (i < steps.length) {
-    const step = steps[i];
-    if (!step || !step.shown()) {
-      i++;
-      continue;
-    }
-    const number = steps.slice(0, i + 1).filter((s) => s.shown()).length;
-    const r = await step.run(number);
-    if (r.kind === 'cancel') {
-      return undefined;
-    }
-    if (r.kind === 'back') {
-      const prev = shownStack.pop();
-      if (prev !== undefined) {
-        i = prev;
-      }
-      continue;
-    }
-    shownStack.push(i);
-    i++;
+  if (!(await runSteps(steps))) {
+    return undefined;
   }
 
   const description = state.description?.trim() ? state.description : undefined;
   return {
+    file: state.file,
+    format: format(),
     name: state.name,
+    fullName: full(state.name),
     type: asValue(state.type),
     path: asValue(state.path),
-    mustExist: hasPath() && state.mustExist,
+    mustExist: askMustExist() && state.mustExist,
     labels: state.labels ?? [],
     description,
     followUp: state.followUp,
   };
 }
 
-/** artifacts.yaml relative to the root (posix), to keep it out of the path list. */
-export function indexRelative(context: Pick<RepositoryContext, 'root' | 'indexPath'>): string {
-  const root = context.root.replace(/\\/g, '/').replace(/\/+$/, '');
-  const index = context.indexPath.replace(/\\/g, '/');
-  return index.startsWith(root + '/') ? index.slice(root.length + 1) : 'artifacts.yaml';
-}
+export { indexRelative };
 
 function asValue(v: Maybe): string | undefined {
   return v === NO_VALUE || v === '' ? undefined : v;

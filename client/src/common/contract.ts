@@ -39,6 +39,27 @@ export interface RegistryInfo {
   deprecated: boolean;
 }
 
+/** GTO's legacy `artifacts.yaml` (top-level entries) or DVC's `dvc.yaml` (the `artifacts:` section). */
+export type AnnotationFormat = 'gto' | 'dvc';
+
+/** A file that holds (or may hold) annotations: artifacts.yaml, every dvc.yaml, and the root dvc.yaml even when missing. */
+export interface AnnotationFile {
+  /** Repository-relative posix path: "artifacts.yaml", "dvc.yaml", "sub/dir/dvc.yaml". */
+  file: string;
+  format: AnnotationFormat;
+  exists: boolean;
+  /** How many artifacts it declares. */
+  artifacts: number;
+  /** Differs from HEAD, when the server says (optional: without it the client offers every existing file to commit). */
+  dirty?: boolean;
+}
+
+/** An entry of a dvc.yaml: `description`/`custom` carry DVC's `desc`/`meta`; `virtual` is always true (DVC has no such field). */
+export interface DvcArtifactInfo extends ArtifactInfo {
+  /** DVC's full name: `name` in the root dvc.yaml, `sub/dir:name` in sub/dir/dvc.yaml. */
+  fullName: string;
+}
+
 export interface RepositoryContext extends ServerResult {
   root: string;
   indexPath: string;
@@ -53,7 +74,14 @@ export interface RepositoryContext extends ServerResult {
   committed: string[];
   hasHead: boolean;
   branch: string | null;
+  /** artifacts.yaml (indexPath) differs from HEAD. */
   dirty: boolean;
+  /** Absent from servers without dvc.yaml support: then artifacts.yaml is the only file. */
+  annotationFiles?: AnnotationFile[];
+  /** Where the repository already annotates (one of annotationFiles' `file`); the server decides. */
+  defaultFile?: string;
+  /** file -> name -> entry, for every dvc.yaml. */
+  dvcArtifacts?: Record<string, Record<string, DvcArtifactInfo>>;
 }
 
 export interface AnnotateParams {
@@ -66,11 +94,15 @@ export interface AnnotateParams {
   labels?: string[];
   description?: string;
   custom?: string;
+  /** Repository-relative target file (a dvc.yaml); absent: artifacts.yaml. `path` stays repository-relative. */
+  file?: string;
 }
 
 export interface RemoveParams {
   repository: string;
   name: string;
+  /** As in AnnotateParams. */
+  file?: string;
 }
 
 export interface EditResult extends ServerResult {
@@ -85,6 +117,8 @@ export interface CommitParams {
   type?: string;
   path?: string;
   push?: boolean;
+  /** Commit only this repository-relative file; absent: artifacts.yaml. */
+  file?: string;
 }
 
 export interface CommitResult extends ServerResult {
@@ -101,12 +135,15 @@ export interface AnnotatePrefill {
   labels?: string[];
   description?: string | null;
   virtual?: boolean;
+  /** The target file (repository-relative): given, the client does not ask which file. */
+  file?: string;
 }
 
 /** What the server's code actions pass to the client's `gto.remove` command. */
 export interface RemovePrefill {
   repository?: string;
   name?: string;
+  file?: string;
 }
 
 /** The calls the client makes; implemented over the LanguageClient, faked in unit tests. */

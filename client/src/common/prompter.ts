@@ -59,3 +59,45 @@ export interface Prompter {
   pick<T>(step: PickStep<T>): Promise<StepResult<T>>;
   pickMany<T>(step: PickManyStep<T>): Promise<StepResult<T[]>>;
 }
+
+/** One step of a multi-step flow: shown or skipped (decided when it is reached), run with its displayed number. */
+export interface FlowStep {
+  id: string;
+  shown: () => boolean;
+  run: (stepNumber: number) => Promise<StepResult<unknown>>;
+}
+
+/** The number a step shows: how many shown steps come before it, plus one. */
+export function stepNumber(steps: readonly FlowStep[], index: number): number {
+  return steps.slice(0, index + 1).filter((s) => s.shown()).length;
+}
+
+/**
+ * Runs the shown steps in order. Back returns to the previous shown step (at the first one it shows it again);
+ * Escape ends the flow: false. True when the last step was accepted.
+ */
+export async function runSteps(steps: readonly FlowStep[]): Promise<boolean> {
+  let i = 0;
+  const shownStack: number[] = [];
+  while (i < steps.length) {
+    const step = steps[i];
+    if (!step || !step.shown()) {
+      i++;
+      continue;
+    }
+    const r = await step.run(stepNumber(steps, i));
+    if (r.kind === 'cancel') {
+      return false;
+    }
+    if (r.kind === 'back') {
+      const prev = shownStack.pop();
+      if (prev !== undefined) {
+        i = prev;
+      }
+      continue;
+    }
+    shownStack.push(i);
+    i++;
+  }
+  return true;
+}

@@ -39,6 +39,8 @@ export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove'] as const;
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/artifacts.yaml' },
   { scheme: 'file', pattern: '**/.gto' },
+  // dvc.yaml stays `yaml` (the DVC extension and yaml-language-server own it): selected by its name only.
+  { scheme: 'file', pattern: '**/dvc.yaml' },
   { scheme: 'file', language: 'gto-artifacts' },
 ];
 
