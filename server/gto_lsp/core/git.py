@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 import git
 
@@ -32,6 +32,7 @@ __all__ = [
     "VersionInfo",
     "annotate_message",
     "commit_file",
+    "commit_files",
     "find_root",
     "remove_message",
 ]
@@ -514,12 +515,37 @@ def commit_file(
     staged entries stay staged and nothing is stashed. Hooks run as usual. A repository
     without commits gets a root commit holding just this file.
     """
+    return commit_files(root, [relpath], message, push, push_timeout=push_timeout)
+
+
+def _quoted(rels: Sequence[str]) -> str:
+    names = [f"'{rel}'" for rel in rels]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def commit_files(
+    root: Path,
+    relpaths: Sequence[str],
+    message: str,
+    push: bool = False,
+    *,
+    push_timeout: float = 60.0,
+) -> CommitResult:
+    """Commit exactly these files as they are on disk in one commit, leaving every other change as it was
+    (`commit_file` for several files: `git commit --only` with all of them). A file deleted on disk is committed
+    as deleted. Refused when none of them changed since HEAD."""
     top = find_root(root)
-    rel = _norm_relpath(relpath)
-    if rel is not None and Path(root).resolve() != top:  # relpath was relative to a subfolder
-        rel = _norm_relpath(Path(os.path.relpath(Path(root).resolve() / rel, top)).as_posix())
-    if rel is None:
-        raise CommitRefused(f"'{relpath}' is not a path inside the repository {top}; give it relative to the root.")
+    rels: list[str] = []
+    for relpath in relpaths:
+        rel = _norm_relpath(relpath)
+        if rel is not None and Path(root).resolve() != top:  # relpath was relative to a subfolder
+            rel = _norm_relpath(Path(os.path.relpath(Path(root).resolve() / rel, top)).as_posix())
+        if rel is None:
+            raise CommitRefused(f"'{relpath}' is not a path inside the repository {top}; give it relative to the root.")
+        if rel not in rels:
+            rels.append(rel)
+    if not rels:
+        raise CommitRefused("No file to commit.")
     g = git.Git(top)
 
     branch_res = _run(g, "symbolic-ref", "-q", "--short", "HEAD")
@@ -538,42 +564,53 @@ def commit_file(
                 "`git config user.email you@example.com`, then run this again."
             )
 
-    disk = top / rel
-    if disk.is_dir() and not disk.is_symlink():
-        raise CommitRefused(f"'{rel}' is a folder; only a file can be committed here.")
-    on_disk = disk.is_file() or disk.is_symlink()
-    head_blob = _run(g, "rev-parse", "-q", "--verify", f"HEAD:{rel}").text.strip() if head else ""
-    if not on_disk and not head_blob:
-        raise CommitRefused(f"'{rel}' does not exist, so there is nothing to commit.")
-    if on_disk and head_blob and _run(g, "hash-object", "--", rel).text.strip() == head_blob:
-        raise CommitRefused(f"'{rel}' is unchanged since the last commit: there is nothing to commit.")
-    in_index = bool(_run(g, "ls-files", "-z", "--", _literal(rel)).out)
+    unchanged: list[str] = []
+    to_add: list[str] = []
+    for rel in rels:
+        disk = top / rel
+        if disk.is_dir() and not disk.is_symlink():
+            raise CommitRefused(f"'{rel}' is a folder; only a file can be committed here.")
+        on_disk = disk.is_file() or disk.is_symlink()
+        head_blob = _run(g, "rev-parse", "-q", "--verify", f"HEAD:{rel}").text.strip() if head else ""
+        if not on_disk and not head_blob:
+            raise CommitRefused(f"'{rel}' does not exist, so there is nothing to commit.")
+        if on_disk and head_blob and _run(g, "hash-object", "--", rel).text.strip() == head_blob:
+            unchanged.append(rel)
+        if not _run(g, "ls-files", "-z", "--", _literal(rel)).out:
+            if on_disk and _run(g, "check-ignore", "-q", "--no-index", "--", rel).status == 0:
+                raise CommitRefused(
+                    f"'{rel}' is ignored by Git (.gitignore). Stop ignoring it, or add it once with "
+                    f"`git add -f {rel}`, then run this again."
+                )
+            to_add.append(rel)
+    if len(unchanged) == len(rels):
+        verb = "is" if len(rels) == 1 else "are"
+        raise CommitRefused(f"{_quoted(rels)} {verb} unchanged since the last commit: there is nothing to commit.")
 
-    if not in_index:
-        if on_disk and _run(g, "check-ignore", "-q", "--no-index", "--", rel).status == 0:
-            raise CommitRefused(
-                f"'{rel}' is ignored by Git (.gitignore). Stop ignoring it, or add it once with "
-                f"`git add -f {rel}`, then run this again."
-            )
+    added: list[str] = []
+    for rel in to_add:
         # `commit --only` takes paths git knows; an untracked file must be added first.
-        added = _run_index(g, "add", "--", _literal(rel))
-        if added.status != 0:
-            raise CommitRefused(f"Could not add '{rel}' to Git: {_reason(added.err)}.")
+        res = _run_index(g, "add", "--", _literal(rel))
+        if res.status != 0:
+            for undo in added:
+                _run_index(g, "update-index", "--force-remove", "--", undo)
+            raise CommitRefused(f"Could not add '{rel}' to Git: {_reason(res.err)}.")
+        added.append(rel)
 
-    res = _run_index(g, "commit", "--only", "-m", message, "--", _literal(rel))
+    res = _run_index(g, "commit", "--only", "-m", message, "--", *(_literal(rel) for rel in rels))
     if res.status != 0:
-        if not in_index:  # undo our `git add`: the file goes back to untracked
-            _run_index(g, "update-index", "--force-remove", "--", rel)
+        for undo in added:  # undo our `git add`: the file goes back to untracked
+            _run_index(g, "update-index", "--force-remove", "--", undo)
         output = "\n".join(s for s in (res.err.strip(), res.text.strip()) if s)
         # git's own refusals come before any hook runs, and start with 'fatal:' or report no change.
         own = output.startswith("fatal:") or any(s in output for s in _NOTHING_TO_COMMIT)
         if not own and _has_commit_hook(g, top):
             raise HookFailed(
-                f"A Git commit hook refused the commit of '{rel}'; nothing was committed. "
+                f"A Git commit hook refused the commit of {_quoted(rels)}; nothing was committed. "
                 f"Fix what it reports, then run this again.\n{output}",
                 output,
             )
-        raise CommitRefused(f"Git refused to commit '{rel}': {_reason(output)}.")
+        raise CommitRefused(f"Git refused to commit {_quoted(rels)}: {_reason(output)}.")
 
     sha = _run(g, "rev-parse", "HEAD").text.strip()
     final_message = _run(g, "log", "-1", "--format=%B", "HEAD").text.strip()  # hooks may edit it
