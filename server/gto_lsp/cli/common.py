@@ -1,0 +1,126 @@
+"""What the commands share: errors and exit codes, the repository, reading and atomic writing, commits."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, TextIO
+
+from ..core.config import Config
+from ..core.messages import no_git_repo
+from ..core.values import LAX_FALSE
+
+if TYPE_CHECKING:
+    from ..core.git import RepoFacts
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+NOT_COMMITTABLE = (
+    "The command would have changed files that were not committed, automated committing is not possible.\n"
+    "Suggested action: Commit the changes and re-run this command."
+)
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def emoji_fail() -> str:
+    # GTO prints its emojis unless GTO_EMOJIS says otherwise.
+    flag = os.environ.get("GTO_EMOJIS", "true").strip().lower()
+    return "" if flag in LAX_FALSE else "❌ "
+
+
+@dataclass
+class Repo:
+    root: Path
+    index_path: Path
+    index: str
+    config: Config
+
+
+def open_repo(repo_arg: str) -> Repo:
+    from ..core.config import read_config
+    from ..core.git import GitError, find_root
+
+    start = Path(repo_arg)
+    if not start.exists():
+        raise CliError(no_git_repo(repo_arg))
+    try:
+        root = find_root(start)
+    except GitError as error:
+        raise CliError(error.message) from error
+    config = read_config(root)
+    return Repo(root, root / config.index, config.index, config)
+
+
+def read_text(path: Path) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"Cannot read {path}: {error}", EXIT_USAGE) from error
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so the file is never half-written; keep its mode."""
+    mode: Optional[int] = None
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def refuse_dirty(facts: RepoFacts, repo: Repo, on_disk: Optional[str]) -> None:
+    """GTO refuses --commit when the artifacts file already has uncommitted changes."""
+    if on_disk is not None and facts.file_at_head(repo.index) != on_disk:
+        raise CliError(NOT_COMMITTABLE)
+
+
+def commit_changes(repo: Repo, message: str, push: bool, out: TextIO) -> None:
+    from ..core.git import GitError, commit_file
+
+    print("Running `git commit`", file=out)
+    try:
+        result = commit_file(repo.root, repo.index, message, push=push)
+    except GitError as error:
+        raise CliError(error.message) from error
+    if push:
+        if result.pushed:
+            print("Running `git push`", file=out)
+        elif result.push_error:
+            raise CliError(result.push_error)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
