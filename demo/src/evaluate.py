@@ -1,0 +1,1 @@
+# Scores models/recommender.pt into reports/metrics.json (demo placeholder)

@@ -1,0 +1,1 @@
+# Builds data/features.csv from data/customers.csv (demo placeholder)
