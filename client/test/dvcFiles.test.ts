@@ -268,7 +268,8 @@ describe('commands with dvc.yaml', () => {
     d.pending.set('/repo', { name: 'sub/dir:clf', action: 'remove', file: 'sub/dir/dvc.yaml' });
     const r = await actions.commit(d, '/repo');
     assert.deepEqual(prompter.ids, ['commitFile', 'commitMessage']);
-    assert.deepEqual(pickLabels(prompter, 'commitFile'), ['sub/dir/dvc.yaml', 'artifacts.yaml', 'dvc.yaml']);
+    // dvc.yaml: the server does not say whether it changed, and other files are known to: not offered.
+    assert.deepEqual(pickLabels(prompter, 'commitFile'), ['sub/dir/dvc.yaml', 'artifacts.yaml']);
     assert.equal((prompter.shown[0]!.raw as PickStep<unknown>).items[0]!.description, 'last change');
     assert.equal(pickLabels(prompter, 'commitMessage')[0], 'Remove annotation for artifact `sub/dir:clf`');
     assert.deepEqual(server.calls[1]!.arg, { repository: '/repo', file: 'sub/dir/dvc.yaml', name: 'sub/dir:clf', action: 'remove' });
@@ -296,6 +297,24 @@ describe('commands with dvc.yaml', () => {
       type: 'model',
       path: 'models/nn.pt',
     });
+  });
+
+  it('commit: nothing known to have changed offers the files whose state is unknown', async () => {
+    const { d, server, prompter } = deps([label('sub/dir/dvc.yaml'), accept]);
+    server.contextResult = makeDvcContext({ dirty: false });
+    await actions.commit(d, '/repo');
+    assert.deepEqual(pickLabels(prompter, 'commitFile'), ['dvc.yaml', 'sub/dir/dvc.yaml']);
+    assert.deepEqual(pickLabels(prompter, 'commitMessage'), ['Annotate artifact `sub/dir:clf` of type `model` with path `sub/dir/model.pkl`']);
+  });
+
+  it('commit: an unsaved dvc.yaml is offered and saved first', async () => {
+    const { d, server, ui, prompter } = deps([accept]);
+    server.contextResult = makeDvcContext({ dirty: false });
+    ui.dirtyPaths = ['/repo/dvc.yaml'];
+    const r = await actions.commit(d, '/repo');
+    assert.deepEqual(prompter.ids, ['commitMessage']);
+    assert.deepEqual(ui.saved, ['/repo/dvc.yaml']);
+    assert.equal(r.status, 'committed');
   });
 
   it('commit of another file keeps the pending change', async () => {

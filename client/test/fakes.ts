@@ -138,9 +138,12 @@ export class FakeUi implements Ui {
   readonly errors: string[] = [];
   readonly saved: string[] = [];
   saveResult = true;
+  /** Every document is unsaved... */
   dirty = false;
-  isDirty(): boolean {
-    return this.dirty;
+  /** ...or just these. */
+  dirtyPaths: string[] = [];
+  isDirty(pathOrUri: string): boolean {
+    return this.dirty || this.dirtyPaths.includes(pathOrUri);
   }
   info(m: string): void {
     this.infos.push(m);

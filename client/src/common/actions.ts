@@ -408,8 +408,11 @@ async function commitChange(
   return { status: 'committed', message, sha: res.sha };
 }
 
-/** Does `f` hold changes to commit: unsaved in the editor, or (as far as the server says) different from HEAD? */
-function changesOf(deps: ActionDeps, ctx: RepositoryContext, f: AnnotationFile): { changed: boolean; why: string } {
+/**
+ * Does `f` hold changes to commit: unsaved in the editor, or different from HEAD as far as the server says
+ * (it says for artifacts.yaml; for a dvc.yaml only if its entry carries `dirty`). Undefined: not known.
+ */
+function changesOf(deps: ActionDeps, ctx: RepositoryContext, f: AnnotationFile): { changed?: boolean; why: string } {
   if (deps.ui.isDirty(absolutePath(ctx, f.file))) {
     return { changed: true, why: 'unsaved changes' };
   }
@@ -417,8 +420,7 @@ function changesOf(deps: ActionDeps, ctx: RepositoryContext, f: AnnotationFile):
   if (dirty !== undefined) {
     return { changed: dirty, why: dirty ? 'changed since the last commit' : '' };
   }
-  // The server does not say for this file: offer it when it exists, git decides.
-  return { changed: f.exists, why: '' };
+  return { changed: f.exists ? undefined : false, why: '' };
 }
 
 /**
@@ -438,10 +440,13 @@ export async function commit(deps: ActionDeps, repository: string): Promise<Acti
   }
   const pending = deps.pending.get(ctx.root);
   // The server compares the saved file with HEAD; unsaved changes in the editor count too (they get saved).
-  const files = annotationFiles(ctx)
-    .map((f) => ({ f, ...changesOf(deps, ctx, f) }))
-    .filter((x) => x.changed || x.f.file === pending?.file)
-    .sort((a, b) => Number(b.f.file === pending?.file) - Number(a.f.file === pending?.file));
+  const all = annotationFiles(ctx).map((f) => ({ f, ...changesOf(deps, ctx, f) }));
+  // Files known to hold changes (and the last change's file); when none is known, the files whose state the
+  // server does not report: git then says whether there is anything to commit.
+  const known = all.filter((x) => x.changed === true || x.f.file === pending?.file);
+  const files = (known.length > 0 ? known : all.filter((x) => x.changed === undefined)).sort(
+    (a, b) => Number(b.f.file === pending?.file) - Number(a.f.file === pending?.file),
+  );
   if (files.length === 0) {
     const names = annotationFiles(ctx).map((f) => f.file);
     const message = `GTO: ${names.length > 1 ? names.join(', ') : names[0] ?? 'artifacts.yaml'} ${names.length > 1 ? 'have' : 'has'} no changes to commit.`;
