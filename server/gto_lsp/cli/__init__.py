@@ -12,11 +12,17 @@ from .. import __version__
 from .check import cmd_check
 from .common import EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
 from .edit import cmd_annotate, cmd_describe, cmd_remove
+from .migrate import cmd_migrate
 
 __all__ = ["build_parser", "main", "write_atomic"]
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    if args.dvc:
+        from ..core.dvc.fields import json_schema as dvc_schema
+
+        print(json.dumps(dvc_schema(), indent=2), file=out)
+        return EXIT_OK
     from ..core.fields import json_schema
 
     print(json.dumps(json_schema(), indent=2), file=out)
@@ -34,10 +40,17 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+_DVCFILE_HELP = (
+    "Work on this dvc.yaml's `artifacts:` section instead of artifacts.yaml: [DIR/]dvc.yaml or DIR, relative to "
+    "the current directory (like DVC's dvcfile). A full name SUB/DIR:NAME means SUB/DIR/dvc.yaml without it"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gto-lsp",
-        description="GTO's artifacts.yaml in editors and CI: annotate, remove, describe, check, serve.",
+        description="GTO's artifacts.yaml and dvc.yaml's artifacts in editors and CI: annotate, remove, describe, "
+        "check, migrate, serve.",
     )
     parser.add_argument("--version", action="version", version=f"gto-lsp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -45,42 +58,71 @@ def build_parser() -> argparse.ArgumentParser:
     def repo_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("-r", "--repo", default=".", help="Repository (any folder inside it) [default: .]")
 
-    p = sub.add_parser("annotate", help="Create or update an artifact's annotation in artifacts.yaml")
-    p.add_argument("name", help="Artifact name")
+    p = sub.add_parser("annotate", help="Create or update an artifact's annotation in artifacts.yaml or a dvc.yaml")
+    p.add_argument("name", help="Artifact name (SUB/DIR:NAME for SUB/DIR/dvc.yaml)")
     repo_option(p)
+    p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
     p.add_argument("--type", help="Artifact type")
-    p.add_argument("--path", help="Artifact path")
+    p.add_argument("--path", help="Artifact path (in a dvc.yaml: relative to its folder, as DVC reads it)")
     p.add_argument("-e", "--must-exist", action="store_true", help="Verify artifact is committed to Git")
     p.add_argument("--allow-same-path", action="store_true", help="Allow same path for different artifacts")
     p.add_argument("--label", action="append", help="Labels to add to artifact (repeat)")
-    p.add_argument("-d", "--description", help="Artifact description")
-    p.add_argument("-c", "--custom", help="Custom metadata to add to artifact")
-    p.add_argument("--commit", action="store_true", help="Commit artifacts.yaml (only that file)")
+    p.add_argument("-d", "--description", help="Artifact description (`desc` in a dvc.yaml)")
+    p.add_argument("-c", "--custom", help="Custom metadata to add to artifact (`meta` in a dvc.yaml)")
+    p.add_argument("--commit", action="store_true", help="Commit the annotations file (only that file)")
     p.add_argument("--push", action="store_true", help="Push the commit to the branch's upstream (implies --commit)")
     p.set_defaults(run=cmd_annotate)
 
-    p = sub.add_parser("remove", help="Remove an artifact's annotation from artifacts.yaml")
-    p.add_argument("name", help="Artifact name")
+    p = sub.add_parser("remove", help="Remove an artifact's annotation from artifacts.yaml or a dvc.yaml")
+    p.add_argument("name", help="Artifact name (SUB/DIR:NAME for SUB/DIR/dvc.yaml)")
     repo_option(p)
-    p.add_argument("--commit", action="store_true", help="Commit artifacts.yaml (only that file)")
+    p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
+    p.add_argument("--commit", action="store_true", help="Commit the annotations file (only that file)")
     p.add_argument("--push", action="store_true", help="Push the commit (implies --commit)")
     p.set_defaults(run=cmd_remove)
 
     p = sub.add_parser("describe", help="Print an artifact's annotation as JSON")
-    p.add_argument("name", help="Artifact name, or a shortcut: NAME@latest, NAME@vX.Y.Z, NAME#STAGE")
+    p.add_argument(
+        "name",
+        help="Artifact name, a full name SUB/DIR:NAME (or SUB/DIR/dvc.yaml:NAME), or a shortcut: NAME@latest, "
+        "NAME@vX.Y.Z, NAME#STAGE. A NAME not in artifacts.yaml is looked up in the root dvc.yaml",
+    )
     repo_option(p)
-    p.add_argument("--rev", help="Read artifacts.yaml at this git revision instead of the working tree")
+    p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
+    p.add_argument("--rev", help="Read the file at this git revision instead of the working tree")
     group = p.add_mutually_exclusive_group()
-    for field in ("type", "path", "description", "custom"):
-        group.add_argument(f"--{field}", dest=f"show_{field}", action="store_true", help=f"Show {field} only")
+    for field, alias in (("type", None), ("path", None), ("description", "desc"), ("custom", "meta")):
+        names = [f"--{field}"] + ([f"--{alias}"] if alias else [])
+        shown = f"{field} (`{alias}` in a dvc.yaml)" if alias else field
+        group.add_argument(*names, dest=f"show_{field}", action="store_true", help=f"Show {shown} only")
     p.set_defaults(run=cmd_describe)
 
-    p = sub.add_parser("check", help="Report every problem of artifacts.yaml and .gto (for CI)")
+    p = sub.add_parser("check", help="Report every problem of artifacts.yaml, .gto and every dvc.yaml (for CI)")
     repo_option(p)
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("schema", help="Print the JSON schema of artifacts.yaml")
+    p = sub.add_parser(
+        "migrate",
+        help="Move annotations from artifacts.yaml to the `artifacts:` section of a dvc.yaml",
+        description="Move annotations from artifacts.yaml to a dvc.yaml: description -> desc, custom -> meta, "
+        "virtual dropped, fields DVC does not know dropped. Entries without a path (DVC requires one) or already in "
+        "the dvc.yaml stay in artifacts.yaml. Exit 0 when every entry asked for moved, 1 when some stayed.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="Artifacts to move [default: all]")
+    repo_option(p)
+    p.add_argument(
+        "--to",
+        metavar="[DIR/]dvc.yaml",
+        help="The dvc.yaml to move them to, relative to the current directory [default: the repository's root "
+        "dvc.yaml, where names keep matching their existing NAME@vX.Y.Z tags; in DIR/dvc.yaml they become DIR:NAME]",
+    )
+    p.add_argument("--commit", action="store_true", help="Commit both files in one commit (only those files)")
+    p.add_argument("--push", action="store_true", help="Push the commit (implies --commit)")
+    p.set_defaults(run=cmd_migrate)
+
+    p = sub.add_parser("schema", help="Print the JSON schema of artifacts.yaml (of a dvc.yaml artifact with --dvc)")
+    p.add_argument("--dvc", action="store_true", help="The schema of one artifact in dvc.yaml's `artifacts:`")
     p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("serve", help="Run the language server (stdio by default)")

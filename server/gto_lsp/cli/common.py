@@ -7,7 +7,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
 
 from ..core.config import Config
 from ..core.messages import no_git_repo
@@ -95,18 +95,19 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def refuse_dirty(facts: RepoFacts, repo: Repo, on_disk: Optional[str]) -> None:
-    """GTO refuses --commit when the artifacts file already has uncommitted changes."""
-    if on_disk is not None and facts.file_at_head(repo.index) != on_disk:
+def refuse_dirty(facts: RepoFacts, relpath: str, on_disk: Optional[str]) -> None:
+    """GTO refuses --commit when the file to commit already has uncommitted changes."""
+    if on_disk is not None and facts.file_at_head(relpath) != on_disk:
         raise CliError(NOT_COMMITTABLE)
 
 
-def commit_changes(repo: Repo, message: str, push: bool, out: TextIO) -> None:
-    from ..core.git import GitError, commit_file
+def commit_changes(repo: Repo, message: str, push: bool, out: TextIO, files: Optional[Sequence[str]] = None) -> None:
+    """Commit only `files` (relative to the root; artifacts.yaml by default) in one commit, and push."""
+    from ..core.git import GitError, commit_files
 
     print("Running `git commit`", file=out)
     try:
-        result = commit_file(repo.root, repo.index, message, push=push)
+        result = commit_files(repo.root, list(files or [repo.index]), message, push=push)
     except GitError as error:
         raise CliError(error.message) from error
     if push:

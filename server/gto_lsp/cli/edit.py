@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
-from ..core.messages import UPDATED, cannot_find_artifact
+from ..core.dvc.files import full_name
+from ..core.messages import cannot_find_artifact
+from . import dvcfile
 from .common import (
     EXIT_OK,
     CliError,
@@ -20,19 +22,25 @@ from .common import (
     write_atomic,
 )
 
+if TYPE_CHECKING:
+    from ..core.git import RepoFacts
+
 
 def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.annotate import AnnotateRequest, GTOError, annotate
     from ..core.git import RepoFacts, annotate_message
 
     repo = open_repo(args.repo)
+    target, name = dvcfile.resolve(repo, args.name, args.dvcfile)
     facts = RepoFacts(repo.root)
-    text = read_text(repo.index_path)
+    path = target.path if target else repo.index_path
+    rel = target.rel if target else repo.index
+    text = read_text(path)
     commit = args.commit or args.push
     if commit:
-        refuse_dirty(facts, repo, text)
+        refuse_dirty(facts, rel, text)
     request = AnnotateRequest(
-        name=args.name,
+        name=name,
         type=args.type,
         path=args.path,
         must_exist=args.must_exist,
@@ -42,13 +50,19 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
         custom=args.custom,
     )
     try:
-        result = annotate(text, request, repo.config, in_head=facts.in_head)
+        if target is None:
+            result = annotate(text, request, repo.config, in_head=facts.in_head)
+        else:
+            from ..core.dvc import annotate_dvc
+
+            result = annotate_dvc(text, request, target.folder, in_head=facts.in_head, file=target.rel)
     except GTOError as error:
         raise CliError(str(error)) from error
-    write_atomic(repo.index_path, result.text)
-    print(UPDATED, file=out)
+    write_atomic(path, result.text)
+    print(result.message, file=out)
     if commit:
-        commit_changes(repo, annotate_message(args.name, args.type, args.path), args.push, out)
+        shown = full_name(target.folder, name) if target else name
+        commit_changes(repo, annotate_message(shown, args.type, args.path), args.push, out, [rel])
     return EXIT_OK
 
 
@@ -57,23 +71,38 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.git import RepoFacts, remove_message
 
     repo = open_repo(args.repo)
-    text = read_text(repo.index_path)
+    target, name = dvcfile.resolve(repo, args.name, args.dvcfile)
+    path = target.path if target else repo.index_path
+    rel = target.rel if target else repo.index
+    text = read_text(path)
     commit = args.commit or args.push
     if commit:
-        refuse_dirty(RepoFacts(repo.root), repo, text)
+        refuse_dirty(RepoFacts(repo.root), rel, text)
     try:
-        result = remove(text, args.name)
+        if target is None:
+            result = remove(text, name)
+        else:
+            from ..core.dvc import remove_dvc
+
+            result = remove_dvc(text, name, file=target.rel)
     except GTOError as error:
         raise CliError(str(error)) from error
-    write_atomic(repo.index_path, result.text)
-    print(UPDATED, file=out)
+    write_atomic(path, result.text)
+    print(result.message, file=out)
     if commit:
-        commit_changes(repo, remove_message(args.name), args.push, out)
+        shown = full_name(target.folder, name) if target else name
+        commit_changes(repo, remove_message(shown), args.push, out, [rel])
     return EXIT_OK
+
+
+# describe's field options and the key each format stores them under
+_SHOWN = {"type": ("type", "type"), "path": ("path", "path"), "description": ("description", "desc")}
+_SHOWN["custom"] = ("custom", "meta")
 
 
 def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.annotate import GTOError, describe
+    from ..core.dvc import describe_dvc
 
     repo = open_repo(args.repo)
     name, rev = args.name, args.rev
@@ -82,59 +111,86 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
         if rev:
             raise CliError("Either specify revision or use naming shortcut.")
         name = shortcut["artifact"]
-        rev = _shortcut_commit(repo, name, shortcut["stage"], shortcut["version"])
+        rev = _shortcut_commit(repo, name, shortcut["stage"], shortcut["version"], args.dvcfile)
         if rev is None:
             return EXIT_OK  # GTO prints nothing when the shortcut matches no version
-    if rev:
-        from ..core.git import GitError, RepoFacts
-
-        try:
-            text = RepoFacts(repo.root).file_at_rev(rev, repo.index)
-        except GitError as error:
-            raise CliError(f"Cannot read {repo.index} at '{rev}': {error}") from error
-    else:
-        text = read_text(repo.index_path)
+    target, bare = dvcfile.resolve(repo, name, args.dvcfile)
     try:
-        annotation = describe(text, name)
+        if target is None:
+            annotation = describe(_text(repo, repo.index, rev), bare)
+            if annotation is None:  # not in artifacts.yaml: the root dvc.yaml's entry of that name
+                root = dvcfile.from_folder(repo, "")
+                annotation = describe_dvc(_text(repo, root.rel, rev), bare)
+                target = root if annotation is not None else None
+        else:
+            annotation = describe_dvc(_text(repo, target.rel, rev), bare)
     except GTOError as error:
         raise CliError(str(error)) from error
     if annotation is None:
         return EXIT_OK
-    field = next((f for f in ("type", "path", "description", "custom") if getattr(args, f"show_{f}")), None)
+    field = next((f for f in _SHOWN if getattr(args, f"show_{f}")), None)
     if field is None:
         print(json.dumps(jsonable(annotation), indent=4), file=out)
-    elif field in annotation:
-        print(annotation[field], file=out)
+    else:
+        key = _SHOWN[field][0 if target is None else 1]
+        if key in annotation:
+            print(annotation[key], file=out)
     return EXIT_OK
+
+
+def _text(repo: Repo, rel: str, rev: Optional[str]) -> Optional[str]:
+    """The file's text in the working tree, or at `rev`; None when it is absent."""
+    if not rev:
+        return read_text(repo.root / rel)
+    from ..core.git import GitError, RepoFacts
+
+    try:
+        return RepoFacts(repo.root).file_at_rev(rev, rel)
+    except GitError as error:
+        raise CliError(f"Cannot read {rel} at '{rev}': {error}") from error
 
 
 def _shortcut_pattern() -> re.Pattern[str]:
     from ..core.names import NAME
 
-    return re.compile(rf"^(?P<artifact>{NAME})(?:#(?P<stage>{NAME})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$")
+    return re.compile(
+        rf"^(?P<artifact>(?:[^:@#]+:)?{NAME})(?:#(?P<stage>{NAME})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$"
+    )
 
 
 _SHORTCUT = _shortcut_pattern()
 
 
-def _shortcut_commit(repo: Repo, name: str, stage: Optional[str], version: Optional[str]) -> Optional[str]:
-    """The commit GTO's naming shortcut (`rf@latest`, `rf@v1.0.0`, `rf#prod`) points at, from the git tags."""
+def _shortcut_commit(
+    repo: Repo, name: str, stage: Optional[str], version: Optional[str], dvc_option: Optional[str] = None
+) -> Optional[str]:
+    """The commit GTO's naming shortcut (`rf@latest`, `rf@v1.0.0`, `rf#prod`, `sub/dir:clf@v1.0.0`) points at,
+    from the git tags (`sub/dir=clf@v1.0.0`)."""
+    from ..core.dvc.files import full_name
     from ..core.git import RepoFacts
 
     facts = RepoFacts(repo.root)
-    registry = facts.registry_state().get(name)
+    target, bare = dvcfile.resolve(repo, name, dvc_option)
+    registry = facts.registry_state().get(full_name(target.folder, bare) if target else bare)
     if registry is None:
-        from ..core.annotate import describe
-
-        try:
-            known = describe(facts.file_at_head(repo.index), name) is not None
-        except Exception:
-            known = False
-        if not known:  # neither tagged nor annotated at HEAD: GTO's show refuses the name
-            raise CliError(cannot_find_artifact(name))
+        if not _known_at_head(repo, facts, target, bare):  # neither tagged nor annotated at HEAD
+            raise CliError(cannot_find_artifact(name))  # GTO's show refuses the name
         return None
     wanted = registry.stages.get(stage) if stage else registry.latest if version in ("latest", "greatest") else version
     for info in registry.versions:
         if info.version == wanted:
             return info.commit
     return None
+
+
+def _known_at_head(repo: Repo, facts: RepoFacts, target: Optional[dvcfile.DvcTarget], name: str) -> bool:
+    from ..core.annotate import describe
+    from ..core.dvc import describe_dvc
+
+    try:
+        if target is None and describe(facts.file_at_head(repo.index), name) is not None:
+            return True
+        rel = target.rel if target else "dvc.yaml"
+        return describe_dvc(facts.file_at_head(rel), name) is not None
+    except Exception:
+        return False

@@ -1,0 +1,61 @@
+"""Which dvc.yaml a command means: `--dvcfile` (relative to the current directory, like every path on a command
+line, and like DVC's own `dvcfile=`), or the folder of a full name `sub/dir:name`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ..core.dvc.files import DVC_FILE, dvc_file_of, split_full_name
+from .common import EXIT_USAGE, CliError, Repo
+
+
+@dataclass(frozen=True)
+class DvcTarget:
+    path: Path  # on disk
+    rel: str  # relative to the repository root, POSIX: `dvc.yaml`, `sub/dir/dvc.yaml`
+    folder: str  # its folder relative to the root, "" for the root one
+
+
+def from_option(repo: Repo, dvcfile: str) -> DvcTarget:
+    """`--dvcfile [DIR/]dvc.yaml` (or a folder, meaning its dvc.yaml), relative to the current directory."""
+    path = Path(dvcfile)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if path.is_dir():
+        path = path / DVC_FILE
+    if path.name != DVC_FILE:
+        raise CliError(
+            f"'{dvcfile}' is not a dvc.yaml: DVC reads artifacts only from files named {DVC_FILE}.", EXIT_USAGE
+        )
+    if not path.parent.is_dir():
+        raise CliError(f"No folder '{os.path.dirname(dvcfile) or '.'}' for '{dvcfile}'.", EXIT_USAGE)
+    rel = os.path.relpath(path.parent.resolve(), repo.root.resolve())
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        raise CliError(f"'{dvcfile}' is outside the repository {repo.root}.", EXIT_USAGE)
+    folder = "" if rel == "." else Path(rel).as_posix()
+    return DvcTarget(repo.root / folder / DVC_FILE if folder else repo.root / DVC_FILE, dvc_file_of(folder), folder)
+
+
+def from_folder(repo: Repo, folder: str) -> DvcTarget:
+    return DvcTarget(repo.root / folder / DVC_FILE if folder else repo.root / DVC_FILE, dvc_file_of(folder), folder)
+
+
+def resolve(repo: Repo, name: str, dvcfile: Optional[str]) -> tuple[Optional[DvcTarget], str]:
+    """(the dvc.yaml meant, the bare name): None when the command is about artifacts.yaml (no `--dvcfile`, no
+    `folder:` in the name). `sub/dir:name` and `sub/dir/dvc.yaml:name` name sub/dir/dvc.yaml; with `--dvcfile`
+    too, both must mean the same file."""
+    if ":" not in name:
+        return (from_option(repo, dvcfile) if dvcfile else None), name
+    folder, bare = split_full_name(name)
+    folder = folder.strip("/")
+    if dvcfile:
+        target = from_option(repo, dvcfile)
+        if target.folder != folder:
+            raise CliError(
+                f"'{name}' is an artifact of {dvc_file_of(folder)}, but --dvcfile is {target.rel}.", EXIT_USAGE
+            )
+        return target, bare
+    return from_folder(repo, folder), bare

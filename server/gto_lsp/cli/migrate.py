@@ -1,0 +1,88 @@
+"""migrate: move annotations from artifacts.yaml to a dvc.yaml, both files written or neither, one commit."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Optional, TextIO
+
+from ..core.dvc.files import full_name
+from . import dvcfile
+from .common import EXIT_OK, EXIT_PROBLEMS, CliError, commit_changes, open_repo, read_text, refuse_dirty, write_atomic
+
+
+def migrate_message(count: int, names: list[str], source: str, target: str) -> str:
+    if count == 1:
+        return f"Move annotation of artifact `{names[0]}` from {source} to {target}"
+    return f"Move annotations of {count} artifacts from {source} to {target}"
+
+
+def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.annotate import GTOError
+    from ..core.git import RepoFacts
+    from ..core.migrate import migrate
+
+    repo = open_repo(args.repo)
+    target = dvcfile.from_option(repo, args.to) if args.to else dvcfile.from_folder(repo, "")
+    gto_text = read_text(repo.index_path)
+    if gto_text is None:
+        raise CliError(f"No {repo.index} in {repo.root}: nothing to migrate.")
+    dvc_text = read_text(target.path)
+    commit = args.commit or args.push
+    if commit:
+        facts = RepoFacts(repo.root)
+        refuse_dirty(facts, repo.index, gto_text)
+        refuse_dirty(facts, target.rel, dvc_text)
+    try:
+        result = migrate(gto_text, dvc_text, target.folder, args.names or None)
+    except GTOError as error:
+        raise CliError(str(error)) from error
+
+    for name in result.moved:
+        shown = full_name(target.folder, name)
+        print(f"Moved `{name}` to {target.rel}" + (f" as `{shown}`" if shown != name else ""), file=out)
+    for name, field in result.dropped:
+        why = (
+            "DVC has no `virtual` (it never checks that a path is committed)"
+            if field == "virtual"
+            else "DVC refuses fields it does not know"
+        )
+        shown_field = "virtual: false" if field == "virtual" else field
+        print(f"Dropped `{shown_field}` of `{name}`: {why}", file=out)
+    for name, reason in result.skipped:
+        print(f"Skipped `{name}`: {reason}", file=out)
+    if target.folder and result.moved:
+        print(
+            f"Artifacts of {target.rel} are named `{target.folder}:NAME`: their versions are git tags "
+            f"`{target.folder}=NAME@vX.Y.Z`, and tags `NAME@vX.Y.Z` no longer match them.",
+            file=out,
+        )
+    if not result.moved:
+        if not result.skipped:
+            print(f"No artifacts in {repo.index}: nothing to migrate.", file=out)
+        return EXIT_PROBLEMS if result.skipped else EXIT_OK
+
+    _write_both(target.path, dvc_text, result.dvc.text, repo.index_path, result.gto.text)
+    print(result.dvc.message, file=out)
+    print(result.gto.message.replace("artifacts.yaml", repo.index), file=out)
+    if commit:
+        message = migrate_message(len(result.moved), result.moved, repo.index, target.rel)
+        commit_changes(repo, message, args.push, out, [repo.index, target.rel])
+    return EXIT_PROBLEMS if result.skipped else EXIT_OK
+
+
+def _write_both(first: Path, first_old: Optional[str], first_new: str, second: Path, second_new: str) -> None:
+    """Write `first`, then `second`; when the second write fails, `first` gets its old text back (or goes away
+    when it did not exist), so both files change or neither."""
+    try:
+        write_atomic(first, first_new)
+    except OSError as error:
+        raise CliError(f"Cannot write {first}: {error}") from error
+    try:
+        write_atomic(second, second_new)
+    except OSError as error:
+        if first_old is None:
+            first.unlink()
+        else:
+            write_atomic(first, first_old)
+        raise CliError(f"Cannot write {second}: {error}; {first.name} was restored") from error
