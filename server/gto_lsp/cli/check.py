@@ -1,17 +1,20 @@
-"""check: every problem of artifacts.yaml and .gto, one line each, for CI."""
+"""check: every problem of artifacts.yaml, .gto and every dvc.yaml of the repository, one line each, for CI."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, read_text
 
 if TYPE_CHECKING:
+    from ..core.check import RepoView
     from ..core.git import RepoFacts
+    from ..core.problems import Problem
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -23,7 +26,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     start = Path(args.repo)
     if not start.exists():
         raise CliError(f"No such folder: '{args.repo}'", EXIT_USAGE)
-    in_head = None
+    in_head: Optional[Callable[[str], bool]] = None
     try:
         root = find_root(start)
         facts: Optional[RepoFacts] = RepoFacts(root)
@@ -33,17 +36,21 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     config = read_config(root)
     index_path = root / config.index
     text = read_text(index_path)
+    if facts is not None and facts.head_sha() is not None:
+        in_head = facts.in_head
+    view = RepoView(root=root, in_head=in_head)
     problems = list(config.problems)
     if text is not None:
-        if facts is not None and facts.head_sha() is not None:
-            in_head = facts.in_head
-        view = RepoView(root=root, in_head=in_head)
         problems.extend(check(parse(text), config, view, CheckSettings()))
-    elif not (root / ".gto").exists():
-        raise CliError(f"No {config.index} in {root}: nothing to check.", EXIT_USAGE)
+    dvc_problems = _check_dvc_files(root, facts, view)
+    if text is None and not dvc_problems.files and not (root / ".gto").exists():
+        raise CliError(f"No {config.index} or dvc.yaml in {root}: nothing to check.", EXIT_USAGE)
+    found = [(p.file or config.index, p) for p in problems]
+    found.sort(key=lambda fp: (fp[0], fp[1].span.start.line, fp[1].span.start.col))
+    found.extend(dvc_problems.problems)
     rows = []
-    for problem in sorted(problems, key=lambda p: (p.file or config.index, p.span.start.line, p.span.start.col)):
-        shown = Path(os.path.relpath(root / (problem.file or config.index), Path.cwd()))
+    for file, problem in found:
+        shown = Path(os.path.relpath(root / file, Path.cwd()))
         rows.append(
             {
                 "file": str(shown),
@@ -74,3 +81,37 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             )
     failing = [r for r in rows if r["severity"] in ("error", "warning")]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+@dataclass
+class _DvcFound:
+    files: list[str]  # the dvc.yaml files read, relative to the root
+    problems: list[tuple[str, Problem]]  # (file, problem), file by file, each in the order of its lines
+
+
+def _check_dvc_files(root: Path, facts: Optional[RepoFacts], view: RepoView) -> _DvcFound:
+    """Every dvc.yaml of the repository (tracked, or untracked and not ignored; only the root one outside git),
+    checked with paths from its folder; outputs of every dvc.yaml's stages count as present."""
+    from ..core.check import CheckSettings
+    from ..core.dvc import check_dvc, parse_dvc, stage_outputs
+    from ..core.dvc.files import DVC_FILE, dvc_files, folder_of
+
+    if facts is not None:
+        listed = dvc_files(facts.tracked_files() + facts.untracked_files())
+    else:
+        listed = [DVC_FILE] if (root / DVC_FILE).is_file() else []
+    documents = {}
+    for rel in listed:
+        text = read_text(root / rel)
+        if text is not None:  # tracked but deleted in the working tree: nothing to check
+            documents[rel] = parse_dvc(text)
+    outputs: set[str] = set()
+    for rel, document in documents.items():
+        outputs |= stage_outputs(document, folder_of(rel))
+    frozen = frozenset(outputs)
+    found: list[tuple[str, Problem]] = []
+    for rel, document in documents.items():
+        problems = check_dvc(document, view, folder_of(rel), CheckSettings(), frozen)
+        problems.sort(key=lambda p: (p.span.start.line, p.span.start.col))
+        found.extend((rel, p) for p in problems)
+    return _DvcFound(list(documents), found)
