@@ -7,11 +7,11 @@ key order stay; every other byte of the file stays.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
+from . import paths
 from .check import CheckSettings, check, facts
 from .codes import reader_refusals
 from .config import Config
@@ -180,15 +180,7 @@ def _as_bool(value: Any) -> bool:
     return not is_lax_false(value)
 
 
-def _resolved(path: str) -> str:
-    """GTO's `Path(p).resolve()` run from the repository root, without touching the disk (no symlinks)."""
-    return posixpath.normpath(path if path.startswith("/") else "/__repository__/" + path)
-
-
-def _paths_conflict(a: str, b: str) -> bool:
-    """GTO's find_repeated_path: equal, or one an ancestor of the other (a backslash is a plain character)."""
-    ra, rb = _resolved(a), _resolved(b)
-    return ra == rb or rb.startswith(ra.rstrip("/") + "/") or ra.startswith(rb.rstrip("/") + "/")
+_paths_conflict = paths.conflict  # GTO's rule; the name dvc/edit.py imports
 
 
 def needs_rewrite(document: Document) -> bool:
@@ -226,7 +218,7 @@ def annotate(
             if artifact is target:
                 continue
             other = _path_of(artifact)
-            if other and _paths_conflict(request.path, other):
+            if other and paths.conflict(request.path, other):
                 raise GTOError(
                     "path-used",
                     f"Provided path conflicts with '{request.path}' ('{request.type}' '{request.name}')",

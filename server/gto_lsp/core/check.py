@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,10 +39,11 @@ from .parse import (
     scalar_value,
     tag_of,
 )
+from .paths import escapes, exists_inside, is_absolute, parents
+from .paths import is_external as is_external
+from .paths import normalise as normalise
 from .problems import Problem, Related, Span
 from .values import LAX_FALSE, LAX_TRUE
-
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,9 @@ class RepoView:
         if cached is None:
             if self._real_root is None:
                 self._real_root = os.path.realpath(self.root)
-            cached = _exists_inside(self.root, path, self._real_root)
+            cached = exists_inside(self.root, path, self._real_root)
             self.exists_cache[path] = cached
         return cached
-
-
-def _exists_inside(root: Path, path: str, real_root: str) -> bool:
-    full = os.path.join(root, path)
-    if not os.path.lexists(full):
-        return False
-    # A symlink that leads out of the repository counts as missing: nothing outside is read.
-    real = os.path.realpath(full)
-    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def check(
@@ -613,11 +604,6 @@ def facts(artifact: Artifact) -> Facts:
         path_found = _string_field(artifact, "path")
         path = path_found[1] if path_found else None
         norm = normalise(path) if path else ""
-        ancestors = []
-        parent = posixpath.dirname(norm)
-        while parent and parent not in ("/", "."):
-            ancestors.append(parent)
-            parent = posixpath.dirname(parent)
         labels_pair = artifact.field("labels")
         labels_node = labels_pair[1] if labels_pair else None
         if isinstance(labels_node, SequenceNode):
@@ -637,7 +623,7 @@ def facts(artifact: Artifact) -> Facts:
             path_found[0] if path_found else None,
             _virtual(artifact),
             norm,
-            tuple(ancestors),
+            parents(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
         artifact.block.memo["facts"] = memo
@@ -681,14 +667,6 @@ def _allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[
     return out
 
 
-def is_external(path: str) -> bool:
-    return _URL.match(path) is not None
-
-
-def normalise(path: str) -> str:
-    return posixpath.normpath(path.replace("\\", "/")) if path else path
-
-
 def _virtual(artifact: Artifact) -> bool:
     pair = artifact.field("virtual")
     if pair is None:
@@ -710,14 +688,14 @@ def _path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, se
             continue
         virtual = known.virtual
         norm = known.norm
-        if posixpath.isabs(norm) or re.match(r"^[a-zA-Z]:[\\/]", path):
+        if is_absolute(path):
             message = (
                 f"Path `{path}` is absolute; GTO paths are relative to the repository root. "
                 "Write it relative to the root."
             )
             out.append(_Found(index, "path", "path-absolute", severity("path-absolute"), message, {"path": path}))
             continue
-        if norm == ".." or norm.startswith("../"):
+        if escapes(norm):
             message = (
                 f"Path `{path}` leads outside the repository; GTO paths are relative to the repository root "
                 "and stay inside it."

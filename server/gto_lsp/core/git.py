@@ -18,6 +18,7 @@ import git
 
 from .messages import no_git_repo
 from .names import NAME
+from .paths import escapes
 
 __all__ = [
     "ArtifactRegistry",
@@ -131,7 +132,7 @@ def _norm_relpath(path: str) -> str | None:
     if not path or path.startswith("/") or PureWindowsPath(path).drive:
         return None
     norm = posixpath.normpath(path)
-    if norm in (".", "..") or norm.startswith("../"):
+    if norm == "." or escapes(norm):
         return None
     return norm
 

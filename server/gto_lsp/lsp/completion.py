@@ -20,9 +20,10 @@ from lsprotocol import types
 from ..core.check import facts
 from ..core.fields import FIELDS
 from ..core.names import is_valid_name
+from ..core.paths import inside
 from ..core.problems import Pos, Span
 from .hover import field_doc
-from .state import ARTIFACTS, GtoLanguageServer, Tracked, View, inside
+from .state import ARTIFACTS, GtoLanguageServer, Tracked, View
 
 TRIGGERS = (":", " ", "/", "-")
 COMMON_TYPES = ("model", "dataset", "notebook", "pipeline")

@@ -30,6 +30,7 @@ from ..core.config import CONFIG_FILE, Config, parse_config
 from ..core.dvc.document import DvcDocument, parse_dvc
 from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
+from ..core.paths import inside as inside  # watch and commands import it from here
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
@@ -46,16 +47,6 @@ REGISTRY_TTL = 2.0  # seconds a registry read from tags is reused without a watc
 
 def norm(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.normpath(os.path.abspath(path)))
-
-
-def inside(path: Path, root: Path) -> bool:
-    """`path` is `root` or below it, also after resolving symlinks (a link out of the repository is outside)."""
-    try:
-        real = os.path.realpath(path)
-        real_root = os.path.realpath(root)
-    except (OSError, ValueError):
-        return False
-    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def uri_to_path(uri: str) -> Optional[Path]:

@@ -9,12 +9,12 @@ from typing import Optional, Union
 
 from lsprotocol import types
 
-from ..core.check import is_external, normalise
 from ..core.parse import STR as STR_TAG
 from ..core.parse import MappingNode, ScalarNode, SequenceNode, tag_of
+from ..core.paths import escapes, inside, is_absolute, is_external, normalise
 from ..core.problems import Span
 from .locate import artifact_at, display_name, field_at, node_span
-from .state import ARTIFACTS, GtoLanguageServer, View, inside, path_to_uri
+from .state import ARTIFACTS, GtoLanguageServer, View, path_to_uri
 
 
 def _view(ls: GtoLanguageServer, uri: str) -> Optional[View]:
@@ -105,7 +105,7 @@ def resolve_path(view: View, value: str) -> Optional[Path]:
     if base is None:
         return None
     relative = normalise(value)
-    if os.path.isabs(relative) or relative == ".." or relative.startswith("../"):
+    if is_absolute(value) or escapes(relative):
         return None
     target = base / relative
     if not os.path.lexists(target) or not inside(target, base):
