@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Install the two real-GTO virtualenvs used by the compatibility tests (tests/compat).
+# Install the real-GTO and real-DVC virtualenvs used by the compatibility tests (tests/compat).
 #
 #   gto110  gto==1.10.1, dependencies as pip resolves them (latest PyPI release; has no
 #           annotate CLI, but ships gto.index with the reader and the annotate core)
 #   gto028  gto==0.2.8, the last release with the `gto annotate/remove/describe` CLI, pinned to
 #           the dependency versions it still works with (pydantic v1, ruamel.yaml 0.17, typer 0.7
 #           with click < 8.2, GitPython 3.x)
+#   dvc367  dvc==3.67.1 (latest release; pulls in gto 1.10.1), dependencies as pip resolves them:
+#           the reader, schema and name warnings of `dvc.yaml` artifacts (tests/compat/dvc_runner.py)
 #
 # Location: "${GTO_VENVS:-<repo>/.cache/gto-venvs}". Python: "${PYTHON:-python3}".
 # Idempotent: a venv whose stamp file matches the pins (and the interpreter) is left alone.
 # Prints one line per venv; pip's output goes to <venv>.log and is shown only on failure.
-# Usage: scripts/gto-venvs.sh [--force] [gto110|gto028 ...]
+# Usage: scripts/gto-venvs.sh [--force] [gto110|gto028|dvc367 ...]
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +22,7 @@ PYTHON="${PYTHON:-python3}"
 PINS_gto110="gto==1.10.1"
 # click 8.2+ breaks typer 0.7 (`TyperArgument.make_metavar() takes 1 positional argument`),
 # pydantic 2 / ruamel.yaml 0.18+ break gto 0.2.8's models and YAML handling.
+PINS_dvc367="dvc==3.67.1"
 PINS_gto028="gto==0.2.8 pydantic==1.10.27 ruamel.yaml==0.17.40 typer==0.7.0 click==8.1.8 GitPython==3.1.45 rich==13.9.4"
 
 # Smoke checks run after installing: each must exit 0.
@@ -28,6 +31,14 @@ check_gto110() {
 import importlib.metadata as md
 from gto.index import RepoIndexManager, state_adapter  # noqa: F401
 assert md.version("gto") == "1.10.1", md.version("gto")
+EOF
+}
+check_dvc367() {
+    "$1/bin/python" - <<'EOF'
+import importlib.metadata as md
+from dvc.repo import Repo  # noqa: F401
+from dvc.repo.artifacts import Artifacts  # noqa: F401
+assert md.version("dvc") == "3.67.1", md.version("dvc")
 EOF
 }
 check_gto028() {
@@ -42,9 +53,9 @@ targets=()
 for arg in "$@"; do
     case "$arg" in
     --force) force=1 ;;
-    gto110 | gto028) targets+=("$arg") ;;
+    gto110 | gto028 | dvc367) targets+=("$arg") ;;
     -h | --help)
-        sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -53,7 +64,7 @@ for arg in "$@"; do
         ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(gto110 gto028)
+[ ${#targets[@]} -gt 0 ] || targets=(gto110 gto028 dvc367)
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
     echo "gto-venvs: '$PYTHON' not found (set PYTHON=...)" >&2

@@ -1,11 +1,12 @@
 """Run the real GTO from PyPI in subprocesses, so tests can compare gto-lsp with it.
 
-Two virtualenvs are installed by ``scripts/gto-venvs.sh`` under ``$GTO_VENVS`` (default
+The virtualenvs are installed by ``scripts/gto-venvs.sh`` under ``$GTO_VENVS`` (default
 ``<repo>/.cache/gto-venvs``):
 
 * ``gto110``: gto 1.10.1 (latest release). No annotate CLI, but ``gto.index`` still has the
   ``artifacts.yaml`` reader and the annotate core (``RepoIndexManager.add``).
 * ``gto028``: gto 0.2.8, the last release with ``gto annotate``/``remove``/``describe``.
+* ``dvc367``: dvc 3.67.1, for ``dvc.yaml`` artifacts (driven by ``dvc_runner.py``).
 
 Every subprocess runs with ``cwd=repo``, ``GTO_EMOJIS=false``, a private ``HOME`` whose
 ``.gitconfig`` sets a user (so git works in throw-away repos), no inherited ``GTO_*``/``GIT_*``
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional, Sequence
 
-Which = Literal["gto110", "gto028"]
+Which = Literal["gto110", "gto028", "dvc367"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "gto-venvs.sh"
@@ -63,7 +64,7 @@ def venvs_dir() -> Path:
 
 def venv_python(which: Which) -> Optional[Path]:
     """The venv's python, or None when that venv is not (completely) installed."""
-    if which not in ("gto110", "gto028"):
+    if which not in ("gto110", "gto028", "dvc367"):
         raise ValueError(f"unknown GTO venv {which!r}")
     root = venvs_dir() / which
     python = root / "bin" / "python"
@@ -135,12 +136,19 @@ def gto_env(extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     return env
 
 
-def _run(cmd: Sequence[str], cwd: Path, env: Optional[Mapping[str, str]], timeout: float = TIMEOUT) -> CliResult:
+def _run(
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Optional[Mapping[str, str]],
+    timeout: float = TIMEOUT,
+    input: Optional[str] = None,
+) -> CliResult:
     proc = subprocess.run(
         list(cmd),
         cwd=str(cwd),
         env=gto_env(env),
-        stdin=subprocess.DEVNULL,
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
         capture_output=True,
         text=True,
         encoding="utf-8",

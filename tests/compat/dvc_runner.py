@@ -1,0 +1,191 @@
+"""Real DVC 3.67.1 (the ``dvc367`` venv of ``scripts/gto-venvs.sh``) reading ``dvc.yaml`` files, many cases per
+subprocess (importing dvc costs ~0.5 s).
+
+Imported by the tests, ``run_dvc(cases)`` sends a list of cases to this same file run as a script by the venv's
+python (JSON on stdin, JSON on stdout) and returns one result per case, in order. A case is
+``{"files": {relpath: text}}``: in the batch's repository (``git init`` + ``dvc init``, made once per batch), every
+file is written byte for byte (UTF-8, no newline translation), DVC forgets what it read before
+(``Repo._reset()``, as between two operations of one process), and is asked:
+
+* ``verdicts``: for every file named ``dvc.yaml`` in the case, what ``dvc status`` meets when it builds the index
+  (``Index.from_file``: YAML load, the schema of the whole file, then ``${}`` resolution of artifacts and stages):
+  ``{"ok": True}`` or ``{"ok": False, "kind": "yaml" | "schema" | "resolve" | "other", "error": str(exc),
+  "errors": [...], "type": <exception class>}``; for a schema error, ``errors`` lists voluptuous' errors as
+  ``{"msg", "path"}``; for a YAML error, ruamel's ``{"problem", "context", "line", "column"}`` (1-based).
+  The file's other content is the case's own: the files are deleted after the case.
+* ``artifacts``: ``Repo(root).artifacts.read()`` with the files DVC refuses skipped (as
+  ``stage_collection_error_handler`` does), ``{dvcyaml: {name: fields}}`` where ``fields`` are the keys as
+  DVC resolved them from the file (before ``Artifact(**fields)`` adds its defaults); ``read_error`` when ``read()``
+  itself raised.
+* ``warnings``: what ``read()`` logged at WARNING or above (the invalid-name warnings,
+  ``Can't use 'Bad.Name' as artifact name (ID).``).
+
+Values JSON cannot hold come back through ``batch.encode`` (``{"$date": ...}`` and so on).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+TIMEOUT = 600.0
+
+
+def run_dvc(cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+    """DVC 3.67.1's reading of every case, all in one subprocess of the dvc367 venv."""
+    from . import gto_runner as gr
+
+    python = gr.venv_python("dvc367")
+    if python is None:
+        raise RuntimeError(gr.missing_venv_message("dvc367"))
+    if not cases:
+        return []
+    env = {"DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": tempfile.gettempdir()}
+    with tempfile.TemporaryDirectory(prefix="dvc-batch-") as tmp:
+        proc = gr._run([str(python), str(Path(__file__).resolve())], Path(tmp), env, timeout, json.dumps(list(cases)))
+    if proc.exit_code != 0:
+        raise RuntimeError(f"DVC batch failed with exit {proc.exit_code}:\n{proc.stderr[-4000:]}")
+    results: list[dict[str, Any]] = json.loads(proc.stdout)
+    assert len(results) == len(cases), (len(results), len(cases))
+    return results
+
+
+# --- the script side (runs in the dvc367 venv) -------------------------------------------------------------------
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _init(root: Path) -> None:
+    from dvc.repo import Repo
+
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    Repo.init(str(root)).close()
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    from dvc.parsing import ResolveError
+    from dvc.utils.strictyaml import YAMLSyntaxError, YAMLValidationError
+
+    out: dict[str, Any] = {"ok": False, "error": str(exc), "type": type(exc).__name__, "errors": []}
+    if isinstance(exc, YAMLValidationError):
+        out["kind"] = "schema"
+        out["errors"] = [{"msg": e.error_message, "path": [str(p) for p in e.path]} for e in exc.exc.errors]
+    elif isinstance(exc, YAMLSyntaxError):
+        out["kind"] = "yaml"
+        cause = exc.exc.__cause__
+        mark = getattr(cause, "problem_mark", None)
+        out["errors"] = [
+            {
+                "problem": str(getattr(cause, "problem", None) or cause),
+                "context": getattr(cause, "context", None),
+                "line": mark.line + 1 if mark is not None else None,
+                "column": mark.column + 1 if mark is not None else None,
+            }
+        ]
+    elif isinstance(exc, ResolveError):
+        out["kind"] = "resolve"
+    else:
+        out["kind"] = "other"
+    return out
+
+
+def _write(root: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write the case's files; returns what to delete afterwards (files, then the folders made, deepest first)."""
+    made: list[Path] = []
+    for rel, text in files.items():
+        path = root / rel
+        missing = [p for p in path.parents if not p.exists() and root in p.parents]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+        made = [path, *made, *missing]
+    return sorted(made, key=lambda p: (p.is_dir(), -len(p.parts)))
+
+
+def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture) -> dict[str, Any]:
+    """One case in the batch's repository: DVC re-reads everything after `repo._reset()`, as it does between two
+    locked operations of one process (a fresh Repo per case costs 25 ms in DVC's state database)."""
+    from dvc.repo.index import Index
+
+    root = Path(repo.root_dir)
+    made = _write(root, case["files"])
+    out: dict[str, Any] = {"verdicts": {}, "artifacts": None, "warnings": [], "read_error": None}
+    try:
+        repo._reset()
+        for rel in sorted(case["files"]):
+            if os.path.basename(rel) != "dvc.yaml":
+                continue
+            try:
+                Index.from_file(repo, str(root / rel))
+                out["verdicts"][rel] = {"ok": True}
+            except Exception as exc:
+                out["verdicts"][rel] = _error(exc)
+        repo._reset()
+        capture.messages = []
+        try:
+            found = repo.artifacts.read()
+            out["artifacts"] = {f: {n: dict(fields) for n, fields in arts.items()} for f, arts in _raw(repo, found)}
+        except Exception as exc:
+            out["read_error"] = _error(exc)
+        out["warnings"] = capture.messages
+    finally:
+        for path in made:
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink()
+    return out
+
+
+def _raw(repo: Any, found: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """read()'s files with each artifact's fields as resolved from the file (what `Artifact(**fields)` got)."""
+    raw = {repo.fs.relpath(f, repo.root_dir): arts for f, arts in repo.index._artifacts.items()}
+    assert sorted(raw) == sorted(found), (raw, found)
+    return [(f, raw[f]) for f in sorted(raw)]
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from compat.batch import encode
+
+    cases = json.load(sys.stdin)
+    answer, sys.stdout = sys.stdout, sys.stderr  # DVC prints (`dvc init`'s notice): keep stdout for the answer
+    capture = _Capture()
+    root_logger = logging.getLogger()
+    root_logger.addHandler(capture)
+    root_logger.setLevel(logging.WARNING)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="dvc-batch-") as tmp:
+        from dvc.repo import Repo
+
+        root = Path(tmp) / "repo"
+        _init(root)
+        os.chdir(root)
+        with Repo(str(root)) as repo:
+            repo.stage_collection_error_handler = lambda _path, _exc: None  # read(): skip the files DVC refuses
+            for case in cases:
+                try:
+                    results.append(_run_case(repo, case, capture))
+                except Exception:  # reported per case, the batch goes on
+                    import traceback
+
+                    results.append({"crash": traceback.format_exc()})
+        os.chdir(tmp)
+    json.dump(encode(results), answer)
+
+
+if __name__ == "__main__":
+    main()
