@@ -147,3 +147,11 @@ def test_unreadable_files_are_refused() -> None:
         migrate("rf: [\n", DVC)
     with pytest.raises(GTOError):
         migrate(GTO, "artifacts:\n  x: 1\n")
+
+
+def test_a_byte_order_mark_stays_outside_the_edits() -> None:
+    gto = "\ufeffrf:\n  path: a.pkl\nnn: {}\n"
+    result = migrate(gto, None)
+    assert result.gto.text == "\ufeffnn: {}\n"
+    assert [(e.start.line, e.start.col, e.new_text) for e in result.gto.edits] == [(0, 1, "")]
+    assert apply(gto, result.gto) == result.gto.text

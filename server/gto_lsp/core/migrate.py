@@ -118,9 +118,10 @@ def _diff(document: Any, new: str) -> EditResult:
     old = document.text
     if old == new:
         return EditResult(old, ())
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    starts = [0]
+    skip = 1 if old.startswith("\ufeff") and new.startswith("\ufeff") else 0  # edits start after a kept BOM
+    a = old[skip:].splitlines(keepends=True)
+    b = new[skip:].splitlines(keepends=True)
+    starts = [skip]
     for line in a:
         starts.append(starts[-1] + len(line))
     edits = []
