@@ -325,3 +325,18 @@ def test_commit_files_commits_new_and_changed_files_together(repo: Path) -> None
     assert git(repo, "status", "--porcelain") == "?? other.txt\n"
     with pytest.raises(CommitRefused, match=r"'README\.md' and 'new\.yaml' are unchanged"):
         commit_files(repo, ["README.md", "new.yaml"], "again")
+
+
+def test_a_bare_name_only_in_the_root_dvc_yaml_is_updated_there(dvc_repo: Path) -> None:
+    (dvc_repo / "dvc.yaml").write_text(STAGES + "artifacts:\n  rf:\n    path: models/rf.pkl\n")
+    code, out, _ = run("annotate", "rf", "--type", "model", cwd=dvc_repo)
+    assert (code, out) == (0, "Updated `dvc.yaml`\n")
+    assert not (dvc_repo / "artifacts.yaml").exists()
+    assert read_values(parse_dvc((dvc_repo / "dvc.yaml").read_text()))["rf"]["type"] == "model"
+    # a new name still goes to artifacts.yaml, and a name in artifacts.yaml stays there
+    assert run("annotate", "nn", cwd=dvc_repo)[1] == "Updated `artifacts.yaml`\n"
+    (dvc_repo / "artifacts.yaml").write_text("rf: {}\n")
+    assert run("annotate", "rf", "--label", "x", cwd=dvc_repo)[1] == "Updated `artifacts.yaml`\n"
+    (dvc_repo / "artifacts.yaml").unlink()
+    assert run("remove", "rf", cwd=dvc_repo)[:2] == (0, "Updated `dvc.yaml`\n")
+    assert (dvc_repo / "dvc.yaml").read_text() == STAGES + "artifacts: {}\n"

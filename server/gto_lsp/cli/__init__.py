@@ -47,6 +47,12 @@ _DVCFILE_HELP = (
 )
 
 
+_NAME_HELP = (
+    "Artifact name (SUB/DIR:NAME for SUB/DIR/dvc.yaml). A NAME that artifacts.yaml lacks but the root dvc.yaml "
+    "has means that entry"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gto-lsp",
@@ -60,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-r", "--repo", default=".", help="Repository (any folder inside it) [default: .]")
 
     p = sub.add_parser("annotate", help="Create or update an artifact's annotation in artifacts.yaml or a dvc.yaml")
-    p.add_argument("name", help="Artifact name (SUB/DIR:NAME for SUB/DIR/dvc.yaml)")
+    p.add_argument("name", help=_NAME_HELP)
     repo_option(p)
     p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
     p.add_argument("--type", help="Artifact type")
@@ -75,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_annotate)
 
     p = sub.add_parser("remove", help="Remove an artifact's annotation from artifacts.yaml or a dvc.yaml")
-    p.add_argument("name", help="Artifact name (SUB/DIR:NAME for SUB/DIR/dvc.yaml)")
+    p.add_argument("name", help=_NAME_HELP)
     repo_option(p)
     p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
     p.add_argument("--commit", action="store_true", help="Commit the annotations file (only that file)")

@@ -31,11 +31,10 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.git import RepoFacts, annotate_message
 
     repo = open_repo(args.repo)
-    target, name = dvcfile.resolve(repo, args.name, args.dvcfile)
+    target, name, text = _file_of(repo, args.name, args.dvcfile)
     facts = RepoFacts(repo.root)
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
-    text = read_text(path)
     commit = args.commit or args.push
     if commit:
         refuse_dirty(facts, rel, text)
@@ -71,10 +70,9 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.git import RepoFacts, remove_message
 
     repo = open_repo(args.repo)
-    target, name = dvcfile.resolve(repo, args.name, args.dvcfile)
+    target, name, text = _file_of(repo, args.name, args.dvcfile)
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
-    text = read_text(path)
     commit = args.commit or args.push
     if commit:
         refuse_dirty(RepoFacts(repo.root), rel, text)
@@ -93,6 +91,35 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
         shown = full_name(target.folder, name) if target else name
         commit_changes(repo, remove_message(shown), args.push, out, [rel])
     return EXIT_OK
+
+
+def _file_of(
+    repo: Repo, name: str, dvc_option: Optional[str]
+) -> tuple[Optional[dvcfile.DvcTarget], str, Optional[str]]:
+    """(the dvc.yaml meant or None for artifacts.yaml, the bare name, the file's text). A bare NAME that
+    artifacts.yaml does not have but the root dvc.yaml does means the root dvc.yaml's entry (after a migration,
+    `annotate rf` updates the entry DVC reads instead of starting a second one in artifacts.yaml)."""
+    target, bare = dvcfile.resolve(repo, name, dvc_option)
+    if target is not None:
+        return target, bare, read_text(target.path)
+    text = read_text(repo.index_path)
+    root = dvcfile.from_folder(repo, "")
+    if root.path.is_file() and not _has(text, bare, dvc=False):
+        dvc_text = read_text(root.path)
+        if _has(dvc_text, bare, dvc=True):
+            return root, bare, dvc_text
+    return None, bare, text
+
+
+def _has(text: Optional[str], name: str, dvc: bool) -> bool:
+    """Whether the file has an entry `name`; an unreadable file answers no (the command then reports it)."""
+    from ..core.annotate import GTOError, describe
+    from ..core.dvc import describe_dvc
+
+    try:
+        return (describe_dvc(text, name) if dvc else describe(text, name)) is not None
+    except GTOError:
+        return not dvc  # artifacts.yaml unreadable: stay with it, and let the command say why
 
 
 # describe's field options and the key each format stores them under
