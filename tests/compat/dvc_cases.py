@@ -726,3 +726,35 @@ def run_cases(cases: list[DvcCase]) -> dict[str, dict[str, Any]]:
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     return dict(zip(ids, run_dvc([{"files": c.files} for c in cases])))
+
+
+@dataclass(frozen=True)
+class AnnotateSequence:
+    id: str
+    file: AnnotateFile  # the start
+    ops: tuple[C.Op, ...]  # each applied to the previous result (a refused call leaves the text as it was)
+
+
+_BUILD = (
+    C.add("rf", path="models/rf.pkl", type="model"),
+    C.add("nn", path="nn.pkl", labels=["b", "a"], description="first"),
+    C.add("rf", labels=["x"], custom={"k": 1}),
+    C.add("nn", description="second", path="nn2.pkl"),
+    C.rm("rf"),
+    C.rm("nn"),
+    C.add("again", path="again.pkl", description="${x}"),
+)
+
+
+def annotate_sequences(seed: int = 367, n: int = 30) -> list[AnnotateSequence]:
+    files = {f.id: f for f in ANNOTATE_FILES}
+    out = [
+        AnnotateSequence(f"build-{fid}", files[fid], _BUILD)
+        for fid in ("missing-file", "missing-file-sub", "empty", "comments-only", "only-stages", "crlf", "bom-crlf")
+    ]
+    out.append(AnnotateSequence("build-flow", files["flow-section"], _BUILD))
+    rng = random.Random(seed)
+    for k in range(n):
+        ops = tuple(rng.choice(ANNOTATE_OPS) for _ in range(rng.randint(3, 7)))
+        out.append(AnnotateSequence(f"rand-{k:02d}", rng.choice(ANNOTATE_FILES), ops))
+    return out

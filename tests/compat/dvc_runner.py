@@ -19,6 +19,8 @@ file is written byte for byte (UTF-8, no newline translation), DVC forgets what 
   itself raised.
 * ``warnings``: what ``read()`` logged at WARNING or above (the invalid-name warnings,
   ``Can't use 'Bad.Name' as artifact name (ID).``).
+* ``cli`` (when the case has ``"cli": ["status"]``): ``{"rc", "log"}`` of that command run through DVC's own
+  entry point (``dvc.cli.main``) in the case's repository, to check that ``verdicts`` are what the CLI meets.
 
 Values JSON cannot hold come back through ``batch.encode`` (``{"$date": ...}`` and so on).
 """
@@ -141,6 +143,8 @@ def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture) -> dict[str
         except Exception as exc:
             out["read_error"] = _error(exc)
         out["warnings"] = capture.messages
+        if case.get("cli"):
+            out["cli"] = _cli(repo, case["cli"], capture)
     finally:
         for path in made:
             if path.is_dir():
@@ -148,6 +152,17 @@ def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture) -> dict[str
             else:
                 path.unlink()
     return out
+
+
+def _cli(repo: Any, args: list[str], capture: _Capture) -> dict[str, Any]:
+    """`dvc ARGS` through DVC's own command line entry point, in-process, in the case's repository: its exit code
+    and what it logged (errors and warnings)."""
+    from dvc.cli import main as dvc_main
+
+    repo._reset()
+    capture.messages = []
+    rc = dvc_main(list(args))
+    return {"rc": rc, "log": capture.messages}
 
 
 def _raw(repo: Any, found: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pytest
@@ -30,7 +31,7 @@ from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.parse import parse
 
-from . import batch
+from . import batch, dvc_runner
 from . import cases as C
 from . import dvc_cases as D
 from . import gto_runner as gr
@@ -147,6 +148,23 @@ def test_invalid_names(case: D.DvcCase, reads: dict[str, dict[str, Any]]) -> Non
     assert ours == warned, "invalid-name differs from DVC's warnings" + repro
 
 
+STATUS_CASES = [c for k, c in enumerate(READ_CASES) if c.id.startswith(("nested-", "top-")) or k % 40 == 0]
+
+
+def test_verdicts_are_what_dvc_status_meets() -> None:
+    """The runner's verdicts (one Repo per batch, re-read after `_reset()`) are what `dvc status` (DVC's own
+    command line, a fresh Repo) meets: exit 0 exactly when every dvc.yaml of the case loads."""
+    _need()
+    cases = [{"files": c.files, "cli": ["status"]} for c in STATUS_CASES]
+    wrong = []
+    for case, res in zip(STATUS_CASES, dvc_runner.run_dvc(cases)):
+        loads = all(v["ok"] for v in res["verdicts"].values())
+        if (res["cli"]["rc"] == 0) != loads:
+            wrong.append(f"{case.id}: dvc status exit {res['cli']['rc']}, verdicts {res['verdicts']}")
+    assert len(STATUS_CASES) > 50
+    assert not wrong, "\n".join(wrong)
+
+
 def test_matrix_size() -> None:
     assert len(READ_CASES) > 500
     kinds = {c.id.split("-")[0] for c in READ_CASES}
@@ -156,16 +174,26 @@ def test_matrix_size() -> None:
 # --- 4. annotate / remove ------------------------------------------------------------------------------------------
 
 
-def _ours(file: D.AnnotateFile, op: C.Op) -> tuple[Optional[str], Optional[str]]:
-    """(new text, None) or (None, error message)."""
+@dataclass(frozen=True)
+class Step:
+    """One call of ours: the file before (None: absent), the call, our result (text or error)."""
+
+    rel: str
+    before: Optional[str]
+    op: C.Op
+    text: Optional[str]
+    error: Optional[str]
+
+
+def _step(rel: str, before: Optional[str], op: C.Op) -> Step:
     try:
         if op.kind == "remove":
-            return _call(remove_dvc, file.text, op.name).text, None
-        return _call(annotate_dvc, file.text, AnnotateRequest(**op.kw())).text, None
+            return Step(rel, before, op, _call(remove_dvc, before, op.name).text, None)
+        return Step(rel, before, op, _call(annotate_dvc, before, AnnotateRequest(**op.kw())).text, None)
     except GTOError as error:
-        return None, error.message
-    except AssertionError as hang:
-        return None, str(hang)
+        return Step(rel, before, op, None, error.message)
+    except AssertionError as hang:  # _call's hang report
+        return Step(rel, before, op, None, str(hang))
 
 
 def _expected(before: dict[str, dict[str, Any]], op: C.Op) -> dict[str, dict[str, Any]]:
@@ -185,14 +213,97 @@ def _expected(before: dict[str, dict[str, Any]], op: C.Op) -> dict[str, dict[str
     return _normal(state)
 
 
+SEQUENCES = D.annotate_sequences()
+
+
 @pytest.fixture(scope="module")
 def annotated() -> dict[str, Any]:
-    """DVC's reading of every input file and of each of our results, in one batch."""
+    """Our result of every single call and of every sequence, and DVC's reading of every text before and after a
+    call, all in one batch."""
     _need()
-    inputs = [D.DvcCase(f"in-{f.id}", {f.rel: f.text}) for f in D.ANNOTATE_FILES if f.text is not None]
-    ours = {key: _ours(key[0], D.ANNOTATE_OPS[key[1]]) for key in ANNOTATE_KEYS}
-    outputs = [D.DvcCase(f"out-{f.id}-{i}", {f.rel: text}) for (f, i), (text, _) in ours.items() if text is not None]
-    return {"dvc": D.run_cases(inputs + outputs), "ours": ours}
+    singles = {(f, i): _step(f.rel, f.text, D.ANNOTATE_OPS[i]) for f, i in ANNOTATE_KEYS}
+    sequences = {}
+    for seq in SEQUENCES:
+        steps, text = [], seq.file.text
+        for op in seq.ops:
+            steps.append(_step(seq.file.rel, text, op))
+            text = steps[-1].text if steps[-1].text is not None else text
+        sequences[seq.id] = steps
+    texts = {
+        (step.rel, t): None
+        for step in [*singles.values(), *(s for steps in sequences.values() for s in steps)]
+        for t in (step.before, step.text)
+        if t is not None
+    }
+    cases = [D.DvcCase(f"t{k}", {rel: text}) for k, (rel, text) in enumerate(texts)]
+    readings = D.run_cases(cases)
+    dvc = {key: readings[f"t{k}"] for k, key in enumerate(texts)}
+    return {"singles": singles, "sequences": sequences, "dvc": dvc}
+
+
+def _check_step(step: Step, dvc: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """DVC reads our result with the values asked for; only the target entry's lines changed."""
+    op, original, rel = step.op, step.before, step.rel
+    before = dvc[(rel, original)] if original is not None else None
+    loads = before is None or before["verdicts"][rel]["ok"]
+    state = _normal(before["artifacts"].get(rel, {})) if before is not None else {}
+    repro = (
+        f"\ninput ({rel}): {_show(original)}\nrequest: {op.cli()}"
+        f"\nDVC on the input: {_dvc_says(before['verdicts'][rel]) if before else 'no file'}"
+        f"\nours: {step.error if step.text is None else _show(step.text)}"
+    )
+    allowed = []
+    if not is_valid_name(op.name):
+        allowed.append("the name is invalid")
+    if op.kind == "add" and op.name not in state and not op.path:
+        allowed.append("a new artifact without a path")
+    if op.kind == "remove" and op.name not in state:
+        allowed.append("no such artifact")
+    if not loads:
+        allowed.append("DVC refuses the input")
+    if step.text is None:
+        assert allowed, "annotate/remove refused a valid call" + repro
+        return
+    assert loads or allowed, "unreachable"
+    assert not ({"the name is invalid", "no such artifact", "a new artifact without a path"} & set(allowed)), (
+        "the call succeeded where it must fail (" + ", ".join(allowed) + ")" + repro
+    )
+    after = dvc[(rel, step.text)]
+    verdict = after["verdicts"][rel]
+    assert verdict["ok"], f"DVC cannot read our result: {_dvc_says(verdict)}" + repro
+    got = _normal(after["artifacts"].get(rel, {}))
+    if loads:
+        expected = _expected(state, op)
+        assert got == expected, f"DVC reads our result as\n  {got}\nexpected\n  {expected}" + repro
+    if original is None or not loads:
+        return
+    if op.kind == "add" and op.name not in state and not _is_flow(original):
+        _assert_inserted(original, step.text, repro)
+        return
+    only = op.kind == "remove" and len(state) == 1
+    start, end = _entry_span(original, op.name, whole_section=only)
+    assert step.text.startswith(original[:start]), "the text before the entry changed" + repro
+    assert step.text.endswith(original[end:]), "the text after the entry changed" + repro
+    assert len(step.text) >= start + len(original) - end, "the text around the entry overlaps" + repro
+    _assert_style_kept(original, step.text, repro)
+
+
+@pytest.mark.parametrize("key", ANNOTATE_KEYS, ids=[f"{f.id}-{D.ANNOTATE_OPS[i].cli()}" for f, i in ANNOTATE_KEYS])
+def test_annotate(key: tuple[D.AnnotateFile, int], annotated: dict[str, Any]) -> None:
+    """One call on a hand-written file (or none)."""
+    _check_step(annotated["singles"][key], annotated["dvc"])
+
+
+@pytest.mark.parametrize("seq", SEQUENCES, ids=[s.id for s in SEQUENCES])
+def test_annotate_sequence(seq: D.AnnotateSequence, annotated: dict[str, Any]) -> None:
+    """Calls in a row, each on our previous result."""
+    failures = []
+    for k, step in enumerate(annotated["sequences"][seq.id]):
+        try:
+            _check_step(step, annotated["dvc"])
+        except AssertionError as failure:
+            failures.append(f"step {k + 1}: {failure}")
+    assert not failures, f"{len(failures)} of {len(seq.ops)} steps wrong:\n" + "\n".join(failures)
 
 
 def _entry_span(text: str, name: str, whole_section: bool = False) -> tuple[int, int]:
@@ -219,57 +330,6 @@ def _entry_span(text: str, name: str, whole_section: bool = False) -> tuple[int,
     while last > first and (lines[last].strip() == "" or lines[last].lstrip().startswith("#")):
         last -= 1
     return starts[first], starts[last + 1] if last + 1 < len(starts) else len(text)
-
-
-@pytest.mark.parametrize("key", ANNOTATE_KEYS, ids=[f"{f.id}-{D.ANNOTATE_OPS[i].cli()}" for f, i in ANNOTATE_KEYS])
-def test_annotate(key: tuple[D.AnnotateFile, int], annotated: dict[str, Any]) -> None:
-    file, index = key
-    op = D.ANNOTATE_OPS[index]
-    our_text, our_error = annotated["ours"][key]
-    dvc = annotated["dvc"]
-    before = dvc.get(f"in-{file.id}")
-    loads = before is None or before["verdicts"][file.rel]["ok"]
-    state = _normal(before["artifacts"].get(file.rel, {})) if before is not None else {}
-    repro = (
-        f"\ninput ({file.rel}): {_show(file.text)}\nrequest: {op.cli()}"
-        f"\nDVC on the input: {_dvc_says(before['verdicts'][file.rel]) if before else 'no file'}"
-        f"\nours: {our_error if our_text is None else _show(our_text)}"
-    )
-    allowed = []
-    if not is_valid_name(op.name):
-        allowed.append("the name is invalid")
-    if op.kind == "add" and op.name not in state and not op.path:
-        allowed.append("a new artifact without a path")
-    if op.kind == "remove" and op.name not in state:
-        allowed.append("no such artifact")
-    if not loads:
-        allowed.append("DVC refuses the input")
-    if our_text is None:
-        assert allowed, "annotate/remove refused a valid call" + repro
-        return
-    assert loads or allowed, "unreachable"
-    assert not ({"the name is invalid", "no such artifact", "a new artifact without a path"} & set(allowed)), (
-        "the call succeeded where it must fail (" + ", ".join(allowed) + ")" + repro
-    )
-    after = dvc[f"out-{file.id}-{index}"]
-    verdict = after["verdicts"][file.rel]
-    assert verdict["ok"], f"DVC cannot read our result: {_dvc_says(verdict)}" + repro
-    got = _normal(after["artifacts"].get(file.rel, {}))
-    if loads:
-        expected = _expected(state, op)
-        assert got == expected, f"DVC reads our result as\n  {got}\nexpected\n  {expected}" + repro
-    if file.text is None or not loads:
-        return
-    original = file.text
-    if op.kind == "add" and op.name not in state and not _is_flow(original):
-        _assert_inserted(original, our_text, repro)
-        return
-    only = op.kind == "remove" and len(state) == 1
-    start, end = _entry_span(original, op.name, whole_section=only)
-    assert our_text.startswith(original[:start]), "the text before the entry changed" + repro
-    assert our_text.endswith(original[end:]), "the text after the entry changed" + repro
-    assert len(our_text) >= start + len(original) - end, "the text around the entry overlaps" + repro
-    _assert_style_kept(original, our_text, repro)
 
 
 def _is_flow(text: str) -> bool:
