@@ -1,117 +1,38 @@
 """Code actions: a quick fix per diagnostic, chosen by its code (never by its message); `source.fixAll.gto`
 applies the safe ones; on any entry, "Annotate artifact..." (the client's `gto.annotate` command) and "Remove
-annotation" (an edit computed by core.annotate.remove, so it works in every editor)."""
+annotation" (an edit computed by core.annotate.remove, so it works in every editor).
+
+In dvc.yaml the fixes are core.dvc.fixes'; the entry actions pass the file (`file`, repository-relative) to the
+client's commands, and "Remove annotation" is the client's `gto.remove` where declared, else the edit."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 from lsprotocol import types
 
-from ..core.parse import Artifact, MappingNode, Node, ScalarNode, SequenceNode
+from ..core import fixes
+from ..core.dvc import remove_dvc, resolve_path
+from ..core.dvc import values_of as dvc_values_of
+from ..core.dvc.files import dvc_file_of
+from ..core.dvc.fixes import fixes_for as dvc_fixes_for
+from ..core.fixes import Edit, Fix, colon_after, field_value, flow_item_delete, line_span
+from ..core.parse import Artifact, SequenceNode
 from ..core.problems import Pos, Problem, Span
 from .diagnostics import SOURCE, problems_of
-from .locate import artifact_at, node_span
-from .state import ARTIFACTS, GtoLanguageServer, View
+from .locate import artifact_at, entry_at
+from .state import ANNOTATIONS, DVC, GtoLanguageServer, View
 
 FIX_ALL = "source.fixAll.gto"
 KINDS = (types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor, types.CodeActionKind.SourceFixAll, FIX_ALL)
 ANNOTATE_COMMAND = "gto.annotate"
-
-Edit = tuple[Span, str]
-
-
-@dataclass(frozen=True)
-class Fix:
-    title: str
-    edits: tuple[Edit, ...]
-    safe: bool  # applied by fix-all
-    preferred: bool = False
-
-
-# --- helpers over the document ---------------------------------------------------------------------------------
-
-
-def _line_span(view: View, first: int, last: int) -> Span:
-    """Whole lines first..last, with the line break after the last one."""
-    if last + 1 < len(view.lines.lines):
-        return Span(Pos(first, 0), Pos(last + 1, 0))
-    if first > 0:  # the last line of the file: take the break before it instead
-        return Span(Pos(first - 1, len(view.lines.line(first - 1))), Pos(last, len(view.lines.line(last))))
-    return Span(Pos(first, 0), Pos(last, len(view.lines.line(last))))
-
-
-def _field_nodes(artifact: Artifact, span: Span) -> Optional[tuple[MappingNode, Node, Node]]:
-    value = artifact.block.value
-    if not isinstance(value, MappingNode):
-        return None
-    for key, field_value in value.value:
-        if artifact.span(key) == span:
-            return value, key, field_value
-    return None
-
-
-def _field_value(artifact: Artifact, name: str) -> Optional[Node]:
-    value = artifact.block.value
-    if not isinstance(value, MappingNode):
-        return None
-    for key, field_value in value.value:
-        if isinstance(key, ScalarNode) and key.value == name:
-            found: Node = field_value
-            return found
-    return None
-
-
-def _flow_item_delete(view: View, start: Pos, end: Pos) -> Span:
-    """Delete an item of a one-line flow collection with one separator next to it."""
-    text = view.lines.line(end.line)
-    after = re.match(r"\s*,\s*", text[end.col :])
-    if after and start.line == end.line:
-        return Span(start, Pos(end.line, end.col + after.end()))
-    line = view.lines.line(start.line)
-    before = re.search(r",\s*$", line[: start.col])
-    if before:
-        return Span(Pos(start.line, before.start()), end)
-    return Span(start, end)
-
-
-def _colon_after(view: View, pos: Pos) -> Optional[Pos]:
-    text = view.lines.line(pos.line)
-    index = text.find(":", pos.col)
-    return Pos(pos.line, index) if index >= 0 else None
-
+REMOVE_COMMAND = "gto.remove"
 
 # --- one function per code -------------------------------------------------------------------------------------
 
 
 def _unknown_field(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
-    fixes = []
-    data = problem.data or {}
-    suggestion = data.get("suggestion")
-    if isinstance(suggestion, str) and suggestion:
-        fixes.append(Fix(f"Rename to `{suggestion}`", ((problem.span, suggestion),), True, True))
-    found = _field_nodes(artifact, problem.span)
-    if found is None:
-        return fixes
-    mapping, key, value = found
-    field_name = data.get("field") or "this field"
-    end = node_span(artifact, value).end
-    start = artifact.span(key).start
-    if mapping.flow_style:
-        span = _flow_item_delete(view, start, end)
-    elif len(mapping.value) == 1:
-        colon = _colon_after(view, artifact.name_span.end)
-        if colon is None:
-            return fixes
-        span = Span(Pos(colon.line, colon.col + 1), end)
-        fixes.append(Fix(f"Remove field `{field_name}`", ((span, " {}"),), False))
-        return fixes
-    else:
-        span = _line_span(view, start.line, end.line)
-    fixes.append(Fix(f"Remove field `{field_name}`", ((span, ""),), False))
-    return fixes
+    return fixes.unknown_field(view.lines.lines, artifact, problem)
 
 
 def _type_not_allowed(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
@@ -121,23 +42,20 @@ def _type_not_allowed(view: View, artifact: Artifact, problem: Problem) -> list[
 
 
 def _suggestion(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
-    suggestion = (problem.data or {}).get("suggestion")
-    if not isinstance(suggestion, str) or not suggestion:
-        return []
-    return [Fix(f"Replace with `{suggestion}`", ((problem.span, suggestion),), True, True)]
+    return fixes.suggestion(problem)
 
 
 def _set_virtual(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
     if problem.code == "path-missing" and (problem.data or {}).get("virtual") is not False:
         return []
-    node = _field_value(artifact, "virtual")
+    node = field_value(artifact, "virtual")
     if node is None:
         return []
     return [Fix("Set `virtual: true`", ((artifact.span(node), "true"),), False)]
 
 
 def _duplicate_label(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
-    labels = _field_value(artifact, "labels")
+    labels = field_value(artifact, "labels")
     if not isinstance(labels, SequenceNode):
         return []
     label = (problem.data or {}).get("value", "")
@@ -146,9 +64,9 @@ def _duplicate_label(view: View, artifact: Artifact, problem: Problem) -> list[F
         if span != problem.span:
             continue
         if labels.flow_style:
-            target = _flow_item_delete(view, span.start, span.end)
+            target = flow_item_delete(view.lines.lines, span.start, span.end)
         else:
-            target = _line_span(view, span.start.line, span.end.line)
+            target = line_span(view.lines.lines, span.start.line, span.end.line)
         return [Fix(f"Remove the duplicate label `{label}`", ((target, ""),), True, True)]
     return []
 
@@ -165,7 +83,7 @@ def _entry_not_mapping(view: View, artifact: Artifact, problem: Problem) -> list
     data = problem.data or {}
     if not data.get("fix"):
         return []
-    colon = _colon_after(view, artifact.name_span.end)
+    colon = colon_after(view.lines.lines, artifact.name_span.end)
     if colon is None:
         return []
     end = Pos(colon.line, colon.col + 1)
@@ -184,10 +102,7 @@ def _empty_file(view: View, artifact: Optional[Artifact], problem: Problem) -> l
 
 
 def _quote(view: View, artifact: Artifact, problem: Problem) -> list[Fix]:
-    quoted = (problem.data or {}).get("quoted")
-    if not isinstance(quoted, str):
-        return []
-    return [Fix(f"Quote it: {quoted}", ((problem.span, quoted),), True, True)]
+    return fixes.quote(problem)
 
 
 FIXERS: dict[str, Callable[[View, Any, Problem], list[Fix]]] = {
@@ -208,6 +123,9 @@ FIXERS: dict[str, Callable[[View, Any, Problem], list[Fix]]] = {
 
 
 def fixes_for(view: View, problem: Problem) -> list[Fix]:
+    if view.dvc is not None:
+        entry = entry_at(view.dvc.entries, problem.span.start)
+        return dvc_fixes_for(view.dvc, view.lines.lines, entry, problem)
     fixer = FIXERS.get(problem.code)
     if fixer is None:
         return []
@@ -255,7 +173,7 @@ def _wants(only: Optional[list[str]], kind: str) -> bool:
 
 def code_actions(ls: GtoLanguageServer, params: types.CodeActionParams) -> list[Union[types.Command, types.CodeAction]]:
     view = ls.view(params.text_document.uri)
-    if view is None or view.kind != ARTIFACTS:
+    if view is None or view.kind not in ANNOTATIONS or (view.kind == DVC and view.dvc is None):
         return []
     only = list(params.context.only) if params.context.only else None
     settings = ls.settings_cached(view.path)
@@ -298,7 +216,55 @@ def code_actions(ls: GtoLanguageServer, params: types.CodeActionParams) -> list[
                 )
             )
     if _wants(only, types.CodeActionKind.Refactor):
-        out.extend(_entry_actions(ls, view, view.lines.pos(params.range.start)))
+        pos = view.lines.pos(params.range.start)
+        out.extend(_dvc_entry_actions(ls, view, pos) if view.dvc is not None else _entry_actions(ls, view, pos))
+    return out
+
+
+def _annotate_action(ls: GtoLanguageServer, name: str, prefill: dict[str, Any]) -> list[types.CodeAction]:
+    """The client's annotate prompts, prefilled: only where the client declares the command."""
+    if ANNOTATE_COMMAND not in ls.state.client_commands:
+        return []
+    title = f"Annotate artifact '{name}'..."
+    command = types.Command(title=title, command=ANNOTATE_COMMAND, arguments=[prefill])
+    return [types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, command=command)]
+
+
+def _dvc_entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Union[types.Command, types.CodeAction]]:
+    assert view.dvc is not None
+    entry = entry_at(view.dvc.entries, pos)
+    if entry is None or not entry.name_is_string:
+        return []
+    name = str(entry.name)
+    file = dvc_file_of(view.folder)
+    target: dict[str, Any] = {"name": name, "file": file}
+    if view.root is not None:
+        target["repository"] = str(view.root)
+    prefill = dict(target)
+    values = dvc_values_of(entry)
+    path = values.get("path")
+    if isinstance(path, str):
+        where = resolve_path(path, view.folder)
+        prefill["path"] = where.resolved if where.problem is None else path  # the client's paths: from the root
+    for key, field in (("type", "type"), ("description", "desc")):
+        if isinstance(values.get(field), str):
+            prefill[key] = values[field]
+    if isinstance(values.get("labels"), list):
+        prefill["labels"] = [str(label) for label in values["labels"]]
+    out: list[Union[types.Command, types.CodeAction]] = list(_annotate_action(ls, name, prefill))
+    title = f"Remove annotation of '{name}'"
+    if REMOVE_COMMAND in ls.state.client_commands:
+        command = types.Command(title=title, command=REMOVE_COMMAND, arguments=[target])
+        out.append(types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, command=command))
+        return out
+    try:
+        from ..core.annotate import GTOError
+
+        result = remove_dvc(view.text, name, previous=view.dvc, file=file)
+    except GTOError:
+        return out
+    edits = [(Span(edit.start, edit.end), edit.new_text) for edit in result.edits]
+    out.append(types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, edit=workspace_edit(ls, view, edits)))
     return out
 
 
@@ -323,17 +289,7 @@ def _entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Union[ty
         prefill["labels"] = [str(label) for label in values["labels"]]
     if isinstance(values.get("virtual"), bool):
         prefill["virtual"] = values["virtual"]
-    out: list[Union[types.Command, types.CodeAction]] = []
-    if ANNOTATE_COMMAND in ls.state.client_commands:
-        out.append(
-            types.CodeAction(
-                title=f"Annotate artifact '{name}'...",
-                kind=types.CodeActionKind.Refactor,
-                command=types.Command(
-                    title=f"Annotate artifact '{name}'...", command=ANNOTATE_COMMAND, arguments=[prefill]
-                ),
-            )
-        )
+    out: list[Union[types.Command, types.CodeAction]] = list(_annotate_action(ls, name, prefill))
     try:
         from ..core.annotate import GTOError, remove
 

@@ -1,233 +1,60 @@
-"""Completion in artifacts.yaml: missing fields, `type:`, `labels`, `path:` and `virtual:` values, and at the
-top level a new-artifact snippet and the names registered in git that have no entry yet.
+"""Completion in artifacts.yaml and in dvc.yaml's `artifacts:` section: missing fields, `type:`, `labels`,
+`path:` and (artifacts.yaml) `virtual:` values, and where an entry starts a new-artifact snippet and the names
+registered in git that have no entry yet. Nothing in dvc.yaml's other sections.
 
-The context comes from the lines around the cursor (indentation and `key:` shapes), not from the parse, so it
-works while the entry is half typed and unreadable. Every item carries a textEdit whose range is exactly the
-text being typed (from the start of the word, or of the value after a quote, to the cursor).
+The context comes from the lines around the cursor (core.completion), not from the parse, so it works while the
+entry is half typed and unreadable. Every item carries a textEdit whose range is exactly the text being typed
+(from the start of the word, or of the value after a quote, to the cursor).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from lsprotocol import types
 
 from ..core.check import facts
-from ..core.fields import FIELDS
+from ..core.completion import (
+    Context,
+    Layout,
+    PathQuery,
+    context_at,
+    labels_here,
+    path_label,
+    path_matches,
+    path_query,
+    present_fields,
+    section_layout,
+)
+from ..core.dvc import fields as dvc_fields
+from ..core.dvc import stage_outputs
+from ..core.dvc.complete import data_children, dvc_data, registered_here
+from ..core.dvc.complete import vocabulary as dvc_vocabulary
+from ..core.dvc.files import dvc_files
+from ..core.fields import FIELDS, Field
 from ..core.names import is_valid_name
 from ..core.paths import inside
 from ..core.problems import Pos, Span
 from .hover import field_doc
-from .state import ARTIFACTS, GtoLanguageServer, Tracked, View
+from .state import ARTIFACTS, DVC, GtoLanguageServer, Tracked, View
 
 TRIGGERS = (":", " ", "/", "-")
 COMMON_TYPES = ("model", "dataset", "notebook", "pipeline")
 MAX_ITEMS = 1000
 
-_KEY_PREFIX = re.compile(r"^(\s+)([A-Za-z_]*)$")
-_VALUE_PREFIX = re.compile(r"^(\s+)([A-Za-z_]+)\s*:(\s*)(.*)$")
-_ITEM_PREFIX = re.compile(r"^(\s*)-(\s*)(.*)$")
-_KEY_ON_LINE = re.compile(r"^(\s+)([A-Za-z_]+)\s*:")
-_TOP_PREFIX = re.compile(r"^[^\s:#'\"{\[\]}&*!|>%@`,?-]?[^\s:#]*$")
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Context:
-    kind: str  # "top", "key", "value", "label"
-    start: int  # column (code points) where the typed text starts
-    entry_line: Optional[int] = None
-    field: Optional[str] = None
-    typed: str = ""
-    lead: str = ""  # text to put before the value (a space right after `key:`)
-    flow: bool = False  # inside `{...}` or `[...]` on one line
-    indent: Optional[int] = None
-
-
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
-
-
-def _meaningful(text: str) -> bool:
-    stripped = text.strip()
-    return bool(stripped) and not stripped.startswith("#")
-
-
-def _entry_line(view: View, line: int) -> Optional[int]:
-    """The line of the top-level entry that `line` belongs to (the nearest line above starting at column 0)."""
-    for number in range(line, -1, -1):
-        text = view.lines.line(number)
-        if _meaningful(text) and not text[0].isspace() and not text.startswith("-"):
-            return number
+def layout_of(view: View) -> Optional[Layout]:
+    """Where entries live: the whole of artifacts.yaml; dvc.yaml's `artifacts:` section (None without one)."""
+    if view.kind == ARTIFACTS:
+        return Layout()
+    if view.kind == DVC and view.dvc is not None:
+        return section_layout(view.lines.lines, view.dvc.indent if view.dvc.entries else None)
     return None
-
-
-def _owner(view: View, line: int, indent: int) -> Optional[int]:
-    """The nearest line above with a smaller indentation (dash items at the same indent belong to the key above
-    them, as GTO writes `labels:` and its `- item` lines at the same column)."""
-    for number in range(line - 1, -1, -1):
-        text = view.lines.line(number)
-        if not _meaningful(text):
-            continue
-        if _indent(text) < indent:
-            return number
-    return None
-
-
-def _split_flow(prefix: str) -> Optional[tuple[str, int, list[str]]]:
-    """For a prefix inside an unclosed `{` or `[`: (the text after the last separator, its start, the stack)."""
-    stack: list[tuple[str, int]] = []
-    last = 0
-    quote: Optional[str] = None
-    for index, char in enumerate(prefix):
-        if quote:
-            if char == quote:
-                quote = None
-            continue
-        if char in "'\"" and (index == 0 or prefix[index - 1] in " ,[{:"):
-            quote = char
-        elif char in "{[":
-            stack.append((char, index))
-            last = index + 1
-        elif char in "}]":
-            if stack:
-                stack.pop()
-            last = index + 1
-        elif char == "," and stack:
-            last = index + 1
-        elif char == "#" and index > 0 and prefix[index - 1] == " " and not stack:
-            return None  # a comment
-    if not stack:
-        return None
-    return prefix[last:], last, [c for c, _ in stack]
-
-
-def context_at(view: View, pos: Pos) -> Optional[Context]:
-    line = view.lines.line(pos.line)
-    prefix = line[: pos.col]
-    if prefix.lstrip().startswith("#"):
-        return None
-    flow = _split_flow(prefix)
-    if flow is not None:
-        return _flow_context(view, pos, prefix, *flow)
-    if not prefix or not prefix[0].isspace():
-        if _TOP_PREFIX.match(prefix) and not prefix.startswith("-"):
-            return Context("top", 0, typed=prefix)
-        return None
-    entry = _entry_line(view, pos.line)
-    if entry is None:
-        return None
-    item = _ITEM_PREFIX.match(prefix)
-    if item:
-        indent = len(item.group(1))
-        owner = _owner_of_item(view, pos.line, indent)
-        if owner is None or _key_of(view.lines.line(owner)) != "labels":
-            return None
-        typed = item.group(3)
-        start = pos.col - len(typed)
-        typed, start = _unquote(typed, start)
-        return Context("label", start, entry, "labels", typed, lead="" if item.group(2) else " ")
-    key = _KEY_PREFIX.match(prefix)
-    if key:
-        indent = len(key.group(1))
-        owner = _owner(view, pos.line, indent)
-        if owner != entry:
-            return None
-        return Context("key", pos.col - len(key.group(2)), entry, typed=key.group(2), indent=indent)
-    value = _VALUE_PREFIX.match(prefix)
-    if value:
-        indent = len(value.group(1))
-        if _owner(view, pos.line, indent) != entry:
-            return None
-        typed = value.group(4)
-        start = pos.col - len(typed)
-        typed, start = _unquote(typed, start)
-        return Context("value", start, entry, value.group(2), typed, lead="" if value.group(3) else " ", indent=indent)
-    return None
-
-
-def _owner_of_item(view: View, line: int, indent: int) -> Optional[int]:
-    for number in range(line - 1, -1, -1):
-        text = view.lines.line(number)
-        if not _meaningful(text):
-            continue
-        if text.lstrip().startswith("-") and _indent(text) == indent:
-            continue
-        if _indent(text) <= indent:
-            return number
-        return None
-    return None
-
-
-def _key_of(text: str) -> Optional[str]:
-    match = _KEY_ON_LINE.match(text)
-    return match.group(2) if match else None
-
-
-def _unquote(typed: str, start: int) -> tuple[str, int]:
-    if typed[:1] in ("'", '"'):
-        return typed[1:], start + 1
-    return typed, start
-
-
-def _flow_context(
-    view: View, pos: Pos, prefix: str, segment: str, seg_start: int, stack: list[str]
-) -> Optional[Context]:
-    entry = _entry_line(view, pos.line)
-    if entry is None:
-        return None
-    if stack[-1] == "[":
-        # `labels: [a, b` : the key before the opening bracket
-        before = prefix[: prefix.rfind("[")]
-        if not re.search(r"(^|[\s{,])labels\s*:\s*$", before):
-            return None
-        typed = segment.lstrip()
-        start = pos.col - len(typed)
-        typed, start = _unquote(typed, start)
-        return Context("label", start, entry, "labels", typed, flow=True)
-    if len(stack) != 1 or (prefix[0].isspace() and _owner(view, pos.line, _indent(prefix)) != entry):
-        return None
-    key = re.match(r"^\s*([A-Za-z_]*)$", segment)
-    if key:
-        return Context("key", pos.col - len(key.group(1)), entry, typed=key.group(1), flow=True)
-    value = re.match(r"^\s*([A-Za-z_]+)\s*:(\s*)(.*)$", segment)
-    if value:
-        typed = value.group(3)
-        start = pos.col - len(typed)
-        typed, start = _unquote(typed, start)
-        return Context("value", start, entry, value.group(1), typed, lead="" if value.group(2) else " ", flow=True)
-    del seg_start
-    return None
-
-
-# --- what the entry already has ------------------------------------------------------------------------------
-
-
-def _present_fields(view: View, entry: int) -> set[str]:
-    present: set[str] = set()
-    first = view.lines.line(entry)
-    present.update(re.findall(r"[{,]\s*([A-Za-z_]+)\s*:", first))
-    field_indent: Optional[int] = None
-    number = entry + 1
-    while number < len(view.lines.lines):
-        text = view.lines.line(number)
-        number += 1
-        if not _meaningful(text):
-            continue
-        if not text[0].isspace():
-            break
-        indent = _indent(text)
-        if field_indent is None:
-            field_indent = indent
-        if indent == field_indent:
-            key = _key_of(text)
-            if key:
-                present.add(key)
-    return present
 
 
 def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
@@ -248,21 +75,53 @@ def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]
     return found
 
 
-def _labels_here(view: View, ctx: Context, pos: Pos) -> set[str]:
-    """Labels already in the list being edited (block items of this entry, or the flow list on this line)."""
-    if ctx.flow:
-        text = view.lines.line(pos.line)
-        inner = text[text.rfind("[", 0, pos.col) + 1 :]
-        inner = inner.split("]", 1)[0]
-        return {part.strip().strip("'\"") for part in inner.split(",") if part.strip()}
-    out = set()
-    for number in range(pos.line - 1, -1, -1):
-        text = view.lines.line(number)
-        match = _ITEM_PREFIX.match(text)
-        if not match:
-            break
-        out.add(match.group(3).strip().strip("'\""))
-    return out
+async def _repo_vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    """For a dvc.yaml: the types and labels of every annotation in the repository (this file as typed, the
+    other dvc.yaml files and artifacts.yaml as open or saved)."""
+    assert view.dvc is not None
+    found_types, found_labels = map(set, dvc_vocabulary(view.dvc))
+    root = view.root
+    if root is None:
+        return sorted(found_types), sorted(found_labels)
+    tracked = await _tracked(ls, view)
+    others = dvc_files(tracked.files + tracked.untracked) if tracked is not None else []
+    paths = [root / other for other in others]
+    index = view.repo.index_path
+    if index is not None:
+        paths.append(index)
+    for path in paths:
+        if path == view.path:
+            continue
+        other = ls.view(ls.uri_for(path))
+        if other is None:
+            continue
+        if other.dvc is not None:
+            more = dvc_vocabulary(other.dvc)
+        elif other.kind == ARTIFACTS:
+            more = tuple(map(frozenset, vocabulary(ls, other)))  # type: ignore[assignment]
+        else:
+            continue
+        found_types.update(more[0])
+        found_labels.update(more[1])
+    return sorted(found_types), sorted(found_labels)
+
+
+async def _from_git(
+    ls: GtoLanguageServer, view: View, ready: Callable[[], Optional[T]], load: Callable[[], Optional[T]]
+) -> Optional[T]:
+    """A repository cache (`ready`), else read in a worker thread (`load`); None when git may not be asked."""
+    if view.root is None:
+        return None
+    settings = await ls.settings_for(view.path)
+    if await ls.facts(view.repo, settings) is None:
+        return None
+    found = ready()
+    return found if found is not None else await asyncio.to_thread(load)
+
+
+async def _tracked(ls: GtoLanguageServer, view: View) -> Optional[Tracked]:
+    """The repository's file lists, when git may be asked."""
+    return await _from_git(ls, view, view.repo.tracked_ready, view.repo.tracked)
 
 
 # --- items ---------------------------------------------------------------------------------------------------
@@ -280,13 +139,17 @@ def _doc(ls: GtoLanguageServer, text: str) -> types.MarkupContent:
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
 
 
-def _field_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+def _field_items(
+    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos, layout: Layout
+) -> list[types.CompletionItem]:
     assert ctx.entry_line is not None
-    present = _present_fields(view, ctx.entry_line)
+    present = present_fields(view.lines.lines, ctx.entry_line, layout)
     snippets = _snippets(ls)
     rng = _edit_range(view, pos, ctx.start)
+    dvc = view.kind == DVC
+    table: tuple[Field, ...] = dvc_fields.FIELDS if dvc else FIELDS
     items = []
-    for order, spec in enumerate(FIELDS):
+    for order, spec in enumerate(table):
         if spec.name in present:
             continue
         if ctx.flow:
@@ -302,7 +165,7 @@ def _field_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> l
                 label=spec.name,
                 kind=types.CompletionItemKind.Property,
                 detail=spec.summary,
-                documentation=_doc(ls, field_doc(spec.name) or spec.summary),
+                documentation=_doc(ls, field_doc(spec.name, dvc) or spec.summary),
                 sort_text=f"{order}",
                 text_edit=types.TextEdit(range=rng, new_text=snippet if snippets else plain),
                 insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
@@ -329,16 +192,16 @@ def _value_item(
     )
 
 
-def _type_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+def _type_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
     config = view.repo.config
-    if config.types is not None:
+    if config.types is not None and view.kind == ARTIFACTS:  # DVC has no `.gto` types list
         return [
             _value_item(t, rng, ctx.lead, types.CompletionItemKind.EnumMember, f"{i:04d}", "allowed by .gto")
             for i, t in enumerate(config.types)
         ]
-    used = vocabulary(ls, view)[0]
-    items = [_value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", "used in this file") for t in used]
+    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
+    items = [_value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", where) for t in used]
     items += [
         _value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"1{t}", "common type")
         for t in COMMON_TYPES
@@ -347,12 +210,13 @@ def _type_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> li
     return items
 
 
-def _label_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+def _label_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
-    here = _labels_here(view, ctx, pos)
+    here = labels_here(view.lines.lines, ctx, pos)
+    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
     return [
-        _value_item(label, rng, ctx.lead, types.CompletionItemKind.Value, label, "used in this file")
-        for label in vocabulary(ls, view)[1]
+        _value_item(label, rng, ctx.lead, types.CompletionItemKind.Value, label, where)
+        for label in used
         if label not in here or label == ctx.typed
     ]
 
@@ -413,92 +277,130 @@ def _disk_children(root: Path, folder: str) -> list[tuple[str, bool, bool]]:
 async def _path_items(
     ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos
 ) -> tuple[list[types.CompletionItem], bool]:
-    """Entries of the folder being typed whose path starts with the typed text; (items, capped)."""
+    """Entries of the folder being typed whose path starts with the typed text; (items, capped). In dvc.yaml the
+    path is relative to the file's folder, and the data DVC tracks (stage outputs, `.dvc` files) ranks with the
+    tracked files; `${...}` is left alone."""
     root = view.root
-    typed = ctx.typed
-    if root is None or typed.startswith(("/", "\\", "~")) or re.search(r"(^|/)\.\.(/|$)", typed):
+    dvc = view.dvc if view.kind == DVC else None
+    if root is None or (dvc is not None and "${" in ctx.typed):
         return [], False
-    if "://" in typed:
+    query = path_query(ctx.typed, view.folder if dvc is not None else "", allow_up=dvc is not None)
+    if query is None:
         return [], False
-    dot = "./" if typed.startswith("./") else ""  # kept as typed, so the client's filter still matches
-    typed = typed[len(dot) :]
-    folder = typed.rsplit("/", 1)[0] if "/" in typed else ""
-    settings = await ls.settings_for(view.path)
     entries: list[tuple[str, bool, bool]]
-    facts_ = await ls.facts(view.repo, settings)
-    tracked = view.repo.tracked_ready() if facts_ is not None else None
-    if facts_ is not None and tracked is None:
-        tracked = await asyncio.to_thread(view.repo.tracked)
+    tracked = await _tracked(ls, view)
     if tracked is not None:
-        entries = _tracked_children(tracked, folder)
+        entries = _tracked_children(tracked, query.listed)
     else:
-        entries = await asyncio.to_thread(_disk_children, root, folder)
+        entries = await asyncio.to_thread(_disk_children, root, query.listed)
+    notes: dict[str, str] = {}
+    if dvc is not None:
+        entries, notes = _with_dvc_data(entries, query, tracked, stage_outputs(dvc, view.folder))
     rng = _edit_range(view, pos, ctx.start)
     items = []
-    matching = [entry for entry in entries if entry[0].startswith(typed) or (entry[0] + "/").startswith(typed)]
+    matching = [entry for entry in entries if path_matches(query, entry[0])]
     for path, is_folder, is_tracked in matching[:MAX_ITEMS]:
-        label = dot + path + "/" if is_folder else dot + path
+        label = path_label(query, path, is_folder)
         rank = ("0" if is_tracked else "2") + ("0" if is_folder else "1")
-        detail = ("folder" if is_folder else "file") + ("" if is_tracked else " (not tracked by git)")
+        detail = notes.get(path) or ("folder" if is_folder else "file") + (
+            "" if is_tracked else " (not tracked by git)"
+        )
         kind = types.CompletionItemKind.Folder if is_folder else types.CompletionItemKind.File
         items.append(_value_item(label, rng, ctx.lead, kind, rank + label, detail))
     return items, len(matching) > MAX_ITEMS
 
 
+def _with_dvc_data(
+    entries: list[tuple[str, bool, bool]], query: PathQuery, tracked: Optional[Tracked], outputs: set[str]
+) -> tuple[list[tuple[str, bool, bool]], dict[str, str]]:
+    """The folder's entries plus what DVC tracks there (ranked as tracked), and a detail for each of those."""
+    files = [entry[0] for entry in entries if not entry[1]]
+    if tracked is not None:
+        files = tracked.files + tracked.untracked
+    notes: dict[str, str] = {}
+    known = {entry[0]: index for index, entry in enumerate(entries)}
+    out = list(entries)
+    for path, is_folder, detail in data_children(dvc_data(files, outputs), query.listed):
+        index = known.get(path)
+        if index is None:
+            out.append((path, is_folder, True))
+        elif not out[index][2]:
+            out[index] = (path, out[index][1], True)  # untracked by git, but DVC's data
+        else:
+            continue
+        notes[path] = detail
+    return sorted(out), notes
+
+
 async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+    """Where an entry's name goes: a new-artifact snippet, and the names registered in git with no entry yet. In
+    dvc.yaml the entry's lines carry their whole indentation (inserted as is) and DVC's fields."""
     rng = _edit_range(view, pos, ctx.start)
     snippets = _snippets(ls)
+    dvc = view.dvc if view.kind == DVC else None
+    if dvc is None:
+        new_snippet, new_plain = "${1:name}:\n  type: ${2:model}\n  path: ${3:path}\n$0", ":\n  type: model\n  path: "
+    else:
+        pad = " " * (ctx.start + dvc.field_indent)
+        new_snippet, new_plain = f"${{1:name}}:\n{pad}path: ${{2:path}}\n{pad}type: ${{3:model}}$0", f":\n{pad}path: "
+    mode = types.InsertTextMode.AsIs if dvc is not None else None
+    fields = "path and type" if dvc is not None else "type and path"
     items = [
         types.CompletionItem(
             label="new artifact",
             kind=types.CompletionItemKind.Snippet,
-            detail="name: with type and path",
+            detail=f"name: with {fields}",
             documentation=_doc(ls, "A new artifact entry. Names: letters, digits, `_`, `-`, `/`."),
             filter_text=ctx.typed or "new artifact",
             sort_text="1",
             text_edit=types.TextEdit(
-                range=rng,
-                new_text="${1:name}:\n  type: ${2:model}\n  path: ${3:path}\n$0"
-                if snippets
-                else (ctx.typed or "name") + ":\n  type: model\n  path: ",
+                range=rng, new_text=new_snippet if snippets else (ctx.typed or "name") + new_plain
             ),
             insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+            insert_text_mode=mode,
         )
     ]
-    if view.root is None:
-        return items
-    settings = await ls.settings_for(view.path)
-    if await ls.facts(view.repo, settings) is None:
-        return items
-    registry = view.repo.registry_ready()
+    registry = await _from_git(ls, view, view.repo.registry_ready, view.repo.registry)
     if registry is None:
-        registry = await asyncio.to_thread(view.repo.registry)
-    have = {str(a.name) for a in view.document.artifacts}
-    for name, entry in sorted((registry or {}).items()):
-        if name in have or not is_valid_name(name):
-            continue
+        return items
+    if dvc is None:
+        have = {str(a.name) for a in view.document.artifacts}
+        names = [(name, name) for name in sorted(registry) if name not in have and is_valid_name(name)]
+    else:
+        names = registered_here(registry, view.folder, (str(e.name) for e in dvc.entries))
+    for full, name in names:
+        entry = registry[full]
+        if dvc is None:
+            snippet, plain = f"{name}:\n  type: ${{1:model}}\n  path: $2\n$0", f"{name}: {{}}"
+            detail = f"registered in git (latest {entry.latest or '-'}), not annotated yet"
+        else:
+            pad = " " * (ctx.start + dvc.field_indent)
+            snippet, plain = f"{name}:\n{pad}path: $1\n{pad}type: ${{2:model}}$0", f"{name}:\n{pad}path: "
+            detail = f"registered in git as `{full}` (latest {entry.latest or '-'}), not annotated yet"
         items.append(
             types.CompletionItem(
                 label=name,
                 kind=types.CompletionItemKind.Module,
-                detail=f"registered in git (latest {entry.latest or '-'}), not annotated yet",
+                detail=detail,
                 sort_text="0" + name,
-                text_edit=types.TextEdit(
-                    range=rng,
-                    new_text=f"{name}:\n  type: ${{1:model}}\n  path: $2\n$0" if snippets else f"{name}: {{}}",
-                ),
+                text_edit=types.TextEdit(range=rng, new_text=snippet if snippets else plain),
                 insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+                insert_text_mode=mode,
             )
         )
     return items
 
 
 async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+    empty = types.CompletionList(is_incomplete=False, items=[])
     view = ls.view(params.text_document.uri)
-    if view is None or view.kind != ARTIFACTS:
-        return types.CompletionList(is_incomplete=False, items=[])
+    if view is None:
+        return empty
+    layout = layout_of(view)
+    if layout is None:
+        return empty
     pos = view.lines.pos(params.position)
-    ctx = context_at(view, pos)
+    ctx = context_at(view.lines.lines, pos, layout)
     items: list[types.CompletionItem] = []
     incomplete = False
     if ctx is None:
@@ -506,20 +408,26 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
     elif ctx.kind == "top":
         items = await _top_items(ls, view, ctx, pos)
     elif ctx.kind == "key":
-        items = _field_items(ls, view, ctx, pos)
+        items = _field_items(ls, view, ctx, pos, layout)
     elif ctx.kind == "label":
-        items = _label_items(ls, view, ctx, pos)
+        items = _label_items(view, ctx, pos, (await _used(ls, view))[1])
     elif ctx.kind == "value":
         if ctx.field == "type":
-            items = _type_items(ls, view, ctx, pos)
+            items = _type_items(view, ctx, pos, (await _used(ls, view))[0])
         elif ctx.field == "path":
             items, incomplete = await _path_items(ls, view, ctx, pos)
-        elif ctx.field == "virtual":
+        elif ctx.field == "virtual" and view.kind == ARTIFACTS:
             items = _virtual_items(view, ctx, pos)
         elif ctx.field == "labels" and not ctx.typed:
             rng = _edit_range(view, pos, ctx.start)
             items = [
                 _value_item(f"[{label}]", rng, ctx.lead, types.CompletionItemKind.Value, label)
-                for label in vocabulary(ls, view)[1]
+                for label in (await _used(ls, view))[1]
             ]
     return types.CompletionList(is_incomplete=incomplete, items=items)
+
+
+async def _used(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    if view.kind == DVC:
+        return await _repo_vocabulary(ls, view)
+    return vocabulary(ls, view)

@@ -1,5 +1,6 @@
-"""Hover: a field key shows its documentation (core.fields); an artifact name shows its entry and its registry
-state from GTO's git tags (latest version, each stage's version, deprecated), like `gto show NAME`."""
+"""Hover: a field key shows its documentation (core.fields, core.dvc.fields); an artifact name shows its entry and
+its registry state from GTO's git tags (latest version, each stage's version, deprecated), like `gto show NAME`.
+In dvc.yaml a name also shows its full name (`sub/dir:name` below the root) and how tags spell it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from typing import TYPE_CHECKING, Optional
 
 from lsprotocol import types
 
+from ..core.dvc import fields as dvc_fields
+from ..core.dvc.files import full_name, tag_name
 from ..core.fields import FIELD_BY_NAME
 from ..core.problems import Pos, Span
-from .locate import artifact_at, contains, field_at
-from .state import ARTIFACTS, GtoLanguageServer, View
+from .locate import artifact_at, contains, entry_at, field_at
+from .state import ARTIFACTS, DVC, GtoLanguageServer, View
 
 if TYPE_CHECKING:
     from ..core.git import ArtifactRegistry
@@ -21,10 +24,14 @@ _FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
 _NAME_LINE = re.compile(r"^([^\s#:'\"{\[-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(\s|$)")
 
 
-def field_doc(name: str) -> Optional[str]:
-    spec = FIELD_BY_NAME.get(name)
+def field_doc(name: str, dvc: bool = False) -> Optional[str]:
+    """A field's documentation: artifacts.yaml's (GTO) or, with `dvc`, dvc.yaml's (DVC)."""
+    spec = (dvc_fields.FIELD_BY_NAME if dvc else FIELD_BY_NAME).get(name)
     if spec is None:
         return None
+    if dvc:
+        need = "required" if name in dvc_fields.REQUIRED else "optional"
+        return f"**{spec.name}** ({spec.kind}, {need}; DVC)\n\n{spec.summary}\n\n{spec.doc}"
     default = {True: "true", None: "null", "": '""', (): "[]"}.get(spec.default, str(spec.default))
     return f"**{spec.name}** ({spec.kind}, default `{default}`)\n\n{spec.summary}\n\n{spec.doc}"
 
@@ -83,9 +90,47 @@ def _markup(ls: GtoLanguageServer, markdown: str) -> types.MarkupContent:
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
 
 
+def names_text(folder: str, name: str) -> str:
+    """A dvc.yaml artifact's full name and its spelling in GTO's git tags."""
+    full = full_name(folder, name)
+    tag = tag_name(full)
+    return (
+        f"**{full}** (full name)\n\nTags: `{tag}@v1.0.0` (version), `{tag}#prod#1` (stage); "
+        f"`dvc artifacts get . {full}`"
+    )
+
+
+async def _dvc_hover(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[types.Hover]:
+    assert view.dvc is not None
+    entry = entry_at(view.dvc.entries, pos)
+    if entry is None:
+        return None
+    if contains(entry.name_span, pos):
+        if not entry.name_is_string:
+            return None
+        name = str(entry.name)
+        registry, note = await _registry(ls, view)
+        full = full_name(view.folder, name)
+        body = names_text(view.folder, name) + "\n\n"
+        body += f"```yaml\n{_entry_text(view, entry.first_line, entry.last_line)}\n```\n\n"
+        body += f"**Registry** (git tags)\n\n{registry_text(full, registry, note)}"
+        return types.Hover(contents=_markup(ls, body), range=view.lines.range(entry.name_span))
+    hit = field_at(entry, pos)
+    if hit is not None and hit.on_key:
+        doc = field_doc(hit.name, dvc=True)
+        if doc is None:
+            return None
+        return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
+    return None
+
+
 async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
     view = ls.view(params.text_document.uri)
-    if view is None or view.kind != ARTIFACTS:
+    if view is None:
+        return None
+    if view.kind == DVC and view.dvc is not None:
+        return await _dvc_hover(ls, view, view.lines.pos(params.position))
+    if view.kind != ARTIFACTS:
         return None
     pos = view.lines.pos(params.position)
     artifact = artifact_at(view.document, pos)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, TypeVar
 
 from ..core.parse import Artifact, Document, MappingNode, Node, ScalarNode, node_end
 from ..core.problems import Pos, Span
@@ -11,7 +12,15 @@ from ..core.problems import Pos, Span
 
 def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:
     """The entry whose lines hold `pos` (from its name's line through its last content line)."""
-    for artifact in document.artifacts:
+    return entry_at(document.artifacts, pos)
+
+
+Entry = TypeVar("Entry", bound=Artifact)
+
+
+def entry_at(entries: Sequence[Entry], pos: Pos) -> Optional[Entry]:
+    """Of entries in document order (an artifacts.yaml's, or a dvc.yaml section's), the one holding `pos`."""
+    for artifact in entries:
         try:
             first, last = artifact.first_line, artifact.last_line
         except AssertionError:

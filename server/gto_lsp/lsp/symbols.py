@@ -1,5 +1,5 @@
-"""Document symbols (each artifact, its fields as children), go to definition of a `path:` value, and folding
-ranges per entry."""
+"""Document symbols (each artifact, its fields as children; in dvc.yaml under the `artifacts` section), go to
+definition of a `path:` value (in dvc.yaml from the file's folder), and folding ranges per entry."""
 
 from __future__ import annotations
 
@@ -9,17 +9,34 @@ from typing import Optional, Union
 
 from lsprotocol import types
 
+from ..core.dvc import resolve_path as dvc_resolve_path
 from ..core.parse import STR as STR_TAG
-from ..core.parse import MappingNode, ScalarNode, SequenceNode, tag_of
+from ..core.parse import Artifact, MappingNode, ScalarNode, SequenceNode, tag_of
 from ..core.paths import escapes, inside, is_absolute, is_external, normalise
-from ..core.problems import Span
-from .locate import artifact_at, display_name, field_at, node_span
-from .state import ARTIFACTS, GtoLanguageServer, View, path_to_uri
+from ..core.problems import Pos, Span
+from .locate import display_name, entry_at, field_at, node_span
+from .state import ARTIFACTS, DVC, GtoLanguageServer, View, path_to_uri
 
 
 def _view(ls: GtoLanguageServer, uri: str) -> Optional[View]:
     view = ls.view(uri)
-    return view if view is not None and view.kind == ARTIFACTS else None
+    if view is None or not (view.kind == ARTIFACTS or (view.kind == DVC and view.dvc is not None)):
+        return None
+    return view
+
+
+def _entries(view: View) -> list[Artifact]:
+    return list(view.dvc.entries) if view.dvc is not None else view.document.artifacts
+
+
+def _section_span(view: View) -> Optional[Span]:
+    """dvc.yaml's `artifacts:` section, from its key to its last entry's content."""
+    dvc = view.dvc
+    if dvc is None or dvc.section_line is None:
+        return None
+    key = Span(Pos(dvc.section_line, 0), Pos(dvc.section_line, len("artifacts")))
+    end = max([key.end] + [max(e.entry_span.end, e.name_span.end) for e in dvc.entries if e.block.key is not None])
+    return Span(key.start, end)
 
 
 def _detail(node: object) -> Optional[str]:
@@ -43,7 +60,9 @@ def document_symbols(
     hierarchical = ls.can("text_document.document_symbol.hierarchical_document_symbol_support")
     out: list[types.DocumentSymbol] = []
     flat: list[types.SymbolInformation] = []
-    for artifact in view.document.artifacts:
+    section = _section_span(view)
+    container = "artifacts" if section is not None else None
+    for artifact in _entries(view):
         name = display_name(artifact)
         entry = Span(artifact.name_span.start, max(artifact.entry_span.end, artifact.name_span.end))
         entry_range = lines.range(entry)
@@ -90,9 +109,31 @@ def document_symbols(
         if not hierarchical:
             flat.append(
                 types.SymbolInformation(
-                    name=name, kind=types.SymbolKind.Class, location=types.Location(uri=view.uri, range=entry_range)
+                    name=name,
+                    kind=types.SymbolKind.Class,
+                    location=types.Location(uri=view.uri, range=entry_range),
+                    container_name=container,
                 )
             )
+    if section is not None:
+        section_key = Span(section.start, Pos(section.start.line, len("artifacts")))
+        whole = types.DocumentSymbol(
+            name="artifacts",
+            kind=types.SymbolKind.Namespace,
+            range=lines.range(section),
+            selection_range=lines.range(section_key),
+            detail=f"{len(out)} artifact" + ("" if len(out) == 1 else "s"),
+            children=out,
+        )
+        out = [whole]
+        flat.insert(
+            0,
+            types.SymbolInformation(
+                name="artifacts",
+                kind=types.SymbolKind.Namespace,
+                location=types.Location(uri=view.uri, range=lines.range(section)),
+            ),
+        )
     return out if hierarchical else flat
 
 
@@ -113,18 +154,32 @@ def resolve_path(view: View, value: str) -> Optional[Path]:
     return target
 
 
+def resolve_dvc_path(view: View, value: str) -> Optional[Path]:
+    """The file or folder a dvc.yaml `path:` names (from the file's folder), or the `.dvc` file that tracks it."""
+    where = dvc_resolve_path(value, view.folder)
+    root = view.root if view.root is not None else (view.path.parent if view.path is not None else None)
+    if root is None or where.problem is not None:
+        return None
+    target = root / where.resolved if where.resolved != "." else root
+    for candidate in (target, target.with_name(target.name + ".dvc")):
+        if os.path.lexists(candidate) and inside(candidate, root):
+            return candidate
+    return None
+
+
 def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
     view = _view(ls, params.text_document.uri)
     if view is None:
         return None
     pos = view.lines.pos(params.position)
-    artifact = artifact_at(view.document, pos)
+    artifact = entry_at(_entries(view), pos)
     if artifact is None:
         return None
     hit = field_at(artifact, pos)
     if hit is None or hit.name != "path" or not isinstance(hit.value, ScalarNode) or tag_of(hit.value) != STR_TAG:
         return None
-    target = resolve_path(view, str(hit.value.value))
+    value = str(hit.value.value)
+    target = resolve_dvc_path(view, value) if view.dvc is not None else resolve_path(view, value)
     if target is None:
         return None
     start = types.Position(line=0, character=0)
@@ -136,8 +191,18 @@ def folding_ranges(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> l
     if view is None:
         return []
     out = []
-    for artifact in view.document.artifacts:
-        first, last = artifact.first_line, artifact.last_line
+    section = _section_span(view)
+    if section is not None and section.end.line > section.start.line:
+        out.append(
+            types.FoldingRange(
+                start_line=section.start.line, end_line=section.end.line, kind=types.FoldingRangeKind.Region
+            )
+        )
+    for artifact in _entries(view):
+        try:
+            first, last = artifact.first_line, artifact.last_line
+        except AssertionError:
+            continue
         if last > first:
             out.append(types.FoldingRange(start_line=first, end_line=last, kind=types.FoldingRangeKind.Region))
     return out
