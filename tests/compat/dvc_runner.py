@@ -12,7 +12,7 @@ file is written byte for byte (UTF-8, no newline translation), DVC forgets what 
   ``{"ok": True}`` or ``{"ok": False, "kind": "yaml" | "schema" | "resolve" | "other", "error": str(exc),
   "errors": [...], "type": <exception class>}``; for a schema error, ``errors`` lists voluptuous' errors as
   ``{"msg", "path"}``; for a YAML error, ruamel's ``{"problem", "context", "line", "column"}`` (1-based).
-  The file's other content is the case's own: the files are deleted after the case.
+  Everything the case wrote is deleted after it (the repository goes back to what ``dvc init`` left).
 * ``artifacts``: ``Repo(root).artifacts.read()`` with the files DVC refuses skipped (as
   ``stage_collection_error_handler`` does), ``{dvcyaml: {name: fields}}`` where ``fields`` are the keys as
   DVC resolved them from the file (before ``Artifact(**fields)`` adds its defaults); ``read_error`` when ``read()``
@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,25 +106,31 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return out
 
 
-def _write(root: Path, files: Mapping[str, str]) -> list[Path]:
-    """Write the case's files; returns what to delete afterwards (files, then the folders made, deepest first)."""
-    made: list[Path] = []
+def _write(root: Path, files: Mapping[str, str]) -> None:
     for rel, text in files.items():
         path = root / rel
-        missing = [p for p in path.parents if not p.exists() and root in p.parents]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8", "surrogateescape"))
-        made = [path, *made, *missing]
-    return sorted(made, key=lambda p: (p.is_dir(), -len(p.parts)))
 
 
-def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture) -> dict[str, Any]:
+def _clean(root: Path, keep: set[str]) -> None:
+    """Back to the repository as `dvc init` left it: everything at the top but `keep` (.git, .dvc, ...) goes."""
+    for entry in root.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture, keep: set[str]) -> dict[str, Any]:
     """One case in the batch's repository: DVC re-reads everything after `repo._reset()`, as it does between two
     locked operations of one process (a fresh Repo per case costs 25 ms in DVC's state database)."""
     from dvc.repo.index import Index
 
     root = Path(repo.root_dir)
-    made = _write(root, case["files"])
+    _write(root, case["files"])
     out: dict[str, Any] = {"verdicts": {}, "artifacts": None, "warnings": [], "read_error": None}
     try:
         repo._reset()
@@ -146,11 +153,7 @@ def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture) -> dict[str
         if case.get("cli"):
             out["cli"] = _cli(repo, case["cli"], capture)
     finally:
-        for path in made:
-            if path.is_dir():
-                path.rmdir()
-            else:
-                path.unlink()
+        _clean(root, keep)
     return out
 
 
@@ -191,9 +194,10 @@ def main() -> None:
         os.chdir(root)
         with Repo(str(root)) as repo:
             repo.stage_collection_error_handler = lambda _path, _exc: None  # read(): skip the files DVC refuses
+            keep = set(os.listdir(root))
             for case in cases:
                 try:
-                    results.append(_run_case(repo, case, capture))
+                    results.append(_run_case(repo, case, capture, keep))
                 except Exception:  # reported per case, the batch goes on
                     import traceback
 

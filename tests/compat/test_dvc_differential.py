@@ -373,5 +373,9 @@ def test_migrate(case: D.MigrateCase, migrated: dict[str, Any]) -> None:
     assert sorted(name for name, _ in res.skipped) == sorted(case.skipped), "skipped entries differ" + repro
     left = sorted(str(a.name) for a in parse(res.gto.text).artifacts) if res.gto.text is not None else []
     assert left == sorted(case.skipped), "artifacts.yaml should keep exactly the skipped entries" + repro
-    if case.dvc is not None:
+    if case.dvc is not None and _is_flow(case.dvc):  # the flow section is the target (rewritten in block style)
+        start, end = _entry_span(case.dvc, "", whole_section=True)
+        assert res.dvc.text.startswith(case.dvc[:start]), "the text before the section changed" + repro
+        assert res.dvc.text.endswith(case.dvc[end:]), "the text after the section changed" + repro
+    elif case.dvc is not None:
         _assert_inserted(case.dvc, res.dvc.text, repro)
