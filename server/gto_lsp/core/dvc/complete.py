@@ -9,28 +9,40 @@ from collections.abc import Iterable
 from typing import Optional
 
 from ..names import is_valid_name
-from .document import DvcDocument
+from .document import DvcDocument, Entry
 from .edit import values_of
 from .files import split_full_name
 
 
 def vocabulary(document: DvcDocument) -> tuple[frozenset[str], frozenset[str]]:
-    """(types, labels) written in the section, valid by GTO's name rule; computed once per parse."""
+    """(types, labels) written in the section, valid by GTO's name rule; computed once per parse, each entry's once
+    per text of its block (an edit re-reads the entry it touched)."""
     cached: Optional[tuple[frozenset[str], frozenset[str]]] = document.memo.get("vocabulary")
     if cached is None:
         types_used: set[str] = set()
         labels: set[str] = set()
         for entry in document.entries:
-            values = values_of(entry)
-            kind = values.get("type")
-            if isinstance(kind, str) and is_valid_name(kind):
-                types_used.add(kind)
-            found = values.get("labels")
-            if isinstance(found, list):
-                labels.update(x for x in found if isinstance(x, str) and is_valid_name(x))
+            kinds, found = _entry_vocabulary(entry)
+            types_used.update(kinds)
+            labels.update(found)
         cached = (frozenset(types_used), frozenset(labels))
         document.memo["vocabulary"] = cached
     return cached
+
+
+def _entry_vocabulary(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    memo = entry.block.memo
+    found: Optional[tuple[tuple[str, ...], tuple[str, ...]]] = memo.get("dvc-vocabulary")
+    if found is None:
+        values = values_of(entry)
+        kind = values.get("type")
+        labels = values.get("labels")
+        found = (
+            (kind,) if isinstance(kind, str) and is_valid_name(kind) else (),
+            tuple(x for x in labels if isinstance(x, str) and is_valid_name(x)) if isinstance(labels, list) else (),
+        )
+        memo["dvc-vocabulary"] = found
+    return found
 
 
 def dvc_data(files: Iterable[str], outputs: Iterable[str]) -> dict[str, str]:
