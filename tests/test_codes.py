@@ -9,6 +9,7 @@ from compat.cases import read_cases
 from gto_lsp.core.check import CheckSettings, RepoView, check
 from gto_lsp.core.codes import CODES, codes_of, reader_refusals, severity
 from gto_lsp.core.config import parse_config
+from gto_lsp.core.dvc.fixes import FIXERS as DVC_FIXERS
 from gto_lsp.core.parse import parse
 from gto_lsp.lsp.code_actions import FIXERS
 
@@ -86,6 +87,7 @@ def test_readme_table_lists_the_registry() -> None:
 
 def test_quick_fixes_are_for_registered_codes() -> None:
     assert set(FIXERS) - set(CODES) == set()
+    assert [code for code in DVC_FIXERS if code not in CODES or "dvc" not in CODES[code].severity] == []
 
 
 def test_reader_refusals() -> None:
