@@ -344,3 +344,42 @@ async def test_remove_edit_without_client_commands(start: Start, make_repo: Call
     [remove] = await editor.code_actions(doc, rng(4, 3, 4, 3), [], only=[types.CodeActionKind.Refactor])
     assert remove.title == "Remove annotation of 'clf'" and remove.command is None
     assert applied(doc, remove) == "stages:\n  s:\n    cmd: echo\nartifacts: {}\n\n"
+
+
+async def test_every_request_answers_on_odd_dvc_yaml(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files={"m.pkl": "x"})
+    editor = await start([repo.root], init_options={"clientCommands": ["gto.annotate"]})
+    texts = [
+        "artifacts: {rf: {path: m.pkl, type: model}, gb: {desc: x}}\n",
+        "artifacts:\n- rf\n",
+        "artifacts: x\n",
+        "artifacts:\n  rf:\n    path: [\n  gb: {\n",
+        "artifacts:\n    rf:\n        path: m.pkl\n        <<: *nope\n",
+        "base: &b {path: m.pkl}\nartifacts:\n  rf:\n    <<: *b\n    type: model\n",
+        "\ufeffartifacts:\r\n  rf:\r\n    path: m.pkl\r\n    labels: [😀, x]\r\n",
+        "stages:\n\tbad: 1\nartifacts:\n  ${name}:\n    path: ${p}\n  123:\n    path: m.pkl\n",
+        "",
+    ]
+    doc = editor.open(repo.root / "dvc.yaml", texts[0])
+    for text in texts:
+        editor.replace(doc, text)
+        await editor.diagnostics(doc.uri, version=doc.version)
+        for line in range(max(len(text.splitlines()), 1) + 1):
+            for character in (0, 2, 4, 9):
+                position = types.Position(line=line, character=character)
+                await editor.completion(doc, line, character)
+                await editor.hover(doc, line, character)
+                await editor.code_actions(doc, types.Range(start=types.Position(line=0, character=0), end=position), [])
+                await editor.client.text_document_definition_async(
+                    types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=doc.uri), position=position)
+                )
+        await editor.client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
+        await editor.client.text_document_folding_range_async(
+            types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
+        fix_all = await editor.code_actions(doc, rng(0, 0, 0, 0), [], only=["source.fixAll.gto"])
+        assert len(fix_all) <= 1
+    errors = [m.message for m in editor.client.log_messages if m.type == types.MessageType.Error]
+    assert errors == []
