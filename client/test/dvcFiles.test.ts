@@ -6,7 +6,6 @@ import {
   fullName,
   nearestDvcFile,
   normalizePath,
-  repoRelativePath,
   targetChoices,
 } from '../src/common/annotationFiles';
 import { runAnnotateFlow } from '../src/common/annotateFlow';
@@ -32,10 +31,6 @@ describe('annotation files', () => {
     assert.equal(fullName('dvc.yaml', 'dvc', 'rf'), 'rf');
     assert.equal(fullName('sub/dir/dvc.yaml', 'dvc', 'clf'), 'sub/dir:clf');
     assert.equal(fullName('artifacts.yaml', 'gto', 'rf'), 'rf');
-    assert.equal(repoRelativePath('sub/dir/dvc.yaml', 'dvc', 'model.pkl'), 'sub/dir/model.pkl');
-    assert.equal(repoRelativePath('sub/dir/dvc.yaml', 'dvc', '../../models/rf.pkl'), 'models/rf.pkl');
-    assert.equal(repoRelativePath('sub/dir/dvc.yaml', 'dvc', 's3://bucket/m.pkl'), 's3://bucket/m.pkl');
-    assert.equal(repoRelativePath('dvc.yaml', 'dvc', './models/rf.pkl'), './models/rf.pkl');
     assert.equal(normalizePath('./a/../b/./c.pkl'), 'b/c.pkl');
     assert.equal(absolutePath({ root: '/repo', indexPath: '/repo/artifacts.yaml' }, 'sub/dir/dvc.yaml'), '/repo/sub/dir/dvc.yaml');
     assert.equal(absolutePath({ root: 'C:\\repo', indexPath: 'C:\\repo\\artifacts.yaml' }, 'sub/dvc.yaml'), 'C:\\repo\\sub\\dvc.yaml');
@@ -140,7 +135,7 @@ describe('annotate flow into dvc.yaml', () => {
     assert.match(name.info?.('clf') ?? '', /^'sub\/dir:clf' is already annotated in sub\/dir\/dvc\.yaml \(model · sub\/dir\/model\.pkl\)/);
   });
 
-  it("an existing dvc.yaml entry fills the steps, its path made repository-relative", async () => {
+  it('an existing dvc.yaml entry fills the steps (its path repository-relative)', async () => {
     const p = new ScriptedPrompter([label('sub/dir/dvc.yaml'), ok('clf'), accept, accept, accept, accept]);
     const answers = await runAnnotateFlow(p, { context: makeDvcContext(), prefill: {}, afterAnnotate: 'nothing' });
     assert.equal(answers?.type, 'model');

@@ -159,7 +159,7 @@ export class FakeUi implements Ui {
 
 /**
  * A repository that annotates in dvc.yaml (the server's default) and still has artifacts.yaml: `nn` is in both,
- * `rf` only in the root dvc.yaml, `clf` in sub/dir/dvc.yaml (full name sub/dir:clf, path written relative to sub/dir).
+ * `rf` only in the root dvc.yaml, `clf` in sub/dir/dvc.yaml (full name sub/dir:clf; `model.pkl` in the file, repository-relative in the context).
  */
 export function makeDvcContext(over: Partial<RepositoryContext> = {}): RepositoryContext {
   return makeContext({
@@ -188,7 +188,7 @@ export function makeDvcContext(over: Partial<RepositoryContext> = {}): Repositor
         rf: { type: 'model', path: 'models/rf.pkl', virtual: true, labels: ['tabular'], description: 'RF', fullName: 'rf' },
       },
       'sub/dir/dvc.yaml': {
-        clf: { type: 'model', path: 'model.pkl', virtual: true, labels: [], description: null, fullName: 'sub/dir:clf' },
+        clf: { type: 'model', path: 'sub/dir/model.pkl', virtual: true, labels: [], description: null, fullName: 'sub/dir:clf' },
       },
     },
     ...over,

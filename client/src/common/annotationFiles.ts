@@ -60,27 +60,12 @@ export function normalizePath(p: string): string {
   return out.join('/');
 }
 
-/** A path as written in `file` (relative to its folder for a dvc.yaml) made repository-relative. */
-export function repoRelativePath(file: string, format: AnnotationFormat, written: string): string {
-  const dir = format === 'dvc' ? folderOf(file) : '';
-  if (!dir || /^[a-z][a-z0-9+.-]*:\/\//i.test(written) || written.startsWith('/')) {
-    return written;
-  }
-  return normalizePath(`${dir}/${written}`) || '.';
-}
-
-/** The entries `file` declares, by plain name, with repository-relative paths. */
+/** The entries `file` declares, by plain name (paths repository-relative, as the server gives them). */
 export function artifactsIn(ctx: FilesContext, file: string): Record<string, ArtifactInfo> {
-  const format = formatOf(ctx, file);
-  if (format === 'gto') {
+  if (formatOf(ctx, file) === 'gto') {
     return file === indexRelative(ctx) ? ctx.artifacts : {};
   }
-  const entries = ctx.dvcArtifacts?.[file] ?? {};
-  const out: Record<string, ArtifactInfo> = {};
-  for (const [name, info] of Object.entries(entries)) {
-    out[name] = info.path ? { ...info, path: repoRelativePath(file, format, info.path) } : info;
-  }
-  return out;
+  return ctx.dvcArtifacts?.[file] ?? {};
 }
 
 /** The dvc.yaml closest to `path`: in its folder or the nearest folder above holding one; undefined when none exists. */

@@ -54,7 +54,10 @@ export interface AnnotationFile {
   dirty?: boolean;
 }
 
-/** An entry of a dvc.yaml: `description`/`custom` carry DVC's `desc`/`meta`; `virtual` is always true (DVC has no such field). */
+/**
+ * An entry of a dvc.yaml: `description`/`custom` carry DVC's `desc`/`meta`; `virtual` is always true (DVC has no
+ * such field); `path` is repository-relative (the server joins it to the dvc.yaml's folder).
+ */
 export interface DvcArtifactInfo extends ArtifactInfo {
   /** DVC's full name: `name` in the root dvc.yaml, `sub/dir:name` in sub/dir/dvc.yaml. */
   fullName: string;
