@@ -112,7 +112,7 @@ describe('in the extension host (VS Code 1.100 server, .vsix installed)', { conc
 });
 
 describe('in the browser (code-server 4.100.3 + headless Chromium)', () => {
-  it('Problems panel and GTO: Annotate Artifact... from the palette', { timeout: 240000 }, async (t) => {
+  it('Problems panel, GTO: Annotate Artifact... from the palette, dvc.yaml with its quick fix', { timeout: 240000 }, async (t) => {
     const r = await runUi({
       codeServer: CODE_SERVER,
       vsix: VSIX,
@@ -124,7 +124,8 @@ describe('in the browser (code-server 4.100.3 + headless Chromium)', () => {
     assert.ok(r.shots.length >= 5);
     if (process.env.GTO_UPDATE_SCREENSHOT === '1') {
       fs.copyFileSync(r.readmeShot, path.join(REPO, 'images', 'screenshot.png'));
-      t.diagnostic(`copied ${r.readmeShot} to images/screenshot.png`);
+      fs.copyFileSync(r.dvcShot, path.join(REPO, 'images', 'dvc-yaml.png'));
+      t.diagnostic(`copied ${r.readmeShot} to images/screenshot.png and ${r.dvcShot} to images/dvc-yaml.png`);
     }
   });
 });

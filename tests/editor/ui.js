@@ -74,6 +74,23 @@ async function runUi(o) {
       o.log(`screenshot ${path.relative(process.cwd(), file)}`);
       return file;
     };
+    /** Opens a file of the workspace with Quick Open (Ctrl+P) and waits for its tab. */
+    const quickOpen = async (file) => {
+      await page.keyboard.press(`${MOD}+P`);
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type(file, { delay: 20 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: file }).waitFor();
+    };
+    /** Moves the cursor with Quick Open's `:line:column` and gives the editor the focus. */
+    const goToLine = async (line, column) => {
+      await page.keyboard.press(`${MOD}+P`);
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type(`:${line}:${column}`, { delay: 20 });
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') !== null);
+    };
     const quickInput = page.locator('.quick-input-widget');
     const quickInputText = () => quickInput.innerText();
     const waitQuickInput = async (pattern) => {
@@ -92,13 +109,7 @@ async function runUi(o) {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30000 });
 
-    // Open artifacts.yaml with Quick Open.
-    await page.keyboard.press(`${MOD}+P`);
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-    await page.keyboard.type('artifacts.yaml', { delay: 20 });
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'artifacts.yaml' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: 'artifacts.yaml' }).waitFor();
+    await quickOpen('artifacts.yaml');
 
     // Problems panel with the server's diagnostics.
     await page.keyboard.press(`${MOD}+Shift+M`);
@@ -130,17 +141,23 @@ async function runUi(o) {
     await snap('palette');
     await page.keyboard.press('Enter');
 
+    // Step 1: which file. The demo annotates mostly in artifacts.yaml, so the server proposes it; dvc.yaml is next.
     await waitQuickInput(/Annotate Artifact \(1\//);
+    assert.match(await quickInputText(), /artifacts\.yaml[\s\S]*dvc\.yaml/);
+    await snap('file');
+    await page.keyboard.press('Enter');
+
+    await waitQuickInput(/Annotate Artifact \(2\//);
     await page.keyboard.type('rf', { delay: 30 });
     await snap('name');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(2\//);
+    await waitQuickInput(/Annotate Artifact \(3\//);
     assert.match(await quickInputText(), /model/);
     await page.keyboard.type('model', { delay: 30 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(3\//);
+    await waitQuickInput(/Annotate Artifact \(4\//);
     assert.match(await quickInputText(), /models\/churn\.pkl/);
     const pathShot = await snap('path');
     await page.keyboard.type('models/rf', { delay: 30 });
@@ -148,19 +165,19 @@ async function runUi(o) {
     await snap('path-typed');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(4\//);
+    await waitQuickInput(/Annotate Artifact \(5\//);
     await page.keyboard.type('tabular', { delay: 30 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(5\//);
+    await waitQuickInput(/Annotate Artifact \(6\//);
     await page.keyboard.type('Random forest', { delay: 20 });
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(6\//);
+    await waitQuickInput(/Annotate Artifact \(7\//);
     await snap('must-exist');
     await page.keyboard.press('Enter');
 
-    await waitQuickInput(/Annotate Artifact \(7\//);
+    await waitQuickInput(/Annotate Artifact \(8\//);
     assert.match(await quickInputText(), /Annotate and commit/);
     await snap('follow-up');
     await page.keyboard.press('Enter');
@@ -175,7 +192,48 @@ async function runUi(o) {
     assert.match(editorText.replace(/\u00a0/g, ' '), /rf:/);
     assert.match(await page.locator('.tabs-container .tab.active').innerText(), /artifacts\.yaml/);
     await snap('annotated');
-    return { shots, readmeShot: pathShot };
+
+    // dvc.yaml (stays YAML; the server gets it by name): its problem in the Problems panel and the quick fix.
+    // A taller window, and no notification over the Problems panel, for the README's picture.
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+    await page.keyboard.type('Notifications: Clear All Notifications', { delay: 10 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear All Notifications' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await quickOpen('dvc.yaml');
+    // To the invalid name with Quick Open's :line:column (the Problems list may have scrolled it out of view).
+    const dvcLines = fs.readFileSync(path.join(o.workspace, 'dvc.yaml'), 'utf8').split('\n');
+    const nameLine = dvcLines.findIndex((l) => l.startsWith('  customer.features:')) + 1;
+    assert.ok(nameLine > 0, 'the demo dvc.yaml has the customer.features entry');
+    await goToLine(nameLine, 5);
+    // Scroll the view (not the cursor) up so the stages above artifacts: show too.
+    for (let i = 0; i < 10; i++) await page.keyboard.press(`${MOD}+ArrowUp`);
+    // The server's warning reaches the editor (a squiggle under the name) and the Problems panel.
+    await page.locator('.editor-instance .squiggly-warning').first().waitFor({ state: 'attached', timeout: 40000 });
+    await page.waitForFunction(() => /customer\.features/.test(document.querySelector('.markers-panel')?.textContent ?? ''));
+    o.log(`Problems panel with dvc.yaml:\n${await page.locator('.markers-panel').innerText()}`);
+    await page.keyboard.press(`${MOD}+.`);
+    const dvcFix = page.locator('.action-widget .monaco-list-row', { hasText: /customer-features/ }).first();
+    await dvcFix.waitFor({ state: 'visible' });
+    await snap('dvc-yaml-invalid-name');
+    await page.keyboard.press('Escape');
+
+    // The usual mistake when an artifacts.yaml entry is copied over: GTO's `description` for DVC's `desc`. Typed
+    // into the buffer (not saved): DVC would refuse the whole file; the fix renames it.
+    const descLine = dvcLines.findIndex((l, i) => i > nameLine - 1 && l.startsWith('    desc:')) + 1;
+    assert.ok(descLine > nameLine, 'the entry has a desc line');
+    await goToLine(descLine, 5);
+    for (let i = 0; i < 6; i++) await page.keyboard.press(`${MOD}+ArrowUp`);
+    await page.keyboard.press(`${MOD}+Shift+ArrowRight`);
+    await page.keyboard.type('description', { delay: 20 });
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'attached', timeout: 20000 });
+    await page.waitForFunction(() => /`description` is not a field/.test(document.querySelector('.markers-panel')?.textContent ?? ''));
+    await page.keyboard.press(`${MOD}+.`);
+    await page.locator('.action-widget .monaco-list-row', { hasText: /`desc`/ }).first().waitFor({ state: 'visible' });
+    const dvcShot = await snap('dvc-yaml-quick-fix');
+    await page.keyboard.press('Escape');
+    return { shots, readmeShot: pathShot, dvcShot };
   } catch (err) {
     const page = context?.pages()[0];
     if (page) {

@@ -38,11 +38,11 @@ function git(...args) {
   return cp.execFileSync('git', args, { cwd: root(), encoding: 'utf8' }).trimEnd();
 }
 
-/** `git status --porcelain` lines, without artifacts.yaml. */
-function otherChanges() {
+/** `git status --porcelain` lines, without the annotation file a test changes (artifacts.yaml by default). */
+function otherChanges(file = 'artifacts.yaml') {
   return git('status', '--porcelain')
     .split('\n')
-    .filter((l) => l && !l.endsWith('artifacts.yaml'))
+    .filter((l) => l && l.slice(3) !== file)
     .sort();
 }
 
@@ -63,17 +63,29 @@ function artifactsUri() {
 }
 
 async function openArtifacts() {
-  const doc = await vscode.workspace.openTextDocument(artifactsUri());
+  return openFile(artifactsUri());
+}
+
+function dvcUri() {
+  return vscode.Uri.file(path.join(root(), 'dvc.yaml'));
+}
+
+async function openFile(uri) {
+  const doc = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(doc);
   return { doc, editor };
 }
 
-async function revertArtifacts() {
-  const { doc } = await openArtifacts();
+async function revertFile(uri) {
+  const { doc } = await openFile(uri);
   if (doc.isDirty) {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
-  await waitFor('artifacts.yaml to be reverted', () => !doc.isDirty);
+  await waitFor(`${path.basename(uri.fsPath)} to be reverted`, () => !doc.isDirty);
+}
+
+async function revertArtifacts() {
+  await revertFile(artifactsUri());
 }
 
 function lineOf(doc, needle) {
@@ -150,7 +162,11 @@ async function runCommand(a, command, steps, arg) {
   return result;
 }
 
+// The first question: which file (artifacts.yaml, the root dvc.yaml, ...).
+const INTO_ARTIFACTS_YAML = { id: 'file', act: item('artifacts.yaml') };
+
 const ANNOTATE_RF = (followUp, { pick = true, mustExist = 'Must exist' } = {}) => [
+  INTO_ARTIFACTS_YAML,
   { id: 'name', act: value('rf') },
   { id: 'type', act: item('model') },
   // Restricted Mode: no git, so no file list: the path is typed.
@@ -261,6 +277,7 @@ test('trusted', "a code action's Annotate starts the prompts with the entry's va
   const args = action.command.arguments ?? [];
   assert.strictEqual(args[0]?.name, 'fraud');
   const driving = drive(a, [
+    ...(args[0]?.file ? [] : [INTO_ARTIFACTS_YAML]),
     {
       id: 'name',
       act: (input) => assert.strictEqual(input.value, 'fraud'),
@@ -285,7 +302,7 @@ test('trusted', 'Escape in the annotate prompts changes nothing', async () => {
   const a = await api();
   const { doc } = await openArtifacts();
   const before = doc.getText();
-  const result = await runCommand(a, 'gto.annotate', [{ id: 'name', act: value('rf') }, { id: 'type', escape: true }]);
+  const result = await runCommand(a, 'gto.annotate', [INTO_ARTIFACTS_YAML, { id: 'name', act: value('rf') }, { id: 'type', escape: true }]);
   assert.strictEqual(result.status, 'cancelled');
   assert.strictEqual(doc.getText(), before);
 });
@@ -334,6 +351,14 @@ test('trusted', 'Explorer: Annotate as Artifact suggests name, type and path fro
   const { doc } = await openArtifacts();
   const uri = vscode.Uri.file(path.join(root(), 'models', 'churn.pkl'));
   const driving = drive(a, [
+    {
+      id: 'file',
+      act: (input) => {
+        // The demo annotates mostly in artifacts.yaml: the server proposes it; the root dvc.yaml is next.
+        assert.deepStrictEqual(input.items.map((i) => i.label), ['artifacts.yaml', 'dvc.yaml']);
+        assert.strictEqual(input.activeItems[0]?.label, 'artifacts.yaml');
+      },
+    },
     { id: 'name', act: (input) => assert.strictEqual(input.value, 'churn') },
     { id: 'type', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'model') },
     { id: 'path', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'models/churn.pkl') },
@@ -349,6 +374,153 @@ test('trusted', 'Explorer: Annotate as Artifact suggests name, type and path fro
   assert.match(doc.getText(), /explorer/);
   await vscode.commands.executeCommand('undo');
   await waitFor('undo', () => !/explorer/.test(doc.getText()));
+});
+
+// ---------------------------------------------------------------- dvc.yaml (the demo's pipeline with stages)
+
+/**
+ * Checks an annotate of `name` into the demo's dvc.yaml: every line before stays, in order, and byte for byte up
+ * to `artifacts:` (the stages, vars); the added lines are one entry under `artifacts:` whose keys come in DVC's
+ * order with `desc` (never GTO's `description`). Returns the added lines.
+ */
+function checkDvcAnnotate(before, after, name, expect) {
+  const head = before.slice(0, before.indexOf('\nartifacts:') + 1);
+  assert.ok(head.length > 0 && after.startsWith(head), 'everything before artifacts: (the stages) is unchanged');
+  const old = before.split('\n');
+  const now = after.split('\n');
+  const added = [];
+  let i = 0;
+  for (const line of now) {
+    if (i < old.length && line === old[i]) i++;
+    else added.push(line);
+  }
+  assert.strictEqual(i, old.length, `every line of the file is still there, in order; added:\n${added.join('\n')}`);
+  assert.strictEqual(added[0], `  ${name}:`, `the entry is a key of artifacts:; added:\n${added.join('\n')}`);
+  const at = now.indexOf(`  ${name}:`);
+  assert.ok(at > now.indexOf('artifacts:'), 'the entry comes after artifacts:');
+  for (const line of now.slice(now.indexOf('artifacts:') + 1, at)) {
+    assert.ok(!/^[^\s#]/.test(line), `no other top-level key between artifacts: and the entry (${JSON.stringify(line)})`);
+  }
+  const body = added.slice(1);
+  assert.ok(body.every((l) => l.startsWith('    ') || l === ''), `the entry's fields are inside it:\n${body.join('\n')}`);
+  const keys = body.filter((l) => /^ {4}[a-z]+:/.test(l)).map((l) => l.trim().split(':')[0]);
+  assert.deepStrictEqual(keys, expect.keys, "the fields, in DVC's order");
+  assert.ok(!body.some((l) => /description:/.test(l)), 'DVC calls it desc');
+  assert.ok(body.includes(`    path: ${expect.path}`), `path: ${expect.path}`);
+  assert.ok(body.includes(`    desc: ${expect.desc}`), `desc: ${expect.desc}`);
+  return added;
+}
+
+test('trusted', 'dvc.yaml stays YAML and gets the server: the invalid name is reported, with a quick fix', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  assert.strictEqual(doc.languageId, 'yaml', 'dvc.yaml is not taken over by our language');
+  const line = lineOf(doc, 'customer.features:');
+  const diag = await waitFor('the diagnostic on customer.features', () =>
+    vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === line),
+  );
+  const all = vscode.languages.getDiagnostics(doc.uri);
+  console.log(`dvc.yaml diagnostics:\n${describeDiagnostics(all)}`);
+  const artifactsLine = lineOf(doc, 'artifacts:');
+  assert.ok(!all.some((d) => d.range.start.line < artifactsLine), 'nothing reported in vars/stages (not ours)');
+  assert.strictEqual(diag.severity, vscode.DiagnosticSeverity.Warning, 'DVC loads the file: a warning');
+  assert.strictEqual(typeof diag.code === 'object' ? diag.code.value : diag.code, 'invalid-name');
+  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+  console.log(`quick fixes for "${diag.message}": ${actions.map((x) => x.title).join(' | ')}`);
+  const fix = actions.find((x) => x.edit && /customer-features/.test(x.title));
+  assert.ok(fix, 'a quick fix to a valid name');
+  assert.ok(await vscode.workspace.applyEdit(fix.edit), 'the edit applies');
+  assert.match(doc.lineAt(line).text, /^ {2}customer-features:/);
+  await waitFor('the diagnostic to go away', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.range.start.line === line && d.message === diag.message));
+  await revertFile(dvcUri());
+});
+
+test('trusted', 'Explorer: annotate models/ranker.pkl into dvc.yaml: stages untouched, desc under artifacts:, one undo', async () => {
+  const a = await api();
+  const { doc } = await openFile(dvcUri());
+  const before = doc.getText();
+  const uri = vscode.Uri.file(path.join(root(), 'models', 'ranker.pkl'));
+  const driving = drive(a, [
+    {
+      id: 'file',
+      act: (input) => {
+        assert.deepStrictEqual(input.items.map((i) => i.label), ['artifacts.yaml', 'dvc.yaml']);
+        item('dvc.yaml')(input);
+      },
+    },
+    { id: 'name', act: (input) => assert.strictEqual(input.value, 'ranker') },
+    { id: 'type', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'model') },
+    {
+      id: 'path',
+      act: (input) => {
+        assert.ok(!input.items.some((i) => /virtual/.test(i.label)), 'DVC requires a path: no virtual choice');
+        assert.ok(!input.items.some((i) => i.label === 'dvc.yaml'), 'dvc.yaml is no artifact');
+        assert.strictEqual(input.activeItems[0]?.label, 'models/ranker.pkl');
+      },
+    },
+    { id: 'labels', act: (input) => { input.value = 'ranking'; } },
+    { id: 'description', act: value('Ranks products for the home page') },
+    // No must-exist step: DVC has no such field.
+    { id: 'followUp', act: item('Annotate') },
+  ]);
+  driving.catch(() => undefined);
+  const result = await vscode.commands.executeCommand('gto.annotateFromExplorer', uri, [uri]);
+  console.log(`explorer into dvc.yaml: prompts ${(await driving).join(', ')} -> ${JSON.stringify(result)}`);
+  assert.strictEqual(result.status, 'changed', result.message);
+  assert.strictEqual(result.message, 'Annotated ranker in dvc.yaml (not saved yet).');
+  const added = checkDvcAnnotate(before, doc.getText(), 'ranker', {
+    keys: ['path', 'desc', 'type', 'labels'],
+    path: 'models/ranker.pkl',
+    desc: 'Ranks products for the home page',
+  });
+  console.log(`added to dvc.yaml:\n${added.join('\n')}`);
+  assert.ok(doc.isDirty, 'changed in the editor, not saved');
+  await vscode.commands.executeCommand('undo');
+  await waitFor('one undo to restore the file', () => doc.getText() === before);
+  await revertFile(dvcUri());
+});
+
+test('trusted', 'annotate into dvc.yaml and commit: only dvc.yaml is committed, with GTO\'s message', async () => {
+  const a = await api();
+  const { doc } = await openFile(dvcUri());
+  const before = doc.getText();
+  const others = otherChanges('dvc.yaml');
+  assert.ok(others.some((l) => l.endsWith('src/train.py')), `a modified tracked file: ${others}`);
+  const result = await runCommand(a, 'gto.annotate', [
+    { id: 'file', act: item('dvc.yaml') },
+    { id: 'name', act: value('ranker') },
+    { id: 'type', act: item('model') },
+    { id: 'path', act: item('models/ranker.pkl') },
+    { id: 'labels', act: checked([]) },
+    { id: 'description', act: value('Ranks products') },
+    { id: 'followUp', act: item('Annotate and commit') },
+  ]);
+  assert.strictEqual(result.status, 'committed', result.message);
+  assert.strictEqual(git('log', '-1', '--format=%s'), 'Annotate artifact `ranker` of type `model` with path `models/ranker.pkl`');
+  assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'dvc.yaml');
+  assert.deepStrictEqual(otherChanges('dvc.yaml'), others, 'the other changes are as they were');
+  assert.strictEqual(doc.isDirty, false, 'dvc.yaml was saved');
+  const committed = git('show', 'HEAD:dvc.yaml') + '\n';
+  assert.strictEqual(committed, doc.getText());
+  checkDvcAnnotate(before, committed, 'ranker', { keys: ['path', 'desc', 'type'], path: 'models/ranker.pkl', desc: 'Ranks products' });
+});
+
+test('trusted', 'remove from dvc.yaml: the entry goes, the stages stay, one undo brings it back', async () => {
+  const a = await api();
+  const { doc } = await openFile(dvcUri());
+  const before = doc.getText();
+  const result = await runCommand(a, 'gto.remove', [
+    { id: 'removeName', act: item('recommender') },
+    { id: 'removeConfirm', act: item('Remove') },
+  ]);
+  assert.strictEqual(result.status, 'changed', result.message);
+  const after = doc.getText();
+  assert.ok(!/^ {2}recommender:/m.test(after), 'recommender is gone');
+  assert.ok(after.startsWith(before.slice(0, before.indexOf('\nartifacts:') + 1)), 'the stages are unchanged');
+  assert.match(after, /^ {2}customer\.features:/m, 'the other entry stays');
+  await vscode.commands.executeCommand('undo');
+  await waitFor('undo', () => doc.getText() === before);
+  await revertFile(dvcUri());
 });
 
 test('trusted', 'settings reach the server (gto.checks.unknownFields)', async () => {
@@ -422,6 +594,7 @@ test('trusted', 'Commit artifacts.yaml commits the last change with its GTO mess
 test('trusted', 'Annotate, commit and push pushes to the upstream branch', async () => {
   const a = await api();
   const result = await runCommand(a, 'gto.annotate', [
+    INTO_ARTIFACTS_YAML,
     { id: 'name', act: value('segments') },
     { id: 'type', act: item('dataset') },
     { id: 'path', act: item('No path (virtual)') },
@@ -480,6 +653,10 @@ exports.run = async function run() {
       failures.push(t.name);
       console.log(`GTO_TEST ${JSON.stringify({ name: t.name, ok: false, ms: Date.now() - start, error: String(err && err.stack ? err.stack : err) })}`);
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      // Leave no unsaved edit behind for the next test.
+      for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
+        await revertFile(doc.uri).catch(() => undefined);
+      }
     }
   }
   if (failures.length) {
