@@ -670,6 +670,18 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: D
     return _assemble(text, bom, line_ending, [*old_placed[:first], *middle, *tail])
 
 
+def parse_whole(text: str) -> Document:
+    """Compose the whole text at once (no cut into top-level blocks): for a top level the cut misreads, such as
+    a flow mapping whose closing bracket sits at column 0."""
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    try:
+        return _parse_whole(text, body, bom, detect_line_ending(body), line_starts_of(text))
+    except Exception as error:
+        problem = Problem("yaml-syntax", "error", f"Could not read the file: {error}", Span.at(0, 0))
+        return Document(text, [], [problem], None, "error", False, detect_line_ending(body), bom, [])
+
+
 def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list[int]) -> Document:
     shift = 1 if bom else 0
     if _NON_PRINTABLE.search(body):

@@ -24,6 +24,7 @@ from ..parse import (
     SequenceNode,
     last_content_mark,
     parse,
+    parse_whole,
     tag_of,
 )
 from ..problems import Pos, Problem, Span
@@ -111,22 +112,31 @@ def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     key_line = next((i for i, line in enumerate(lines) if _SECTION_KEY.match(line.rstrip("\r").lstrip("\ufeff"))), None)
     cut = _cut(lines, key_line) if key_line is not None else None
     if cut is None:
-        top = parse(text, previous.top if previous is not None else None)
-        return _from_top(text, top, key_line)
+        return _from_top(text, _top_parse(text, previous), key_line)
     start, end, indent = cut
     masked = "\n".join(lines[:start] + ["\r" if line.endswith("\r") else "" for line in lines[start:end]] + lines[end:])
     body = "\n".join(_dedent(line, indent) for line in lines[start:end])
     section = parse(body, previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
-        top = parse(text, previous.top if previous is not None else None)
-        return _from_top(text, top, key_line)
-    top = parse(masked, previous.top if previous is not None else None)
+        return _from_top(text, _top_parse(text, previous), key_line)
+    top = _top_parse(masked, previous)
     entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.artifacts]
     problems = [p for p in _top_problems(top)]
     problems.extend(p.moved(start, indent) for p in section.problems)
     field_indent = _field_indent(entries)
     document = DvcDocument(text, top, section, entries, problems, key_line, None, "block", indent, field_indent, end)
     return document
+
+
+def _top_parse(text: str, previous: Optional[DvcDocument]) -> Document:
+    """The top level cut into blocks; where the cut misreads a valid file (a multi-line flow collection closed
+    at column 0), the whole text composed at once."""
+    top = parse(text, previous.top if previous is not None else None)
+    if top.placed and any(p.code in ("yaml-syntax", "entry-syntax") for p in top.problems):
+        whole = parse_whole(text)
+        if whole.kind in ("mapping", "empty") and not whole.problems:
+            return whole
+    return top
 
 
 def _cut(lines: list[str], key_line: int) -> Optional[tuple[int, int, int]]:
@@ -169,7 +179,10 @@ _ENTRY_SYNTAX = "Expected an artifact entry `name:`"
 
 def _top_problems(top: Document) -> list[Problem]:
     """Problems of the top level that DVC has too: YAML syntax and a repeated key. An empty file is valid."""
-    out = []
+    out: list[Problem] = []
+    odd_top = top.kind in ("not-mapping", "error") or any(p.code == "entry-syntax" for p in top.problems)
+    if odd_top and _falsy_document(top.text):
+        return out  # DVC reads a top level of null, false, 0, '' or [] as an empty file
     for problem in top.problems:
         if problem.code == "empty-file":
             continue
@@ -196,6 +209,8 @@ def _top_problems(top: Document) -> list[Problem]:
         key = block.key
         if not isinstance(key, ScalarNode):
             continue
+        if key.value != SECTION:
+            out.extend(_repeated_keys(block))
         if key.value in seen:
             out.append(
                 Problem(
@@ -237,3 +252,31 @@ def _from_top(text: str, top: Document, key_line: Optional[int]) -> DvcDocument:
         text, top, None, entries, problems, line, value, kind, indent, _field_indent(entries), block.last_line + 1
     )
     return document
+
+
+def _falsy_document(text: str) -> bool:
+    try:
+        from ..render import load
+
+        return not load(text)
+    except Exception:
+        return False
+
+
+def _repeated_keys(block: Artifact) -> list[Problem]:
+    """Repeated keys inside another section (a stage defined twice): ruamel refuses the whole file."""
+    memo = block.block.memo
+    found: Optional[list[Problem]] = memo.get("dvc-keys")
+    if found is None:
+        from ..check import _duplicate_keys
+
+        found = []
+        if block.block.value is not None:
+            _duplicate_keys(block, block.block.value, found)
+        found = [
+            Problem(p.code, p.severity, p.message.replace("GTO cannot read", "DVC cannot read"), p.span, p.data)
+            for p in found
+            if p.code == "duplicate-key" and "Duplicate key" in p.message
+        ]
+        memo["dvc-keys"] = found
+    return [block.relative(p) for p in found]

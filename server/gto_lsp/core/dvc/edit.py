@@ -45,8 +45,8 @@ def values_of(entry: Entry) -> dict[str, Any]:
     """The fields DVC reads from an entry (known keys only, `\\${` read as `${`), in the order written."""
     values: dict[str, Any] = {}
     for key, node in entry.fields():
-        if isinstance(key, ScalarNode) and key.value in FIELD_BY_NAME:
-            try:
+        if isinstance(key, ScalarNode) and key.value in FIELD_BY_NAME and key.value not in values:
+            try:  # the entry's own key comes first and wins over one a `<<` merge brings
                 values[key.value] = _unescape(scalar_value(node))
             except Exception:
                 values[key.value] = node.value if isinstance(node, ScalarNode) else None
@@ -133,9 +133,9 @@ def annotate(
         new["meta"] = request.custom
     labels = old.get("labels")
     old_labels: list[Any] = labels if isinstance(labels, list) else []
-    added = [label for label in request.labels if label not in old_labels]
-    if added:
-        new["labels"] = sorted(set(old_labels).union(request.labels))
+    if old_labels or request.labels:
+        # GTO's merge: the union, sorted and de-duplicated (an update re-sorts labels it did not add, as GTO does).
+        new["labels"] = sorted({str(label) for label in old_labels}.union(request.labels))
     edits = _Edits(document.lines)
     if target is None:
         _insert(document, edits, {request.name: new})

@@ -17,6 +17,7 @@ from ..check import CheckSettings, RepoView
 from ..codes import refuses
 from ..fields import invalid_name_message, is_valid_name, suggest_name
 from ..parse import (
+    MERGE,
     NULL,
     STR,
     Artifact,
@@ -51,6 +52,8 @@ def check_dvc(
     problems.extend(_section_problems(document))
     names: dict[Any, Entry] = {}
     for entry in document.entries:
+        if isinstance(entry.key, ScalarNode) and tag_of(entry.key) == MERGE:
+            continue  # `<<: *anchor` merges entries into the section: DVC reads them
         for problem in _local(entry):
             problems.append(entry.relative(problem))
         if entry.name_is_string:
@@ -180,6 +183,8 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
     present = set()
     for field_key, field_value in entry.fields():
         name = field_key.value if isinstance(field_key, ScalarNode) and tag_of(field_key) == STR else None
+        if name in present:
+            continue  # a `<<` merge brings it too; the entry's own key wins
         if name not in FIELD_BY_NAME:
             yield _extra_key(entry, field_key, name)
             continue
