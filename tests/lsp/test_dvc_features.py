@@ -185,6 +185,11 @@ async def test_hover_full_name_tags_and_registry(start: Start, make_repo: Callab
     editor.replace(nested, nested.text.replace("  clf:", "  fresh:"))
     await editor.diagnostics(nested.uri, version=2)
     assert "gto register sub/dir:fresh" in hover_text(await editor.hover(nested, 4, 3))
+    # An entry YAML cannot read: names and field keys by the lines' shape.
+    editor.replace(nested, nested.text.replace("path: model.pkl", "path: [model.pkl"))
+    await editor.diagnostics(nested.uri, version=3)
+    assert "**sub/dir:fresh** (full name)" in hover_text(await editor.hover(nested, 4, 3))
+    assert hover_text(await editor.hover(nested, 6, 5)).startswith("**type** (string, optional; DVC)")
 
 
 async def test_outline_definition_folding(start: Start, make_repo: Callable[..., Repo]) -> None:
@@ -209,6 +214,17 @@ async def test_outline_definition_folding(start: Start, make_repo: Callable[...,
     )
     assert isinstance(locations, list) and len(locations) == 1
     assert isinstance(locations[0], types.Location) and locations[0].uri.endswith("/sub/dir/model.pkl")
+    # Data tracked by a `.dvc` file and not on disk: its `.dvc` file.
+    (repo.root / "sub" / "dir" / "raw.csv.dvc").write_text("outs:\n- path: raw.csv\n")
+    editor.replace(doc, doc.text.replace("path: model.pkl", "path: raw.csv"))
+    await editor.diagnostics(doc.uri, version=2)
+    locations = await editor.client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=doc.uri), position=types.Position(line=5, character=12)
+        )
+    )
+    assert isinstance(locations, list) and isinstance(locations[0], types.Location)
+    assert locations[0].uri.endswith("/sub/dir/raw.csv.dvc")
     folds = await editor.client.text_document_folding_range_async(
         types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
     )

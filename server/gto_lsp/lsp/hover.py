@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 
 from lsprotocol import types
 
+from ..core.completion import indent_of, section_layout
 from ..core.dvc import fields as dvc_fields
 from ..core.dvc.files import full_name, tag_name
 from ..core.fields import FIELD_BY_NAME
@@ -104,7 +105,10 @@ async def _dvc_hover(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[ty
     assert view.dvc is not None
     entry = entry_at(view.dvc.entries, pos)
     if entry is None:
-        return None
+        layout = section_layout(view.lines.lines, view.dvc.indent if view.dvc.entries else None)
+        if layout is None or not layout.holds(pos.line):
+            return None
+        return await _hover_by_line(ls, view, pos, layout.indent, dvc=True)
     if contains(entry.name_span, pos):
         if not entry.name_is_string:
             return None
@@ -151,22 +155,28 @@ async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[ty
     return await _hover_by_line(ls, view, pos)
 
 
-async def _hover_by_line(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[types.Hover]:
-    """A line the parser could not read: field keys and names by their shape."""
+async def _hover_by_line(
+    ls: GtoLanguageServer, view: View, pos: Pos, indent: int = 0, dvc: bool = False
+) -> Optional[types.Hover]:
+    """A line the parser could not read: field keys and names by their shape (names at column `indent`)."""
     text = view.lines.line(pos.line)
     for match in re.finditer(r"([A-Za-z_]+)\s*:", text):
         if match.start(1) <= pos.col <= match.end(1) and _FIELD_LINE.match(text[: match.end()]):
-            doc = field_doc(match.group(1))
+            if dvc and indent_of(text) <= indent:
+                break  # a name in dvc.yaml's section, not a field
+            doc = field_doc(match.group(1), dvc)
             if doc is not None:
                 span = Span(Pos(pos.line, match.start(1)), Pos(pos.line, match.end(1)))
                 return types.Hover(contents=_markup(ls, doc), range=view.lines.range(span))
-    name_match = _NAME_LINE.match(text)
-    if name_match and pos.col <= name_match.end(1):
+    name_match = _NAME_LINE.match(text[indent:]) if text[:indent] == " " * indent else None
+    if name_match and indent <= pos.col <= indent + name_match.end(1):
         name = name_match.group(1).strip().strip("'\"")
         registry, note = await _registry(ls, view)
-        span = Span(Pos(pos.line, 0), Pos(pos.line, name_match.end(1)))
+        span = Span(Pos(pos.line, indent), Pos(pos.line, indent + name_match.end(1)))
+        full = full_name(view.folder, name) if dvc else name
+        head = names_text(view.folder, name) if dvc else f"**{name}**"
         return types.Hover(
-            contents=_markup(ls, f"**{name}**\n\n{registry_text(name, registry, note)}"),
+            contents=_markup(ls, f"{head}\n\n{registry_text(full, registry, note)}"),
             range=view.lines.range(span),
         )
     return None
