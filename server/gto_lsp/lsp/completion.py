@@ -52,9 +52,12 @@ def layout_of(view: View) -> Optional[Layout]:
     """Where entries live: the whole of artifacts.yaml; dvc.yaml's `artifacts:` section (None without one)."""
     if view.kind == ARTIFACTS:
         return Layout()
-    if view.kind == DVC and view.dvc is not None:
-        return section_layout(view.lines.lines, view.dvc.indent if view.dvc.entries else None)
-    return None
+    dvc = view.dvc
+    if view.kind != DVC or dvc is None:
+        return None
+    if dvc.section is not None and dvc.section_line is not None:  # the parser cut the block section out: its lines
+        return Layout(dvc.indent, dvc.section_line + 1, dvc.section_end)
+    return section_layout(view.lines.lines, dvc.indent if dvc.entries else None)
 
 
 def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
