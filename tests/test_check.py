@@ -9,7 +9,7 @@ import pytest
 
 from gto_lsp.core.check import CheckSettings, RepoView, check
 from gto_lsp.core.config import parse_config
-from gto_lsp.core.fields import closest_field, invalid_name_message, json_schema, suggest_name
+from gto_lsp.core.fields import FIELDS, closest_field, invalid_name_message, json_schema, suggest_name
 from gto_lsp.core.parse import parse
 from gto_lsp.core.problems import Pos, Problem
 
@@ -232,3 +232,12 @@ def test_results_across_entries_follow_edits_and_file_events(tmp_path: Path) -> 
     # An edit to a path is seen at once.
     fourth = parse(third.text.replace("b.pkl", "c.pkl"), third)
     assert [p.artifact for p in check(fourth, repo=repo)] == ["bb"]
+
+
+def test_field_table_drives_the_value_rules() -> None:
+    for spec in FIELDS:
+        found = codes(f"rf:\n  {spec.name}: null\n")
+        assert bool(found) is not spec.nullable, (spec.name, found)
+        if spec.value_rule is not None:
+            value = "[Bad.Name]" if spec.kind == "labels" else "Bad.Name"
+            assert [c[0] for c in codes(f"rf:\n  {spec.name}: {value}\n")] == [spec.value_rule.code]

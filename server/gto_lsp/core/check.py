@@ -16,7 +16,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from .codes import problem, severity
 from .config import Config
-from .fields import FIELD_BY_NAME, closest_field
+from .fields import FIELD_BY_NAME, FIELDS, Field, closest_field
 from .names import invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     BINARY,
@@ -231,7 +231,7 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
                 problem(
                     "entry-not-mapping",
                     f"Artifact `{name}` must be a mapping of fields "
-                    "(type, path, virtual, labels, description, custom), not "
+                    f"({', '.join(f.name for f in FIELDS)}), not "
                     f"{_kind(value)}.",
                     _rel(artifact, value),
                 )
@@ -269,7 +269,7 @@ def _local_problems(artifact: Artifact) -> list[Problem]:
                 )
             )
             continue
-        _field_value(artifact, field_name, field_value, out)
+        _field_value(artifact, spec, field_value, out)
     return out
 
 
@@ -420,115 +420,112 @@ def _merge_problem(value: Node, count: int) -> Optional[str]:
     return "`<<` merges mappings (an anchored `&name` mapping or a list of them); GTO cannot read this one."
 
 
-def _field_value(artifact: Artifact, name: str, node: Node, out: list[Problem]) -> None:
+def _field_value(artifact: Artifact, spec: Field, node: Node, out: list[Problem]) -> None:
+    """A known field's value against its row of the field table: its kind, whether null is allowed, and the
+    rule its text must follow (GTO's name rule for `type` and each label)."""
     tag = tag_of(node) if isinstance(node, ScalarNode) else None
-    if tag == BINARY:
+    if tag == BINARY or (tag == NULL and spec.nullable):
         return  # GTO's reader decodes `!!binary` text into the string field
-    if name in ("type", "path"):
-        if tag in (STR, NULL):
-            if name == "type" and tag == STR and node.value and not is_valid_name(node.value):
-                out.append(
-                    problem(
-                        "invalid-type",
-                        invalid_name_message(node.value),
-                        _rel(artifact, node),
-                        data={"value": node.value, "suggestion": suggest_name(node.value)},
-                    )
-                )
+    if spec.kind == "string":
+        if tag == STR and isinstance(node, ScalarNode):
+            _value_rule(artifact, spec, node, out)
             return
         out.append(
             problem(
                 "wrong-type",
-                f"`{name}` must be a string, not {_kind(node)}; GTO cannot read the file.{_quote_hint(node)}",
+                f"`{spec.name}` must be a string, not {_kind(node)}; GTO cannot read the file.{_quote_hint(node)}",
                 _rel(artifact, node),
-                data={"field": name, **_quote_data(node)},
+                data={"field": spec.name, **_quote_data(node)},
             )
         )
-    elif name == "description":
-        if tag == STR:
-            return
-        what = "null" if tag == NULL else _kind(node)
+    elif spec.kind == "boolean":
+        _boolean_value(artifact, spec, node, tag, out)
+    elif spec.kind == "labels":
+        _labels_value(artifact, spec, node, tag, out)
+    # "any": every value is accepted
+
+
+def _value_rule(artifact: Artifact, spec: Field, node: ScalarNode, out: list[Problem]) -> None:
+    rule = spec.value_rule
+    if rule is None or (not node.value and rule.allow_empty) or rule.accepts(node.value):
+        return
+    out.append(
+        problem(
+            rule.code,
+            rule.message(node.value),
+            _rel(artifact, node),
+            data={"value": node.value, "suggestion": rule.suggest(node.value)},
+        )
+    )
+
+
+def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
+    if tag == BOOL:
+        return
+    raw = node.value.lower() if isinstance(node, ScalarNode) else None
+    number = _number(node) if tag in (INT, FLOAT) else None
+    if number in (0, 1) or (raw is not None and raw in LAX_TRUE | LAX_FALSE):
+        meaning = number == 1 if number is not None else raw in LAX_TRUE
+        out.append(
+            problem(
+                "lax-boolean",
+                f"`{spec.name}: {node.value}` is read as {str(meaning).lower()} "
+                "only by GTO's lax parsing (in YAML it is not a boolean). Write "
+                f"`{str(meaning).lower()}`.",
+                _rel(artifact, node),
+                data={"field": spec.name, "value": meaning},
+            )
+        )
+        return
+    out.append(
+        problem(
+            "wrong-type",
+            f"`{spec.name}` must be true or false, not {_kind(node)}; GTO cannot read the file.",
+            _rel(artifact, node),
+            data={"field": spec.name},
+        )
+    )
+
+
+def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
+    is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
+    if not isinstance(node, SequenceNode) and not is_set:
         out.append(
             problem(
                 "wrong-type",
-                f"`description` must be a string, not {what}; GTO cannot read the file.{_quote_hint(node)}",
+                f"`{spec.name}` must be a list of names, such as `{spec.name}: [ml]`, not"
+                f" {_kind(node)}; GTO cannot read the file.",
                 _rel(artifact, node),
-                data={"field": name, **_quote_data(node)},
+                data={"field": spec.name, **({"wrap": node.value} if tag == STR else {})},
             )
         )
-    elif name == "virtual":
-        if tag == BOOL:
-            return
-        raw = node.value.lower() if isinstance(node, ScalarNode) else None
-        number = _number(node) if tag in (INT, FLOAT) else None
-        if number in (0, 1) or (raw is not None and raw in LAX_TRUE | LAX_FALSE):
-            meaning = number == 1 if number is not None else raw in LAX_TRUE
-            out.append(
-                problem(
-                    "lax-boolean",
-                    f"`virtual: {node.value}` is read as {str(meaning).lower()} "
-                    "only by GTO's lax parsing (in YAML it is not a boolean). Write "
-                    f"`{str(meaning).lower()}`.",
-                    _rel(artifact, node),
-                    data={"field": name, "value": meaning},
-                )
-            )
-            return
-        out.append(
-            problem(
-                "wrong-type",
-                f"`virtual` must be true or false, not {_kind(node)}; GTO cannot read the file.",
-                _rel(artifact, node),
-                data={"field": name},
-            )
-        )
-    elif name == "labels":
-        is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
-        if not isinstance(node, SequenceNode) and not is_set:
+        return
+    seen: dict[str, Node] = {}
+    for item in [key for key, _ in node.value] if is_set else node.value:
+        item_span = _rel(artifact, item)
+        if not isinstance(item, ScalarNode) or tag_of(item) != STR:
             out.append(
                 problem(
                     "wrong-type",
-                    f"`labels` must be a list of names, such as `labels: [ml]`, not"
-                    f" {_kind(node)}; GTO cannot read the file.",
-                    _rel(artifact, node),
-                    data={"field": name, **({"wrap": node.value} if tag == STR else {})},
+                    f"Each label must be a string, not {_kind(item)}; GTO cannot read the file.{_quote_hint(item)}",
+                    item_span,
+                    data={"field": spec.name, **_quote_data(item)},
                 )
             )
-            return
-        seen: dict[str, Node] = {}
-        for item in [key for key, _ in node.value] if is_set else node.value:
-            item_span = _rel(artifact, item)
-            if not isinstance(item, ScalarNode) or tag_of(item) != STR:
-                out.append(
-                    problem(
-                        "wrong-type",
-                        f"Each label must be a string, not {_kind(item)}; GTO cannot read the file.{_quote_hint(item)}",
-                        item_span,
-                        data={"field": "labels", **_quote_data(item)},
-                    )
+            continue
+        _value_rule(artifact, spec, item, out)
+        if item.value in seen:
+            out.append(
+                problem(
+                    "duplicate-label",
+                    f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
+                    item_span,
+                    related=(Related(_rel(artifact, seen[item.value]), "first listed here"),),
+                    data={"value": item.value},
                 )
-                continue
-            if not is_valid_name(item.value):
-                out.append(
-                    problem(
-                        "invalid-label",
-                        invalid_name_message(item.value),
-                        item_span,
-                        data={"value": item.value, "suggestion": suggest_name(item.value)},
-                    )
-                )
-            if item.value in seen:
-                out.append(
-                    problem(
-                        "duplicate-label",
-                        f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
-                        item_span,
-                        related=(Related(_rel(artifact, seen[item.value]), "first listed here"),),
-                        data={"value": item.value},
-                    )
-                )
-            else:
-                seen[item.value] = item
+            )
+        else:
+            seen[item.value] = item
 
 
 def _number(node: Node) -> Optional[float]:

@@ -6,7 +6,7 @@ Validation, completion, hover and the JSON schema all read this table, so they c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .names import NAME_PATTERN as NAME_PATTERN
 from .names import invalid_name_message as invalid_name_message
@@ -15,14 +15,31 @@ from .names import suggest_name as suggest_name
 
 
 @dataclass(frozen=True)
+class ValueRule:
+    """A rule the text of a value follows beyond its type, and the code of a value that breaks it."""
+
+    code: str
+    accepts: Callable[[str], bool]
+    message: Callable[[str], str]
+    suggest: Callable[[str], Optional[str]]
+    allow_empty: bool = False  # an empty string is accepted without asking the rule
+
+
+def name_rule(code: str, allow_empty: bool = False) -> ValueRule:
+    """GTO's name rule, reported under `code`."""
+    return ValueRule(code, is_valid_name, invalid_name_message, suggest_name, allow_empty)
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # "string", "boolean", "labels", "any"
-    nullable: bool
+    kind: str  # "string", "boolean", "labels" (a list of strings, or a !!set), "any"
+    nullable: bool  # null is accepted
     default: Any
     summary: str
     doc: str
     schema: dict[str, Any]
+    value_rule: Optional[ValueRule] = None  # for "string": the value's text; for "labels": each item's
 
 
 FIELDS: tuple[Field, ...] = (
@@ -35,6 +52,7 @@ FIELDS: tuple[Field, ...] = (
         "Letters, digits, `_`, `-` and `/`, starting and ending with a letter or digit. When `.gto` sets "
         "`types`, the type must be one of them.",
         {"type": ["string", "null"], "pattern": f"^{NAME_PATTERN}$"},
+        name_rule("invalid-type", allow_empty=True),
     ),
     Field(
         "path",
@@ -65,6 +83,7 @@ FIELDS: tuple[Field, ...] = (
         "A list of names (letters, digits, `_`, `-`, `/`). GTO sorts and de-duplicates them when it "
         "updates an artifact.",
         {"type": "array", "items": {"type": "string", "pattern": f"^{NAME_PATTERN}$"}},
+        name_rule("invalid-label"),
     ),
     Field(
         "description",
