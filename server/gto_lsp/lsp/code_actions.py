@@ -21,6 +21,7 @@ from ..core.parse import Artifact, SequenceNode
 from ..core.problems import Pos, Problem, Span
 from .diagnostics import SOURCE, problems_of
 from .locate import artifact_at, entry_at
+from .migrate_action import migrate_action
 from .state import ANNOTATIONS, DVC, GtoLanguageServer, View
 
 FIX_ALL = "source.fixAll.gto"
@@ -218,6 +219,10 @@ def code_actions(ls: GtoLanguageServer, params: types.CodeActionParams) -> list[
     if _wants(only, types.CodeActionKind.Refactor):
         pos = view.lines.pos(params.range.start)
         out.extend(_dvc_entry_actions(ls, view, pos) if view.dvc is not None else _entry_actions(ls, view, pos))
+    if view.dvc is None and _wants(only, types.CodeActionKind.RefactorMove):
+        move = migrate_action(ls, view)
+        if move is not None:
+            out.append(move)
     return out
 
 
@@ -252,16 +257,16 @@ def _dvc_entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Unio
     if isinstance(values.get("labels"), list):
         prefill["labels"] = [str(label) for label in values["labels"]]
     out: list[Union[types.Command, types.CodeAction]] = list(_annotate_action(ls, name, prefill))
-    title = f"Remove annotation of '{name}'"
-    if REMOVE_COMMAND in ls.state.client_commands:
-        command = types.Command(title=title, command=REMOVE_COMMAND, arguments=[target])
-        out.append(types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, command=command))
-        return out
     try:
         from ..core.annotate import GTOError
 
         result = remove_dvc(view.text, name, previous=view.dvc, file=file)
     except GTOError:
+        return out  # DVC refuses the file: nothing is removed from it
+    title = f"Remove annotation of '{name}'"
+    if REMOVE_COMMAND in ls.state.client_commands:
+        command = types.Command(title=title, command=REMOVE_COMMAND, arguments=[target])
+        out.append(types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, command=command))
         return out
     edits = [(Span(edit.start, edit.end), edit.new_text) for edit in result.edits]
     out.append(types.CodeAction(title=title, kind=types.CodeActionKind.Refactor, edit=workspace_edit(ls, view, edits)))
