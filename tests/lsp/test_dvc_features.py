@@ -351,6 +351,11 @@ async def test_entry_actions_pass_the_file(start: Start, make_repo: Callable[...
         {"name": "clf", "file": "sub/dir/dvc.yaml", "repository": str(repo.root)}
     ]
     assert await editor.code_actions(doc, rng(1, 2, 1, 2), [], only=[types.CodeActionKind.Refactor]) == []
+    # A file DVC refuses: nothing can be removed from it (the server's remove would refuse too).
+    editor.replace(doc, doc.text.replace("    type: model\n", "    virtual: true\n"))
+    await editor.diagnostics(doc.uri, version=2)
+    actions = await editor.code_actions(doc, rng(5, 6, 5, 6), [], only=[types.CodeActionKind.Refactor])
+    assert [a.title for a in actions] == ["Annotate artifact 'clf'..."]
 
 
 async def test_remove_edit_without_client_commands(start: Start, make_repo: Callable[..., Repo]) -> None:
