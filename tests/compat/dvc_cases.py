@@ -647,6 +647,44 @@ ANNOTATE_OPS: list[C.Op] = [
 ]
 
 
+# --- where DVC's lookups find an artifact's path ---------------------------------------------------------------
+
+PATH_FOLDERS = ["", "sub", "sub/dir"]
+PATHS = [
+    "models/rf.pkl",
+    "./a/../b/./c.pkl",
+    "models/",
+    "",
+    ".",
+    "./",
+    "..",
+    "../x.pkl",
+    "../../outside.pkl",
+    "/abs/rf.pkl",
+    "/",
+    "models\\rf.pkl",
+    "s3://bucket/k",
+    "a//b",
+    "a/./b/",
+    "dir with space/f",
+    "données/x.pkl",
+    "~/x",
+    "C:/x",
+    "-",
+    "a/../../b",
+]
+
+
+def path_case(folder: str) -> tuple[DvcCase, list[str]]:
+    """A dvc.yaml in `folder` with one artifact per PATHS entry, and their full names."""
+    import json
+
+    text = "artifacts:\n" + "".join(f"  a{k}:\n    path: {json.dumps(p)}\n" for k, p in enumerate(PATHS))
+    rel = f"{folder}/dvc.yaml" if folder else "dvc.yaml"
+    names = [f"{folder}:a{k}" if folder else f"a{k}" for k in range(len(PATHS))]
+    return DvcCase(f"paths-{folder or 'root'}", {rel: text}), names
+
+
 # --- migrate ------------------------------------------------------------------------------------------------------
 
 
@@ -657,6 +695,7 @@ class MigrateCase:
     dvc: Optional[str]  # dvc.yaml before (None: no file)
     expected: dict[str, dict[str, Any]]  # what DVC must read from dvc.yaml afterwards (empty values dropped)
     skipped: tuple[str, ...] = ()  # names reported as not migrated (no path)
+    folder: str = ""  # the dvc.yaml's folder: paths are rebased there, and DVC's lookups must find GTO's paths
 
 
 _FULL_GTO = (
@@ -739,6 +778,19 @@ MIGRATE_CASES = [
         None,
         {"rf": {"path": "x"}},
     ),
+    MigrateCase(
+        "into-sub-dir",
+        "rf:\n  path: models/rf.pkl\nin:\n  path: sub/dir/m.pkl\nup:\n  path: sub/x.pkl\ndirx:\n  path: sub/dir/\n",
+        STAGES,
+        {
+            "rf": {"path": "../../models/rf.pkl"},
+            "in": {"path": "m.pkl"},
+            "up": {"path": "../x.pkl"},
+            "dirx": {"path": "."},
+        },
+        folder="sub/dir",
+    ),
+    MigrateCase("into-sub-new", _FULL_GTO, None, {"rf": {**_RF, "path": "../models/rf.pkl"}}, folder="sub"),
     MigrateCase(
         "names",
         "a/b:\n  path: ab.pkl\nModel_1:\n  path: m1.pkl\n",

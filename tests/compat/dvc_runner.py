@@ -19,6 +19,8 @@ file is written byte for byte (UTF-8, no newline translation), DVC forgets what 
   itself raised.
 * ``warnings``: what ``read()`` logged at WARNING or above (the invalid-name warnings,
   ``Can't use 'Bad.Name' as artifact name (ID).``).
+* ``show`` (when the case has ``"show": [full names]``): ``dvc.api.artifacts_show(name)["path"]`` for each (the
+  files committed, each name tagged ``v0.0.1``), or ``{"error": ...}``.
 * ``cli`` (when the case has ``"cli": ["status"]``): ``{"rc", "log"}`` of that command run through DVC's own
   entry point (``dvc.cli.main``) in the case's repository, to check that ``verdicts`` are what the CLI meets.
 
@@ -150,10 +152,38 @@ def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture, keep: set[s
         except Exception as exc:
             out["read_error"] = _error(exc)
         out["warnings"] = capture.messages
+        if case.get("show"):
+            out["show"] = _show(root, case["show"])
         if case.get("cli"):
             out["cli"] = _cli(repo, case["cli"], capture)
     finally:
         _clean(root, keep)
+    return out
+
+
+def _show(root: Path, names: list[str]) -> dict[str, Any]:
+    """`dvc.api.artifacts_show(name)` for each full name, after committing the case's files and tagging each name
+    `NAME@v0.0.1` (annotated, `:` spelled `=` as GTO does): the commit's path DVC's lookups resolve, or
+    ``{"error": ...}``. The tags are deleted afterwards."""
+    from dvc.api import artifacts_show
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", "case")
+    tags = [name.replace(":", "=") + "@v0.0.1" for name in names]
+    out: dict[str, Any] = {}
+    try:
+        for tag in tags:
+            git("tag", "-a", tag, "-m", tag)
+        for name in names:
+            try:
+                out[name] = artifacts_show(name, repo=str(root))["path"]
+            except Exception as exc:
+                out[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        git("tag", "-d", *tags)
     return out
 
 

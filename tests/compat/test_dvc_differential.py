@@ -13,7 +13,11 @@
    a path are skipped, reported and left in artifacts.yaml.
 
 Deliberate difference (xfail): `${}` is left alone (issue 7 §3), so DVC's resolution errors (unknown variable, a
-name resolving to a number) are not predicted.
+name resolving to a number) are not predicted. Known differences on exotic YAML (xfail, listed in KNOWN below with
+the reason; README "Compatibility notes" names them): explicit tags in `meta` (`!!binary`, `!!set`, `!!omap`,
+`!!pairs`, `!!bool "yes"`, a list as a key) whose Python objects `read_values` does not build, `!!omap` entries and
+sections, a reused anchor name, a recursive alias, a BOM in mid-file, `%YAML 1.1` and unknown `%` directives, a NEL
+inside a value.
 
 All DVC calls of a group run in one subprocess (dvc_runner.py). A failure prints the input, DVC's answer and ours.
 """
@@ -28,9 +32,9 @@ from typing import Any, Optional
 import pytest
 from ruamel.yaml import YAML
 
-from gto_lsp.core.annotate import AnnotateRequest, GTOError
+from gto_lsp.core.annotate import AnnotateRequest, GTOError, describe
 from gto_lsp.core.codes import refuses
-from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc
+from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc, resolve_path
 from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.parse import parse
@@ -99,6 +103,35 @@ def reads() -> dict[str, dict[str, Any]]:
     return results
 
 
+_TAGGED_META = (
+    "an explicit tag in `meta` (`!!binary`, `!!set`, `!!omap`, `!!pairs`): DVC reads the tagged Python object "
+    "(bytes, set, ordered map, pairs), read_values the untagged value"
+)
+KNOWN: dict[str, str] = {
+    **{case: _TAGGED_META for case in ("field-meta-46", "field-meta-47", "field-meta-64", "field-meta-65")},
+    **{case: _TAGGED_META for case in ("field-meta-71", "field-meta-72", "rand-124", "rand-130")},
+    "field-meta-68": '`meta: !!bool "yes"`: DVC (ruamel) reads True, read_values reads False',
+    "field-meta-86": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
+    "field-meta-86-flow": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
+    "entry-omap": "`!!omap` entries: DVC reads an ordered map as a mapping, we report entry-not-mapping",
+    "section-omap": "`!!omap` section: DVC reads an ordered map as a mapping, we report section-not-mapping",
+    "section-set": "`!!set` section: DVC's schema names it differently",
+    "alias-recursive-meta": "a recursive alias: DVC crashes (recursion), we do not report it",
+    "anchor-reused": "a reused anchor name: ruamel allows it, libyaml (our parser) refuses it (as for GTO)",
+    "layout-bom-mid-line": "a BOM in mid-file: DVC reads it as part of a key, we drop it",
+    "layout-yaml-11": "`%YAML 1.1`: DVC honours it (`yes`, `on` are booleans: expected str), we read YAML 1.2",
+    "layout-directive-unknown": "an unknown `%` directive: ruamel warns and reads on, libyaml refuses (as for GTO)",
+    "layout-nel-in-value": "a NEL inside a value: ruamel folds it to a space, we keep the character",
+    "merge-into-section": "a `<<` merge into the section: its entries are not listed by read_values",
+}
+
+
+def _known(case: D.DvcCase) -> None:
+    """A mismatch listed in KNOWN is an expected failure with its reason."""
+    if case.id in KNOWN:
+        pytest.xfail(KNOWN[case.id])
+
+
 @pytest.mark.parametrize("key", FILE_KEYS, ids=[f"{c.id}:{rel}" for c, rel in FILE_KEYS])
 def test_reader_verdict(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, Any]]) -> None:
     """DVC refuses the file <=> check_dvc reports a problem that refuses it for DVC."""
@@ -113,6 +146,8 @@ def test_reader_verdict(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, A
     )
     if case.interp and verdict.get("kind") == "resolve" and not refusals:
         pytest.xfail("deliberate: ${} is left alone (issue 7 §3), DVC's resolution errors are not predicted")
+    if bool(refusals) != (not verdict["ok"]):
+        _known(case)
     assert bool(refusals) == (not verdict["ok"]), "reader verdict differs" + repro
 
 
@@ -145,6 +180,8 @@ def test_schema_errors_named(key: tuple[D.DvcCase, str], reads: dict[str, dict[s
         codes, name = _codes_for(error)
         if not any(p.code in codes and (name is None or str(p.artifact) == name) for p in problems):
             missing.append(f"{error['msg']} @ {' -> '.join(error['path'])}: want {sorted(codes)} on {name!r}")
+    if missing:
+        _known(case)
     assert not missing, (
         "DVC's schema errors without a matching problem:\n  "
         + "\n  ".join(missing)
@@ -165,6 +202,8 @@ def test_reader_values(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, An
     assert res["read_error"] is None, res["read_error"]
     theirs = _normal(res["artifacts"].get(rel, {}))
     ours = _normal(batch.jsonable(_call(read_values, _call(parse_dvc, case.files[rel]))))
+    if ours != theirs:
+        _known(case)
     assert ours == theirs, f"values differ\nours: {ours}\nDVC:  {theirs}" + _case_repro(case, rel)
 
 
@@ -387,30 +426,68 @@ def _line_text(text: str, line: int) -> str:
     return text[starts[line] : starts[line + 1] if line + 1 < len(starts) else len(text)]
 
 
+# --- 4b. where DVC's lookups find the path -------------------------------------------------------------------------
+
+
+def test_path_resolution() -> None:
+    """resolve_path(path, folder) (what our path checks look at) is where `dvc.api.artifacts_show` finds the
+    artifact, for paths we do not flag as escaping the repository or as URLs (DVC clamps and mangles those)."""
+    _need()
+    cases = [D.path_case(folder) for folder in D.PATH_FOLDERS]
+    results = dvc_runner.run_dvc([{"files": c.files, "show": names} for c, names in cases])
+    wrong = []
+    for folder, (_, names), res in zip(D.PATH_FOLDERS, cases, results):
+        for path, name in zip(D.PATHS, names):
+            ours = resolve_path(path, folder)
+            found = res["show"][name]
+            if ours.problem in ("escapes", "url", "interpolated"):
+                continue
+            if ours.resolved != found:
+                wrong.append(f"{path!r} in {_dvc_file(folder)}: DVC finds {found!r}, ours {ours}")
+    assert not wrong, "\n".join(wrong)
+
+
 # --- 5. migrate ----------------------------------------------------------------------------------------------------
+
+
+def _dvc_file(folder: str) -> str:
+    return f"{folder}/dvc.yaml" if folder else "dvc.yaml"
+
+
+def _full(folder: str, name: str) -> str:
+    return f"{folder}:{name}" if folder else name
 
 
 @pytest.fixture(scope="module")
 def migrated() -> dict[str, Any]:
     _need()
-    ours = {c.id: _call(migrate, c.gto, c.dvc) for c in D.MIGRATE_CASES}
-    cases = [D.DvcCase(cid, {"dvc.yaml": res.dvc.text}) for cid, res in ours.items()]
-    return {"ours": ours, "dvc": D.run_cases(cases)}
+    ours = {c.id: _call(migrate, c.gto, c.dvc, folder=c.folder) for c in D.MIGRATE_CASES}
+    cases = [
+        {"files": {_dvc_file(c.folder): ours[c.id].dvc.text}, "show": [_full(c.folder, n) for n in c.expected]}
+        for c in D.MIGRATE_CASES
+    ]
+    return {"ours": ours, "dvc": dict(zip([c.id for c in D.MIGRATE_CASES], dvc_runner.run_dvc(cases)))}
 
 
 @pytest.mark.parametrize("case", D.MIGRATE_CASES, ids=[c.id for c in D.MIGRATE_CASES])
 def test_migrate(case: D.MigrateCase, migrated: dict[str, Any]) -> None:
     res = migrated["ours"][case.id]
     dvc = migrated["dvc"][case.id]
+    rel = _dvc_file(case.folder)
     repro = (
-        f"\nartifacts.yaml: {_show(case.gto)}\ndvc.yaml: {_show(case.dvc)}"
-        f"\nours: dvc.yaml {_show(res.dvc.text)}\n      artifacts.yaml {_show(res.gto.text)}"
+        f"\nartifacts.yaml: {_show(case.gto)}\n{rel}: {_show(case.dvc)}"
+        f"\nours: {rel} {_show(res.dvc.text)}\n      artifacts.yaml {_show(res.gto.text)}"
         f"\n      skipped {res.skipped}"
     )
-    verdict = dvc["verdicts"]["dvc.yaml"]
+    verdict = dvc["verdicts"][rel]
     assert verdict["ok"], f"DVC cannot read the migrated dvc.yaml: {_dvc_says(verdict)}" + repro
-    got = _normal(dvc["artifacts"].get("dvc.yaml", {}))
+    got = _normal(dvc["artifacts"].get(rel, {}))
     assert got == _normal(case.expected), f"DVC reads\n  {got}\nexpected\n  {case.expected}" + repro
+    gto_paths = {str(a.name): describe(case.gto, str(a.name)).get("path") for a in parse(case.gto).artifacts}
+    for name in sorted(set(gto_paths) - set(case.skipped)):  # DVC's lookup (artifacts_show) finds GTO's path
+        found = dvc["show"][_full(case.folder, name)]
+        want = posixpath.normpath(gto_paths[name])
+        assert found == want, f"artifacts_show({_full(case.folder, name)!r}) finds {found}, GTO had {want}" + repro
     assert sorted(name for name, _ in res.skipped) == sorted(case.skipped), "skipped entries differ" + repro
     left = sorted(str(a.name) for a in parse(res.gto.text).artifacts) if res.gto.text is not None else []
     assert left == sorted(case.skipped), "artifacts.yaml should keep exactly the skipped entries" + repro
