@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import * as actions from './common/actions';
 import type { AnnotatePrefill, RemovePrefill } from './common/contract';
+import { isAnnotationFileName } from './common/annotationFiles';
 import { suggestName, suggestType } from './common/names';
 import { readSettings } from './common/settings';
 import { onPythonInterpreterChange } from './vscode/python';
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
   context.subscriptions.push(
     vscode.commands.registerCommand('gto.annotate', (arg?: AnnotatePrefill) =>
       run('annotate', async () => {
-        const prefill = isObject(arg) ? { ...arg } : activeFilePrefill();
+        const prefill = isObject(arg) ? withEditorFile({ ...arg }) : activeFilePrefill();
         const repository = await pickRepository(prefill.repository);
         return repository ? actions.annotate(deps(repository), repository, prefill) : undefined;
       }),
@@ -78,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
     ),
     vscode.commands.registerCommand('gto.remove', (arg?: RemovePrefill) =>
       run('remove', async () => {
-        const prefill = isObject(arg) ? arg : {};
+        const prefill = isObject(arg) ? withEditorFile({ ...arg }) : {};
         const repository = await pickRepository(prefill.repository);
         return repository ? actions.remove(deps(repository), repository, prefill) : undefined;
       }),
@@ -153,6 +154,25 @@ function relativeToRoot(fsPath: string): { root: string; rel: string } | undefin
   }
   const rel = path.relative(root, fsPath).split(path.sep).join('/');
   return rel && !rel.startsWith('..') ? { root, rel } : undefined;
+}
+
+/**
+ * A command argument without `file` (a code action of artifacts.yaml, whose server does not name it) targets the
+ * annotation file in the active editor, so the file question is not asked there.
+ */
+function withEditorFile<T extends { repository?: string; file?: string }>(prefill: T): T {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (prefill.file || !doc || doc.uri.scheme !== 'file') {
+    return prefill;
+  }
+  const where = relativeToRoot(doc.uri.fsPath);
+  if (!where || !isAnnotationFileName(where.rel)) {
+    return prefill;
+  }
+  if (prefill.repository && path.resolve(prefill.repository) !== path.resolve(where.root)) {
+    return prefill;
+  }
+  return { ...prefill, file: where.rel };
 }
 
 /** Palette: suggest name, type and path from the active editor's file (not an annotation file itself). */

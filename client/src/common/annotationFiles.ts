@@ -32,6 +32,12 @@ export function formatOf(ctx: FilesContext, file: string): AnnotationFormat {
   return file === 'dvc.yaml' || file.endsWith('/dvc.yaml') ? 'dvc' : 'gto';
 }
 
+/** Is this repository-relative file an annotation file by its name (artifacts.yaml or a dvc.yaml)? */
+export function isAnnotationFileName(file: string): boolean {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base === 'artifacts.yaml' || base === 'dvc.yaml';
+}
+
 /** The folder of a repository-relative file, '' at the root. */
 export function folderOf(file: string): string {
   const i = file.lastIndexOf('/');

@@ -276,8 +276,8 @@ test('trusted', "a code action's Annotate starts the prompts with the entry's va
   assert.ok(action, `an Annotate code action among: ${actions.map((x) => x.title).join(' | ')}`);
   const args = action.command.arguments ?? [];
   assert.strictEqual(args[0]?.name, 'fraud');
+  // No file question: the code action's file is the one it was run in.
   const driving = drive(a, [
-    ...(args[0]?.file ? [] : [INTO_ARTIFACTS_YAML]),
     {
       id: 'name',
       act: (input) => assert.strictEqual(input.value, 'fraud'),
@@ -521,6 +521,63 @@ test('trusted', 'remove from dvc.yaml: the entry goes, the stages stay, one undo
   await vscode.commands.executeCommand('undo');
   await waitFor('undo', () => doc.getText() === before);
   await revertFile(dvcUri());
+});
+
+test('trusted', 'a nested dvc.yaml: offered as the nearest, names become folder:name, its path is written from its folder, commit takes it alone', async () => {
+  const a = await api();
+  const nested = vscode.Uri.file(path.join(root(), 'models', 'fraud', 'dvc.yaml'));
+  const stages = 'stages:\n  score:\n    cmd: python score.py model.onnx\n    deps:\n      - model.onnx\n';
+  fs.writeFileSync(nested.fsPath, stages);
+  // Staged: the server's file list (git ls-files, untracked included) is cached until git's index changes, so a
+  // new untracked dvc.yaml is not listed until then (reported to the server's owner).
+  git('add', 'models/fraud/dvc.yaml');
+  await waitFor('the server to list models/fraud/dvc.yaml', async () =>
+    (await a.server.context(root())).annotationFiles?.some((f) => f.file === 'models/fraud/dvc.yaml' && f.exists),
+  );
+  const onnx = vscode.Uri.file(path.join(root(), 'models', 'fraud', 'model.onnx'));
+  const driving = drive(a, [
+    {
+      id: 'file',
+      act: (input) => {
+        assert.deepStrictEqual(input.items.map((i) => i.label), ['artifacts.yaml', 'dvc.yaml', 'models/fraud/dvc.yaml']);
+        assert.match(input.items[2].description, /nearest to models\/fraud\/model\.onnx/);
+        item('models/fraud/dvc.yaml')(input);
+      },
+    },
+    {
+      id: 'name',
+      act: (input) => {
+        assert.strictEqual(input.value, 'fraud');
+        assert.match(input.prompt, /its full name is models\/fraud:NAME/);
+      },
+    },
+    { id: 'type', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'model') },
+    { id: 'path', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'models/fraud/model.onnx') },
+    { id: 'labels', act: checked([]) },
+    { id: 'description', act: value('Scores card transactions') },
+    { id: 'followUp', act: item('Annotate') },
+  ]);
+  driving.catch(() => undefined);
+  const result = await vscode.commands.executeCommand('gto.annotateFromExplorer', onnx, [onnx]);
+  console.log(`explorer into models/fraud/dvc.yaml: prompts ${(await driving).join(', ')} -> ${JSON.stringify(result)}`);
+  assert.strictEqual(result.status, 'changed', result.message);
+  assert.strictEqual(result.message, 'Annotated models/fraud:fraud in models/fraud/dvc.yaml (not saved yet).');
+  const doc = await vscode.workspace.openTextDocument(nested);
+  console.log(`models/fraud/dvc.yaml:\n${doc.getText()}`);
+  assert.ok(doc.getText().startsWith(stages), 'the stage is unchanged');
+  assert.match(doc.getText(), /^artifacts:\n {2}fraud:\n {4}path: model\.onnx\n/m, 'the path is relative to models/fraud/');
+  assert.match(doc.getText(), /^ {4}desc: Scores card transactions$/m);
+  const commit = await runCommand(a, 'gto.commit', [
+    {
+      id: 'commitMessage',
+      act: (input) =>
+        assert.strictEqual(input.activeItems[0]?.label, 'Annotate artifact `models/fraud:fraud` of type `model` with path `models/fraud/model.onnx`'),
+    },
+  ]);
+  assert.strictEqual(commit.status, 'committed', commit.message);
+  assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'models/fraud/dvc.yaml');
+  assert.strictEqual(git('log', '-1', '--format=%s'), 'Annotate artifact `models/fraud:fraud` of type `model` with path `models/fraud/model.onnx`');
+  assert.strictEqual(doc.isDirty, false);
 });
 
 test('trusted', 'settings reach the server (gto.checks.unknownFields)', async () => {
