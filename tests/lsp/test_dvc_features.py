@@ -9,6 +9,7 @@ from typing import Callable, Optional
 from lsprotocol import types
 
 from .conftest import Doc, Editor, Repo, Start, apply_text_edits, codes, rng
+from .test_completion import edit_of, labels_of
 
 ROOT_DVC = (
     "stages:\n"  # 0
@@ -29,15 +30,6 @@ ROOT_DVC = (
     "plots:\n"  # 15
     "- metrics.csv\n"  # 16
 )
-
-
-def labels_of(items: list[types.CompletionItem]) -> list[str]:
-    return [i.label for i in items]
-
-
-def edit_of(item: types.CompletionItem) -> types.TextEdit:
-    assert isinstance(item.text_edit, types.TextEdit)
-    return item.text_edit
 
 
 def hover_text(hover: Optional[types.Hover]) -> str:
