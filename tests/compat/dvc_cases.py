@@ -649,14 +649,13 @@ ANNOTATE_OPS: list[C.Op] = [
 
 # --- where DVC's lookups find an artifact's path ---------------------------------------------------------------
 
-PATH_FOLDERS = ["", "sub", "sub/dir"]
+PATH_FOLDERS = ["", "sub/dir"]  # each artifacts_show opens the repository anew (~50 ms)
 PATHS = [
     "models/rf.pkl",
     "./a/../b/./c.pkl",
     "models/",
     "",
     ".",
-    "./",
     "..",
     "../x.pkl",
     "../../outside.pkl",
@@ -665,12 +664,9 @@ PATHS = [
     "models\\rf.pkl",
     "s3://bucket/k",
     "a//b",
-    "a/./b/",
     "dir with space/f",
-    "données/x.pkl",
     "~/x",
     "C:/x",
-    "-",
     "a/../../b",
 ]
 
