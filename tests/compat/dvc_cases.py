@@ -597,6 +597,8 @@ ANNOTATE_FILES = [
     AnnotateFile("only-stages", STAGES),
     AnnotateFile("only-stages-no-newline", STAGES.rstrip("\n")),
     AnnotateFile("section-empty", "artifacts: {}\n"),
+    AnnotateFile("section-null", STAGES + "artifacts:\n"),
+    AnnotateFile("section-null-first", "artifacts:\n" + STAGES),
     AnnotateFile("plain", SECTION),
     AnnotateFile("stages-before", STAGES + SECTION),
     AnnotateFile("stages-after", SECTION + STAGES),
@@ -830,6 +832,17 @@ def annotate_sequences(seed: int = 367, n: int = 30) -> list[AnnotateSequence]:
         for fid in ("missing-file", "missing-file-sub", "empty", "comments-only", "only-stages", "crlf", "bom-crlf")
     ]
     out.append(AnnotateSequence("build-flow", files["flow-section"], _BUILD))
+    out.append(AnnotateSequence("build-section-null", files["section-null"], _BUILD))
+    # every tricky scalar as a new entry's path, type, desc and meta, and as the new desc of an existing entry
+    scalars: list[C.Op] = []
+    for k, value in enumerate(C.SCALARS):
+        scalars.append(
+            C.add(f"s{k}", path=value if value.strip() else "x", type=value, description=value, custom=value)
+        )
+        if k % 3 == 0:
+            scalars.append(C.add("rf", description=value))
+    for fid in ("plain", "flow-section"):
+        out.append(AnnotateSequence(f"scalars-{fid}", files[fid], tuple(scalars)))
     rng = random.Random(seed)
     for k in range(n):
         ops = tuple(rng.choice(ANNOTATE_OPS) for _ in range(rng.randint(3, 7)))

@@ -355,6 +355,9 @@ def _check_step(step: Step, dvc: dict[tuple[str, str], dict[str, Any]]) -> None:
     if loads:
         expected = _expected(state, op)
         assert got == expected, f"DVC reads our result as\n  {got}\nexpected\n  {expected}" + repro
+    elif op.kind == "add":  # a file DVC refused that the call made valid (`artifacts:` with no value)
+        want = _expected({}, op)[op.name]
+        assert got.get(op.name) == want, f"DVC reads {op.name} as {got.get(op.name)}, expected {want}" + repro
     if original is None or not loads:
         return
     if op.kind == "add" and op.name not in state and not _is_flow(original):
