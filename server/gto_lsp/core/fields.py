@@ -144,9 +144,9 @@ def _edit_distance(a: str, b: str) -> int:
     return rows[len(a)][len(b)]
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON schema of artifacts.yaml for yaml-language-server and other schema-aware tools."""
-    artifact = {
+def object_schema(fields: tuple[Field, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON schema of one artifact whose fields are `fields` (a format's field table)."""
+    schema: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
         "properties": {
@@ -155,9 +155,17 @@ def json_schema() -> dict[str, Any]:
                 "description": f"{f.summary} {f.doc}",
                 "markdownDescription": f"{f.summary}\n\n{f.doc}",
             }
-            for f in FIELDS
+            for f in fields
         },
     }
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON schema of artifacts.yaml for yaml-language-server and other schema-aware tools."""
+    artifact = object_schema(FIELDS)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://github.com/gto-lsp/gto-lsp/artifacts.schema.json",

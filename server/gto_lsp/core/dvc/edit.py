@@ -21,24 +21,23 @@ from .rules import check_dvc, resolve_path
 UPDATED = "Updated `{file}`"
 
 
-def _unescape(value: Any) -> Any:
+def _strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string in it (lists and mappings walked)."""
     if isinstance(value, str):
-        return value.replace("\\${", "${")
+        return change(value)
     if isinstance(value, list):
-        return [_unescape(v) for v in value]
+        return [_strings(v, change) for v in value]
     if isinstance(value, dict):
-        return {k: _unescape(v) for k, v in value.items()}
+        return {k: _strings(v, change) for k, v in value.items()}
     return value
+
+
+def _unescape(value: Any) -> Any:
+    return _strings(value, lambda text: text.replace("\\${", "${"))
 
 
 def _escape(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("${", "\\${")
-    if isinstance(value, list):
-        return [_escape(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escape(v) for k, v in value.items()}
-    return value
+    return _strings(value, lambda text: text.replace("${", "\\${"))
 
 
 def values_of(entry: Entry) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..fields import Field
+from ..fields import Field, object_schema
 
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -83,16 +83,4 @@ def closest_field(name: str) -> Optional[str]:
 
 def json_schema() -> dict[str, Any]:
     """The schema of one artifact of dvc.yaml as DVC checks it."""
-    return {
-        "type": "object",
-        "required": list(REQUIRED),
-        "additionalProperties": False,
-        "properties": {
-            f.name: {
-                **f.schema,
-                "description": f"{f.summary} {f.doc}",
-                "markdownDescription": f"{f.summary}\n\n{f.doc}",
-            }
-            for f in FIELDS
-        },
-    }
+    return object_schema(FIELDS, REQUIRED)
