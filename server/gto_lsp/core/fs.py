@@ -1,0 +1,57 @@
+"""What the path rules may ask the file system: whether a path exists inside the repository, cached.
+
+The one part of checking that touches the disk; the rules receive it as an oracle (a RepoView), so they stay
+testable with a view of no repository at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from .paths import exists_inside
+
+
+class ExistsCache(dict):  # type: ignore[type-arg]
+    """Answers of the file system; `clear()` (on file events) also retires results computed from them."""
+
+    generation = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.generation += 1
+
+
+@dataclass
+class RepoView:
+    """What the path rules may ask about the repository; None where it is unknown (no repository, no git).
+
+    Keep one per repository (or at least its `exists_cache`) and call `invalidate()` (or clear the cache) when
+    files or HEAD change."""
+
+    root: Optional[Path] = None
+    in_head: Optional[Callable[[str], bool]] = None
+    exists_cache: dict[str, bool] = field(default_factory=ExistsCache)
+    _real_root: Optional[str] = field(default=None, repr=False)
+
+    def invalidate(self) -> None:
+        self.exists_cache.clear()
+
+    @property
+    def token(self) -> tuple[Any, ...]:
+        """Identifies the answers this view gives: results across entries are reused only for the same token."""
+        owner = getattr(self.in_head, "__self__", self.in_head)
+        return (self.root, id(self.exists_cache), getattr(self.exists_cache, "generation", None), id(owner))
+
+    def exists(self, path: str) -> Optional[bool]:
+        if self.root is None:
+            return None
+        cached = self.exists_cache.get(path)
+        if cached is None:
+            if self._real_root is None:
+                self._real_root = os.path.realpath(self.root)
+            cached = exists_inside(self.root, path, self._real_root)
+            self.exists_cache[path] = cached
+        return cached
