@@ -15,9 +15,10 @@ from gto_lsp.lsp.code_actions import FIXERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "server" / "gto_lsp" / "core"
-# A literal code as the first argument of a problem (or, across entries, after the entry index and anchor).
+# A literal code as the first argument of a problem or a value rule (across entries: after the entry index and
+# anchor).
 _EMITTED = re.compile(
-    r"\b(?:Problem|problem|_problem|_Found)\(\s*(?:index,\s*\"[a-z]+\",\s*)?\"([a-z]+(?:-[a-z]+)+)\"", re.S
+    r"\b(?:Problem|problem|_problem|_?Found|name_rule)\(\s*(?:index,\s*\"[a-z]+\",\s*)?\"([a-z]+(?:-[a-z]+)+)\"", re.S
 )
 
 
