@@ -103,16 +103,8 @@ class Target:
         return posixpath.dirname(self.relpath) if self.root is not None else ""
 
 
-def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
-    uri = _str(arg, "uri")
-    repository = _str(arg, "repository")
-    if uri:
-        state = ls.doc_state(uri)
-        if state.kind not in (ARTIFACTS, DVC) or state.path is None:
-            raise UserError(f"{uri} is not an annotations file (artifacts.yaml or a dvc.yaml) of its repository.")
-        if need_repo and state.root is None:
-            raise UserError(no_git_repo(str(state.path.parent)))
-        return Target(state.root, ls.repo(state.root), state.path, uri, "dvc" if state.kind == DVC else "gto")
+def repository_folder(ls: GtoLanguageServer, repository: Optional[str]) -> Path:
+    """The folder `repository` names (a path or a file uri); absent, the workspace's only folder."""
     if repository:
         folder = uri_to_path(repository) if repository.startswith("file:") else norm(repository)
     else:
@@ -123,6 +115,20 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
         folder = folders[0]
     if folder is None or not folder.is_dir():
         raise UserError(f"'{repository}' is not a folder.")
+    return folder
+
+
+def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
+    uri = _str(arg, "uri")
+    repository = _str(arg, "repository")
+    if uri:
+        state = ls.doc_state(uri)
+        if state.kind not in (ARTIFACTS, DVC) or state.path is None:
+            raise UserError(f"{uri} is not an annotations file (artifacts.yaml or a dvc.yaml) of its repository.")
+        if need_repo and state.root is None:
+            raise UserError(no_git_repo(str(state.path.parent)))
+        return Target(state.root, ls.repo(state.root), state.path, uri, "dvc" if state.kind == DVC else "gto")
+    folder = repository_folder(ls, repository)
     root = ls.repo_root(folder)
     if root is None:
         raise UserError(no_git_repo(str(folder)))

@@ -6,7 +6,7 @@ from typing import Any, Optional, Union
 
 from lsprotocol import types
 
-from . import code_actions, commands, completion, document_sync, hover, symbols, watch
+from . import code_actions, code_lens, commands, completion, document_sync, hover, registry_commands, symbols, watch
 from .guard import guarded, guarded_call
 from .state import GtoLanguageServer
 
@@ -99,9 +99,13 @@ def build_server() -> GtoLanguageServer:
     ) -> list[Union[types.Command, types.CodeAction]]:
         return guarded_call(ls, "codeAction", lambda: code_actions.code_actions(ls, params), [])
 
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    async def on_code_lens(ls: GtoLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return await guarded(ls, "codeLens", code_lens.code_lenses(ls, params), [])
+
     # --- commands -------------------------------------------------------------------------------------------
 
-    for name, handler in commands.COMMANDS.items():
+    for name, handler in {**commands.COMMANDS, **registry_commands.COMMANDS}.items():
         _register_command(server, name, handler)
 
     return server

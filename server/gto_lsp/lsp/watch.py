@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from lsprotocol import types
 
-from . import diagnostics
+from . import code_lens, diagnostics
 from .state import GtoLanguageServer, inside, uri_to_path
 
 REGISTRATION_ID = "gto-lsp-watch-files"
@@ -53,6 +53,7 @@ def _git_dir_of(path: Path) -> Optional[Path]:
 def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
     refresh: set[Optional[Path]] = set()
     force: set[Optional[Path]] = set()
+    tags_moved = False
     for change in params.changes:
         path = uri_to_path(change.uri)
         if path is None:
@@ -64,6 +65,7 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
                 continue
             if "refs" in path.parts or path.name == "packed-refs":
                 repo.refs_changed()
+                tags_moved = tags_moved or "tags" in path.parts or path.name == "packed-refs"
             repo.current_head()  # resets HEAD caches when it moved
             refresh.add(git_root)
             continue
@@ -101,6 +103,15 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
         diagnostics.refresh(ls, root, force=True)
     for root in refresh - force:
         diagnostics.refresh(ls, root)
+    if tags_moved:
+        code_lens.refresh(ls)  # the registry view (code lenses) follows the tags
+
+
+def _tags_stamp(root: Optional[Path]) -> Optional[tuple[Optional[int], Optional[int]]]:
+    """When the tags last changed on disk (the folder of loose tags, packed-refs): no git process."""
+    if root is None:
+        return None
+    return (_mtime(root / ".git" / "refs" / "tags"), _mtime(root / ".git" / "packed-refs"))
 
 
 def _mtime(path: Optional[Path]) -> Optional[int]:
@@ -115,6 +126,7 @@ def _mtime(path: Optional[Path]) -> Optional[int]:
 async def poll(ls: GtoLanguageServer) -> None:
     """Runs for the server's life: HEAD moves (and, without watchers, the disk) re-check live documents."""
     gto_stamps: dict[Optional[Path], Optional[int]] = {}
+    tag_stamps: dict[Optional[Path], Any] = {}
     while True:
         await asyncio.sleep(POLL_SECONDS)
         try:
@@ -128,6 +140,11 @@ async def poll(ls: GtoLanguageServer) -> None:
                         diagnostics.refresh(ls, root)
                         continue
                 if not ls.state.watching:
+                    tags = _tags_stamp(root)
+                    if root in tag_stamps and tag_stamps[root] != tags:
+                        repo.refs_changed()
+                        code_lens.refresh(ls)
+                    tag_stamps[root] = tags
                     repo.view.exists_cache.clear()
                     stamp = _mtime(repo.gto_path)
                     if root in gto_stamps and gto_stamps[root] != stamp and repo.config_text is None:

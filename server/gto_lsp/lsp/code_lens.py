@@ -1,0 +1,130 @@
+"""Code lens above each artifact of artifacts.yaml and of a dvc.yaml's `artifacts:` section: its registry state
+from GTO's git tags (`v1.3.0 · prod: v1.2.0 · staging: v1.3.0`, or "not registered") and, where the client
+declares its prompts (initializationOptions.clientCommands), "Register version...", "Assign stage..." and
+"Deprecate..." calling `gto.register` / `gto.assign` / `gto.deprecate` with `{repository, name}`.
+
+A dvc.yaml entry is named by its full name (`sub/dir:name` in sub/dir/dvc.yaml), as GTO's tags name it. In an
+untrusted workspace or with `gto.git.enabled: false` there are no lenses (no git is run). After a registry write
+or a change of the tags on disk, `refresh` asks the client to ask again (workspace/codeLens/refresh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from lsprotocol import types
+
+from ..core.dvc.files import full_name
+from .state import ARTIFACTS, DVC, GtoLanguageServer, View
+
+if TYPE_CHECKING:
+    from ..core.git import ArtifactRegistry
+
+REGISTER_COMMAND = "gto.register"
+ASSIGN_COMMAND = "gto.assign"
+DEPRECATE_COMMAND = "gto.deprecate"
+STATE_COMMAND = "gto.server.registryState"  # the state lens's command: harmless, answers the state
+ACTIONS = (
+    ("Register version...", REGISTER_COMMAND),
+    ("Assign stage...", ASSIGN_COMMAND),
+    ("Deprecate...", DEPRECATE_COMMAND),
+)
+SEPARATOR = " · "
+
+
+def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Optional[tuple[str, ...]] = None) -> str:
+    """One line: the latest version, then each stage with its version (`.gto`'s order when it lists them)."""
+    if entry is None:
+        return "not registered"
+    parts = [entry.latest or "no active version"]
+    stages = list(entry.stages)
+    if stage_order:
+        stages.sort(key=lambda s: (stage_order.index(s) if s in stage_order else len(stage_order), s))
+    for stage in stages:
+        version = entry.stages[stage]
+        parts.append(f"{stage}: {version if version.startswith('v') else version[:7]}")
+    if entry.deprecated:
+        parts.append("deprecated")
+    return SEPARATOR.join(parts)
+
+
+def _names(view: View) -> list[tuple[str, types.Range]]:
+    """(registry name, range of the name) of each entry, in document order."""
+    out: list[tuple[str, types.Range]] = []
+    if view.kind == DVC and view.dvc is not None:
+        entries: Any = view.dvc.entries
+        folder = view.folder
+    elif view.kind == ARTIFACTS:
+        entries = view.document.artifacts
+        folder = ""
+    else:
+        return out
+    seen: set[str] = set()
+    for entry in entries:
+        if not entry.name_is_string:
+            continue
+        name = full_name(folder, str(entry.name))
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            span = entry.name_span
+        except AssertionError:
+            continue
+        out.append((name, view.lines.range(span)))
+    return out
+
+
+async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    view = ls.view(params.text_document.uri)
+    if view is None or view.kind not in (ARTIFACTS, DVC) or view.root is None:
+        return []
+    names = _names(view)
+    if not names:
+        return []
+    settings = await ls.settings_for(view.path)
+    if not ls.git_allowed(settings):
+        return []
+    if await ls.facts(view.repo, settings) is None:
+        return []
+    registry = view.repo.registry_ready()
+    if registry is None:
+        registry = await asyncio.to_thread(view.repo.registry)
+    if registry is None:
+        return []
+    stage_order = view.repo.config.stages
+    repository = str(view.root)
+    actions = [(title, command) for title, command in ACTIONS if command in ls.state.client_commands]
+    lenses: list[types.CodeLens] = []
+    for name, name_range in names:
+        arg = {"repository": repository, "name": name}
+        text = state_text(name, registry.get(name), stage_order)
+        lenses.append(
+            types.CodeLens(range=name_range, command=types.Command(title=text, command=STATE_COMMAND, arguments=[arg]))
+        )
+        for title, command in actions:
+            lenses.append(
+                types.CodeLens(range=name_range, command=types.Command(title=title, command=command, arguments=[arg]))
+            )
+    return lenses
+
+
+def refresh(ls: GtoLanguageServer, root: Optional[Path] = None) -> None:
+    """Ask the client to re-request code lenses (the registry changed), when it supports it."""
+    del root  # the request is workspace-wide
+    if not ls.can("workspace.code_lens.refresh_support"):
+        return
+    try:
+        future = ls.workspace_code_lens_refresh(None)
+    except Exception as error:
+        ls.log(f"workspace/codeLens/refresh failed: {error!r}", types.MessageType.Log)
+        return
+
+    def done(finished: Any) -> None:  # a client that refuses the request only loses the refresh
+        with contextlib.suppress(BaseException):
+            finished.exception()
+
+    future.add_done_callback(done)
