@@ -8,21 +8,23 @@ file is written byte for byte (UTF-8, no newline translation), DVC forgets what 
 (``Repo._reset()``, as between two operations of one process), and is asked:
 
 * ``verdicts``: for every file named ``dvc.yaml`` in the case, what ``dvc status`` meets when it builds the index
-  (``Index.from_file``: YAML load, the schema of the whole file, then ``${}`` resolution of artifacts and stages):
+  (``collect_files`` -> ``Index.from_file``: YAML load, the schema of the whole file, then ``${}`` resolution of
+  artifacts and stages), recorded by ``stage_collection_error_handler`` during ``read()``:
   ``{"ok": True}`` or ``{"ok": False, "kind": "yaml" | "schema" | "resolve" | "other", "error": str(exc),
   "errors": [...], "type": <exception class>}``; for a schema error, ``errors`` lists voluptuous' errors as
   ``{"msg", "path"}``; for a YAML error, ruamel's ``{"problem", "context", "line", "column"}`` (1-based).
-  Everything the case wrote is deleted after it (the repository goes back to what ``dvc init`` left).
-* ``artifacts``: ``Repo(root).artifacts.read()`` with the files DVC refuses skipped (as
-  ``stage_collection_error_handler`` does), ``{dvcyaml: {name: fields}}`` where ``fields`` are the keys as
-  DVC resolved them from the file (before ``Artifact(**fields)`` adds its defaults); ``read_error`` when ``read()``
-  itself raised.
+* ``artifacts``: ``Repo(root).artifacts.read()`` with the files DVC refuses skipped (by that handler),
+  ``{dvcyaml: {name: fields}}`` where ``fields`` are the keys as DVC resolved them from the file (before
+  ``Artifact(**fields)`` adds its defaults); ``read_error`` when ``read()`` itself raised (then each file's verdict
+  comes from its own ``Index.from_file``).
 * ``warnings``: what ``read()`` logged at WARNING or above (the invalid-name warnings,
   ``Can't use 'Bad.Name' as artifact name (ID).``).
 * ``show`` (when the case has ``"show": [full names]``): ``dvc.api.artifacts_show(name)["path"]`` for each (the
   files committed, each name tagged ``v0.0.1``), or ``{"error": ...}``.
 * ``cli`` (when the case has ``"cli": ["status"]``): ``{"rc", "log"}`` of that command run through DVC's own
   entry point (``dvc.cli.main``) in the case's repository, to check that ``verdicts`` are what the CLI meets.
+
+Everything the case wrote is deleted after it (the repository goes back to what ``dvc init`` left).
 
 Values JSON cannot hold come back through ``batch.encode`` (``{"$date": ...}`` and so on).
 """
@@ -134,23 +136,27 @@ def _run_case(repo: Any, case: Mapping[str, Any], capture: _Capture, keep: set[s
     root = Path(repo.root_dir)
     _write(root, case["files"])
     out: dict[str, Any] = {"verdicts": {}, "artifacts": None, "warnings": [], "read_error": None}
+    dvcfiles = sorted(rel for rel in case["files"] if os.path.basename(rel) == "dvc.yaml")
+    refused: dict[str, Exception] = {}
     try:
+        # read() builds the index as `dvc status` does (collect_files -> Index.from_file for every dvc.yaml); the
+        # handler records each file DVC refuses and skips it, so one load of each file gives verdicts and values.
         repo._reset()
-        for rel in sorted(case["files"]):
-            if os.path.basename(rel) != "dvc.yaml":
-                continue
-            try:
-                Index.from_file(repo, str(root / rel))
-                out["verdicts"][rel] = {"ok": True}
-            except Exception as exc:
-                out["verdicts"][rel] = _error(exc)
-        repo._reset()
+        repo.stage_collection_error_handler = lambda path, exc: refused.__setitem__(path.replace(os.sep, "/"), exc)
         capture.messages = []
         try:
             found = repo.artifacts.read()
             out["artifacts"] = {f: {n: dict(fields) for n, fields in arts.items()} for f, arts in _raw(repo, found)}
-        except Exception as exc:
+            out["verdicts"] = {rel: _error(refused[rel]) if rel in refused else {"ok": True} for rel in dvcfiles}
+        except Exception as exc:  # not a DvcException (a crash in a constructor): each file on its own
             out["read_error"] = _error(exc)
+            repo._reset()
+            for rel in dvcfiles:
+                try:
+                    Index.from_file(repo, str(root / rel))
+                    out["verdicts"][rel] = {"ok": True}
+                except Exception as file_exc:
+                    out["verdicts"][rel] = _error(file_exc)
         out["warnings"] = capture.messages
         if case.get("show"):
             out["show"] = _show(root, case["show"])
@@ -223,7 +229,6 @@ def main() -> None:
         _init(root)
         os.chdir(root)
         with Repo(str(root)) as repo:
-            repo.stage_collection_error_handler = lambda _path, _exc: None  # read(): skip the files DVC refuses
             keep = set(os.listdir(root))
             for case in cases:
                 try:
