@@ -3,8 +3,8 @@
 1. Reader verdict: DVC refuses a dvc.yaml (what `dvc status` meets building the index: YAML, the schema, `${}`
    resolution) exactly when `check_dvc` reports a problem whose code refuses the file for "dvc"; each error of
    DVC's schema has a problem with the matching code on that artifact; the verdicts are `dvc status`'s exit code.
-2. Values: for every file DVC loads (no `${}` in its artifacts), `read_values` is what DVC reads (empty values
-   dropped on both sides).
+2. Values: for every file DVC loads (no `${}` in its artifacts), `read_values` and `describe_dvc` give what DVC
+   reads (empty values dropped on both sides).
 3. Names: DVC's `Can't use 'X' as artifact name (ID).` warnings are our `invalid-name` problems.
 4. annotate/remove: DVC reads the result with exactly the values asked for (GTO's merge: type/path/desc/meta
    replaced when given, labels the sorted union) and still loads the file; every byte outside the target entry
@@ -34,7 +34,15 @@ from ruamel.yaml import YAML
 
 from gto_lsp.core.annotate import AnnotateRequest, GTOError, describe
 from gto_lsp.core.codes import refuses
-from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc, resolve_path
+from gto_lsp.core.dvc import (
+    annotate_dvc,
+    check_dvc,
+    describe_dvc,
+    parse_dvc,
+    read_values,
+    remove_dvc,
+    resolve_path,
+)
 from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.parse import parse
@@ -205,6 +213,13 @@ def test_reader_values(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, An
     if ours != theirs:
         _known(case)
     assert ours == theirs, f"values differ\nours: {ours}\nDVC:  {theirs}" + _case_repro(case, rel)
+    if _refusals(_problems(case.files[rel], rel)):
+        return  # describe refuses the file (test_reader_verdict reports the disagreement)
+    for name, fields in theirs.items():  # describe (the CLI's `describe NAME`) reads the same
+        described = batch.jsonable(_call(describe_dvc, case.files[rel], name))
+        assert _normal({name: described})[name] == fields, (
+            f"describe_dvc({name!r}) = {described}, DVC reads {fields}" + _case_repro(case, rel)
+        )
 
 
 @pytest.mark.parametrize("case", READ_CASES, ids=[c.id for c in READ_CASES])
