@@ -87,7 +87,8 @@ export class QuickInputPrompter implements Prompter {
       qp.items = [...base, extra];
     };
     qp.items = base;
-    const active = base.find((i) => i.value === step.active);
+    // The asked-for item, else the first: set here, not left to the widget, so it is active as soon as shown.
+    const active = base.find((i) => i.value === step.active) ?? base[0];
     if (active) {
       qp.activeItems = [active];
     }

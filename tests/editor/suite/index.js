@@ -411,6 +411,47 @@ function checkDvcAnnotate(before, after, name, expect) {
   return added;
 }
 
+test('trusted', 'no dvc.yaml yet: the root one is offered "will be created", annotate creates it and commits it alone', async () => {
+  const a = await api();
+  // Runs before any test opens dvc.yaml: an open document counts as the file for the server.
+  const pipeline = fs.readFileSync(dvcUri().fsPath, 'utf8');
+  git('rm', '-q', 'dvc.yaml');
+  git('commit', '-q', '-m', 'No pipeline any more');
+  let files;
+  await waitFor('the server to list the root dvc.yaml as missing', async () => {
+    files = (await a.server.context(root())).annotationFiles;
+    return files?.some((f) => f.file === 'dvc.yaml' && !f.exists);
+  }).catch((err) => {
+    throw new Error(`${err.message}; annotationFiles: ${JSON.stringify(files)}`);
+  });
+  const result = await runCommand(a, 'gto.annotate', [
+    {
+      id: 'file',
+      act: (input) => {
+        const dvc = input.items.find((i) => i.label === 'dvc.yaml');
+        assert.ok(dvc, `dvc.yaml offered among ${input.items.map((i) => i.label).join(', ')}`);
+        assert.match(dvc.description, /will be created/);
+        input.activeItems = [dvc];
+      },
+    },
+    { id: 'name', act: value('ranker') },
+    { id: 'type', act: item('model') },
+    { id: 'path', act: item('models/ranker.pkl') },
+    { id: 'labels', act: checked([]) },
+    { id: 'description', act: value('') },
+    { id: 'followUp', act: item('Annotate and commit') },
+  ]);
+  assert.strictEqual(result.status, 'committed', result.message);
+  assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'dvc.yaml');
+  assert.strictEqual(git('show', 'HEAD:dvc.yaml'), 'artifacts:\n  ranker:\n    path: models/ranker.pkl\n    type: model');
+  // The demo's pipeline back, for the tests that follow.
+  fs.writeFileSync(dvcUri().fsPath, pipeline);
+  git('commit', '-q', '-m', 'The pipeline again', '--', 'dvc.yaml');
+  await waitFor('the server to see the pipeline again', async () =>
+    (await a.server.context(root())).dvcArtifacts?.['dvc.yaml']?.recommender,
+  );
+});
+
 test('trusted', 'dvc.yaml stays YAML and gets the server: the invalid name is reported, with a quick fix', async () => {
   await api();
   const { doc } = await openFile(dvcUri());
