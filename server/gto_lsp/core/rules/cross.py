@@ -111,6 +111,14 @@ def allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[F
     return out
 
 
+_OUTSIDE = {
+    "path-absolute": "Path `{path}` is absolute; GTO paths are relative to the repository root. "
+    "Write it relative to the root.",
+    "path-escapes": "Path `{path}` leads outside the repository; GTO paths are relative to the repository root "
+    "and stay inside it.",
+}
+
+
 def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, virtual_missing: str) -> list[Found]:
     """`virtual_missing`: the severity of a missing path of a virtual artifact, or "off"."""
     out: list[Found] = []
@@ -121,19 +129,10 @@ def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, vir
             continue
         virtual = known.virtual
         norm = known.norm
-        if is_absolute(path):
-            message = (
-                f"Path `{path}` is absolute; GTO paths are relative to the repository root. "
-                "Write it relative to the root."
-            )
-            out.append(Found(index, "path", "path-absolute", severity("path-absolute"), message, {"path": path}))
-            continue
-        if escapes(norm):
-            message = (
-                f"Path `{path}` leads outside the repository; GTO paths are relative to the repository root "
-                "and stay inside it."
-            )
-            out.append(Found(index, "path", "path-escapes", severity("path-escapes"), message, {"path": path}))
+        outside = "path-absolute" if is_absolute(path) else "path-escapes" if escapes(norm) else None
+        if outside is not None:
+            message = _OUTSIDE[outside].format(path=path)
+            out.append(Found(index, "path", outside, severity(outside), message, {"path": path}))
             continue
         _conflicts(index, known, known_facts, placed, out)
         exists = repo.exists(path)
