@@ -15,7 +15,7 @@ from . import paths
 from .check import CheckSettings, check, facts
 from .codes import reader_refusals
 from .config import Config
-from .fields import FIELD_BY_NAME, GTO_KEY_ORDER
+from .fields import FIELD_BY_NAME, FIELDS, GTO_KEY_ORDER
 from .messages import UPDATED as UPDATED
 from .messages import WRONG_ARTIFACTS_YAML as WRONG_ARTIFACTS_YAML
 from .messages import cannot_find_artifact
@@ -166,14 +166,16 @@ def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
 
 
 def _full(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": values.get("type"),
-        "path": values.get("path"),
-        "virtual": _as_bool(values.get("virtual", True)),
-        "labels": list(values.get("labels") or []),
-        "description": values.get("description", ""),
-        "custom": values.get("custom"),
-    }
+    """Every field of the table, in its order, with the field's default where the entry has none."""
+    full: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = values.get(spec.name, spec.default)
+        if spec.kind == "boolean":
+            value = _as_bool(value)
+        elif spec.kind == "labels":
+            value = list(value or [])
+        full[spec.name] = value
+    return full
 
 
 def _as_bool(value: Any) -> bool:
@@ -468,7 +470,8 @@ def remove(text: Optional[str], name: str, previous: Optional[Document] = None) 
 
 
 def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
-    """What GTO's describe returns: the entry's non-default fields in model order; None when absent."""
+    """What GTO's describe returns: the entry's non-default fields in model order (the field table's); None
+    when absent."""
     if text is None:
         return None
     document = parse(text)
@@ -480,6 +483,4 @@ def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
     from .render import exclude_defaults
 
     trimmed = exclude_defaults(values)
-    return {
-        key: trimmed[key] for key in ("type", "path", "virtual", "labels", "description", "custom") if key in trimmed
-    }
+    return {spec.name: trimmed[spec.name] for spec in FIELDS if spec.name in trimmed}
