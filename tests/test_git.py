@@ -340,9 +340,9 @@ def test_registry_state_is_cached_until_tags_change(
     parses: list[int] = []
     real_parse = gitmod._parse_registry
 
-    def counting_parse(refs: bytes) -> object:
+    def counting_parse(refs: bytes, *head: object) -> object:
         parses.append(1)
-        return real_parse(refs)
+        return real_parse(refs, *head)  # type: ignore[arg-type]
 
     monkeypatch.setattr(gitmod, "_parse_registry", counting_parse)
     facts = RepoFacts(r)
@@ -375,7 +375,7 @@ def test_registry_ties_and_unversioned_stage(tmp_path: Path) -> None:
     model = state["model"]
     assert model.latest is None
     assert model.stages == {"qa": c2}
-    assert model.versions == (VersionInfo(c2, c2, True, float(T0 + 10), ("qa",)),)
+    assert model.versions == (VersionInfo(c2, c2, True, float(T0 + 10), ("qa",), registered=False),)
 
 
 def test_semver_precedence() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from typing import Callable, Mapping, NamedTuple, Sequence
 import git
 
 from .messages import no_git_repo
-from .names import NAME
 from .paths import escapes
 
 __all__ = [
@@ -26,6 +24,7 @@ __all__ = [
     "CommitResult",
     "DetachedHead",
     "GitError",
+    "HeadInfo",
     "HookFailed",
     "NoCommits",
     "NotARepository",
@@ -165,170 +164,23 @@ def find_root(start: str | os.PathLike[str]) -> Path:
     return Path(top)
 
 
-# --- registry state from tags --------------------------------------------------
+# --- registry state from tags (core/registry: the grammar in tags.py, GTO's state in state.py) ---------------
 
-_NUM = r"(?:0|[1-9][0-9]*)"
-_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
-_SEMVER = (
-    rf"v(?P<major>{_NUM})\.(?P<minor>{_NUM})\.(?P<patch>{_NUM})"
-    rf"(?:-(?P<pre>{_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?"
+from .registry.state import (  # noqa: E402 - re-exported for existing importers
+    FOR_EACH_REF_FORMAT,
+    ArtifactRegistry,
+    HeadInfo,
+    VersionInfo,
+    parse_registry,
 )
-_SEMVER_RE = re.compile(_SEMVER)
-# GTO's tag_re (spec §5.4); in tag names the ':' of 'dir:name' is written '='.
-_TAG_RE = re.compile(
-    rf"(?P<artifact>(?:[a-zA-Z0-9_./-]+=)?{NAME})"
-    rf"(?:(?:#(?P<stage>{NAME})|@(?P<version>v[^@#!]+))(?P<cancel>!?)"
-    r"|@(?P<deprecated>deprecated)|@(?P<created>created))"
-    r"(?:#(?P<counter>[0-9]+))?"
-)
+from .registry.tags import TAG_RE as _TAG_RE  # noqa: E402,F401
+from .registry.tags import semver_key as _semver_key  # noqa: E402,F401
 
 
-def _semver_key(version: str) -> tuple[object, ...] | None:
-    """SemVer 2.0 precedence; None when `version` is not 'v' + SemVer."""
-    m = _SEMVER_RE.fullmatch(version)
-    if not m:
-        return None
-    pre = m["pre"]
-    # A release ranks above its prereleases; numeric identifiers rank below alphanumeric ones.
-    pre_key: tuple[object, ...] = (
-        (1,) if pre is None else (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")))
-    )
-    return (int(m["major"]), int(m["minor"]), int(m["patch"]), pre_key)
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: str  # 'v1.0.0', or the commit sha for a commit that got a stage without a version tag
-    commit: str
-    active: bool  # its newest registration/deregistration tag is a registration
-    created_at: float  # tagger time (Unix seconds) of its newest registration tag, else of its newest tag
-    stages: tuple[str, ...]  # stages whose newest tag for this version is an assignment, oldest first
-
-
-@dataclass(frozen=True)
-class ArtifactRegistry:
-    name: str
-    versions: tuple[VersionInfo, ...]  # highest SemVer first, then sha-named versions
-    latest: str | None  # highest SemVer among active registered versions
-    stages: dict[str, str]  # stage -> version, as `gto show` prints it
-    deprecated: bool
-
-
-class _Event(NamedTuple):
-    order: int
-    time: float
-    commit: str
-    kind: str  # register, deregister, assign, unassign, deprecate
-    version: str | None
-    stage: str | None
-
-
-class _VersionBuild:
-    def __init__(self, name: str, commit: str) -> None:
-        self.name = name
-        self.commit = commit
-        self.direct: list[_Event] = []  # registrations and deregistrations
-        self.stage_events: dict[str, list[_Event]] = {}
-
-    @property
-    def registered(self) -> bool:
-        return any(e.kind == "register" for e in self.direct)
-
-    @property
-    def active(self) -> bool:
-        if self.direct:
-            return self.direct[-1].kind == "register"
-        return bool(self.stage_events)  # GTO counts a stage-only commit as an active version
-
-    def active_stages(self) -> list[tuple[int, str]]:
-        """(order of the newest assignment, stage) for each active stage."""
-        return [(ev[-1].order, s) for s, ev in self.stage_events.items() if ev[-1].kind == "assign"]
-
-    def info(self) -> VersionInfo:
-        regs = [e for e in self.direct if e.kind == "register"]
-        others = [e.time for e in self.direct] + [e.time for ev in self.stage_events.values() for e in ev]
-        created = regs[-1].time if regs else max(others, default=0.0)
-        return VersionInfo(
-            version=self.name,
-            commit=self.commit,
-            active=self.active,
-            created_at=created,
-            stages=tuple(s for _, s in sorted(self.active_stages())),
-        )
-
-
-def _build_artifact(name: str, events: list[_Event]) -> ArtifactRegistry:
-    versions: dict[str, _VersionBuild] = {}
-    for ev in events:  # already in time order
-        if ev.kind in ("register", "deregister"):
-            assert ev.version is not None
-            vb = versions.setdefault(ev.version, _VersionBuild(ev.version, ev.commit))
-            vb.direct.append(ev)
-        elif ev.kind in ("assign", "unassign"):
-            assert ev.stage is not None
-            # GTO puts a stage on the version tagged at that commit, else on the bare commit.
-            at_commit = [v for v in versions.values() if v.commit == ev.commit and v.direct]
-            if at_commit:
-                vb = max(at_commit, key=lambda v: (v.active, _semver_key(v.name) or ()))
-            else:
-                vb = versions.setdefault(ev.commit, _VersionBuild(ev.commit, ev.commit))
-            vb.stage_events.setdefault(ev.stage, []).append(ev)
-
-    def rank(v: _VersionBuild) -> tuple[int, tuple[object, ...], str]:
-        key = _semver_key(v.name)
-        return (1, key, "") if key is not None else (0, (), v.name)
-
-    ordered = sorted(versions.values(), key=rank, reverse=True)
-    latest = next((v.name for v in ordered if v.active and v.registered), None)
-    # Per stage, `gto show` names the active version whose assignment is the most recent.
-    stage_pick: dict[str, tuple[int, str]] = {}
-    for v in ordered:
-        if not v.active:
-            continue
-        for order, stage in v.active_stages():
-            if stage not in stage_pick or order > stage_pick[stage][0]:
-                stage_pick[stage] = (order, v.name)
-    return ArtifactRegistry(
-        name=name,
-        versions=tuple(v.info() for v in ordered),
-        latest=latest,
-        stages={s: stage_pick[s][1] for s in sorted(stage_pick)},
-        deprecated=bool(events) and events[-1].kind == "deprecate",
-    )
-
-
-def _parse_registry(refs: bytes) -> dict[str, ArtifactRegistry]:
-    raw: list[tuple[float, int, int, str, _Event]] = []
-    for index, line in enumerate(refs.decode("utf-8", "replace").split("\n")):
-        fields = line.split("\0")
-        if len(fields) != 4 or fields[1] != "tag":  # lightweight tags are not GTO events
-            continue
-        tag, _, commit, date = fields
-        m = _TAG_RE.fullmatch(tag)
-        if not m or m["created"]:  # '@created' is in tag_re, but GTO makes no event of it
-            continue
-        version = m["version"]
-        if version is not None and _semver_key(version) is None:
-            continue
-        if m["deprecated"]:
-            kind = "deprecate"
-        elif version:
-            kind = "deregister" if m["cancel"] else "register"
-        else:
-            kind = "unassign" if m["cancel"] else "assign"
-        try:
-            when = float(date.split()[0])
-        except (IndexError, ValueError):
-            when = 0.0
-        counter = int(m["counter"]) if m["counter"] else 0
-        ev = _Event(0, when, commit, kind, version, m["stage"])
-        raw.append((when, counter, index, m["artifact"].replace("=", ":"), ev))
-    # GTO replays tags in tagger-time order; the counter then the ref name break ties.
-    raw.sort(key=lambda r: r[:3])
-    by_artifact: dict[str, list[_Event]] = {}
-    for order, (*_, name, ev) in enumerate(raw):
-        by_artifact.setdefault(name, []).append(ev._replace(order=order))
-    return {name: _build_artifact(name, evs) for name, evs in sorted(by_artifact.items())}
+def _parse_registry(refs: bytes, head: HeadInfo | None = None) -> dict[str, ArtifactRegistry]:
+    """`git for-each-ref --format=FOR_EACH_REF_FORMAT refs/tags` output -> the registry (the old 4-field
+    format is read too); `head` adds GTO's HEAD commit events (artifacts annotated at HEAD)."""
+    return parse_registry(refs, head).artifacts
 
 
 # --- RepoFacts -----------------------------------------------------------------
@@ -348,6 +200,7 @@ class RepoFacts:
         self._git = self._repo.git
         self._tree_cache: tuple[str, frozenset[str]] | None = None
         self._registry_cache: tuple[bytes, dict[str, ArtifactRegistry]] | None = None
+        self._head_info: HeadInfo | None = None
 
     def head_sha(self) -> str | None:
         # Reading the ref files is much cheaper than starting git, and in_head() asks often.
@@ -414,6 +267,23 @@ class RepoFacts:
             cached = (res.out, _parse_registry(res.out))
             self._registry_cache = cached
         return dict(cached[1])
+
+    def head_info(self) -> HeadInfo | None:
+        """HEAD's sha, date and the artifacts of its committed artifacts.yaml (GTO's HEAD commit events)."""
+        sha = self.head_sha()
+        if sha is None:
+            return None
+        cached = self._head_info
+        if cached is None or cached.sha != sha:
+            from .registry.state import head_info
+
+            def run(*args: str) -> tuple[int, bytes]:
+                out = _run(self._git, *args)
+                return out.status, out.out
+
+            cached = head_info(self.root, run)
+            self._head_info = cached
+        return cached
 
     def file_at_head(self, relpath: str) -> str | None:
         if self.head_sha() is None:

@@ -1,0 +1,185 @@
+"""Carry out a TagPlan: annotated tags as GTO writes them, deletions, and pushing only those tag refs.
+
+Public API::
+
+    write_plan(root, plan, push=False, report=None, remote=None, now=None) -> WriteResult
+        # creates plan.create in order (or deletes plan.delete); with push, pushes each tag right after
+        # creating (deleting) it, as GTO does: a failed push stops there and raises PushError, the local tag
+        # stays. report(kind, tag) is called as it goes: kind in "created", "deleted", "pushing", "pushed".
+    push_tags(root, names, delete=False, remote=None) -> str   # the remote used; raises PushError
+    tag_remote(root, remote=None) -> str                     # the branch's remote, else 'origin', else the only one
+    WriteResult(created: tuple[str, ...], deleted: tuple[str, ...], pushed: tuple[str, ...], remote: str | None)
+    WriteError(message, unexpected=False)                    # nothing (more) written; GTO-like text
+    PushError(WriteError): kind "no-remote" | "rejected" | "auth" | "failed"; the local tags stay
+
+Tags are annotated, point at the commit, carry the committer identity (GIT_COMMITTER_NAME/EMAIL, else
+user.name/user.email) and a tagger time later than plan.not_before (every existing tag and commit event of the
+artifact) and than the tag before it in the same plan, so the replay order never depends on a tie.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import git
+
+from ..git import _NO_PROMPT, _reason, _run
+from .plan import TagPlan
+
+__all__ = ["PushError", "WriteError", "WriteResult", "push_tags", "tag_remote", "write_plan"]
+
+Report = Callable[[str, str], None]
+
+
+class WriteError(Exception):
+    def __init__(self, message: str, unexpected: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unexpected = unexpected
+
+
+class PushError(WriteError):
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    created: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    pushed: tuple[str, ...] = ()
+    remote: Optional[str] = None
+
+
+def tag_remote(root: str | os.PathLike[str], remote: Optional[str] = None) -> str:
+    """The remote tags go to: `remote`, else the current branch's remote, else 'origin', else the only one."""
+    g = git.Git(str(root))
+    remotes = _run(g, "remote").text.split()
+    if remote:
+        if remote not in remotes:
+            raise PushError(f"There is no remote named '{remote}'.", "no-remote")
+        return remote
+    if not remotes:
+        raise PushError(
+            "The repository has no remote: nothing to push to. Add one with `git remote add origin <url>`; "
+            "the tags are kept locally.",
+            "no-remote",
+        )
+    branch = _run(g, "symbolic-ref", "-q", "--short", "HEAD").text.strip()
+    if branch:
+        configured = _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
+        if configured in remotes:
+            return configured
+    if "origin" in remotes:
+        return "origin"
+    if len(remotes) == 1:
+        return remotes[0]
+    raise PushError(
+        f"The branch has no upstream and there is no 'origin' among the remotes ({', '.join(remotes)}): "
+        "say which one to push the tags to.",
+        "no-remote",
+    )
+
+
+def _classify(output: str) -> str:
+    low = output.lower()
+    if any(s in low for s in ("authentication failed", "permission denied", "could not read username", "403")):
+        return "auth"
+    if "rejected" in low or "already exists" in low or "failed to push some refs" in low:
+        return "rejected"
+    return "failed"
+
+
+def push_tags(
+    root: str | os.PathLike[str],
+    names: Sequence[str],
+    delete: bool = False,
+    remote: Optional[str] = None,
+    timeout: float = 60.0,
+) -> str:
+    """Push (or delete on the remote) exactly these tag refs; the branch and other tags stay unpushed."""
+    target = tag_remote(root, remote)
+    g = git.Git(str(root))
+    specs = [(f":refs/tags/{n}" if delete else f"refs/tags/{n}:refs/tags/{n}") for n in names]
+    res = _run(g, "push", "--porcelain", target, *specs, env=_NO_PROMPT, timeout=timeout)
+    if res.status == 0:
+        return target
+    output = f"{res.err}\n{res.text}"
+    kind = _classify(output)
+    shown = " ".join(names)
+    command = f"git push{' --delete ' if delete else ' '}{target} {shown}"
+    why = {
+        "auth": f"the remote '{target}' refused the credentials ({_reason(output)})",
+        "rejected": f"the remote '{target}' rejected it ({_reason(output)}): it may already have "
+        + ("this tag at another commit" if not delete else "no such tag"),
+        "failed": _reason(output),
+    }[kind]
+    raise PushError(
+        f"The command `{command}` failed: {why}. Make sure your local repository is in sync with the remote; "
+        "the local tags are kept.",
+        kind,
+    )
+
+
+def _check_identity(g: git.Git) -> None:
+    if _run(g, "var", "GIT_COMMITTER_IDENT").status != 0:
+        raise WriteError("Git user name and email must be configured", unexpected=True)
+
+
+def _offset() -> str:
+    secs = -time.altzone if time.daylight and time.localtime().tm_isdst > 0 else -time.timezone
+    sign = "+" if secs >= 0 else "-"
+    secs = abs(secs)
+    return f"{sign}{secs // 3600:02d}{secs % 3600 // 60:02d}"
+
+
+def write_plan(
+    root: str | os.PathLike[str],
+    plan: TagPlan,
+    push: bool = False,
+    report: Optional[Report] = None,
+    remote: Optional[str] = None,
+    now: Optional[float] = None,
+) -> WriteResult:
+    """Create (or delete) the plan's tags; see the module docstring."""
+    g = git.Git(str(Path(root)))
+    say = report or (lambda kind, tag: None)
+    created: list[str] = []
+    deleted: list[str] = []
+    pushed: list[str] = []
+    used: Optional[str] = None
+    if plan.create:
+        _check_identity(g)
+    when = int(max(now if now is not None else time.time(), plan.not_before + 1))
+    for name in plan.delete:
+        res = _run(g, "update-ref", "-d", f"refs/tags/{name}")
+        if res.status != 0:
+            raise WriteError(f"tag '{name}' is not found")
+        deleted.append(name)
+        say("deleted", name)
+        if push:
+            say("pushing", name)
+            used = push_tags(root, [name], delete=True, remote=remote)
+            pushed.append(name)
+            say("pushed", name)
+    for tag in plan.create:
+        env = {"GIT_COMMITTER_DATE": f"{when} {_offset()}"}
+        if _run(g, "rev-parse", "-q", "--verify", f"refs/tags/{tag.name}").status == 0:
+            raise WriteError(f"tag '{tag.name}' already exists")
+        res = _run(g, "tag", "-a", "--cleanup=verbatim", "-m", tag.message, "--", tag.name, tag.commit, env=env)
+        if res.status != 0:
+            raise WriteError("Failed to create tag", unexpected=True)
+        created.append(tag.name)
+        say("created", tag.name)
+        when += 1
+        if push:
+            say("pushing", tag.name)
+            used = push_tags(root, [tag.name], remote=remote)
+            pushed.append(tag.name)
+            say("pushed", tag.name)
+    return WriteResult(tuple(created), tuple(deleted), tuple(pushed), used)
