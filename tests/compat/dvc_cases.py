@@ -5,8 +5,8 @@
   path, extra keys, non-mapping entries and sections), §3-§4 (names), YAML oddities (duplicates, anchors, merge keys,
   comments, CRLF, BOM, flow style, documents, syntax errors inside and outside the section), the section among
   stages/plots/params/metrics/vars, nested folders, `${}` interpolation (``interp=True``: values are not compared),
-  plus seeded random entries. Stages, plots and the rest are always valid (our checker never diagnoses them beyond
-  YAML syntax).
+  plus seeded random entries and line mutations. Stages, plots and the rest are always valid (our checker never
+  diagnoses them beyond YAML syntax).
 * ANNOTATE_FILES x ANNOTATE_OPS: hand-written files (or no file) and one annotate/remove call.
 * MIGRATE_CASES: an artifacts.yaml (and maybe a dvc.yaml), what DVC must read after `migrate`, what is skipped.
 """
@@ -405,6 +405,9 @@ _LAYOUT = {
     "many-entries": "artifacts:\n" + "".join(f"  m{i}:\n    path: m{i}.pkl\n" for i in range(80)),
     "block-scalars": "artifacts:\n  rf:\n    path: x\n    desc: |\n      line one\n      line two\n    type: >-\n"
     "      folded\n      type\n",
+    "block-scalar-last-then-stages": "artifacts:\n  rf:\n    path: x\n    desc: |\n      line one\n" + STAGES,
+    "folded-last-then-plots": "artifacts:\n  rf:\n    path: x\n    desc: >\n      folded\n      text\n\n" + PLOTS,
+    "keep-last-then-stages": "artifacts:\n  rf:\n    path: x\n    desc: |+\n      kept\n\n" + STAGES,
     "quotes": "artifacts:\n  rf:\n    path: 'models/rf.pkl'\n    desc: \"it's\"\n    type: 'mo''del'\n",
     "dq-escapes": 'artifacts:\n  rf:\n    path: "a\\tb"\n    desc: "\\u00e9 \\x41 \\U0001F680"\n',
 }
@@ -553,6 +556,32 @@ def random_cases(seed: int = 3671, n: int = 150) -> list[tuple[str, DvcCase]]:
     return out
 
 
+_MUTATION_BASES = [
+    "rf:\n  path: models/rf.pkl\n  type: model\n  desc: Random forest\n  labels:\n  - aa\n  - bb\n  meta:\n    k: v\n"
+    "nn:\n  path: nn.pkl\n",
+    "# artifacts\nrf:   # the forest\n  path: 'models/rf.pkl'\n  labels: [zz, aa]\n  desc: >\n    folded text\n"
+    "    here\nnn: {type: model, path: models/nn.pkl}\n",
+    "rf: {path: x}\nnn:\n  path: y\n  labels:\n  - aa\n  desc: 'yes'\n",
+]
+
+
+def mutation_cases(seed: int = 20261201, n: int = 200) -> list[tuple[str, DvcCase]]:
+    """The seeded line mutations of the artifacts.yaml tests (cases._mutate) applied to a section's entries, the
+    section then placed among valid stages and plots (every line stays inside the section)."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        body = rng.choice(_MUTATION_BASES)
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            body = C._mutate(body, rng)
+        section = "artifacts:\n" + "".join(f"  {line}\n" if line else "\n" for line in body.split("\n")[:-1])
+        text = rng.choice(["", STAGES]) + section + rng.choice(["", PLOTS, METRICS])
+        if rng.random() < 0.1:
+            text = text.replace("\n", "\r\n")
+        out.append((f"mut-{k:03d}", DvcCase(f"mut-{k:03d}", {"dvc.yaml": text})))
+    return out
+
+
 def read_cases() -> list[DvcCase]:
     pairs = [
         *_field_cases(),
@@ -565,6 +594,7 @@ def read_cases() -> list[DvcCase]:
         *_syntax_cases(),
         *_interp_cases(),
         *random_cases(),
+        *mutation_cases(),
     ]
     ids = [i for i, _ in pairs]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
