@@ -10,9 +10,10 @@ and afterwards drops the cached registry so code lenses (refreshed) and hovers s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from lsprotocol import types
 
@@ -22,6 +23,11 @@ from . import code_lens
 from .commands import Handler, UserError, _bool, _progress_begin, _progress_end, _str, repository_folder
 from .state import GtoLanguageServer, RepoState
 
+if TYPE_CHECKING:
+    from ..core.registry.plan import TagPlan
+    from ..core.registry.state import ArtifactRegistry, Registry
+
+BUMPS = ("patch", "minor", "major")
 UNTRUSTED = "The workspace is not trusted: gto-lsp runs no git here, so it cannot read or change the GTO registry."
 GIT_OFF = "Git is turned off (`gto.git.enabled`), so gto-lsp cannot read or change the GTO registry."
 
@@ -49,18 +55,78 @@ async def _gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
     return Gate(root, repo)
 
 
-def _state_of(name: str, entry: Any) -> dict[str, Any]:
-    if entry is None:
-        return {"registered": False, "latest": None, "stages": {}, "deprecated": False, "versions": []}
+def _registry(gate: Gate) -> Registry:
+    """The registry as it is now on disk (blocking: a worker thread): one `git for-each-ref` pass. Writes plan
+    from this fresh read, never from a cache: the counter and "tag exists" need every tag."""
+    from ..core.registry.state import read_registry
+
+    return read_registry(gate.root)
+
+
+def _resolve(root: Path, ref: str) -> str:
+    """A full commit sha for REF (blocking)."""
+    import git
+
+    from ..core.git import _run
+
+    res = _run(git.Git(str(root)), "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    sha = res.text.strip()
+    if res.status != 0 or not sha:
+        raise UserError(f"unknown Git revision '{ref}'")
+    return sha
+
+
+def _stages_in_use(registry: Registry) -> list[str]:
+    return sorted({e.stage for art in registry.artifacts.values() for e in art.events if e.stage})
+
+
+def _head_version(art: Optional[ArtifactRegistry], head: Optional[str]) -> Optional[str]:
+    if art is None or head is None:
+        return None
+    for v in art.versions:
+        if v.commit == head and v.registered and v.active:
+            return v.version
+    return None
+
+
+def _state(gate: Gate, name: str) -> dict[str, Any]:
+    """registryState's answer (blocking)."""
+    from ..core.registry.plan import PlanError, next_version, plan_register
+
+    registry = _registry(gate)
+    art = registry.artifacts.get(name)
+    registered = art is not None and art.registered
+    config = gate.repo.config
+    next_versions: dict[str, str] = {}
+    register_tags: dict[str, str] = {}
+    for bump in BUMPS:
+        if registered and art is not None and art.latest:
+            next_versions[bump] = next_version(registry, name, bump)
+        if registry.head is None:
+            continue
+        with contextlib.suppress(PlanError):
+            plan = plan_register(registry, name, registry.head, bump=bump if art is not None and art.latest else None)
+            register_tags[bump] = plan.create[0].name
+    stages = list(config.stages) if config.stages is not None else _stages_in_use(registry)
     return {
-        "registered": True,
-        "latest": entry.latest,
-        "stages": dict(entry.stages),
-        "deprecated": entry.deprecated,
+        "ok": True,
+        "message": registry.error or "",
+        "name": name,
+        "tagName": name_to_tag(name),
+        "registered": registered,
+        "latest": art.latest if art is not None else None,
+        "stages": dict(art.stages) if art is not None else {},
+        "deprecated": bool(art and art.deprecated),
         "versions": [
             {"version": v.version, "commit": v.commit, "active": v.active, "stages": list(v.stages)}
-            for v in entry.versions
+            for v in (art.versions if art is not None else ())
         ],
+        "next": next_versions,
+        "defaultVersion": next_version(registry, name, "patch"),
+        "stageChoices": stages,
+        "stagesRestricted": config.stages is not None,
+        "head": {"commit": registry.head, "version": _head_version(art, registry.head)},
+        "registerTags": register_tags,
     }
 
 
@@ -68,38 +134,192 @@ async def registry_state(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str
     name = _str(arg, "name", required=True)
     assert name is not None
     gate = await _gate(ls, arg)
-    registry = await asyncio.to_thread(gate.repo.registry)
-    if registry is None:
-        raise UserError(f"Could not read the GTO tags of '{gate.root}'.")
-    return {
-        "ok": True,
-        "message": "",
-        "name": name,
-        "tagName": name_to_tag(name),
-        **_state_of(name, registry.get(name)),
-    }
+    return await asyncio.to_thread(_state, gate, name)
 
 
-async def _write(ls: GtoLanguageServer, arg: dict[str, Any], action: str) -> dict[str, Any]:
-    _str(arg, "name", required=True)
-    _bool(arg, "push")
+# --- writes ----------------------------------------------------------------------------------------------------
+
+Planner = Callable[["Registry"], "TagPlan"]
+
+
+def _bump(arg: dict[str, Any]) -> Optional[str]:
+    bump = _str(arg, "bump")
+    if bump is not None and bump not in BUMPS:
+        raise UserError('`bump` must be "patch", "minor" or "major".')
+    return bump
+
+
+def _tags_of(plan: TagPlan) -> list[dict[str, str]]:
+    return [{"tag": t.name, "message": t.message, "commit": t.commit} for t in plan.create]
+
+
+async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner: Planner) -> dict[str, Any]:
+    """Plan with the core from a fresh read; a dry run answers the plan; else create the tags (and push) in a
+    worker thread with a progress report, then refresh what shows the registry."""
+    from ..core.registry.plan import PlanError
+    from ..core.registry.write import PushError, WriteError, write_plan
+
+    push = _bool(arg, "push")
+    dry_run = _bool(arg, "dryRun")
     gate = await _gate(ls, arg)
-    token = await _progress_begin(ls, f"GTO: {action}")
-    _progress_end(ls, token, "Not available")
-    del gate
-    raise UserError(f"`{action}` is not available yet in this server.")
+    try:
+        plan = await asyncio.to_thread(lambda: planner(_registry(gate)))
+    except PlanError as error:
+        return {"ok": False, "message": error.message.rstrip("\n")}
+    tags = _tags_of(plan)
+    if not plan.create:
+        return {"ok": False, "message": "Nothing to create."}
+    last = plan.create[-1].name
+    if dry_run:
+        return {"ok": True, "message": "", "tag": last, "tags": tags, "dryRun": True}
+    token = await _progress_begin(ls, f"{title} ({last})" + (": creating and pushing" if push else ""))
+    loop = asyncio.get_running_loop()
+
+    def report(kind: str, tag: str) -> None:
+        if token is not None:
+            loop.call_soon_threadsafe(_progress_report, ls, token, f"{kind} {tag}")
+
+    push_error: Optional[str] = None
+    pushed: tuple[str, ...] = ()
+    try:
+        result = await asyncio.to_thread(write_plan, gate.root, plan, push, report)
+        pushed = result.pushed
+    except PushError as error:
+        push_error = error.message
+    except WriteError as error:
+        _progress_end(ls, token, "Not created")
+        after_write(ls, gate.repo)
+        return {"ok": False, "message": error.message}
+    except BaseException:
+        _progress_end(ls, token, "Failed")
+        after_write(ls, gate.repo)
+        raise
+    _progress_end(ls, token, f"Created {last}")
+    after_write(ls, gate.repo)
+    lines = [t.stdout for t in plan.create]
+    answer: dict[str, Any] = {
+        "ok": True,
+        "message": ". ".join(lines),
+        "tag": last,
+        "tags": tags,
+        "pushed": push and push_error is None and len(pushed) == len(plan.create),
+    }
+    if push_error is not None:
+        answer["pushError"] = push_error
+    return answer
+
+
+def _progress_report(ls: GtoLanguageServer, token: str, message: str) -> None:
+    with contextlib.suppress(Exception):
+        ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=message))
 
 
 async def register(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    return await _write(ls, arg, "register")
+    """`gto register NAME [REF] [--version V | --bump-X] [-m MSG] [--push]` (REF: `ref`, default HEAD)."""
+    from ..core.registry.plan import plan_register
+
+    name = _str(arg, "name", required=True)
+    assert name is not None
+    version, bump, message, ref = _str(arg, "version"), _bump(arg), _str(arg, "message"), _str(arg, "ref")
+    root = (await _gate(ls, arg)).root
+
+    def planner(registry: Registry) -> TagPlan:
+        sha = _resolve(root, ref or "HEAD")
+        return plan_register(registry, name, sha, version=version, bump=bump, message=message)
+
+    return await _checked(_write(ls, arg, f"Registering {name}", planner))
 
 
 async def assign(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    return await _write(ls, arg, "assign")
+    """`gto assign NAME [REF] --stage STAGE [--version V] [--force] [--push]`: with `version` and no `ref`, that
+    version; else REF's commit (default HEAD), registered first when it has no version."""
+    from ..core.registry.plan import plan_assign
+
+    name = _str(arg, "name", required=True)
+    stage = _str(arg, "stage", required=True)
+    assert name is not None and stage is not None
+    version, ref, message, force = _str(arg, "version"), _str(arg, "ref"), _str(arg, "message"), _bool(arg, "force")
+    gate = await _gate(ls, arg)
+    allowed = gate.repo.config.stages
+
+    def planner(registry: Registry) -> TagPlan:
+        if version and not ref:
+            return plan_assign(
+                registry, name, stage, version=version, message=message, force=force, allowed_stages=allowed
+            )
+        sha = _resolve(gate.root, ref or "HEAD")
+        return plan_assign(
+            registry,
+            name,
+            stage,
+            ref_sha=sha,
+            name_version=version,
+            message=message,
+            force=force,
+            allowed_stages=allowed,
+        )
+
+    return await _checked(_write(ls, arg, f"Assigning {stage} to {name}", planner))
 
 
 async def deprecate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    return await _write(ls, arg, "deprecate")
+    """`gto deprecate NAME [VERSION [STAGE]] [--force] [--push]`: the artifact; with `version`, deregister it;
+    with `version` and `stage`, unassign the stage."""
+    from ..core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
+
+    name = _str(arg, "name", required=True)
+    assert name is not None
+    version, stage, message, force = _str(arg, "version"), _str(arg, "stage"), _str(arg, "message"), _bool(arg, "force")
+    if stage and not version:
+        raise UserError("`stage` needs `version`: the version to unassign the stage from.")
+    gate = await _gate(ls, arg)
+    allowed = gate.repo.config.stages
+
+    def planner(registry: Registry) -> TagPlan:
+        if version and stage:
+            return plan_unassign(registry, name, version, stage, message=message, force=force, allowed_stages=allowed)
+        if version:
+            return plan_deregister(registry, name, version, message=message, force=force)
+        return plan_deprecate(registry, name, head_sha=registry.head, message=message, force=force)
+
+    title = (
+        f"Unassigning {stage} of {name}"
+        if stage
+        else f"Deregistering {name} {version}"
+        if version
+        else (f"Deprecating {name}")
+    )
+    return await _checked(_write(ls, arg, title, planner))
+
+
+async def _checked(work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """A UserError raised inside a planner (an unknown REF) is the same refusal as one raised before it."""
+    try:
+        return await work
+    except UserError as error:
+        return {"ok": False, "message": str(error)}
+
+
+async def push_tags(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """Push exactly these tags (created earlier without `push`) to the branch's remote."""
+    from ..core.registry.write import PushError
+    from ..core.registry.write import push_tags as core_push
+
+    names = arg.get("tags")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
+        raise UserError("`tags` must be a list of tag names.")
+    gate = await _gate(ls, arg)
+    token = await _progress_begin(ls, f"Pushing {', '.join(names)}")
+    try:
+        remote = await asyncio.to_thread(core_push, gate.root, names)
+    except PushError as error:
+        _progress_end(ls, token, "Not pushed")
+        return {"ok": False, "message": error.message, "pushed": False}
+    except BaseException:
+        _progress_end(ls, token, "Failed")
+        raise
+    _progress_end(ls, token, "Pushed")
+    return {"ok": True, "message": f"Pushed {', '.join(names)} to {remote}", "pushed": True, "tags": names}
 
 
 def after_write(ls: GtoLanguageServer, repo: RepoState) -> None:
@@ -113,6 +333,5 @@ COMMANDS: dict[str, Handler] = {
     "gto.server.register": register,
     "gto.server.assign": assign,
     "gto.server.deprecate": deprecate,
+    "gto.server.pushTags": push_tags,
 }
-
-__all__ = ["COMMANDS", "types"]
