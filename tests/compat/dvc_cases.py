@@ -353,6 +353,9 @@ _ANCHORS = {
     "anchor-reused": "artifacts:\n  rf: &a {path: x}\n  nn: &a {path: y}\n  mm: *a\n",
     "alias-section": "vars:\n  - arts: &a {rf: {path: x}}\nartifacts: *a\n",
     "alias-name": "artifacts:\n  &n rf: {path: x}\n  nn: {path: y, desc: *n}\n",
+    "merge-scalar-in-section": "artifacts:\n  rf: {path: x}\n  <<: model\n",
+    "merge-map-in-section": "artifacts:\n  rf: {path: x}\n  <<: {type: model, path: y}\n",
+    "merge-entries-in-section": "artifacts:\n  <<: {rf: {path: x}, nn: {path: y}}\n",
     "merge-quoted-key": "artifacts:\n  rf:\n    path: x\n    '<<': {type: a}\n",
 }
 
@@ -408,6 +411,9 @@ _LAYOUT = {
     "block-scalar-last-then-stages": "artifacts:\n  rf:\n    path: x\n    desc: |\n      line one\n" + STAGES,
     "folded-last-then-plots": "artifacts:\n  rf:\n    path: x\n    desc: >\n      folded\n      text\n\n" + PLOTS,
     "keep-last-then-stages": "artifacts:\n  rf:\n    path: x\n    desc: |+\n      kept\n\n" + STAGES,
+    "cr-in-flow": "artifacts:\n  rf:\n    path: x\n    labels: [z\rz, aa]\n",
+    "cr-in-plain": "artifacts:\n  rf:\n    path: x\n    desc: a\rb\n",
+    "block-header-comment-no-space": "artifacts:\n  rf:\n    path: x\n    desc: >#c\n      folded\n",
     "quotes": "artifacts:\n  rf:\n    path: 'models/rf.pkl'\n    desc: \"it's\"\n    type: 'mo''del'\n",
     "dq-escapes": 'artifacts:\n  rf:\n    path: "a\\tb"\n    desc: "\\u00e9 \\x41 \\U0001F680"\n',
 }

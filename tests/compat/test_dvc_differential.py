@@ -131,6 +131,7 @@ KNOWN: dict[str, str] = {
     "layout-directive-unknown": "an unknown `%` directive: ruamel warns and reads on, libyaml refuses (as for GTO)",
     "layout-nel-in-value": "a NEL inside a value: ruamel folds it to a space, we keep the character",
     "merge-into-section": "a `<<` merge into the section: its entries are not listed by read_values",
+    "merge-entries-in-section": "a `<<` merge into the section: its entries are not listed by read_values",
 }
 
 
