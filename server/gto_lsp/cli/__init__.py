@@ -14,6 +14,7 @@ from .check import cmd_check
 from .common import EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
 from .edit import cmd_annotate, cmd_describe, cmd_remove
 from .migrate import cmd_migrate
+from .registry import add_parsers as add_registry_parsers
 
 __all__ = ["build_parser", "main", "write_atomic"]
 
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gto-lsp",
         description="GTO's artifacts.yaml and dvc.yaml's artifacts in editors and CI: annotate, remove, describe, "
-        "check, migrate, serve.",
+        "check, migrate, serve; the registry in git tags: register, assign, deprecate, show.",
     )
     parser.add_argument("--version", action="version", version=f"gto-lsp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--commit", action="store_true", help="Commit both files in one commit (only those files)")
     p.add_argument("--push", action="store_true", help="Push the commit (implies --commit)")
     p.set_defaults(run=cmd_migrate)
+
+    add_registry_parsers(sub, repo_option)
 
     p = sub.add_parser("schema", help="Print the JSON schema of artifacts.yaml (of a dvc.yaml artifact with --dvc)")
     p.add_argument("--dvc", action="store_true", help="The schema of one artifact in dvc.yaml's `artifacts:`")

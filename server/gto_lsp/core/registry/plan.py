@@ -12,8 +12,9 @@ Public API (every function raises PlanError with GTO 1.10.1's exact message, no 
     plan_deregister(registry, name, version, message=None, simple=None, force=False, delete=False)
     plan_deprecate(registry, name, ref_sha=None, head_sha=None, message=None, simple=None, force=False,
                    delete=False)
-    next_version(registry, name, bump="patch") -> str     # what `register NAME` would name the next version
         -> TagPlan
+    next_version(registry, name, bump="patch") -> str     # what `register NAME` would name the next version
+    check_register(name, version, bump, bumps) / check_assign(...)  # GTO's checks made before reading git
 
     registry: state.Registry (state.read_registry(root)); ref_sha: a full commit sha (resolve REF first);
     simple: None means GTO's "auto"; bump: None | "major" | "minor" | "patch"; allowed_stages: `.gto` stages
@@ -42,6 +43,8 @@ __all__ = [
     "PlanError",
     "TagPlan",
     "bump_version",
+    "check_assign",
+    "check_register",
     "next_version",
     "plan_assign",
     "plan_deprecate",
@@ -231,6 +234,32 @@ def _register_tag(
     )
 
 
+def check_register(name: str, version: Optional[str] = None, bump: Optional[str] = None, bumps: int = 0) -> None:
+    """What `gto register` checks before it looks at git: the name, then one of --version/--bump-* at most."""
+    _check_name(name)
+    if bumps > 1 or (version and bump):
+        raise PlanError("Need to specify either version or single bump argument")
+
+
+def check_assign(
+    name: str,
+    stage: str,
+    version: Optional[str] = None,
+    name_version: Optional[str] = None,
+    skip_registration: bool = False,
+    allowed_stages: Optional[Sequence[str]] = None,
+) -> None:
+    """What `gto assign` checks before it looks at git: name, stage (`.gto`), versions, --skip-registration."""
+    _check_name(name)
+    _check_stage(stage, allowed_stages)
+    if version:
+        _check_version(version)
+    if name_version:
+        _check_version(name_version)
+    if name_version and skip_registration:
+        raise PlanError("You either need to supply version name or skip registration")
+
+
 def plan_register(
     registry: Registry,
     name: str,
@@ -244,9 +273,7 @@ def plan_register(
 ) -> TagPlan:
     """`gto register NAME REF`. `bumps`: how many of --version/--bump-* were given, when the caller lets the
     user give several (GTO refuses more than one)."""
-    _check_name(name)
-    if bumps > 1 or (version and bump):
-        raise PlanError("Need to specify either version or single bump argument")
+    check_register(name, version, bump, bumps)
     _readable(registry)
     new = _register_tag(registry, name, ref_sha, version, bump, message, simple, force)
     return TagPlan(name, create=(new,), not_before=_not_before(registry, name))
@@ -266,16 +293,9 @@ def plan_assign(
     allowed_stages: Optional[Sequence[str]] = None,
 ) -> TagPlan:
     """`gto assign NAME [REF] --stage STAGE [--version V]`: with REF, `--version` is `name_version`."""
-    _check_name(name)
-    _check_stage(stage, allowed_stages)
-    if version:
-        _check_version(version)
+    check_assign(name, stage, version, name_version, skip_registration, allowed_stages)
     if (version is None) == (ref_sha is None):
         raise PlanError("One and only one of (version, rev) must be specified.")
-    if name_version:
-        _check_version(name_version)
-    if name_version and skip_registration:
-        raise PlanError("You either need to supply version name or skip registration")
     _readable(registry)
     art = registry.artifacts.get(name)
     created: list[NewTag] = []

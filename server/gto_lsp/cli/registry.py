@@ -1,0 +1,370 @@
+"""register, assign, deprecate and show: GTO 1.10.1's registry commands on core/registry (tags only, no GTO).
+
+Texts and exit codes are GTO 1.10.1's (`❌ ` + GTO's message on stderr, exit 1; usage errors exit 2). Where
+GTO fails badly this does the sensible thing instead (README, compatibility notes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from pathlib import Path
+from typing import Any, Optional, TextIO
+
+from .common import EXIT_OK, EXIT_PROBLEMS, CliError
+
+_SIMPLE = {"auto": None, "true": True, "false": False}
+
+
+def _simple(value: str) -> Optional[bool]:
+    if value not in _SIMPLE:
+        raise argparse.ArgumentTypeError(f"Only one of {list(_SIMPLE)} is allowed")
+    return _SIMPLE[value]
+
+
+def _root(repo_arg: str) -> Path:
+    from ..core.git import GitError, find_root
+
+    start = Path(repo_arg)
+    if not start.exists():
+        raise CliError(f"Unexpected error: {repo_arg} is not a git repository")
+    try:
+        return find_root(start)
+    except GitError as error:
+        raise CliError(f"Unexpected error: {repo_arg} is not a git repository") from error
+
+
+def _resolve(root: Path, ref: str) -> str:
+    """REF's commit (an annotated tag is peeled), as GTO resolves it."""
+    import git
+
+    from ..core.git import _run
+
+    res = _run(git.Git(str(root)), "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    sha = res.text.strip()
+    if res.status != 0 or not sha or ref.startswith("-"):
+        raise CliError(f"Unexpected error: unknown Git revision '{ref}'")
+    return sha
+
+
+def _stages(root: Path) -> Optional[tuple[str, ...]]:
+    from ..core.config import read_config
+
+    return read_config(root).stages
+
+
+def _run_plan(root: Path, plan: Any, push: bool, out: TextIO) -> int:
+    from ..core.registry.write import WriteError, tag_remote, write_plan
+
+    remote = "origin"
+    if not push:
+        try:
+            remote = tag_remote(root)
+        except WriteError:
+            remote = "origin"
+
+    def hint(tag: str, delete: bool) -> None:
+        print("To push the changes upstream, run:", file=out)
+        print(f"    git push{' --delete ' if delete else ' '}{remote} {shlex.quote(tag)}", file=out)
+
+    stdout = {t.name: t.stdout for t in plan.create}
+    deleting = bool(plan.delete)
+    used = {"remote": remote}
+
+    def report(kind: str, tag: str) -> None:
+        if kind == "created":
+            print(stdout[tag], file=out)
+        elif kind == "deleted":
+            print(f"Deleted git tag '{tag}'", file=out)
+        elif kind == "pushing":
+            try:
+                used["remote"] = tag_remote(root)
+            except WriteError:
+                used["remote"] = "origin"
+            print(f"Running `git push{' --delete ' if deleting else ' '}{used['remote']} {tag}`", file=out)
+        elif kind == "pushed":
+            print(f"Successfully {'deleted' if deleting else 'pushed'} git tag {tag} on remote.", file=out)
+        if kind in ("created", "deleted") and not push:
+            hint(tag, deleting)
+
+    try:
+        write_plan(root, plan, push=push, report=report)
+    except WriteError as error:
+        raise CliError(("Unexpected error: " if error.unexpected else "") + error.message) from error
+    out.flush()
+    return EXIT_OK
+
+
+def _plan_error(error: Exception) -> CliError:
+    from ..core.registry.plan import PlanError
+
+    assert isinstance(error, PlanError)
+    return CliError(("Unexpected error: " if error.unexpected else "") + error.message)
+
+
+def _registry(root: Path) -> Any:
+    from ..core.registry.state import read_registry
+
+    return read_registry(root)
+
+
+def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.registry.plan import PlanError, check_register, plan_register
+
+    bumps = [b for b in ("major", "minor", "patch") if getattr(args, f"bump_{b}")]
+    given = len(bumps) + (1 if args.version else 0)
+    root = _root(args.repo)
+    try:
+        check_register(args.name, bumps=given)
+        sha = _resolve(root, args.ref or "HEAD")
+        plan = plan_register(
+            _registry(root),
+            args.name,
+            sha,
+            version=args.version,
+            bump=bumps[0] if bumps else None,
+            message=args.message,
+            simple=args.simple,
+            force=args.force,
+            bumps=given,
+        )
+    except PlanError as error:
+        raise _plan_error(error) from error
+    return _run_plan(root, plan, args.push, out)
+
+
+def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.registry.plan import PlanError, check_assign, plan_assign
+
+    root = _root(args.repo)
+    if args.ref is not None:
+        name_version, version, ref = args.version, None, args.ref
+    elif args.version is not None:
+        name_version, version, ref = None, args.version, None
+    else:
+        name_version, version, ref = None, None, "HEAD"
+    try:
+        check_assign(args.name, args.stage, version, name_version, args.skip_registration, _stages(root))
+        sha = _resolve(root, ref) if ref is not None else None
+        plan = plan_assign(
+            _registry(root),
+            args.name,
+            args.stage,
+            ref_sha=sha,
+            version=version,
+            name_version=name_version,
+            message=args.message,
+            simple=args.simple,
+            force=args.force,
+            skip_registration=args.skip_registration,
+            allowed_stages=_stages(root),
+        )
+    except PlanError as error:
+        raise _plan_error(error) from error
+    return _run_plan(root, plan, args.push, out)
+
+
+def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
+    from ..core.registry.plan import PlanError, plan_deprecate, plan_deregister, plan_unassign
+
+    root = _root(args.repo)
+    try:
+        registry = _registry(root)
+        if args.stage:
+            plan = plan_unassign(
+                registry,
+                args.name,
+                args.version,
+                args.stage,
+                message=args.message,
+                simple=args.simple,
+                force=args.force,
+                delete=args.delete,
+                allowed_stages=_stages(root),
+            )
+        elif args.version:
+            plan = plan_deregister(
+                registry,
+                args.name,
+                args.version,
+                message=args.message,
+                simple=args.simple,
+                force=args.force,
+                delete=args.delete,
+            )
+        else:
+            ref = None
+            if args.ref:
+                try:
+                    ref = _resolve(root, args.ref)
+                except CliError as error:
+                    raise CliError(f"Ref '{args.ref}' was not found in the repository history") from error
+            plan = plan_deprecate(
+                registry,
+                args.name,
+                ref_sha=ref,
+                head_sha=registry.head,
+                message=args.message,
+                simple=args.simple,
+                force=args.force,
+                delete=args.delete,
+            )
+    except PlanError as error:
+        raise _plan_error(error) from error
+    return _run_plan(root, plan, args.push, out)
+
+
+def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool) -> dict[str, Any]:
+    """`gto show --json`: {name: {version, stage: {stage: version}, registered, active}}."""
+    columns = list(stages) if stages is not None else sorted({s for a in registry.artifacts.values() for s in a.stages})
+    return {
+        name: {
+            "version": art.latest,
+            "stage": {s: art.stages.get(s) for s in columns},
+            "registered": art.registered,
+            "active": not art.deprecated,
+        }
+        for name, art in registry.artifacts.items()
+        if deprecated or not art.deprecated
+    }
+
+
+def _versions_json(art: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "artifact": art.name,
+            "version": v.version,
+            "commit_hexsha": v.commit,
+            "is_active": v.active,
+            "registered": v.registered,
+            "stages": list(v.stages),
+            "created_at": v.created_at,
+        }
+        for v in art.versions
+    ]
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    import sys
+
+    from .common import emoji_fail
+
+    root = _root(args.repo)
+    registry = _registry(root)
+    stages = _stages(root)
+    code = EXIT_OK
+    if registry.error:
+        print(
+            emoji_fail() + f"GTO cannot read this registry: every gto command fails with `{registry.error}`. "
+            "The state below is what the tags say without the tag(s) GTO trips on.",
+            file=sys.stderr,
+        )
+        code = EXIT_PROBLEMS
+    if args.name:
+        name = args.name
+        art = registry.artifacts.get(name)
+        if art is None:
+            raise CliError(f"Cannot find artifact '{name}'")
+        versions = _versions_json(art) if args.deprecated or not art.deprecated else []
+        if args.json:
+            print(json.dumps(versions, indent=4), file=out)
+            return code
+        rows = [
+            [name, v["version"], ", ".join(v["stages"]), v["commit_hexsha"][:7], "yes" if v["is_active"] else "no"]
+            for v in versions
+        ]
+        print(
+            _table(rows, ["artifact", "version", "stage", "commit", "active"])
+            if rows
+            else "Nothing found in the current workspace",
+            file=out,
+        )
+        return code
+    state = show_json(registry, stages, args.deprecated)
+    if args.json:
+        print(json.dumps(state, indent=4), file=out)
+        return code
+    columns = list(stages) if stages is not None else sorted({s for d in state.values() for s in d["stage"]})
+    rows = [
+        [name if d["registered"] else f"*{name}", d["version"] or "-"] + [d["stage"].get(s) or "-" for s in columns]
+        for name, d in state.items()
+    ]
+    print(
+        _table(rows, ["name", "latest"] + [f"#{s}" for s in columns])
+        if rows
+        else "Nothing found in the current workspace",
+        file=out,
+    )
+    return code
+
+
+def add_parsers(sub: Any, repo_option: Any) -> None:
+    """The registry commands, on the main parser's subparsers."""
+
+    def common(p: argparse.ArgumentParser) -> None:
+        repo_option(p)
+        p.add_argument("-m", "--message", help="Message to annotate the Git tag with")
+        p.add_argument(
+            "--simple",
+            type=_simple,
+            default=None,
+            metavar="auto|true|false",
+            help="Use simple notation, e.g. `rf#prod` instead of `rf#prod#5` [default: auto]",
+        )
+        force_help = "Create the Git tag even if it already exists and is in effect"
+        p.add_argument("--force", action="store_true", help=force_help)
+        p.add_argument("--push", action="store_true", help="Push the created tag(s), and only them, to the remote")
+
+    p = sub.add_parser("register", help="Register a version of an artifact: a NAME@vX.Y.Z git tag, as `gto register`")
+    p.add_argument("name", help="Artifact name (DIR:NAME for DIR/dvc.yaml)")
+    p.add_argument("ref", nargs="?", default=None, help="Git reference to register [default: HEAD]")
+    p.add_argument("--version", "--ver", help="Version name in SemVer format (vX.Y.Z)")
+    p.add_argument("--bump-major", action="store_true", help="Bump major version")
+    p.add_argument("--bump-minor", action="store_true", help="Bump minor version")
+    p.add_argument("--bump-patch", action="store_true", help="Bump patch version")
+    common(p)
+    p.set_defaults(run=cmd_register)
+
+    p = sub.add_parser("assign", help="Assign a stage to a version: a NAME#STAGE#N git tag, as `gto assign`")
+    p.add_argument("name", help="Artifact name (DIR:NAME for DIR/dvc.yaml)")
+    p.add_argument("ref", nargs="?", default=None, help="Git reference to use [default: HEAD unless --version]")
+    p.add_argument("--stage", required=True, help="Stage to assign")
+    p.add_argument("--version", help="The version to assign; with REF, the version to register there")
+    p.add_argument(
+        "--sr",
+        "--skip-registration",
+        dest="skip_registration",
+        action="store_true",
+        help="Don't register a version at the specified commit",
+    )
+    common(p)
+    p.set_defaults(run=cmd_assign)
+
+    p = sub.add_parser(
+        "deprecate",
+        help="Deprecate an artifact, deregister a VERSION, or unassign a STAGE from it, as `gto deprecate`",
+    )
+    p.add_argument("name", help="Artifact name")
+    p.add_argument("version", nargs="?", default=None, help="Artifact version")
+    p.add_argument("stage", nargs="?", default=None, help="Stage to unassign")
+    p.add_argument("--ref", help="Git reference to use (for artifact deprecation)")
+    p.add_argument("-d", "--delete", action="store_true", help="Delete the git tag(s) instead of creating a new one")
+    common(p)
+    p.set_defaults(run=cmd_deprecate)
+
+    p = sub.add_parser("show", help="Show the registry state from the git tags, as `gto show`")
+    p.add_argument("name", nargs="?", default=None, help="Artifact name to show. If empty, show all.")
+    repo_option(p)
+    p.add_argument("--json", action="store_true", help="Print JSON")
+    p.add_argument("-d", "--deprecated", action="store_true", help="Include deprecated artifacts")
+    p.set_defaults(run=cmd_show)
