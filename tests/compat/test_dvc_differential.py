@@ -445,6 +445,32 @@ def _line_text(text: str, line: int) -> str:
     return text[starts[line] : starts[line + 1] if line + 1 < len(starts) else len(text)]
 
 
+MUTATION_OPS = (
+    C.add("rf", labels=["cc"], description="new"),
+    C.add("new", path="n.pkl", type="t"),
+    C.add("nn", path="p2", custom={"a": 1}),
+    C.rm("rf"),
+    C.rm("nn"),
+)
+
+
+def test_annotate_on_mutations(reads: dict[str, dict[str, Any]]) -> None:
+    """Annotate/remove on the first 25 line-mutated files DVC loads (odd comments, indents, flow entries)."""
+    loaded = [c for c in READ_CASES if c.id.startswith("mut-") and reads[c.id]["verdicts"]["dvc.yaml"]["ok"]][:25]
+    steps = [_step("dvc.yaml", c.files["dvc.yaml"], op) for c in loaded for op in MUTATION_OPS]
+    texts = {("dvc.yaml", t): None for step in steps for t in (step.before, step.text) if t is not None}
+    readings = D.run_cases([D.DvcCase(f"t{k}", {rel: text}) for k, (rel, text) in enumerate(texts)])
+    dvc = {key: readings[f"t{k}"] for k, key in enumerate(texts)}
+    failures = []
+    for step in steps:
+        try:
+            _check_step(step, dvc)
+        except AssertionError as failure:
+            failures.append(str(failure))
+    assert len(loaded) == 25
+    assert not failures, f"{len(failures)} of {len(steps)} calls wrong:\n" + "\n".join(failures)
+
+
 # --- 4b. where DVC's lookups find the path -------------------------------------------------------------------------
 
 
