@@ -6,10 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import * as actions from './common/actions';
-import type { AnnotatePrefill, RemovePrefill } from './common/contract';
+import type { AnnotatePrefill, RegistryPrefill, RemovePrefill } from './common/contract';
+import * as registry from './common/registryFlow';
 import { isAnnotationFileName } from './common/annotationFiles';
 import { suggestName, suggestType } from './common/names';
 import { readSettings } from './common/settings';
+import { watchArtifactPaths } from './vscode/artifactPaths';
 import { onPythonInterpreterChange } from './vscode/python';
 import { QuickInputPrompter } from './vscode/quickInput';
 import { gitRootOf, pickRepository, updateHasRepository } from './vscode/repository';
@@ -46,6 +48,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
     trusted: vscode.workspace.isTrusted,
     log: (m) => log.info(m),
   });
+
+  const registryUi: registry.RegistryUi = {
+    ...ui,
+    infoWith: (m, ...buttons) => Promise.resolve(vscode.window.showInformationMessage(m, ...buttons)),
+    progress: (title, work) =>
+      Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => work())),
+  };
+  const registryDeps = (repository: string): registry.RegistryDeps => ({ ...deps(repository), ui: registryUi });
+  type RegistryRun = typeof registry.register;
+  /** Register / Assign / Deprecate: from the code lens ({repository, name}), the palette (nothing) or the explorer (a Uri). */
+  const registryCommand = (what: string, flow: RegistryRun) => (arg?: RegistryPrefill | vscode.Uri) =>
+    run(what, async () => {
+      const uri = arg instanceof vscode.Uri ? arg : undefined;
+      const prefill: registry.RegistryPrefillWithPath = isObject(arg) ? { ...(arg as RegistryPrefill) } : {};
+      const repository = await pickRepository(prefill.repository, uri);
+      if (!repository) {
+        return undefined;
+      }
+      if (uri?.scheme === 'file') {
+        const where = relativeToRoot(uri.fsPath);
+        if (where) {
+          prefill.path = where.rel;
+        }
+      }
+      return flow(registryDeps(repository), repository, prefill);
+    });
 
   const run = async <T>(what: string, body: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -96,6 +124,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
         return repository ? actions.commit(deps(repository), repository) : undefined;
       }),
     ),
+    vscode.commands.registerCommand('gto.register', registryCommand('register', registry.register)),
+    vscode.commands.registerCommand('gto.assign', registryCommand('assign', registry.assign)),
+    vscode.commands.registerCommand('gto.deprecate', registryCommand('deprecate', registry.deprecate)),
+    vscode.commands.registerCommand('gto.registerFromExplorer', registryCommand('register', registry.register)),
+    vscode.commands.registerCommand('gto.assignFromExplorer', registryCommand('assign', registry.assign)),
+    vscode.commands.registerCommand('gto.deprecateFromExplorer', registryCommand('deprecate', registry.deprecate)),
+    watchArtifactPaths(server, (m) => log.info(m)),
     vscode.commands.registerCommand('gto.restartServer', () => run('restart', () => server.restart())),
     vscode.commands.registerCommand('gto.showLog', () => log.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,10 +1,17 @@
 /** Fakes for the pure modules' tests: a scripted Prompter, a recording ServerApi and Ui. */
-import { PendingChanges, type ActionDeps, type Ui } from '../src/common/actions';
+import { PendingChanges, type ActionDeps } from '../src/common/actions';
+import type { RegistryUi } from '../src/common/registryFlow';
 import type {
   AnnotateParams,
+  AssignParams,
   CommitParams,
   CommitResult,
+  DeprecateParams,
   EditResult,
+  PushTagsParams,
+  RegisterParams,
+  RegistryState,
+  RegistryWriteResult,
   RemoveParams,
   RepositoryContext,
   ServerApi,
@@ -107,6 +114,19 @@ export class FakeServer implements ServerApi {
   annotateResult: EditResult = { ok: true, message: 'Updated `artifacts.yaml`', uri: 'file:///repo/artifacts.yaml', applied: true };
   removeResult: EditResult = { ok: true, message: 'Updated `artifacts.yaml`', uri: 'file:///repo/artifacts.yaml', applied: true };
   commitResult: CommitResult = { ok: true, message: 'committed', sha: '1a2b3c4d5e6f', pushed: false };
+  stateResult: RegistryState = makeRegistryState();
+  /** The answer to register/assign/deprecate; a function sees the call's params (dry runs included). */
+  writeResult: RegistryWriteResult | ((command: string, params: { dryRun?: boolean; force?: boolean }) => RegistryWriteResult) = (
+    _command,
+    params,
+  ) => ({
+    ok: true,
+    message: params.dryRun ? '' : `Created git tag 'rf@v1.3.1' that registers version`,
+    tag: 'rf@v1.3.1',
+    tags: [{ tag: 'rf@v1.3.1', message: 'Registering artifact rf version v1.3.1' }],
+    pushed: false,
+  });
+  pushResult: RegistryWriteResult = { ok: true, message: "Pushed 'rf@v1.3.1' to origin", pushed: true };
 
   async context(repository: string): Promise<RepositoryContext> {
     this.calls.push({ command: 'context', arg: { repository } });
@@ -128,12 +148,69 @@ export class FakeServer implements ServerApi {
     this.calls.push({ command: 'commit', arg: params });
     return this.commitResult;
   }
+  async registryState(repository: string, name: string): Promise<RegistryState> {
+    this.calls.push({ command: 'registryState', arg: { repository, name } });
+    return this.stateResult;
+  }
+  private write(command: string, params: { dryRun?: boolean; force?: boolean }): RegistryWriteResult {
+    this.calls.push({ command: params.dryRun ? `${command}?` : command, arg: params });
+    return typeof this.writeResult === 'function' ? this.writeResult(command, params) : this.writeResult;
+  }
+  async register(params: RegisterParams): Promise<RegistryWriteResult> {
+    return this.write('register', params);
+  }
+  async assign(params: AssignParams): Promise<RegistryWriteResult> {
+    return this.write('assign', params);
+  }
+  async deprecate(params: DeprecateParams): Promise<RegistryWriteResult> {
+    return this.write('deprecate', params);
+  }
+  async pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
+    this.calls.push({ command: 'pushTags', arg: params });
+    return this.pushResult;
+  }
   commands(): string[] {
     return this.calls.map((c) => c.command);
   }
 }
 
-export class FakeUi implements Ui {
+/** rf: v1.3.0 (latest, staging) and v1.2.0 (prod) active, HEAD unregistered; `.gto` lists no stages. */
+export function makeRegistryState(over: Partial<RegistryState> = {}): RegistryState {
+  return {
+    ok: true,
+    message: '',
+    name: 'rf',
+    tagName: 'rf',
+    registered: true,
+    latest: 'v1.3.0',
+    stages: { prod: 'v1.2.0', staging: 'v1.3.0' },
+    deprecated: false,
+    versions: [
+      { version: 'v1.3.0', commit: 'c2'.padEnd(40, '0'), active: true, stages: ['staging'] },
+      { version: 'v1.2.0', commit: 'c1'.padEnd(40, '0'), active: true, stages: ['prod'] },
+    ],
+    next: { patch: 'v1.3.1', minor: 'v1.4.0', major: 'v2.0.0' },
+    defaultVersion: 'v1.3.1',
+    stageChoices: ['prod', 'staging'],
+    stagesRestricted: false,
+    head: { commit: 'c3'.padEnd(40, '0'), version: null },
+    registerTags: { patch: 'rf@v1.3.1', minor: 'rf@v1.4.0', major: 'rf@v2.0.0' },
+    ...over,
+  };
+}
+
+export class FakeUi implements RegistryUi {
+  /** The button infoWith answers (undefined: dismissed). */
+  button: string | undefined = undefined;
+  readonly progressTitles: string[] = [];
+  async infoWith(message: string, ...buttons: string[]): Promise<string | undefined> {
+    this.infos.push(`${message} [${buttons.join('|')}]`);
+    return this.button;
+  }
+  async progress<T>(title: string, work: () => Promise<T>): Promise<T> {
+    this.progressTitles.push(title);
+    return work();
+  }
   readonly infos: string[] = [];
   readonly errors: string[] = [];
   readonly saved: string[] = [];

@@ -23,8 +23,37 @@ describe('package.json', () => {
     assert.equal(byId['gto.restartServer']?.title, 'Restart Server');
     assert.equal(byId['gto.showLog']?.title, 'Show Server Log');
     assert.equal(byId['gto.annotateFromExplorer']?.title, 'GTO: Annotate as Artifact...');
-    for (const id of ['gto.annotate', 'gto.remove', 'gto.commit', 'gto.restartServer', 'gto.showLog']) {
+    assert.equal(byId['gto.register']?.title, 'Register Version...');
+    assert.equal(byId['gto.assign']?.title, 'Assign Stage...');
+    assert.equal(byId['gto.deprecate']?.title, 'Deprecate...');
+    assert.equal(byId['gto.registerFromExplorer']?.title, 'GTO: Register Version...');
+    assert.equal(byId['gto.assignFromExplorer']?.title, 'GTO: Assign Stage...');
+    assert.equal(byId['gto.deprecateFromExplorer']?.title, 'GTO: Deprecate...');
+    for (const id of ['gto.annotate', 'gto.remove', 'gto.commit', 'gto.register', 'gto.assign', 'gto.deprecate', 'gto.restartServer', 'gto.showLog']) {
       assert.equal(byId[id]?.category, 'GTO', id);
+    }
+  });
+
+  it('the server may name every client command it puts in code actions and code lenses (clientCommands)', () => {
+    const source = fs.readFileSync(path.join(root, 'client', 'src', 'vscode', 'server.ts'), 'utf8');
+    const listed = /export const CLIENT_COMMANDS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
+    const ids = [...listed.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    assert.deepEqual(ids, ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate']);
+    const declared = new Set(commands.map((c) => c.command));
+    for (const id of ids) {
+      assert.ok(declared.has(id as string), `${id} is declared in package.json`);
+    }
+  });
+
+  it('registry commands: in the palette where there is a repository, in the explorer on artifact paths only', () => {
+    const palette: { command: string; when: string }[] = pkg.contributes.menus.commandPalette;
+    for (const id of ['gto.register', 'gto.assign', 'gto.deprecate']) {
+      assert.match(palette.find((m) => m.command === id)?.when ?? '', /gto\.hasRepository/, id);
+    }
+    const explorer: { command: string; when: string }[] = pkg.contributes.menus['explorer/context'];
+    for (const id of ['gto.registerFromExplorer', 'gto.assignFromExplorer', 'gto.deprecateFromExplorer']) {
+      assert.equal(palette.find((m) => m.command === id)?.when, 'false', `${id} is hidden from the palette`);
+      assert.match(explorer.find((m) => m.command === id)?.when ?? '', /resourcePath in gto\.artifactPaths/, id);
     }
   });
 

@@ -10,6 +10,11 @@ export const SERVER_COMMANDS = {
   annotate: 'gto.server.annotate',
   remove: 'gto.server.remove',
   commit: 'gto.server.commit',
+  registryState: 'gto.server.registryState',
+  register: 'gto.server.register',
+  assign: 'gto.server.assign',
+  deprecate: 'gto.server.deprecate',
+  pushTags: 'gto.server.pushTags',
 } as const;
 
 export interface ServerResult {
@@ -149,6 +154,99 @@ export interface RemovePrefill {
   file?: string;
 }
 
+/** How `gto register` picks the next version: a bump of the highest active version, or one given. */
+export type Bump = 'patch' | 'minor' | 'major';
+
+export interface RegistryVersion {
+  /** `v1.2.0`, or the commit sha of a commit that has a stage but no version tag. */
+  version: string;
+  commit: string;
+  active: boolean;
+  /** Active stages of this version. */
+  stages: string[];
+}
+
+/** A tag the server would create (a dry run) or created: its name and GTO's message. */
+export interface PlannedTag {
+  tag: string;
+  message: string;
+}
+
+/** `gto.server.registryState`: one artifact's registry state and what each action would create. */
+export interface RegistryState extends ServerResult {
+  name: string;
+  /** The name as tags spell it (`sub/dir=name`). */
+  tagName: string;
+  registered: boolean;
+  latest: string | null;
+  stages: Record<string, string>;
+  deprecated: boolean;
+  /** Highest SemVer first, deregistered ones included (active: false). */
+  versions: RegistryVersion[];
+  /** The version `register` would create per bump, by GTO's rule; absent where GTO refuses the bump. */
+  next: Partial<Record<Bump, string>>;
+  /** GTO's default: a patch bump, or v0.0.1 for the first version. */
+  defaultVersion: string;
+  /** The stages to offer: `.gto`'s `stages:` when it lists them (then no other is allowed), else those in use. */
+  stageChoices: string[];
+  stagesRestricted: boolean;
+  /** HEAD's commit and the active version already registered there (register at HEAD is then refused). */
+  head: { commit: string | null; version: string | null };
+  /** The tag `register` would create at HEAD per bump (absent where refused). */
+  registerTags: Partial<Record<Bump, string>>;
+}
+
+export interface RegisterParams {
+  repository: string;
+  name: string;
+  version?: string;
+  bump?: Bump;
+  /** Commit to register (default HEAD). */
+  ref?: string;
+  message?: string;
+  push?: boolean;
+  /** Plan only: answer what would be created (or GTO's refusal) without creating anything. */
+  dryRun?: boolean;
+}
+
+export interface AssignParams {
+  repository: string;
+  name: string;
+  stage: string;
+  /** The version to assign; absent: the one at `ref` (HEAD), registered first when it has none. */
+  version?: string;
+  ref?: string;
+  force?: boolean;
+  push?: boolean;
+  dryRun?: boolean;
+}
+
+/** Deprecate the artifact (no version), deregister a version (version), or unassign a stage (version + stage). */
+export interface DeprecateParams {
+  repository: string;
+  name: string;
+  version?: string;
+  stage?: string;
+  force?: boolean;
+  push?: boolean;
+  dryRun?: boolean;
+}
+
+export interface RegistryWriteResult extends ServerResult {
+  /** The tag created (or, in a dry run, to be created): the last one when an assign registers first. */
+  tag?: string;
+  /** Every tag, in creation order, with its message. */
+  tags?: PlannedTag[];
+  pushed?: boolean;
+  /** Created, but the push failed: why. */
+  pushError?: string;
+}
+
+export interface PushTagsParams {
+  repository: string;
+  tags: string[];
+}
+
 /** The calls the client makes; implemented over the LanguageClient, faked in unit tests. */
 export interface ServerApi {
   context(repository: string): Promise<RepositoryContext>;
@@ -156,4 +254,16 @@ export interface ServerApi {
   annotate(params: AnnotateParams): Promise<EditResult>;
   remove(params: RemoveParams): Promise<EditResult>;
   commit(params: CommitParams): Promise<CommitResult>;
+  registryState(repository: string, name: string): Promise<RegistryState>;
+  register(params: RegisterParams): Promise<RegistryWriteResult>;
+  assign(params: AssignParams): Promise<RegistryWriteResult>;
+  deprecate(params: DeprecateParams): Promise<RegistryWriteResult>;
+  pushTags(params: PushTagsParams): Promise<RegistryWriteResult>;
+}
+
+/** What the server's code lens passes to the client's `gto.register` / `gto.assign` / `gto.deprecate`. */
+export interface RegistryPrefill {
+  repository?: string;
+  /** The full name (`sub/dir:name` for a nested dvc.yaml). */
+  name?: string;
 }

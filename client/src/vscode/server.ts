@@ -17,9 +17,15 @@ import {
 import {
   SERVER_COMMANDS,
   type AnnotateParams,
+  type AssignParams,
   type CommitParams,
   type CommitResult,
+  type DeprecateParams,
   type EditResult,
+  type PushTagsParams,
+  type RegisterParams,
+  type RegistryState,
+  type RegistryWriteResult,
   type RemoveParams,
   type RepositoryContext,
   type ServerApi,
@@ -34,7 +40,7 @@ export const CLIENT_ID = 'gto';
 export const CLIENT_NAME = 'GTO Artifacts';
 
 /** Client-side commands the server may put in code actions (they open the prompts). */
-export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove'] as const;
+export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate'] as const;
 
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/artifacts.yaml' },
@@ -211,6 +217,21 @@ export class ServerManager implements vscode.Disposable, ServerApi {
   }
   commit(params: CommitParams): Promise<CommitResult> {
     return this.execute(SERVER_COMMANDS.commit, params);
+  }
+  registryState(repository: string, name: string): Promise<RegistryState> {
+    return this.execute(SERVER_COMMANDS.registryState, { repository, name });
+  }
+  register(params: RegisterParams): Promise<RegistryWriteResult> {
+    return this.execute(SERVER_COMMANDS.register, params);
+  }
+  assign(params: AssignParams): Promise<RegistryWriteResult> {
+    return this.execute(SERVER_COMMANDS.assign, params);
+  }
+  deprecate(params: DeprecateParams): Promise<RegistryWriteResult> {
+    return this.execute(SERVER_COMMANDS.deprecate, params);
+  }
+  pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
+    return this.execute(SERVER_COMMANDS.pushTags, params);
   }
 
   async dispose(): Promise<void> {
