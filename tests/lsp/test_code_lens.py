@@ -34,7 +34,7 @@ def by_line(found: list[types.CodeLens]) -> dict[int, list[tuple[str, str, Any]]
 def registry_repo(make_repo: Callable[..., Repo]) -> Repo:
     repo = make_repo(
         files={
-            "artifacts.yaml": "# models\nrf:\n  type: model\nnn:\n  type: model\nfresh: {}\n",
+            "artifacts.yaml": "# models\nrf:\n  type: model\nnn:\n  type: model\nfresh: {}\nbad.name: {}\n",
             ".gto": "stages: [staging, prod]\n",
         }
     )
@@ -64,7 +64,11 @@ async def test_state_and_action_lenses_in_artifacts_yaml(start: Start, make_repo
     assert lines[3][0][0] == "v0.0.1 · deprecated"
     assert lines[5][0][0] == "not registered"
     assert lines[5][1] == ("Register version...", "gto.register", {"repository": str(repo.root), "name": "fresh"})
-    assert sorted(lines) == [1, 3, 5]
+    # A name GTO refuses gets the state alone: registering it could only fail.
+    assert lines[6] == [
+        ("not registered", "gto.server.registryState", {"repository": str(repo.root), "name": "bad.name"})
+    ]
+    assert sorted(lines) == [1, 3, 5, 6]
     # The lens sits on the name.
     first = (await lenses(editor, doc))[0]
     assert (first.range.start.character, first.range.end.character) == (0, 2)
@@ -78,6 +82,7 @@ async def test_state_lens_alone_without_client_commands(start: Start, make_repo:
     assert [[title for title, _, _ in line] for _, line in sorted(lines.items())] == [
         ["v1.3.0 · staging: v1.3.0 · prod: v1.2.0"],
         ["v0.0.1 · deprecated"],
+        ["not registered"],
         ["not registered"],
     ]
     # The state lens's command answers the state, in any editor.

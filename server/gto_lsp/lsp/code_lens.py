@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from lsprotocol import types
 
 from ..core.dvc.files import full_name
+from ..core.names import is_valid_name
 from .state import ARTIFACTS, DVC, GtoLanguageServer, View
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ SEPARATOR = " · "
 
 def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Optional[tuple[str, ...]] = None) -> str:
     """One line: the latest version, then each stage with its version (`.gto`'s order when it lists them)."""
-    if entry is None:
+    if entry is None or not getattr(entry, "registered", True):  # annotated at HEAD only: no GTO tag
         return "not registered"
     parts = [entry.latest or "no active version"]
     stages = list(entry.stages)
@@ -51,9 +52,9 @@ def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Option
     return SEPARATOR.join(parts)
 
 
-def _names(view: View) -> list[tuple[str, types.Range]]:
-    """(registry name, range of the name) of each entry, in document order."""
-    out: list[tuple[str, types.Range]] = []
+def _names(view: View) -> list[tuple[str, types.Range, bool]]:
+    """(registry name, range of the name, valid by GTO's rule) of each entry, in document order."""
+    out: list[tuple[str, types.Range, bool]] = []
     if view.kind == DVC and view.dvc is not None:
         entries: Any = view.dvc.entries
         folder = view.folder
@@ -74,7 +75,7 @@ def _names(view: View) -> list[tuple[str, types.Range]]:
             span = entry.name_span
         except AssertionError:
             continue
-        out.append((name, view.lines.range(span)))
+        out.append((name, view.lines.range(span), is_valid_name(str(entry.name))))
     return out
 
 
@@ -99,13 +100,13 @@ async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> li
     repository = str(view.root)
     actions = [(title, command) for title, command in ACTIONS if command in ls.state.client_commands]
     lenses: list[types.CodeLens] = []
-    for name, name_range in names:
+    for name, name_range, valid in names:
         arg = {"repository": repository, "name": name}
         text = state_text(name, registry.get(name), stage_order)
         lenses.append(
             types.CodeLens(range=name_range, command=types.Command(title=text, command=STATE_COMMAND, arguments=[arg]))
         )
-        for title, command in actions:
+        for title, command in actions if valid else ():  # GTO refuses to register an invalid name
             lenses.append(
                 types.CodeLens(range=name_range, command=types.Command(title=title, command=command, arguments=[arg]))
             )
