@@ -258,13 +258,27 @@ class RepoFacts:
         res = _run(self._git, "ls-files", "-z", "--full-name", "--others", "--exclude-standard")
         return sorted(_z_list(res.out))
 
+    @property
+    def common_dir(self) -> Path:
+        """The folder that holds the refs (`.git`, or the main repository's for a linked worktree)."""
+        return Path(self._repo.common_dir)
+
+    def registry_output(self) -> bytes:
+        """Every tag in one `git for-each-ref` pass: the input of `_parse_registry`."""
+        res = _run(self._git, "for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
+        return res.out if res.status == 0 else b""
+
+    def registry_head(self) -> HeadInfo | None:
+        """What the language server's registry passes `_parse_registry` about HEAD: None for now (no HEAD commit
+        events, as `registry_state` did); `self.head_info()` to count them."""
+        return None
+
     def registry_state(self) -> dict[str, ArtifactRegistry]:
         """GTO's registry from annotated tags (spec §5.4). Do not mutate the values."""
-        fmt = "%(refname:strip=2)%00%(objecttype)%00%(*objectname)%00%(taggerdate:raw)"
-        res = _run(self._git, "for-each-ref", f"--format={fmt}", "refs/tags")
+        out = self.registry_output()
         cached = self._registry_cache
-        if cached is None or cached[0] != res.out:
-            cached = (res.out, _parse_registry(res.out))
+        if cached is None or cached[0] != out:
+            cached = (out, _parse_registry(out))
             self._registry_cache = cached
         return dict(cached[1])
 

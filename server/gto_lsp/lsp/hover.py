@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from lsprotocol import types
 
@@ -37,7 +37,7 @@ def field_doc(name: str, dvc: bool = False) -> Optional[str]:
     return f"**{spec.name}** ({spec.kind}, default `{default}`)\n\n{spec.summary}\n\n{spec.doc}"
 
 
-def registry_text(name: str, registry: Optional[dict[str, ArtifactRegistry]], git_note: Optional[str]) -> str:
+def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]], git_note: Optional[str]) -> str:
     if registry is None:
         return git_note or "Registry state unknown: git is not available here."
     entry = registry.get(name)
@@ -55,7 +55,9 @@ def registry_text(name: str, registry: Optional[dict[str, ArtifactRegistry]], gi
     return text
 
 
-async def _registry(ls: GtoLanguageServer, view: View) -> tuple[Optional[dict[str, ArtifactRegistry]], Optional[str]]:
+async def _registry(
+    ls: GtoLanguageServer, view: View
+) -> tuple[Optional[Mapping[str, ArtifactRegistry]], Optional[str]]:
     if view.root is None:
         return None, "Not in a git repository: no registry."
     settings = await ls.settings_for(view.path)
@@ -66,10 +68,11 @@ async def _registry(ls: GtoLanguageServer, view: View) -> tuple[Optional[dict[st
     facts = await ls.facts(view.repo, settings)
     if facts is None:
         return None, "Registry state unknown: git cannot read this repository."
-    ready = view.repo.registry_ready()
-    if ready is not None:
-        return ready, None
-    return await asyncio.to_thread(view.repo.registry), None
+    # One artifact is shown: its tags alone are parsed, not the whole registry's.
+    known = view.repo.registry_known()
+    if known is not None:
+        return known, None
+    return await asyncio.to_thread(view.repo.registry_lazy), None
 
 
 def _entry_text(view: View, first: int, last: int) -> str:

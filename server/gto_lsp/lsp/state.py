@@ -13,10 +13,11 @@ import gc
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -31,18 +32,19 @@ from ..core.dvc.document import DvcDocument, parse_dvc
 from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
 from ..core.paths import inside as inside  # watch and commands import it from here
+from ..core.registry_cache import LazyRegistry, RegistryCache, refs_stamp
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
 if TYPE_CHECKING:
-    from ..core.git import ArtifactRegistry, RepoFacts
+    from ..core.git import ArtifactRegistry, HeadInfo, RepoFacts
 
 logger = logging.getLogger("gto_lsp")
 
 ARTIFACTS, CONFIG, DVC, OTHER = "artifacts", "config", "dvc", "other"
 ANNOTATIONS = (ARTIFACTS, DVC)  # the kinds of document that hold artifact annotations
 _WARMED = "gto-lsp:in-head-asked"  # key in a parsed block's memo: the HeadAnswers that answered its path
-REGISTRY_TTL = 2.0  # seconds a registry read from tags is reused without a watcher event
+STAMP_RECHECK = 0.25  # seconds a refs stamp read on the event loop is trusted (watcher events reset it at once)
 
 
 def norm(path: str | os.PathLike[str]) -> Path:
@@ -94,14 +96,17 @@ class HeadAnswers:
         self.facts = facts_
         self.answers: dict[str, bool] = {}
         self._at_head: Optional[Callable[[str], bool]] = None
+        self._listing = threading.Lock()  # the checks at open ask at once: one tree listing, the others wait
 
     def __call__(self, path: str) -> bool:
         known = self.answers.get(path)
         if known is None:
             try:
                 if self._at_head is None:
-                    # One HEAD look-up and one tree listing for all paths, not one per path.
-                    self._at_head = self.facts.in_head_at(self.facts.head_sha())
+                    with self._listing:
+                        if self._at_head is None:
+                            # One HEAD look-up and one tree listing for all paths, not one per path.
+                            self._at_head = self.facts.in_head_at(self.facts.head_sha())
                 known = self._at_head(path)
             except Exception:
                 known = False
@@ -122,7 +127,9 @@ class RepoState:
         self._head_sha: Optional[str] = None
         self._head: Optional[HeadAnswers] = None
         self._tracked: Optional[Tracked] = None
-        self._registry: Optional[tuple[float, dict[str, ArtifactRegistry]]] = None
+        self._registry = RegistryCache(_parse_registry)
+        self._refs_dirty = True  # a watcher said the refs changed since the registry was read
+        self._stamp_checked = 0.0  # when registry_ready() last found the refs stamp unchanged
 
     # --- config -----------------------------------------------------------------------------------------
 
@@ -171,6 +178,7 @@ class RepoState:
 
     def head_moved(self) -> None:
         self._head = None
+        self._refs_dirty = True  # GTO's state reads HEAD's artifacts.yaml too
         self._tracked = None
         self.view.invalidate()
 
@@ -259,28 +267,70 @@ class RepoState:
             return cached
         return None
 
-    def registry(self) -> Optional[dict[str, ArtifactRegistry]]:
-        """GTO's registry state from the tags (blocking: call in a thread)."""
+    def registry(self) -> Optional[Mapping[str, ArtifactRegistry]]:
+        """GTO's registry state from the tags, every artifact computed (blocking: call in a thread)."""
+        registry = self.registry_lazy()
+        return registry.complete() if registry is not None else None
+
+    def registry_lazy(self) -> Optional[LazyRegistry]:
+        """The registry, each artifact's state computed when first asked for (blocking: call in a thread). One
+        `git for-each-ref` pass when the tags or HEAD changed (refs stamp, watcher events), never otherwise; after
+        a change only the artifacts whose tags changed are parsed again (core.registry_cache)."""
         facts_ = self._facts
         if facts_ is None:
             return None
-        cached = self._registry
-        if cached is not None and time.monotonic() - cached[0] < REGISTRY_TTL:
-            return cached[1]
+        cache = self._registry
         try:
-            state = facts_.registry_state()
+            stamp = refs_stamp(facts_.common_dir)
+            head = facts_.registry_head()
+            current = cache.registry
+            if (
+                current is not None
+                and not self._refs_dirty
+                and stamp is not None
+                and stamp == cache.stamp
+                and cache.source is not None
+                and cache.source[1] == head
+            ):
+                return current
+            self._refs_dirty = False  # before reading: a change during the read marks it again
+            registry = cache.update(facts_.registry_output(), head, stamp)
         except Exception as error:
             logger.warning("reading GTO tags failed: %s", error)
             return None
-        self._registry = (time.monotonic(), state)
-        return state
+        self._stamp_checked = time.monotonic()
+        return registry
 
-    def registry_ready(self) -> Optional[dict[str, ArtifactRegistry]]:
-        cached = self._registry
-        return cached[1] if cached is not None and time.monotonic() - cached[0] < REGISTRY_TTL else None
+    def registry_known(self) -> Optional[LazyRegistry]:
+        """The registry when it is known to be current, without running git (cheap: for the event loop); its
+        artifacts may not all be computed yet."""
+        cache = self._registry
+        registry = cache.registry
+        if registry is None or self._refs_dirty:
+            return None
+        now = time.monotonic()
+        if now - self._stamp_checked < STAMP_RECHECK:
+            return registry
+        facts_ = self._facts
+        stamp = refs_stamp(facts_.common_dir) if facts_ is not None else None
+        if stamp is None or stamp != cache.stamp:
+            return None
+        self._stamp_checked = now
+        return registry
+
+    def registry_ready(self) -> Optional[Mapping[str, ArtifactRegistry]]:
+        """The registry when it is current and every artifact is computed (cheap: for the event loop)."""
+        registry = self.registry_known()
+        return registry if registry is not None and registry.completed else None
 
     def refs_changed(self) -> None:
-        self._registry = None
+        self._refs_dirty = True
+
+
+def _parse_registry(refs: bytes, head: Optional[HeadInfo]) -> Mapping[str, ArtifactRegistry]:
+    from ..core import git
+
+    return git._parse_registry(refs, head)
 
 
 @dataclass
@@ -558,7 +608,9 @@ class GtoLanguageServer(LanguageServer):
         settings = await self.settings_for(state.path)
         if await self.facts(repo, settings) is None:
             return
-        await asyncio.to_thread(lambda: (repo.tracked(), repo.registry()))
+        # The tags first, every artifact computed (a hover needs one, code lenses all), then the file lists.
+        await asyncio.to_thread(repo.registry)
+        await asyncio.to_thread(repo.tracked)
 
     async def facts(self, repo: RepoState, settings: Settings) -> Optional[RepoFacts]:
         if not self.git_allowed(settings) or repo.root is None:
