@@ -151,6 +151,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: Te
     if not getattr(args, "run", None):
         parser.print_help(err)
         return EXIT_USAGE
+    args.err = err  # commands that warn and still print a result (show) write the warning here
     try:
         return int(args.run(args, out))
     except CliError as error:

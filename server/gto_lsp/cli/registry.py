@@ -218,6 +218,7 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
 def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool) -> dict[str, Any]:
     """`gto show --json`: {name: {version, stage: {stage: version}, registered, active}}."""
     columns = list(stages) if stages is not None else sorted({s for a in registry.artifacts.values() for s in a.stages})
+    arts = registry.artifacts
     return {
         name: {
             "version": art.latest,
@@ -225,7 +226,7 @@ def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool
             "registered": art.registered,
             "active": not art.deprecated,
         }
-        for name, art in registry.artifacts.items()
+        for name, art in ((n, arts[n]) for n in registry.order or arts)
         if deprecated or not art.deprecated
     }
 
@@ -255,8 +256,6 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    import sys
-
     from .common import emoji_fail
 
     root = _root(args.repo)
@@ -267,7 +266,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         print(
             emoji_fail() + f"GTO cannot read this registry: every gto command fails with `{registry.error}`. "
             "The state below is what the tags say without the tag(s) GTO trips on.",
-            file=sys.stderr,
+            file=args.err,
         )
         code = EXIT_PROBLEMS
     if args.name:

@@ -112,6 +112,7 @@ class Registry:
     error: Optional[str] = None
     error_cause: Optional[str] = None  # "created" (a NAME@created tag), "versions", "tag-name"
     head: Optional[str] = None
+    order: tuple[str, ...] = ()  # the artifacts in GTO's order (as `gto show` lists them); `artifacts` is sorted
 
 
 class RegistryUnreadable(Exception):
@@ -439,7 +440,14 @@ def parse_registry(refs: bytes, head: Optional[HeadInfo] = None) -> Registry:
         error, cause = str(exc), exc.cause
         state = _build(lines, head, True, created)
     artifacts = {name: _result(state[name], error) for name in sorted(state)}
-    return Registry(artifacts=artifacts, tags=tags, error=error, error_cause=cause, head=head.sha if head else None)
+    return Registry(
+        artifacts=artifacts,
+        tags=tags,
+        error=error,
+        error_cause=cause,
+        head=head.sha if head else None,
+        order=tuple(state),
+    )
 
 
 def head_info(root: Path, run: Callable[..., tuple[int, bytes]], index: Optional[str] = None) -> Optional[HeadInfo]:
