@@ -707,6 +707,56 @@ test('trusted', 'Annotate, commit and push pushes to the upstream branch', async
   assert.strictEqual(git('ls-remote', 'origin', 'refs/heads/main').split(/\s+/)[0], git('rev-parse', 'HEAD'));
 });
 
+async function codeLenses(doc) {
+  return (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
+}
+
+test('trusted', 'Register version... from the code lens creates GTO\'s annotated tag and the lens shows it', async () => {
+  const a = await api();
+  const { doc } = await openArtifacts();
+  const line = lineOf(doc, 'churn:');
+  const onChurn = async () => (await codeLenses(doc)).filter((l) => l.range.start.line === line && l.command);
+  const lenses = await waitFor('the code lenses on churn', async () => {
+    const found = await onChurn();
+    return found.length === 4 ? found : undefined;
+  });
+  assert.deepStrictEqual(
+    lenses.map((l) => l.command.title),
+    ['v0.1.0 · prod: v0.1.0 · staging: v0.1.0', 'Register version...', 'Assign stage...', 'Deprecate...'],
+  );
+  const lens = lenses[1];
+  assert.strictEqual(lens.command.command, 'gto.register');
+  assert.deepStrictEqual(lens.command.arguments, [{ repository: root(), name: 'churn' }]);
+  const driving = drive(a, [
+    { id: 'version', act: item('v0.1.1') },
+    {
+      id: 'confirm',
+      act: (input) => {
+        assert.match(input.placeholder, /^Create the tag churn@v0\.1\.1 at HEAD \([0-9a-f]{7}\)\?/);
+        assert.deepStrictEqual(input.items.map((i) => i.label), ['Create churn@v0.1.1', 'Create churn@v0.1.1 and push']);
+        input.activeItems = [input.items[0]];
+      },
+    },
+  ]);
+  driving.catch(() => undefined);
+  // The command ends when its notification (with Push) is dismissed: run it, then close the notification.
+  const running = vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);
+  await driving;
+  await waitFor('the tag churn@v0.1.1', () => git('tag', '-l', 'churn@v0.1.1') === 'churn@v0.1.1');
+  await sleep(300);
+  await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await running;
+  assert.strictEqual(result.status, 'created', result.message);
+  assert.deepStrictEqual(result.tags, ['churn@v0.1.1']);
+  assert.strictEqual(git('cat-file', '-t', 'churn@v0.1.1'), 'tag');
+  assert.strictEqual(git('rev-parse', 'churn@v0.1.1^{commit}'), git('rev-parse', 'HEAD'));
+  assert.strictEqual(git('tag', '-l', '--format=%(contents)', 'churn@v0.1.1').trim(), 'Registering artifact churn version v0.1.1');
+  assert.strictEqual(git('ls-remote', '--tags', 'origin', 'churn@v0.1.1'), '', 'not pushed');
+  await waitFor('the code lens to show v0.1.1', async () =>
+    (await onChurn())[0]?.command.title === 'v0.1.1 · prod: v0.1.0 · staging: v0.1.0',
+  );
+});
+
 // ---------------------------------------------------------------- restricted mode
 
 test('restricted', 'Restricted Mode: the server runs untrusted', async () => {
@@ -732,6 +782,19 @@ test('restricted', 'Restricted Mode: annotate works, its commit is refused', asy
   assert.match(result.message, /not trusted/);
   assert.match(doc.getText(), /^rf:$/m, 'the annotation is in the buffer');
   assert.strictEqual(git('rev-parse', 'HEAD'), head, 'no commit');
+});
+
+test('restricted', 'Restricted Mode: no registry code lenses; Register Version... is refused, saying why', async () => {
+  await api();
+  const { doc } = await openArtifacts();
+  await sleep(1000);
+  const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+  assert.deepStrictEqual(lenses.map((l) => l.command?.title), []);
+  const head = git('tag', '-l');
+  const result = await vscode.commands.executeCommand('gto.register', { repository: root(), name: 'churn' });
+  assert.strictEqual(result.status, 'refused');
+  assert.match(result.message, /not trusted/);
+  assert.strictEqual(git('tag', '-l'), head, 'no tag');
 });
 
 exports.run = async function run() {
