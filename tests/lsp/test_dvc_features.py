@@ -392,6 +392,9 @@ async def test_every_request_answers_on_odd_dvc_yaml(start: Start, make_repo: Ca
         await editor.client.text_document_folding_range_async(
             types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
         )
+        await editor.client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
         fix_all = await editor.code_actions(doc, rng(0, 0, 0, 0), [], only=["source.fixAll.gto"])
         assert len(fix_all) <= 1
     errors = [m.message for m in editor.client.log_messages if m.type == types.MessageType.Error]

@@ -140,5 +140,8 @@ async def test_every_request_answers_on_garbage(start: Start, make_repo: Callabl
         await editor.client.text_document_folding_range_async(
             types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
         )
+        await editor.client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
     errors = [m.message for m in editor.client.log_messages if m.type == types.MessageType.Error]
     assert errors == []

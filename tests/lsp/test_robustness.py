@@ -100,6 +100,12 @@ async def test_random_edits_keep_the_server_in_step(start: Start, make_repo: Cal
         expected = [str(a.name) for a in parse(doc.text).artifacts if a.name_is_string]
         names = [s.name for s in symbols or [] if isinstance(s, types.DocumentSymbol)]
         assert names == expected, f"the server's text is not the editor's after step {step}:\n{doc.text!r}"
+        lenses = await editor.client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
+        )
+        assert {
+            lens.command.arguments[0]["name"] for lens in lenses or [] if lens.command and lens.command.arguments
+        } <= set(expected)
         lines = doc.text.splitlines() or [""]
         for _ in range(4):
             line = rng.randrange(len(lines) + 1)
