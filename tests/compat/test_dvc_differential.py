@@ -130,6 +130,9 @@ KNOWN: dict[str, str] = {
     "layout-yaml-11": "`%YAML 1.1`: DVC honours it (`yes`, `on` are booleans: expected str), we read YAML 1.2",
     "layout-directive-unknown": "an unknown `%` directive: ruamel warns and reads on, libyaml refuses (as for GTO)",
     "layout-nel-in-value": "a NEL inside a value: ruamel folds it to a space, we keep the character",
+    "layout-cr-in-flow": "a bare CR inside a flow collection: ruamel reads it as a line break, libyaml does not",
+    "layout-block-header-comment-no-space": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",
+    "mut-102": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",
     "merge-into-section": "a `<<` merge into the section: its entries are not listed by read_values",
     "merge-entries-in-section": "a `<<` merge into the section: its entries are not listed by read_values",
 }

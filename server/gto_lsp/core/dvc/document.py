@@ -116,6 +116,8 @@ def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     start, end, indent = cut
     masked = "\n".join(lines[:start] + ["\r" if line.endswith("\r") else "" for line in lines[start:end]] + lines[end:])
     body = "\n".join(_dedent(line, indent) for line in lines[start:end])
+    if end < len(lines):
+        body += "\n"  # the section's last line ended with a break: a block scalar there keeps its final newline
     section = parse(body, previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
         return _from_top(text, _top_parse(text, previous), key_line)

@@ -174,9 +174,23 @@ def remove(
 # --- rendering --------------------------------------------------------------------------------------------------
 
 
+_ODD_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+
+
+def _double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar with every break escaped (a raw NEL or LS in a plain or single-quoted
+    scalar is folded into a space by DVC's reader)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    for char, escape in _ODD_BREAKS.items():
+        escaped = escaped.replace(char, escape)
+    return f'"{escaped}"'
+
+
 def render_field_text(field: str, value: Any, indent: int) -> str:
     """`field: value` at `indent` columns, without the final newline; labels in flow style."""
     value = _escape(value)
+    if isinstance(value, str) and any(char in value for char in _ODD_BREAKS):
+        return f"{field}: {_double_quoted(value)}"
     if field == "labels" and isinstance(value, list):
         return f"{field}: [" + ", ".join(render_scalar(v) for v in value) + "]"
     return render_field("x", field, value, indent)
@@ -259,10 +273,22 @@ def _rewrite_section(document: DvcDocument, edits: _Edits, state: dict[str, dict
     top = next(a for a in document.top.artifacts if getattr(a.key, "value", None) == "artifacts")
     value = top.block.value
     assert value is not None
+    text = document.text
     start = document.lines.offset(top.pos(value.start_mark))
     end = document.lines.offset(node_end(top, value))
     body = "".join(render_entry(name, values, 2, 2) for name, values in state.items())
-    edits.replace(start, end, ("\n" + body.rstrip("\n")) if body else "{}")
+    if not body:
+        edits.replace(start, end, "{}")
+        return
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1  # no trailing space after `artifacts:`
+    edits.replace(start, end, "")
+    # The entries go on the lines after the key's line, so a comment after the flow mapping stays on that line.
+    line_end = text.find("\n", end)
+    if line_end < 0:
+        edits.replace(len(text), len(text), "\n" + body)
+    else:
+        edits.replace(line_end + 1, line_end + 1, body)
 
 
 def _update(document: DvcDocument, edits: _Edits, entry: Entry, old: dict[str, Any], new: dict[str, Any]) -> None:

@@ -53,7 +53,8 @@ def check_dvc(
     names: dict[Any, Entry] = {}
     for entry in document.entries:
         if isinstance(entry.key, ScalarNode) and tag_of(entry.key) == MERGE:
-            continue  # `<<: *anchor` merges entries into the section: DVC reads them
+            problems.extend(_merged_entries(entry))  # `<<: *anchor` merges entries into the section
+            continue
         for problem in _local(entry):
             problems.append(entry.relative(problem))
         if entry.name_is_string:
@@ -76,6 +77,32 @@ def check_dvc(
     if settings.paths and repo is not None and repo.root is not None:
         problems.extend(_path_problems(document, repo, folder, settings, outputs))
     return problems
+
+
+def _merged_entries(entry: Entry) -> Iterator[Problem]:
+    """A `<<` merge in the section: the mappings it merges become entries, each of which must be a mapping."""
+    value = entry.block.value
+    sources = value.value if isinstance(value, SequenceNode) else [value]
+    for source in sources:
+        if not isinstance(source, MappingNode):
+            yield Problem(
+                "yaml-syntax",
+                "error",
+                "`<<` merges mappings (an anchored `&name` mapping or a list of them), and DVC's YAML reader refuses "
+                "anything else here." + BREAKS_PROJECT,
+                entry.name_span,
+            )
+            return
+        for key, item in source.value:
+            if not isinstance(item, MappingNode):
+                yield Problem(
+                    "entry-not-mapping",
+                    "error",
+                    f"`<<` merges `{getattr(key, 'value', key)}` into the section as an artifact, and it is not a "
+                    "mapping of fields (DVC: expected a dictionary)." + BREAKS_PROJECT,
+                    entry.name_span,
+                    artifact=str(getattr(key, "value", "")),
+                )
 
 
 def _with_note(problem: Problem) -> Problem:
