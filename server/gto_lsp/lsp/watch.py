@@ -3,8 +3,10 @@
 With dynamic registration the server asks the client to watch every file (`**/*`) plus `.git/HEAD`,
 `.git/refs/**`, `.git/packed-refs` and `.git/index` (editors often exclude `.git` from `**/*`). A created or
 deleted file clears the cache of path existence; `.gto` or the saved artifacts file re-checks; a moved HEAD
-re-checks `virtual: false` paths. Every two seconds, while documents are live, HEAD's sha is read from the ref
-files (no git process); a client without watchers also gets the existence cache and `.gto` re-read then.
+re-checks `virtual: false` paths; changed tags (`.git/refs/tags/**`, `packed-refs`) drop the cached registry and
+ask the client to refresh code lenses (hovers read the registry anew). Every two seconds, while documents are
+live, HEAD's sha is read from the ref files (no git process); a client without watchers also gets the existence
+cache, `.gto` and the tags' modification times re-read then.
 """
 
 from __future__ import annotations
