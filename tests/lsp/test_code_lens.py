@@ -8,6 +8,7 @@ import asyncio
 from typing import Any, Callable, Optional
 
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from .conftest import T0, Doc, Editor, Repo, Start
 
@@ -147,4 +148,28 @@ async def test_tags_changed_on_disk_refresh_the_lenses(start: Start, make_repo: 
             break
         await asyncio.sleep(0.1)
     assert refreshed, "workspace/codeLens/refresh was sent"
+    assert by_line(await lenses(editor, doc))[5][0][0] == "v0.0.1"
+
+
+async def test_without_watchers_the_poll_notices_new_tags(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = registry_repo(make_repo)
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.workspace is not None and capabilities.workspace.did_change_watched_files is not None
+    capabilities.workspace.did_change_watched_files.dynamic_registration = False
+    editor = await start([repo.root], CLIENT, capabilities=capabilities)
+    refreshed: list[Optional[object]] = []
+
+    @editor.client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def on_refresh(params: None) -> None:
+        refreshed.append(params)
+
+    doc = editor.open(repo.index)
+    assert by_line(await lenses(editor, doc))[5][0][0] == "not registered"
+    await asyncio.sleep(2.5)  # one poll records the tags' stamp
+    repo.tag("fresh@v0.0.1", "Registering artifact fresh version v0.0.1", T0 + 10)
+    for _ in range(80):
+        if refreshed:
+            break
+        await asyncio.sleep(0.1)
+    assert refreshed, "workspace/codeLens/refresh was sent by the poll"
     assert by_line(await lenses(editor, doc))[5][0][0] == "v0.0.1"
