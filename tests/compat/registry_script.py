@@ -15,6 +15,7 @@ Steps:
   {"op": "tag", "name": "rf@v1.0.0", "target": "c1", "message": "...", "date": 1700000100}   # git tag -a
   {"op": "ltag", "name": "rf@v9.9.9", "target": "c1"}                # lightweight; target may name a tag
   {"op": "branch", "name": "other"} / {"op": "checkout", "name": "main"}
+  {"op": "remote"}                                                   # REPO.remote.git as origin
   {"op": "cmd", "args": ["register", "rf", "{c1}"]}                  # {label} -> that commit's sha
 """
 
@@ -92,6 +93,10 @@ def run_script(repo: str, steps: list[dict[str, Any]], command: Command, tick: b
             git(repo, "checkout", "-q", "-b", step["name"])
         elif op == "checkout":
             git(repo, "checkout", "-q", step["name"])
+        elif op == "remote":  # a bare repository next to this one, as `origin`
+            bare = repo + ".remote.git"
+            git(repo, "init", "-q", "--bare", bare)
+            git(repo, "remote", "add", step.get("name", "origin"), bare)
         elif op == "cmd":
             args = [a.format(**labels) for a in step["args"]]
             if tick and args[0] in WRITES:
@@ -108,7 +113,9 @@ def run_script(repo: str, steps: list[dict[str, Any]], command: Command, tick: b
             results.append({"args": args, "code": code, "out": out, "err": err})
         else:
             raise ValueError(f"unknown step {op!r}")
-    return {"results": results, "tags": tags(repo), "labels": labels}
+    remote = repo + ".remote.git"
+    remote_tags = tags(remote) if os.path.isdir(remote) else None
+    return {"results": results, "tags": tags(repo), "labels": labels, "remote_tags": remote_tags}
 
 
 # --- in a GTO venv ------------------------------------------------------------------------------------------

@@ -244,6 +244,18 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
+SCRIPTS["push"] = [
+    commit("c1", 1),
+    {"op": "remote"},
+    cmd("register", "rf", "--push"),
+    cmd("assign", "rf", "--stage", "prod", "--push"),
+    commit("c2", 2),
+    cmd("assign", "rf", "--stage", "dev", "--push"),
+    cmd("deprecate", "rf", "v0.0.1", "prod", "--push"),
+    cmd("deprecate", "rf", "v0.0.2", "dev", "--delete", "--push"),
+    cmd("deprecate", "rf", "--push"),
+]
+
 # Scripts where gto-lsp deliberately does something else (README, compatibility notes): {script: {step: why}}.
 KNOWN: dict[str, dict[int, str]] = {}
 
@@ -266,6 +278,8 @@ CREATED = [
     cmd("register", "rf"),
     cmd("show", "--json"),
 ]
+
+NO_REMOTE = [commit("c1", 1), cmd("register", "rf", "--push")]
 
 STATE_CASES: dict[str, list[dict[str, Any]]] = {
     "lightweight": [
@@ -493,7 +507,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     if python is None:
         pytest.skip(gr.missing_venv_message("gto110"))
     base = tmp_path_factory.mktemp("regdiff")
-    scripts = {**SCRIPTS, "reuse": REUSE, "created": CREATED}
+    scripts = {**SCRIPTS, "reuse": REUSE, "created": CREATED, "push-no-remote": NO_REMOTE}
     mine: dict[str, Any] = {}
     with our_env():
         for name, steps in scripts.items():
@@ -581,6 +595,26 @@ def test_same_outputs_and_exit_codes(runs: dict[str, Any], script: str) -> None:
 def test_same_tags(runs: dict[str, Any], script: str) -> None:
     assert runs["ours"][script]["tags"] == gto_run(runs, "gto", script)["tags"]
     assert runs["ours"][script]["labels"] == gto_run(runs, "gto", script)["labels"]
+
+
+def test_push_sends_the_same_tags(runs: dict[str, Any]) -> None:
+    """Only the created tags reach the remote (not the branch), and deleted ones leave it."""
+    mine = runs["ours"]["push"]["remote_tags"]
+    assert mine == gto_run(runs, "gto", "push")["remote_tags"]
+    assert [t[0] for t in mine] == ["rf#prod!#3", "rf#prod#1", "rf@deprecated", "rf@v0.0.1", "rf@v0.0.2"]
+
+
+def test_push_without_remote(runs: dict[str, Any]) -> None:
+    """Known difference: GTO says `git push origin T` failed; gto-lsp says there is no remote. Both exit 1 and
+    keep the local tag."""
+    theirs, mine = gto_run(runs, "gto", "push-no-remote"), runs["ours"]["push-no-remote"]
+    assert [r["code"] for r in theirs["results"]] == [r["code"] for r in mine["results"]] == [1]
+    assert theirs["results"][0]["err"].strip() == (
+        "The command `git push origin rf@v0.0.1` failed. Make sure your local repository is in sync with the remote."
+    )
+    assert mine["results"][0]["err"].startswith("The repository has no remote: nothing to push to.")
+    assert mine["results"][0]["out"] == theirs["results"][0]["out"]
+    assert mine["tags"] == theirs["tags"]
 
 
 @pytest.mark.parametrize("script", list(SCRIPTS))
