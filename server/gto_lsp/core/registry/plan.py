@@ -35,6 +35,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from ..messages import cannot_find_artifact
+from ..names import NAME
 from .state import ArtifactRegistry, Event, Registry, VersionInfo
 from .tags import format_tag, is_version, next_counter, parse_tag, semver_key
 
@@ -83,9 +85,8 @@ class TagPlan:
 
 
 # GTO's constants.fullname_re, searched as GTO does (so a trailing newline passes, as in GTO).
-_NAME = r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?"
-_FULLNAME_RE = re.compile(rf"^(?P<dirname>[a-zA-Z0-9-_./]+:)?(?P<name>{_NAME})$")
-_NAME_RE = re.compile(rf"^{_NAME}$")
+_FULLNAME_RE = re.compile(rf"^(?P<dirname>[a-zA-Z0-9-_./]+:)?(?P<name>{NAME})$")
+_NAME_RE = re.compile(rf"^{NAME}$")
 
 
 def _invalid(value: str) -> PlanError:
@@ -132,6 +133,7 @@ def _find(
     ]
     if len(found) > 1:
         assert art is not None
+        found.sort(key=lambda v: min((e.time for e in v.events if e.kind in ("register", "deregister")), default=0))
         raise PlanError(
             "Multiple versions are not allowed on the same Git commit. "
             f"Violation detected for artifact '{art.name}', versions '{[v.version for v in found]}'."
@@ -345,7 +347,7 @@ def plan_assign(
 def _known(registry: Registry, name: str) -> ArtifactRegistry:
     art = registry.artifacts.get(name)
     if art is None:
-        raise PlanError(f"Cannot find artifact '{name}'")
+        raise PlanError(cannot_find_artifact(name))
     return art
 
 
