@@ -135,6 +135,7 @@ async def test_entry_refactors_annotate_command_and_remove_edit(start: Start, ma
         {
             "name": "rf",
             "repository": str(repo.root),
+            "file": "artifacts.yaml",
             "type": "model",
             "path": "m.pkl",
             "labels": ["a", "b"],

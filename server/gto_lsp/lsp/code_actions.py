@@ -281,6 +281,8 @@ def _entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Union[ty
     prefill: dict[str, Any] = {"name": name}
     if view.root is not None:
         prefill["repository"] = str(view.root)
+        if view.path is not None:
+            prefill["file"] = view.path.relative_to(view.root).as_posix()
     try:
         from ..core.annotate import values_of
 

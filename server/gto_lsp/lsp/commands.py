@@ -271,7 +271,13 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     listed = (
         result["trackedFiles"] + result["untrackedFiles"] if git else await asyncio.to_thread(walk_files, target.root)
     )
-    result.update(_annotation_files(ls, target, dvc_files(listed), len(artifacts)))
+    # dvc.yaml files the editor knows of but git's cached lists may not have yet (just created, not staged).
+    known = [
+        state.path.relative_to(target.root).as_posix()
+        for state in list(ls.state.docs.values())
+        if state.kind == DVC and state.root == target.root and state.path is not None
+    ]
+    result.update(_annotation_files(ls, target, dvc_files([*listed, *known]), len(artifacts)))
     for info in result["dvcArtifacts"].values():
         for entry in info.values():
             labels.update(label for label in entry["labels"] if is_valid_name(label))
