@@ -419,3 +419,15 @@ def test_head_commit_revives_an_annotated_artifact() -> None:
     revived = registry(*tags, head=HeadInfo(C2, T0 + 100, ("rf", "nn")))
     assert not revived.artifacts["rf"].deprecated
     assert not revived.artifacts["nn"].registered
+
+
+def test_hover_lists_active_versions_only_and_says_when_gto_cannot_read() -> None:
+    from gto_lsp.lsp.hover import registry_text
+
+    reg = registry(("rf@v0.0.1", C1, 1), ("rf@v0.0.2", C2, 2), ("rf@v0.0.2!", C2, 3))
+    text = registry_text("rf", reg.artifacts, None)
+    assert "Versions: v0.0.1" in text and "v0.0.2" not in text
+    broken = registry(("rf@v0.0.1", C1, 1), ("rf@created", C1, 2))
+    assert "GTO cannot read this registry" in registry_text("rf", broken.artifacts, None)
+    annotated = registry(head=HeadInfo(C1, T0, ("nn",)))
+    assert registry_text("nn", annotated.artifacts, None).startswith("No GTO tags for `nn`")

@@ -41,7 +41,7 @@ def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]],
     if registry is None:
         return git_note or "Registry state unknown: git is not available here."
     entry = registry.get(name)
-    if entry is None:
+    if entry is None or not entry.registered:
         return f"No GTO tags for `{name}`: it is annotated but not registered (`gto register {name}`)."
     lines = ["| | version |", "|---|---|", f"| latest | {entry.latest or '-'} |"]
     for stage, version in entry.stages.items():
@@ -49,9 +49,12 @@ def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]],
     text = "\n".join(lines)
     if entry.deprecated:
         text = f"**Deprecated** (`{name}@deprecated`).\n\n" + text
-    versions = ", ".join(v.version for v in entry.versions[:8] if v.version.startswith("v"))
-    if versions:
-        text += f"\n\nVersions: {versions}" + (" ..." if len(entry.versions) > 8 else "")
+    # As `gto show NAME` lists them: active registered versions only (deregistered ones are not versions).
+    active = [v.version for v in entry.versions if v.active and v.registered]
+    if active:
+        text += f"\n\nVersions: {', '.join(active[:8])}" + (" ..." if len(active) > 8 else "")
+    if entry.error:
+        text = f"**GTO cannot read this registry**: every `gto` command fails with `{entry.error}`.\n\n" + text
     return text
 
 
