@@ -10,6 +10,7 @@ entry is half typed and unreadable. Every item carries a textEdit whose range is
 from __future__ import annotations
 
 import asyncio
+import bisect
 import os
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
@@ -234,23 +235,24 @@ def _virtual_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionI
 
 def _tracked_children(tracked: Tracked, folder: str) -> list[tuple[str, bool, bool]]:
     """(path, is_folder, tracked) for the entries directly inside `folder`."""
-    index = tracked.children
-    if not index:
-        for names, is_folder, is_tracked in (
-            (tracked.folders, True, True),
-            (tracked.files, False, True),
-            (tracked.untracked_folders, True, False),
-            (tracked.untracked, False, False),
-        ):
-            for name in names:
-                parent = name.rsplit("/", 1)[0] if "/" in name else ""
-                index.setdefault(parent, []).append((name, is_folder, is_tracked))
-    seen: set[str] = set()
-    out = []
-    for entry in index.get(folder, []):
-        if entry[0] not in seen:
-            seen.add(entry[0])
-            out.append(entry)
+    found = tracked.folder(folder)
+    return found.entries if found is not None else []
+
+
+def _tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tuple[str, bool, bool]]:
+    """The entries of the listed folder that `path_matches` keeps (their base name starts with what is typed
+    after the last `/`), in `_tracked_children`'s order; at most `limit`."""
+    found = tracked.folder(query.listed)
+    if found is None:
+        return []
+    tail = query.typed.rsplit("/", 1)[-1]
+    names = found.names
+    out: list[tuple[str, bool, bool]] = []
+    for start, end in found.kinds:
+        at = bisect.bisect_left(names, tail, start, end)
+        while at < end and len(out) < limit and names[at].startswith(tail):
+            out.append(found.entries[at])
+            at += 1
     return out
 
 
@@ -292,16 +294,19 @@ async def _path_items(
         return [], False
     entries: list[tuple[str, bool, bool]]
     tracked = await _tracked(ls, view)
-    if tracked is not None:
-        entries = _tracked_children(tracked, query.listed)
-    else:
-        entries = await asyncio.to_thread(_disk_children, root, query.listed)
     notes: dict[str, str] = {}
-    if dvc is not None:
-        entries, notes = _with_dvc_data(entries, query, tracked, stage_outputs(dvc, view.folder))
+    if tracked is not None and dvc is None:
+        matching = _tracked_matching(tracked, query, MAX_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
+    else:
+        if tracked is not None:
+            entries = _tracked_children(tracked, query.listed)
+        else:
+            entries = await asyncio.to_thread(_disk_children, root, query.listed)
+        if dvc is not None:
+            entries, notes = _with_dvc_data(entries, query, tracked, stage_outputs(dvc, view.folder))
+        matching = [entry for entry in entries if path_matches(query, entry[0])]
     rng = _edit_range(view, pos, ctx.start)
     items = []
-    matching = [entry for entry in entries if path_matches(query, entry[0])]
     for path, is_folder, is_tracked in matching[:MAX_ITEMS]:
         label = path_label(query, path, is_folder)
         rank = ("0" if is_tracked else "2") + ("0" if is_folder else "1")

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -68,6 +68,16 @@ def read_text(path: Path) -> Optional[str]:
         return None
 
 
+class Folder(NamedTuple):
+    """One folder's entries, (path, is_folder, tracked), each once: tracked folders, tracked files, untracked
+    folders, untracked files, each kind by name; `names` are their base names; `kinds` the (start, end) of each
+    kind, where the names are sorted (so a typed prefix is a bisection, not a scan)."""
+
+    entries: list[tuple[str, bool, bool]]
+    names: list[str]
+    kinds: tuple[tuple[int, int], ...]
+
+
 @dataclass
 class Tracked:
     """The repository's file lists for path completion, cached until HEAD or the index changes."""
@@ -77,7 +87,42 @@ class Tracked:
     folders: list[str]
     untracked: list[str]
     untracked_folders: list[str]
-    children: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)  # built by completion
+    children: dict[str, Folder] = field(default_factory=dict)  # `index()`: every folder's entries
+
+    def index(self) -> dict[str, Folder]:
+        """Every folder's entries, built once per listing (blocking, ~0.1 s for 100,000 files: in a thread)."""
+        index = self.children
+        if index:
+            return index
+        lists: dict[str, list[list[tuple[str, bool, bool]]]] = {}
+        kinds = (
+            (self.folders, True, True),
+            (self.files, False, True),
+            (self.untracked_folders, True, False),
+            (self.untracked, False, False),
+        )
+        for kind, (names, is_folder, is_tracked) in enumerate(kinds):
+            for name in names:
+                parent = name.rsplit("/", 1)[0] if "/" in name else ""
+                lists.setdefault(parent, [[], [], [], []])[kind].append((name, is_folder, is_tracked))
+        built: dict[str, Folder] = {}
+        for parent, by_kind in lists.items():
+            entries: list[tuple[str, bool, bool]] = []
+            seen: set[str] = set()
+            bounds = []
+            for listed in by_kind:
+                start = len(entries)
+                for entry in listed:  # already sorted: the lists are, and these share their parent
+                    if entry[0] not in seen:
+                        seen.add(entry[0])
+                        entries.append(entry)
+                bounds.append((start, len(entries)))
+            built[parent] = Folder(entries, [entry[0].rsplit("/", 1)[-1] for entry in entries], tuple(bounds))
+        self.children = built
+        return built
+
+    def folder(self, parent: str) -> Optional[Folder]:
+        return self.index().get(parent)
 
 
 def folders_of(files: list[str]) -> list[str]:
@@ -128,6 +173,7 @@ class RepoState:
         self._head: Optional[HeadAnswers] = None
         self._tracked: Optional[Tracked] = None
         self._registry = RegistryCache(_parse_registry)
+        self._reading = threading.Lock()
         self._refs_dirty = True  # a watcher said the refs changed since the registry was read
         self._stamp_checked = 0.0  # when registry_ready() last found the refs stamp unchanged
 
@@ -258,6 +304,7 @@ class RepoState:
             logger.warning("git ls-files failed: %s", error)
             return None
         tracked = Tracked(stamp, files, folders_of(files), untracked, folders_of(untracked))
+        tracked.index()  # here, in the worker thread: not on the event loop at the first path completion
         self._tracked = tracked
         return tracked
 
@@ -280,6 +327,10 @@ class RepoState:
         if facts_ is None:
             return None
         cache = self._registry
+        with self._reading:  # the warm-up and a first hover ask at once: one read, the other waits for it
+            return self._registry_read(facts_, cache)
+
+    def _registry_read(self, facts_: RepoFacts, cache: RegistryCache) -> Optional[LazyRegistry]:
         try:
             stamp = refs_stamp(facts_.common_dir)
             head = facts_.registry_head()
