@@ -199,7 +199,7 @@ class RepoFacts:
             raise NotARepository(self.root)
         self._git = self._repo.git
         self._tree_cache: tuple[str, frozenset[str]] | None = None
-        self._registry_cache: tuple[bytes, dict[str, ArtifactRegistry]] | None = None
+        self._registry_cache: tuple[bytes, dict[str, ArtifactRegistry], HeadInfo | None] | None = None
         self._head_info: HeadInfo | None = None
 
     def head_sha(self) -> str | None:
@@ -276,9 +276,10 @@ class RepoFacts:
     def registry_state(self) -> dict[str, ArtifactRegistry]:
         """GTO's registry from annotated tags (spec §5.4). Do not mutate the values."""
         out = self.registry_output()
+        head = self.head_info()
         cached = self._registry_cache
-        if cached is None or cached[0] != out:
-            cached = (out, _parse_registry(out))
+        if cached is None or cached[0] != out or cached[2] != head:
+            cached = (out, _parse_registry(out, head), head)
             self._registry_cache = cached
         return dict(cached[1])
 
