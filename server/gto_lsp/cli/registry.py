@@ -12,6 +12,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
+from ..core.messages import cannot_find_artifact
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError
 
 _SIMPLE = {"auto": None, "true": True, "false": False}
@@ -273,7 +274,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         name = args.name
         art = registry.artifacts.get(name)
         if art is None:
-            raise CliError(f"Cannot find artifact '{name}'")
+            raise CliError(cannot_find_artifact(name))
         versions = _versions_json(art) if args.deprecated or not art.deprecated else []
         if args.json:
             print(json.dumps(versions, indent=4), file=out)
