@@ -707,6 +707,22 @@ test('trusted', 'Annotate, commit and push pushes to the upstream branch', async
   assert.strictEqual(git('ls-remote', 'origin', 'refs/heads/main').split(/\s+/)[0], git('rev-parse', 'HEAD'));
 });
 
+/**
+ * Runs a registry command whose prompts `driving` answers. The command ends when its result notification (with
+ * Push) is dismissed: once `tag` exists, the notification is closed.
+ */
+async function runUntilTag(driving, tag, command, ...args) {
+  driving.catch(() => undefined);
+  const running = vscode.commands.executeCommand(command, ...args);
+  const seen = await driving;
+  await waitFor(`the tag ${tag}`, () => git('tag', '-l', tag) === tag);
+  await sleep(300);
+  await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await running;
+  console.log(`${command}: prompts ${seen.join(', ')} -> ${JSON.stringify(result)}`);
+  return result;
+}
+
 async function codeLenses(doc) {
   return (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
 }
@@ -738,14 +754,7 @@ test('trusted', 'Register version... from the code lens creates GTO\'s annotated
       },
     },
   ]);
-  driving.catch(() => undefined);
-  // The command ends when its notification (with Push) is dismissed: run it, then close the notification.
-  const running = vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);
-  await driving;
-  await waitFor('the tag churn@v0.1.1', () => git('tag', '-l', 'churn@v0.1.1') === 'churn@v0.1.1');
-  await sleep(300);
-  await vscode.commands.executeCommand('notifications.clearAll');
-  const result = await running;
+  const result = await runUntilTag(driving, 'churn@v0.1.1', lens.command.command, ...lens.command.arguments);
   assert.strictEqual(result.status, 'created', result.message);
   assert.deepStrictEqual(result.tags, ['churn@v0.1.1']);
   assert.strictEqual(git('cat-file', '-t', 'churn@v0.1.1'), 'tag');
@@ -755,6 +764,30 @@ test('trusted', 'Register version... from the code lens creates GTO\'s annotated
   await waitFor('the code lens to show v0.1.1', async () =>
     (await onChurn())[0]?.command.title === 'v0.1.1 · prod: v0.1.0 · staging: v0.1.0',
   );
+});
+
+test('trusted', "Explorer: Assign Stage... on an artifact's path finds the artifact and creates GTO's stage tag", async () => {
+  const a = await api();
+  const latest = (await a.server.registryState(root(), 'churn')).latest;
+  const counter = 1 + Math.max(...git('tag', '-l', 'churn#*').split('\n').map((t) => Number(/#(\d+)$/.exec(t)?.[1] ?? 0)));
+  const tag = `churn#prod#${counter}`;
+  const driving = drive(a, [
+    {
+      id: 'stage',
+      act: (input) => {
+        assert.deepStrictEqual(input.items.map((i) => [i.label, i.description]), [['prod', 'now v0.1.0'], ['staging', 'now v0.1.0']]);
+        input.activeItems = [input.items[0]];
+      },
+    },
+    { id: 'assignVersion', act: (input) => assert.strictEqual(input.activeItems[0]?.label, latest) },
+    { id: 'confirm', act: (input) => assert.match(input.placeholder, new RegExp(`^Create the tag ${tag} \\(stage 'prod'\\)\\?`)) },
+  ]);
+  const file = vscode.Uri.file(path.join(root(), 'models', 'churn.pkl'));
+  const result = await runUntilTag(driving, tag, 'gto.assignFromExplorer', file);
+  assert.strictEqual(result.status, 'created', result.message);
+  assert.strictEqual(git('cat-file', '-t', tag), 'tag');
+  assert.strictEqual(git('tag', '-l', '--format=%(contents)', tag).trim(), `Assigning stage prod to artifact churn version ${latest}`);
+  assert.strictEqual((await a.server.registryState(root(), 'churn')).stages.prod, latest);
 });
 
 // ---------------------------------------------------------------- restricted mode
