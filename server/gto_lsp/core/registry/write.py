@@ -127,6 +127,11 @@ def push_tags(
 
 
 def _check_identity(g: git.Git) -> None:
+    """GTO (libgit2) needs a configured identity: GIT_COMMITTER_NAME/EMAIL, else user.name/user.email. git itself
+    would guess one from the host name; a tag signed `root <root@host>` is refused here as GTO refuses it."""
+    for var, key in (("GIT_COMMITTER_NAME", "user.name"), ("GIT_COMMITTER_EMAIL", "user.email")):
+        if not os.environ.get(var) and not _run(g, "config", "--get", key).text.strip():
+            raise WriteError("Git user name and email must be configured", unexpected=True)
     if _run(g, "var", "GIT_COMMITTER_IDENT").status != 0:
         raise WriteError("Git user name and email must be configured", unexpected=True)
 

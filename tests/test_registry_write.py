@@ -1,0 +1,138 @@
+"""core.registry.write: the tags it makes (annotated, at the commit, committer identity, tagger time after the
+artifact's newest tag), deletions, and pushing only those tags, with the reason when a push fails."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from gto_lsp.core.registry.plan import plan_assign, plan_deprecate, plan_register
+from gto_lsp.core.registry.state import read_registry
+from gto_lsp.core.registry.write import PushError, WriteError, push_tags, tag_remote, write_plan
+
+IDENTITY = {"GIT_COMMITTER_NAME": "Tess Tagger", "GIT_COMMITTER_EMAIL": "tess@example.com"}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **IDENTITY, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("GIT_COMMITTER_DATE", raising=False)
+    r = tmp_path / "repo"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    (r / "m.txt").write_text("1\n")
+    git(r, "add", "m.txt")
+    git(r, "commit", "-q", "-m", "c1")
+    return r
+
+
+def tag_facts(repo: Path, name: str) -> list[str]:
+    fmt = "%(objecttype)|%(*objectname)|%(taggername)|%(taggeremail)|%(taggerdate:unix)|%(contents:subject)"
+    return git(repo, "for-each-ref", f"--format={fmt}", f"refs/tags/{name}").split("|")
+
+
+def test_annotated_at_the_commit_with_identity_and_message(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    plan = plan_assign(read_registry(repo), "rf", "prod", ref_sha=head)
+    seen: list[tuple[str, str]] = []
+    result = write_plan(repo, plan, report=lambda kind, tag: seen.append((kind, tag)))
+    assert result.created == ("rf@v0.0.1", "rf#prod#1") and result.pushed == ()
+    assert seen == [("created", "rf@v0.0.1"), ("created", "rf#prod#1")]
+    kind, target, name, email, when, subject = tag_facts(repo, "rf#prod#1")
+    assert (kind, target, name, email) == ("tag", head, "Tess Tagger", "<tess@example.com>")
+    assert subject == "Assigning stage prod to artifact rf version v0.0.1"
+    # the stage tag is a second after the version tag: GTO's replay never sees a tie
+    assert int(when) == int(tag_facts(repo, "rf@v0.0.1")[4]) + 1
+    state = read_registry(repo).artifacts["rf"]
+    assert state.latest == "v0.0.1" and state.stages == {"prod": "v0.0.1"}
+
+
+def test_tagger_time_after_the_newest_tag_even_in_the_future(repo: Path) -> None:
+    future = int(time.time()) + 1000
+    git(repo, "-c", "user.name=x", "tag", "-a", "rf@v0.0.1", "-m", "reg", "HEAD")
+    env_date = f"{future} +0000"
+    subprocess.run(
+        ["git", "tag", "-a", "rf#prod#1", "-m", "assign", "HEAD"],
+        cwd=repo,
+        env={**os.environ, "GIT_COMMITTER_DATE": env_date},
+        check=True,
+    )
+    plan = plan_deprecate(read_registry(repo), "rf")
+    write_plan(repo, plan)
+    assert int(tag_facts(repo, "rf@deprecated")[4]) == future + 1
+    assert read_registry(repo).artifacts["rf"].deprecated
+
+
+def test_no_identity_is_refused_as_gto_refuses(repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in IDENTITY:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    plan = plan_register(read_registry(repo), "rf", git(repo, "rev-parse", "HEAD"))
+    with pytest.raises(WriteError) as info:
+        write_plan(repo, plan)
+    assert info.value.message == "Git user name and email must be configured" and info.value.unexpected
+    assert git(repo, "tag") == ""
+
+
+def test_existing_tag_is_refused(repo: Path) -> None:
+    plan = plan_register(read_registry(repo), "rf", git(repo, "rev-parse", "HEAD"))
+    git(repo, "tag", "rf@v0.0.1")  # made after the plan
+    with pytest.raises(WriteError) as info:
+        write_plan(repo, plan)
+    assert info.value.message == "tag 'rf@v0.0.1' already exists"
+
+
+def test_push_only_the_tags_and_delete(repo: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "tag", "-a", "unrelated", "-m", "not pushed")
+    head = git(repo, "rev-parse", "HEAD")
+    result = write_plan(repo, plan_register(read_registry(repo), "rf", head), push=True)
+    assert result.pushed == ("rf@v0.0.1",) and result.remote == "origin"
+    assert git(remote, "tag") == "rf@v0.0.1"
+    assert git(remote, "branch") == ""  # the branch stays unpushed
+    write_plan(repo, plan_deprecate(read_registry(repo), "rf", delete=True), push=True)
+    assert git(remote, "tag") == "" and git(repo, "tag") == "unrelated"
+
+
+def test_push_rejected_keeps_the_local_tag(repo: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    (repo / "m.txt").write_text("2\n")
+    git(repo, "commit", "-qam", "c2")
+    git(repo, "tag", "-a", "rf@v0.0.1", "-m", "elsewhere", "HEAD")
+    git(repo, "push", "-q", "origin", "refs/tags/rf@v0.0.1")
+    git(repo, "tag", "-d", "rf@v0.0.1")
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD")
+    with pytest.raises(PushError) as info:
+        write_plan(repo, plan_register(read_registry(repo), "rf", first), push=True)
+    assert info.value.kind == "rejected"
+    assert "git push origin rf@v0.0.1" in info.value.message and "rejected" in info.value.message
+    assert git(repo, "tag") == "rf@v0.0.1"
+
+
+def test_no_remote_and_branch_remote(repo: Path, tmp_path: Path) -> None:
+    with pytest.raises(PushError) as info:
+        push_tags(repo, ["x"])
+    assert info.value.kind == "no-remote" and "no remote" in info.value.message
+    for name in ("backup", "upstream"):
+        git(tmp_path, "init", "-q", "--bare", str(tmp_path / f"{name}.git"))
+        git(repo, "remote", "add", name, str(tmp_path / f"{name}.git"))
+    with pytest.raises(PushError, match="no 'origin'"):
+        tag_remote(repo)
+    git(repo, "config", "branch.main.remote", "upstream")
+    assert tag_remote(repo) == "upstream"
