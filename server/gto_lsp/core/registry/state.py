@@ -140,14 +140,18 @@ def _newest(events: list[Event]) -> Event:
 class _VStage:
     def __init__(self) -> None:
         self.events: list[Event] = []  # assignments then unassignments, each sorted
+        self._ordered: Optional[list[Event]] = None  # ordered()'s answer until the next add (read-only)
 
     def add(self, ev: Event) -> None:
         self.events.append(ev)
+        self._ordered = None
 
     def ordered(self) -> list[Event]:
-        assigns = sorted((e for e in self.events if e.kind == "assign"), key=lambda e: e.time)
-        unassigns = sorted((e for e in self.events if e.kind == "unassign"), key=lambda e: e.time)
-        return sorted(assigns + unassigns, key=lambda e: e.time)  # ascending, stable
+        if self._ordered is None:
+            assigns = sorted((e for e in self.events if e.kind == "assign"), key=lambda e: e.time)
+            unassigns = sorted((e for e in self.events if e.kind == "unassign"), key=lambda e: e.time)
+            self._ordered = sorted(assigns + unassigns, key=lambda e: e.time)  # ascending, stable
+        return self._ordered
 
     @property
     def active(self) -> bool:
@@ -172,14 +176,19 @@ class _Version:
         self.deregs: list[Event] = []
         self.commits: list[Event] = []
         self.stages: dict[str, _VStage] = {}
+        self._events: dict[tuple[bool, bool], list[Event]] = {}  # events()'s answers until the next add (read-only)
 
     def events(self, direct: bool = True, indirect: bool = True) -> list[Event]:
-        out: list[Event] = (self.regs + self.deregs) if direct else []
-        if indirect:
-            out = out + self.commits + [e for s in self.stages.values() for e in s.ordered()[::-1]]
-        return sorted(out, key=lambda e: e.time)  # ascending
+        found = self._events.get((direct, indirect))
+        if found is None:
+            out: list[Event] = (self.regs + self.deregs) if direct else []
+            if indirect:
+                out = out + self.commits + [e for s in self.stages.values() for e in s.ordered()[::-1]]
+            found = self._events[(direct, indirect)] = sorted(out, key=lambda e: e.time)  # ascending
+        return found
 
     def add(self, ev: Event) -> None:
+        self._events.clear()  # (a stage's events change only through here)
         if ev.kind == "register":
             _insort(self.regs, ev)
         elif ev.kind == "deregister":

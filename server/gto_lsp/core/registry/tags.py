@@ -18,6 +18,7 @@ holding one breaks every GTO command). Every form may end with `#N`, the per-art
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, NamedTuple, Optional
 
@@ -69,6 +70,7 @@ def tag_to_name(name: str) -> str:
     return name.replace("=", ":")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked again for the same names (a registry of 10,000 tags)
 def semver_key(version: str) -> Optional[tuple[object, ...]]:
     """SemVer 2.0 precedence (build metadata ignored); None when `version` is not 'v' + SemVer."""
     m = SEMVER_RE.fullmatch(version)
@@ -86,6 +88,7 @@ def is_version(value: str) -> bool:
     return SEMVER_RE.fullmatch(value) is not None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked again for the same names (a registry of 10,000 tags)
 def parse_tag(name: str) -> Optional[Tag]:
     """The GTO event a tag name stands for; None for names GTO ignores (`v1.0.0`, `rf@v1`, `rf@latest`)."""
     m = TAG_RE.fullmatch(name)
