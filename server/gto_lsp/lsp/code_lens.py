@@ -91,18 +91,25 @@ async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> li
         return []
     if await ls.facts(view.repo, settings) is None:
         return []
-    registry = view.repo.registry_ready()
+    # The lazy registry computes only the artifacts this document names (10,000 tags: not all of them).
+    registry = view.repo.registry_known()
     if registry is None:
-        registry = await asyncio.to_thread(view.repo.registry)
+        registry = await asyncio.to_thread(view.repo.registry_lazy)
     if registry is None:
         return []
+    known = registry
+
+    def states() -> dict[str, Optional[ArtifactRegistry]]:
+        return {name: known.get(name) for name, _, _ in names}
+
+    found = states() if registry.completed else await asyncio.to_thread(states)
     stage_order = view.repo.config.stages
     repository = str(view.root)
     actions = [(title, command) for title, command in ACTIONS if command in ls.state.client_commands]
     lenses: list[types.CodeLens] = []
     for name, name_range, valid in names:
         arg = {"repository": repository, "name": name}
-        text = state_text(name, registry.get(name), stage_order)
+        text = state_text(name, found[name], stage_order)
         lenses.append(
             types.CodeLens(range=name_range, command=types.Command(title=text, command=STATE_COMMAND, arguments=[arg]))
         )
