@@ -15,7 +15,7 @@ bench_lsp.py, its VS Code-like capabilities) and measures:
 - first hover on a name: sent as soon as those diagnostics arrive (the tags are read then, or by the server's own
   warm-up);
 - warm hover p50/p95: the names of other artifacts, one request every `--gap` (0.1 s), so they span seconds;
-- path completion p50/p95: a half-typed entry inserted; `path: data/raw/part-1` (10,000 matches, 1,000 listed)
+- path completion p50/p95: a half-typed entry inserted; `path: data/raw/part-1` (10,000 matches)
   and `path: src/pkg07/` (a folder of 20);
 - new tag -> hover shows it: `git tag -a` of a new version, `didChangeWatchedFiles` for its ref, hovers until the
   version shows;

@@ -99,6 +99,11 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
         return found
 
     @property
+    def tags(self) -> int:
+        """How many for-each-ref lines this registry holds."""
+        return sum(lines.count(b"\n") for lines, _ in self._groups.values())
+
+    @property
     def completed(self) -> bool:
         return self._all is not None
 

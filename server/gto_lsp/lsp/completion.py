@@ -45,6 +45,9 @@ from .state import ARTIFACTS, DVC, GtoLanguageServer, Tracked, View
 TRIGGERS = (":", " ", "/", "-")
 COMMON_TYPES = ("model", "dataset", "notebook", "pipeline")
 MAX_ITEMS = 1000
+# Path values listed at once; more are marked incomplete, and the client asks again as the prefix grows. A folder
+# of 20,000 files answered with 1,000 items was 250 KB of JSON and ~30 ms to serialize, per keystroke.
+PATH_ITEMS = 250
 
 T = TypeVar("T")
 
@@ -296,7 +299,7 @@ async def _path_items(
     tracked = await _tracked(ls, view)
     notes: dict[str, str] = {}
     if tracked is not None and dvc is None:
-        matching = _tracked_matching(tracked, query, MAX_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
+        matching = _tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
     else:
         if tracked is not None:
             entries = _tracked_children(tracked, query.listed)
@@ -307,7 +310,7 @@ async def _path_items(
         matching = [entry for entry in entries if path_matches(query, entry[0])]
     rng = _edit_range(view, pos, ctx.start)
     items = []
-    for path, is_folder, is_tracked in matching[:MAX_ITEMS]:
+    for path, is_folder, is_tracked in matching[:PATH_ITEMS]:
         label = path_label(query, path, is_folder)
         rank = ("0" if is_tracked else "2") + ("0" if is_folder else "1")
         detail = notes.get(path) or ("folder" if is_folder else "file") + (
@@ -315,7 +318,7 @@ async def _path_items(
         )
         kind = types.CompletionItemKind.Folder if is_folder else types.CompletionItemKind.File
         items.append(_value_item(label, rng, ctx.lead, kind, rank + label, detail))
-    return items, len(matching) > MAX_ITEMS
+    return items, len(matching) > PATH_ITEMS
 
 
 def _with_dvc_data(
