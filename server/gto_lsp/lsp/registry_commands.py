@@ -1,7 +1,8 @@
 """Registry commands: `gto.server.registryState`, `gto.server.register`, `gto.server.assign`,
-`gto.server.deprecate` (the contract of lsp/commands.py: one object argument, `{ok, message, ...}`).
+`gto.server.deprecate`, `gto.server.pushTags` (the contract of lsp/commands.py: one object argument,
+`{ok, message, ...}`).
 
-All four sit behind one gate: an untrusted workspace or `gto.git.enabled: false` gets a clear refusal and no git
+All of them sit behind one gate: an untrusted workspace or `gto.git.enabled: false` gets a clear refusal and no git
 is run at all. The rules (names, versions, bumps, stages, counters, messages, refusals) are the registry core's
 (core/registry); this module only reads the arguments, runs the core in a worker thread with a progress report,
 and afterwards drops the cached registry so code lenses (refreshed) and hovers show the new state.
@@ -120,6 +121,7 @@ def _state(gate: Gate, name: str) -> dict[str, Any]:
         "versions": [
             {"version": v.version, "commit": v.commit, "active": v.active, "stages": list(v.stages)}
             for v in (art.versions if art is not None else ())
+            if v.registered or v.stages  # not a commit GTO only discovered (no tag of its own)
         ],
         "next": next_versions,
         "defaultVersion": next_version(registry, name, "patch"),
@@ -139,7 +141,7 @@ async def registry_state(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str
 
 # --- writes ----------------------------------------------------------------------------------------------------
 
-Planner = Callable[["Registry"], "TagPlan"]
+Planner = Callable[["Registry", Gate], "TagPlan"]
 
 
 def _bump(arg: dict[str, Any]) -> Optional[str]:
@@ -163,7 +165,7 @@ async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner
     dry_run = _bool(arg, "dryRun")
     gate = await _gate(ls, arg)
     try:
-        plan = await asyncio.to_thread(lambda: planner(_registry(gate)))
+        plan = await asyncio.to_thread(lambda: planner(_registry(gate), gate))
     except PlanError as error:
         return {"ok": False, "message": error.message.rstrip("\n")}
     tags = _tags_of(plan)
@@ -221,10 +223,9 @@ async def register(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
     name = _str(arg, "name", required=True)
     assert name is not None
     version, bump, message, ref = _str(arg, "version"), _bump(arg), _str(arg, "message"), _str(arg, "ref")
-    root = (await _gate(ls, arg)).root
 
-    def planner(registry: Registry) -> TagPlan:
-        sha = _resolve(root, ref or "HEAD")
+    def planner(registry: Registry, gate: Gate) -> TagPlan:
+        sha = _resolve(gate.root, ref or "HEAD")
         return plan_register(registry, name, sha, version=version, bump=bump, message=message)
 
     return await _checked(_write(ls, arg, f"Registering {name}", planner))
@@ -239,10 +240,9 @@ async def assign(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     stage = _str(arg, "stage", required=True)
     assert name is not None and stage is not None
     version, ref, message, force = _str(arg, "version"), _str(arg, "ref"), _str(arg, "message"), _bool(arg, "force")
-    gate = await _gate(ls, arg)
-    allowed = gate.repo.config.stages
 
-    def planner(registry: Registry) -> TagPlan:
+    def planner(registry: Registry, gate: Gate) -> TagPlan:
+        allowed = gate.repo.config.stages
         if version and not ref:
             return plan_assign(
                 registry, name, stage, version=version, message=message, force=force, allowed_stages=allowed
@@ -272,10 +272,9 @@ async def deprecate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any
     version, stage, message, force = _str(arg, "version"), _str(arg, "stage"), _str(arg, "message"), _bool(arg, "force")
     if stage and not version:
         raise UserError("`stage` needs `version`: the version to unassign the stage from.")
-    gate = await _gate(ls, arg)
-    allowed = gate.repo.config.stages
 
-    def planner(registry: Registry) -> TagPlan:
+    def planner(registry: Registry, gate: Gate) -> TagPlan:
+        allowed = gate.repo.config.stages
         if version and stage:
             return plan_unassign(registry, name, version, stage, message=message, force=force, allowed_stages=allowed)
         if version:
