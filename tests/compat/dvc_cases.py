@@ -653,6 +653,14 @@ ANNOTATE_FILES = [
     AnnotateFile("block-scalars", _LAYOUT["block-scalars"] + STAGES),
     AnnotateFile("quotes", _LAYOUT["quotes"]),
     AnnotateFile("labels-unsorted", "artifacts:\n  rf:\n    path: x\n    labels: [zz, aa, zz]\n  nn: {path: y}\n"),
+    AnnotateFile(
+        "glued-comment", "artifacts:\n  rf:\n    path: 'models/rf.pkl'#c\n    type: \"model\"#t\n  nn: {path: y}\n"
+    ),
+    AnnotateFile(
+        "odd-labels",
+        "artifacts:\n  rf:\n    path: x\n    labels:\n    - aa]\n    - 'b, c'\n    - '{d}'\n    - '#e'\n"
+        "  nn:\n    path: y\n    labels: ['x]', 'y, z']\n",
+    ),
     AnnotateFile("meta-nested", "artifacts:\n  rf:\n    path: x\n    meta:\n      a: [1, 2]\n      b: {c: d}\n"),
     AnnotateFile("nested", SECTION, "sub/dvc.yaml"),
     AnnotateFile("nested-deep", STAGES + SECTION, "sub/dir/dvc.yaml"),
