@@ -8,8 +8,10 @@
 3. Names: DVC's `Can't use 'X' as artifact name (ID).` warnings are our `invalid-name` problems.
 4. annotate/remove: DVC reads the result with exactly the values asked for (GTO's merge: type/path/desc/meta
    replaced when given, labels the sorted union) and still loads the file; every byte outside the target entry
-   stays (an appended entry is an insertion at a line boundary).
-5. migrate: DVC reads the new dvc.yaml with description -> desc, custom -> meta, virtual dropped; entries without
+   stays (an appended entry is an insertion at a line boundary). Single calls, sequences, and calls on mutated files.
+4b. Paths: `resolve_path` is where `dvc.api.artifacts_show` (at a tag) finds the artifact.
+5. migrate: DVC reads the new dvc.yaml with description -> desc, custom -> meta, virtual dropped (hand cases and every
+   third artifacts.yaml of the GTO matrix), paths rebased for a sub-folder dvc.yaml; entries without
    a path are skipped, reported and left in artifacts.yaml.
 
 Deliberate difference (xfail): `${}` is left alone (issue 7 §3), so DVC's resolution errors (unknown variable, a
@@ -549,3 +551,41 @@ def test_migrate(case: D.MigrateCase, migrated: dict[str, Any]) -> None:
         assert res.dvc.text.endswith(case.dvc[end:]), "the text after the section changed" + repro
     elif case.dvc is not None:
         _assert_inserted(case.dvc, res.dvc.text, repro)
+
+
+def test_migrate_gto_matrix() -> None:
+    """Every third artifacts.yaml of the GTO differential tests (hand-written files and the reader matrix) that we
+    read, migrated into a dvc.yaml with stages: DVC loads it and reads each moved entry as GTO's fields (our
+    describe, which test_differential compares with GTO 1.10.1) in DVC's names."""
+    _need()
+    inputs = [*C.HAND_FILES.values(), *(c.text for c in C.read_cases())][::3]
+    runs = []
+    for text in inputs:
+        try:
+            res = _call(migrate, text, D.STAGES)
+        except GTOError:
+            continue  # a file we refuse to read (the reader tests compare that with GTO)
+        skipped = {name for name, _ in res.skipped}
+        expected = {}
+        for artifact in parse(text).artifacts:
+            name = str(artifact.name)
+            if name not in skipped:
+                fields = describe(text, name) or {}
+                expected[name] = {
+                    "path": fields.get("path"),
+                    "desc": fields.get("description"),
+                    "type": fields.get("type"),
+                    "labels": fields.get("labels"),
+                    "meta": fields.get("custom"),
+                }
+        runs.append((text, res, _normal(batch.jsonable(expected))))
+    readings = D.run_cases([D.DvcCase(f"m{k}", {"dvc.yaml": res.dvc.text}) for k, (_, res, _) in enumerate(runs)])
+    wrong = []
+    for k, (text, _, expected) in enumerate(runs):
+        reading = readings[f"m{k}"]
+        verdict = reading["verdicts"]["dvc.yaml"]
+        got = _normal(reading["artifacts"].get("dvc.yaml", {})) if verdict["ok"] else _dvc_says(verdict)
+        if got != expected:
+            wrong.append(f"artifacts.yaml {_show(text)}\n  DVC reads {got}\n  expected {expected}")
+    assert len(runs) > 150
+    assert not wrong, f"{len(wrong)} of {len(runs)} migrations wrong:\n" + "\n".join(wrong)
