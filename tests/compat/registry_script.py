@@ -108,7 +108,7 @@ def run_script(repo: str, steps: list[dict[str, Any]], command: Command, tick: b
                 code, out, err = command(args)
             finally:
                 os.chdir(cwd)
-            if args[0] in WRITES:
+            if args[0] in WRITES and code == 0:  # a refused command made no tag: no need to wait after it
                 last_write = int(time.time())
             results.append({"args": args, "code": code, "out": out, "err": err})
         else:
@@ -152,7 +152,7 @@ def _job(job: dict[str, Any], command: Command) -> dict[str, Any]:
     return out
 
 
-def main(jobs_path: str, out_path: str, parallel: int = 8) -> None:
+def main(jobs_path: str, out_path: str, parallel: int = 12) -> None:
     command = _gto_command()
     with open(jobs_path, encoding="utf-8") as f:
         jobs = json.load(f)

@@ -126,6 +126,7 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
         cmd("assign", "rf", "--stage", "prod", "--version", "v0.0.1"),
         cmd("assign", "rf", "--stage", "prod", "--version", "v0.0.1", "--force"),
         cmd("show", "--json"),
+        cmd("show"),
     ],
     "unassign": [
         commit("c1", 1),
@@ -210,6 +211,8 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
         cmd("register", "a:b:c"),
         cmd("register", "a:"),
         cmd("show", "-d", "--json"),
+        cmd("show"),
+        cmd("show", "-d"),
     ],
     "gto-stages": [
         {"op": "write", "files": {".gto": "stages: [dev, prod]\n"}},
@@ -220,6 +223,7 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
         cmd("deprecate", "rf", "v0.0.1", "qa"),
         cmd("deprecate", "rf", "v0.0.1", "dev"),
         cmd("show", "--json"),
+        cmd("show"),
     ],
     "counter": [
         commit("c1", 1),
@@ -234,6 +238,7 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
     "annotated": [
         commit("c1", 1, {"artifacts.yaml": "rf:\n  type: model\nnn: {}\n"}),
         cmd("show", "--json"),
+        cmd("show"),
         cmd("register", "rf"),
         cmd("deprecate", "rf"),
         cmd("show", "--json"),

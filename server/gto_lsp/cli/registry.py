@@ -247,13 +247,46 @@ def _versions_json(art: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+def _fancy(rows: list[list[str]], header: list[str]) -> str:
+    """tabulate's `fancy_outline`, as `gto show` prints its tables."""
+    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
 
-    def line(row: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+    def bar(left: str, mid: str, right: str) -> str:
+        return left + mid.join("═" * (w + 2) for w in widths) + right
 
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+    def line(cells: list[str]) -> str:
+        return "│ " + " │ ".join(c.ljust(w) for c, w in zip(cells, widths)) + " │"
+
+    return "\n".join([bar("╒", "╤", "╕"), line(header), bar("╞", "╪", "╡"), *map(line, rows), bar("╘", "╧", "╛")])
+
+
+def _short(version: str) -> str:
+    """A commit sha as the table shows it (7 characters); versions stay whole (GTO cuts them to 7 as well)."""
+    return version[:7] if len(version) == 40 and all(c in "0123456789abcdef" for c in version) else version
+
+
+def _authoring(version: Any) -> tuple[float, str]:
+    """(time, ref) of the event `gto show NAME` names: the newest registration, else the newest event."""
+    events = [e for e in version.events if e.kind == "register"] or list(version.events)
+    if not events:
+        return version.created_at, _short(version.commit)
+    last = events[-1]
+    return last.time, last.tag or _short(last.commit)
+
+
+def _version_rows(art: Any, deprecated: bool) -> list[list[str]]:
+    from datetime import datetime, timezone
+
+    name = art.name if art.registered else f"*{art.name}"
+    rows = []
+    for v in art.versions:
+        if not (deprecated or v.active):
+            continue
+        when, ref = _authoring(v)
+        shown = [s for s, picked in art.stages.items() if picked == v.version]
+        created = str(datetime.fromtimestamp(when, timezone.utc))
+        rows.append([name, _short(v.version), ", ".join(shown), created, ref])
+    return rows
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -270,25 +303,20 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
             file=args.err,
         )
         code = EXIT_PROBLEMS
+    nothing = "Nothing found in the current workspace"
     if args.name:
         name = args.name
         art = registry.artifacts.get(name)
         if art is None:
             raise CliError(cannot_find_artifact(name))
-        versions = _versions_json(art) if args.deprecated or not art.deprecated else []
+        hidden = art.deprecated and not args.deprecated
         if args.json:
+            versions = [] if hidden else _versions_json(art)
             print(json.dumps(versions, indent=4), file=out)
             return code
-        rows = [
-            [name, v["version"], ", ".join(v["stages"]), v["commit_hexsha"][:7], "yes" if v["is_active"] else "no"]
-            for v in versions
-        ]
-        print(
-            _table(rows, ["artifact", "version", "stage", "commit", "active"])
-            if rows
-            else "Nothing found in the current workspace",
-            file=out,
-        )
+        rows = [] if hidden else _version_rows(art, args.deprecated)
+        header = ["artifact", "version", "stage", "created_at", "ref"]
+        print(_fancy(rows, header) if rows else nothing, file=out)
         return code
     state = show_json(registry, stages, args.deprecated)
     if args.json:
@@ -296,15 +324,11 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         return code
     columns = list(stages) if stages is not None else sorted({s for d in state.values() for s in d["stage"]})
     rows = [
-        [name if d["registered"] else f"*{name}", d["version"] or "-"] + [d["stage"].get(s) or "-" for s in columns]
-        for name, d in state.items()
+        [name if d["registered"] else f"*{name}", _short(d["version"] or "-")]
+        + [_short(d["stage"].get(s) or "-") for s in columns]
+        for name, d in sorted(state.items())
     ]
-    print(
-        _table(rows, ["name", "latest"] + [f"#{s}" for s in columns])
-        if rows
-        else "Nothing found in the current workspace",
-        file=out,
-    )
+    print(_fancy(rows, ["name", "latest"] + [f"#{s}" for s in columns]) if rows else nothing, file=out)
     return code
 
 

@@ -398,8 +398,8 @@ def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created:
 def _result(art: _Artifact, error: Optional[str]) -> ArtifactRegistry:
     merged: dict[tuple[str, str], list[_Version]] = {}
     for v in art.versions:
-        if v.discovered and not v.stages:
-            continue  # GTO's empty and commit-only versions: nothing to list
+        if not v.events():
+            continue  # GTO's empty version objects (made by a look-up): nothing to list
         merged.setdefault((v.name, v.commit), []).append(v)
     infos: list[VersionInfo] = []
     for (name, commit), group in merged.items():
