@@ -109,11 +109,15 @@ async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> li
     lenses: list[types.CodeLens] = []
     for name, name_range, valid in names:
         arg = {"repository": repository, "name": name}
-        text = state_text(name, found[name], stage_order)
+        entry = found[name]
+        text = state_text(name, entry, stage_order)
+        tagged = entry is not None and getattr(entry, "registered", True)
         lenses.append(
             types.CodeLens(range=name_range, command=types.Command(title=text, command=STATE_COMMAND, arguments=[arg]))
         )
         for title, command in actions if valid else ():  # GTO refuses to register an invalid name
+            if command == DEPRECATE_COMMAND and not tagged:
+                continue  # no tag of its own: nothing to deprecate (GTO: "Cannot find artifact")
             lenses.append(
                 types.CodeLens(range=name_range, command=types.Command(title=title, command=command, arguments=[arg]))
             )
