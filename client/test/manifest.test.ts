@@ -110,7 +110,10 @@ describe('package.json', () => {
     assert.equal(props['gto.checks.enable'].default, true);
     assert.equal(props['gto.checks.paths'].default, true);
     assert.equal(props['gto.checks.unknownFields'].default, true);
-    assert.equal(props['gto.checks.virtualMissingPath'].default, 'warning');
+    assert.equal(props['gto.checks.virtualMissing'].default, 'warning');
+    assert.equal(props['gto.checks.virtualMissingPath'], undefined, 'one name, the server\'s');
+    assert.equal(props['gto.checks.invalidLabelOrType'].default, 'warning');
+    assert.equal(props['gto.checks.foreignFiles'].default, false);
     assert.equal(props['gto.git.enabled'].default, true);
     assert.deepEqual(props['gto.trace.server'].enum, ['off', 'messages', 'verbose']);
   });

@@ -108,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="Report every problem of artifacts.yaml, .gto and every dvc.yaml (for CI)")
     repo_option(p)
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="error",
+        help="Exit 1 when a problem of this severity or worse is found (default: error; never: always exit 0)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="Check an artifacts.yaml that does not look like GTO annotations (another tool's file) as GTO's",
+    )
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser(

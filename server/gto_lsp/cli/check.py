@@ -13,6 +13,7 @@ from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, read_text
 
 if TYPE_CHECKING:
     from ..core.check import RepoView
+    from ..core.dvc.document import DvcDocument
     from ..core.git import RepoFacts
     from ..core.problems import Problem
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.check import CheckSettings, RepoView, check
     from ..core.config import read_config
+    from ..core.dvc import stage_outputs
+    from ..core.dvc.files import folder_of
     from ..core.git import GitError, RepoFacts, find_root
     from ..core.parse import parse
 
@@ -38,11 +41,15 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     text = read_text(index_path)
     if facts is not None and facts.head_sha() is not None:
         in_head = facts.in_head
-    view = RepoView(root=root, in_head=in_head)
+    documents = _dvc_documents(root, facts)
+    outputs: set[str] = set()
+    for rel, document in documents.items():
+        outputs |= stage_outputs(document, folder_of(rel))
+    view = RepoView(root=root, in_head=in_head, outputs=frozenset(outputs))
     problems = list(config.problems)
     if text is not None:
-        problems.extend(check(parse(text), config, view, CheckSettings()))
-    dvc_problems = _check_dvc_files(root, facts, view)
+        problems.extend(check(parse(text), config, view, CheckSettings(foreign_files=args.force)))
+    dvc_problems = _check_dvc_files(documents, view)
     if text is None and not dvc_problems.files and not (root / ".gto").exists():
         raise CliError(f"No {config.index} or dvc.yaml in {root}: nothing to check.", EXIT_USAGE)
     found = [(p.file or config.index, p) for p in problems]
@@ -79,8 +86,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 f"{row['file']}:{row['line']}:{row['column']}: {row['severity']} {row['code']} {row['message']}",
                 file=out,
             )
-    failing = [r for r in rows if r["severity"] in ("error", "warning")]
+    failing = [r for r in rows if r["severity"] in _FAILING[args.fail_on]]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+# --fail-on: the severities that make check exit 1
+_FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 
 @dataclass
@@ -89,12 +100,11 @@ class _DvcFound:
     problems: list[tuple[str, Problem]]  # (file, problem), file by file, each in the order of its lines
 
 
-def _check_dvc_files(root: Path, facts: Optional[RepoFacts], view: RepoView) -> _DvcFound:
+def _dvc_documents(root: Path, facts: Optional[RepoFacts]) -> dict[str, DvcDocument]:
     """Every dvc.yaml of the repository (tracked, or untracked and not ignored; only the root one outside git),
-    checked with paths from its folder; outputs of every dvc.yaml's stages count as present."""
-    from ..core.check import CheckSettings
-    from ..core.dvc import check_dvc, parse_dvc, stage_outputs
-    from ..core.dvc.files import DVC_FILE, dvc_files, folder_of
+    parsed, by its path relative to the root."""
+    from ..core.dvc import parse_dvc
+    from ..core.dvc.files import DVC_FILE, dvc_files
 
     if facts is not None:
         listed = dvc_files(facts.tracked_files() + facts.untracked_files())
@@ -105,13 +115,19 @@ def _check_dvc_files(root: Path, facts: Optional[RepoFacts], view: RepoView) -> 
         text = read_text(root / rel)
         if text is not None:  # tracked but deleted in the working tree: nothing to check
             documents[rel] = parse_dvc(text)
-    outputs: set[str] = set()
-    for rel, document in documents.items():
-        outputs |= stage_outputs(document, folder_of(rel))
-    frozen = frozenset(outputs)
+    return documents
+
+
+def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:
+    """Each dvc.yaml checked with paths from its folder; outputs of every dvc.yaml's stages (`view.outputs`)
+    count as present."""
+    from ..core.check import CheckSettings
+    from ..core.dvc import check_dvc
+    from ..core.dvc.files import folder_of
+
     found: list[tuple[str, Problem]] = []
     for rel, document in documents.items():
-        problems = check_dvc(document, view, folder_of(rel), CheckSettings(), frozen)
+        problems = check_dvc(document, view, folder_of(rel), CheckSettings(), view.outputs)
         problems.sort(key=lambda p: (p.span.start.line, p.span.start.col))
         found.extend((rel, p) for p in problems)
     return _DvcFound(list(documents), found)

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Optional, TextIO
 
 from ..core.dvc.files import full_name
-from ..core.messages import cannot_find_artifact
+from ..core.messages import cannot_find_artifact, wrong_config
 from . import dvcfile
 from .common import (
     EXIT_OK,
@@ -32,6 +32,7 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
 
     repo = open_repo(args.repo)
     target, name, text = _file_of(repo, args.name, args.dvcfile)
+    _refuse_wrong_config(repo, target)
     facts = RepoFacts(repo.root)
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
@@ -71,6 +72,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
 
     repo = open_repo(args.repo)
     target, name, text = _file_of(repo, args.name, args.dvcfile)
+    _refuse_wrong_config(repo, target)
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
     commit = args.commit or args.push
@@ -91,6 +93,12 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
         shown = full_name(target.folder, name) if target else name
         commit_changes(repo, remove_message(shown), args.push, out, [rel])
     return EXIT_OK
+
+
+def _refuse_wrong_config(repo: Repo, target: Optional[dvcfile.DvcTarget]) -> None:
+    """GTO refuses every annotate and remove of artifacts.yaml when `.gto` has a problem (DVC never reads it)."""
+    if target is None and repo.config.problems:
+        raise CliError(wrong_config(str(repo.root)))
 
 
 def _file_of(

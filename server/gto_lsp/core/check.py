@@ -8,12 +8,13 @@ allowed types, paths) are reused while what they read is the same. The file syst
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from .config import Config
 from .facts import Facts as Facts
 from .facts import facts as facts
+from .foreign import foreign_problem, foreign_reason
 from .fs import ExistsCache as ExistsCache
 from .fs import RepoView as RepoView
 from .parse import Document
@@ -23,6 +24,8 @@ from .problems import Problem
 from .rules import entry as _entry
 from .rules.cross import allowed_types, duplicate_names, path_problems, place
 
+_LABEL_OR_TYPE = ("invalid-label", "invalid-type")
+
 
 @dataclass(frozen=True)
 class CheckSettings:
@@ -30,6 +33,8 @@ class CheckSettings:
     paths: bool = True
     unknown_fields: bool = True
     virtual_missing: str = "warning"  # a severity, or "off"
+    invalid_label_or_type: str = "warning"  # a severity, or "off": GTO reads the file, only annotate refuses
+    foreign_files: bool = False  # check an artifacts.yaml that does not look like GTO's (foreign.py)
 
 
 def check(
@@ -41,6 +46,10 @@ def check(
     """Every problem of the document (config problems are reported separately: `config.problems`)."""
     if not settings.enable:
         return []
+    if not settings.foreign_files:
+        reason = foreign_reason(document)
+        if reason is not None:
+            return [foreign_problem(reason)]  # another tool's artifacts.yaml: said once, not checked
     config = config or Config()
     problems = list(document.problems)
     known = [(artifact, facts(artifact)) for artifact in document.artifacts]
@@ -48,6 +57,10 @@ def check(
         for local in fact.local:
             if local.code == "unknown-field" and not settings.unknown_fields:
                 continue
+            if local.code in _LABEL_OR_TYPE:
+                if settings.invalid_label_or_type == "off":
+                    continue
+                local = replace(local, severity=settings.invalid_label_or_type)
             problems.append(artifact.relative(local))
     repo = repo or RepoView()
     # The rules across entries depend only on each entry's name, type, path and virtual, and on the

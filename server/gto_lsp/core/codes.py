@@ -67,8 +67,18 @@ CODES: dict[str, Code] = {
             "warning",
             ("gto",),
         ),
-        _code("invalid-label", "A label breaks GTO's name rule: GTO refuses the next annotate.", "error"),
-        _code("invalid-type", "The type breaks GTO's name rule: GTO refuses the next annotate.", "error"),
+        _code(
+            "invalid-label",
+            "A label breaks GTO's name rule: GTO still reads the file (show, register, assign); annotate refuses.",
+            "warning",
+            setting="gto.checks.invalidLabelOrType",
+        ),
+        _code(
+            "invalid-type",
+            "The type breaks GTO's name rule: GTO still reads the file (show, register, assign); annotate refuses.",
+            "warning",
+            setting="gto.checks.invalidLabelOrType",
+        ),
         _code("type-not-allowed", "The type is not in `.gto`'s `types` (or `GTO_TYPES`).", "error"),
         _code("unknown-field", "GTO ignores the field and drops it on its next write.", "warning"),
         _code("lax-boolean", "`virtual: yes` works only through GTO's lax parsing.", "warning"),
@@ -86,6 +96,13 @@ CODES: dict[str, Code] = {
         ),
         _code("path-not-committed", "`virtual: false` but the path is not in the HEAD commit.", "error"),
         _code("path-conflict", "The path equals or is inside another artifact's path.", "warning"),
+        # --- the file --------------------------------------------------------------------------------------------
+        _code(
+            "not-gto-file",
+            "The file does not look like GTO annotations (another tool's artifacts.yaml): it is not checked.",
+            "information",
+            setting="gto.checks.foreignFiles",
+        ),
         # --- .gto ---------------------------------------------------------------------------------------------
         _code("config-syntax", "`.gto` is not valid YAML.", "error", refuses=("gto",)),
         _code("config-not-mapping", "`.gto` is not a mapping.", "error", refuses=("gto",)),

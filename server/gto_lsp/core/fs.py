@@ -7,6 +7,7 @@ testable with a view of no repository at all.
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -34,6 +35,8 @@ class RepoView:
     root: Optional[Path] = None
     in_head: Optional[Callable[[str], bool]] = None
     exists_cache: dict[str, bool] = field(default_factory=ExistsCache)
+    # Outputs of the stages of the repository's dvc.yaml files (relative to the root): DVC makes them.
+    outputs: frozenset[str] = frozenset()
     _real_root: Optional[str] = field(default=None, repr=False)
 
     def invalidate(self) -> None:
@@ -43,7 +46,8 @@ class RepoView:
     def token(self) -> tuple[Any, ...]:
         """Identifies the answers this view gives: results across entries are reused only for the same token."""
         owner = getattr(self.in_head, "__self__", self.in_head)
-        return (self.root, id(self.exists_cache), getattr(self.exists_cache, "generation", None), id(owner))
+        generation = getattr(self.exists_cache, "generation", None)
+        return (self.root, id(self.exists_cache), generation, id(owner), self.outputs)
 
     def exists(self, path: str) -> Optional[bool]:
         if self.root is None:
@@ -55,3 +59,21 @@ class RepoView:
             cached = exists_inside(self.root, path, self._real_root)
             self.exists_cache[path] = cached
         return cached
+
+    def managed(self, resolved: str) -> bool:
+        """Whether DVC or MLEM makes the data at `resolved` (normalised, relative to the root) though it is not in
+        the working tree: a `.dvc` file of it or of a folder above it, a stage's output, or MLEM's `.mlem`
+        metafile beside it."""
+        if self.root is None:
+            return False
+        return tracked_by_dvc(resolved, self, self.outputs) or bool(self.exists(resolved + ".mlem"))
+
+
+def tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:
+    """`resolved` or a folder above it is an output of a stage (`outputs`) or has a `.dvc` file."""
+    current = resolved
+    while current and current != ".":
+        if current in outputs or repo.exists(current + ".dvc"):
+            return True
+        current = posixpath.dirname(current)
+    return False

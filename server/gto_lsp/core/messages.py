@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 # gto/index.py, BaseIndexManager.add/remove with stdout (what `gto annotate` and `gto remove` print).
 UPDATED = "Updated `artifacts.yaml`"
 # gto/exceptions.py, WrongArtifactsYaml.
@@ -16,3 +18,9 @@ def no_git_repo(path: str) -> str:
 def cannot_find_artifact(name: str) -> str:
     """gto/exceptions.py, ArtifactNotFound."""
     return f"Cannot find artifact '{name}'"
+
+
+def wrong_config(root: str) -> str:
+    """gto/exceptions.py, WrongConfig: any problem of `.gto` (unknown key, wrong type, bad name) makes every
+    annotate and remove refuse; `root` is the repository's absolute path."""
+    return f"Wrong config file '{os.path.join(root, '.gto')}'"

@@ -21,7 +21,7 @@ from lsprotocol import types
 
 from ..core.dvc import parse_dvc, values_of
 from ..core.dvc.files import DVC_FILE, dvc_files, full_name, relative_to_folder, walk_files
-from ..core.messages import no_git_repo
+from ..core.messages import no_git_repo, wrong_config
 from ..core.names import invalid_name_message, is_valid_name
 from ..core.parse import Document, ScalarNode, parse, scalar_value
 from ..core.values import is_lax_false
@@ -433,6 +433,12 @@ async def _in_head_for(ls: GtoLanguageServer, target: Target, path: Optional[str
     return lambda candidate: found if posixpath.normpath(candidate) == asked else False
 
 
+def _refuse_wrong_config(target: Target) -> None:
+    """GTO refuses every annotate and remove of artifacts.yaml when `.gto` has a problem (DVC never reads it)."""
+    if target.format == "gto" and target.root is not None and target.repo.config.problems:
+        raise UserError(wrong_config(str(target.root)))
+
+
 async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     from ..core.annotate import AnnotateRequest, GTOError
     from ..core.annotate import annotate as core_annotate
@@ -452,6 +458,7 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
         custom=arg.get("custom"),
     )
     target = _target(ls, arg)
+    _refuse_wrong_config(target)
     in_head = await _in_head_for(ls, target, path) if must_exist else None
     text, version, _ = _held(ls, target)
     state = ls.state.docs.get(target.uri)
@@ -494,6 +501,7 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     name = _str(arg, "name", required=True)
     assert name is not None
     target = _target(ls, arg)
+    _refuse_wrong_config(target)
     text, version, _ = _held(ls, target)
     state = ls.state.docs.get(target.uri)
     previous = state.document if state is not None else None

@@ -16,7 +16,7 @@ from lsprotocol import types
 
 from ..core.check import RepoView, check
 from ..core.config import CONFIG_FILE
-from ..core.dvc import check_dvc
+from ..core.dvc import check_dvc, stage_outputs
 from ..core.dvc.files import dvc_files, walk_files
 from ..core.problems import Problem
 from .positions import LineIndex
@@ -105,12 +105,39 @@ async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> N
         await asyncio.to_thread(repo.warm_head, missing)
 
 
+# The stage outputs each dvc.yaml had when last checked: a change re-checks artifacts.yaml's paths.
+_OUTPUTS: dict[str, frozenset[str]] = {}
+
+
+def repo_outputs(ls: GtoLanguageServer, root: Optional[Path]) -> frozenset[str]:
+    """Outputs of the stages of every dvc.yaml of the repository the server knows (open, or found on disk at
+    start), relative to the root: DVC makes them, so artifacts.yaml's paths to them count as present."""
+    out: set[str] = set()
+    for uri, state in list(ls.state.docs.items()):
+        if state.kind == DVC and state.root == root and root is not None:
+            out |= _OUTPUTS.get(uri, frozenset())
+    return frozenset(out)
+
+
+def _note_outputs(ls: GtoLanguageServer, view: View) -> None:
+    if view.dvc is None or view.root is None:
+        return
+    outputs = frozenset(stage_outputs(view.dvc, view.folder))
+    if _OUTPUTS.get(view.uri) == outputs:
+        return
+    _OUTPUTS[view.uri] = outputs
+    for uri in tracked_uris(ls, view.root):
+        if ls.doc_state(uri).kind == ARTIFACTS:
+            schedule(ls, uri, 0, force=False)
+
+
 def problems_of(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
     repo = view.repo
     in_head = repo.in_head_checker() if ls.git_allowed(settings) else None
     repo_view = RepoView(repo.root, in_head, repo.view.exists_cache) if repo.root is not None else RepoView()
     if view.dvc is not None:
         return check_dvc(view.dvc, repo_view, view.folder, settings.checks)
+    repo_view.outputs = repo_outputs(ls, repo.root)
     return check(view.document, repo.config, repo_view, settings.checks)
 
 
@@ -161,6 +188,7 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         # dvc.yaml needs no git answers: DVC reads paths from the work tree.
         problems = problems_of(ls, view, settings)
         publish(ls, uri, [to_diagnostic(p, view.lines, uri) for p in problems], view.version, force=force)
+        _note_outputs(ls, view)
         return
     await _git_ready(ls, view, settings)
     if task is not None and ls.doc_state(uri).task is not task:

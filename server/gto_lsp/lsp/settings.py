@@ -1,6 +1,7 @@
 """Client settings (section `gto`, scoped to a workspace folder) as typed objects.
 
-Shape: {checks: {enable, paths, unknownFields, virtualMissing}, git: {enabled}}. Read with
+Shape: {checks: {enable, paths, unknownFields, virtualMissing, invalidLabelOrType, foreignFiles}, git: {enabled}}
+(package.json's `gto.checks.*` and `gto.git.*`, same names and defaults: tests/lsp/test_settings_manifest.py). Read with
 workspace/configuration when the client supports it, else from initializationOptions.settings.
 """
 
@@ -13,7 +14,7 @@ from ..core.check import CheckSettings
 from ..core.problems import SEVERITIES
 
 SECTION = "gto"
-_VIRTUAL_MISSING = (*SEVERITIES, "off")
+_SEVERITY_OR_OFF = (*SEVERITIES, "off")
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,13 @@ class Settings:
         checks_raw = raw.get("checks")
         checks = base.checks
         if isinstance(checks_raw, Mapping):
-            virtual = checks_raw.get("virtualMissing")
             checks = CheckSettings(
                 enable=_bool(checks_raw.get("enable"), checks.enable),
                 paths=_bool(checks_raw.get("paths"), checks.paths),
                 unknown_fields=_bool(checks_raw.get("unknownFields"), checks.unknown_fields),
-                virtual_missing=virtual if virtual in _VIRTUAL_MISSING else checks.virtual_missing,
+                virtual_missing=_severity(checks_raw.get("virtualMissing"), checks.virtual_missing),
+                invalid_label_or_type=_severity(checks_raw.get("invalidLabelOrType"), checks.invalid_label_or_type),
+                foreign_files=_bool(checks_raw.get("foreignFiles"), checks.foreign_files),
             )
         git_raw = raw.get("git")
         git_enabled = base.git_enabled
@@ -48,3 +50,7 @@ class Settings:
 
 def _bool(value: Any, default: bool) -> bool:
     return value if isinstance(value, bool) else default
+
+
+def _severity(value: Any, default: str) -> str:
+    return value if value in _SEVERITY_OR_OFF else default

@@ -16,6 +16,7 @@ from .. import check as gto_check
 from ..check import CheckSettings, RepoView
 from ..codes import refuses
 from ..fields import invalid_name_message, is_valid_name, suggest_name
+from ..fs import tracked_by_dvc
 from ..parse import (
     MERGE,
     NULL,
@@ -344,15 +345,6 @@ def _child(node: Node, name: str) -> Optional[Node]:
     return None
 
 
-def _tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:
-    current = resolved
-    while current and current != ".":
-        if current in outputs or repo.exists(current + ".dvc"):
-            return True
-        current = posixpath.dirname(current)
-    return False
-
-
 def _path_problems(
     document: DvcDocument, repo: RepoView, folder: str, settings: CheckSettings, outputs: frozenset[str]
 ) -> list[Problem]:
@@ -405,7 +397,7 @@ def _path_problems(
                 continue
             if own_outputs is None:
                 own_outputs = stage_outputs(document, folder)
-            if _tracked_by_dvc(where.resolved, repo, own_outputs | outputs):
+            if tracked_by_dvc(where.resolved, repo, own_outputs | outputs):
                 continue
             shown = f" (`{where.resolved}` from the repository root)" if folder else ""
             out.append(

@@ -136,6 +136,8 @@ def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, vir
             continue
         _conflicts(index, known, known_facts, placed, out)
         exists = repo.exists(path)
+        if exists is False and repo.managed(norm):
+            continue  # DVC or MLEM makes the data (`.dvc`, a stage's output, `.mlem`): present, and not git's
         if exists is False:
             if virtual:
                 if virtual_missing != "off":
@@ -161,7 +163,7 @@ def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, vir
                     )
                 )
                 continue
-        if not virtual and repo.in_head is not None and not repo.in_head(path):
+        if not virtual and repo.in_head is not None and not repo.in_head(path) and not repo.managed(norm):
             message = (
                 f"Path `{path}` is not in the HEAD commit, but `virtual: false` says it is "
                 "(`gto annotate --must-exist` would refuse it: "
