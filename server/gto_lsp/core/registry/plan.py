@@ -460,8 +460,8 @@ def plan_deprecate(
     target = ref_sha
     if target is None:
         target = art.events[-1].commit if art is not None and art.events else head_sha
-    if not target:
-        raise PlanError("unknown Git revision 'HEAD'", unexpected=True)
+    if not target:  # an unknown artifact with --force, in a repository without commits
+        raise PlanError("Ref 'HEAD' was not found in the repository history")
     tag = _tag_name(registry, name, "deprecate", bool(simple))
     new = NewTag(
         name=tag,
