@@ -232,7 +232,7 @@ def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool
     }
 
 
-def _versions_json(art: Any) -> list[dict[str, Any]]:
+def _versions_json(art: Any, versions: Any) -> list[dict[str, Any]]:
     return [
         {
             "artifact": art.name,
@@ -243,7 +243,7 @@ def _versions_json(art: Any) -> list[dict[str, Any]]:
             "stages": list(v.stages),
             "created_at": v.created_at,
         }
-        for v in art.versions
+        for v in versions
     ]
 
 
@@ -274,14 +274,12 @@ def _authoring(version: Any) -> tuple[float, str]:
     return last.time, last.tag or _short(last.commit)
 
 
-def _version_rows(art: Any, deprecated: bool) -> list[list[str]]:
+def _version_rows(art: Any, versions: Any) -> list[list[str]]:
     from datetime import datetime, timezone
 
     name = art.name if art.registered else f"*{art.name}"
     rows = []
-    for v in art.versions:
-        if not (deprecated or v.active):
-            continue
+    for v in versions:
         when, ref = _authoring(v)
         shown = [s for s, picked in art.stages.items() if picked == v.version]
         created = str(datetime.fromtimestamp(when, timezone.utc))
@@ -305,16 +303,27 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         code = EXIT_PROBLEMS
     nothing = "Nothing found in the current workspace"
     if args.name:
-        name = args.name
+        from ..core.registry.tags import parse_shortcut
+
+        shortcut = parse_shortcut(args.name)
+        name = shortcut.name if shortcut else args.name
         art = registry.artifacts.get(name)
         if art is None:
             raise CliError(cannot_find_artifact(name))
         hidden = art.deprecated and not args.deprecated
+        listed = [v for v in art.versions if args.deprecated or v.active]
+        if shortcut and shortcut.latest:
+            listed = listed[:1]
+        elif shortcut and shortcut.version:
+            listed = [v for v in listed if v.version == shortcut.version]
+        elif shortcut and shortcut.stage:
+            listed = [v for v in listed if art.stages.get(shortcut.stage) == v.version]
+        if hidden:
+            listed = []
         if args.json:
-            versions = [] if hidden else _versions_json(art)
-            print(json.dumps(versions, indent=4), file=out)
+            print(json.dumps(_versions_json(art, listed), indent=4), file=out)
             return code
-        rows = [] if hidden else _version_rows(art, args.deprecated)
+        rows = _version_rows(art, listed)
         header = ["artifact", "version", "stage", "created_at", "ref"]
         print(_fancy(rows, header) if rows else nothing, file=out)
         return code

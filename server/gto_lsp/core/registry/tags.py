@@ -10,6 +10,7 @@ Public API::
     next_counter(tag_names, artifact) -> int  # 1 + the highest `#N` of the artifact's tags (lightweight too)
     semver_key("v1.2.3-rc.1") -> sortable key, None when not "v" + SemVer 2.0
     is_version(value) -> bool                 # "v" + SemVer 2.0, as GTO's --version wants
+    parse_shortcut("rf@latest") -> Shortcut(name="rf", stage=None, version=None, latest=True)  # None: a plain name
 
 Actions: "register" (`NAME@vX.Y.Z`), "deregister" (`NAME@vX.Y.Z!`), "assign" (`NAME#STAGE`), "unassign"
 (`NAME#STAGE!`), "deprecate" (`NAME@deprecated`), "created" (`NAME@created`: in GTO's grammar, but a registry
@@ -26,11 +27,13 @@ from ..names import NAME
 
 __all__ = [
     "ACTIONS",
+    "Shortcut",
     "Tag",
     "format_tag",
     "is_version",
     "name_to_tag",
     "next_counter",
+    "parse_shortcut",
     "parse_tag",
     "semver_key",
     "tag_to_name",
@@ -141,3 +144,26 @@ def next_counter(tag_names: Iterable[str], artifact: str) -> int:
         if tag is not None and tag.artifact == artifact and tag.counter is not None:
             highest = max(highest, tag.counter)
     return highest + 1
+
+
+class Shortcut(NamedTuple):
+    name: str
+    stage: Optional[str] = None
+    version: Optional[str] = None
+    latest: bool = False
+
+
+# GTO's shortcut_re: NAME@latest, NAME@greatest, NAME@vX.Y.Z, NAME#STAGE (NAME may be dir:name).
+_SHORTCUT_RE = re.compile(
+    rf"^(?P<artifact>(?:[a-zA-Z0-9-_./]+:)?{NAME})(?:#(?P<stage>{NAME})|@(?P<version>latest|greatest|{_SEMVER}))$"
+)
+
+
+def parse_shortcut(value: str) -> Optional[Shortcut]:
+    """`gto show`'s naming shortcuts; None when `value` is a plain name (or nothing GTO reads as a shortcut)."""
+    m = _SHORTCUT_RE.search(value)
+    if not m:
+        return None
+    version = m["version"]
+    latest = version in ("latest", "greatest")
+    return Shortcut(m["artifact"], m["stage"], None if latest else version, latest)

@@ -1,0 +1,105 @@
+"""The registry commands of the CLI without real GTO (the differential tests compare them with it): GTO's
+outputs, exit codes (1 for GTO's errors, 2 for usage), emojis, shortcuts of `show`, tables."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gto_lsp.cli import main
+
+T0 = 1_700_000_000
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for key in ("GIT_COMMITTER_NAME", "GIT_AUTHOR_NAME"):
+        monkeypatch.setenv(key, "Tess")
+    for key in ("GIT_COMMITTER_EMAIL", "GIT_AUTHOR_EMAIL"):
+        monkeypatch.setenv(key, "tess@example.com")
+    monkeypatch.delenv("GTO_STAGES", raising=False)
+    monkeypatch.setenv("GTO_EMOJIS", "false")
+    r = tmp_path / "repo"
+    r.mkdir()
+    env = {**os.environ, "GIT_COMMITTER_DATE": f"{T0} +0000", "GIT_AUTHOR_DATE": f"{T0} +0000"}
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=r, check=True)
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "c1"], cwd=r, env=env, check=True)
+    monkeypatch.chdir(r)
+    return r
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_register_assign_and_errors(repo: Path) -> None:
+    assert run("register", "rf") == (
+        0,
+        "Created git tag 'rf@v0.0.1' that registers version\nTo push the changes upstream, run:\n"
+        "    git push origin rf@v0.0.1\n",
+        "",
+    )
+    assert run("register", "rf") == (1, "", "'rf' is already registered in this commit with version 'v0.0.1'\n")
+    assert run("assign", "rf", "--stage", "prod") == (
+        0,
+        "Created git tag 'rf#prod#1' that assigns stage to version 'v0.0.1'\nTo push the changes upstream, run:\n"
+        "    git push origin 'rf#prod#1'\n",
+        "",
+    )
+    code, out, err = run("deprecate", "rf", "v0.0.1", "prod", "--delete")
+    assert (code, out, err) == (
+        0,
+        "Deleted git tag 'rf#prod#1'\nTo push the changes upstream, run:\n    git push --delete origin 'rf#prod#1'\n",
+        "",
+    )
+
+
+def test_emoji_and_unexpected_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GTO_EMOJIS", "true")
+    assert run("register", "rf", "nosuchref") == (1, "", "❌ Unexpected error: unknown Git revision 'nosuchref'\n")
+    assert run("register", "Rf!")[2].startswith("❌ Invalid value 'Rf!'. Only letters, numbers")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["register", "rf", "--simple", "maybe"], ["assign", "rf"], ["deprecate"], ["register", "rf", "--bogus"]],
+)
+def test_usage_errors_exit_2(repo: Path, args: list[str]) -> None:
+    assert run(*args)[0] == 2
+
+
+def test_show_json_table_and_shortcuts(repo: Path) -> None:
+    run("assign", "rf", "--stage", "prod")
+    assert json.loads(run("show", "--json")[1]) == {
+        "rf": {"version": "v0.0.1", "stage": {"prod": "v0.0.1"}, "registered": True, "active": True}
+    }
+    assert run("show")[1] == (
+        "╒════════╤══════════╤═════════╕\n"
+        "│ name   │ latest   │ #prod   │\n"
+        "╞════════╪══════════╪═════════╡\n"
+        "│ rf     │ v0.0.1   │ v0.0.1  │\n"
+        "╘════════╧══════════╧═════════╛\n"
+    )
+    for shortcut in ("rf@latest", "rf#prod", "rf@v0.0.1"):
+        assert [v["version"] for v in json.loads(run("show", shortcut, "--json")[1])] == ["v0.0.1"], shortcut
+    assert json.loads(run("show", "rf@v9.9.9", "--json")[1]) == []
+    assert run("show", "ghost") == (1, "", "Cannot find artifact 'ghost'\n")
+    run("deprecate", "rf")
+    assert run("show") == (0, "Nothing found in the current workspace\n", "")
+    assert json.loads(run("show", "-d", "--json")[1])["rf"]["active"] is False
+
+
+def test_show_says_when_gto_cannot_read(repo: Path) -> None:
+    subprocess.run(["git", "tag", "rf@created"], cwd=repo, check=True)
+    code, out, err = run("register", "rf")
+    assert code == 0 and out.startswith("Created git tag 'rf@v0.0.1'")
+    code, out, err = run("show", "--json")
+    assert code == 1 and json.loads(out)["rf"]["version"] == "v0.0.1"
+    assert err.startswith("GTO cannot read this registry: every gto command fails with `Unexpected error: 'action'`")
