@@ -1,6 +1,7 @@
 """The one definition of artifacts.yaml's fields (GTO's name rule is in names.py, re-exported here).
 
-Validation, completion, hover and the JSON schema all read this table, so they cannot drift apart.
+check's value rules (kind, nullable, value rule), annotate's defaults and describe's order, completion, hover and
+the JSON schema read this table; tests/test_check.py checks that check follows it.
 """
 
 from __future__ import annotations
