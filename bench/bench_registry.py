@@ -20,7 +20,8 @@ bench_lsp.py, its VS Code-like capabilities) and measures:
 - new tag -> hover shows it: `git tag -a` of a new version, `didChangeWatchedFiles` for its ref, hovers until the
   version shows;
 - first code lens: a second server, `textDocument/codeLens` as soon as the open's diagnostics arrive (when the
-  server has code lenses);
+  server has code lenses), with no registry state saved by an earlier session; then "after a restart": a third
+  server, the same request, with the states the second one saved (`GTO_LSP_CACHE_DIR`, fresh for each run);
 - RSS: the server and its children at the end (from /proc), and the peak.
 
 One server at a time. Figures are the medians over `--runs` runs (each run's
@@ -278,6 +279,7 @@ class Run:
     completion_folder: list[float] = field(default_factory=list)
     new_tag: float = math.nan
     first_lens: float = math.nan
+    restart_lens: float = math.nan
     rss: float = math.nan
     peak: float = math.nan
     notes: list[str] = field(default_factory=list)
@@ -413,18 +415,18 @@ async def new_tag(server: Server) -> float:
         run_git(server.repo, "tag", "-d", tag)
 
 
-async def lens_session(repo: Path, command: list[str], env: dict[str, str], base: Path, run: Run) -> None:
+async def lens_session(repo: Path, command: list[str], env: dict[str, str], base: Path, run: Run) -> float:
+    """ms from the request to the code lenses of the file, asked as soon as the open's diagnostics arrive."""
     server = Server(repo, command, env, base / "lens.log")
     try:
         await server.start()
         if not server.capabilities.get("codeLensProvider"):
             run.notes.append("no textDocument/codeLens in this server")
-            return
+            return math.nan
         await server.open()
-        result, run.first_lens = await server.client.request(
-            "textDocument/codeLens", {"textDocument": {"uri": server.uri}}
-        )
+        result, ms = await server.client.request("textDocument/codeLens", {"textDocument": {"uri": server.uri}})
         run.notes.append(f"{len(result or [])} code lenses")
+        return ms
     finally:
         await server.client.stop()
 
@@ -478,6 +480,13 @@ def table(runs: list[Run]) -> list[str]:
             "ms",
             [r.first_lens for r in runs],
         ),
+        (
+            "first code lens after a restart",
+            mid([r.restart_lens for r in runs]),
+            TARGETS["first_lens"],
+            "ms",
+            [r.restart_lens for r in runs],
+        ),
         ("RSS at the end (tree)", mid([r.rss for r in runs]), TARGETS["rss"], "MB", [r.rss for r in runs]),
         ("peak RSS (tree)", mid([r.peak for r in runs]), None, "MB", [r.peak for r in runs]),
     ]
@@ -498,9 +507,15 @@ async def bench(args: Any, repo: Path, env: dict[str, str], base: Path) -> list[
     command = [sys.executable, "-m", "gto_lsp", "serve"] if not args.gto_command else args.gto_command.split()
     runs = []
     for number in range(args.runs):
-        run = await hover_session(repo, command, env, base, args.requests, args.gap)
+        # Each run starts with no state saved by an earlier session (GTO_LSP_CACHE_DIR: the server's cache folder).
+        cache = base / f"cache-{number}"
+        run = await hover_session(
+            repo, command, env | {"GTO_LSP_CACHE_DIR": str(cache / "hover")}, base, args.requests, args.gap
+        )
         if not args.no_lens:
-            await lens_session(repo, command, env, base, run)
+            lens_env = env | {"GTO_LSP_CACHE_DIR": str(cache / "lens")}
+            run.first_lens = await lens_session(repo, command, lens_env, base, run)
+            run.restart_lens = await lens_session(repo, command, lens_env, base, run)  # the states it saved
         print(f"  run {number + 1}: load average {load()}; " + "; ".join(run.notes), flush=True)
         runs.append(run)
     return runs

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 from pathlib import Path
 
 from gto_lsp.core.completion import path_matches, path_query
 from gto_lsp.core.git import HeadInfo, _parse_registry
-from gto_lsp.core.registry_cache import LazyRegistry, RegistryCache, group_lines, refs_stamp
+from gto_lsp.core.registry_cache import LazyRegistry, RegistryCache, SavedStates, group_lines, refs_stamp
 from gto_lsp.lsp.completion import _tracked_children, _tracked_matching
 from gto_lsp.lsp.state import Tracked, folders_of
 
@@ -124,3 +125,38 @@ def test_path_prefix_index_lists_what_the_scan_did() -> None:
         assert _tracked_children(tracked, query.listed) == scan, typed
         assert _tracked_matching(tracked, query, 10**6) == [e for e in scan if path_matches(query, e[0])], typed
         assert _tracked_matching(tracked, query, 2) == [e for e in scan if path_matches(query, e[0])][:2], typed
+
+
+def test_saved_states_spare_the_parse_of_a_restarted_server(tmp_path: Path) -> None:
+    parsed: list[bytes] = []
+
+    def counting(refs: bytes, head: HeadInfo | None) -> dict:  # type: ignore[type-arg]
+        parsed.append(refs)
+        return _parse_registry(refs, head)
+
+    path = tmp_path / "states.pickle"
+    first = LazyRegistry(group_lines(REFS, HEAD), counting, saved=SavedStates(path)).complete()
+    assert parsed and path.exists()
+    parsed.clear()
+    again = LazyRegistry(group_lines(REFS, HEAD), counting, saved=SavedStates(path))
+    assert again.get("rf") == first["rf"] and dict(again.complete()) == dict(first) and not parsed
+    refs = b"\n".join(sorted([*LINES, line("rf@v1.2.0", C3, 400)])) + b"\n"  # one artifact changed
+    changed = LazyRegistry(group_lines(refs, HEAD), counting, saved=SavedStates(path)).complete()
+    assert dict(changed) == _parse_registry(refs, HEAD) and len(parsed) == 1
+
+
+def test_a_planted_saved_file_runs_no_code(tmp_path: Path) -> None:
+    path = tmp_path / "states.pickle"
+    marker = tmp_path / "ran"
+    path.write_bytes(pickle.dumps(_Planted(str(marker))))
+    registry = LazyRegistry(group_lines(REFS, None), _parse_registry, saved=SavedStates(path))
+    assert dict(registry.complete()) == _parse_registry(REFS, None)
+    assert not marker.exists()
+
+
+class _Planted:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Path.touch, (Path(self.path),))

@@ -11,7 +11,9 @@ only when asked:
 - after the tags changed, `RegistryCache.update` re-groups the new output and keeps every state whose lines are
   byte for byte the same, so a new tag re-parses one artifact;
 - `refs_stamp` tells, without starting git, whether the tags may have changed (packed-refs and the folders under
-  refs/tags), so a reader re-runs for-each-ref only then.
+  refs/tags), so a reader re-runs for-each-ref only then;
+- `SavedStates` keeps the computed states on disk between sessions (the user's cache folder), keyed by a digest of
+  the code that computes them, the artifact's lines and HEAD's facts: a restarted server parses only what changed.
 
 An artifact's state depends only on its own tags, so parsing its group alone gives what parsing all the tags
 gives for it. Where that does not hold (a `NAME@created` tag makes GTO refuse the whole registry) every line is
@@ -20,8 +22,11 @@ one group, parsed whole.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
 if TYPE_CHECKING:
     from .registry.state import ArtifactRegistry, HeadInfo
 
-__all__ = ["LazyRegistry", "RegistryCache", "refs_stamp"]
+__all__ = ["LazyRegistry", "RegistryCache", "SavedStates", "refs_stamp"]
 
 Parse = Callable[[bytes, Optional["HeadInfo"]], Mapping[str, "ArtifactRegistry"]]
 Groups = dict[bytes, tuple[bytes, Optional["HeadInfo"]]]
@@ -79,12 +84,19 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
     iteration) or `complete()` parses every artifact once. Safe to share between threads: a state may be computed
     twice at worst, and always the same."""
 
-    def __init__(self, groups: Groups, parse: Parse, done: Optional[dict[bytes, dict[str, ArtifactRegistry]]] = None):
+    def __init__(
+        self,
+        groups: Groups,
+        parse: Parse,
+        done: Optional[dict[bytes, dict[str, ArtifactRegistry]]] = None,
+        saved: Optional[SavedStates] = None,
+    ):
         self._groups = groups
         self._parse = parse
         self._done: dict[bytes, dict[str, ArtifactRegistry]] = done if done is not None else {}
         self._all: Optional[dict[str, ArtifactRegistry]] = None
         self._lock = threading.Lock()
+        self._saved = saved
 
     def _group(self, key: bytes) -> dict[str, ArtifactRegistry]:
         found = self._done.get(key)
@@ -92,9 +104,17 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
             group = self._groups.get(key)
             found = {}
             if group is not None:
-                state = self._parse(*group)
-                # only this artifact's states: a group never answers for another one
-                found = dict(state) if key == _WHOLE else {n: a for n, a in state.items() if tag_key(n) == key}
+                saved = self._saved
+                digest = saved.digest(key, group) if saved is not None else b""
+                known = saved.get(digest) if saved is not None else None
+                if known is not None:
+                    found = known
+                else:
+                    state = self._parse(*group)
+                    # only this artifact's states: a group never answers for another one
+                    found = dict(state) if key == _WHOLE else {n: a for n, a in state.items() if tag_key(n) == key}
+                    if saved is not None:
+                        saved.put(digest, found)
             self._done[key] = found
         return found
 
@@ -116,6 +136,8 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
                     for key in list(self._groups):
                         merged.update(self._group(key))
                     self._all = {name: merged[name] for name in sorted(merged)}
+                    if self._saved is not None:
+                        self._saved.save({self._saved.digest(key, group) for key, group in self._groups.items()})
         return self
 
     def __getitem__(self, name: str) -> ArtifactRegistry:
@@ -150,8 +172,9 @@ class RegistryCache:
     """The newest `LazyRegistry` of one repository, the for-each-ref output and HEAD facts it came from, and the
     refs stamp taken before that read."""
 
-    def __init__(self, parse: Parse) -> None:
+    def __init__(self, parse: Parse, saved: Optional[SavedStates] = None) -> None:
         self._parse = parse
+        self.saved = saved
         self._lock = threading.Lock()
         self.source: Optional[tuple[bytes, Optional[HeadInfo]]] = None
         self.stamp: object = None
@@ -166,7 +189,7 @@ class RegistryCache:
                 return current
             groups = group_lines(output, head)
             done = current.carried(groups) if current is not None else None
-            registry = LazyRegistry(groups, self._parse, done)
+            registry = LazyRegistry(groups, self._parse, done, self.saved)
             self.source, self.stamp, self.registry = (output, head), stamp, registry
             return registry
 
@@ -193,3 +216,112 @@ def refs_stamp(common_dir: Path) -> Optional[tuple[object, ...]]:
         except OSError:
             continue
     return (packed_id, tuple(folders))
+
+
+# --- states saved between sessions ----------------------------------------------------------------------
+
+
+def cache_home() -> Optional[Path]:
+    """The user's cache folder for gto-lsp (`GTO_LSP_CACHE_DIR`, else the platform's); None when turned off
+    (`GTO_LSP_CACHE_DIR=""`)."""
+    chosen = os.environ.get("GTO_LSP_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~/AppData/Local")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "gto-lsp"
+
+
+def _code_version() -> bytes:
+    """What the saved states depend on: the source of the code that computes them, and Python's version."""
+    from . import git
+    from .registry import state, tags
+
+    digest = hashlib.sha256(sys.version.encode())
+    for module in (state, tags, git):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.digest()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds builtins and the classes of core.registry.state only: a planted file cannot run code."""
+
+    def find_class(self, module: str, name: str) -> type:
+        if module == "gto_lsp.core.registry.state":
+            from .registry import state
+
+            found = getattr(state, name, None)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a registry class")
+
+
+class SavedStates:
+    """Computed states of one repository's artifacts, kept in a file between sessions: digest of (code, artifact,
+    its lines, HEAD's facts about it) -> its states. Any problem reading or writing the file is a miss."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._code = b""
+        self._states: Optional[dict[bytes, dict[str, ArtifactRegistry]]] = None
+        self._added = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_repository(cls, common_dir: Path) -> Optional[SavedStates]:
+        home = cache_home()
+        if home is None:
+            return None
+        name = hashlib.sha256(os.fsencode(os.path.abspath(common_dir))).hexdigest()[:24]
+        return cls(home / "registry" / f"{name}.pickle")
+
+    def _load(self) -> dict[bytes, dict[str, ArtifactRegistry]]:
+        states = self._states
+        if states is None:
+            with self._lock:
+                if self._states is None:
+                    self._code = _code_version()
+                    loaded: dict[bytes, dict[str, ArtifactRegistry]] = {}
+                    try:
+                        with open(self.path, "rb") as handle:
+                            found = _Unpickler(handle).load()
+                        if isinstance(found, dict):
+                            loaded = found
+                    except Exception:  # missing, partly written, from another version: start afresh
+                        loaded = {}
+                    self._states = loaded
+                states = self._states
+        return states
+
+    def digest(self, key: bytes, group: tuple[bytes, Optional[HeadInfo]]) -> bytes:
+        self._load()
+        lines, head = group
+        return hashlib.sha1(b"\0".join((self._code, key, lines, repr(head).encode()))).digest()
+
+    def get(self, digest: bytes) -> Optional[dict[str, ArtifactRegistry]]:
+        return self._load().get(digest)
+
+    def put(self, digest: bytes, states: dict[str, ArtifactRegistry]) -> None:
+        self._load()[digest] = states
+        self._added = True
+
+    def save(self, keep: set[bytes]) -> None:
+        """Write the states of `keep` (the current registry's), when some were computed since the last write."""
+        if not self._added:
+            return
+        self._added = False
+        states = self._load()
+        kept = {digest: found for digest, found in list(states.items()) if digest in keep}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}")
+            with open(partial, "wb") as handle:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, self.path)
+        except OSError:
+            pass
+        self._states = kept  # what changed since is not kept in memory either

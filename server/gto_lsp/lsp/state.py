@@ -32,7 +32,7 @@ from ..core.dvc.document import DvcDocument, parse_dvc
 from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
 from ..core.paths import inside as inside  # watch and commands import it from here
-from ..core.registry_cache import LazyRegistry, RegistryCache, refs_stamp
+from ..core.registry_cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
@@ -349,6 +349,8 @@ class RepoState:
 
     def _registry_read(self, facts_: RepoFacts, cache: RegistryCache) -> Optional[LazyRegistry]:
         try:
+            if cache.saved is None:
+                cache.saved = SavedStates.for_repository(facts_.common_dir)
             stamp = refs_stamp(facts_.common_dir)
             head = facts_.registry_head()
             current = cache.registry
