@@ -286,6 +286,14 @@ SCRIPTS["two-versions"] = [
     cmd("deprecate", "nn"),
 ]
 
+SCRIPTS["no-commits"] = [
+    cmd("register", "rf"),
+    cmd("assign", "rf", "--stage", "prod"),
+    cmd("deprecate", "rf", "--force"),
+    cmd("show", "--json"),
+    commit("c1", 1),
+    cmd("promote", "rf", "--stage", "prod"),
+]
 SCRIPTS["push"] = [
     commit("c1", 1),
     {"op": "remote"},

@@ -368,7 +368,9 @@ def add_parsers(sub: Any, repo_option: Any) -> None:
     common(p)
     p.set_defaults(run=cmd_register)
 
-    p = sub.add_parser("assign", help="Assign a stage to a version: a NAME#STAGE#N git tag, as `gto assign`")
+    p = sub.add_parser(
+        "assign", aliases=["promote"], help="Assign a stage to a version: a NAME#STAGE#N git tag, as `gto assign`"
+    )
     p.add_argument("name", help="Artifact name (DIR:NAME for DIR/dvc.yaml)")
     p.add_argument("ref", nargs="?", default=None, help="Git reference to use [default: HEAD unless --version]")
     p.add_argument("--stage", required=True, help="Stage to assign")
