@@ -7,11 +7,12 @@ literal `${` (unescaped, DVC would try to interpolate it and refuse the file).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Optional, Sequence
 
 from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
 from ..codes import refuses
-from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, scalar_value, tag_of
+from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
 from ..problems import Pos
 from ..render import render_field, render_scalar
 from .document import DvcDocument, Entry, parse_dvc
@@ -186,13 +187,28 @@ def _double_quoted(text: str) -> str:
     return f'"{escaped}"'
 
 
+_FLOW_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+
+
+def _flow_item(value: Any) -> str:
+    """An item of a flow list: plain when it is a simple word YAML reads as a string, else quoted (`aa]` or
+    `b, c` plain would end the list or split the item)."""
+    if not isinstance(value, str):
+        return render_scalar(value)
+    if _FLOW_PLAIN.fullmatch(value) and resolve_plain(value) == STR:
+        return value
+    if any(char in value for char in "\n\r\t" + "".join(_ODD_BREAKS)):
+        return _double_quoted(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
 def render_field_text(field: str, value: Any, indent: int) -> str:
     """`field: value` at `indent` columns, without the final newline; labels in flow style."""
     value = _escape(value)
     if isinstance(value, str) and any(char in value for char in _ODD_BREAKS):
         return f"{field}: {_double_quoted(value)}"
     if field == "labels" and isinstance(value, list):
-        return f"{field}: [" + ", ".join(render_scalar(v) for v in value) + "]"
+        return f"{field}: [" + ", ".join(_flow_item(v) for v in value) + "]"
     return render_field("x", field, value, indent)
 
 
@@ -318,6 +334,8 @@ def _update(document: DvcDocument, edits: _Edits, entry: Entry, old: dict[str, A
             key_node, value_node = pairs[field]
             start = lines.offset(entry.pos(key_node.start_mark))
             end = lines.offset(node_end(entry, value_node))
+            if document.text[end : end + 1] == "#":
+                text += " "  # a comment glued to the old value (`'x'#c`) must not join the new one
             edits.replace(start, end, text)
         else:
             offset = _line_start(document, content_end(entry).line + 1)
