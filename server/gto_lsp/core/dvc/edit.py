@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
 from ..codes import refuses
+from ..messages import cannot_find_artifact
 from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
 from ..problems import Pos
 from ..render import render_field, render_scalar
@@ -151,12 +152,12 @@ def remove(
 ) -> EditResult:
     """Delete exactly one entry; every other byte stays (the last entry leaves `artifacts: {}`)."""
     if text is None:
-        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+        raise GTOError("not-found", cannot_find_artifact(name))
     document = parse_dvc(text, previous)
     read_checked(document, file)
     target = document.find(name)
     if target is None:
-        raise GTOError("not-found", f"Cannot find artifact '{name}'")
+        raise GTOError("not-found", cannot_find_artifact(name))
     edits = _Edits(document.lines)
     if document.section_kind == "flow":
         values = read_values(document)
