@@ -112,6 +112,19 @@ async def test_top_level_snippet_and_registered_names(start: Start, make_repo: C
     assert "v0.0.1" in (items[1].detail or "")
 
 
+async def test_names_annotated_at_head_without_tags_are_not_offered(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    """The registry holds the artifacts of HEAD's artifacts.yaml too (GTO's commit events): without tags they are
+    not 'registered in git'."""
+    repo = make_repo()
+    repo.commit({"artifacts.yaml": "gone:\n  type: model\n"})
+    repo.tag("rf@v0.0.1", "Registering artifact rf version v0.0.1")
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, "r")
+    assert labels_of(await editor.completion(doc, 0, 1)) == ["new artifact", "rf"]
+
+
 async def _all_answer(editor: Editor, uri: str, line_count: int) -> None:
     doc = editor.docs[uri]
     for line in range(line_count):

@@ -374,11 +374,13 @@ async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) 
     registry = await _from_git(ls, view, view.repo.registry_ready, view.repo.registry)
     if registry is None:
         return items
+    # Names with GTO tags: the registry also holds artifacts only annotated in HEAD's artifacts.yaml (no tags).
+    tagged = [name for name in sorted(registry) if registry[name].registered]
     if dvc is None:
         have = {str(a.name) for a in view.document.artifacts}
-        names = [(name, name) for name in sorted(registry) if name not in have and is_valid_name(name)]
+        names = [(name, name) for name in tagged if name not in have and is_valid_name(name)]
     else:
-        names = registered_here(registry, view.folder, (str(e.name) for e in dvc.entries))
+        names = registered_here(tagged, view.folder, (str(e.name) for e in dvc.entries))
     for full, name in names:
         entry = registry[full]
         if dvc is None:
