@@ -136,3 +136,20 @@ def test_no_remote_and_branch_remote(repo: Path, tmp_path: Path) -> None:
         tag_remote(repo)
     git(repo, "config", "branch.main.remote", "upstream")
     assert tag_remote(repo) == "upstream"
+
+
+@pytest.mark.parametrize(
+    ("output", "kind"),
+    [
+        ("fatal: Authentication failed for 'https://github.com/o/r.git/'", "auth"),
+        ("remote: Permission to o/r.git denied to bob.\nfatal: unable to access '...': error: 403", "auth"),
+        ("fatal: could not read Username for 'https://github.com': terminal prompts disabled", "auth"),
+        ("git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.", "auth"),
+        (" ! [rejected]        rf@v0.0.1 -> rf@v0.0.1 (already exists)\nerror: failed to push some refs", "rejected"),
+        ("fatal: unable to access 'https://x/': Could not resolve host: x", "failed"),
+    ],
+)
+def test_push_failures_are_classified(output: str, kind: str) -> None:
+    from gto_lsp.core.registry.write import _classify
+
+    assert _classify(output) == kind
