@@ -127,14 +127,12 @@ class RegistryUnreadable(Exception):
 
 
 def _insort(events: list[Event], ev: Event) -> None:
-    # GTO appends then sorts by created_at, stably: equal times keep insertion order.
-    events.append(ev)
-    events.sort(key=lambda e: e.time)
-
-
-def _newest(events: list[Event]) -> Event:
-    # sorted(..., key=created_at)[::-1][0]: the last of the newest second.
-    return sorted(events, key=lambda e: e.time)[::-1][0]
+    # GTO appends then sorts by created_at, stably: `ev` goes after every event of its time or earlier. Events come
+    # mostly in time order, so this walks back a step or two instead of sorting the list again.
+    index = len(events)
+    while index and events[index - 1].time > ev.time:
+        index -= 1
+    events.insert(index, ev)
 
 
 class _VStage:
@@ -234,18 +232,23 @@ class _Artifact:
         self.lenient = lenient
         self.versions: list[_Version] = []
         self.deprecations: list[Event] = []
+        self._by_commit: dict[str, list[_Version]] = {}  # the versions of each commit, in self.versions' order
+        self._by_name: dict[str, list[_Version]] = {}
 
     def find_version(
         self, name: Optional[str] = None, commit: Optional[str] = None, create: bool = False
     ) -> Optional[_Version]:
+        pool = self._by_commit.get(commit, []) if commit else self._by_name.get(name, []) if name else self.versions
         found = [
             v
-            for v in self.versions
+            for v in pool
             if (v.name == name if name else True) and (v.commit == commit if commit else True) and not v.discovered
         ]
         if create and not found:
             v = _Version(name or commit or "", commit or "")
             self.versions.append(v)
+            self._by_commit.setdefault(v.commit, []).append(v)
+            self._by_name.setdefault(v.name, []).append(v)
             found = [v]
         if len(found) > 1:
             if not self.lenient:
