@@ -5,7 +5,9 @@ GTO refuses."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 from pathlib import Path
 from typing import Any, Callable
 
@@ -128,3 +130,30 @@ async def test_annotate_and_remove_refuse_a_gto_config_gto_refuses(
     remove = await editor.command("gto.server.remove", {"repository": str(repo.root), "name": "rf"})
     assert remove == {"ok": False, "message": wrong}
     assert editor.applied == []
+
+
+async def test_commit_reports_a_file_a_hook_staged_into_it(
+    start: Start, make_repo: Callable[..., Repo], env: dict[str, str]
+) -> None:
+    """gto.server.commit reads the commit back: never "committed only artifacts.yaml" when a hook added a file."""
+    repo = make_repo(files={"artifacts.yaml": "{}\n"})
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ngit add other.txt\n")
+    hook.chmod(0o755)
+    repo.write({"other.txt": "staged by the hook\n", "artifacts.yaml": "rf:\n  type: model\n"})
+    editor = await start([repo.root], server_env={**env, "GTOLSP_LOCK_WAIT": "0.5"})
+    args = {"repository": str(repo.root), "name": "rf", "action": "annotate", "type": "model"}
+    result = await editor.command("gto.server.commit", args)
+    sha = repo.git("rev-parse", "--short", "HEAD").strip()
+    assert result["ok"] is True and result["files"] == ["artifacts.yaml", "other.txt"]
+    assert result["otherFiles"] == ["other.txt"]
+    assert (
+        f"Commit {sha} does not hold only 'artifacts.yaml': a commit hook added 'other.txt' to it."
+        in (result["message"])
+    )
+    # the lock beside the file is held while committing, and a held one is a clear refusal
+    hook.unlink()
+    repo.write({"artifacts.yaml": "{}\n"})
+    (repo.root / "artifacts.yaml.lock").write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    busy = await editor.command("gto.server.commit", {**args, "action": "remove"})
+    assert busy["ok"] is False and "Another program is writing artifacts.yaml" in busy["message"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, TextIO
 
 from ..core.config import Config
 from ..core.messages import no_git_repo
@@ -96,9 +97,25 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def refuse_dirty(facts: RepoFacts, relpath: str, on_disk: Optional[str]) -> None:
-    """GTO refuses --commit when the file to commit already has uncommitted changes."""
-    if on_disk is not None and facts.file_at_head(relpath) != on_disk:
+    """GTO refuses --commit when the file to commit already has uncommitted changes (as git sees them: a CRLF
+    file with core.autocrlf=true is unchanged though HEAD's blob has LF)."""
+    if on_disk is not None and facts.file_at_head(relpath) != on_disk and not facts.same_as_head(relpath):
         raise CliError(NOT_COMMITTABLE)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """One writer at a time for `path` (its `.lock` file beside it): read, write and commit inside."""
+    from ..core.lock import LockBusy, file_lock
+
+    if not path.parent.is_dir():  # a new folder is made by the write: nothing to race with yet
+        yield
+        return
+    try:
+        with file_lock(path):
+            yield
+    except LockBusy as error:
+        raise CliError(error.message) from error
 
 
 def commit_changes(repo: Repo, message: str, push: bool, out: TextIO, files: Optional[Sequence[str]] = None) -> None:
@@ -110,6 +127,8 @@ def commit_changes(repo: Repo, message: str, push: bool, out: TextIO, files: Opt
         result = commit_files(repo.root, list(files or [repo.index]), message, push=push)
     except GitError as error:
         raise CliError(error.message) from error
+    if result.others or result.left_out:
+        print(result.holds(), file=out)  # a commit hook changed what the commit holds: say it plainly
     if push:
         if result.pushed:
             print("Running `git push`", file=out)

@@ -20,20 +20,41 @@ from .common import (
     read_text,
     refuse_dirty,
     write_atomic,
+    writing,
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..core.annotate import EditResult
     from ..core.git import RepoFacts
 
 
 def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.annotate import AnnotateRequest, GTOError, annotate
-    from ..core.git import RepoFacts, annotate_message
+    from ..core.git import RepoFacts
 
     repo = open_repo(args.repo)
-    target, name, text = _file_of(repo, args.name, args.dvcfile)
+    target, name, _ = _file_of(repo, args.name, args.dvcfile)
     _refuse_wrong_config(repo, target)
     facts = RepoFacts(repo.root)
+    path = target.path if target else repo.index_path
+    with writing(path):
+        return _annotate_locked(args, out, repo, facts, target, name, read_text(path))
+
+
+def _annotate_locked(
+    args: argparse.Namespace,
+    out: TextIO,
+    repo: Repo,
+    facts: RepoFacts,
+    target: Optional[dvcfile.DvcTarget],
+    name: str,
+    text: Optional[str],
+) -> int:
+    """annotate with the file's lock held and its text read under the lock (no concurrent update is lost)."""
+    from ..core.annotate import AnnotateRequest, GTOError, annotate
+    from ..core.git import annotate_message
+
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
     commit = args.commit or args.push
@@ -58,11 +79,9 @@ def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
             result = annotate_dvc(text, request, target.folder, in_head=facts.in_head, file=target.rel)
     except GTOError as error:
         raise CliError(str(error)) from error
-    write_atomic(path, result.text)
-    print(result.message, file=out)
-    if commit:
-        shown = full_name(target.folder, name) if target else name
-        commit_changes(repo, annotate_message(shown, args.type, args.path), args.push, out, [rel])
+    shown = full_name(target.folder, name) if target else name
+    message = annotate_message(shown, args.type, args.path) if commit else None
+    _write_and_commit(repo, path, rel, result, message, args.push, out)
     return EXIT_OK
 
 
@@ -71,28 +90,37 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.git import RepoFacts, remove_message
 
     repo = open_repo(args.repo)
-    target, name, text = _file_of(repo, args.name, args.dvcfile)
+    target, name, _ = _file_of(repo, args.name, args.dvcfile)
     _refuse_wrong_config(repo, target)
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
     commit = args.commit or args.push
-    if commit:
-        refuse_dirty(RepoFacts(repo.root), rel, text)
-    try:
-        if target is None:
-            result = remove(text, name)
-        else:
-            from ..core.dvc import remove_dvc
+    with writing(path):
+        text = read_text(path)  # read under the lock: a concurrent writer's update is kept
+        if commit:
+            refuse_dirty(RepoFacts(repo.root), rel, text)
+        try:
+            if target is None:
+                result = remove(text, name)
+            else:
+                from ..core.dvc import remove_dvc
 
-            result = remove_dvc(text, name, file=target.rel)
-    except GTOError as error:
-        raise CliError(str(error)) from error
+                result = remove_dvc(text, name, file=target.rel)
+        except GTOError as error:
+            raise CliError(str(error)) from error
+        shown = full_name(target.folder, name) if target else name
+        _write_and_commit(repo, path, rel, result, remove_message(shown) if commit else None, args.push, out)
+    return EXIT_OK
+
+
+def _write_and_commit(
+    repo: Repo, path: Path, rel: str, result: EditResult, message: Optional[str], push: bool, out: TextIO
+) -> None:
+    """Write the file (still under its lock), print GTO's line, and commit it alone when `message` is given."""
     write_atomic(path, result.text)
     print(result.message, file=out)
-    if commit:
-        shown = full_name(target.folder, name) if target else name
-        commit_changes(repo, remove_message(shown), args.push, out, [rel])
-    return EXIT_OK
+    if message is not None:
+        commit_changes(repo, message, push, out, [rel])
 
 
 def _refuse_wrong_config(repo: Repo, target: Optional[dvcfile.DvcTarget]) -> None:

@@ -305,6 +305,16 @@ class RepoFacts:
             return None
         return self.file_at_rev("HEAD", relpath)
 
+    def same_as_head(self, relpath: str) -> bool:
+        """Whether the file on disk is what HEAD holds, as git sees it: through core.autocrlf, .gitattributes'
+        eol and clean filters (a CRLF file with autocrlf=true is unchanged though its bytes differ)."""
+        norm = _norm_relpath(relpath)
+        if norm is None or self.head_sha() is None:
+            return False
+        head = _run(self._git, "rev-parse", "-q", "--verify", f"HEAD:{norm}")
+        disk = _run(self._git, "hash-object", "--", norm)
+        return head.status == 0 and disk.status == 0 and head.text.strip() == disk.text.strip()
+
     def file_at_rev(self, rev: str, relpath: str) -> str | None:
         """Text of the file at a revision; None when the revision has no such file."""
         norm = _norm_relpath(relpath)
@@ -323,6 +333,33 @@ class CommitResult:
     message: str
     pushed: bool
     push_error: str | None
+    files: tuple[str, ...] = ()  # what the commit changed, read back from git after the hooks ran
+    requested: tuple[str, ...] = ()  # the files asked for
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """Files a commit hook added to the commit besides the ones asked for."""
+        return tuple(f for f in self.files if f not in self.requested)
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """Files asked for that the commit does not change (a hook reverted or unstaged them)."""
+        return tuple(f for f in self.requested if f not in self.files)
+
+    def holds(self) -> str:
+        """What the commit holds, plainly: `committed only 'artifacts.yaml'` only when that is true."""
+        short = self.sha[:7]
+        if not self.others and not self.left_out:
+            return f"Commit {short} holds only {_quoted(self.requested)}."
+        out = f"Commit {short} does not hold only {_quoted(self.requested)}:"
+        if self.others:
+            out += f" a commit hook added {_quoted(self.others)} to it."
+        if self.left_out:
+            verb = "is" if len(self.left_out) == 1 else "are"
+            out += f" {_quoted(self.left_out)} {verb} not in it (a commit hook changed the commit)."
+        return out + (
+            " Check it with `git show --stat`; `git reset --soft HEAD~1` undoes the commit, keeping the changes."
+        )
 
 
 def annotate_message(name: str, type: str | None, path: str | None) -> str:
@@ -496,9 +533,24 @@ def commit_files(
                 f"Fix what it reports, then run this again.\n{output}",
                 output,
             )
+        if "index.lock" in output:
+            raise CommitRefused(
+                f"Another git command (an editor's, or a second annotate's commit) held the repository's index "
+                f"(index.lock) while committing {_quoted(rels)}: nothing was committed, the file is written. Run "
+                f"the same commit again once it is done: `git commit -m '{message}' -- {' '.join(rels)}`."
+            )
         raise CommitRefused(f"Git refused to commit {_quoted(rels)}: {_reason(output)}.")
 
     sha = _run(g, "rev-parse", "HEAD").text.strip()
     final_message = _run(g, "log", "-1", "--format=%B", "HEAD").text.strip()  # hooks may edit it
+    # What the commit really holds: a pre-commit hook may have staged other files into it (or dropped ours).
+    changed = _z_list(_run(g, "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "--root", "HEAD").out)
     push_error = _push(g, branch, sha[:7], push_timeout) if push else None
-    return CommitResult(sha=sha, message=final_message, pushed=push and push_error is None, push_error=push_error)
+    return CommitResult(
+        sha=sha,
+        message=final_message,
+        pushed=push and push_error is None,
+        push_error=push_error,
+        files=tuple(changed),
+        requested=tuple(rel for rel in rels if rel not in unchanged),
+    )

@@ -31,6 +31,7 @@ from .state import ARTIFACTS, DVC, GtoLanguageServer, RepoState, inside, norm, r
 
 if TYPE_CHECKING:
     from ..core.annotate import AnnotateRequest, EditResult
+    from ..core.git import CommitResult
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -522,7 +523,8 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 
 
 async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    from ..core.git import GitError, annotate_message, commit_file, remove_message
+    from ..core.git import GitError, annotate_message, remove_message
+    from ..core.lock import LockBusy
 
     name = _str(arg, "name", required=True)
     assert name is not None
@@ -548,8 +550,8 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         message = remove_message(name)
     token = await _progress_begin(ls, f"Committing {relpath}" + (" and pushing" if push else ""))
     try:
-        result = await asyncio.to_thread(commit_file, target.root, relpath, message, push)
-    except GitError as error:
+        result = await asyncio.to_thread(_commit_locked, target.root, target.index, relpath, message, push)
+    except (GitError, LockBusy) as error:
         _progress_end(ls, token, "Not committed")
         return _fail(error.message)
     except BaseException:
@@ -560,13 +562,27 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     from . import diagnostics
 
     diagnostics.refresh(ls, target.root)
-    answer: dict[str, Any] = {"ok": True, "sha": result.sha, "pushed": result.pushed}
+    answer: dict[str, Any] = {"ok": True, "sha": result.sha, "pushed": result.pushed, "files": list(result.files)}
+    # Never "committed only artifacts.yaml" unless the commit read back from git holds only that file.
+    holds = "" if not (result.others or result.left_out) else " " + result.holds()
+    if holds:
+        answer["otherFiles"] = list(result.others)
     if result.push_error:
-        answer["message"] = result.push_error
+        answer["message"] = result.push_error + holds
         answer["pushError"] = result.push_error
     else:
-        answer["message"] = f"Committed {result.sha[:7]}: {result.message}" + (" (pushed)" if result.pushed else "")
+        pushed = " (pushed)" if result.pushed else ""
+        answer["message"] = f"Committed {result.sha[:7]}: {result.message}{pushed}" + holds
     return answer
+
+
+def _commit_locked(root: Path, path: Path, relpath: str, message: str, push: bool) -> CommitResult:
+    """Commit the file holding its lock, so that a terminal's annotate does not write it meanwhile."""
+    from ..core.git import commit_file
+    from ..core.lock import file_lock
+
+    with file_lock(path):
+        return commit_file(root, relpath, message, push)
 
 
 async def _progress_begin(ls: GtoLanguageServer, title: str) -> Optional[str]:
