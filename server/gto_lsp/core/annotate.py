@@ -128,6 +128,8 @@ def read_checked(document: Document, allow_empty: bool = True) -> None:
     if document.kind == "empty" and allow_empty:
         return
     for problem in check(document, settings=CheckSettings(paths=False)):
+        if problem.code == "alias-expansion":  # gto-lsp's own limit: it would not write what it cannot expand
+            raise GTOError("alias-expansion", problem.message)
         if problem.code in _UNREADABLE or (problem.code == "empty-file" and not allow_empty):
             raise GTOError("wrong-artifacts-yaml", WRONG_ARTIFACTS_YAML, _where(problem))
     for artifact in document.artifacts:

@@ -109,6 +109,15 @@ CODES: dict[str, Code] = {
         _code("config-unknown-key", "`.gto` has a key GTO does not know.", "error", refuses=("gto",)),
         _code("config-wrong-type", "A `.gto` value has the wrong type.", "error", refuses=("gto",)),
         _code("config-invalid-name", "A type or stage in `.gto` breaks GTO's name rule.", "error", refuses=("gto",)),
+        _code(
+            "config-index-outside",
+            "`index` (in `.gto` or `GTO_INDEX`) names a file outside the repository: gto-lsp does not read it.",
+            "error",
+        ),
+        # --- limits (Limits and safety in the README) --------------------------------------------------------
+        _code("alias-expansion", "Aliases expand to more than 10,000 values (an alias bomb).", "error", "error"),
+        _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),
+        _code("file-too-large", "The file is larger than gto-lsp reads (16 MB).", "error", "error"),
     )
 }
 

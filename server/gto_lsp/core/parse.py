@@ -742,8 +742,64 @@ def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list
     return Document(text, artifacts, problems, node, "mapping", bool(node.flow_style), line_ending, bom, [], starts)
 
 
+ALIAS_BUDGET = 10_000  # values aliases may add to one node once expanded; more is an alias bomb
+
+
+class AliasExpansionError(ValueError):
+    """A node whose aliases expand to more than `ALIAS_BUDGET` values (an alias bomb), or contain themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"its aliases (*name) expand to more than {ALIAS_BUDGET:,} values (an alias bomb, or a collection "
+            "that contains itself): gto-lsp does not expand it. Write the values out, or remove the aliases."
+        )
+
+
+def alias_excess(node: Optional[Node]) -> int:
+    """How many values aliases add to `node` once expanded (0 without aliases; more than `ALIAS_BUDGET` for a
+    collection that contains itself). Linear in the distinct nodes: each one's expanded size is counted once."""
+    if node is None:
+        return 0
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+    too_many = ALIAS_BUDGET * 10
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            busy.discard(key)
+            if isinstance(current, SequenceNode):
+                parts: list[Any] = current.value
+            elif isinstance(current, MappingNode):
+                parts = [part for pair in current.value for part in pair]
+            else:
+                parts = []
+            sizes[key] = min(too_many, 1 + sum(sizes[id(part)] for part in parts))
+            continue
+        if key in sizes:
+            continue
+        if key in busy:
+            return too_many  # contains itself
+        if not isinstance(current, (SequenceNode, MappingNode)):
+            sizes[key] = 1
+            continue
+        busy.add(key)
+        stack.append((current, True))
+        children = current.value if isinstance(current, SequenceNode) else [p for pair in current.value for p in pair]
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return max(0, sizes[id(node)] - len(sizes))
+
+
 def scalar_value(node: Node) -> Any:
-    """The Python value GTO's reader gives a node (YAML 1.2 safe), for scalars and simple collections."""
+    """The Python value GTO's reader gives a node (YAML 1.2 safe), for scalars and simple collections. Raises
+    AliasExpansionError rather than expand an alias bomb."""
+    if isinstance(node, (SequenceNode, MappingNode)) and alias_excess(node) > ALIAS_BUDGET:
+        raise AliasExpansionError()
+    return _value(node)
+
+
+def _value(node: Node) -> Any:
     if isinstance(node, ScalarNode):
         tag = tag_of(node)
         if tag == STR:
@@ -756,7 +812,7 @@ def scalar_value(node: Node) -> Any:
 
         return load(node.value)
     if isinstance(node, SequenceNode):
-        return [scalar_value(item) for item in node.value]
+        return [_value(item) for item in node.value]
     if isinstance(node, MappingNode):
-        return {scalar_value(k): scalar_value(v) for k, v in _mapping_pairs(node)}
+        return {_value(k): _value(v) for k, v in _mapping_pairs(node)}
     return None

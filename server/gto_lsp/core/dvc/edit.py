@@ -63,6 +63,8 @@ def read_checked(document: DvcDocument, file: str = "dvc.yaml", allow_empty_sect
     """Refuse to edit a file DVC cannot read: the change would not be seen, and the first error is named.
     `artifacts:` with no value is fine to annotate into (the new entry makes it valid)."""
     for problem in check_dvc(document):
+        if problem.code == "alias-expansion":  # gto-lsp's own limit: it would not write what it cannot expand
+            raise GTOError("alias-expansion", problem.message)
         if allow_empty_section and problem.code == "section-not-mapping" and document.section_kind == "empty":
             continue
         if refuses(problem.code, "dvc"):

@@ -18,14 +18,17 @@ from ..codes import refuses
 from ..fields import invalid_name_message, is_valid_name, suggest_name
 from ..fs import tracked_by_dvc
 from ..parse import (
+    ALIAS_BUDGET,
     MERGE,
     NULL,
     STR,
+    AliasExpansionError,
     Artifact,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
+    alias_excess,
     tag_of,
 )
 from ..problems import Problem, Related, Span
@@ -182,6 +185,9 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
             name_span,
             data={"value": entry.name, "suggestion": suggest_name(entry.name)},
         )
+    if alias_excess(value) > ALIAS_BUDGET:
+        yield Problem("alias-expansion", "error", f"Artifact `{entry.name}`: {AliasExpansionError()}", name_span)
+        return  # no other rule expands it
     out: list[Problem] = []
     gto_check._tags(entry, key, out)
     if not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):

@@ -13,6 +13,7 @@ from ..codes import problem
 from ..fields import FIELD_BY_NAME, FIELDS, Field, closest_field
 from ..names import invalid_name_message, is_valid_name, suggest_name
 from ..parse import (
+    ALIAS_BUDGET,
     BINARY,
     BOOL,
     FLOAT,
@@ -22,11 +23,13 @@ from ..parse import (
     PLAIN,
     STR,
     TIMESTAMP,
+    AliasExpansionError,
     Artifact,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
+    alias_excess,
     is_standard_tag,
     resolve_plain,
     scalar_value,
@@ -67,6 +70,9 @@ def local_problems(artifact: Artifact) -> list[Problem]:
             )
         )
     tag_problems(artifact, key, out)
+    if alias_excess(value) > ALIAS_BUDGET:
+        out.append(problem("alias-expansion", f"Artifact `{name}`: {AliasExpansionError()}", name_span))
+        return out  # no other rule expands it
     if value is None or not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
             out.append(
