@@ -103,3 +103,21 @@ def test_show_says_when_gto_cannot_read(repo: Path) -> None:
     code, out, err = run("show", "--json")
     assert code == 1 and json.loads(out)["rf"]["version"] == "v0.0.1"
     assert err.startswith("GTO cannot read this registry: every gto command fails with `Unexpected error: 'action'`")
+
+
+def test_bare_repository_and_url(repo: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    code, out, _ = run("register", "rf", "-r", str(bare))  # tagged in place, as GTO does
+    assert code == 0 and out.endswith("    git push origin rf@v0.0.1\n")
+    code, out, _ = run("assign", "rf", "--stage", "prod", "-r", bare.as_uri())  # cloned, tagged, pushed back
+    assert (code, out) == (
+        0,
+        "Created git tag 'rf#prod#1' that assigns stage to version 'v0.0.1'\n"
+        "Running `git push origin rf#prod#1`\nSuccessfully pushed git tag rf#prod#1 on remote.\n",
+    )
+    tags = subprocess.run(["git", "tag"], cwd=bare, capture_output=True, text=True, check=True).stdout.split()
+    assert tags == ["rf#prod#1", "rf@v0.0.1"]
+    assert json.loads(run("show", "--json", "-r", bare.as_uri())[1])["rf"]["stage"] == {"prod": "v0.0.1"}
+    code, _, err = run("register", "rf", "-r", (tmp_path / "nowhere.git").as_uri())
+    assert code == 1 and err.startswith("Unexpected error: Failed to clone repo")

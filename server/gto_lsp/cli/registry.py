@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 from pathlib import Path
 from typing import Any, Optional, TextIO
@@ -24,15 +25,46 @@ def _simple(value: str) -> Optional[bool]:
     return _SIMPLE[value]
 
 
-def _root(repo_arg: str) -> Path:
-    from ..core.git import GitError, find_root
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/:@\s]+@[^/:\s]+:")
+_CLONES: set[Path] = set()  # repositories cloned from a URL given to -r: their tags are pushed back to it
 
+
+def _clone(url: str) -> Path:
+    """GTO's `-r URL`: a temporary clone, removed when the process ends; its new tags are pushed to `url`."""
+    import atexit
+    import shutil
+    import tempfile
+
+    import git
+
+    from ..core.git import _NO_PROMPT, _run
+
+    folder = Path(tempfile.mkdtemp(prefix="gto-lsp-clone-"))
+    atexit.register(shutil.rmtree, folder, True)
+    res = _run(git.Git(str(folder)), "clone", "-q", "--", url, str(folder / "repo"), env=_NO_PROMPT)
+    if res.status != 0:
+        raise CliError(f"Unexpected error: Failed to clone repo '{url}' to '{folder}'")
+    root = folder / "repo"
+    _CLONES.add(root)
+    return root
+
+
+def _root(repo_arg: str) -> Path:
+    """The repository of -r: a work tree (any folder in it), a bare repository (tagged in place), or a URL."""
+    import git
+
+    from ..core.git import GitError, _run, find_root
+
+    if _URL.match(repo_arg):
+        return _clone(repo_arg)
     start = Path(repo_arg)
     if not start.exists():
         raise CliError(f"Unexpected error: {repo_arg} is not a git repository")
     try:
         return find_root(start)
     except GitError as error:
+        if start.is_dir() and _run(git.Git(str(start)), "rev-parse", "--is-bare-repository").text.strip() == "true":
+            return start.resolve()
         raise CliError(f"Unexpected error: {repo_arg} is not a git repository") from error
 
 
@@ -132,7 +164,7 @@ def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
         )
     except PlanError as error:
         raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push, out)
+    return _run_plan(root, plan, args.push or root in _CLONES, out)
 
 
 def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
@@ -163,7 +195,7 @@ def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
         )
     except PlanError as error:
         raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push, out)
+    return _run_plan(root, plan, args.push or root in _CLONES, out)
 
 
 def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
@@ -213,7 +245,7 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
             )
     except PlanError as error:
         raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push, out)
+    return _run_plan(root, plan, args.push or root in _CLONES, out)
 
 
 def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool) -> dict[str, Any]:
