@@ -33,6 +33,17 @@ describe('annotate command', () => {
     assert.equal(r.status, 'committed');
   });
 
+  it('a commit a hook added files to is reported as such, never as the file alone', async () => {
+    const { d, server, ui } = deps(rfScript('Annotate and commit'));
+    const said = "Commit 1a2b3c4 does not hold only 'artifacts.yaml': a commit hook added 'other.txt' to it.";
+    server.commitResult = { ok: true, sha: '1a2b3c4d', message: `Committed 1a2b3c4: msg ${said}`, otherFiles: ['other.txt'] };
+    const r = await actions.annotate(d, '/repo', {});
+    assert.equal(r.status, 'committed');
+    assert.deepEqual(ui.infos, []);
+    assert.equal(ui.errors.length, 1);
+    assert.ok(ui.errors[0]!.includes(said), ui.errors[0]);
+  });
+
   it('annotate only: no save, no commit', async () => {
     const { d, server, ui } = deps(rfScript('Annotate'));
     const r = await actions.annotate(d, '/repo', {});

@@ -403,6 +403,12 @@ async function commitChange(
   }
   clearPending(deps, ctx, change);
   const pushed = res.pushed ? ' and pushed' : '';
+  if (res.otherFiles && res.otherFiles.length > 0) {
+    // A commit hook put other files into the commit: the server's sentence says what it holds.
+    const message = `${done ? done + '; c' : 'C'}ommitted ${shortSha(res.sha)}${pushed}. ${res.message}`;
+    deps.ui.error(message);
+    return { status: 'committed', message, sha: res.sha };
+  }
   const message = `${done ? done + '; c' : 'C'}ommitted ${shortSha(res.sha)}${pushed}`;
   deps.ui.info(message);
   return { status: 'committed', message, sha: res.sha };

@@ -132,6 +132,10 @@ export interface CommitParams {
 export interface CommitResult extends ServerResult {
   sha?: string;
   pushed?: boolean;
+  /** What the commit holds, read back from git after the hooks ran. */
+  files?: string[];
+  /** Files a commit hook added besides the one asked for (then `message` says so). */
+  otherFiles?: string[];
 }
 
 /** What the server's code actions pass to the client's `gto.annotate` command. */
