@@ -383,6 +383,12 @@ def test_not_before_is_the_newest_tag_or_commit_of_the_artifact() -> None:
     assert p.plan_register(reg, "new", C2).not_before == 0.0
 
 
+def test_not_before_counts_commit_dates() -> None:
+    """A deprecation older than HEAD's commit (rf is annotated there) would not deprecate: it must come later."""
+    reg = registry(("rf@v0.0.1", C1, 50), head=HeadInfo(C2, T0 + 1000, ("rf",)))
+    assert p.plan_deprecate(reg, "rf").not_before == T0 + 1000
+
+
 def test_next_version() -> None:
     reg = registry(("rf@v1.2.3", C1, 1), ("rf@v1.2.4", C2, 2), ("rf@v1.2.4!", C2, 3))
     assert p.next_version(reg, "rf") == "v1.2.5"  # v1.2.4 is taken by the deregistered version

@@ -10,14 +10,18 @@ Public API::
     Registry:          artifacts {name: ArtifactRegistry}, tags {ref name: TagRef} (every tag, lightweight
                        too: the counter and "tag exists" need them), error (GTO's message when GTO cannot read
                        this registry at all, e.g. a `NAME@created` tag: then every command of GTO fails; the
-                       artifacts are still computed, leniently, and each carries the same `error`), head sha.
+                       artifacts are still computed, leniently, and each carries the same `error`), error_cause
+                       ("created", "versions", "tag-name"), head sha, order (the artifacts in `gto show`'s order;
+                       `artifacts` is sorted by name).
     ArtifactRegistry:  name, versions (VersionInfo, highest SemVer first, deregistered ones included with
-                       active=False, then sha-named stage-only versions), latest, stages {stage: version} (as
+                       active=False, then sha-named versions: commits with stage tags only, and HEAD for an
+                       artifact annotated there), latest, stages {stage: version} (as
                        `gto show` prints them: --sort timestamp, one version per stage), deprecated,
                        registered (has GTO tags, not only an artifacts.yaml entry), error, events (every GTO
                        event, oldest first: what plan.py needs for counters, `--delete` and tagger times).
     VersionInfo:       version ('v1.0.0', or the commit sha for a commit with stage tags only), commit, active,
-                       created_at, stages (active ones, oldest assignment first), registered.
+                       created_at, stages (active ones, oldest assignment first), registered, events (GTO's
+                       events of this version, oldest first).
     Event:             kind (register, deregister, assign, unassign, deprecate, commit), time, commit,
                        version, stage, tag (the tag's name, None for a commit event).
 
