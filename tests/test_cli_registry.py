@@ -121,3 +121,16 @@ def test_bare_repository_and_url(repo: Path, tmp_path: Path) -> None:
     assert json.loads(run("show", "--json", "-r", bare.as_uri())[1])["rf"]["stage"] == {"prod": "v0.0.1"}
     code, _, err = run("register", "rf", "-r", (tmp_path / "nowhere.git").as_uri())
     assert code == 1 and err.startswith("Unexpected error: Failed to clone repo")
+
+
+def test_show_says_when_a_committed_artifacts_yaml_breaks_gto(repo: Path) -> None:
+    """GTO reads the artifacts.yaml of HEAD and of every commit holding a version: one it cannot read fails all."""
+    (repo / "artifacts.yaml").write_text("rf: [\n")
+    subprocess.run(["git", "add", "artifacts.yaml"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "broken"], cwd=repo, check=True)
+    assert run("register", "rf")[0] == 0  # the tag itself is fine
+    (repo / "artifacts.yaml").write_text("rf:\n  type: model\n")
+    subprocess.run(["git", "commit", "-q", "-am", "fixed"], cwd=repo, check=True)
+    code, out, err = run("show", "--json")
+    assert code == 1 and json.loads(out)["rf"]["version"] == "v0.0.1"
+    assert "`artifacts.yaml file doesn't conform to GTO format`" in err

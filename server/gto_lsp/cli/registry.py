@@ -329,7 +329,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     if registry.error:
         print(
             emoji_fail() + f"GTO cannot read this registry: every gto command fails with `{registry.error}`. "
-            "The state below is what the tags say without the tag(s) GTO trips on.",
+            "The state below is what the tags say.",
             file=args.err,
         )
         code = EXIT_PROBLEMS

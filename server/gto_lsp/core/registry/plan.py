@@ -115,8 +115,9 @@ def _check_version(version: str) -> None:
 
 
 def _readable(registry: Registry) -> None:
-    """GTO fails every command on a registry it cannot read; `@created` tags alone are ignored here."""
-    if registry.error and registry.error_cause != "created":
+    """GTO fails every command on a registry it cannot read. Not here for `@created` tags (ignored) and for a
+    committed artifacts.yaml GTO cannot read (the tags themselves are fine: writing them harms nothing)."""
+    if registry.error and registry.error_cause not in ("created", "index"):
         unexpected = registry.error.startswith("Unexpected error: ")
         raise PlanError(registry.error.removeprefix("Unexpected error: "), unexpected=unexpected)
 

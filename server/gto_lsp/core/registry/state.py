@@ -114,7 +114,7 @@ class Registry:
     artifacts: dict[str, ArtifactRegistry]
     tags: dict[str, TagRef]
     error: Optional[str] = None
-    error_cause: Optional[str] = None  # "created" (a NAME@created tag), "versions", "tag-name"
+    error_cause: Optional[str] = None  # "created" (a NAME@created tag), "versions", "tag-name", "index"
     head: Optional[str] = None
     order: tuple[str, ...] = ()  # the artifacts in GTO's order (as `gto show` lists them); `artifacts` is sorted
 
@@ -508,7 +508,66 @@ def read_registry(root: str | os.PathLike[str]) -> Registry:
         return res.status, res.out
 
     status, out = run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
-    return parse_registry(out if status == 0 else b"", head_info(Path(root), run))
+    registry = parse_registry(out if status == 0 else b"", head_info(Path(root), run))
+    return with_index_error(registry, index_error(Path(root), registry))
+
+
+INDEX_ERROR = "artifacts.yaml file doesn't conform to GTO format"
+
+
+def index_error(root: Path, registry: Registry) -> Optional[str]:
+    """GTO's error when the artifacts.yaml committed at HEAD or at a commit holding a version cannot be read by
+    GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
+    import subprocess
+
+    from ..check import CheckSettings, check
+    from ..codes import refuses
+    from ..config import read_config
+    from ..parse import parse
+
+    config = read_config(root)
+    commits = {v.commit for a in registry.artifacts.values() for v in a.versions}
+    commits.update(e.commit for a in registry.artifacts.values() for e in a.events if e.kind == "commit")
+    if registry.head:
+        commits.add(registry.head)
+    if not commits:
+        return None
+    names = sorted(commits)
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(f"{c}:{config.index}\n" for c in names).encode(),
+        capture_output=True,
+        check=False,
+    )
+    out, seen = done.stdout, set()
+    pos = 0
+    while pos < len(out):
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # missing: no artifacts.yaml at that commit
+        size = int(header[2])
+        blob, pos = out[pos : pos + size], pos + size + 1
+        if header[0] in seen:
+            continue
+        seen.add(header[0])
+        text = blob.decode("utf-8", "replace")
+        problems = check(parse(text), config, None, CheckSettings(paths=False, foreign_files=True))
+        if any(refuses(p.code) for p in problems):
+            return INDEX_ERROR
+    return None
+
+
+def with_index_error(registry: Registry, error: Optional[str]) -> Registry:
+    """The registry marked as one GTO cannot read because of an artifacts.yaml (see index_error)."""
+    import dataclasses
+
+    if error is None or registry.error is not None:
+        return registry
+    artifacts = {n: dataclasses.replace(a, error=error) for n, a in registry.artifacts.items()}
+    return dataclasses.replace(registry, artifacts=artifacts, error=error, error_cause="index")
 
 
 def registry_state(root: str | os.PathLike[str]) -> dict[str, ArtifactRegistry]:
