@@ -127,6 +127,8 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
     # What the imports created lives as long as the process: keep it out of every full garbage collection.
     gc.freeze()
     if host is None:
-        server.start_io()
+        from .transport import start_io
+
+        start_io(server)
     else:
         server.start_tcp(host, port or 2087)

@@ -1,0 +1,164 @@
+"""Issue 9 §1, malformed transport: raw bytes on the server's stdin. Each malformed message gets the JSON-RPC
+error it deserves (ParseError, InvalidRequest) and the server keeps answering what follows."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from .conftest import SERVER_COMMAND, git_env
+
+
+def frame(body: bytes, length: Optional[bytes] = None) -> bytes:
+    return b"Content-Length: " + (str(len(body)).encode() if length is None else length) + b"\r\n\r\n" + body
+
+
+def message(payload: dict[str, Any]) -> bytes:
+    return frame(json.dumps(payload).encode())
+
+
+class Raw:
+    def __init__(self, home: Path) -> None:
+        self.process = subprocess.Popen(
+            SERVER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(home)
+        )
+        self.pending = b""
+        self.next_id = 100
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def read(self, timeout: float) -> Optional[dict[str, Any]]:
+        """The next message from the server, or None after `timeout` seconds."""
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while True:
+            end = self.pending.find(b"\r\n\r\n")
+            if end >= 0:
+                length = int(self.pending[:end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                if len(self.pending) >= end + 4 + length:
+                    body = self.pending[end + 4 : end + 4 + length]
+                    self.pending = self.pending[end + 4 + length :]
+                    found: dict[str, Any] = json.loads(body)
+                    return found
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return None
+            self.pending += chunk
+
+    def responses(self, timeout: float) -> list[dict[str, Any]]:
+        """Every response (not notification) that arrives within `timeout` seconds."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            got = self.read(left)
+            if got is None:
+                break
+            if "method" not in got:
+                out.append(got)
+        return out
+
+    def ping(self) -> None:
+        """A real request after the garbage: it must be answered within 2 s."""
+        self.next_id += 1
+        self.send(
+            message(
+                {
+                    "jsonrpc": "2.0",
+                    "id": self.next_id,
+                    "method": "workspace/executeCommand",
+                    "params": {"command": "gto.server.validateName", "arguments": [{"name": "ok"}]},
+                }
+            )
+        )
+        deadline = time.monotonic() + 2
+        while (left := deadline - time.monotonic()) > 0:
+            got = self.read(left)
+            if got is not None and got.get("id") == self.next_id:
+                assert got["result"]["ok"] is True
+                return
+        raise AssertionError("the server stopped answering")
+
+    def close(self) -> str:
+        self.process.kill()
+        self.process.wait(5)
+        assert self.process.stderr is not None
+        return self.process.stderr.read().decode(errors="replace")
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Any:
+    server = Raw(tmp_path / "home")
+    server.send(message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+    assert server.read(10) is not None
+    server.send(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+    yield server
+    stderr = server.close()
+    assert "ERROR" not in stderr and "Traceback" not in stderr, stderr
+
+
+BODY = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "shutdownx"}).encode()
+CASES = {
+    "not json": (frame(b"{this is not json"), -32700),
+    "truncated json": (frame(b'{"jsonrpc": "2.0", "id": 3, "meth'), -32700),
+    "length too small": (frame(BODY, str(len(BODY) - 10).encode()), -32700),
+    "length too large": (frame(BODY, str(len(BODY) + 40).encode()), -32700),
+    "length huge": (frame(b"{}", b"99999999999999999999"), -32700),
+    "length 1 GB": (frame(b"{}", str(1 << 30).encode()), -32700),
+    "length not a number": (frame(BODY, b"12abc"), -32700),
+    "length negative": (frame(BODY, b"-5"), -32700),
+    "no length": (b"Content-Type: application/json\r\n\r\n" + BODY, -32700),
+    "an array": (frame(b"[1, 2, 3]"), -32600),
+    "an empty array": (frame(b"[]"), -32600),
+    "a number": (frame(b"42"), -32600),
+    "a string": (frame(b'"hello"'), -32600),
+    "null": (frame(b"null"), -32600),
+    "an object without method": (frame(b'{"jsonrpc": "2.0", "id": 9}'), -32600),
+    "method not a string": (frame(b'{"jsonrpc": "2.0", "id": 9, "method": 5}'), -32600),
+    "id an object": (frame(b'{"jsonrpc": "2.0", "id": {}, "method": "x"}'), -32600),
+    "deeply nested": (frame(b"[" * 100_000 + b"]" * 100_000), -32700),
+    "invalid utf-8": (frame(b'{"jsonrpc": "2.0", "id": 3, "method": "\xff\xfe"}'), -32700),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_malformed_message_gets_an_error_and_the_server_keeps_serving(raw: Raw, case: str) -> None:
+    data, code = CASES[case]
+    if case == "length too large":  # the next message's bytes complete the wrong length: it is cut there
+        data += message(
+            {
+                "jsonrpc": "2.0",
+                "id": 50,
+                "method": "workspace/executeCommand",
+                "params": {"command": "gto.server.validateName", "arguments": [{"name": "ok"}]},
+            }
+        )
+    raw.send(data)
+    got = raw.responses(1.5)
+    assert [r["error"]["code"] for r in got if "error" in r][:1] == [code], got
+    raw.ping()
+    raw.ping()
+
+
+def test_a_huge_declared_length_allocates_nothing(raw: Raw) -> None:
+    raw.send(b"Content-Length: 4000000000\r\n\r\n" + b"x" * 100_000)
+    got = raw.responses(1.5)
+    assert [r["error"]["code"] for r in got] == [-32700]
+    with open(f"/proc/{raw.process.pid}/status") as handle:
+        peak = next(int(line.split()[1]) for line in handle if line.startswith("VmHWM:"))
+    assert peak < 300 * 1024
+    raw.send(b"y" * 100_000)
+    raw.ping()
