@@ -33,7 +33,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-log "real GTO for the compatibility tests"
+log "real GTO and DVC for the compatibility tests"
 bash scripts/gto-venvs.sh >&2
 
 if [ -f package.json ]; then

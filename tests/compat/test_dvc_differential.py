@@ -120,7 +120,6 @@ _TAGGED_META = (
 KNOWN: dict[str, str] = {
     **{case: _TAGGED_META for case in ("field-meta-46", "field-meta-47", "field-meta-64", "field-meta-65")},
     **{case: _TAGGED_META for case in ("field-meta-71", "field-meta-72", "rand-124", "rand-130")},
-    "field-meta-68": '`meta: !!bool "yes"`: DVC (ruamel) reads True, read_values reads False',
     "field-meta-86": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
     "field-meta-86-flow": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
     "entry-omap": "`!!omap` entries: DVC reads an ordered map as a mapping, we report entry-not-mapping",
@@ -129,7 +128,6 @@ KNOWN: dict[str, str] = {
     "alias-recursive-meta": "a recursive alias: DVC crashes (recursion), we do not report it",
     "anchor-reused": "a reused anchor name: ruamel allows it, libyaml (our parser) refuses it (as for GTO)",
     "layout-bom-mid-line": "a BOM in mid-file: DVC reads it as part of a key, we drop it",
-    "layout-yaml-11": "`%YAML 1.1`: DVC honours it (`yes`, `on` are booleans: expected str), we read YAML 1.2",
     "layout-directive-unknown": "an unknown `%` directive: ruamel warns and reads on, libyaml refuses (as for GTO)",
     "layout-nel-in-value": "a NEL inside a value: ruamel folds it to a space, we keep the character",
     "layout-cr-in-flow": "a bare CR inside a flow collection: ruamel reads it as a line break, libyaml does not",

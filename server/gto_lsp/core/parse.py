@@ -807,7 +807,7 @@ def _value(node: Node) -> Any:
         if tag == NULL:
             return None
         if tag == BOOL:
-            return node.value.lower() == "true"
+            return node.value.lower() in ("true", "yes", "on")  # `!!bool yes` is true for ruamel
         from .render import load
 
         return load(node.value)

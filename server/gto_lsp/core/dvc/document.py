@@ -110,7 +110,9 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
 def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     lines = text.split("\n")
     key_line = next((i for i, line in enumerate(lines) if _SECTION_KEY.match(line.rstrip("\r").lstrip("\ufeff"))), None)
-    cut = _cut(lines, key_line) if key_line is not None else None
+    # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
+    directive = text.lstrip("\ufeff").startswith("%")
+    cut = _cut(lines, key_line) if key_line is not None and not directive else None
     if cut is None:
         return _from_top(text, _top_parse(text, previous), key_line)
     start, end, indent = cut
