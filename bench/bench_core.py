@@ -1,9 +1,11 @@
 """Benchmark of the core against its targets and, side by side, against GTO 1.10.1's own core.
 
-Run: .venv/bin/python bench/bench_core.py [--sizes 1000,10000] [--repeat 30]
+Run: .venv/bin/python bench/bench_core.py [--sizes 1000,10000] [--repeat 30] [--dvc-sizes 1000,10000]
 Prints, for each size: first full check, check after a one-line edit (median), annotate of one entry (editor
 path: document already parsed; CLI path: from text), with the target and the ratio to GTO 1.10.1's annotate
 (`RepoIndexManager.add` in its own virtualenv, timed inside that process) and to ruamel.yaml's round-trip load.
+Then, for each dvc.yaml size (bench_dvc.py's file: 50 stages, then the artifacts): first parse_dvc + check_dvc
+and the same after a one-line edit, against the same targets and DVC 3.67.1's own `Repo.artifacts.read()`.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
+from bench_dvc import make_dvc_workspace  # noqa: E402
 from gto_lsp.core import parse as parse_module  # noqa: E402
 from gto_lsp.core.annotate import AnnotateRequest, annotate  # noqa: E402
 from gto_lsp.core.check import RepoView, check  # noqa: E402
-from gto_lsp.core.parse import parse  # noqa: E402
+from gto_lsp.core.dvc import DvcDocument, check_dvc, parse_dvc  # noqa: E402
+from gto_lsp.core.parse import Document, parse  # noqa: E402
+
+T = TypeVar("T")
 
 TARGETS = {
     1000: {"first": 150.0, "edit": 10.0, "annotate": 20.0},
@@ -52,6 +58,25 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
         fn()
         out.append((time.perf_counter() - start) * 1000)
     return out
+
+
+def timed_edits(text: str, size: int, repeat: int, document: T, reparse: Callable[[str, T], T]) -> list[float]:
+    """`repeat` one-line edits in the middle entry's description, each re-parsed from the previous document and
+    checked by `reparse`. First, as the language server does after a large first parse, the collector is frozen:
+    the long-lived nodes leave its generations, so a full collection does not stall an edit."""
+    edited = [
+        text.replace(f"model number {size // 2} trained", f"model number {size // 2} v{i} trained")
+        for i in range(repeat)
+    ]
+    gc.freeze()
+    current = [document]
+    count = [0]
+
+    def edit_once() -> None:
+        count[0] += 1
+        current[0] = reparse(edited[count[0] % repeat], current[0])
+
+    return timed(edit_once, repeat)
 
 
 GTO_SCRIPT = r"""
@@ -86,6 +111,38 @@ def gto_annotate_ms(text: str, repeat: int) -> Optional[float]:
         return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+DVC_SCRIPT = r"""
+import sys, time, json
+from dvc.repo import Repo
+repo = Repo(sys.argv[1])
+times = []
+for i in range(int(sys.argv[2])):
+    repo._reset()  # forget what was read, as between two commands
+    start = time.perf_counter()
+    found = repo.artifacts.read()
+    times.append((time.perf_counter() - start) * 1000)
+assert sum(len(v) for v in found.values()) == int(sys.argv[3]), "DVC did not read every artifact"
+print(json.dumps(times))
+"""
+
+
+def dvc_read_ms(repo: Path, count: int, repeat: int) -> Optional[float]:
+    """DVC 3.67.1's `Repo.artifacts.read()` (YAML load, schema of the whole file, `${}` resolution), median ms,
+    in the dvc367 venv of scripts/gto-venvs.sh; None when that venv is missing."""
+    python = ROOT / ".cache" / "gto-venvs" / "dvc367" / "bin" / "python"
+    if not python.exists() or repeat <= 0:
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "PYTHON"))}
+    env["DVC_NO_ANALYTICS"] = "1"
+    result = subprocess.run(
+        [str(python), "-c", DVC_SCRIPT, str(repo), str(repeat), str(count)], capture_output=True, text=True, env=env
+    )
+    if result.returncode != 0:
+        print("DVC run failed:", result.stderr[-500:], file=sys.stderr)
+        return None
+    return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def ruamel_roundtrip_ms(text: str) -> float:
     from ruamel.yaml import YAML
 
@@ -107,10 +164,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--gto-repeat", type=int, default=3)
+    parser.add_argument("--dvc-sizes", default="1000,10000", help="dvc.yaml sizes ('' for none)")
+    parser.add_argument("--dvc-repeat", type=int, default=3, help="runs of DVC's own read (0: none)")
     args = parser.parse_args()
     print(f"libyaml: {parse_module.HAVE_LIBYAML}   python {sys.version.split()[0]}")
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s):
         bench_size(size, args.repeat, args.gto_repeat)
+    for size in (int(s) for s in args.dvc_sizes.split(",") if s):
+        bench_dvc_size(size, args.repeat, args.dvc_repeat)
 
 
 def bench_size(size: int, repeat: int, gto_repeat: int) -> None:
@@ -125,22 +186,13 @@ def bench_size(size: int, repeat: int, gto_repeat: int) -> None:
         document = parse(text)
         view = RepoView(root=root)
         check(document, repo=view)
-        edited = [
-            text.replace(f"model number {size // 2} trained", f"model number {size // 2} v{i} trained")
-            for i in range(repeat)
-        ]
-        # As the language server does after a large first parse: the long-lived nodes leave the collector's
-        # generations, so a full collection does not stall an edit.
-        gc.freeze()
-        current = [document]
-        count = [0]
 
-        def edit_once() -> None:
-            count[0] += 1
-            current[0] = parse(edited[count[0] % repeat], current[0])
-            check(current[0], repo=view)
+        def reparse(edited: str, previous: Document) -> Document:
+            out = parse(edited, previous)
+            check(out, repo=view)
+            return out
 
-        edits = timed(edit_once, repeat)
+        edits = timed_edits(text, size, repeat, document, reparse)
         request = AnnotateRequest(name=f"model-{size // 2:05d}", labels=("new-label",), description="Updated")
         editor_annotate = timed(lambda: annotate(text, request, previous=document), repeat)
         cli_annotate = timed(lambda: annotate(text, request), 5)
@@ -159,6 +211,31 @@ def bench_size(size: int, repeat: int, gto_repeat: int) -> None:
         )
     )
     print(row("annotate, CLI (from text)", statistics.median(cli_annotate), None, gto, "GTO 1.10.1 annotate"))
+
+
+def bench_dvc_size(size: int, repeat: int, dvc_repeat: int) -> None:
+    """parse_dvc + check_dvc of a dvc.yaml of 50 stages and `size` artifacts (bench_dvc.py's file, without its
+    error), paths checked against the files on disk; DVC's own read of the same file side by side."""
+    targets = TARGETS.get(size, {"first": None, "edit": None})
+    with tempfile.TemporaryDirectory() as tmp:
+        repo, _, text = make_dvc_workspace(Path(tmp), size, leftover=False)  # DVC wants git
+        first = timed(lambda: check_dvc(parse_dvc(text), repo=RepoView(root=repo)), 5)
+        document = parse_dvc(text)
+        view = RepoView(root=repo)
+        problems = check_dvc(document, repo=view)
+        assert not problems, problems[:3]
+
+        def reparse(edited: str, previous: DvcDocument) -> DvcDocument:
+            out = parse_dvc(edited, previous)
+            check_dvc(out, repo=view)
+            return out
+
+        edits = timed_edits(text, size, repeat, document, reparse)
+        dvc = dvc_read_ms(repo, size, dvc_repeat)
+        gc.unfreeze()
+    print(f"\ndvc.yaml: 50 stages, {size} artifacts ({len(text) / 1024:.0f} KB):")
+    print(row("first parse_dvc + check_dvc", statistics.median(first), targets["first"], dvc, "DVC's artifacts.read"))
+    print(row("parse + check after an edit (median)", statistics.median(edits), targets["edit"]))
 
 
 if __name__ == "__main__":

@@ -32,10 +32,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, NamedTuple, Optional
 from urllib.parse import unquote
 
-from lsp_client import LspClient, LspError, Published, tree_memory_mb
+from lsp_client import LspClient, LspError, Published, tree_cpu_ms, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -154,22 +154,29 @@ def ensure_yls() -> Optional[str]:
 
 
 @dataclass
-class Result:
+class Measured:
+    """What every scenario measures of a server (ms, MB), and how the session went."""
+
     start: float = math.nan
     open: float = math.nan
     edits: list[float] = field(default_factory=list)
-    completion_value: list[float] = field(default_factory=list)
-    completion_field: list[float] = field(default_factory=list)
+    edit_cpu: float = math.nan  # the server's CPU ms per edit, over the edits (load-independent)
     hover: list[float] = field(default_factory=list)
     rss: float = math.nan
     peak: float = math.nan
     processes: int = 0
     sync: str = ""
     open_diagnostics: int = 0
-    saw_unknown_field: bool = False
     completion_items: tuple[int, int] = (0, 0)
     hover_chars: int = 0
     error: Optional[str] = None
+
+
+@dataclass
+class Result(Measured):
+    completion_value: list[float] = field(default_factory=list)
+    completion_field: list[float] = field(default_factory=list)
+    saw_unknown_field: bool = False
 
 
 def capabilities() -> dict[str, Any]:
@@ -220,6 +227,199 @@ def items_of(result: Any) -> int:
     return len(result or [])
 
 
+@dataclass
+class Session:
+    """One server over stdio, initialized, editing one document: what every scenario does with it. `lines` is the
+    document's text as the server has it after each change."""
+
+    name: str
+    client: LspClient
+    uri: str
+    settings: dict[str, Any]
+    start_ms: float
+    incremental: bool
+    versioned: bool  # yaml-language-server publishes without a version
+    version: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    @classmethod
+    async def start(
+        cls,
+        name: str,
+        command: list[str],
+        settings: dict[str, Any],
+        repo: Path,
+        index: Path,
+        env: Optional[dict[str, str]] = None,
+    ) -> Session:
+        """Spawn the server and initialize it; the caller stops it (`await session.client.stop()`)."""
+        folder = repo.as_uri()
+        client = LspClient(
+            command, settings, cwd=repo, env=env or dict(os.environ), stderr_path=repo.parent / f"{name}.log"
+        )
+        await client.start()
+        try:
+            init, _ = await client.request(
+                "initialize",
+                {
+                    "processId": os.getpid(),
+                    "clientInfo": {"name": "bench_lsp", "version": "1"},
+                    "rootUri": folder,
+                    "rootPath": str(repo),
+                    "workspaceFolders": [{"uri": folder, "name": repo.name}],
+                    "capabilities": capabilities(),
+                },
+            )
+        except BaseException:
+            await client.stop()
+            raise
+        sync = init["capabilities"].get("textDocumentSync")
+        change_kind = sync.get("change") if isinstance(sync, dict) else sync
+        start_ms = (client.last_message_at - client.started_at) * 1000
+        return cls(name, client, index.as_uri(), settings, start_ms, change_kind == 2, name == GTO)
+
+    @property
+    def sync(self) -> str:
+        return "incremental" if self.incremental else "full"
+
+    def for_us(self, version: Optional[int]) -> Any:
+        def match(item: Published) -> bool:
+            return unquote(item.uri) == unquote(self.uri) and (not self.versioned or item.version == version)
+
+        return match
+
+    async def open(self, text: str) -> tuple[float, Published]:
+        """An editor that restores the file at start: initialized, settings and didOpen in one go; (ms to the
+        first diagnostics of version 1, that publish)."""
+        client = self.client
+        client.notify("initialized", {})
+        client.notify("workspace/didChangeConfiguration", {"settings": self.settings})
+        mark = len(client.published)
+        self.version = 1
+        self.lines = text.split("\n")
+        sent = client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": self.uri, "languageId": "yaml", "version": 1, "text": text}},
+        )
+        await client.drain()
+        _, first = await client.wait_published(self.for_us(1), mark, timeout=300)
+        ms = (first.at - sent) * 1000
+        await client.settle(min(10.0, max(0.5, 2 * ms / 1000)))
+        return ms, first
+
+    async def edit(self, start: tuple[int, int], end: tuple[int, int], text: str) -> tuple[float, Published]:
+        """Replace the text from `start` to `end` ((line, character), UTF-16 = characters here) with `text` in one
+        didChange (incremental, or the whole text for a full-sync server); (ms to the diagnostics of this version,
+        that publish)."""
+        lines = self.lines
+        replaced = (lines[start[0]][: start[1]] + text + lines[end[0]][end[1] :]).split("\n")
+        lines[start[0] : end[0] + 1] = replaced
+        self.version += 1
+        if self.incremental:
+            where = {
+                "start": {"line": start[0], "character": start[1]},
+                "end": {"line": end[0], "character": end[1]},
+            }
+            change: dict[str, Any] = {"range": where, "text": text}
+        else:
+            change = {"text": "\n".join(lines)}
+        client = self.client
+        mark = len(client.published)
+        sent = client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": self.uri, "version": self.version}, "contentChanges": [change]},
+        )
+        await client.drain()
+        _, published = await client.wait_published(self.for_us(self.version), mark, timeout=120)
+        return (published.at - sent) * 1000, published
+
+    async def type_at_end(self, line: int, character: str = "x") -> tuple[float, Published]:
+        """A character typed at the end of a line."""
+        column = len(self.lines[line])
+        return await self.edit((line, column), (line, column), character)
+
+    async def requests(self, method: str, position: tuple[int, int], count: int) -> tuple[list[float], Any]:
+        """`count` requests at `position` one after the other: (their milliseconds, the first answer)."""
+        params: dict[str, Any] = {
+            "textDocument": {"uri": self.uri},
+            "position": {"line": position[0], "character": position[1]},
+        }
+        if method == "textDocument/completion":
+            params["context"] = {"triggerKind": 1}
+        times, first = [], None
+        for k in range(count):
+            result, ms = await self.client.request(method, params)
+            times.append(ms)
+            if k == 0:
+                first = result
+        return times, first
+
+    def cpu(self) -> float:
+        """CPU ms the server and its children have used so far."""
+        return tree_cpu_ms(self.client.pid)
+
+    def memory(self) -> tuple[float, float, int]:
+        """(resident MB, peak resident MB, processes) of the server and its children."""
+        return tree_memory_mb(self.client.pid)
+
+
+def hover_chars(result: Any) -> int:
+    return len(json.dumps(result.get("contents"))) if isinstance(result, dict) else 0
+
+
+async def drive(
+    out: Measured,
+    name: str,
+    command: list[str],
+    settings: dict[str, Any],
+    repo: Path,
+    index: Path,
+    env: Optional[dict[str, str]],
+    text: str,
+    scenario: Callable[[Session, Published], Awaitable[None]],
+) -> None:
+    """Start a server, open `text` in it, run `scenario(session, first diagnostics)`, stop it. `out` (a result with
+    start, sync, open, open_diagnostics and error) gets those, or the error that ended the session."""
+    try:
+        lsp = await Session.start(name, command, settings, repo, index, env)
+    except LspError as error:
+        out.error = f"{type(error).__name__}: {error}"
+        return
+    out.start, out.sync = lsp.start_ms, lsp.sync
+    try:
+        out.open, first = await lsp.open(text)
+        out.open_diagnostics = len(first.diagnostics)
+        await scenario(lsp, first)
+    except (LspError, KeyError, ValueError, StopIteration) as error:
+        out.error = f"{type(error).__name__}: {error}"
+    finally:
+        await lsp.client.stop()
+
+
+async def requests_in_new_entry(
+    lsp: Session,
+    out: Measured,
+    at: int,
+    entry: str,
+    where: list[tuple[tuple[int, int], list[float]]],
+    hover_at: tuple[int, int],
+    count: int,
+) -> None:
+    """A half-typed `entry` inserted at line `at`; then `count` completion requests at each of `where`'s positions
+    (times into its list), `count` hovers at `hover_at`, and the peak memory, all into `out`."""
+    await lsp.edit((at, 0), (at, 0), entry)
+    await lsp.client.settle(0.3)
+    items = []
+    for position, bucket in where:
+        times, result = await lsp.requests("textDocument/completion", position, count)
+        bucket.extend(times)
+        items.append(items_of(result))
+    out.completion_items = (items[0], items[1])
+    out.hover, result = await lsp.requests("textDocument/hover", hover_at, count)
+    out.hover_chars = hover_chars(result)
+    _, out.peak, _ = lsp.memory()
+
+
 async def session(
     name: str,
     command: list[str],
@@ -231,121 +431,29 @@ async def session(
     env: Optional[dict[str, str]] = None,
 ) -> Result:
     out = Result()
-    versioned = name == GTO  # yaml-language-server publishes without a version
-    uri = index.as_uri()
-    folder = repo.as_uri()
-    client = LspClient(
-        command, settings, cwd=repo, env=env or dict(os.environ), stderr_path=repo.parent / f"{name}.log"
-    )
-    await client.start()
-    try:
-        init, _ = await client.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "clientInfo": {"name": "bench_lsp", "version": "1"},
-                "rootUri": folder,
-                "rootPath": str(repo),
-                "workspaceFolders": [{"uri": folder, "name": repo.name}],
-                "capabilities": capabilities(),
-            },
-        )
-        out.start = (client.last_message_at - client.started_at) * 1000
-        sync = init["capabilities"].get("textDocumentSync")
-        change_kind = sync.get("change") if isinstance(sync, dict) else sync
-        incremental = change_kind == 2
-        out.sync = "incremental" if incremental else "full"
 
-        def for_us(version: Optional[int]) -> Any:
-            def match(item: Published) -> bool:
-                return unquote(item.uri) == unquote(uri) and (not versioned or item.version == version)
-
-            return match
-
-        # An editor that restores artifacts.yaml at start: initialized, settings, didOpen in one go.
-        client.notify("initialized", {})
-        client.notify("workspace/didChangeConfiguration", {"settings": settings})
-        mark = len(client.published)
-        sent = client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
-        )
-        await client.drain()
-        _, first = await client.wait_published(for_us(1), mark, timeout=300)
-        out.open = (first.at - sent) * 1000
-        out.open_diagnostics = len(first.diagnostics)
+    async def scenario(lsp: Session, first: Published) -> None:
         out.saw_unknown_field = any("colour" in d.get("message", "") for d in first.diagnostics)
-        await client.settle(min(10.0, max(0.5, 2 * out.open / 1000)))
 
         # One-line edits: type a character at the end of a description, one at a time.
-        lines = text.split("\n")
         middle = args.size // 2
-        top = locate(lines, f"model-{middle:05d}")
-        line = next(n for n in range(top, len(lines)) if lines[n].startswith("  description:"))
-        version = 1
+        top = locate(lsp.lines, f"model-{middle:05d}")
+        line = next(n for n in range(top, len(lsp.lines)) if lsp.lines[n].startswith("  description:"))
+        cpu = lsp.cpu()
         for _ in range(args.edits):
-            version += 1
-            column = len(lines[line])
-            lines[line] += "x"
-            if incremental:
-                point = {"line": line, "character": column}
-                change: dict[str, Any] = {"range": {"start": point, "end": point}, "text": "x"}
-            else:
-                change = {"text": "\n".join(lines)}
-            mark = len(client.published)
-            sent = client.notify(
-                "textDocument/didChange",
-                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
-            )
-            await client.drain()
-            _, published = await client.wait_published(for_us(version), mark, timeout=120)
-            out.edits.append((published.at - sent) * 1000)
+            ms, _ = await lsp.type_at_end(line)
+            out.edits.append(ms)
             await asyncio.sleep(args.gap)
-        await client.settle(0.3)
-        out.rss, _, out.processes = tree_memory_mb(client.pid)
+        out.edit_cpu = (lsp.cpu() - cpu) / max(1, args.edits)
+        await lsp.client.settle(0.3)
+        out.rss, _, out.processes = lsp.memory()
 
         # A half-typed entry in the middle, then completion at `type: ` and on the empty field line below it.
-        at = locate(lines, f"model-{middle + 1:05d}")
-        version += 1
-        point = {"line": at, "character": 0}
-        change = {"range": {"start": point, "end": point}, "text": NEW_ENTRY} if incremental else {}
-        lines[at:at] = NEW_ENTRY.split("\n")[:-1]
-        if not incremental:
-            change = {"text": "\n".join(lines)}
-        mark = len(client.published)
-        client.notify(
-            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
-        )
-        await client.drain()
-        await client.wait_published(for_us(version), mark, timeout=120)
-        await client.settle(0.3)
-        doc = {"uri": uri}
-        value_pos = {"line": at + 1, "character": len("  type: ")}
-        field_pos = {"line": at + 2, "character": 2}
-        counts = []
-        for position, bucket in ((value_pos, out.completion_value), (field_pos, out.completion_field)):
-            for k in range(args.requests):
-                result, ms = await client.request(
-                    "textDocument/completion",
-                    {"textDocument": doc, "position": position, "context": {"triggerKind": 1}},
-                )
-                bucket.append(ms)
-                if k == 0:
-                    counts.append(items_of(result))
-        out.completion_items = (counts[0], counts[1])
-        for k in range(args.requests):
-            result, ms = await client.request(
-                "textDocument/hover", {"textDocument": doc, "position": {"line": line, "character": 4}}
-            )
-            out.hover.append(ms)
-            if k == 0 and result:
-                contents = result.get("contents")
-                out.hover_chars = len(json.dumps(contents))
-        _, out.peak, _ = tree_memory_mb(client.pid)
-    except (LspError, KeyError, ValueError, StopIteration) as error:
-        out.error = f"{type(error).__name__}: {error}"
-    finally:
-        await client.stop()
+        at = locate(lsp.lines, f"model-{middle + 1:05d}")
+        where = [((at + 1, len("  type: ")), out.completion_value), ((at + 2, 2), out.completion_field)]
+        await requests_in_new_entry(lsp, out, at, NEW_ENTRY, where, (line, 4), args.requests)
+
+    await drive(out, name, command, settings, repo, index, env, text, scenario)
     return out
 
 
@@ -372,30 +480,24 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
-def table(size: int, gto: Result, yls: Optional[Result]) -> list[str]:
-    targets = TARGETS.get(size, {"start": TARGETS[1000]["start"]})
-    rows: list[tuple[str, float, Optional[float], float, str]] = []
+class Row(NamedTuple):
+    """One line of the side-by-side table."""
 
-    def add(metric: str, key: Optional[str], unit: str, getter: Any) -> None:
-        target = targets.get(key) if key else None
-        rows.append((metric, getter(gto), target, getter(yls) if yls is not None else math.nan, unit))
+    metric: str
+    value: float  # gto-lsp's
+    target: Optional[float]  # gto-lsp's target, None where there is none
+    peer: float  # yaml-language-server's
+    unit: str  # "ms" or "MB"
+    verdict: Optional[str] = None  # instead of ok/MISS (e.g. when the answer was empty)
 
-    add("start-up -> initialize answer", "start", "ms", lambda r: r.start)
-    add("didOpen -> first diagnostics", "open", "ms", lambda r: r.open)
-    add("edit -> diagnostics, median", "edit", "ms", lambda r: median(r.edits))
-    add("edit -> diagnostics, p95", None, "ms", lambda r: p(r.edits, 95))
-    add("completion `type: ` value, p50", None, "ms", lambda r: p(r.completion_value, 50))
-    add("completion `type: ` value, p95", "completion", "ms", lambda r: p(r.completion_value, 95))
-    add("completion new field, p50", None, "ms", lambda r: p(r.completion_field, 50))
-    add("completion new field, p95", "completion", "ms", lambda r: p(r.completion_field, 95))
-    add("hover field key, p50", None, "ms", lambda r: p(r.hover, 50))
-    add("hover field key, p95", "hover", "ms", lambda r: p(r.hover, 95))
-    add("RSS after open + edits (tree)", "rss", "MB", lambda r: r.rss)
-    add("peak RSS at the end (tree)", None, "MB", lambda r: r.peak)
+
+def render(rows: list[Row]) -> list[str]:
+    """The side-by-side table: metric, gto-lsp, target, verdict, yaml-language-server, ratio."""
     header = ("metric", GTO, "target", "verdict", YLS, "ratio yls/gto")
     body = []
-    for metric, value, target, peer, unit in rows:
-        verdict = "-" if target is None or math.isnan(value) else "ok" if value <= target else "MISS"
+    for metric, value, target, peer, unit, verdict in rows:
+        if verdict is None:
+            verdict = "-" if target is None or math.isnan(value) else "ok" if value <= target else "MISS"
         target_text = "-" if target is None else f"<= {fmt(target, unit)}"
         ratio = "-" if math.isnan(value) or math.isnan(peer) or value <= 0 else f"{peer / value:.1f}x"
         body.append((metric, fmt(value, unit), target_text, verdict, fmt(peer, unit), ratio))
@@ -404,6 +506,30 @@ def table(size: int, gto: Result, yls: Optional[Result]) -> list[str]:
     out.append("-|-".join("-" * w for w in widths))
     out.extend(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)) for r in body)
     return out
+
+
+def table(size: int, gto: Result, yls: Optional[Result]) -> list[str]:
+    targets = TARGETS.get(size, {"start": TARGETS[1000]["start"]})
+    rows: list[Row] = []
+
+    def add(metric: str, key: Optional[str], unit: str, getter: Any) -> None:
+        target = targets.get(key) if key else None
+        rows.append(Row(metric, getter(gto), target, getter(yls) if yls is not None else math.nan, unit))
+
+    add("start-up -> initialize answer", "start", "ms", lambda r: r.start)
+    add("didOpen -> first diagnostics", "open", "ms", lambda r: r.open)
+    add("edit -> diagnostics, median", "edit", "ms", lambda r: median(r.edits))
+    add("edit -> diagnostics, p95", None, "ms", lambda r: p(r.edits, 95))
+    add("server CPU per edit", None, "ms", lambda r: r.edit_cpu)
+    add("completion `type: ` value, p50", None, "ms", lambda r: p(r.completion_value, 50))
+    add("completion `type: ` value, p95", "completion", "ms", lambda r: p(r.completion_value, 95))
+    add("completion new field, p50", None, "ms", lambda r: p(r.completion_field, 50))
+    add("completion new field, p95", "completion", "ms", lambda r: p(r.completion_field, 95))
+    add("hover field key, p50", None, "ms", lambda r: p(r.hover, 50))
+    add("hover field key, p95", "hover", "ms", lambda r: p(r.hover, 95))
+    add("RSS after open + edits (tree)", "rss", "MB", lambda r: r.rss)
+    add("peak RSS at the end (tree)", None, "MB", lambda r: r.peak)
+    return render(rows)
 
 
 def notes(name: str, result: Result) -> str:
@@ -438,6 +564,38 @@ def machine() -> str:
     )
 
 
+GTO_SETTINGS = {"gto": {"checks": {"enable": True, "paths": True}, "git": {"enabled": True}}}
+
+
+def gto_command(args: Any) -> list[str]:
+    return shlex.split(args.gto_command) if args.gto_command else [sys.executable, "-m", "gto_lsp", "serve"]
+
+
+def yls_command() -> list[str]:
+    return ["node", str(YLS_BIN), "--stdio"]
+
+
+def yls_settings(schemas: dict[str, list[str]]) -> dict[str, Any]:
+    """yaml-language-server's settings: validation, completion and hover on, SchemaStore off (offline), and the
+    given schemas (URI -> globs) alone."""
+    return {
+        "yaml": {
+            "validate": True,
+            "completion": True,
+            "hover": True,
+            "schemaStore": {"enable": False},
+            "schemas": schemas,
+        },
+        "http": {"proxy": "", "proxyStrictSSL": False},
+    }
+
+
+def append_json(path: Optional[str], record: dict[str, Any]) -> None:
+    if path:
+        with open(path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
 async def bench_size(size: int, args: Any, schema: Path, base: Path, yls_problem: Optional[str]) -> None:
     args.size = size
     started = time.perf_counter()
@@ -448,25 +606,13 @@ async def bench_size(size: int, args: Any, schema: Path, base: Path, yls_problem
         f"\n## {size} artifacts ({len(text) / 1024:.0f} KB, {text.count(chr(10))} lines; load average {load()})",
         flush=True,
     )
-    gto_command = shlex.split(args.gto_command) if args.gto_command else [sys.executable, "-m", "gto_lsp", "serve"]
-    gto_settings = {"gto": {"checks": {"enable": True, "paths": True}, "git": {"enabled": True}}}
     gto = Result()
     if args.only != "yls":
-        gto = await session(GTO, gto_command, gto_settings, repo, index, text, args, args.gto_env)
+        gto = await session(GTO, gto_command(args), GTO_SETTINGS, repo, index, text, args, args.gto_env)
     yls: Optional[Result] = None
     if args.only != "gto" and yls_problem is None:
-        yls_settings = {
-            "yaml": {
-                "validate": True,
-                "completion": True,
-                "hover": True,
-                "schemaStore": {"enable": False},
-                "schemas": {schema.as_uri(): ["**/artifacts.yaml"]},
-            },
-            "http": {"proxy": "", "proxyStrictSSL": False},
-        }
-        yls_command = ["node", str(YLS_BIN), "--stdio"]
-        yls = await session(YLS, yls_command, yls_settings, repo, index, text, args)
+        settings = yls_settings({schema.as_uri(): ["**/artifacts.yaml"]})
+        yls = await session(YLS, yls_command(), settings, repo, index, text, args)
     print("\n".join(table(size, gto, yls)))
     print(notes(GTO, gto))
     if yls is not None:
@@ -474,37 +620,51 @@ async def bench_size(size: int, args: Any, schema: Path, base: Path, yls_problem
     elif yls_problem:
         print(f"  {YLS}: not run: {yls_problem}")
     print(f"  ({time.perf_counter() - started:.0f} s for this size; load average {load()})", flush=True)
-    if args.json:
-        record = {"size": size, GTO: gto.__dict__, YLS: yls.__dict__ if yls else None}
-        with open(args.json, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+    append_json(args.json, {"size": size, GTO: gto.__dict__, YLS: yls.__dict__ if yls else None})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--edits", type=int, default=30, help="one-line edits per session (default 30)")
-    parser.add_argument("--requests", type=int, default=50, help="completion and hover requests each (default 50)")
+def arguments(description: Optional[str], sizes: str, edits: int, requests: int) -> argparse.ArgumentParser:
+    """The options every LSP benchmark takes."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=sizes)
+    parser.add_argument("--edits", type=int, default=edits, help=f"one-line edits per session (default {edits})")
+    parser.add_argument(
+        "--requests", type=int, default=requests, help=f"completion and hover requests each (default {requests})"
+    )
     parser.add_argument("--gap", type=float, default=0.1, help="pause after each edit's diagnostics, seconds")
     parser.add_argument("--only", choices=("gto", "yls"), help="run one server only")
     parser.add_argument("--gto-command", help="server command for gto-lsp (e.g. under cProfile)")
     parser.add_argument("--server-rev", help="run gto-lsp from this commit's server/ (default: the working tree)")
     parser.add_argument("--json", help="append the raw figures of each size to this file (JSON lines)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspaces (and server logs)")
-    args = parser.parse_args()
+    return parser
+
+
+def run(args: Any, title: str, bench: Callable[[Path, Optional[str]], None]) -> None:
+    """Install yaml-language-server if needed, make the temporary folder, print the conditions, then
+    `bench(folder, why yaml-language-server cannot run or None)`; clean up unless --keep."""
     yls_problem = ensure_yls() if args.only != "gto" else None
-    base = Path(tempfile.mkdtemp(prefix="gto-bench-lsp-"))
+    base = Path(tempfile.mkdtemp(prefix=f"gto-{title.replace('_', '-')}-"))
     try:
         args.gto_env, source = server_source(base, args.server_rev)
-        print(f"bench_lsp: {machine()}; gto-lsp from the {source}; yaml-language-server {YLS_VERSION}")
-        schema = write_schema(base)
-        for size in (int(s) for s in args.sizes.split(",")):
-            asyncio.run(bench_size(size, args, schema, base, yls_problem))
+        print(f"{title}: {machine()}; gto-lsp from the {source}; yaml-language-server {YLS_VERSION}")
+        bench(base, yls_problem)
     finally:
         if args.keep:
             print(f"workspaces and server logs kept in {base}")
         else:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def main() -> None:
+    args = arguments(__doc__, "1000,10000", 30, 50).parse_args()
+
+    def bench(base: Path, yls_problem: Optional[str]) -> None:
+        schema = write_schema(base)
+        for size in (int(s) for s in args.sizes.split(",")):
+            asyncio.run(bench_size(size, args, schema, base, yls_problem))
+
+    run(args, "bench_lsp", bench)
 
 
 if __name__ == "__main__":

@@ -287,6 +287,20 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def tree_cpu_ms(pid: int) -> float:
+    """CPU time (user + system) used so far by `pid` and its live descendants, in ms (clock-tick resolution)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for current in process_tree(pid):
+        try:
+            with open(f"/proc/{current}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return total * 1000 / ticks
+
+
 def tree_memory_mb(pid: int) -> tuple[float, float, int]:
     """(resident MB, peak resident MB, number of processes) of `pid` and all its descendants."""
     pids = process_tree(pid)

@@ -38,6 +38,8 @@ TARGETS = (
     ("gto_lsp.lsp.state", "GtoLanguageServer.facts"),
     ("gto_lsp.lsp.state", "GtoLanguageServer.text_document_publish_diagnostics"),
     ("gto_lsp.lsp.state", "parse"),
+    ("gto_lsp.lsp.state", "parse_dvc"),
+    ("gto_lsp.lsp.diagnostics", "check_dvc"),
     ("gto_lsp.lsp.state", "RepoState.current_head"),
     ("gto_lsp.lsp.state", "RepoState.missing_head_paths"),
     ("gto_lsp.lsp.state", "RepoState.warm_head"),
