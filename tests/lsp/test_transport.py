@@ -21,7 +21,12 @@ def frame(body: bytes, length: Optional[bytes] = None) -> bytes:
 
 
 def message(payload: dict[str, Any]) -> bytes:
-    return frame(json.dumps(payload).encode())
+    """A well-formed message, with the Content-Type header pygls and VS Code send."""
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n%s" % (
+        len(body),
+        body,
+    )
 
 
 class Raw:

@@ -35,7 +35,7 @@ MAX_HEADER = 64 * 1024  # bytes of headers before a blank line
 IDLE = 0.5  # seconds without input after which a length larger than what came is taken as wrong
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
 _HEADER = re.compile(rb"content-length:", re.IGNORECASE)
-_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
 _EOF = b""
 
 
