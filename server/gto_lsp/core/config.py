@@ -13,6 +13,7 @@ import yaml
 from . import codes
 from .names import invalid_name_message, is_valid_name
 from .problems import Pos, Problem, Span
+from .safe_read import read_text
 from .values import lax_bool
 
 CONFIG_FILE = ".gto"
@@ -176,10 +177,5 @@ def _read_value(key: str, kind: str, node: Any) -> tuple[Any, Optional[Problem]]
 
 def read_config(root: Optional[Path], env: Optional[Mapping[str, str]] = None) -> Config:
     """The config of the repository at `root` (from the working tree, as GTO reads it)."""
-    text = None
-    if root is not None:
-        try:
-            text = (root / CONFIG_FILE).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
+    text = read_text(root / CONFIG_FILE) if root is not None else None
     return parse_config(text, env)

@@ -19,11 +19,14 @@ from ..core.config import CONFIG_FILE
 from ..core.dvc import check_dvc, stage_outputs
 from ..core.dvc.files import dvc_files, walk_files
 from ..core.problems import Problem
+from ..core.safe_read import MAX_CHECKED, too_large
 from .positions import LineIndex
 from .settings import Settings
 from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
 
 SOURCE = "gto"
+MAX_PROBLEMS = 1000  # diagnostics one publish carries; past it, one more says how many were left out
+OFF_LOOP = 200_000  # characters from which a document's check runs in a worker thread
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -168,10 +171,69 @@ def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, f
     publish(ls, uri, diagnostics, open_doc.version if open_doc is not None else None, force=force)
 
 
+def capped(problems: list[Problem]) -> tuple[list[Problem], int]:
+    """At most MAX_PROBLEMS problems (the first ones), and how many were left out."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems, 0
+    return problems[:MAX_PROBLEMS], len(problems) - MAX_PROBLEMS
+
+
+def diagnostics_of(
+    problems: list[Problem], lines: LineIndex, uri: str, gto: Optional[tuple[str, LineIndex]] = None
+) -> list[types.Diagnostic]:
+    """What one publish carries: the first MAX_PROBLEMS problems, then one diagnostic that counts the rest."""
+    shown, left_out = capped([p for p in problems if p.file is None])
+    diagnostics = [to_diagnostic(p, lines, uri, gto) for p in shown]
+    if left_out:
+        diagnostics.append(
+            _note(
+                "too-many-problems",
+                f"{left_out:,} more problems are not listed: gto-lsp publishes the first {MAX_PROBLEMS:,} of a "
+                "file. Fix these, or run `gto-lsp check` for the whole list.",
+                types.DiagnosticSeverity.Information,
+            )
+        )
+    return diagnostics
+
+
+def _note(code: str, message: str, severity: types.DiagnosticSeverity) -> types.Diagnostic:
+    zero = types.Position(line=0, character=0)
+    return types.Diagnostic(
+        range=types.Range(start=zero, end=zero), message=message, severity=severity, code=code, source=SOURCE
+    )
+
+
+def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
+    open_doc = ls.open_document(uri)
+    if open_doc is not None:
+        return len(open_doc.source) > MAX_CHECKED
+    return too_large(path)
+
+
+def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
+    open_doc = ls.open_document(uri)
+    message = (
+        f"This file is larger than gto-lsp checks ({MAX_CHECKED:,} characters, about 20,000 entries): it is not "
+        "checked, and hover, completion and the outline are off here. `gto-lsp check` reads it."
+    )
+    diagnostic = _note("file-too-large", message, types.DiagnosticSeverity.Error)
+    publish(ls, uri, [diagnostic], open_doc.version if open_doc is not None else None, force=force)
+
+
+async def _problems_off_loop(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+    """The check of a large document runs in a worker thread, so requests are answered meanwhile."""
+    if len(view.text) < OFF_LOOP:
+        return problems_of(ls, view, settings)
+    return await asyncio.to_thread(problems_of, ls, view, settings)
+
+
 async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:
     """Check and publish; `task` is the scheduled task doing it, which stops once a newer one replaced it."""
     state = ls.doc_state(uri)
     if state.kind not in (ARTIFACTS, CONFIG, DVC):
+        return
+    if state.kind != CONFIG and _too_large(ls, uri, state.path):
+        _publish_too_large(ls, uri, force)
         return
     view = ls.view(uri)
     settings = await ls.settings_for(state.path)
@@ -186,8 +248,10 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         return
     if state.kind == DVC:
         # dvc.yaml needs no git answers: DVC reads paths from the work tree.
-        problems = problems_of(ls, view, settings)
-        publish(ls, uri, [to_diagnostic(p, view.lines, uri) for p in problems], view.version, force=force)
+        problems = await _problems_off_loop(ls, view, settings)
+        if task is not None and ls.doc_state(uri).task is not task:
+            return  # superseded while it ran
+        publish(ls, uri, diagnostics_of(problems, view.lines, uri), view.version, force=force)
         _note_outputs(ls, view)
         return
     await _git_ready(ls, view, settings)
@@ -196,10 +260,11 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
     view = ls.view(uri)  # the newest text, after the awaits
     if view is None:
         return
-    problems = problems_of(ls, view, settings)
+    problems = await _problems_off_loop(ls, view, settings)
+    if task is not None and ls.doc_state(uri).task is not task:
+        return  # superseded while it ran
     gto = _gto_target(ls, view.repo)
-    diagnostics = [to_diagnostic(p, view.lines, uri, gto) for p in problems if p.file is None]
-    publish(ls, uri, diagnostics, view.version, force=force)
+    publish(ls, uri, diagnostics_of(problems, view.lines, uri, gto), view.version, force=force)
     publish_config(ls, view.repo, settings)
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..core.git import ArtifactRegistry
 
 _FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
+MAX_SHAPE_LINE = 4096  # characters of a line read by its shape (hover on a line the parser could not read)
 _NAME_LINE = re.compile(r"^([^\s#:'\"{\[-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(\s|$)")
 
 
@@ -78,8 +79,12 @@ async def _registry(
     return await asyncio.to_thread(view.repo.registry_lazy), None
 
 
+def _cut(line: str, width: int = 200) -> str:
+    return line if len(line) <= width else line[:width] + " ..."
+
+
 def _entry_text(view: View, first: int, last: int) -> str:
-    lines = [view.lines.line(n) for n in range(first, min(last, first + 30) + 1)]
+    lines = [_cut(view.lines.line(n)) for n in range(first, min(last, first + 30) + 1)]
     if last > first + 30:
         lines.append("  ...")
     return "\n".join(lines)
@@ -166,6 +171,8 @@ async def _hover_by_line(
 ) -> Optional[types.Hover]:
     """A line the parser could not read: field keys and names by their shape (names at column `indent`)."""
     text = view.lines.line(pos.line)
+    if len(text) > MAX_SHAPE_LINE:
+        return None  # no key or name is that long; a regex scan of a 1 MB line would take minutes
     for match in re.finditer(r"([A-Za-z_]+)\s*:", text):
         if match.start(1) <= pos.col <= match.end(1) and _FIELD_LINE.match(text[: match.end()]):
             if dvc and indent_of(text) <= indent:

@@ -33,6 +33,8 @@ from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
 from ..core.paths import inside as inside  # watch and commands import it from here
 from ..core.registry_cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
+from ..core.safe_read import MAX_CHECKED
+from ..core.safe_read import read_text as safe_read_text
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
@@ -61,11 +63,8 @@ def path_to_uri(path: Path) -> str:
 
 
 def read_text(path: Path) -> Optional[str]:
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+    """A regular file's text, never more than 16 MB, never blocking on a FIFO or a device (core.safe_read)."""
+    return safe_read_text(path)
 
 
 class Folder(NamedTuple):
@@ -593,8 +592,8 @@ class GtoLanguageServer(LanguageServer):
         else:
             text = read_text(state.path) if state.path is not None else None
             version = None
-        if text is None:
-            return None
+        if text is None or len(text) > MAX_CHECKED:
+            return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
         repo = self.repo(state.root)
         if state.kind == ARTIFACTS:
             previous = state.document

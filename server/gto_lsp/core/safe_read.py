@@ -1,0 +1,61 @@
+"""Reading a file the workspace names, safely: regular files only (never a FIFO, a device such as /dev/zero, or
+/proc/self/fd/0, which would block or never end), opened without blocking, and never more than a size cap."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Optional, Union
+
+MAX_FILE = 16 * 1024 * 1024  # bytes read from any one file at the most
+MAX_CHECKED = 1_500_000  # characters of a document gto-lsp parses and checks (about 20,000 entries)
+
+
+class NotReadable(OSError):
+    """Not a regular file, or larger than the cap."""
+
+
+def read_bytes(path: Union[str, os.PathLike[str]], limit: int = MAX_FILE) -> bytes:
+    """The file's bytes; NotReadable for anything but a regular file of at most `limit` bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotReadable(f"{path} is not a regular file")
+        if info.st_size > limit:
+            raise NotReadable(f"{path} is larger than {limit} bytes")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise NotReadable(f"{path} is larger than {limit} bytes")
+        return data
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Union[str, os.PathLike[str]], limit: int = MAX_FILE) -> Optional[str]:
+    """The file's text (UTF-8, line endings kept), or None when it is not a readable regular file."""
+    try:
+        return read_bytes(path, limit).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def too_large(path: Optional[Path], limit: int = MAX_CHECKED) -> bool:
+    """A regular file larger than `limit` bytes."""
+    if path is None:
+        return False
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size > limit
