@@ -11,10 +11,13 @@ import json
 import re
 import shlex
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from ..core.messages import cannot_find_artifact
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError
+
+if TYPE_CHECKING:
+    from ..core.registry.plan import TagPlan
 
 _SIMPLE = {"auto": None, "true": True, "false": False}
 
@@ -87,23 +90,17 @@ def _stages(root: Path) -> Optional[tuple[str, ...]]:
     return read_config(root).stages
 
 
-def _run_plan(root: Path, plan: Any, push: bool, out: TextIO) -> int:
+def _run_plan(root: Path, plan: TagPlan, push: bool, out: TextIO) -> int:
+    """Write the plan, printing GTO's lines: "Created git tag ..." (or "Deleted ..."), then the push hint, or
+    "Running `git push ...`" and "Successfully pushed ..." with --push."""
     from ..core.registry.write import WriteError, tag_remote, write_plan
 
-    remote = "origin"
-    if not push:
-        try:
-            remote = tag_remote(root)
-        except WriteError:
-            remote = "origin"
-
-    def hint(tag: str, delete: bool) -> None:
-        print("To push the changes upstream, run:", file=out)
-        print(f"    git push{' --delete ' if delete else ' '}{remote} {shlex.quote(tag)}", file=out)
-
+    try:
+        remote = tag_remote(root)  # where --push sends the tags; GTO's hint always says origin
+    except WriteError:
+        remote = "origin"
     stdout = {t.name: t.stdout for t in plan.create}
-    deleting = bool(plan.delete)
-    used = {"remote": remote}
+    delete = " --delete " if plan.delete else " "
 
     def report(kind: str, tag: str) -> None:
         if kind == "created":
@@ -111,15 +108,12 @@ def _run_plan(root: Path, plan: Any, push: bool, out: TextIO) -> int:
         elif kind == "deleted":
             print(f"Deleted git tag '{tag}'", file=out)
         elif kind == "pushing":
-            try:
-                used["remote"] = tag_remote(root)
-            except WriteError:
-                used["remote"] = "origin"
-            print(f"Running `git push{' --delete ' if deleting else ' '}{used['remote']} {tag}`", file=out)
+            print(f"Running `git push{delete}{remote} {tag}`", file=out)
         elif kind == "pushed":
-            print(f"Successfully {'deleted' if deleting else 'pushed'} git tag {tag} on remote.", file=out)
+            print(f"Successfully {'deleted' if plan.delete else 'pushed'} git tag {tag} on remote.", file=out)
         if kind in ("created", "deleted") and not push:
-            hint(tag, deleting)
+            print("To push the changes upstream, run:", file=out)
+            print(f"    git push{delete}{remote} {shlex.quote(tag)}", file=out)
 
     try:
         write_plan(root, plan, push=push, report=report)
