@@ -10,6 +10,7 @@ anchors elsewhere) is read from the whole `artifacts` block instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -30,9 +31,10 @@ from ..parse import (
 from ..problems import Pos, Problem, Span
 
 SECTION = "artifacts"
-_SECTION_KEY = re.compile(r"^artifacts[ \t]*:[ \t]*(?:#.*)?$")
-_TOP_START = re.compile(r"[^ \t#\r\n-]|-[^ \t\r\n]")
-_MARKER = re.compile(r"^(?:---|\.\.\.|%)")
+_SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
+_NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
+_FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
+_NOT_A_BREAK = re.compile(r"[^\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,6 @@ class DvcDocument:
         return None
 
 
-def _indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _content(line: str) -> bool:
-    stripped = line.strip()
-    return bool(stripped) and not stripped.startswith("#")
-
-
 def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
     if previous is not None and (previous.text is text or previous.text == text):
         return previous
@@ -108,28 +101,30 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
 
 
 def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
-    lines = text.split("\n")
-    key_line = next((i for i, line in enumerate(lines) if _SECTION_KEY.match(line.rstrip("\r").lstrip("\ufeff"))), None)
+    key = _SECTION_KEY_LINE.search(text)
+    key_line = text.count("\n", 0, key.start()) if key is not None else None
     # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
     directive = text.lstrip("\ufeff").startswith("%")
-    cut = _cut(lines, key_line) if key_line is not None and not directive else None
+    cut = _cut(text, key.end()) if key is not None and not directive else None
     if cut is None:
         return _from_top(text, _top_parse(text, previous), key_line)
-    start, end, indent = cut
-    masked = "\n".join(lines[:start] + ["\r" if line.endswith("\r") else "" for line in lines[start:end]] + lines[end:])
-    body = "\n".join(_dedent(line, indent) for line in lines[start:end])
-    if end < len(lines):
-        body += "\n"  # the section's last line ended with a break: a block scalar there keeps its final newline
+    assert key_line is not None
+    body_start, body_end, indent = cut
+    region = text[body_start:body_end]
+    masked = text[:body_start] + _NOT_A_BREAK.sub("", region) + text[body_end:]
+    body = _dedenter(indent).sub("", region)
     section = parse(body, previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
         return _from_top(text, _top_parse(text, previous), key_line)
     top = _top_parse(masked, previous)
+    start = key_line + 1
     entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.artifacts]
     problems = [p for p in _top_problems(top)]
     problems.extend(p.moved(start, indent) for p in section.problems)
-    field_indent = _field_indent(entries)
-    document = DvcDocument(text, top, section, entries, problems, key_line, None, "block", indent, field_indent, end)
-    return document
+    end = start + region.count("\n") if body_end < len(text) else text.count("\n") + 1
+    return DvcDocument(
+        text, top, section, entries, problems, key_line, None, "block", indent, _field_indent(entries), end
+    )
 
 
 def _top_parse(text: str, previous: Optional[DvcDocument]) -> Document:
@@ -143,29 +138,35 @@ def _top_parse(text: str, previous: Optional[DvcDocument]) -> Document:
     return top
 
 
-def _cut(lines: list[str], key_line: int) -> Optional[tuple[int, int, int]]:
-    """(first line, end line, indentation) of the section's body when it can be parsed on its own."""
-    start = key_line + 1
-    end = start
-    while end < len(lines) and not _TOP_START.match(lines[end][:2]):
-        end += 1
-    body = [line.rstrip("\r") for line in lines[start:end]]
-    content = [line for line in body if _content(line)]
-    if not content:
-        return None  # `artifacts:` with no value: read as null from the whole block
-    indent = _indent_of(content[0])
-    if indent == 0 or content[0].lstrip(" ").startswith(("-", "\t", "{", "[", "&", "*", "!", "?", "|", ">")):
+def _cut(text: str, key_end: int) -> Optional[tuple[int, int, int]]:
+    """(start offset, end offset, indentation) of the section's body, the lines after the `artifacts:` key up to
+    the next top-level key, when it can be parsed on its own. Regular expressions, not a walk over the lines:
+    this runs on every edit of a file that may hold thousands of entries."""
+    if key_end >= len(text):
         return None
-    for line in body:
-        if _content(line) and _indent_of(line) < indent:
-            return None
-        if "\t" in line[:indent] or _MARKER.match(line[indent:]):
-            return None
-    return start, end, indent
+    body_start = key_end + 1
+    following = _NEXT_TOP.search(text, key_end)
+    body_end = following.start() + 1 if following is not None else len(text)
+    region = text[body_start:body_end]
+    first = _FIRST_CONTENT.search(region)
+    if first is None:
+        return None  # `artifacts:` with no value: read as null from the whole block
+    indent = len(first.group(1))
+    if indent == 0 or first.group(2) in "-\t{[&*!?|>":
+        return None
+    if _misplaced(indent).search(region):
+        return None  # a line indented less than the entries, a tab in the indentation, or a document marker
+    return body_start, body_end, indent
 
 
-def _dedent(line: str, indent: int) -> str:
-    return line[min(indent, _indent_of(line)) :]
+@functools.lru_cache(maxsize=64)
+def _misplaced(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"(?m)^(?: {{0,{indent - 1}}}[^ \r\n#]| {{0,{indent - 1}}}\t| {{{indent}}}(?:---|\.\.\.|%))")
+
+
+@functools.lru_cache(maxsize=64)
+def _dedenter(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"(?m)^ {{1,{indent}}}")
 
 
 def _field_indent(entries: list[Entry]) -> int:

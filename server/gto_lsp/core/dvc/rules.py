@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import check as gto_check
 from ..check import CheckSettings, RepoView
@@ -56,12 +56,12 @@ def check_dvc(
     problems.extend(_section_problems(document))
     names: dict[Any, Entry] = {}
     for entry in document.entries:
-        if isinstance(entry.key, ScalarNode) and tag_of(entry.key) == MERGE:
+        kind = _key_kind(entry)
+        if kind == "merge":
             problems.extend(_merged_entries(entry))  # `<<: *anchor` merges entries into the section
             continue
-        for problem in _local(entry):
-            problems.append(entry.relative(problem))
-        if entry.name_is_string:
+        problems.extend(_placed(entry, "dvc-placed", _local))
+        if kind == "name":
             first = names.get(entry.name)
             if first is None:
                 names[entry.name] = entry
@@ -107,6 +107,35 @@ def _merged_entries(entry: Entry) -> Iterator[Problem]:
                     entry.name_span,
                     artifact=str(getattr(key, "value", "")),
                 )
+
+
+def _key_kind(entry: Entry) -> str:
+    """ "name" (a string key), "merge" (`<<`) or "other", remembered with the block (resolving a plain scalar's
+    tag costs more than the rest of an unchanged entry's check)."""
+    memo = entry.block.memo
+    kind: Optional[str] = memo.get("dvc-key")
+    if kind is None:
+        key = entry.key
+        kind = "merge" if isinstance(key, ScalarNode) and tag_of(key) == MERGE else "other"
+        if kind == "other" and entry.name_is_string:
+            kind = "name"
+        memo["dvc-key"] = kind
+    return kind
+
+
+def _placed(entry: Entry, slot: str, relative: Callable[[Entry], list[Problem]]) -> list[Problem]:
+    """Problems stored relative to the entry's block, placed in the document; the placed list is reused while
+    the entry has not moved (placing thousands of problems on each edit would dominate the check)."""
+    memo = entry.block.memo
+    where = (entry.line, entry.indent, entry.col_shift)
+    found = relative(entry)
+    cached = memo.get(slot)
+    if cached is not None and cached[0] == where and cached[1] is found:
+        placed: list[Problem] = cached[2]
+        return placed
+    placed = [entry.relative(p) for p in found]
+    memo[slot] = (where, found, placed)
+    return placed
 
 
 def _with_note(problem: Problem) -> Problem:
@@ -325,6 +354,10 @@ def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
     stages = next((a for a in document.top.artifacts if getattr(a.key, "value", None) == "stages"), None)
     if stages is None or not isinstance(stages.block.value, MappingNode):
         return out
+    memo = stages.block.memo  # the stages' text is unchanged while an edit touches only artifacts
+    cached: Optional[frozenset[str]] = memo.get(f"dvc-outputs:{folder}")
+    if cached is not None:
+        return set(cached)
     for _, stage in stages.block.value.value:
         if not isinstance(stage, MappingNode):
             continue
@@ -340,6 +373,7 @@ def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
                     item = item.value[0][0]
                 if isinstance(item, ScalarNode) and "${" not in item.value:
                     out.add(posixpath.normpath(posixpath.join(folder, wdir, item.value)))
+    memo[f"dvc-outputs:{folder}"] = frozenset(out)
     return out
 
 
@@ -354,67 +388,77 @@ def _child(node: Node, name: str) -> Optional[Node]:
 def _path_problems(
     document: DvcDocument, repo: RepoView, folder: str, settings: CheckSettings, outputs: frozenset[str]
 ) -> list[Problem]:
+    """Each entry's path problem, remembered on its block while the repository's answers, the folder, the
+    setting and the stage outputs stay the same (typing in a description re-checks no path)."""
+    known = frozenset(stage_outputs(document, folder)) | outputs
+    key = (repo.token, folder, settings.virtual_missing, hash(known))
     out: list[Problem] = []
-    own_outputs: Optional[set[str]] = None
+
+    def relative(entry: Entry) -> list[Problem]:
+        memo = entry.block.memo
+        cached = memo.get("dvc-path")
+        if cached is None or cached[0] != key:
+            problem = _entry_path_problem(entry, repo, folder, settings, known)
+            cached = (key, [problem] if problem is not None else [])
+            memo["dvc-path"] = cached
+        found: list[Problem] = cached[1]
+        return found
+
     for entry in document.entries:
-        pair = entry.field("path")
-        if pair is None or not isinstance(pair[1], ScalarNode) or tag_of(pair[1]) != STR:
-            continue
-        node = pair[1]
-        where = resolve_path(node.value, folder)
-        span = entry.span(node)
-        name = str(entry.name)
-        base = f"`{folder}/`" if folder else "the repository root"
-        if where.problem == "absolute":
-            out.append(
-                Problem(
-                    "path-absolute",
-                    "warning",
-                    f"`{node.value}` is absolute: DVC reads it as `{where.resolved}` from the repository root. "
-                    f"Write it relative to this dvc.yaml's folder ({base}).",
-                    span,
-                    data={"path": node.value},
-                    artifact=name,
-                )
-            )
-        elif where.problem == "url":
-            out.append(
-                Problem(
-                    "path-url",
-                    "warning",
-                    f"`{node.value}` is a URL: DVC's lookups (`dvc artifacts get`, `artifacts_show`) read it as a "
-                    "local path and fail. Track the data with DVC (`dvc import-url`) and point `path` at it.",
-                    span,
-                    artifact=name,
-                )
-            )
-        elif where.problem == "escapes":
-            out.append(
-                Problem(
-                    "path-escapes",
-                    "warning",
-                    f"`{node.value}` leaves the repository (DVC clamps it to the root). Point at a file inside it.",
-                    span,
-                    artifact=name,
-                )
-            )
-        elif where.problem is None and settings.virtual_missing != "off":
-            if repo.exists(where.resolved):
-                continue
-            if own_outputs is None:
-                own_outputs = stage_outputs(document, folder)
-            if tracked_by_dvc(where.resolved, repo, own_outputs | outputs):
-                continue
-            shown = f" (`{where.resolved}` from the repository root)" if folder else ""
-            out.append(
-                Problem(
-                    "path-missing",
-                    settings.virtual_missing,
-                    f"`{node.value}` does not exist{shown}, is not tracked by a `.dvc` file and is no stage's "
-                    "output: `dvc artifacts get` will fail. Paths in dvc.yaml are relative to its folder.",
-                    span,
-                    data={"path": node.value, "resolved": where.resolved},
-                    artifact=name,
-                )
-            )
+        out.extend(_placed(entry, "dvc-path-placed", relative))
     return out
+
+
+def _entry_path_problem(
+    entry: Entry, repo: RepoView, folder: str, settings: CheckSettings, outputs: frozenset[str]
+) -> Optional[Problem]:
+    """The entry's path problem, placed relative to its block."""
+    pair = entry.field("path")
+    if pair is None or not isinstance(pair[1], ScalarNode) or tag_of(pair[1]) != STR:
+        return None
+    node = pair[1]
+    where = resolve_path(node.value, folder)
+    span = _rel(entry, node)
+    name = str(entry.name)
+    if where.problem == "absolute":
+        base = f"`{folder}/`" if folder else "the repository root"
+        return Problem(
+            "path-absolute",
+            "warning",
+            f"`{node.value}` is absolute: DVC reads it as `{where.resolved}` from the repository root. "
+            f"Write it relative to this dvc.yaml's folder ({base}).",
+            span,
+            data={"path": node.value},
+            artifact=name,
+        )
+    if where.problem == "url":
+        return Problem(
+            "path-url",
+            "warning",
+            f"`{node.value}` is a URL: DVC's lookups (`dvc artifacts get`, `artifacts_show`) read it as a "
+            "local path and fail. Track the data with DVC (`dvc import-url`) and point `path` at it.",
+            span,
+            artifact=name,
+        )
+    if where.problem == "escapes":
+        return Problem(
+            "path-escapes",
+            "warning",
+            f"`{node.value}` leaves the repository (DVC clamps it to the root). Point at a file inside it.",
+            span,
+            artifact=name,
+        )
+    if where.problem is not None or settings.virtual_missing == "off":
+        return None
+    if repo.exists(where.resolved) or tracked_by_dvc(where.resolved, repo, outputs):
+        return None
+    shown = f" (`{where.resolved}` from the repository root)" if folder else ""
+    return Problem(
+        "path-missing",
+        settings.virtual_missing,
+        f"`{node.value}` does not exist{shown}, is not tracked by a `.dvc` file and is no stage's "
+        "output: `dvc artifacts get` will fail. Paths in dvc.yaml are relative to its folder.",
+        span,
+        data={"path": node.value, "resolved": where.resolved},
+        artifact=name,
+    )
