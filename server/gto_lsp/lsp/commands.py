@@ -135,7 +135,8 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
         raise UserError(no_git_repo(str(folder)))
     repo = ls.repo(root)
     index = repo.index_path
-    assert index is not None
+    if index is None:
+        raise UserError(repo.index_outside or "This repository has no annotations file.")
     file = _str(arg, "file")
     if file and norm(root / file) != index:
         path = norm(root / file)
@@ -150,7 +151,13 @@ def _held(ls: GtoLanguageServer, target: Target) -> tuple[Optional[str], Optiona
     open_doc = ls.open_document(target.uri)
     if open_doc is not None:
         return open_doc.source, open_doc.version, True
-    return read_text(target.index), None, False
+    text = read_text(target.index)
+    if text is None and os.path.lexists(target.index):
+        raise UserError(
+            f"{target.relpath} cannot be read: it is not a regular UTF-8 file of at most 16 MB "
+            "(a FIFO, a device, a folder, or too large). gto-lsp reads and writes only regular files."
+        )
+    return text, None, False
 
 
 # --- gto.server.validateName -----------------------------------------------------------------------------------

@@ -9,16 +9,18 @@ first. `.gto` problems are published against the `.gto` uri.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any, Optional
 
 from lsprotocol import types
 
 from ..core.check import RepoView, check
+from ..core.codes import problem
 from ..core.config import CONFIG_FILE
 from ..core.dvc import check_dvc, stage_outputs
 from ..core.dvc.files import dvc_files, walk_files
-from ..core.problems import Problem
+from ..core.problems import Pos, Problem, Span
 from ..core.safe_read import MAX_CHECKED, too_large
 from .positions import LineIndex
 from .settings import Settings
@@ -154,6 +156,15 @@ def _gto_target(ls: GtoLanguageServer, repo: RepoState) -> Optional[tuple[str, L
     return ls.uri_for(path), lines
 
 
+def _index_span(text: str) -> Span:
+    """Where `.gto` sets `index` (its first line otherwise: GTO_INDEX set it)."""
+    for number, line in enumerate(text.splitlines()):
+        found = re.match(r"\s*(index)\s*:", line, re.IGNORECASE)
+        if found:
+            return Span(Pos(number, found.start(1)), Pos(number, len(line.rstrip())))
+    return Span(Pos(0, 0), Pos(0, 0))
+
+
 def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, force: bool = False) -> None:
     """The `.gto` problems, against the `.gto` uri (open or on disk)."""
     target = _gto_target(ls, repo)
@@ -166,6 +177,9 @@ def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, f
         return
     uri, lines = target
     problems = list(repo.config.problems) if settings.checks.enable else []
+    outside = repo.index_outside
+    if outside is not None:
+        problems.append(problem("config-index-outside", outside, _index_span(lines.text), file=CONFIG_FILE))
     diagnostics = [to_diagnostic(p, lines, uri, target) for p in problems]
     open_doc = ls.open_document(uri)
     publish(ls, uri, diagnostics, open_doc.version if open_doc is not None else None, force=force)
@@ -340,6 +354,11 @@ def publish_workspace(ls: GtoLanguageServer) -> None:
         folder_path = uri_to_path(folder.uri)
         if folder_path is not None and folder_path.is_dir():
             ls.spawn(_publish_dvc_files(ls, folder_path))
+    for folder in ls.workspace.folders.values():  # a `.gto` whose index is refused says so, even unopened
+        folder_path = uri_to_path(folder.uri)
+        root = ls.repo_root(folder_path) if folder_path is not None else None
+        if root is not None and ls.repo(root).index_outside is not None:
+            publish_config(ls, ls.repo(root), ls.settings_cached(root))
     for index in workspace_index_files(ls):
         if not index.is_file():
             continue

@@ -34,6 +34,9 @@ class LspTextDocument(TextDocument):
         """Splice the change into the text (pygls rebuilds the document line by line: slow on 80,000 lines)."""
         text = self.source
         start_pos, end_pos = change.range.start, change.range.end
+        if (end_pos.line, end_pos.character) < (start_pos.line, start_pos.character):
+            start_pos, end_pos = end_pos, start_pos  # as vscode-languageserver's TextDocument reads it
+        # Positions past a line's end or the last line are clamped to them (`_column`, `_client_offset`).
         if "\r" in text or end_pos.line < start_pos.line:
             start = _client_offset(text, start_pos, self.position_codec)
             end = _client_offset(text, end_pos, self.position_codec)

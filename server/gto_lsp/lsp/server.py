@@ -9,6 +9,7 @@ from lsprotocol import types
 from . import code_actions, code_lens, commands, completion, document_sync, hover, registry_commands, symbols, watch
 from .guard import guarded, guarded_call
 from .state import GtoLanguageServer
+from .transport import strict_strings
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]
 
@@ -17,6 +18,7 @@ VERSION = "0.1.0"
 
 def build_server() -> GtoLanguageServer:
     server = GtoLanguageServer("gto-lsp", VERSION)
+    strict_strings(server)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 

@@ -207,9 +207,27 @@ class RepoState:
 
     @property
     def index_path(self) -> Optional[Path]:
+        """The annotations file `.gto`'s `index` (or GTO_INDEX) names; None when it is outside the repository,
+        also through a symlink: gto-lsp never reads or writes there, trusted or not (`index_outside` says why)."""
         if self.root is None:
             return None
-        return norm(self.root / self.config.index)
+        path = norm(self.root / self.config.index)
+        return path if self.index_outside is None else None
+
+    @property
+    def index_outside(self) -> Optional[str]:
+        """Why the configured index is refused (outside the repository), or None."""
+        if self.root is None:
+            return None
+        index = self.config.index
+        path = norm(self.root / index)
+        if path == self.root or self.root not in path.parents or not inside(path, self.root):
+            source = "GTO_INDEX" if os.environ.get("GTO_INDEX") == index else "`.gto`'s `index`"
+            return (
+                f"{source} names '{index}', which is outside the repository (or a link out of it): gto-lsp "
+                "does not read or write it. Name a file inside the repository, such as artifacts.yaml."
+            )
+        return None
 
     # --- git --------------------------------------------------------------------------------------------
 

@@ -131,6 +131,18 @@ def _structure(ls: GtoLanguageServer, data: dict[str, Any]) -> Any:
     return converter.structure(data, protocol.get_message_type(data["method"]) or JsonRPCNotification)
 
 
+def strict_strings(ls: GtoLanguageServer) -> None:
+    """cattrs turns any value into a `str` field (`{"uri": ["x"]}` became the uri "['x']"): refuse it, so the
+    request is answered InvalidParams instead of running on a made-up string."""
+
+    def structure_str(value: Any, _: type) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {type(value).__name__}")
+        return value
+
+    ls.protocol._converter.register_structure_hook(str, structure_str)
+
+
 def _send_error(ls: GtoLanguageServer, msg_id: Any, code: int, message: str) -> None:
     ls.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
 
