@@ -93,8 +93,8 @@ class Framer:
                 message = f"Parse error: Content-Length {raw.decode('latin-1')!r} is not a number."
             return "error", (PARSE_ERROR, message)
         if len(buffer) - body_start < length:
-            later = _HEADER.search(buffer, body_start)
-            if idle and later is not None:  # the declared length runs into the next message
+            later = _HEADER.search(buffer, body_start) if idle else None  # (a scan per chunk would be quadratic)
+            if later is not None:  # the declared length runs into the next message
                 del buffer[: later.start()]
                 self.quiet = False
                 return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
