@@ -184,6 +184,7 @@ class RepoState:
         self._tracked: Optional[Tracked] = None
         self._registry = RegistryCache(_parse_registry)
         self._reading = threading.Lock()
+        self.registry_started = False  # the server started reading the registry in the background
         self._refs_dirty = True  # a watcher said the refs changed since the registry was read
         self._stamp_checked = 0.0  # when registry_ready() last found the refs stamp unchanged
 
@@ -705,4 +706,10 @@ class GtoLanguageServer(LanguageServer):
         ready = repo.facts_ready()
         if ready is not None:
             return ready
-        return await asyncio.to_thread(repo.load_facts)
+        loaded = await asyncio.to_thread(repo.load_facts)
+        if loaded is not None and not repo.registry_started:
+            # The tags, read and computed as soon as git can be asked (a first hover or code lens comes right
+            # after the open's diagnostics): later callers wait for this read instead of starting their own.
+            repo.registry_started = True
+            self.spawn(asyncio.to_thread(repo.registry))
+        return loaded
