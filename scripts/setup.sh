@@ -36,6 +36,9 @@ fi
 log "real GTO and DVC for the compatibility tests"
 bash scripts/gto-venvs.sh >&2
 
+log "Python 3.9 and 3.13 for the oldest/newest test runs"
+bash scripts/python-venvs.sh >&2
+
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci"

@@ -23,6 +23,25 @@ if [ -f package.json ]; then
   fi
 fi
 step "pytest" .venv/bin/python -m pytest -q -W error::pytest.PytestUnraisableExceptionWarning "$@"
+# The oldest and the newest Python (the .vsix runs on 3.9+): the core, CLI and server tests, without the
+# compatibility, editor and fuzz suites (scripts/python-venvs.sh made the venvs during setup).
+FAST=(--ignore=tests/compat --ignore=tests/editor --ignore=tests/editors
+  --deselect=tests/lsp/test_robustness.py --deselect=tests/lsp/test_hostile.py
+  --deselect=tests/lsp/test_fuzz_hostile.py -p no:cacheprovider)
+for minor in 3.9 3.13; do
+  venv=".cache/py-test/$minor"
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "=== python $minor: SKIPPED (no Python $minor on this machine: see scripts/python-venvs.sh)" >&2
+    continue
+  fi
+  step "python $minor core" "$venv/bin/python" -m pytest -q "${FAST[@]}" --ignore=tests/lsp tests
+  runner="$venv/bin/python"
+  if ! "$runner" -c 'import pytest_lsp' 2>/dev/null; then
+    runner=.venv/bin/python  # pytest-lsp needs 3.10: the tests run on .venv, the server they start on $minor
+  fi
+  step "python $minor server" env GTOLSP_TEST_SERVER_PYTHON="$venv/bin/python" "$runner" -m pytest -q \
+    "${FAST[@]}" tests/lsp
+done
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
   exit 1

@@ -24,8 +24,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-# The one place that says how the server starts.
-SERVER_COMMAND = [sys.executable, "-m", "gto_lsp"]
+# The one place that says how the server starts. GTOLSP_TEST_SERVER_PYTHON runs the server on another Python
+# than the tests (scripts/test.sh: the server on 3.9, where pytest-lsp does not install).
+SERVER_COMMAND = [os.environ.get("GTOLSP_TEST_SERVER_PYTHON") or sys.executable, "-m", "gto_lsp"]
 T0 = 1_700_000_000
 
 
