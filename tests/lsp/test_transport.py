@@ -167,3 +167,40 @@ def test_a_huge_declared_length_allocates_nothing(raw: Raw) -> None:
     assert peak < 300 * 1024
     raw.send(b"y" * 100_000)
     raw.ping()
+
+
+def test_documents_never_opened_log_nothing(raw: Raw) -> None:
+    """Changes, saves, closes and requests for a uri never opened: answered, and the server's stderr stays free
+    of errors (`KeyError: 'file:///...'` tracebacks; the fixture checks stderr)."""
+    ghost = "file:///nowhere/ghost/artifacts.yaml"
+    start = {"line": 0, "character": 0}
+    notifications: list[tuple[str, dict[str, Any]]] = [
+        (
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": ghost, "version": 2},
+                "contentChanges": [{"range": {"start": start, "end": start}, "text": "x"}],
+            },
+        ),
+        ("textDocument/didChange", {"textDocument": {"uri": ghost, "version": 3}, "contentChanges": [{"text": "a"}]}),
+        ("textDocument/didSave", {"textDocument": {"uri": ghost}}),
+        ("textDocument/didClose", {"textDocument": {"uri": ghost}}),
+    ]
+    for method, params in notifications:
+        raw.send(message({"jsonrpc": "2.0", "method": method, "params": params}))
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("textDocument/hover", {"textDocument": {"uri": ghost}, "position": start}),
+        ("textDocument/documentSymbol", {"textDocument": {"uri": ghost}}),
+        ("textDocument/codeLens", {"textDocument": {"uri": ghost}}),
+        ("textDocument/completion", {"textDocument": {"uri": ghost}, "position": start}),
+        (
+            "textDocument/codeAction",
+            {"textDocument": {"uri": ghost}, "range": {"start": start, "end": start}, "context": {"diagnostics": []}},
+        ),
+    ]
+    for number, (method, params) in enumerate(requests):
+        raw.send(message({"jsonrpc": "2.0", "id": 500 + number, "method": method, "params": params}))
+    got = raw.responses(2)
+    assert sorted(r["id"] for r in got) == list(range(500, 500 + len(requests)))
+    assert all("error" not in r for r in got), got
+    raw.ping()
