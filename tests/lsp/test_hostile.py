@@ -191,7 +191,14 @@ async def test_requests_are_answered_while_a_long_check_runs(start: Start, make_
     doc = editor.open(repo.index, entries(20_000))  # 1.3 MB: checked, in a worker thread
     await asyncio.sleep(0.2)  # the check of the open is running
     await answer(editor.hover(doc, 1, 3))
+    await answer(editor.hover(doc, 0, 2))  # a name: the registry is read while the check runs
     await answer(editor.completion(doc, 1, 2))
+    flow = editor.open(repo.root / "sub" / "dvc.yaml", "artifacts:\n  rf:\n    path: m.pkl\n")
+    editor.replace(doc, "rf:\n  labels: [" + ", ".join(["1"] * 200_000) + "]\n")  # 200,000 problems to check
+    await asyncio.sleep(0.2)
+    await answer(editor.hover(doc, 0, 0))
+    await answer(editor.hover(doc, 1, 3))
+    await answer(editor.hover(flow, 1, 3))
 
 
 async def test_a_one_megabyte_flow_list_publishes_a_capped_list(start: Start, make_repo: Callable[..., Repo]) -> None:

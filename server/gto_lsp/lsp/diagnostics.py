@@ -105,6 +105,8 @@ async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> N
     if facts_ is None:
         return
     repo.current_head()
+    if len(view.text) >= OFF_LOOP:
+        return  # computing each entry's facts to find them is half the check: the worker thread asks git itself
     missing = repo.missing_head_paths(view.document)
     if missing:
         await asyncio.to_thread(repo.warm_head, missing)
