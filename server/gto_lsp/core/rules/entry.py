@@ -345,6 +345,9 @@ def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[st
     )
 
 
+MAX_ITEM_PROBLEMS = 999  # problems one list reports (with the note that it stopped: the publish cap, 1,000)
+
+
 def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
     is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
     if not isinstance(node, SequenceNode) and not is_set:
@@ -359,7 +362,17 @@ def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str
         )
         return
     seen: dict[str, Node] = {}
+    before = len(out)
     for item in [key for key, _ in node.value] if is_set else node.value:
+        if len(out) - before >= MAX_ITEM_PROBLEMS:  # a 1 MB flow list made 349,524 problems (and 1 GB of them)
+            out.append(
+                problem(
+                    "too-many-problems",
+                    f"More than {MAX_ITEM_PROBLEMS:,} problems in `{spec.name}`: the rest of it is not checked.",
+                    relative_span(artifact, node),
+                )
+            )
+            break
         item_span = relative_span(artifact, item)
         if not isinstance(item, ScalarNode) or tag_of(item) != STR:
             out.append(
