@@ -291,6 +291,19 @@ async def test_special_files_are_not_read(start: Start, make_repo: Callable[...,
     assert errors(editor) == []
 
 
+@pytest.mark.parametrize("command", [["check"], ["describe", "rf"], ["annotate", "rf", "--type", "model"]])
+def test_the_command_line_does_not_read_a_fifo(
+    make_repo: Callable[..., Repo], env: dict[str, str], command: list[str]
+) -> None:
+    repo = make_repo()
+    os.mkfifo(repo.index)
+    done = subprocess.run(
+        [sys.executable, "-m", "gto_lsp", *command], cwd=repo.root, env=env, capture_output=True, text=True, timeout=20
+    )
+    assert done.returncode != 0 and "Cannot read" in done.stderr + done.stdout, (done.stdout, done.stderr)
+    assert stat.S_ISFIFO(os.stat(repo.index).st_mode)
+
+
 async def test_a_huge_file_on_disk_is_not_read(start: Start, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     with open(repo.index, "wb") as handle:

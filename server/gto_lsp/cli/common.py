@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, TextIO
 
 from ..core.config import Config
 from ..core.messages import no_git_repo
+from ..core.safe_read import read_bytes
 from ..core.values import LAX_FALSE
 
 if TYPE_CHECKING:
@@ -61,9 +62,9 @@ def open_repo(repo_arg: str) -> Repo:
 
 
 def read_text(path: Path) -> Optional[str]:
+    """The file's text; None when absent. A FIFO, a device or a file over 16 MB is refused, never read."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
+        return read_bytes(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
