@@ -142,3 +142,15 @@ def test_autocrlf_with_a_crlf_artifacts_yaml_commits_and_keeps_crlf(tmp_path: Pa
     removed = gto_lsp("remove", "nn", "--commit", cwd=root)
     assert removed.returncode == 0, removed.stderr
     assert (root / "artifacts.yaml").read_bytes() == b"rf:\r\n  type: model\r\n"
+
+
+def test_migrate_holds_both_locks(repo: Path) -> None:
+    (repo / "artifacts.yaml").write_text("rf:\n  path: m.pkl\n")
+    lock = repo / "dvc.yaml.lock"
+    lock.write_text(f"{os.getpid()} {os.uname().nodename}\n")  # an annotate of dvc.yaml is running
+    held = gto_lsp("migrate", cwd=repo, env={"GTOLSP_LOCK_WAIT": "0.5"})
+    assert held.returncode == 1 and "Another program is writing dvc.yaml" in held.stderr
+    assert not (repo / "dvc.yaml").exists() and not (repo / "artifacts.yaml.lock").exists()
+    lock.unlink()
+    assert gto_lsp("migrate", cwd=repo).returncode == 0
+    assert "rf:" in (repo / "dvc.yaml").read_text()

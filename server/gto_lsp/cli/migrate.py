@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Optional, TextIO
 
 from ..core.dvc.files import full_name
 from . import dvcfile
-from .common import EXIT_OK, EXIT_PROBLEMS, CliError, commit_changes, open_repo, read_text, refuse_dirty, write_atomic
+from .common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CliError,
+    Repo,
+    commit_changes,
+    open_repo,
+    read_text,
+    refuse_dirty,
+    write_atomic,
+    writing,
+)
 
 
 def migrate_message(count: int, names: list[str], source: str, target: str) -> str:
@@ -18,12 +30,19 @@ def migrate_message(count: int, names: list[str], source: str, target: str) -> s
 
 
 def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
+    repo = open_repo(args.repo)
+    target = dvcfile.from_option(repo, args.to) if args.to else dvcfile.from_folder(repo, "")
+    # Both files' locks (artifacts.yaml's first, always in that order), so no annotate writes them meanwhile.
+    same = target.path.resolve() == repo.index_path.resolve()
+    with writing(repo.index_path), contextlib.nullcontext() if same else writing(target.path):
+        return _migrate_locked(args, out, repo, target)
+
+
+def _migrate_locked(args: argparse.Namespace, out: TextIO, repo: Repo, target: dvcfile.DvcTarget) -> int:
     from ..core.annotate import GTOError
     from ..core.git import RepoFacts
     from ..core.migrate import migrate
 
-    repo = open_repo(args.repo)
-    target = dvcfile.from_option(repo, args.to) if args.to else dvcfile.from_folder(repo, "")
     gto_text = read_text(repo.index_path)
     if gto_text is None:
         raise CliError(f"No {repo.index} in {repo.root}: nothing to migrate.")
