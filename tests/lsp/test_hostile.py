@@ -185,6 +185,26 @@ async def test_a_hundred_thousand_entries(start: Start, make_repo: Callable[...,
     assert errors(editor) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n" * 250_000,  # 1.25 MB of duplicate names: minutes and 2.7 GB before
+        "".join(f"a{i}: 1\n" for i in range(120_000)),  # 1.2 MB: 10 s to its diagnostics, 583 MB before
+        "\n" * 200_000,
+    ],
+    ids=["duplicates", "one-line entries", "empty lines"],
+)
+async def test_many_small_entries_are_too_large(start: Start, make_repo: Callable[..., Repo], text: str) -> None:
+    repo = make_repo()
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, text)
+    found = await answer(editor.diagnostics(doc.uri, version=doc.version))
+    assert codes(found) == ["file-too-large"]
+    await answer(editor.hover(doc, 5, 1))
+    await answer(symbols(editor, doc.uri))
+    assert peak_mb(editor) < MEMORY_MB
+
+
 async def test_requests_are_answered_while_a_long_check_runs(start: Start, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     editor = await start([repo.root])

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 MAX_FILE = 16 * 1024 * 1024  # bytes read from any one file at the most
 MAX_CHECKED = 1_500_000  # characters of a document gto-lsp parses and checks (about 20,000 entries)
+MAX_LINES = 100_000  # lines of a document gto-lsp parses and checks
+MAX_KEYS = 25_000  # lines that start at column 0 (top-level keys: entries of artifacts.yaml)
+_TOP_KEY = re.compile(r"^[^\s#]", re.MULTILINE)
 
 
 class NotReadable(OSError):
@@ -50,12 +54,35 @@ def read_text(path: Union[str, os.PathLike[str]], limit: int = MAX_FILE) -> Opti
         return None
 
 
+def too_big(text: str) -> bool:
+    """More than gto-lsp checks: MAX_CHECKED characters, MAX_LINES lines or MAX_KEYS top-level keys (250,000
+    one-line entries fit in 1.5 MB: their check took minutes and gigabytes)."""
+    if len(text) > MAX_CHECKED:
+        return True
+    if len(text) < MAX_LINES * 2:  # too short to hold that many lines: no count needed
+        return False
+    last = _last
+    if last and last[0] is text:  # every request asks about the same text: count it once
+        return bool(last[1])
+    big = text.count("\n") > MAX_LINES or sum(1 for _ in _TOP_KEY.finditer(text)) > MAX_KEYS
+    _last[:] = [text, big]
+    return big
+
+
+_last: list[Any] = []
+
+
 def too_large(path: Optional[Path], limit: int = MAX_CHECKED) -> bool:
-    """A regular file larger than `limit` bytes."""
+    """A regular file larger than `limit` bytes (or whose text is `too_big`)."""
     if path is None:
         return False
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return False
-    return stat.S_ISREG(info.st_mode) and info.st_size > limit
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size > limit:
+        return True
+    text = read_text(path, limit) if info.st_size > MAX_LINES * 2 else None
+    return text is not None and too_big(text)

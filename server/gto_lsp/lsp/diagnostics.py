@@ -21,7 +21,7 @@ from ..core.config import CONFIG_FILE
 from ..core.dvc import check_dvc, stage_outputs
 from ..core.dvc.files import dvc_files, walk_files
 from ..core.problems import Pos, Problem, Span
-from ..core.safe_read import MAX_CHECKED, too_large
+from ..core.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
 from .positions import LineIndex
 from .settings import Settings
 from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
@@ -222,14 +222,15 @@ def _note(code: str, message: str, severity: types.DiagnosticSeverity) -> types.
 def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
     open_doc = ls.open_document(uri)
     if open_doc is not None:
-        return len(open_doc.source) > MAX_CHECKED
+        return too_big(open_doc.source)
     return too_large(path)
 
 
 def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
     open_doc = ls.open_document(uri)
     message = (
-        f"This file is larger than gto-lsp checks ({MAX_CHECKED:,} characters, about 20,000 entries): it is not "
+        f"This file is larger than gto-lsp checks ({MAX_CHECKED:,} characters, {MAX_LINES:,} lines or "
+        f"{MAX_KEYS:,} top-level keys; about 20,000 entries): it is not "
         "checked, and hover, completion and the outline are off here. `gto-lsp check` reads it."
     )
     diagnostic = _note("file-too-large", message, types.DiagnosticSeverity.Error)

@@ -33,8 +33,8 @@ from ..core.dvc.files import DVC_FILE
 from ..core.parse import Document, parse
 from ..core.paths import inside as inside  # watch and commands import it from here
 from ..core.registry_cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
-from ..core.safe_read import MAX_CHECKED
 from ..core.safe_read import read_text as safe_read_text
+from ..core.safe_read import too_big
 from .positions import LineIndex, LspTextDocument
 from .settings import SECTION, Settings
 
@@ -611,7 +611,7 @@ class GtoLanguageServer(LanguageServer):
         else:
             text = read_text(state.path) if state.path is not None else None
             version = None
-        if text is None or len(text) > MAX_CHECKED:
+        if text is None or too_big(text):
             return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
         repo = self.repo(state.root)
         if state.kind == ARTIFACTS:
