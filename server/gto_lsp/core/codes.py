@@ -117,7 +117,12 @@ CODES: dict[str, Code] = {
         # --- limits (Limits and safety in the README) --------------------------------------------------------
         _code("alias-expansion", "Aliases expand to more than 10,000 values (an alias bomb).", "error", "error"),
         _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),
-        _code("file-too-large", "The file is larger than gto-lsp checks (1,500,000 characters).", "error", "error"),
+        _code(
+            "file-too-large",
+            "The file is larger than gto-lsp checks (1.5 MB, 100,000 lines or 25,000 top-level keys).",
+            "error",
+            "error",
+        ),
     )
 }
 
