@@ -204,3 +204,24 @@ def test_documents_never_opened_log_nothing(raw: Raw) -> None:
     assert sorted(r["id"] for r in got) == list(range(500, 500 + len(requests)))
     assert all("error" not in r for r in got), got
     raw.ping()
+
+
+def test_a_request_whose_handling_fails_is_still_answered() -> None:
+    """pygls failing inside `handle_message` must not leave the client waiting for ever: an InternalError."""
+
+    from gto_lsp.lsp import transport
+
+    sent: list[dict[str, Any]] = []
+
+    class Protocol:
+        def _send_data(self, data: dict[str, Any]) -> None:
+            sent.append(data)
+
+    class Server:
+        protocol = Protocol()
+
+    request = b'{"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {}}'
+    notification = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
+    transport._answer_internal_error(Server(), request, RuntimeError("boom"))  # type: ignore[arg-type]
+    transport._answer_internal_error(Server(), notification, RuntimeError("boom"))  # type: ignore[arg-type]
+    assert sent == [{"jsonrpc": "2.0", "id": 7, "error": {"code": -32603, "message": "Internal error: boom"}}]

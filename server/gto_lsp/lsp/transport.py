@@ -33,7 +33,7 @@ logger = logging.getLogger("gto_lsp")
 MAX_MESSAGE = 64 * 1024 * 1024  # bytes one message may declare (a 16 MB document is ~20 MB of JSON)
 MAX_HEADER = 64 * 1024  # bytes of headers before a blank line
 IDLE = 0.5  # seconds without input after which a length larger than what came is taken as wrong
-PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
+PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32602, -32603
 _HEADER = re.compile(rb"content-length:", re.IGNORECASE)
 _LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
 _EOF = b""
@@ -143,6 +143,16 @@ def strict_strings(ls: GtoLanguageServer) -> None:
     ls.protocol._converter.register_structure_hook(str, structure_str)
 
 
+def _answer_internal_error(ls: GtoLanguageServer, body: bytes, error: Exception) -> None:
+    """A request whose handling failed still gets an answer (InternalError), or its client waits for ever."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return
+    if isinstance(data, dict) and isinstance(data.get("method"), str) and _valid_id(data.get("id")) and "id" in data:
+        _send_error(ls, data["id"], INTERNAL_ERROR, f"Internal error: {_short(error)}")
+
+
 def _send_error(ls: GtoLanguageServer, msg_id: Any, code: int, message: str) -> None:
     ls.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
 
@@ -229,6 +239,7 @@ async def serve_stdio(ls: GtoLanguageServer) -> None:
                     handle_body(ls, value)
                 except Exception as error:  # pygls's own handling failed: say so, keep serving
                     logger.warning("could not handle a message: %r", error)
+                    _answer_internal_error(ls, value, error)
         if eof:
             break
 
