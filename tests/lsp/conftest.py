@@ -245,6 +245,23 @@ class Editor:
             )
         )
 
+    async def request_everywhere(self, doc: Doc, columns: tuple[int, ...]) -> None:
+        """Every position request (completion, hover, code actions up to there, definition) at each line and
+        column of `columns`, then the document-wide ones (symbols, folding, code lens): none may fail."""
+        for line in range(max(len(doc.text.splitlines()), 1) + 1):
+            for character in columns:
+                position = types.Position(line=line, character=character)
+                await self.completion(doc, line, character)
+                await self.hover(doc, line, character)
+                await self.code_actions(doc, types.Range(start=types.Position(line=0, character=0), end=position), [])
+                await self.client.text_document_definition_async(
+                    types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=doc.uri), position=position)
+                )
+        identifier = types.TextDocumentIdentifier(uri=doc.uri)
+        await self.client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=identifier))
+        await self.client.text_document_folding_range_async(types.FoldingRangeParams(text_document=identifier))
+        await self.client.text_document_code_lens_async(types.CodeLensParams(text_document=identifier))
+
     async def code_actions(
         self, doc: Doc, rng: types.Range, diagnostics: list[types.Diagnostic], only: Optional[list[str]] = None
     ) -> list[types.CodeAction]:

@@ -377,24 +377,7 @@ async def test_every_request_answers_on_odd_dvc_yaml(start: Start, make_repo: Ca
     for text in texts:
         editor.replace(doc, text)
         await editor.diagnostics(doc.uri, version=doc.version)
-        for line in range(max(len(text.splitlines()), 1) + 1):
-            for character in (0, 2, 4, 9):
-                position = types.Position(line=line, character=character)
-                await editor.completion(doc, line, character)
-                await editor.hover(doc, line, character)
-                await editor.code_actions(doc, types.Range(start=types.Position(line=0, character=0), end=position), [])
-                await editor.client.text_document_definition_async(
-                    types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=doc.uri), position=position)
-                )
-        await editor.client.text_document_document_symbol_async(
-            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
-        await editor.client.text_document_folding_range_async(
-            types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
-        await editor.client.text_document_code_lens_async(
-            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
+        await editor.request_everywhere(doc, (0, 2, 4, 9))
         fix_all = await editor.code_actions(doc, rng(0, 0, 0, 0), [], only=["source.fixAll.gto"])
         assert len(fix_all) <= 1
     errors = [m.message for m in editor.client.log_messages if m.type == types.MessageType.Error]

@@ -126,22 +126,6 @@ async def test_every_request_answers_on_garbage(start: Start, make_repo: Callabl
     for text in texts:
         editor.replace(doc, text)
         await editor.diagnostics(doc.uri, version=doc.version)
-        lines = max(len(text.splitlines()), 1)
-        for line in range(lines + 1):
-            for character in (0, 2, 7):
-                position = types.Position(line=line, character=character)
-                await editor.completion(doc, line, character)
-                await editor.hover(doc, line, character)
-                full = types.Range(start=types.Position(line=0, character=0), end=position)
-                await editor.code_actions(doc, full, [])
-        await editor.client.text_document_document_symbol_async(
-            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
-        await editor.client.text_document_folding_range_async(
-            types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
-        await editor.client.text_document_code_lens_async(
-            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
-        )
+        await editor.request_everywhere(doc, (0, 2, 7))
     errors = [m.message for m in editor.client.log_messages if m.type == types.MessageType.Error]
     assert errors == []
