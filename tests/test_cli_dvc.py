@@ -235,6 +235,8 @@ def test_migrate_moves_entries_to_the_root_dvc_yaml_in_one_commit(dvc_repo: Path
         "Skipped `nopath`: DVC requires a path",
         "Updated `dvc.yaml`",
         "Updated `artifacts.yaml`",
+        "Moves 2 artifacts to dvc.yaml; drops `virtual` of 1 and `descripton` of `rf`;"
+        " 1 stay (nopath: DVC requires a path).",
         "Running `git commit`",
     ]
     assert (dvc_repo / "artifacts.yaml").read_text() == "# registry\nnopath:\n  type: model\n"

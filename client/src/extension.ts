@@ -112,6 +112,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
         return repository ? actions.remove(deps(repository), repository, prefill) : undefined;
       }),
     ),
+    vscode.commands.registerCommand('gto.migrate', (arg?: { repository?: string; uri?: string }) =>
+      run('move annotations', async () => {
+        const prefill = isObject(arg) ? arg : {};
+        const repository = await pickRepository(prefill.repository);
+        return repository ? actions.migrate(server, ui, { ...prefill, repository }) : undefined;
+      }),
+    ),
     vscode.commands.registerCommand('gto.commit', () =>
       run('commit', async () => {
         if (!vscode.workspace.isTrusted) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as actions from '../src/common/actions';
-import { accept, label, makeContext, makeDeps, ok, type Answer } from './fakes';
+import { accept, FakeUi, label, makeContext, makeDeps, ok, type Answer } from './fakes';
 
 const deps = makeDeps;
 
@@ -199,5 +199,30 @@ describe('commit command', () => {
     const r = await actions.commit(d, '/repo');
     assert.equal(r.status, 'cancelled');
     assert.match(ui.infos[0] ?? '', /no changes to commit/);
+  });
+});
+
+describe('move annotations to dvc.yaml', () => {
+  it("shows the server's summary of what moved and what was dropped", async () => {
+    const ui = new FakeUi();
+    const calls: object[] = [];
+    const server = {
+      migrate: async (params: object) => {
+        calls.push(params);
+        return { ok: true, applied: true, message: 'Moves 2 artifacts to dvc.yaml; drops 1 comment.' };
+      },
+    };
+    const r = await actions.migrate(server, ui, { repository: '/repo' });
+    assert.equal(r.status, 'changed');
+    assert.deepEqual(calls, [{ repository: '/repo' }]);
+    assert.match(ui.infos[0] ?? '', /Moves 2 artifacts to dvc\.yaml; drops 1 comment/);
+  });
+
+  it("the server's refusal is an error", async () => {
+    const ui = new FakeUi();
+    const server = { migrate: async () => ({ ok: false, applied: false, message: 'No artifacts.yaml in /repo: nothing to move.' }) };
+    const r = await actions.migrate(server, ui, { repository: '/repo' });
+    assert.equal(r.status, 'failed');
+    assert.match(ui.errors[0] ?? '', /nothing to move/);
   });
 });

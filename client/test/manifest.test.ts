@@ -20,6 +20,7 @@ describe('package.json', () => {
     assert.equal(byId['gto.annotate']?.title, 'Annotate Artifact...');
     assert.equal(byId['gto.remove']?.title, 'Remove Artifact Annotation...');
     assert.equal(byId['gto.commit']?.title, 'Commit Annotations...');
+    assert.equal(byId['gto.migrate']?.title, 'Move Annotations to dvc.yaml');
     assert.equal(byId['gto.restartServer']?.title, 'Restart Server');
     assert.equal(byId['gto.showLog']?.title, 'Show Server Log');
     assert.equal(byId['gto.annotateFromExplorer']?.title, 'GTO: Annotate as Artifact...');
@@ -38,7 +39,7 @@ describe('package.json', () => {
     const source = fs.readFileSync(path.join(root, 'client', 'src', 'vscode', 'server.ts'), 'utf8');
     const listed = /export const CLIENT_COMMANDS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
     const ids = [...listed.matchAll(/'([^']+)'/g)].map((m) => m[1]);
-    assert.deepEqual(ids, ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate']);
+    assert.deepEqual(ids, ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate', 'gto.migrate']);
     const declared = new Set(commands.map((c) => c.command));
     for (const id of ids) {
       assert.ok(declared.has(id as string), `${id} is declared in package.json`);

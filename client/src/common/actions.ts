@@ -14,7 +14,15 @@ import {
 } from './annotationFiles';
 import { fixedFollowUp, runAnnotateFlow, describeArtifact, type FollowUp } from './annotateFlow';
 import { fullMessage } from './contract';
-import type { AnnotatePrefill, AnnotationFile, RemovePrefill, RepositoryContext, ServerApi } from './contract';
+import type {
+  AnnotatePrefill,
+  AnnotationFile,
+  MigrateParams,
+  MigrateResult,
+  RemovePrefill,
+  RepositoryContext,
+  ServerApi,
+} from './contract';
 import { annotateCommitMessage, removeCommitMessage } from './names';
 import { runSteps, stepNumber, type FlowStep, type Prompter } from './prompter';
 import type { ClientSettings } from './settings';
@@ -553,6 +561,31 @@ function clearPending(deps: ActionDeps, ctx: RepositoryContext, committed: Pendi
 
 function messageFor(c: PendingChange): string {
   return c.action === 'remove' ? removeCommitMessage(c.name) : annotateCommitMessage(c.name, c.type, c.path);
+}
+
+/**
+ * "Move Annotations to dvc.yaml": the server computes the move, applies it as one edit of both files (one undo
+ * reverts it) and answers a summary of what moved, what was dropped and what stays, shown here.
+ */
+export async function migrate(
+  server: { migrate(params: MigrateParams): Promise<MigrateResult> },
+  ui: Pick<Ui, 'info' | 'error'>,
+  params: MigrateParams,
+): Promise<ActionResult> {
+  let res: MigrateResult;
+  try {
+    res = await server.migrate(params);
+  } catch (err) {
+    const message = `GTO: moving annotations failed: ${errorMessage(err)}`;
+    ui.error(message);
+    return { status: 'failed', message };
+  }
+  if (!res.ok || !res.applied) {
+    ui.error(`GTO: ${fullMessage(res)}`);
+    return { status: 'failed', message: fullMessage(res) };
+  }
+  ui.info(`GTO: ${res.message} (not saved yet; Undo reverts it)`);
+  return { status: 'changed', message: res.message };
 }
 
 export function errorMessage(err: unknown): string {

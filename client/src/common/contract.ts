@@ -15,6 +15,7 @@ export const SERVER_COMMANDS = {
   assign: 'gto.server.assign',
   deprecate: 'gto.server.deprecate',
   pushTags: 'gto.server.pushTags',
+  migrate: 'gto.server.migrate',
 } as const;
 
 export interface ServerResult {
@@ -270,4 +271,17 @@ export interface RegistryPrefill {
   repository?: string;
   /** The full name (`sub/dir:name` for a nested dvc.yaml). */
   name?: string;
+}
+
+/** `gto.server.migrate`: moves artifacts.yaml's entries to the root dvc.yaml (given the repository or the file's uri). */
+export interface MigrateParams {
+  repository?: string;
+  uri?: string;
+  /** Only the summary: nothing is changed. */
+  dryRun?: boolean;
+}
+
+/** `message` is the summary: what moves, what is dropped, what stays. */
+export interface MigrateResult extends ServerResult {
+  applied: boolean;
 }

@@ -22,6 +22,8 @@ import {
   type CommitResult,
   type DeprecateParams,
   type EditResult,
+  type MigrateParams,
+  type MigrateResult,
   type PushTagsParams,
   type RegisterParams,
   type RegistryState,
@@ -40,7 +42,7 @@ export const CLIENT_ID = 'gto';
 export const CLIENT_NAME = 'GTO Artifacts';
 
 /** Client-side commands the server may put in code actions (they open the prompts). */
-export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate'] as const;
+export const CLIENT_COMMANDS = ['gto.annotate', 'gto.remove', 'gto.register', 'gto.assign', 'gto.deprecate', 'gto.migrate'] as const;
 
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/artifacts.yaml' },
@@ -232,6 +234,9 @@ export class ServerManager implements vscode.Disposable, ServerApi {
   }
   pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
     return this.execute(SERVER_COMMANDS.pushTags, params);
+  }
+  migrate(params: MigrateParams): Promise<MigrateResult> {
+    return this.execute(SERVER_COMMANDS.migrate, params);
   }
 
   async dispose(): Promise<void> {

@@ -81,24 +81,32 @@ def _migrate_locked(args: argparse.Namespace, out: TextIO, repo: Repo, target: d
             print(f"No artifacts in {repo.index}: nothing to migrate.", file=out)
         return EXIT_PROBLEMS if result.skipped else EXIT_OK
 
-    _write_both(target.path, dvc_text, result.dvc.text, repo.index_path, result.gto.text)
+    # An emptied artifacts.yaml goes: GTO refuses an empty one and reads a missing one as no artifacts.
+    _write_both(target.path, dvc_text, result.dvc.text, repo.index_path, None if result.emptied else result.gto.text)
     print(result.dvc.message, file=out)
-    print(result.gto.message.replace("artifacts.yaml", repo.index), file=out)
+    if result.emptied:
+        print(f"Removed `{repo.index}`: nothing is left in it", file=out)
+    else:
+        print(result.gto.message.replace("artifacts.yaml", repo.index), file=out)
+    print(result.summary(repo.index) + ".", file=out)
     if commit:
         message = migrate_message(len(result.moved), result.moved, repo.index, target.rel)
         commit_changes(repo, message, args.push, out, [repo.index, target.rel])
     return EXIT_PROBLEMS if result.skipped else EXIT_OK
 
 
-def _write_both(first: Path, first_old: Optional[str], first_new: str, second: Path, second_new: str) -> None:
-    """Write `first`, then `second`; when the second write fails, `first` gets its old text back (or goes away
-    when it did not exist), so both files change or neither."""
+def _write_both(first: Path, first_old: Optional[str], first_new: str, second: Path, second_new: Optional[str]) -> None:
+    """Write `first`, then `second` (`second_new` None: delete it); when the second write fails, `first` gets
+    its old text back (or goes away when it did not exist), so both files change or neither."""
     try:
         write_atomic(first, first_new)
     except OSError as error:
         raise CliError(f"Cannot write {first}: {error}") from error
     try:
-        write_atomic(second, second_new)
+        if second_new is None:
+            second.unlink()
+        else:
+            write_atomic(second, second_new)
     except OSError as error:
         if first_old is None:
             first.unlink()

@@ -455,19 +455,28 @@ def remove(text: Optional[str], name: str, previous: Optional[Document] = None) 
     target = document.find(name)
     if target is None:
         raise GTOError("not-found", cannot_find_artifact(name))
+    return remove_entries(document, [target])
+
+
+def remove_entries(document: Document, targets: Sequence[Artifact]) -> EditResult:
+    """Delete these entries of a read-checked document in one pass; every other byte stays (the last entry
+    leaves `{}`, as GTO writes a file with no artifacts)."""
     edits = _Edits(document)
+    gone = {id(t) for t in targets}
     if needs_rewrite(document):
-        state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if a is not target}
+        state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if id(a) not in gone}
         from .render import exclude_defaults
 
         start = 1 if document.bom else 0
         edits.replace(start, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
         return edits.result()
-    start, end = _entry_lines(document, target)
-    replacement = "" if len(document.artifacts) > 1 else "{}\n"
-    if replacement and end == len(document.text) and not document.text.endswith(("\n", "\r")):
-        replacement = "{}"
-    edits.replace(start, end, replacement)
+    last = len(gone) >= len(document.artifacts)
+    for index, target in enumerate(targets):
+        start, end = _entry_lines(document, target)
+        replacement = "{}\n" if last and index == len(targets) - 1 else ""
+        if replacement and end == len(document.text) and not document.text.endswith(("\n", "\r")):
+            replacement = "{}"
+        edits.replace(start, end, replacement)
     return edits.result()
 
 

@@ -9,18 +9,17 @@ byte outside the moved entries.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from .annotate import EditResult, TextEdit, read_checked, remove, values_of
+from .annotate import EditResult, read_checked, remove_entries, values_of
 from .check import is_external
 from .dvc.document import parse_dvc
 from .dvc.edit import insert_entries
 from .dvc.files import dvc_file_of, relative_to_folder
 from .fields import FIELD_BY_NAME
-from .parse import ScalarNode, parse
+from .parse import Artifact, Node, ScalarNode, parse, walk
 
 NO_PATH = "DVC requires a path"
 IN_TARGET = "already in dvc.yaml"
@@ -35,6 +34,40 @@ class MigrateResult:
     skipped: list[tuple[str, str]]  # (name, reason); these stay in artifacts.yaml
     # (name, field) of what DVC cannot express and was left out: fields GTO ignores, and `virtual: false`
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    comments: int = 0  # comments dropped: those inside the moved entries (all of the file's when it goes)
+    emptied: bool = False  # every entry moved: artifacts.yaml has nothing left and is removed
+    target: str = "dvc.yaml"
+
+    def summary(self, source: str = "artifacts.yaml") -> str:
+        """One sentence a client shows: what moves, what is dropped, what stays."""
+        if not self.moved:
+            return f"Nothing moves to {self.target}" + _stays(self.skipped)
+        drops = []
+        if self.comments:
+            drops.append(_count(self.comments, "comment"))
+        virtual = sum(1 for _, f in self.dropped if f == "virtual")
+        if virtual:
+            drops.append(f"`virtual` of {virtual}")
+        fields = [f"`{f}` of `{n}`" for n, f in self.dropped if f != "virtual"]
+        drops.extend(fields[:3] + ([f"{len(fields) - 3} more fields"] if len(fields) > 3 else []))
+        out = f"Moves {_count(len(self.moved), 'artifact')} to {self.target}"
+        if drops:
+            out += "; drops " + ", ".join(drops[:-1]) + (" and " if len(drops) > 1 else "") + drops[-1]
+        out += _stays(self.skipped)
+        if self.emptied:
+            out += f"; removes {source} (nothing is left in it)"
+        return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _stays(skipped: list[tuple[str, str]]) -> str:
+    if not skipped:
+        return ""
+    shown = ", ".join(f"{n}: {r}" for n, r in skipped[:3]) + (f", {len(skipped) - 3} more" if len(skipped) > 3 else "")
+    return f"; {len(skipped)} stay ({shown})"
 
 
 def dvc_values(values: dict[str, Any], folder: str = "") -> dict[str, Any]:
@@ -70,21 +103,25 @@ def migrate(
 ) -> MigrateResult:
     """Move the entries of artifacts.yaml (all, or `names`) into the dvc.yaml of `folder` ("" for the root one,
     whose names keep matching the existing `name@v...` tags). `dvc_text` None: that dvc.yaml does not exist yet.
-    Raises GTOError when either file cannot be read by its tool."""
+    Raises GTOError when either file cannot be read by its tool. Linear: each file is parsed once (and its
+    result once more, to verify it)."""
     document = parse(gto_text)
     read_checked(document)
     target = dvc_file_of(folder)
     dvc_document = parse_dvc(dvc_text or "")
-    wanted = None if names is None else list(dict.fromkeys(names))
+    wanted = None if names is None else set(names)
     known = {str(a.name): a for a in document.artifacts}
+    in_target = {str(e.name) for e in dvc_document.entries}
     moved: list[tuple[str, dict[str, Any]]] = []
+    moving: list[Artifact] = []
     skipped: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
+    comments = 0
     for name, artifact in known.items():
         if wanted is not None and name not in wanted:
             continue
         values = values_of(document, artifact)
-        if dvc_document.find(name) is not None:
+        if name in in_target:
             skipped.append((name, IN_TARGET.replace("dvc.yaml", target)))
             continue
         if not (isinstance(values.get("path"), str) and values["path"]):
@@ -96,15 +133,19 @@ def migrate(
                 dropped.append((name, key_name))
         if "virtual" in values and not _truthy(values["virtual"]):
             dropped.append((name, "virtual"))
+        comments += comments_in(artifact)
         moved.append((name, dvc_values(values, folder)))
-    if wanted is not None:
-        skipped.extend((name, NOT_FOUND) for name in wanted if name not in known)
+        moving.append(artifact)
+    if names is not None:
+        skipped.extend((name, NOT_FOUND) for name in dict.fromkeys(names) if name not in known)
     dvc_result = insert_entries(dvc_text, moved, dvc_document, file=target)
-    text = gto_text
-    for name, _ in moved:
-        text = remove(text, name).text
-    gto_result = _diff(document, text)
-    return MigrateResult(gto_result, dvc_result, [name for name, _ in moved], skipped, dropped)
+    gto_result = remove_entries(document, moving) if moving else EditResult(gto_text, ())
+    emptied = bool(moving) and len(moving) == len(document.artifacts)
+    if emptied:
+        comments = count_comments(gto_text)  # the file goes: every comment in it goes too
+    return MigrateResult(
+        gto_result, dvc_result, [name for name, _ in moved], skipped, dropped, comments, emptied, target
+    )
 
 
 def _truthy(value: Any) -> bool:
@@ -113,21 +154,38 @@ def _truthy(value: Any) -> bool:
     return _as_bool(value)
 
 
-def _diff(document: Any, new: str) -> EditResult:
-    """The change from the document's text to `new` as line edits (each removal its own edit)."""
-    old = document.text
-    if old == new:
-        return EditResult(old, ())
-    skip = 1 if old.startswith("\ufeff") and new.startswith("\ufeff") else 0  # edits start after a kept BOM
-    a = old[skip:].splitlines(keepends=True)
-    b = new[skip:].splitlines(keepends=True)
-    starts = [skip]
-    for line in a:
-        starts.append(starts[-1] + len(line))
-    edits = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        edits.append(TextEdit(document.position(starts[i1]), document.position(starts[i2]), "".join(b[j1:j2])))
-    return EditResult(new, tuple(edits))
+def comments_in(artifact: Artifact) -> int:
+    """The comments inside an entry's lines (its key line through its last content line)."""
+    text = artifact.block.text
+    if not text or "#" not in text:
+        return 0
+    return count_comments(text, artifact.block.key, artifact.block.value, lines=artifact.block.last_line + 1)
+
+
+def count_comments(text: str, *nodes: Optional[Node], lines: Optional[int] = None) -> int:
+    """Comments in `text` (the first `lines` lines): a `#` at a line's start or after a blank, outside quoted
+    and block scalars (which `nodes`, the text's composed nodes, locate; composed here when not given)."""
+    if "#" not in text:
+        return 0
+    if not nodes:
+        try:
+            from .parse import _compose
+
+            nodes = (_compose(text.lstrip("\ufeff")),)
+        except Exception:
+            nodes = ()
+    quoted: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for node in nodes:
+        for current in walk(node):
+            if isinstance(current, ScalarNode) and current.style in ("'", '"', "|", ">"):
+                s, e = current.start_mark, current.end_mark
+                quoted.append(((s.line, s.column), (e.line, e.column)))
+    count = 0
+    for number, line in enumerate(text.split("\n")[:lines]):
+        col = line.find("#")
+        while col >= 0:
+            if (col == 0 or line[col - 1] in " \t") and not any(a <= (number, col) < b for a, b in quoted):
+                count += 1
+                break
+            col = line.find("#", col + 1)
+    return count

@@ -6,7 +6,18 @@ from typing import Any, Optional, Union
 
 from lsprotocol import types
 
-from . import code_actions, code_lens, commands, completion, document_sync, hover, registry_commands, symbols, watch
+from . import (
+    code_actions,
+    code_lens,
+    commands,
+    completion,
+    document_sync,
+    hover,
+    migrate_action,
+    registry_commands,
+    symbols,
+    watch,
+)
 from .guard import guarded, guarded_call
 from .state import GtoLanguageServer
 from .transport import strict_strings
@@ -94,12 +105,16 @@ def build_server() -> GtoLanguageServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=list(code_actions.KINDS), resolve_provider=False),
+        types.CodeActionOptions(code_action_kinds=list(code_actions.KINDS), resolve_provider=True),
     )
     def on_code_action(
         ls: GtoLanguageServer, params: types.CodeActionParams
     ) -> list[Union[types.Command, types.CodeAction]]:
         return guarded_call(ls, "codeAction", lambda: code_actions.code_actions(ls, params), [])
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def on_code_action_resolve(ls: GtoLanguageServer, params: types.CodeAction) -> types.CodeAction:
+        return await guarded(ls, "codeAction/resolve", migrate_action.resolve(ls, params), params)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     async def on_code_lens(ls: GtoLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
@@ -107,7 +122,7 @@ def build_server() -> GtoLanguageServer:
 
     # --- commands -------------------------------------------------------------------------------------------
 
-    for name, handler in {**commands.COMMANDS, **registry_commands.COMMANDS}.items():
+    for name, handler in {**commands.COMMANDS, **registry_commands.COMMANDS, **migrate_action.COMMANDS}.items():
         _register_command(server, name, handler)
 
     return server
