@@ -174,19 +174,22 @@ def test_unchanged_request_gives_no_edits() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"name": "a.b"}, invalid_name_message("a.b")),
-        ({"name": "rf", "labels": ("ok", "Bad.L")}, invalid_name_message("Bad.L")),
-        ({"name": "rf", "type": "a b"}, invalid_name_message("a b")),
+        ({"name": "a.b"}, invalid_name_message("a.b", "artifact name")),
+        ({"name": "rf", "labels": ("ok", "Bad.L")}, invalid_name_message("Bad.L", "label")),
+        ({"name": "rf", "type": "a b"}, invalid_name_message("a b", "type")),
         (
             {"name": "rf", "type": "data", "gto": "types: [model, dataset]\n"},
-            "Allowed types are: '['model', 'dataset']'",
+            "Type 'data' is not allowed by .gto: use one of 'model', 'dataset'",
         ),
         ({"name": "rf", "must_exist": True}, "`path` is required when `must_exist` is set to True"),
         ({"name": "rf", "must_exist": True, "path": "x.pkl"}, "Nothing found in 'x.pkl' for checked out commit"),
-        ({"name": "bb", "path": "models"}, "Provided path conflicts with 'models' ('None' 'bb')"),
+        (
+            {"name": "bb", "path": "models"},
+            "Provided path 'models' conflicts with artifact 'rf', whose path is 'models/rf.pkl'",
+        ),
         (
             {"name": "bb", "path": "./models/rf.pkl", "type": "m"},
-            "Provided path conflicts with './models/rf.pkl' ('m' 'bb')",
+            "Provided path './models/rf.pkl' conflicts with artifact 'rf', whose path is 'models/rf.pkl'",
         ),
     ],
 )
@@ -225,7 +228,7 @@ def test_unreadable_file_is_refused_and_named(broken: str) -> None:
 def test_invalid_label_elsewhere_fails_like_gto_state_check() -> None:
     with pytest.raises(GTOError) as caught:
         run("rf: {}\naa:\n  labels: [Bad.L]\n", "nn")
-    assert caught.value.message == invalid_name_message("Bad.L")
+    assert caught.value.message == invalid_name_message("Bad.L", "label")
     assert caught.value.detail == (
         "The label `Bad.L` of `aa` (line 2) is invalid; GTO checks every artifact when it writes the file: "
         "fix it first (for example `Bad-L`)."
@@ -266,3 +269,56 @@ def test_new_entry_follows_blank_line_separation() -> None:
     ordered = "aa: {}\n\nzz: {}\n"
     assert run(ordered, "mm") == "aa: {}\n\nmm: {}\n\nzz: {}\n"
     assert run("aa: {}\nzz: {}\n", "mm") == "aa: {}\nmm: {}\nzz: {}\n"
+
+
+# --- every write is read back before it is returned (issue 12 item 12) -----------------------------------------
+
+
+def test_an_edit_that_would_not_read_back_as_intended_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is in the shared mechanism, whatever writer goes wrong: here the entry renderer."""
+    import gto_lsp.core.annotate as core
+
+    text = "aa: {}\nrf: {path: m.pkl}\n"
+    monkeypatch.setattr(core, "render_entry", lambda name, values: f"{name}: [\n")  # not YAML
+    with pytest.raises(GTOError, match=r"cannot edit artifacts\.yaml without changing what it reads: GTO could not"):
+        annotate(text, AnnotateRequest("rf", type="model"))
+    monkeypatch.setattr(core, "render_entry", lambda name, values: f"{name}:\n  type: other\n")  # YAML, wrong
+    with pytest.raises(GTOError, match="`rf` would not read back as intended") as error:
+        annotate(text, AnnotateRequest("rf", type="model"))
+    assert error.value.kind == "unsafe-edit" and "block style" in str(error.value.detail)
+
+
+def test_flow_style_artifacts_yaml_is_edited_as_gto_reads_it() -> None:
+    from gto_lsp.core.render import load
+
+    for text in (
+        "{rf: {path: m.pkl}, aa: {}}\n",
+        "rf: {path: m.pkl}  # c\naa: {}\n",
+        "rf: {path: m.pkl,\n  type: x}\naa: {}\n",
+    ):
+        result = annotate(text, AnnotateRequest("rf", type="model", labels=("b",)))
+        assert load(result.text)["rf"] == {"path": "m.pkl", "type": "model", "labels": ["b"]}, text
+        assert load(remove(text, "rf").text) == {"aa": {}}, text
+
+
+def test_flow_style_dvc_yaml_stays_flow_style_and_reads_as_dvc_reads_it() -> None:
+    """A flow-style dvc.yaml got block lines after `{...}`: not YAML, and DVC refused the whole project."""
+    from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc
+    from gto_lsp.core.render import load
+
+    stages = {"train": {"cmd": "python train.py"}}
+    for text in (
+        "{stages: {train: {cmd: python train.py}}, artifacts: {rf: {path: m.pkl}}}\n",
+        "{artifacts: {rf: {path: m.pkl}},\n stages: {train: {cmd: python train.py}}}\n",
+        "{stages: {train: {cmd: python train.py}}}\n",
+    ):
+        result = annotate_dvc(text, AnnotateRequest("nn", path="n.pkl", labels=("a b", "c")))
+        document = parse_dvc(result.text)
+        assert check_dvc(document) == [] and load(result.text)["stages"] == stages, result.text
+        assert read_values(document)["nn"] == {"path": "n.pkl", "labels": ["a b", "c"]}
+        result = annotate_dvc(result.text, AnnotateRequest("nn", type="model", description="cost ${x}"))
+        assert read_values(parse_dvc(result.text))["nn"]["desc"] == "cost ${x}"
+        after = remove_dvc(result.text, "nn").text
+        assert "nn" not in read_values(parse_dvc(after)) and load(after)["stages"] == stages
+    with pytest.raises(GTOError, match=r"dvc\.yaml is written in flow style \(\{\.\.\.\}\); gto-lsp cannot edit it"):
+        annotate_dvc("{stages: {}, artifacts: null}\n", AnnotateRequest("nn", path="n.pkl"))

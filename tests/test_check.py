@@ -65,7 +65,7 @@ def test_messages_name_the_problem_and_the_fix() -> None:
     assert "Did you mean `description`?" in unknown.message
     assert unknown.data == {"field": "descripton", "suggestion": "description"}
     [invalid] = problems("a.b: {}\n")
-    assert invalid.message == invalid_name_message("a.b")
+    assert invalid.message == invalid_name_message("a.b", "artifact name")
     assert invalid.data == {"value": "a.b", "suggestion": "a-b"}
     [lax] = problems("rf:\n  virtual: no\n")
     assert lax.data == {"field": "virtual", "value": False}
@@ -87,7 +87,7 @@ def test_types_allowed_by_gto_config() -> None:
     [problem] = problems(text, gto="types: [model, dataset]\n")
     assert problem.code == "type-not-allowed"
     assert problem.data == {"value": "data", "allowed": ["model", "dataset"]}
-    assert "Allowed types are: '['model', 'dataset']'" in problem.message
+    assert "use one of `model`, `dataset`" in problem.message
     assert problem.related[0].file == ".gto"
     assert problems(text) == []
 

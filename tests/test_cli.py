@@ -90,7 +90,7 @@ def test_annotate_describe_remove_round_trip(repo: Path) -> None:
     }
     assert out.startswith('{\n    "type": "model"')  # GTO's 4-space JSON in model order
     assert run("describe", "rf", "--path", cwd=repo)[1] == "models/rf.pkl\n"
-    assert run("describe", "nosuch", cwd=repo)[:2] == (0, "")
+    assert run("describe", "nosuch", cwd=repo) == (1, "", "Cannot find artifact 'nosuch'\n")
     assert run("remove", "rf", cwd=repo)[0] == 0
     assert (repo / "artifacts.yaml").read_text() == "{}\n"
     code, _, err = run("remove", "rf", cwd=repo)
@@ -110,13 +110,16 @@ def test_errors_leave_the_file_exactly_as_it_was(repo: Path) -> None:
     original = "# hand-written\r\nrf:   # keep me\r\n  path: models/rf.pkl\r\n"
     (repo / "artifacts.yaml").write_bytes(original.encode())
     cases = [
-        (["annotate", "a.b"], invalid_name_message("a.b")),
+        (["annotate", "a.b"], invalid_name_message("a.b", "artifact name")),
         (["annotate", "nn", "-e"], "`path` is required when `must_exist` is set to True"),
         (
             ["annotate", "nn", "-e", "--path", "untracked.pkl"],
             "Nothing found in 'untracked.pkl' for checked out commit",
         ),
-        (["annotate", "nn", "--path", "models"], "Provided path conflicts with 'models' ('None' 'nn')"),
+        (
+            ["annotate", "nn", "--path", "models"],
+            "Provided path 'models' conflicts with artifact 'rf', whose path is 'models/rf.pkl'",
+        ),
     ]
     for argv, message in cases:
         code, _, err = run(*argv, cwd=repo)
@@ -238,5 +241,5 @@ def test_schema_and_console_script(repo: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gto_lsp", "annotate", "x.y"], cwd=repo, capture_output=True, text=True
     )
-    assert result.returncode == 1 and "Invalid value 'x.y'" in result.stderr
+    assert result.returncode == 1 and "Invalid artifact name 'x.y'" in result.stderr
     assert subprocess.run([sys.executable, "-m", "gto_lsp", "nonsense"], capture_output=True).returncode == 2

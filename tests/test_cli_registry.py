@@ -63,8 +63,8 @@ def test_register_assign_and_errors(repo: Path) -> None:
 
 def test_emoji_and_unexpected_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GTO_EMOJIS", "true")
-    assert run("register", "rf", "nosuchref") == (1, "", "❌ Unexpected error: unknown Git revision 'nosuchref'\n")
-    assert run("register", "Rf!")[2].startswith("❌ Invalid value 'Rf!'. Only letters, numbers")
+    assert run("register", "rf", "nosuchref")[2].startswith("❌ Unknown Git revision 'nosuchref'")
+    assert run("register", "Rf!")[2].startswith("❌ Invalid artifact name 'Rf!': only letters, numbers")
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_annotate_touches_only_its_entry_and_remove_restores() -> None:
     ("request_", "message"),
     [
         (AnnotateRequest("rf"), "requires a `path`"),
-        (AnnotateRequest("bad.name", path="x"), "Invalid value 'bad.name'"),
+        (AnnotateRequest("bad.name", path="x"), "Invalid artifact name 'bad.name'"),
         (AnnotateRequest("rf", path="x", must_exist=True), "Nothing found in 'x'"),
     ],
 )

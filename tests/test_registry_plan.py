@@ -147,8 +147,8 @@ CASES: list[Case] = [
         "bad name",
         [],
         lambda r: p.plan_register(r, "a:b:c", C1),
-        "Invalid value 'a:b:c'. Only letters, numbers, '_', '-', '/' are allowed. Value must be of len >= 2 and "
-        "must start and end with a letter or a number.",
+        "Invalid artifact name 'a:b:c': only letters, numbers, '_', '-' and '/' are allowed, and it must start and "
+        "end with a letter or a number.",
     ),
     (
         "two versions on the commit",
@@ -249,7 +249,7 @@ CASES: list[Case] = [
         ".gto stages",
         [("rf@v0.0.1", C1, 1)],
         lambda r: p.plan_assign(r, "rf", "qa", ref_sha=C1, allowed_stages=("dev", "prod")),
-        "Allowed stages are: '['dev', 'prod']'",
+        "Stage 'qa' is not allowed by .gto: use one of 'dev', 'prod'",
     ),
     # unassign
     (
@@ -274,7 +274,7 @@ CASES: list[Case] = [
         "unassign, unknown version",
         [("rf@v0.0.1", C1, 1)],
         lambda r: p.plan_unassign(r, "rf", "v9.9.9", "dev"),
-        "No versions found for 'rf'",
+        "Version 'v9.9.9' is not registered for 'rf': its versions are v0.0.1",
     ),
     (
         "unassign, unknown artifact",

@@ -50,7 +50,7 @@ async def test_validate_name_and_bad_arguments(start: Start, make_repo: Callable
     editor = await start([repo.root])
     assert await editor.command("gto.server.validateName", {"name": "nlp/bert-2"}) == {"ok": True, "message": ""}
     bad = await editor.command("gto.server.validateName", {"name": "a.b"})
-    assert bad["ok"] is False and bad["message"].startswith("Invalid value 'a.b'.")
+    assert bad["ok"] is False and bad["message"].startswith("Invalid artifact name 'a.b':")
     wrong = await editor.client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="gto.server.annotate", arguments=["rf"])
     )
@@ -76,9 +76,9 @@ async def test_annotate_round_trip_on_the_unsaved_document(start: Start, make_re
     assert repo.index.read_text() == "nn: {}\n"  # the disk is the editor's business
     # GTO's own errors come back as ok=false with GTO's text.
     refused = await editor.command("gto.server.annotate", {"uri": doc.uri, "name": "x", "type": "dataset"})
-    assert refused["ok"] is False and refused["message"] == "Allowed types are: '['model']'"
+    assert refused["ok"] is False and refused["message"] == "Type 'dataset' is not allowed by .gto: use one of 'model'"
     conflict = await editor.command("gto.server.annotate", {"uri": doc.uri, "name": "y", "path": "m.pkl"})
-    assert conflict["ok"] is False and conflict["message"].startswith("Provided path conflicts with 'm.pkl'")
+    assert conflict["ok"] is False and conflict["message"].startswith("Provided path 'm.pkl' conflicts with artifact")
     assert len(editor.applied) == 1
     removed = await editor.command("gto.server.remove", {"uri": doc.uri, "name": "rf"})
     assert removed["ok"] and removed["applied"]

@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 from lsprotocol import types
 
+from gto_lsp.core.messages import unknown_revision
+
 from .conftest import T0, Editor, Repo, Start
 from .test_code_lens import CLIENT, by_line, lenses
 
@@ -112,7 +114,7 @@ async def test_register_creates_gtos_annotated_tag_and_refreshes(start: Start, m
     )
     assert other == {"ok": False, "message": "Supplied version '1.0' cannot be parsed"}
     ref = await editor.command("gto.server.register", {"repository": str(repo.root), "name": "nn", "ref": "nope"})
-    assert ref == {"ok": False, "message": "unknown Git revision 'nope'"}
+    assert ref == {"ok": False, "message": unknown_revision("nope")}
 
 
 async def test_assign_with_counter_and_auto_registration(start: Start, make_repo: Callable[..., Repo]) -> None:
@@ -130,7 +132,7 @@ async def test_assign_with_counter_and_auto_registration(start: Start, make_repo
     assert forced["ok"] is True and forced["tag"] == "rf#prod#4"
     # A stage `.gto` does not list.
     qa = await editor.command("gto.server.assign", {**base, "stage": "qa", "version": "v1.3.0"})
-    assert qa == {"ok": False, "message": "Allowed stages are: '['dev', 'staging', 'prod']'"}
+    assert qa == {"ok": False, "message": "Stage 'qa' is not allowed by .gto: use one of 'dev', 'staging', 'prod'"}
     # No version: HEAD, which has none, is registered first (two tags, in order).
     auto = await editor.command("gto.server.assign", {**base, "stage": "dev"})
     assert auto["ok"] is True and [t["tag"] for t in auto["tags"]] == ["rf@v1.3.1", "rf#dev#5"]

@@ -175,8 +175,8 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
             raise CliError("Either specify revision or use naming shortcut.")
         name = shortcut["artifact"]
         rev = _shortcut_commit(repo, name, shortcut["stage"], shortcut["version"], args.dvcfile)
-        if rev is None:
-            return EXIT_OK  # GTO prints nothing when the shortcut matches no version
+        if rev is None:  # gto 0.2.8 prints nothing and exits 0
+            raise CliError(_no_commit_for(args.name, name, shortcut["stage"], shortcut["version"]))
     target, bare = dvcfile.resolve(repo, name, args.dvcfile)
     try:
         if target is None:
@@ -189,8 +189,10 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
             annotation = describe_dvc(_text(repo, target.rel, rev), bare)
     except GTOError as error:
         raise CliError(str(error)) from error
-    if annotation is None:
-        return EXIT_OK
+    if annotation is None:  # gto 0.2.8 prints nothing and exits 0: a typo looked like an empty answer
+        if shortcut is not None:
+            raise CliError(f"'{args.name}': the commit it points at has no annotation of '{name}'")
+        raise CliError(cannot_find_artifact(name) + (f" at '{rev}'" if rev else ""))
     field = next((f for f in _SHOWN if getattr(args, f"show_{f}")), None)
     if field is None:
         print(json.dumps(jsonable(annotation), indent=4), file=out)
@@ -199,6 +201,15 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
         if key in annotation:
             print(annotation[key], file=out)
     return EXIT_OK
+
+
+def _no_commit_for(shown: str, name: str, stage: Optional[str], version: Optional[str]) -> str:
+    """A naming shortcut that matches no version of a known artifact."""
+    if stage:
+        return f"'{shown}': no version of '{name}' is in stage '{stage}'"
+    if version in ("latest", "greatest"):
+        return f"'{shown}': '{name}' has no active version"
+    return f"'{shown}': version '{version}' of '{name}' is not registered"
 
 
 def _text(repo: Repo, rel: str, rev: Optional[str]) -> Optional[str]:

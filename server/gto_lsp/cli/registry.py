@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
-from ..core.messages import cannot_find_artifact
+from ..core.messages import cannot_find_artifact, not_a_repository, unknown_revision
 from .common import EXIT_OK, EXIT_PROBLEMS, CliError
 
 if TYPE_CHECKING:
@@ -62,13 +62,13 @@ def _root(repo_arg: str) -> Path:
         return _clone(repo_arg)
     start = Path(repo_arg)
     if not start.exists():
-        raise CliError(f"Unexpected error: {repo_arg} is not a git repository")
+        raise CliError(not_a_repository(repo_arg))
     try:
         return find_root(start)
     except GitError as error:
         if start.is_dir() and _run(git.Git(str(start)), "rev-parse", "--is-bare-repository").text.strip() == "true":
             return start.resolve()
-        raise CliError(f"Unexpected error: {repo_arg} is not a git repository") from error
+        raise CliError(not_a_repository(repo_arg)) from error
 
 
 def _resolve(root: Path, ref: str) -> str:
@@ -80,7 +80,7 @@ def _resolve(root: Path, ref: str) -> str:
     res = _run(git.Git(str(root)), "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}")
     sha = res.text.strip()
     if res.status != 0 or not sha or ref.startswith("-"):
-        raise CliError(f"Unexpected error: unknown Git revision '{ref}'")
+        raise CliError(unknown_revision(ref))
     return sha
 
 

@@ -16,9 +16,9 @@ from .check import CheckSettings, check, facts
 from .codes import reader_refusals
 from .config import Config
 from .fields import FIELD_BY_NAME, FIELDS, GTO_KEY_ORDER
+from .messages import PATH_CONFLICT_FIX, cannot_find_artifact, not_allowed, path_conflict
 from .messages import UPDATED as UPDATED
 from .messages import WRONG_ARTIFACTS_YAML as WRONG_ARTIFACTS_YAML
-from .messages import cannot_find_artifact
 from .names import invalid_name_message, is_valid_name, suggest_name
 from .parse import (
     STR,
@@ -114,9 +114,9 @@ class _Edits:
         return EditResult("".join(out), tuple(edits), message)
 
 
-def _assert_name(value: str) -> None:
+def _assert_name(value: str, what: str = "artifact name") -> None:
     if not is_valid_name(value):
-        raise GTOError("invalid-name", invalid_name_message(value))
+        raise GTOError("invalid-name", invalid_name_message(value, what))
 
 
 def _where(problem: Problem) -> str:
@@ -134,7 +134,7 @@ def read_checked(document: Document, allow_empty: bool = True) -> None:
             raise GTOError("wrong-artifacts-yaml", WRONG_ARTIFACTS_YAML, _where(problem))
     for artifact in document.artifacts:
         if not is_valid_name(str(artifact.name)):
-            raise GTOError("invalid-name", invalid_name_message(str(artifact.name)))
+            raise GTOError("invalid-name", invalid_name_message(str(artifact.name), "artifact name"))
 
 
 def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
@@ -203,12 +203,14 @@ def annotate(
     """Create or merge an entry as `gto annotate` does. `text` None: the file does not exist yet.
     `in_head(path)` answers `--must-exist`; raises GTOError with GTO's message."""
     config = config or Config()
-    for value in [request.name, *request.labels]:
-        _assert_name(value)
+    _assert_name(request.name)
+    for label in request.labels:
+        _assert_name(label, "label")
     if request.type:
-        _assert_name(request.type)
+        _assert_name(request.type, "type")
         if config.types is not None and request.type not in config.types:
-            raise GTOError("unknown-type", f"Allowed types are: '{list(config.types)}'")
+            where = "GTO_TYPES" if config.types_from_env else ".gto"
+            raise GTOError("unknown-type", not_allowed("type", request.type, config.types, where))
     if request.must_exist:
         if not request.path:
             raise GTOError("wrong-args", "`path` is required when `must_exist` is set to True")
@@ -225,8 +227,8 @@ def annotate(
             if other and paths.conflict(request.path, other):
                 raise GTOError(
                     "path-used",
-                    f"Provided path conflicts with '{request.path}' ('{request.type}' '{request.name}')",
-                    f"`{artifact.name}` already uses `{other}`.",
+                    path_conflict(request.path, str(artifact.name), other),
+                    PATH_CONFLICT_FIX,
                 )
     if target is None:
         new_values = _full(
@@ -290,7 +292,10 @@ def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any
                 suggestion = suggest_name(value)
                 fix = f" (for example `{suggestion}`)" if suggestion else ""
                 detail = f"{what} is invalid; GTO checks every artifact when it writes the file: fix it first{fix}."
-            raise GTOError("invalid-name", invalid_name_message(value), detail)
+            raise GTOError("invalid-name", invalid_name_message(value, _NAME_KINDS[kind]), detail)
+
+
+_NAME_KINDS = {"name": "artifact name", "type": "type", "label": "label"}
 
 
 def _line_start(document: Document, line: int) -> int:

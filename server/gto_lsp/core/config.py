@@ -155,7 +155,7 @@ def _read_value(key: str, kind: str, node: Any) -> tuple[Any, Optional[Problem]]
             if not is_valid_name(item.value):
                 return None, _problem(
                     "config-invalid-name",
-                    invalid_name_message(item.value) + " (GTO refuses the whole config.)",
+                    invalid_name_message(item.value, f"name in `{key}`") + " (GTO refuses the whole config.)",
                     _span(item),
                     value=item.value,
                 )

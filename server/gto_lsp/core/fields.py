@@ -28,13 +28,16 @@ class ValueRule:
 
 def name_rule(code: str, allow_empty: bool = False) -> ValueRule:
     """GTO's name rule for a label or a type, reported under `code`: GTO reads such a file, only annotate refuses."""
-    return ValueRule(code, is_valid_name, annotate_refuses_message, suggest_name, allow_empty)
+    what = code.removeprefix("invalid-")  # "label", "type"
+    return ValueRule(
+        code, is_valid_name, lambda value: annotate_refuses_message(value, what), suggest_name, allow_empty
+    )
 
 
-def annotate_refuses_message(value: str) -> str:
-    """GTO's text for a bad label or type, and what it breaks: reading works, the next annotate does not."""
+def annotate_refuses_message(value: str, what: str) -> str:
+    """The text for a bad label or type, and what it breaks: reading works, the next annotate does not."""
     return (
-        invalid_name_message(value) + " GTO still reads this file (`gto show`, `gto register` and `gto assign` "
+        invalid_name_message(value, what) + " GTO still reads this file (`gto show`, `gto register` and `gto assign` "
         "work); only `gto annotate` refuses it, on any artifact."
     )
 

@@ -16,11 +16,12 @@ def is_valid_name(value: str) -> bool:
     return _NAME_RE.search(value) is not None
 
 
-def invalid_name_message(value: str) -> str:
-    """GTO 1.10.1's exact text for a bad artifact name, label or type."""
+def invalid_name_message(value: str, what: str) -> str:
+    """A bad artifact name, label, type or stage, naming which (`what`). GTO 1.10.1 says `Invalid value '<v>'.
+    ... Value must be of len >= 2 ...`: no field, and a length its own rule does not ask (`a` is valid)."""
     return (
-        f"Invalid value '{value}'. Only letters, numbers, '_', '-', '/' are allowed. "
-        "Value must be of len >= 2 and must start and end with a letter or a number."
+        f"Invalid {what} '{value}': only letters, numbers, '_', '-' and '/' are allowed, "
+        "and it must start and end with a letter or a number."
     )
 
 

@@ -169,7 +169,7 @@ async def validate_name(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str,
         return _fail("`name` must be a string.")
     if is_valid_name(name):
         return {"ok": True, "message": ""}
-    return _fail(invalid_name_message(name))
+    return _fail(invalid_name_message(name, "artifact name"))
 
 
 # --- gto.server.context ----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 from lsprotocol import types
 
-from ..core.messages import no_git_repo
+from ..core.messages import no_git_repo, unknown_revision
 from ..core.registry.tags import name_to_tag
 from . import code_lens
 from .commands import Handler, UserError, _bool, _progress_begin, _progress_end, _str, repository_folder
@@ -73,7 +73,7 @@ def _resolve(root: Path, ref: str) -> str:
     res = _run(git.Git(str(root)), "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}")
     sha = res.text.strip()
     if res.status != 0 or not sha:
-        raise UserError(f"unknown Git revision '{ref}'")
+        raise UserError(unknown_revision(ref))
     return sha
 
 

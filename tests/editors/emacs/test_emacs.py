@@ -45,6 +45,6 @@ def test_emacs_eglot_sees_diagnostics_and_completion(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     diagnostics = [line for line in lines if line.startswith("DIAGNOSTIC")]
     assert any("[unknown-field]" in line and "Did you mean `description`?" in line for line in diagnostics), lines
-    assert any("[invalid-name]" in line and "Invalid value 'bad.name'" in line for line in diagnostics), lines
+    assert any("[invalid-name]" in line and "Invalid artifact name 'bad.name'" in line for line in diagnostics), lines
     completions = {line.split(" ", 1)[1] for line in lines if line.startswith("COMPLETION ")}
     assert {"type", "path", "labels", "description"} <= completions, lines

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
 from ..codes import refuses
-from ..messages import cannot_find_artifact
+from ..messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
 from ..problems import Pos
 from ..render import render_field, render_scalar
@@ -123,8 +123,8 @@ def annotate(
             if isinstance(other, str) and other and _paths_conflict(mine, resolve_path(other, folder).resolved):
                 raise GTOError(
                     "path-used",
-                    f"Provided path conflicts with '{request.path}' ('{request.type}' '{request.name}')",
-                    f"`{entry.name}` already uses `{other}`.",
+                    path_conflict(str(request.path), str(entry.name), other),
+                    PATH_CONFLICT_FIX,
                 )
     new = dict(old)
     new["path"] = path

@@ -210,7 +210,8 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
         yield Problem(
             "invalid-name",
             "warning",
-            invalid_name_message(entry.name) + " DVC loads the file, but it cannot look this artifact up "
+            invalid_name_message(entry.name, "artifact name")
+            + " DVC loads the file, but it cannot look this artifact up "
             "(`dvc artifacts get`) and GTO cannot register it.",
             name_span,
             data={"value": entry.name, "suggestion": suggest_name(entry.name)},

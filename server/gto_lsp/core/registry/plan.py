@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from ..messages import cannot_find_artifact
-from ..names import NAME
+from ..messages import cannot_find_artifact, not_allowed
+from ..names import NAME, invalid_name_message
 from .state import ArtifactRegistry, Event, Registry, VersionInfo
 from .tags import format_tag, is_version, next_counter, parse_tag, semver_key
 
@@ -90,23 +90,16 @@ _FULLNAME_RE = re.compile(rf"^(?P<dirname>[a-zA-Z0-9-_./]+:)?(?P<name>{NAME})$")
 _NAME_RE = re.compile(rf"^{NAME}$")
 
 
-def _invalid(value: str) -> PlanError:
-    return PlanError(
-        f"Invalid value '{value}'. Only letters, numbers, '_', '-', '/' are allowed. "
-        "Value must be of len >= 2 and must start and end with a letter or a number."
-    )
-
-
 def _check_name(name: str) -> None:
     if not _FULLNAME_RE.search(name):
-        raise _invalid(name)
+        raise PlanError(invalid_name_message(name, "artifact name"))
 
 
 def _check_stage(stage: str, allowed: Optional[Sequence[str]]) -> None:
     if not _NAME_RE.search(stage):
-        raise _invalid(stage)
+        raise PlanError(invalid_name_message(stage, "stage"))
     if allowed is not None and stage not in allowed:
-        raise PlanError(f"Allowed stages are: '{list(allowed)}'")
+        raise PlanError(not_allowed("stage", stage, allowed))
 
 
 def _check_version(version: str) -> None:
@@ -141,6 +134,21 @@ def _find(
             f"Violation detected for artifact '{art.name}', versions '{[v.version for v in found]}'."
         )
     return found[0] if found else None
+
+
+_VERSIONS_SHOWN = 5  # a registry may hold thousands: the message names the highest few
+
+
+def _no_such_version(art: Optional[ArtifactRegistry], name: str, version: str) -> PlanError:
+    """GTO says `No versions found for 'rf'` also when rf has versions, just not this one: name the ones it has."""
+    versions = sorted(
+        {v.version for v in _direct(art) if v.registered}, key=lambda v: semver_key(v) or (), reverse=True
+    )
+    if not versions:
+        return PlanError(f"No versions found for '{name}'")
+    shown = ", ".join(versions[:_VERSIONS_SHOWN])
+    more = f" and {len(versions) - _VERSIONS_SHOWN} more" if len(versions) > _VERSIONS_SHOWN else ""
+    return PlanError(f"Version '{version}' is not registered for '{name}': its versions are {shown}{more}")
 
 
 def _version_events(art: ArtifactRegistry, v: VersionInfo) -> list[Event]:
@@ -376,7 +384,7 @@ def plan_unassign(
     art = _known(registry, name)
     found = _find(art, name=version)
     if found is None:
-        raise PlanError(f"No versions found for '{name}'")
+        raise _no_such_version(art, name, version)
     events = _version_events(art, found)
     if not force and all(e.stage != stage for e in events):
         raise PlanError(f"Stage '{stage}' is not assigned to a version '{found.version}'")
@@ -413,7 +421,7 @@ def plan_deregister(
     if not force:
         checked = _find(art, name=version)
         if checked is None:
-            raise PlanError(f"No versions found for '{name}'")
+            raise _no_such_version(art, name, version)
         if not checked.registered:
             raise PlanError(f"The version at ref '{checked.commit}' is not registered")
         if not checked.active:

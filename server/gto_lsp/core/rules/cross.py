@@ -90,7 +90,8 @@ def allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[F
     allowed = list(config.types)
     out = []
     where = "GTO_TYPES" if config.types_from_env else "`.gto`"
-    names = ", ".join(f"`{t}`" for t in allowed) if allowed else "none"
+    names = ", ".join(f"`{t}`" for t in allowed)
+    choice = f"use one of {names}" if allowed else f"{where} allows no type: remove the type"
     related = (Related(config.types_span, "types allowed here", file=".gto"),) if config.types_span else ()
     for index, (_, fact) in enumerate(known):
         if fact.type is None or fact.type_node is None or fact.type in allowed:
@@ -102,8 +103,7 @@ def allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[F
                 "type",
                 "type-not-allowed",
                 severity("type-not-allowed"),
-                f"Type `{value}` is not allowed by {where}: "
-                f"Allowed types are: '{allowed}'. Use one of {names}, or add `{value}` to `types`.",
+                f"Type `{value}` is not allowed by {where}: {choice}, or add `{value}` to `types`.",
                 {"value": value, "allowed": allowed},
                 extra_related=related,
             )

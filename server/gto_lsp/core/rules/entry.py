@@ -64,7 +64,7 @@ def local_problems(artifact: Artifact) -> list[Problem]:
         out.append(
             problem(
                 "invalid-name",
-                invalid_name_message(name),
+                invalid_name_message(name, "artifact name"),
                 name_span,
                 data={"value": name, "suggestion": suggest_name(name)},
             )

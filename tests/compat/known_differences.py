@@ -1,0 +1,96 @@
+"""Messages where gto-lsp deliberately says something else than GTO, because GTO's text is itself the problem (issue
+12, item 15): a Python list repr, the wrong artifact named, no field named, a plain mistake called "Unexpected
+error", "No versions found" for an artifact that has versions. Each pair is (why, GTO's text, ours) as regular
+expressions; named groups both have must hold the same text, so the difference stays pinned to what GTO said
+(same value, same list, same path). README "Compatibility notes" lists them for users."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_NAME_RULE = (
+    r"only letters, numbers, '_', '-' and '/' are allowed, and it must start and end with a letter or a number\."
+)
+
+KNOWN_MESSAGES: list[tuple[str, str, str]] = [
+    (
+        "the field is named; GTO's 'len >= 2' is not its rule (one character is valid)",
+        r"Invalid value '(?P<value>.*)'\. Only letters, numbers, '_', '-', '/' are allowed\. "
+        r"Value must be of len >= 2 and must start and end with a letter or a number\.",
+        r"Invalid (?:artifact name|label|type|stage) '(?P<value>.*)': " + _NAME_RULE,
+    ),
+    (
+        "the allowed types as a list, not Python's repr",
+        r"Allowed types are: '\[(?P<allowed>.*)\]'",
+        r"Type '.*' is not allowed by (?:\.gto|GTO_TYPES): use one of (?P<allowed>.+)",
+    ),
+    (
+        "no type allowed",
+        r"Allowed types are: '\[\]'",
+        r"Type '.*' is not allowed: (?:\.gto|GTO_TYPES) allows no type \(`types: \[\]`\)",
+    ),
+    (
+        "the allowed stages as a list, not Python's repr",
+        r"Allowed stages are: '\[(?P<allowed>.*)\]'",
+        r"Stage '.*' is not allowed by \.gto: use one of (?P<allowed>.+)",
+    ),
+    (
+        "names the artifact the path conflicts with (GTO names the new one, `('None' 'rf2')`)",
+        r"Provided path conflicts with '(?P<path>.*)' \('.*' '.*'\)",
+        r"Provided path '(?P<path>.*)' conflicts with artifact '.+', whose path is '.*'",
+    ),
+    (
+        "an unknown REF is a plain mistake",
+        r"Unexpected error: unknown Git revision '(?P<ref>(?!HEAD').*)'",
+        r"Unknown Git revision '(?P<ref>.*)': no commit, branch or tag of this repository has that name",
+    ),
+    (
+        "before the first commit: commit first",
+        r"Unexpected error: unknown Git revision 'HEAD'",
+        r"The repository has no commits yet: GTO's tags point at commits\. Commit first, then try again\.",
+    ),
+    (
+        "not a repository is a plain mistake",
+        r"Unexpected error: (?P<path>.*) is not a git repository",
+        r"'(?P<path>.*)' is not in a git repository: run the command inside one, or name it with -r/--repo",
+    ),
+    (
+        "the artifact has versions, just not this one: name them",
+        r"No versions found for '(?P<name>.*)'",
+        r"Version '.*' is not registered for '(?P<name>.*)': its versions are .+",
+    ),
+]
+
+
+def known(ours: str, gto: str) -> Optional[str]:
+    """Why `ours` deliberately differs from GTO's `gto` (one message, no emoji), or None."""
+    for why, theirs_re, ours_re in KNOWN_MESSAGES:
+        t = re.fullmatch(theirs_re, gto, re.DOTALL)
+        o = re.fullmatch(ours_re, ours, re.DOTALL)
+        if t and o and all(o.groupdict().get(k, v) == v for k, v in t.groupdict().items()):
+            return why
+    return None
+
+
+def expected(gto: Optional[str], ours: Optional[str]) -> Optional[str]:
+    """GTO's message, or ours where it is a known difference from GTO's."""
+    if gto is not None and ours is not None and known(ours, gto) is not None:
+        return ours
+    return gto
+
+
+def same_stderr(ours: str, gto: str) -> bool:
+    """The commands' stderr, line by line (`❌ ` kept on both), equal or a known difference."""
+    a, b = ours.splitlines(), gto.splitlines()
+    if len(a) != len(b):
+        return False
+    strip = re.compile(r"^(❌ )?")
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        mx, my = strip.match(x), strip.match(y)
+        assert mx and my
+        if mx.group(0) != my.group(0) or known(x[mx.end() :], y[my.end() :]) is None:
+            return False
+    return True
