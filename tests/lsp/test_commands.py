@@ -20,7 +20,9 @@ async def test_context_describes_the_repository(start: Start, make_repo: Callabl
     )
     repo.write({"new.csv": "x", "artifacts.yaml": "rf:\n  type: model\n  path: models/rf.pkl\nds: {type: dataset}\n"})
     repo.tag("rf@v1.0.0", "Registering artifact rf version v1.0.0")
-    editor = await start([repo.root])
+    plain = repo.root.parent / "plain"  # a workspace folder that is not a git repository
+    plain.mkdir()
+    editor = await start([repo.root, plain])
     context = await editor.command("gto.server.context", {"repository": uri(repo.root)})
     assert context["ok"] is True
     assert context["root"] == str(repo.root) and context["indexPath"] == str(repo.index)
@@ -41,8 +43,10 @@ async def test_context_describes_the_repository(start: Start, make_repo: Callabl
     context = await editor.command("gto.server.context", {"repository": str(repo.root)})
     assert context["labels"] == ["vision"] and list(context["artifacts"]) == ["rf"]
     del doc
-    missing = await editor.command("gto.server.context", {"repository": str(repo.root.parent)})
+    missing = await editor.command("gto.server.context", {"repository": str(plain)})
     assert missing["ok"] is False and "No Git repo found" in missing["message"]
+    outside = await editor.command("gto.server.context", {"repository": str(repo.root.parent)})
+    assert outside["ok"] is False and "not in the workspace" in outside["message"]
 
 
 async def test_validate_name_and_bad_arguments(start: Start, make_repo: Callable[..., Repo]) -> None:

@@ -10,8 +10,9 @@ import sys
 from typing import Optional, Sequence, TextIO
 
 from .. import __version__
+from ..core.git_exe import pin_git
 from .check import cmd_check
-from .common import EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
+from .common import ALLOW_OUTSIDE_INDEX, EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
 from .edit import cmd_annotate, cmd_describe, cmd_remove
 from .migrate import cmd_migrate
 from .registry import add_parsers as add_registry_parsers
@@ -66,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     def repo_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("-r", "--repo", default=".", help="Repository (any folder inside it) [default: .]")
 
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            ALLOW_OUTSIDE_INDEX,
+            action="store_true",
+            help="Read (and write) an annotations file outside the repository that `.gto`'s `index` or GTO_INDEX "
+            "names, or an artifacts.yaml that links out of it (refused by default: a repository's content must not "
+            "make gto-lsp read the machine's files)",
+        )
+
     p = sub.add_parser("annotate", help="Create or update an artifact's annotation in artifacts.yaml or a dvc.yaml")
     p.add_argument("name", help=_NAME_HELP)
     repo_option(p)
@@ -79,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-c", "--custom", help="Custom metadata to add to artifact (`meta` in a dvc.yaml)")
     p.add_argument("--commit", action="store_true", help="Commit the annotations file (only that file)")
     p.add_argument("--push", action="store_true", help="Push the commit to the branch's upstream (implies --commit)")
+    index_option(p)
     p.set_defaults(run=cmd_annotate)
 
     p = sub.add_parser("remove", help="Remove an artifact's annotation from artifacts.yaml or a dvc.yaml")
@@ -87,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dvcfile", metavar="[DIR/]dvc.yaml", help=_DVCFILE_HELP)
     p.add_argument("--commit", action="store_true", help="Commit the annotations file (only that file)")
     p.add_argument("--push", action="store_true", help="Push the commit (implies --commit)")
+    index_option(p)
     p.set_defaults(run=cmd_remove)
 
     p = sub.add_parser("describe", help="Print an artifact's annotation as JSON")
@@ -103,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         names = [f"--{field}"] + ([f"--{alias}"] if alias else [])
         shown = f"{field} (`{alias}` in a dvc.yaml)" if alias else field
         group.add_argument(*names, dest=f"show_{field}", action="store_true", help=f"Show {shown} only")
+    index_option(p)
     p.set_defaults(run=cmd_describe)
 
     p = sub.add_parser("check", help="Report every problem of artifacts.yaml, .gto and every dvc.yaml (for CI)")
@@ -119,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Check an artifacts.yaml that does not look like GTO annotations (another tool's file) as GTO's",
     )
+    index_option(p)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser(
@@ -138,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--commit", action="store_true", help="Commit both files in one commit (only those files)")
     p.add_argument("--push", action="store_true", help="Push the commit (implies --commit)")
+    index_option(p)
     p.set_defaults(run=cmd_migrate)
 
     add_registry_parsers(sub, repo_option)
@@ -154,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    pin_git()  # before GitPython's import runs `git`: never a `git` of the current folder (the server's too)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

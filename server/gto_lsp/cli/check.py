@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, read_text
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside, read_text
 
 if TYPE_CHECKING:
     from ..core.check import RepoView
@@ -37,11 +37,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         root = start.resolve() if start.is_dir() else start.resolve().parent
         facts = None
     config = read_config(root)
-    index_path = root / config.index
-    text = read_text(index_path)
+    refused = None if args.allow_outside_index else index_outside(root, config.index)
+    if refused is not None:  # before anything is printed: not one line of the file outside
+        raise CliError(refused, EXIT_USAGE)
+    text = read_text(root / config.index)
     if facts is not None and facts.head_sha() is not None:
         in_head = facts.in_head
-    documents = _dvc_documents(root, facts)
+    documents = _dvc_documents(root, facts, args.err)
     outputs: set[str] = set()
     for rel, document in documents.items():
         outputs |= stage_outputs(document, folder_of(rel))
@@ -100,11 +102,11 @@ class _DvcFound:
     problems: list[tuple[str, Problem]]  # (file, problem), file by file, each in the order of its lines
 
 
-def _dvc_documents(root: Path, facts: Optional[RepoFacts]) -> dict[str, DvcDocument]:
+def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> dict[str, DvcDocument]:
     """Every dvc.yaml of the repository (tracked, or untracked and not ignored; only the root one outside git),
     parsed, by its path relative to the root."""
     from ..core.dvc import parse_dvc
-    from ..core.dvc.files import DVC_FILE, dvc_files
+    from ..core.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_files
 
     if facts is not None:
         listed = dvc_files(facts.tracked_files() + facts.untracked_files())
@@ -112,7 +114,12 @@ def _dvc_documents(root: Path, facts: Optional[RepoFacts]) -> dict[str, DvcDocum
         listed = [DVC_FILE] if (root / DVC_FILE).is_file() else []
     documents = {}
     for rel in listed:
-        text = read_text(root / rel)
+        try:
+            path = annotations_file(root, rel, folder_must_exist=False)
+        except PathRefused as error:  # a tracked dvc.yaml that links out: not read, said on stderr
+            print(f"Skipped {rel}: {error.message}", file=err)
+            continue
+        text = read_text(path)
         if text is not None:  # tracked but deleted in the working tree: nothing to check
             documents[rel] = parse_dvc(text)
     return documents

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, TextIO
 
-from ..core.config import Config
+from ..core.config import DEFAULT_INDEX, Config
 from ..core.messages import no_git_repo
 from ..core.safe_read import read_bytes
 from ..core.values import LAX_FALSE
@@ -38,15 +38,26 @@ def emoji_fail() -> str:
     return "" if flag in LAX_FALSE else "❌ "
 
 
+ALLOW_OUTSIDE_INDEX = "--allow-outside-index"
+
+
 @dataclass
 class Repo:
     root: Path
-    index_path: Path
     index: str
     config: Config
+    index_refused: Optional[str] = None  # why the index is not read or written (outside the repository)
+
+    @property
+    def index_path(self) -> Path:
+        """artifacts.yaml (or `.gto`'s index); refused when it is outside the repository, checked only by the
+        commands that read it (`annotate sub:x` does not)."""
+        if self.index_refused is not None:
+            raise CliError(self.index_refused, EXIT_USAGE)
+        return self.root / self.index
 
 
-def open_repo(repo_arg: str) -> Repo:
+def open_repo(repo_arg: str, allow_outside_index: bool = False) -> Repo:
     from ..core.config import read_config
     from ..core.git import GitError, find_root
 
@@ -58,7 +69,31 @@ def open_repo(repo_arg: str) -> Repo:
     except GitError as error:
         raise CliError(error.message) from error
     config = read_config(root)
-    return Repo(root, root / config.index, config.index, config)
+    return Repo(root, config.index, config, None if allow_outside_index else index_outside(root, config.index))
+
+
+def index_outside(root: Path, index: str) -> Optional[str]:
+    """Why the configured index is refused, or None. A `.gto` (or GTO_INDEX) may name a file outside the
+    repository, or artifacts.yaml may be a link out: a pull request's `.gto` would have `check` print a file
+    of the CI runner, so it is read only with the explicit opt-in."""
+    from ..core.dvc.files import PathRefused, annotations_file
+
+    try:
+        annotations_file(root, index, folder_must_exist=False)
+    except PathRefused as error:
+        if error.outside:
+            named = (
+                " (GTO_INDEX)"
+                if os.environ.get("GTO_INDEX") == index
+                else ""
+                if index == DEFAULT_INDEX
+                else " (`.gto`'s `index`)"
+            )
+            return (
+                f"The annotations file{named} is outside the repository: {error.message} "
+                f"To read it anyway, as GTO does, pass {ALLOW_OUTSIDE_INDEX}."
+            )
+    return None
 
 
 def read_text(path: Path) -> Optional[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..core.dvc.files import DVC_FILE, dvc_file_of, split_full_name
+from ..core.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_file_of, split_full_name
 from .common import EXIT_USAGE, CliError, Repo
 
 
@@ -34,13 +34,28 @@ def from_option(repo: Repo, dvcfile: str) -> DvcTarget:
         raise CliError(f"No folder '{os.path.dirname(dvcfile) or '.'}' for '{dvcfile}'.", EXIT_USAGE)
     rel = os.path.relpath(path.parent.resolve(), repo.root.resolve())
     if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
-        raise CliError(f"'{dvcfile}' is outside the repository {repo.root}.", EXIT_USAGE)
-    folder = "" if rel == "." else Path(rel).as_posix()
-    return DvcTarget(repo.root / folder / DVC_FILE if folder else repo.root / DVC_FILE, dvc_file_of(folder), folder)
+        raise CliError(f"'{dvcfile}' is outside the repository {repo.root} (or a link out of it).", EXIT_USAGE)
+    return from_folder(repo, "" if rel == "." else Path(rel).as_posix())
 
 
 def from_folder(repo: Repo, folder: str) -> DvcTarget:
-    return DvcTarget(repo.root / folder / DVC_FILE if folder else repo.root / DVC_FILE, dvc_file_of(folder), folder)
+    """FOLDER/dvc.yaml, refused unless it is (or will be) a regular file inside the repository."""
+    rel = dvc_file_of(folder)
+    try:
+        path = annotations_file(repo.root, rel)
+    except PathRefused as error:
+        raise CliError(error.message, EXIT_USAGE) from error
+    return DvcTarget(path, rel, folder)
+
+
+def root_file(repo: Repo) -> Optional[DvcTarget]:
+    """The root dvc.yaml when it is a regular file inside the repository, else None (bare names fall back to it:
+    one that links out is not looked at)."""
+    try:
+        target = from_folder(repo, "")
+    except CliError:
+        return None
+    return target if target.path.is_file() else None
 
 
 def resolve(repo: Repo, name: str, dvcfile: Optional[str]) -> tuple[Optional[DvcTarget], str]:
@@ -50,7 +65,7 @@ def resolve(repo: Repo, name: str, dvcfile: Optional[str]) -> tuple[Optional[Dvc
     if ":" not in name:
         return (from_option(repo, dvcfile) if dvcfile else None), name
     folder, bare = split_full_name(name)
-    folder = folder.strip("/")
+    folder = folder.rstrip("/")
     if dvcfile:
         target = from_option(repo, dvcfile)
         if target.folder != folder:

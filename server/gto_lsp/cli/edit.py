@@ -7,7 +7,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Optional, TextIO
 
-from ..core.dvc.files import full_name
+from ..core.dvc.files import DVC_FILE, full_name
 from ..core.messages import cannot_find_artifact, wrong_config
 from . import dvcfile
 from .common import (
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.git import RepoFacts
 
-    repo = open_repo(args.repo)
+    repo = open_repo(args.repo, args.allow_outside_index)
     target, name, _ = _file_of(repo, args.name, args.dvcfile)
     _refuse_wrong_config(repo, target)
     facts = RepoFacts(repo.root)
@@ -89,7 +89,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.annotate import GTOError, remove
     from ..core.git import RepoFacts, remove_message
 
-    repo = open_repo(args.repo)
+    repo = open_repo(args.repo, args.allow_outside_index)
     target, name, _ = _file_of(repo, args.name, args.dvcfile)
     _refuse_wrong_config(repo, target)
     path = target.path if target else repo.index_path
@@ -139,8 +139,8 @@ def _file_of(
     if target is not None:
         return target, bare, read_text(target.path)
     text = read_text(repo.index_path)
-    root = dvcfile.from_folder(repo, "")
-    if root.path.is_file() and not _has(text, bare, dvc=False):
+    root = dvcfile.root_file(repo)
+    if root is not None and not _has(text, bare, dvc=False):
         dvc_text = read_text(root.path)
         if _has(dvc_text, bare, dvc=True):
             return root, bare, dvc_text
@@ -167,7 +167,7 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     from ..core.annotate import GTOError, describe
     from ..core.dvc import describe_dvc
 
-    repo = open_repo(args.repo)
+    repo = open_repo(args.repo, args.allow_outside_index)
     name, rev = args.name, args.rev
     shortcut = _SHORTCUT.match(name)
     if shortcut is not None:
@@ -180,13 +180,13 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     target, bare = dvcfile.resolve(repo, name, args.dvcfile)
     try:
         if target is None:
-            annotation = describe(_text(repo, repo.index, rev), bare)
+            annotation = describe(_text(repo, None, rev), bare)
             if annotation is None:  # not in artifacts.yaml: the root dvc.yaml's entry of that name
-                root = dvcfile.from_folder(repo, "")
-                annotation = describe_dvc(_text(repo, root.rel, rev), bare)
+                root = dvcfile.root_file(repo) if not rev else dvcfile.DvcTarget(repo.root / DVC_FILE, DVC_FILE, "")
+                annotation = describe_dvc(_text(repo, root, rev), bare) if root is not None else None
                 target = root if annotation is not None else None
         else:
-            annotation = describe_dvc(_text(repo, target.rel, rev), bare)
+            annotation = describe_dvc(_text(repo, target, rev), bare)
     except GTOError as error:
         raise CliError(str(error)) from error
     if annotation is None:  # gto 0.2.8 prints nothing and exits 0: a typo looked like an empty answer
@@ -212,10 +212,12 @@ def _no_commit_for(shown: str, name: str, stage: Optional[str], version: Optiona
     return f"'{shown}': version '{version}' of '{name}' is not registered"
 
 
-def _text(repo: Repo, rel: str, rev: Optional[str]) -> Optional[str]:
-    """The file's text in the working tree, or at `rev`; None when it is absent."""
+def _text(repo: Repo, target: Optional[dvcfile.DvcTarget], rev: Optional[str]) -> Optional[str]:
+    """The text of the dvc.yaml `target` (artifacts.yaml when None) in the working tree, or at `rev` (from git:
+    never outside the repository); None when it is absent."""
+    rel = target.rel if target is not None else repo.index
     if not rev:
-        return read_text(repo.root / rel)
+        return read_text(target.path if target is not None else repo.index_path)
     from ..core.git import GitError, RepoFacts
 
     try:

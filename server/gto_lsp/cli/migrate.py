@@ -30,7 +30,7 @@ def migrate_message(count: int, names: list[str], source: str, target: str) -> s
 
 
 def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
-    repo = open_repo(args.repo)
+    repo = open_repo(args.repo, args.allow_outside_index)
     target = dvcfile.from_option(repo, args.to) if args.to else dvcfile.from_folder(repo, "")
     # Both files' locks (artifacts.yaml's first, always in that order), so no annotate writes them meanwhile.
     same = target.path.resolve() == repo.index_path.resolve()

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 from lsprotocol import types
 
 from ..core.dvc import parse_dvc, values_of
-from ..core.dvc.files import DVC_FILE, dvc_files, full_name, relative_to_folder, walk_files
+from ..core.dvc.files import (
+    DVC_FILE,
+    PathRefused,
+    annotations_file,
+    dvc_files,
+    full_name,
+    relative_to_folder,
+    walk_files,
+)
 from ..core.messages import no_git_repo, wrong_config
 from ..core.names import invalid_name_message, is_valid_name
 from ..core.parse import Document, ScalarNode, parse, scalar_value
@@ -51,12 +59,22 @@ async def run(ls: GtoLanguageServer, name: str, handler: Handler, args: list[Any
         return await handler(ls, args[0])
     except UserError as error:
         return _fail(str(error))
+    except OSError as error:  # the disk said no (a name too long, no permission): the user's to fix, not a bug
+        ls.log(f"{name}: {error!r}", types.MessageType.Warning)
+        where = f" ({error.filename})" if isinstance(error.filename, str) and len(error.filename) < 300 else ""
+        return _fail(f"`{name}` failed: {error.strerror or error}{where}.")
     except Exception as error:
         ls.log(f"internal error in {name}: {error!r}", types.MessageType.Error)
         return _fail(f"Internal error in {name}: {error}. See the GTO server log.")
 
 
 # --- arguments -------------------------------------------------------------------------------------------------
+
+
+# The longest string argument: paths and names fit in a path (PATH_MAX); a description or tag message is prose.
+MAX_STRING = 4096
+MAX_PROSE = 65_536
+_PROSE = ("description", "message")
 
 
 def _str(arg: dict[str, Any], key: str, required: bool = False) -> Optional[str]:
@@ -67,6 +85,21 @@ def _str(arg: dict[str, Any], key: str, required: bool = False) -> Optional[str]
         return None
     if not isinstance(value, str):
         raise UserError(f"`{key}` must be a string.")
+    return _text(key, value)
+
+
+def _text(key: str, value: str) -> str:
+    """`value` if it is text that paths, git and YAML can take; else a refusal that names `key` (JSON can carry a
+    lone surrogate such as "\\ud800", which no file name, git argument or file can hold)."""
+    limit = MAX_PROSE if key in _PROSE else MAX_STRING
+    if len(value) > limit:
+        raise UserError(f"`{key}` is too long ({len(value):,} characters; at most {limit:,}).")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UserError(f"`{key}` is not valid Unicode text (a lone surrogate at character {error.start}).") from None
+    if "\x00" in value:
+        raise UserError(f"`{key}` contains a NUL character, which no file name or git argument can hold.")
     return value
 
 
@@ -79,11 +112,15 @@ def _bool(arg: dict[str, Any], key: str) -> bool:
     return value
 
 
-def _labels(arg: dict[str, Any]) -> tuple[str, ...]:
-    value = arg.get("labels") or []
+def _strings(arg: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = arg.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UserError("`labels` must be a list of strings.")
-    return tuple(value)
+        raise UserError(f"`{key}` must be a list of strings.")
+    return tuple(_text(key, v) for v in value)
+
+
+def _labels(arg: dict[str, Any]) -> tuple[str, ...]:
+    return _strings(arg, "labels")
 
 
 @dataclass
@@ -104,19 +141,49 @@ class Target:
         return posixpath.dirname(self.relpath) if self.root is not None else ""
 
 
+def _workspace_folders(ls: GtoLanguageServer) -> list[Path]:
+    """The workspace folders; a client that sends only `rootUri` has that one."""
+    uris = [f.uri for f in ls.workspace.folders.values()] or [ls.workspace.root_uri or ""]
+    folders = [uri_to_path(u) for u in uris if u]
+    return [f for f in folders if f is not None]
+
+
+def _in_workspace(ls: GtoLanguageServer, path: Path, shown: str) -> None:
+    """Commands act only on the workspace folders' repositories: a path named in a request, also through a link,
+    must be inside one of them (another repository of the machine is not the editor's to change)."""
+    if not any(inside(path, folder) for folder in _workspace_folders(ls)):
+        raise UserError(
+            f"'{shown}' is not in the workspace: gto-lsp acts only on repositories inside the editor's workspace "
+            "folders (a link out of them is outside). Add its folder to the workspace first."
+        )
+
+
 def repository_folder(ls: GtoLanguageServer, repository: Optional[str]) -> Path:
-    """The folder `repository` names (a path or a file uri); absent, the workspace's only folder."""
+    """The folder `repository` names (a path or a file uri), inside a workspace folder; absent, the workspace's
+    only folder."""
     if repository:
         folder = uri_to_path(repository) if repository.startswith("file:") else norm(repository)
     else:
-        folders = [uri_to_path(f.uri) for f in ls.workspace.folders.values()]
-        folders = [f for f in folders if f is not None]
+        folders = _workspace_folders(ls)
         if len(folders) != 1:
             raise UserError("Give `repository` (the repository folder): the workspace has several folders.")
         folder = folders[0]
-    if folder is None or not folder.is_dir():
+    try:
+        is_dir = folder is not None and folder.is_dir()
+    except OSError as error:  # a name too long for the file system
+        raise UserError(f"`repository` cannot be used as a folder: {error.strerror or error}.") from None
+    if folder is None or not is_dir:
         raise UserError(f"'{repository}' is not a folder.")
+    _in_workspace(ls, folder, repository or str(folder))
     return folder
+
+
+def _annotations_file(root: Path, rel: str, key: str) -> Path:
+    """core's check that the file is (or will be) a regular file inside the repository, as a UserError."""
+    try:
+        return norm(annotations_file(root, rel, folder_must_exist=False))
+    except PathRefused as error:
+        raise UserError(f"`{key}`: {error.message}") from None
 
 
 def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
@@ -128,6 +195,10 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
             raise UserError(f"{uri} is not an annotations file (artifacts.yaml or a dvc.yaml) of its repository.")
         if need_repo and state.root is None:
             raise UserError(no_git_repo(str(state.path.parent)))
+        if state.root is not None:
+            _annotations_file(state.root, state.path.relative_to(state.root).as_posix(), "uri")
+        if not ls.is_open(uri):  # a document the editor holds is the user's choice; a file named is not
+            _in_workspace(ls, state.path, uri)
         return Target(state.root, ls.repo(state.root), state.path, uri, "dvc" if state.kind == DVC else "gto")
     folder = repository_folder(ls, repository)
     root = ls.repo_root(folder)
@@ -139,9 +210,9 @@ def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False)
         raise UserError(repo.index_outside or "This repository has no annotations file.")
     file = _str(arg, "file")
     if file and norm(root / file) != index:
-        path = norm(root / file)
-        if path.name != DVC_FILE or not inside(path.parent, root) or os.path.isabs(file):
+        if norm(root / file).name != DVC_FILE:
             raise UserError(f"`file` must be the repository's artifacts.yaml or a dvc.yaml inside it, not '{file}'.")
+        path = _annotations_file(root, file, "file")
         return Target(root, repo, path, ls.uri_for(path), "dvc")
     return Target(root, repo, index, ls.uri_for(index))
 
@@ -164,9 +235,8 @@ def _held(ls: GtoLanguageServer, target: Target) -> tuple[Optional[str], Optiona
 
 
 async def validate_name(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    name = arg.get("name")
-    if not isinstance(name, str):
-        return _fail("`name` must be a string.")
+    name = _str(arg, "name", required=True)
+    assert name is not None
     if is_valid_name(name):
         return {"ok": True, "message": ""}
     return _fail(invalid_name_message(name, "artifact name"))
@@ -530,7 +600,6 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 
 
 async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    from ..core.git import GitError, annotate_message, remove_message
     from ..core.lock import LockBusy
 
     name = _str(arg, "name", required=True)
@@ -546,6 +615,8 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     settings = await ls.settings_for(target.root)
     if not settings.git_enabled:
         raise UserError("Git is turned off (`gto.git.enabled`), so gto-lsp cannot commit.")
+    from ..core.git import GitError, annotate_message, remove_message  # GitPython's import runs git: after the gate
+
     relpath = target.relpath
     open_doc = ls.open_document(target.uri)
     disk = await asyncio.to_thread(read_text, target.index)

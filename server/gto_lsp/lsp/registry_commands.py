@@ -21,7 +21,7 @@ from lsprotocol import types
 from ..core.messages import no_git_repo, unknown_revision
 from ..core.registry.tags import name_to_tag
 from . import code_lens
-from .commands import Handler, UserError, _bool, _progress_begin, _progress_end, _str, repository_folder
+from .commands import Handler, UserError, _bool, _progress_begin, _progress_end, _str, _strings, repository_folder
 from .state import GtoLanguageServer, RepoState
 
 if TYPE_CHECKING:
@@ -129,7 +129,18 @@ def _state(gate: Gate, name: str) -> dict[str, Any]:
         "stagesRestricted": config.stages is not None,
         "head": {"commit": registry.head, "version": _head_version(art, registry.head)},
         "registerTags": register_tags,
+        "remote": _remote(gate.root),
     }
+
+
+def _remote(root: Path) -> Optional[str]:
+    """Where a push of the tags would go, or None (no remote): the client offers Push only when there is one."""
+    from ..core.registry.write import PushError, tag_remote
+
+    try:
+        return tag_remote(root)
+    except PushError:
+        return None
 
 
 async def registry_state(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
@@ -159,11 +170,12 @@ async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner
     """Plan with the core from a fresh read; a dry run answers the plan; else create the tags (and push) in a
     worker thread with a progress report, then refresh what shows the registry."""
     from ..core.registry.plan import PlanError
-    from ..core.registry.write import PushError, WriteError, write_plan
 
     push = _bool(arg, "push")
     dry_run = _bool(arg, "dryRun")
     gate = await _gate(ls, arg)
+    from ..core.registry.write import PushError, WriteError, write_plan  # imports GitPython: after the gate
+
     try:
         plan = await asyncio.to_thread(lambda: planner(_registry(gate), gate))
     except PlanError as error:
@@ -301,13 +313,13 @@ async def _checked(work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
 
 async def push_tags(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """Push exactly these tags (created earlier without `push`) to the branch's remote."""
+    names = list(_strings(arg, "tags"))
+    if not names or not all(names):
+        raise UserError("`tags` must be a list of tag names.")
+    gate = await _gate(ls, arg)
     from ..core.registry.write import PushError
     from ..core.registry.write import push_tags as core_push
 
-    names = arg.get("tags")
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
-        raise UserError("`tags` must be a list of tag names.")
-    gate = await _gate(ls, arg)
     token = await _progress_begin(ls, f"Pushing {', '.join(names)}")
     try:
         remote = await asyncio.to_thread(core_push, gate.root, names)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional
+
+from ..paths import escapes, is_absolute, normalise, within
 
 DVC_FILE = "dvc.yaml"
 
@@ -79,3 +82,50 @@ def walk_files(root: Path, limit: int = 50_000) -> list[str]:
         if len(found) > limit:
             break
     return found
+
+
+class PathRefused(ValueError):
+    """A file a command would read or write is not a regular file inside the repository; `message` says why."""
+
+    def __init__(self, message: str, outside: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.outside = outside  # False: inside, but not usable (not a regular file, no folder, an OS error)
+
+
+def annotations_file(root: Path, rel: str, folder_must_exist: bool = True) -> Path:
+    """The annotations file `rel` (relative to the repository root: artifacts.yaml, `.gto`'s index, SUB/dvc.yaml)
+    as a path inside the repository once symlinks are resolved, else PathRefused: `..` or an absolute path, a link
+    (of the file or of a folder on the way) out of the repository, a folder, FIFO or device. A missing file is
+    fine (a write creates it); its folder must exist unless `folder_must_exist` is false (a reader finds nothing).
+    The one check the command line and the server share, so nothing outside the repository is read or written."""
+    shown = f"'{rel}'"
+    if not rel:
+        raise PathRefused("No file named: name a file inside the repository, relative to its root.", outside=False)
+    if is_absolute(rel) or os.path.isabs(rel):
+        raise PathRefused(f"{shown} is an absolute path: name a file inside the repository {root}, relative to it.")
+    norm = normalise(rel)
+    if escapes(norm):
+        raise PathRefused(f"{shown} leads out of the repository {root}: name a file inside it.")
+    path = root / norm
+    try:
+        real = os.path.realpath(path)
+        if not within(real, os.path.realpath(root)):
+            raise PathRefused(
+                f"{shown} is a link out of the repository {root} (to {real}): gto-lsp reads and writes only files "
+                "inside the repository."
+            )
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            raise PathRefused(
+                f"{shown} is not a regular file (a folder, a FIFO or a device): gto-lsp reads and writes only "
+                "regular files.",
+                outside=False,
+            )
+        if folder_must_exist and not os.path.isdir(path.parent):
+            folder = posixpath.dirname(norm)
+            raise PathRefused(
+                f"No folder '{folder}' in the repository {root} for {shown}: create it first.", outside=False
+            )
+    except OSError as error:  # a name too long for the file system, a loop of links
+        raise PathRefused(f"{shown} cannot be used: {error.strerror or error}.", outside=False) from error
+    return path
