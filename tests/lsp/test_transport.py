@@ -64,17 +64,20 @@ class Raw:
                 return None
             self.pending += chunk
 
-    def responses(self, timeout: float) -> list[dict[str, Any]]:
-        """Every response (not notification) that arrives within `timeout` seconds."""
+    def messages(self, timeout: float) -> list[dict[str, Any]]:
+        """Every message that arrives within `timeout` seconds."""
         out = []
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             got = self.read(left)
             if got is None:
                 break
-            if "method" not in got:
-                out.append(got)
+            out.append(got)
         return out
+
+    def responses(self, timeout: float) -> list[dict[str, Any]]:
+        """Every response (not notification) that arrives within `timeout` seconds."""
+        return [got for got in self.messages(timeout) if "method" not in got]
 
     def ping(self) -> None:
         """A real request after the garbage: it must be answered within 2 s."""

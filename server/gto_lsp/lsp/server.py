@@ -20,7 +20,7 @@ from . import (
 )
 from .guard import guarded, guarded_call
 from .state import GtoLanguageServer
-from .transport import strict_strings
+from .transport import strict_converter
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]
 
@@ -29,7 +29,7 @@ VERSION = "0.1.0"
 
 def build_server() -> GtoLanguageServer:
     server = GtoLanguageServer("gto-lsp", VERSION)
-    strict_strings(server)
+    strict_converter(server)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 

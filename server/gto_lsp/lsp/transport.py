@@ -8,20 +8,30 @@ keeps serving:
   up to the next header (what is buffered never exceeds one allowed message and one read chunk);
 - a body that is not an object (an array, a number), or an object that is no request, notification or response:
   InvalidRequest (-32600);
-- a request whose params do not fit the method's types: InvalidParams (-32602) with its id; a notification
-  whose params do not fit is dropped with a warning. Nothing a client sends is logged at error level.
+- a request whose params do not fit the method's types: InvalidParams (-32602) with its id, naming the first
+  misfit only (collecting every misfit of a 100,000-item list took minutes); a notification whose params do not
+  fit is dropped with a warning. Nothing a client sends is logged at error level.
+
+The reader thread also ends the process, whatever the main loop is doing (a long check holds it): on end of input,
+on `exit`, and when the client's process (`processId`) ends, the main loop is asked to stop and, if it has not
+within `GRACE`, the process exits. A `shutdown` the busy main loop has not answered within `GRACE` is answered by
+the reader, as vscode-languageclient sends `exit` only after that answer (and gives up after 2 s).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
+import queue
 import re
+import select
 import sys
 import threading
-from typing import Any, Optional
+import time
+from typing import Any, Callable, Optional
 
 from lsprotocol import types
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
@@ -33,9 +43,14 @@ logger = logging.getLogger("gto_lsp")
 MAX_MESSAGE = 64 * 1024 * 1024  # bytes one message may declare (a 16 MB document is ~20 MB of JSON)
 MAX_HEADER = 64 * 1024  # bytes of headers before a blank line
 IDLE = 0.5  # seconds without input after which a length larger than what came is taken as wrong
+GRACE = 0.5  # seconds the main loop has to stop (or answer `shutdown`) before the reader thread does it
+PARENT_POLL = 0.5  # seconds between checks that the client's process lives, where there is no pidfd
+INSPECT = 1 << 20  # bodies larger than this are no initialize, shutdown or exit: not decoded by the reader
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32602, -32603
 _HEADER = re.compile(rb"content-length:", re.IGNORECASE)
 _LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")  # LF-only headers are read too: they cost nothing to accept
+_NAME = b"content-length:"
 _EOF = b""
 
 
@@ -63,27 +78,28 @@ class Framer:
         return None
 
     def next(self, idle: bool) -> Optional[tuple[str, Any]]:
-        """("body", bytes), ("error", (code, message)), or None when more input is needed. `idle`: no input came
-        for a while, so a body still short of its declared length is taken as wrongly framed."""
+        """("body", bytes), ("error", (code, message)), ("again", None), or None when more input is needed.
+        `idle`: no input came for a while, so a body still short of its declared length is taken as wrongly
+        framed."""
         buffer = self.buffer
         if not buffer:
             return None
         header = _HEADER.search(buffer)
         if header is None or header.start() > 0:
-            if header is None and (len(buffer) <= len(b"content-length:") or (len(buffer) < MAX_HEADER and not idle)):
+            if header is None and (len(buffer) <= len(_NAME) or (len(buffer) < MAX_HEADER and not idle)):
                 return None
             error = self._resync(0 if header is None else header.start())
             return ("error", error) if error else ("again", None)
-        end = buffer.find(b"\r\n\r\n")
-        if end < 0:
+        end = _HEADER_END.search(buffer, 0, MAX_HEADER + 4)
+        if end is None:
             if len(buffer) > MAX_HEADER:
                 error = self._resync(1)
                 return ("error", error) if error else ("again", None)
             return None
-        match = _LENGTH.search(bytes(buffer[:end]))
+        match = _LENGTH.search(bytes(buffer[: end.start()]))
         raw = match.group(1) if match else b""
         length = int(raw) if raw.isdigit() and len(raw) < 19 else -1
-        body_start = end + 4
+        body_start = end.end()
         if length < 0 or length > MAX_MESSAGE:
             del buffer[:body_start]
             self.quiet = True
@@ -92,22 +108,40 @@ class Framer:
             else:
                 message = f"Parse error: Content-Length {raw.decode('latin-1')!r} is not a number."
             return "error", (PARSE_ERROR, message)
-        if len(buffer) - body_start < length:
-            later = _HEADER.search(buffer, body_start) if idle else None  # (a scan per chunk would be quadratic)
+        body_end = body_start + length
+        if len(buffer) < body_end:
+            if not idle:  # (a scan per chunk would be quadratic)
+                return None
+            later = _HEADER.search(buffer, body_start)
             if later is not None:  # the declared length runs into the next message
-                del buffer[: later.start()]
-                self.quiet = False
+                return self._cut(later.start())
+            partial = bytes(buffer[body_start:]).rstrip()
+            if partial[-1:] in (b"}", b"]") and _is_json(partial):  # a whole message, and no more is coming
+                del buffer[:]
+                self.quiet = True
                 return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
             return None
-        body = bytes(buffer[body_start : body_start + length])
-        later = _HEADER.search(body)
-        if later is not None and not _is_json(body):  # the declared length ran into the next message
-            del buffer[: body_start + later.start()]
-            self.quiet = False
-            return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
-        del buffer[: body_start + length]
+        body = bytes(buffer[body_start:body_end])
+        # The next header may start inside the declared body, or run past its end ("...}Content-Le|ngth: 9").
+        later = _HEADER.search(buffer, body_start, body_end + len(_NAME))
+        if later is not None and later.start() < body_end and not _is_json(body):
+            return self._cut(later.start())
+        if later is None and not idle and len(buffer) < body_end + len(_NAME) and _ends_like_a_header(body):
+            return None  # the bytes that tell whether a header starts in the body are still to come
+        del buffer[:body_end]
         self.quiet = False
         return "body", body
+
+    def _cut(self, start: int) -> tuple[str, Any]:
+        """The declared length ran into the next message, which starts at `start`."""
+        del self.buffer[:start]
+        self.quiet = False
+        return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
+
+
+def _ends_like_a_header(body: bytes) -> bool:
+    tail = body[-len(_NAME) :].lower()
+    return any(tail.endswith(_NAME[:size]) for size in range(1, len(_NAME)))
 
 
 def _is_json(body: bytes) -> bool:
@@ -131,16 +165,22 @@ def _structure(ls: GtoLanguageServer, data: dict[str, Any]) -> Any:
     return converter.structure(data, protocol.get_message_type(data["method"]) or JsonRPCNotification)
 
 
-def strict_strings(ls: GtoLanguageServer) -> None:
-    """cattrs turns any value into a `str` field (`{"uri": ["x"]}` became the uri "['x']"): refuse it, so the
-    request is answered InvalidParams instead of running on a made-up string."""
+def strict_converter(ls: GtoLanguageServer) -> None:
+    """Params are checked, not coerced, and a misfit is reported at the first one found.
+
+    cattrs turns any value into a `str` field (`{"uri": ["x"]}` became the uri "['x']"): refused, so the request
+    is answered InvalidParams instead of running on a made-up string. cattrs's detailed validation collects every
+    misfit with its traceback: a 20,000-character string given for a list took 4 s, 80,000 more than 12 (the
+    garbage collector walks every collected exception), while the messages behind it waited."""
 
     def structure_str(value: Any, _: type) -> str:
         if not isinstance(value, str):
             raise TypeError(f"expected a string, got {type(value).__name__}")
         return value
 
-    ls.protocol._converter.register_structure_hook(str, structure_str)
+    converter = ls.protocol._converter
+    converter.detailed_validation = False  # read when each type's structuring code is generated: before any
+    converter.register_structure_hook(str, structure_str)
 
 
 def _answer_internal_error(ls: GtoLanguageServer, body: bytes, error: Exception) -> None:
@@ -191,6 +231,8 @@ def handle_body(ls: GtoLanguageServer, body: bytes) -> None:
 
 
 def _short(error: BaseException) -> str:
+    if isinstance(error, KeyError) and error.args:
+        return f"missing field {error.args[0]!r}"[:300]
     text = str(error) or type(error).__name__
     notes = getattr(error, "exceptions", None)
     if notes:
@@ -198,50 +240,197 @@ def _short(error: BaseException) -> str:
     return text[:300]
 
 
-async def serve_stdio(ls: GtoLanguageServer) -> None:
-    """Read stdin in a thread (chunks, never a declared length at once) and handle each framed message."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    fd = sys.stdin.buffer.fileno()
+class Lifeline:
+    """What the reader thread does by itself, whatever the main loop is doing (see the module's doc)."""
 
-    def pump() -> None:
-        while True:
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except OSError:
-                chunk = _EOF
-            loop.call_soon_threadsafe(queue.put_nowait, chunk)
-            if not chunk:
+    def __init__(self, ls: GtoLanguageServer, deliver: Callable[[tuple[str, Any]], None]) -> None:
+        self.deliver = deliver
+        self.lock = threading.RLock()  # also keeps the main loop's and the reader's writes to stdout apart
+        self.shutdown = ""  # "pending" (seen by the reader), "claimed" (by the main loop), "answered" (by the reader)
+        self.shutdown_id: Any = None
+        self.ending = False
+        self.watching = False
+        self._send = send = ls.protocol._send_data
+
+        def locked_send(data: Any) -> None:
+            with self.lock:
+                if self.shutdown == "answered" and _answers(data, self.shutdown_id):
+                    return  # the reader answered it already
+                send(data)
+
+        ls.protocol._send_data = locked_send  # type: ignore[method-assign]
+
+    def inspect(self, body: bytes) -> str:
+        """ "exit", "shutdown", or "" for any other body; an initialize's processId is watched."""
+        if len(body) > INSPECT or not any(word in body for word in (b'"exit"', b'"shutdown"', b'"initialize"')):
+            return ""
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return ""
+        if not isinstance(data, dict) or data.get("jsonrpc") != "2.0":
+            return ""
+        method, has_id = data.get("method"), "id" in data and _valid_id(data.get("id"))
+        if method == "exit" and "id" not in data:
+            return "exit"
+        if method == "shutdown" and has_id:
+            with self.lock:
+                if not self.shutdown:
+                    self.shutdown, self.shutdown_id = "pending", data["id"]
+                    _later(GRACE, self._answer_shutdown)
+            return "shutdown"
+        params = data.get("params")
+        if method == "initialize" and has_id and isinstance(params, dict):
+            self.watch(params.get("processId"))
+        return ""
+
+    def claim_shutdown(self) -> None:
+        """The main loop reached the shutdown request: it answers it."""
+        with self.lock:
+            if self.shutdown == "pending":
+                self.shutdown = "claimed"
+
+    def _answer_shutdown(self) -> None:
+        with self.lock:
+            if self.shutdown != "pending":
                 return
-
-    threading.Thread(target=pump, name="gto-lsp-stdin", daemon=True).start()
-    framer = Framer()
-    stop = ls._stop_event
-    eof = False
-    while stop is None or not stop.is_set():
-        idle = False
-        if not eof:
+            self.shutdown = "answered"
             try:
-                chunk = await asyncio.wait_for(queue.get(), IDLE if framer.buffer else None)
-                framer.feed(chunk)
-                eof = idle = not chunk
-            except asyncio.TimeoutError:
-                idle = True
+                self._send({"jsonrpc": "2.0", "id": self.shutdown_id, "result": None})
+            except Exception as error:  # the client is gone: end of input follows
+                logger.warning("could not answer shutdown: %r", error)
+
+    def end(self, why: str) -> None:
+        """Ask the main loop to stop; end the process if it has not within `GRACE`."""
+        with self.lock:
+            if self.ending:
+                return
+            self.ending = True
+        self.deliver(("end", why))
+        _later(GRACE, lambda: self._exit(why))
+
+    def _exit(self, why: str) -> None:
+        logger.warning("exiting on %s: the server was still busy %s s later", why, GRACE)
+        os._exit(0 if self.shutdown else 1)  # the code `exit` asks for: 0 after a shutdown request
+
+    def watch(self, pid: Any) -> None:
+        """End when the client's process ends (POSIX only: os.kill(pid, 0) would end it on Windows)."""
+        if self.watching or sys.platform == "win32" or type(pid) is not int or pid <= 0:
+            return
+        if not _alive(pid):  # a process of another machine or pid namespace (a container): not ours to watch
+            logger.warning("the client's process %s is not visible from here: not watched", pid)
+            return
+        self.watching = True
+        threading.Thread(target=self._watch, args=(pid,), name="gto-lsp-client-process", daemon=True).start()
+
+    def _watch(self, pid: int) -> None:
+        try:
+            handle = os.pidfd_open(pid)  # Linux: readable once the process ends (even unreaped); no pid reuse
+        except (AttributeError, OSError):
+            while _alive(pid):
+                time.sleep(PARENT_POLL)
+        else:
+            select.select([handle], [], [])
+            os.close(handle)
+        self.end(f"the end of the client's process {pid}")
+
+
+def _later(seconds: float, work: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, work)
+    timer.daemon = True
+    timer.start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's
+        return True
+    return True
+
+
+def _answers(data: Any, msg_id: Any) -> bool:
+    """`data` is the response to request `msg_id`."""
+    if isinstance(data, dict):
+        return "method" not in data and data.get("id") == msg_id
+    return not hasattr(data, "method") and getattr(data, "id", None) == msg_id
+
+
+def _read_chunks(fd: int, chunks: queue.Queue[bytes]) -> None:
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError:
+            chunk = _EOF
+        chunks.put(chunk)
+        if not chunk:
+            return
+
+
+def _read_messages(fd: int, lifeline: Lifeline) -> None:
+    """Frame stdin (read in chunks, never a declared length at once) into messages for the main loop; on end
+    of input and on `exit`, end."""
+    chunks: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=_read_chunks, args=(fd, chunks), name="gto-lsp-stdin", daemon=True).start()
+    framer = Framer()
+    while True:
+        idle = False
+        try:
+            chunk = chunks.get(timeout=IDLE if framer.buffer else None)
+        except queue.Empty:
+            idle = True
+        else:
+            if not chunk:
+                break
+            framer.feed(chunk)
         while True:
             step = framer.next(idle)
             if step is None:
                 break
             kind, value = step
-            if kind == "error":
-                _send_error(ls, None, *value)
-            elif kind == "body":
-                try:
-                    handle_body(ls, value)
-                except Exception as error:  # pygls's own handling failed: say so, keep serving
-                    logger.warning("could not handle a message: %r", error)
-                    _answer_internal_error(ls, value, error)
-        if eof:
+            if kind == "body":
+                kind = lifeline.inspect(value) or kind
+            lifeline.deliver((kind, value))
+            if kind == "exit":
+                lifeline.end("exit")
+                return
+    lifeline.end("end of input")
+
+
+async def serve_stdio(ls: GtoLanguageServer) -> None:
+    """Handle each message the reader thread frames, until input ends."""
+    loop = asyncio.get_running_loop()
+    messages: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def deliver(item: tuple[str, Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has ended
+            loop.call_soon_threadsafe(messages.put_nowait, item)
+
+    lifeline = Lifeline(ls, deliver)
+    reader = threading.Thread(
+        target=_read_messages, args=(sys.stdin.buffer.fileno(), lifeline), name="gto-lsp-reader", daemon=True
+    )
+    reader.start()
+    stop = ls._stop_event
+    while stop is None or not stop.is_set():
+        kind, value = await messages.get()
+        if kind == "end":
             break
+        if lifeline.ending and kind != "exit":
+            continue  # the client is gone: nothing left to answer
+        if kind == "error":
+            _send_error(ls, None, *value)
+            continue
+        if kind == "shutdown":
+            lifeline.claim_shutdown()
+        if kind in ("body", "shutdown", "exit"):
+            try:
+                handle_body(ls, value)
+            except Exception as error:  # pygls's own handling failed: say so, keep serving
+                logger.warning("could not handle a message: %r", error)
+                _answer_internal_error(ls, value, error)
 
 
 def start_io(ls: GtoLanguageServer) -> None:
