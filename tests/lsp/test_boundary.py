@@ -143,7 +143,7 @@ STRING_ARGS: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "gto.server.annotate",
         {"name": "rf", "type": "model"},
-        ["name", "type", "path", "description", "uri", "repository", "file"],
+        ["name", "type", "path", "description", "custom", "uri", "repository", "file"],
     ),
     ("gto.server.remove", {"name": "rf"}, ["name", "uri", "repository", "file"]),
     ("gto.server.commit", {"name": "rf", "action": "annotate"}, ["name", "type", "path", "uri", "repository", "file"]),

@@ -74,7 +74,7 @@ async def run(ls: GtoLanguageServer, name: str, handler: Handler, args: list[Any
 # The longest string argument: paths and names fit in a path (PATH_MAX); a description or tag message is prose.
 MAX_STRING = 4096
 MAX_PROSE = 65_536
-_PROSE = ("description", "message")
+_PROSE = ("description", "message", "custom")
 
 
 def _str(arg: dict[str, Any], key: str, required: bool = False) -> Optional[str]:
@@ -121,6 +121,22 @@ def _strings(arg: dict[str, Any], key: str) -> tuple[str, ...]:
 
 def _labels(arg: dict[str, Any]) -> tuple[str, ...]:
     return _strings(arg, "labels")
+
+
+def _custom(arg: dict[str, Any]) -> Any:
+    """`custom`: any JSON value, every string in it (keys too) text as `_text` takes it."""
+    value = arg.get("custom")
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            _text("custom", item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
 
 
 @dataclass
@@ -533,7 +549,7 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
         allow_same_path=_bool(arg, "allow_same_path"),
         labels=_labels(arg),
         description=_str(arg, "description") or "",
-        custom=arg.get("custom"),
+        custom=_custom(arg),
     )
     target = _target(ls, arg)
     _refuse_wrong_config(target)
