@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gto_lsp.core.git_exe import pin_git
 from test_cli import git, git_env, repo, run  # the same repositories and environment as test_cli.py
 
 __all__ = ["git_env", "repo"]  # fixtures used here by name
@@ -125,6 +126,29 @@ def test_check_and_every_command_refuse_an_index_outside_the_repository(
     # The explicit opt-in reads it, as GTO would.
     code, out, err = run("check", "--allow-outside-index", "--fail-on", "never", cwd=repo)
     assert code == 0 and "Traceback" not in err
+
+
+def test_an_absolute_index_inside_the_repository_is_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "artifacts.yaml").write_text("rf:\n  type: model\n  path: models/rf.pkl\n")
+    monkeypatch.setenv("GTO_INDEX", str(repo / "artifacts.yaml"))
+    assert run("check", cwd=repo)[:2] == (0, "")
+    code, out, err = run("describe", "rf", "--type", cwd=repo)
+    assert (code, out, err) == (0, "model\n", "")
+
+
+def test_pin_git_keeps_only_absolute_path_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    real = folder / "git"
+    real.write_text("#!/bin/sh\n")
+    real.chmod(0o755)
+    env = {"PATH": os.pathsep.join([".", str(folder), "", "relative/bin"]), "GIT_PYTHON_GIT_EXECUTABLE": "./git"}
+    assert pin_git(env) == str(real)
+    assert env == {"PATH": str(folder), "GIT_PYTHON_GIT_EXECUTABLE": str(real)}
+    chosen = {"PATH": str(folder), "GIT_PYTHON_GIT_EXECUTABLE": "/opt/git/bin/git"}  # the user's absolute choice
+    assert pin_git(chosen) == "/opt/git/bin/git" and chosen["GIT_PYTHON_GIT_EXECUTABLE"] == "/opt/git/bin/git"
+    none = {"PATH": ".", "GIT_PYTHON_GIT_EXECUTABLE": "git"}
+    assert pin_git(none) is None and none == {"PATH": ""}
 
 
 def test_git_is_never_found_through_a_relative_path_entry(repo: Path, tmp_path: Path) -> None:

@@ -77,9 +77,13 @@ def index_outside(root: Path, index: str) -> Optional[str]:
     repository, or artifacts.yaml may be a link out: a pull request's `.gto` would have `check` print a file
     of the CI runner, so it is read only with the explicit opt-in."""
     from ..core.dvc.files import PathRefused, annotations_file
+    from ..core.paths import within
 
+    rel = index
+    if os.path.isabs(index) and within(os.path.normpath(index), str(root)):  # GTO_INDEX=/the/repo/artifacts.yaml
+        rel = os.path.relpath(os.path.normpath(index), root)
     try:
-        annotations_file(root, index, folder_must_exist=False)
+        annotations_file(root, rel, folder_must_exist=False)
     except PathRefused as error:
         if error.outside:
             named = (
