@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,12 +37,6 @@ def test_string_rules(path: str, external: bool, absolute: bool, norm: str, esca
     assert paths.escapes(paths.normalise(path)) is escapes
 
 
-def test_parents() -> None:
-    assert paths.parents("a/b/c.pkl") == ("a/b", "a")
-    assert paths.parents("c.pkl") == ()
-    assert paths.parents("") == ()
-
-
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
@@ -71,3 +67,77 @@ def test_inside_follows_symlinks(tmp_path: Path) -> None:
     assert paths.exists_inside(root, "sub", real_root)
     assert not paths.exists_inside(root, "out", real_root)
     assert not paths.exists_inside(root, "missing", real_root)
+
+
+# --- issue 12 item 1: `//x`, `\\server\share` and very long paths end, in linear memory -----------------------
+
+HOSTILE_PATHS = {
+    "double-slash": "//x",
+    "unc": "\\\\\\\\server\\\\share",  # YAML double-quoted: \\server\share
+    "slashes": "//",
+    "long": "a/" * 100_000 + "m.pkl",  # 200 KB: every prefix kept would be 10 GB
+}
+
+
+def _limited(code: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a Python limited to 1 GB of address space: a runaway loop fails instead of eating the host."""
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+    return subprocess.run(
+        [sys.executable, "-c", limit + code, *args], cwd=cwd, capture_output=True, text=True, timeout=30
+    )
+
+
+def _peak_mb(done: subprocess.CompletedProcess[str]) -> float:
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_PATHS))
+def test_check_of_a_hostile_path_ends_in_bounded_memory(tmp_path: Path, case: str) -> None:
+    text = f'rf:\n  type: model\n  path: "{HOSTILE_PATHS[case]}"\nnn:\n  path: "{HOSTILE_PATHS[case]}/x"\n'
+    (tmp_path / "artifacts.yaml").write_text(text)
+    code = (
+        "import resource, sys\n"
+        "from gto_lsp.core.check import check\n"
+        "from gto_lsp.core.parse import parse\n"
+        "found = check(parse(open('artifacts.yaml').read()))\n"
+        "print(sorted({p.code for p in found}))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    done = _limited(code, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _peak_mb(done) < 300
+
+
+def test_folder_keys_end_and_are_linear() -> None:
+    assert paths.folder_keys("//x")[1] == ()  # '//' is no folder of a path: no loop, nothing kept
+    key, folders = paths.folder_keys("a/b/c.pkl")
+    assert folders == (paths.folder_keys("a/b")[0], paths.folder_keys("a")[0])
+    assert key != paths.folder_keys("a/b/c.pk")[0]
+    assert paths.folder_keys("c.pkl")[1] == () and paths.folder_keys("")[1] == ()
+    long = "a/" * 100_000 + "m.pkl"
+    assert paths.folder_keys(long)[1] == ()  # longer than PATH_MAX: names no file, no folder kept
+    assert len(paths.folder_keys("a/" * 2000 + "m")[1]) == 2000
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_PATHS))
+@pytest.mark.parametrize("command", ["check", "annotate"])
+def test_cli_on_a_hostile_path_answers(tmp_path: Path, case: str, command: str) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GTO_"))}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
+    text = f'rf:\n  type: model\n  path: "{HOSTILE_PATHS[case]}"\n'
+    (root / "artifacts.yaml").write_text(text)
+    args = ["check"] if command == "check" else ["annotate", "nn", "--path", "m/x.pkl"]
+    code = (
+        "import resource, sys\n"
+        "from gto_lsp.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "sys.exit(code)\n"
+    )
+    done = _limited(code, root, *args)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert _peak_mb(done) < 300

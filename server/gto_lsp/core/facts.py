@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from .parse import FLOAT, INT, STR, Artifact, MappingNode, Node, ScalarNode, SequenceNode, tag_of
-from .paths import normalise, parents
+from .paths import folder_keys, normalise
 from .problems import Problem
 from .rules.entry import local_problems, number_of
 from .values import LAX_FALSE
@@ -26,7 +26,8 @@ class Facts:
     path_node: Optional[Node]
     virtual: bool
     norm: str
-    ancestors: tuple[str, ...]
+    key: int  # paths.folder_keys: of `norm`, and of each folder containing it, innermost first
+    folders: tuple[int, ...]
     signature: tuple[Any, ...] = ()  # what the rules across entries read: name, type, path, virtual
 
 
@@ -56,7 +57,7 @@ def facts(artifact: Artifact) -> Facts:
             path_found[0] if path_found else None,
             _virtual(artifact),
             norm,
-            parents(norm),
+            *folder_keys(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
         artifact.block.memo["facts"] = memo

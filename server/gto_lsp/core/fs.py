@@ -7,12 +7,11 @@ testable with a view of no repository at all.
 from __future__ import annotations
 
 import os
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .paths import exists_inside
+from .paths import PATH_MAX, exists_inside
 
 
 class ExistsCache(dict):  # type: ignore[type-arg]
@@ -70,10 +69,18 @@ class RepoView:
 
 
 def tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:
-    """`resolved` or a folder above it is an output of a stage (`outputs`) or has a `.dvc` file."""
-    current = resolved
-    while current and current != ".":
-        if current in outputs or repo.exists(current + ".dvc"):
-            return True
-        current = posixpath.dirname(current)
-    return False
+    """`resolved` or a folder above it is an output of a stage (`outputs`) or has a `.dvc` file. Folders are
+    tried from the top, and the disk only down to the first folder that is not there (nothing below it has a
+    `.dvc` file): a hostile path (`//x`, 200 KB of `a/a/a`) ends, and caches no more than the folders that exist."""
+    if len(resolved) > PATH_MAX or resolved.strip("/") in ("", "."):
+        return False  # names no file
+    on_disk = True
+    end = resolved.find("/")
+    while end >= 0:
+        folder = resolved[:end]
+        if folder.strip("/") and folder != ".":
+            if folder in outputs or (on_disk and repo.exists(folder + ".dvc")):
+                return True
+            on_disk = on_disk and bool(repo.exists(folder))
+        end = resolved.find("/", end + 1)
+    return resolved in outputs or bool(repo.exists(resolved + ".dvc"))

@@ -36,14 +36,30 @@ def escapes(norm: str) -> bool:
     return norm == ".." or norm.startswith("../")
 
 
-def parents(norm: str) -> tuple[str, ...]:
-    """The folders that contain a normalised relative path, innermost first (`a/b/c` -> `a/b`, `a`)."""
-    out = []
-    parent = posixpath.dirname(norm)
-    while parent and parent not in ("/", "."):
-        out.append(parent)
-        parent = posixpath.dirname(parent)
-    return tuple(out)
+PATH_MAX = 4096  # bytes: Linux's limit; no file system names a longer path
+
+
+def folder_keys(norm: str) -> tuple[int, tuple[int, ...]]:
+    """A key for a normalised path and one for each folder that contains it, innermost first (`a/b/c` -> keys of
+    `a/b/c`; `a/b`, `a`), in time and memory linear in its length: each key hashes the key of the folder above
+    with the next name, so no prefix is ever built (a 200 KB `a/a/a/...` has 100,000 of them). Equal paths have
+    equal keys; a caller that finds one compares the paths, as two keys may collide. Names that are no folder
+    (`""`, `/`, `//`, `.`) get no key, so `//x` ends; a path longer than PATH_MAX names no file: no folder keys."""
+    key = 0
+    folders: list[int] = []
+    rooted = True  # only empty names so far: the prefix is "" or slashes
+    keep = len(norm) <= PATH_MAX
+    start = 0
+    while True:
+        end = norm.find("/", start)
+        if end < 0:
+            return hash((key, norm[start:])), tuple(reversed(folders))
+        name = norm[start:end]
+        key = hash((key, name))
+        rooted = rooted and not name
+        if keep and not rooted and not (start == 0 and name == "."):
+            folders.append(key)
+        start = end + 1
 
 
 def resolved(path: str) -> str:

@@ -5,7 +5,7 @@ their results while those are the same, and places them (`place`) where the entr
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..codes import severity
 from ..config import Config
@@ -122,7 +122,7 @@ _OUTSIDE = {
 def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, virtual_missing: str) -> list[Found]:
     """`virtual_missing`: the severity of a missing path of a virtual artifact, or "off"."""
     out: list[Found] = []
-    placed: dict[str, int] = {}
+    placed = _Placed()
     for index, (_, known) in enumerate(known_facts):
         path = known.path
         if path is None or known.path_node is None or path == "" or is_external(path):
@@ -175,18 +175,31 @@ def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, vir
     return out
 
 
+class _Placed:
+    """The paths placed so far, by paths.folder_keys: `paths` maps each path's key to its entry, `folders` each
+    folder above a path to the first entry below it. Keys, not prefixes: memory stays linear in the path."""
+
+    def __init__(self) -> None:
+        self.paths: dict[int, int] = {}
+        self.folders: dict[int, int] = {}
+
+
 def _conflicts(
-    index: int, known: Facts, known_facts: list[tuple[Artifact, Facts]], placed: dict[str, int], out: list[Found]
+    index: int, known: Facts, known_facts: list[tuple[Artifact, Facts]], placed: _Placed, out: list[Found]
 ) -> None:
-    """GTO's rule: equal paths, or one inside the other. `placed` maps every earlier path and each of its
-    parent folders (keys prefixed "dir:") to its entry, so each check is O(depth)."""
+    """GTO's rule: equal paths, or one inside the other; each check is O(depth). A key found is confirmed on the
+    paths themselves (two keys may collide)."""
     norm = known.norm
-    other = placed.get(norm)
+
+    def confirmed(other: Optional[int], same: Callable[[str], bool]) -> Optional[int]:
+        return other if other is not None and same(known_facts[other][1].norm) else None
+
+    other = confirmed(placed.paths.get(known.key), norm.__eq__)
     if other is None:
-        other = placed.get("dir:" + norm)
+        other = confirmed(placed.folders.get(known.key), lambda below: below.startswith(norm + "/"))
     if other is None:
-        for ancestor in known.ancestors:
-            other = placed.get(ancestor)
+        for folder in known.folders:
+            other = confirmed(placed.paths.get(folder), lambda above: norm.startswith(above + "/"))
             if other is not None:
                 break
     if other is not None and other != index:
@@ -207,6 +220,6 @@ def _conflicts(
                 f"`{other_facts.name}` uses `{shown}`",
             )
         )
-    placed.setdefault(norm, index)
-    for ancestor in known.ancestors:
-        placed.setdefault("dir:" + ancestor, index)
+    placed.paths.setdefault(known.key, index)
+    for folder in known.folders:
+        placed.folders.setdefault(folder, index)
