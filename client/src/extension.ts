@@ -38,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
     error: (m) => void vscode.window.showErrorMessage(m),
     save: saveDocument,
     isDirty: (p) => openDocument(p)?.isDirty ?? false,
+    confirm: async (m, button) => (await vscode.window.showWarningMessage(m, { modal: true }, button)) === button,
   };
   const deps = (repository: string): actions.ActionDeps => ({
     server,

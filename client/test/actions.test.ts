@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as actions from '../src/common/actions';
-import { accept, FakeUi, label, makeContext, makeDeps, ok, type Answer } from './fakes';
+import { accept, FakeUi, label, makeContext, makeDeps, ok, rfScript } from './fakes';
 
 const deps = makeDeps;
 
-const rfScript = (followUp: string): Answer[] => [
-  ok('rf'),
-  label('model'),
-  label('models/rf.pkl'),
-  ok([]),
-  ok(''),
-  label('Virtual'),
-  label(followUp),
-];
 
 describe('annotate command', () => {
   it('annotate + commit: saves artifacts.yaml, then commits with the answers', async () => {

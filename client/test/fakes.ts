@@ -20,7 +20,28 @@ import type {
 import type { InputStep, PickManyStep, PickStep, Prompter, StepResult } from '../src/common/prompter';
 import type { ClientSettings } from '../src/common/settings';
 
-export type Answer = StepResult<unknown> | ((step: InputStep | PickStep<unknown> | PickManyStep<unknown>) => StepResult<unknown>);
+export type Answer =
+  | StepResult<unknown>
+  | Typed
+  | ((step: InputStep | PickStep<unknown> | PickManyStep<unknown>) => StepResult<unknown>);
+
+/** Text typed into an input box or a pick's free-text item, then Enter: refused (the prompt stays open) or used. */
+export interface Typed {
+  kind: 'typed';
+  text: string;
+}
+export const typed = (text: string): Typed => ({ kind: 'typed', text });
+
+/** The annotate prompts' answers for `rf` (a model at models/rf.pkl, virtual), then `followUp`. */
+export const rfScript = (followUp: string): Answer[] => [
+  ok('rf'),
+  label('model'),
+  label('models/rf.pkl'),
+  ok([]),
+  ok(''),
+  label('Virtual'),
+  label(followUp),
+];
 
 export interface Shown {
   id: string;
@@ -56,15 +77,33 @@ export const label = (l: string) => (s: InputStep | PickStep<unknown> | PickMany
 
 export class ScriptedPrompter implements Prompter {
   readonly shown: Shown[] = [];
+  /** Typed text a prompt refused, with the message shown under it (the prompt stayed open). */
+  readonly refused: { id: string; text: string; message: string }[] = [];
   constructor(private readonly script: Answer[]) {}
 
   private next(kind: Shown['kind'], raw: InputStep | PickStep<unknown> | PickManyStep<unknown>): StepResult<unknown> {
     this.shown.push({ id: raw.id, step: raw.step, totalSteps: raw.totalSteps, kind, raw });
-    const a = this.script.shift();
-    if (!a) {
-      throw new Error(`no scripted answer for step '${raw.id}'`);
+    for (;;) {
+      const a = this.script.shift();
+      if (!a) {
+        throw new Error(`no scripted answer for step '${raw.id}'`);
+      }
+      if (typeof a === 'function') {
+        return a(raw);
+      }
+      if (a.kind !== 'typed') {
+        return a;
+      }
+      // As the real prompts do: a refused text shows its message and the same prompt takes the next answer.
+      const free = 'items' in raw ? (raw as PickStep<unknown>).freeText : undefined;
+      const validate = free ? free.validate : 'items' in raw ? undefined : (raw as InputStep).validate;
+      const message = validate?.(a.text);
+      if (message) {
+        this.refused.push({ id: raw.id, text: a.text, message });
+        continue;
+      }
+      return ok(free ? free.toValue(a.text) : a.text);
     }
-    return typeof a === 'function' ? a(raw) : a;
   }
   async input(step: InputStep): Promise<StepResult<string>> {
     const r = this.next('input', step) as StepResult<string>;
@@ -195,6 +234,7 @@ export function makeRegistryState(over: Partial<RegistryState> = {}): RegistrySt
     stagesRestricted: false,
     head: { commit: 'c3'.padEnd(40, '0'), version: null },
     registerTags: { patch: 'rf@v1.3.1', minor: 'rf@v1.4.0', major: 'rf@v2.0.0' },
+    remote: 'origin',
     ...over,
   };
 }
@@ -203,6 +243,13 @@ export class FakeUi implements RegistryUi {
   /** The button infoWith answers (undefined: dismissed). */
   button: string | undefined = undefined;
   readonly progressTitles: string[] = [];
+  /** Modal questions asked, and the answer they get (true: the action button). */
+  readonly confirms: string[] = [];
+  confirmAnswer = true;
+  async confirm(message: string, button: string): Promise<boolean> {
+    this.confirms.push(`${message} [${button}]`);
+    return this.confirmAnswer;
+  }
   async infoWith(message: string, ...buttons: string[]): Promise<string | undefined> {
     this.infos.push(`${message} [${buttons.join('|')}]`);
     return this.button;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { RegistryWriteResult } from '../src/common/contract';
 import type { PickStep } from '../src/common/prompter';
 import * as flow from '../src/common/registryFlow';
-import { accept, cancel, label, makeContext, makeDeps, makeDvcContext, makeRegistryState, ok, type Answer } from './fakes';
+import { accept, cancel, label, makeContext, makeDeps, makeDvcContext, makeRegistryState, ok, typed, type Answer } from './fakes';
 
 function deps(script: Answer[], over: Parameters<typeof makeDeps>[1] = {}, settings: Parameters<typeof makeDeps>[2] = {}) {
   const made = makeDeps(script, over, settings);
@@ -86,6 +86,75 @@ describe('Register Version...', () => {
     await flow.register(first.d, '/repo', { name: 'rf' });
     assert.deepEqual(labels(first.prompter.shown[0]!), ['v0.0.1', 'Custom version...']);
     assert.deepEqual(first.server.calls.at(-1)!.arg, { repository: '/repo', name: 'rf' });
+  });
+
+  it('a typed version is checked as it is typed: a bad one keeps the prompt open with the reason', async () => {
+    const { d, server, ui, prompter } = deps([typed('1.4'), typed('v1.3.0'), typed('1.5.0'), typed('v1.5.0'), accept]);
+    const r = await flow.register(d, '/repo', { name: 'rf' });
+    assert.deepEqual(prompter.ids, ['version', 'confirm'], 'one version prompt, never ended by a bad version');
+    assert.deepEqual(
+      prompter.refused.map((x) => [x.text, x.message]),
+      [
+        ['1.4', `'1.4' is not a version GTO accepts: "v" and a SemVer 2.0 version, e.g. v1.0.0 or v2.0.0-rc.1`],
+        ['v1.3.0', 'v1.3.0 is registered already (commit c200000): choose another version'],
+        ['1.5.0', `'1.5.0' is not a version GTO accepts: "v" and a SemVer 2.0 version, e.g. v1.0.0 or v2.0.0-rc.1 (did you mean v1.5.0?)`],
+      ],
+    );
+    assert.deepEqual(server.calls.at(-1)!.arg, { repository: '/repo', name: 'rf', version: 'v1.5.0' });
+    assert.deepEqual(ui.errors, []);
+    assert.equal(r.status, 'created');
+  });
+
+  it('the custom version box validates the same way', async () => {
+    const state = makeRegistryState({
+      versions: [{ version: 'v2.0.0', commit: 'c9'.padEnd(40, '0'), active: false, stages: [] }],
+    });
+    const { d, server, prompter } = deps([label('Custom version...'), typed('v2.0'), typed('v2.0.0'), typed('v2.0.1-rc.1'), accept]);
+    server.stateResult = state;
+    await flow.register(d, '/repo', { name: 'rf' });
+    assert.deepEqual(prompter.ids, ['version', 'customVersion', 'confirm']);
+    assert.deepEqual(
+      prompter.refused.map((x) => x.message),
+      [
+        `'v2.0' is not a version GTO accepts: "v" and a SemVer 2.0 version, e.g. v1.0.0 or v2.0.0-rc.1`,
+        'v2.0.0 was registered and deregistered already (commit c900000): choose another version',
+      ],
+    );
+    assert.deepEqual(server.calls.at(-1)!.arg, { repository: '/repo', name: 'rf', version: 'v2.0.1-rc.1' });
+  });
+
+  it('validateVersion: GTO\'s SemVer rule', () => {
+    const none = { versions: [] };
+    for (const good of ['v0.0.1', 'v1.2.3-rc.1', 'v1.2.3+build.5', 'v10.20.30-alpha-1.0+x']) {
+      assert.equal(flow.validateVersion(good, none), undefined, good);
+    }
+    for (const bad of ['', 'v1', 'v1.2', 'V1.2.3', 'v01.2.3', 'v1.2.3-', 'v1.2.3-01', 'v1.2.3 x']) {
+      assert.ok(flow.validateVersion(bad, none), bad);
+    }
+  });
+
+  it('no remote: neither "and push" nor a Push button is offered', async () => {
+    for (const run of [flow.register, flow.assign, flow.deprecate]) {
+      const { d, server, ui, prompter } = deps([accept, accept, accept, accept]);
+      server.stateResult = makeRegistryState({ remote: null });
+      ui.button = flow.PUSH;
+      const r = await run(d, '/repo', { name: 'rf' });
+      const confirm = prompter.shown.at(-1)!.raw as PickStep<unknown>;
+      assert.equal(confirm.id, 'confirm');
+      assert.deepEqual(confirm.items.map((i) => i.label).filter((l) => /push/.test(l)), [], run.name);
+      assert.ok(!server.commands().includes('pushTags'), run.name);
+      assert.match(ui.infos.at(-1) ?? '', /\(the repository has no remote to push to\)$/);
+      assert.ok(!(ui.infos.at(-1) ?? '').includes('[Push]'));
+      assert.equal(r.status, 'created');
+    }
+  });
+
+  it('the push names the remote it goes to', async () => {
+    const { d, server, prompter } = deps([accept, accept]);
+    server.stateResult = makeRegistryState({ remote: 'upstream' });
+    await flow.register(d, '/repo', { name: 'rf' });
+    const confirm = prompter.shown.at(-1)!.raw as PickStep<unknown>;
+    assert.deepEqual(confirm.items[1]!.description, 'to upstream');
   });
 
   it("GTO's refusal (from the dry run) is shown and nothing is created", async () => {

@@ -34,6 +34,8 @@ export interface Ui {
   save(pathOrUri: string): Promise<boolean>;
   /** Is the document open in the editor with unsaved changes? */
   isDirty(pathOrUri: string): boolean;
+  /** A modal question with one action button (and Cancel): true when the button was chosen. */
+  confirm(message: string, button: string): Promise<boolean>;
 }
 
 export interface PendingChange {
@@ -140,6 +142,8 @@ export async function annotate(
     ...(answers.description ? { description: answers.description } : {}),
   };
   deps.log?.(`annotate ${JSON.stringify(params)}`);
+  // Asked before the edit lands in the editor: afterwards the document is unsaved because of it.
+  const others = otherChanges(deps, ctx, answers.file);
   let res;
   try {
     res = await deps.server.annotate(params);
@@ -166,7 +170,7 @@ export async function annotate(
   };
   deps.pending.set(ctx.root, change);
   const document = res.uri ?? absolutePath(ctx, answers.file);
-  return followUp(deps, repository, ctx, change, answers.followUp, document, `Annotated ${answers.fullName}`);
+  return followUp(deps, repository, ctx, change, answers.followUp, document, `Annotated ${answers.fullName}`, others);
 }
 
 /** The entries a remove may target, one per full name, each with the files that declare it. */
@@ -299,7 +303,9 @@ export async function remove(deps: ActionDeps, repository: string, prefill: Remo
             ? [
                 { label: 'Remove', description: `change ${entry.file} in the editor`, value: 'none' },
                 { label: 'Remove and commit', description: removeCommitMessage(entry.fullName) + suffix, value: 'commit' },
-                { label: 'Remove, commit and push', description: suffix.trim(), value: 'commitAndPush' },
+                ...(ctx.pushRemote === null
+                  ? []
+                  : [{ label: 'Remove, commit and push', description: suffix.trim(), value: 'commitAndPush' as const }]),
               ]
             : [
                 {
@@ -327,6 +333,7 @@ export async function remove(deps: ActionDeps, repository: string, prefill: Remo
     return { status: 'cancelled', message: 'cancelled' };
   }
   const file = entry.file;
+  const others = otherChanges(deps, ctx, file);
   let res;
   try {
     res = await deps.server.remove({ repository, name: entry.name, ...(entry.format === 'dvc' ? { file } : {}) });
@@ -341,7 +348,7 @@ export async function remove(deps: ActionDeps, repository: string, prefill: Remo
   }
   const change: PendingChange = { name: entry.fullName, action: 'remove', file };
   deps.pending.set(ctx.root, change);
-  return followUp(deps, repository, ctx, change, what, res.uri ?? absolutePath(ctx, file), `Removed ${entry.fullName}`);
+  return followUp(deps, repository, ctx, change, what, res.uri ?? absolutePath(ctx, file), `Removed ${entry.fullName}`, others);
 }
 
 async function followUp(
@@ -352,6 +359,8 @@ async function followUp(
   what: FollowUp,
   document: string,
   done: string,
+  /** What else the file held before this change (unsaved or uncommitted edits), which a commit takes along. */
+  others: string | undefined,
 ): Promise<ActionResult> {
   if (what === 'none') {
     const message = `${done} in ${change.file} (not saved yet).`;
@@ -363,6 +372,11 @@ async function followUp(
     const message = `${done}, but did not commit: ${blocked}.`;
     deps.ui.error(message);
     return { status: 'commitRefused', message };
+  }
+  if (others && !(await deps.ui.confirm(othersWarning(change.file, others), COMMIT_ALL))) {
+    const message = `${done} in ${change.file}, not committed (${others} there too). Commit with "GTO: Commit Annotations..." when ready.`;
+    deps.ui.info(message);
+    return { status: 'changed', message };
   }
   return commitChange(deps, repository, ctx, change, what === 'commitAndPush', document, done);
 }
@@ -420,6 +434,26 @@ async function commitChange(
   const message = `${done ? done + '; c' : 'C'}ommitted ${shortSha(res.sha)}${pushed}`;
   deps.ui.info(message);
   return { status: 'committed', message, sha: res.sha };
+}
+
+export const COMMIT_ALL = 'Commit All';
+
+/** The modal's question: the commit holds the whole file, so it takes along what else changed in it. */
+export function othersWarning(file: string, others: string): string {
+  return `${file} has ${others}: the commit will include them. Commit all of ${file}?`;
+}
+
+/** The changes of `file` besides the one about to be made: other unsaved edits, or edits since the last commit. */
+function otherChanges(deps: ActionDeps, ctx: RepositoryContext, file: string): string | undefined {
+  const f = annotationFiles(ctx).find((x) => x.file === file);
+  if (!f) {
+    return undefined;
+  }
+  const { changed, why } = changesOf(deps, ctx, f);
+  if (!changed) {
+    return undefined;
+  }
+  return why === 'unsaved changes' ? 'other unsaved changes' : 'other changes since the last commit';
 }
 
 /**

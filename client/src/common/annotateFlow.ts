@@ -359,7 +359,10 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
           items: [
             { label: 'Annotate', description: `change ${state.file} in the editor`, value: 'none' },
             { label: 'Annotate and commit', description: msg + blocked, value: 'commit' },
-            { label: 'Annotate, commit and push', description: blocked.trim(), value: 'commitAndPush' },
+            // Pushing needs the branch's upstream: a repository without one is offered no push.
+            ...(context.pushRemote === null
+              ? []
+              : [{ label: 'Annotate, commit and push', description: blocked.trim(), value: 'commitAndPush' as const }]),
           ],
           active: state.followUp,
         });

@@ -85,6 +85,8 @@ export interface RepositoryContext extends ServerResult {
   branch: string | null;
   /** artifacts.yaml (indexPath) differs from HEAD. */
   dirty: boolean;
+  /** The remote a commit's push goes to (the branch's upstream); null: none, so no push is offered. */
+  pushRemote?: string | null;
   /** Absent from servers without dvc.yaml support: then artifacts.yaml is the only file. */
   annotationFiles?: AnnotationFile[];
   /** Where the repository already annotates (one of annotationFiles' `file`); the server decides. */
@@ -199,6 +201,8 @@ export interface RegistryState extends ServerResult {
   head: { commit: string | null; version: string | null };
   /** The tag `register` would create at HEAD per bump (absent where refused). */
   registerTags: Partial<Record<Bump, string>>;
+  /** Where pushed tags go (the branch's remote, else origin); null: the repository has no remote. */
+  remote?: string | null;
 }
 
 export interface RegisterParams {

@@ -47,6 +47,34 @@ export interface RegistryPrefillWithPath extends RegistryPrefill {
 export const PUSH = 'Push';
 const BUMPS: Bump[] = ['patch', 'minor', 'major'];
 
+// GTO's version rule (server: core/registry/tags.py SEMVER_RE): "v" and a SemVer 2.0 version.
+const NUM = '(?:0|[1-9][0-9]*)';
+const PRE_ID = '(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)';
+const VERSION_RE = new RegExp(
+  `^v${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`,
+);
+
+/**
+ * Why `text` cannot be registered as a version of this artifact, or undefined: checked as the user types, so a
+ * bad version keeps the prompt open with the reason instead of ending the flow at GTO's refusal.
+ */
+export function validateVersion(text: string, state: Pick<RegistryState, 'versions'>): string | undefined {
+  const v = text.trim();
+  if (!v) {
+    return 'Type a version, e.g. v1.0.0';
+  }
+  if (!VERSION_RE.test(v)) {
+    const hint = /^\d/.test(v) && VERSION_RE.test(`v${v}`) ? ` (did you mean v${v}?)` : '';
+    return `'${v}' is not a version GTO accepts: "v" and a SemVer 2.0 version, e.g. v1.0.0 or v2.0.0-rc.1${hint}`;
+  }
+  const taken = state.versions.find((x) => x.version === v);
+  if (taken) {
+    const how = taken.active ? 'is registered' : 'was registered and deregistered';
+    return `${v} ${how} already (commit ${shortSha(taken.commit)}): choose another version`;
+  }
+  return undefined;
+}
+
 /** Why no registry action can run here (no git), or undefined. */
 export function registryBlocked(deps: Pick<RegistryDeps, 'trusted' | 'settings'>): string | undefined {
   return commitBlocked(deps);
@@ -179,6 +207,8 @@ async function finish(
   steps: FlowStep[],
   out: { confirm?: Confirm; refused?: string },
   write: (dryRun: boolean, push: boolean, force?: boolean) => Promise<RegistryWriteResult>,
+  /** The server's `remote`: null when the repository has none (no Push offered); undefined from an older server. */
+  remote: string | null | undefined,
 ): Promise<RegistryResult> {
   if (!(await runSteps(steps)) || !out.confirm) {
     if (out.refused) {
@@ -188,7 +218,7 @@ async function finish(
     return { status: 'cancelled', message: 'cancelled' };
   }
   const force = out.confirm.force;
-  return create(deps, repository, title, (d, p) => write(d, p, force), out.confirm.push);
+  return create(deps, repository, title, (d, p) => write(d, p, force), out.confirm.push, remote);
 }
 
 type Write = (dryRun: boolean, push: boolean) => Promise<RegistryWriteResult>;
@@ -214,6 +244,7 @@ function confirmStep(
   write: (dryRun: boolean, push: boolean, force?: boolean) => Promise<RegistryWriteResult>,
   where: () => string,
   out: { confirm?: Confirm; refused?: string },
+  remote: string | null | undefined,
 ): FlowStep {
   return {
     id: 'confirm',
@@ -253,7 +284,7 @@ function confirmStep(
           : `Create the tag ${tags}${where()}? (Escape creates nothing)`,
         items: [
           { label: `Create ${tags}`, description: message, value: false },
-          { label: `Create ${tags} and push`, description: 'to origin', value: true },
+          ...(remote === null ? [] : [{ label: `Create ${tags} and push`, description: `to ${remote ?? 'origin'}`, value: true }]),
         ],
       });
       if (r.kind === 'ok') {
@@ -264,8 +295,15 @@ function confirmStep(
   };
 }
 
-/** Creates the tag(s) with progress, then reports, with a Push button when they were not pushed. */
-async function create(deps: RegistryDeps, repository: string, title: string, write: Write, push: boolean): Promise<RegistryResult> {
+/** Creates the tag(s) with progress, then reports, with a Push button when they were not pushed and can be. */
+async function create(
+  deps: RegistryDeps,
+  repository: string,
+  title: string,
+  write: Write,
+  push: boolean,
+  remote: string | null | undefined,
+): Promise<RegistryResult> {
   let res: RegistryWriteResult;
   try {
     res = await deps.ui.progress(`${title}: creating the tag${push ? ' and pushing' : ''}`, () => write(false, push));
@@ -289,6 +327,10 @@ async function create(deps: RegistryDeps, repository: string, title: string, wri
     const message = `${res.message}, but the push failed: ${res.pushError}`;
     deps.ui.error(message);
     return { status: 'pushFailed', message, tags };
+  }
+  if (remote === null) {
+    deps.ui.info(`${res.message} (the repository has no remote to push to)`);
+    return { status: 'created', message: res.message, tags };
   }
   const choice = await deps.ui.infoWith(res.message, PUSH);
   if (choice !== PUSH) {
@@ -362,7 +404,7 @@ export async function register(deps: RegistryDeps, repository: string, prefill: 
             ? `HEAD already has ${name} ${state.head.version}: GTO registers one version per commit`
             : `Version to register${head} (GTO bumps the highest active version)`,
           items,
-          freeText: { label: (t) => `Version ${t}`, toValue: (t) => ({ version: t.trim() }) },
+          freeText: { label: (t) => `Version ${t}`, validate: (t) => validateVersion(t, state), toValue: (t) => ({ version: t.trim() }) },
         });
         if (r.kind === 'ok') {
           choice = r.value;
@@ -381,7 +423,7 @@ export async function register(deps: RegistryDeps, repository: string, prefill: 
           totalSteps: total(),
           prompt: 'The version: "v" and a SemVer 2.0 version',
           value: custom || state.defaultVersion,
-          validate: (v) => (v.trim() ? undefined : 'Type a version, e.g. v1.0.0'),
+          validate: (v) => validateVersion(v, state),
         });
         if (r.kind === 'ok') {
           custom = r.value.trim();
@@ -390,8 +432,9 @@ export async function register(deps: RegistryDeps, repository: string, prefill: 
       },
     },
   );
-  steps.push(confirmStep(deps, `${REGISTER_TITLE} of ${name}`, steps, write, () => head, out));
-  return finish(deps, repository, REGISTER_TITLE, steps, out, write);
+  const remote = state.remote;
+  steps.push(confirmStep(deps, `${REGISTER_TITLE} of ${name}`, steps, write, () => head, out, remote));
+  return finish(deps, repository, REGISTER_TITLE, steps, out, write, remote);
 }
 
 // ------------------------------------------------------------------------------------------- Assign Stage...
@@ -485,8 +528,9 @@ export async function assign(deps: RegistryDeps, repository: string, prefill: Re
       },
     },
   );
-  steps.push(confirmStep(deps, title, steps, write, () => ` (stage '${stage}')`, out));
-  return finish(deps, repository, ASSIGN_TITLE, steps, out, write);
+  const remote = state.remote;
+  steps.push(confirmStep(deps, title, steps, write, () => ` (stage '${stage}')`, out, remote));
+  return finish(deps, repository, ASSIGN_TITLE, steps, out, write, remote);
 }
 
 // ------------------------------------------------------------------------------------------- Deprecate...
@@ -555,6 +599,7 @@ export async function deprecate(deps: RegistryDeps, repository: string, prefill:
       return r;
     },
   });
-  steps.push(confirmStep(deps, title, steps, write, () => '', out));
-  return finish(deps, repository, DEPRECATE_TITLE, steps, out, write);
+  const remote = state.remote;
+  steps.push(confirmStep(deps, title, steps, write, () => '', out, remote));
+  return finish(deps, repository, DEPRECATE_TITLE, steps, out, write, remote);
 }

@@ -34,6 +34,7 @@ import {
   type ServerResult,
 } from '../common/contract';
 import { NoInterpreterError, type Resolved } from '../common/python';
+import { expectedWhileStopping } from '../common/serverLog';
 import { readSettings } from '../common/settings';
 import { SingleFlight } from '../common/singleFlight';
 import { findInterpreter } from './python';
@@ -52,8 +53,36 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'gto-artifacts' },
 ];
 
+/**
+ * The language client, told when the extension stops the server on purpose: the connection closing then is
+ * logged as information (vscode-languageclient logs it as an error and pops up a notification).
+ */
+class GtoLanguageClient extends LanguageClient {
+  stopping = false;
+  constructor(
+    id: string,
+    name: string,
+    server: { run: Executable; debug: Executable },
+    options: LanguageClientOptions,
+    private readonly onError: (message: string) => void,
+  ) {
+    super(id, name, server, options);
+  }
+
+  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+    if (this.stopping && expectedWhileStopping(message)) {
+      this.info(message, data, false);
+      return;
+    }
+    this.onError(message);
+    super.error(message, data, showNotification);
+  }
+}
+
 export class ServerManager implements vscode.Disposable, ServerApi {
-  private client: LanguageClient | undefined;
+  private client: GtoLanguageClient | undefined;
+  /** The language client's error-level messages since activation (the in-editor tests read them). */
+  readonly clientErrors: string[] = [];
   private interpreter: Resolved | undefined;
   private startError: string | undefined;
   private readonly restarter = new SingleFlight(() => this.restartNow());
@@ -124,7 +153,7 @@ export class ServerManager implements vscode.Disposable, ServerApi {
       // clientCommands: the commands of this extension that the server's code actions may name.
       initializationOptions: { trusted, clientCommands: [...CLIENT_COMMANDS] },
     };
-    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, { run, debug: run }, clientOptions);
+    const client = new GtoLanguageClient(CLIENT_ID, CLIENT_NAME, { run, debug: run }, clientOptions, (m) => this.clientErrors.push(m));
     this.client = client;
     try {
       await client.start();
@@ -172,6 +201,7 @@ export class ServerManager implements vscode.Disposable, ServerApi {
     if (!client) {
       return;
     }
+    client.stopping = true;
     try {
       if (client.needsStop()) {
         await client.stop(5000);

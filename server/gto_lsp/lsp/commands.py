@@ -32,14 +32,16 @@ from ..core.dvc.files import (
 from ..core.messages import no_git_repo, wrong_config
 from ..core.names import invalid_name_message, is_valid_name
 from ..core.parse import Document, ScalarNode, parse, scalar_value
+from ..core.safe_read import too_big
 from ..core.values import is_lax_false
 from .completion import COMMON_TYPES
+from .diagnostics import too_large_refusal
 from .positions import LineIndex
 from .state import ARTIFACTS, DVC, GtoLanguageServer, RepoState, inside, norm, read_text, uri_to_path
 
 if TYPE_CHECKING:
     from ..core.annotate import AnnotateRequest, EditResult
-    from ..core.git import CommitResult
+    from ..core.git import CommitResult, RepoFacts
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -306,6 +308,7 @@ def _git_context(repo: RepoState, relpath: str, disk_text: Optional[str]) -> dic
     else:
         committed = [p for p in paths if facts.in_head(p)] if head else []
     at_head = facts.file_at_head(relpath) if head else None
+    branch = facts.branch()
     return {
         "trackedFiles": sorted(paths),
         "untrackedFiles": sorted(tracked.untracked + tracked.untracked_folders) if tracked else [],
@@ -315,9 +318,19 @@ def _git_context(repo: RepoState, relpath: str, disk_text: Optional[str]) -> dic
         },
         "committed": committed,
         "hasHead": head is not None,
-        "branch": facts.branch(),
+        "branch": branch,
         "dirty": disk_text != at_head,
+        "pushRemote": _push_remote(facts, branch),
     }
+
+
+def _push_remote(facts: RepoFacts, branch: Optional[str]) -> Optional[str]:
+    """The remote a commit's push goes to (the branch's upstream), or None: the client then offers no push."""
+    from ..core.git import _run
+
+    if not branch:
+        return None
+    return _run(facts._git, "config", "--get", f"branch.{branch}.remote").text.strip() or None
 
 
 async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
@@ -326,6 +339,8 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     assert target.root is not None
     settings = await ls.settings_for(target.root)
     text, _, _ = _held(ls, target)
+    if text is not None and too_big(text):  # parsing 10 MB took 20-50 s: its entries are left out
+        text = None
     document = parse(text or "")
     config = repo.config
     labels: set[str] = set()
@@ -356,6 +371,7 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         "hasHead": False,
         "branch": None,
         "dirty": False,
+        "pushRemote": None,
     }
     git = ls.git_allowed(settings)
     if git:
@@ -555,6 +571,8 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
     _refuse_wrong_config(target)
     in_head = await _in_head_for(ls, target, path) if must_exist else None
     text, version, _ = _held(ls, target)
+    if text is not None and too_big(text):
+        raise UserError(too_large_refusal(target.relpath, "annotate"))
     state = ls.state.docs.get(target.uri)
     previous = state.document if state is not None else None
     try:

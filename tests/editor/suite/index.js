@@ -646,6 +646,8 @@ test('trusted', 'Restart Server is single-flight and the server comes back', asy
   await waitFor('the server to run again', () => a.server.running, 30000);
   const ctx = await a.server.context(root());
   assert.strictEqual(ctx.ok, true);
+  // A restart asked for is no error: nothing at error level in the "GTO Artifacts" output, no error pop-up.
+  assert.deepStrictEqual(a.server.clientErrors, []);
 });
 
 test('trusted', 'a bad gto.interpreter restarts the server and says what was tried; clearing it recovers', async () => {
