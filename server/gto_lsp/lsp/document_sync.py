@@ -61,6 +61,8 @@ def opened(ls: GtoLanguageServer, uri: str) -> None:
 
 
 def changed(ls: GtoLanguageServer, uri: str) -> None:
+    if not ls.is_open(uri):  # never opened: nothing changed (the workspace dropped the change)
+        return
     state = ls.doc_state(uri)
     if state.kind == CONFIG:
         _config_changed(ls, uri)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Optional, Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument, Workspace
@@ -114,6 +115,14 @@ class LspWorkspace(Workspace):
             sync_kind=self._sync_kind,
             position_codec=self._position_codec,
         )
+
+    def update_text_document(
+        self, text_doc: types.VersionedTextDocumentIdentifier, change: types.TextDocumentContentChangeEvent
+    ) -> None:
+        # A change to a document never opened (a client's slip, or a race with didClose) is dropped: pygls
+        # raised KeyError, shown to the user as "Error in server".
+        if unquote(text_doc.uri) in self._text_documents:
+            super().update_text_document(text_doc, change)
 
 
 def use_lsp_lines(workspace: Any) -> None:
