@@ -50,17 +50,8 @@ CS="$(bash scripts/code-server.sh | tail -n 1)"
 DATA="$CACHE/code-server-data"
 mkdir -p "$DATA/user/User" "$DATA/xdg/config" "$DATA/xdg/data" "$DATA/xdg/cache"
 [ -f "$DATA/config.yaml" ] || printf 'auth: none\ncert: false\n' > "$DATA/config.yaml"
-if [ ! -f "$DATA/user/User/settings.json" ]; then
-  cat > "$DATA/user/User/settings.json" <<'JSON'
-{
-  "workbench.startupEditor": "none",
-  "telemetry.telemetryLevel": "off",
-  "extensions.autoUpdate": false,
-  "extensions.autoCheckUpdates": false,
-  "update.mode": "none"
-}
-JSON
-fi
+# Quiet defaults, and no auto-save (code-server's web default saves every keystroke); the user's values stay.
+node scripts/code-server-settings.js "$DATA/user/User/settings.json"
 export XDG_CONFIG_HOME="$DATA/xdg/config" XDG_DATA_HOME="$DATA/xdg/data" XDG_CACHE_HOME="$DATA/xdg/cache"
 ENTRY="$CS/node_modules/code-server/out/node/entry.js"
 ARGS=(--config "$DATA/config.yaml" --user-data-dir "$DATA/user" --extensions-dir "$DATA/ext")
