@@ -143,6 +143,18 @@ def test_register_before_the_first_commit_says_commit_first(empty_repo: Path) ->
     assert run("assign", "rf", "--stage", "prod")[2] == err
 
 
+def test_no_git_identity_is_a_plain_error_with_the_fix(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for who in ("AUTHOR", "COMMITTER"):
+        for what in IDENTITY:
+            monkeypatch.delenv(f"GIT_{who}_{what}")
+    monkeypatch.setenv("HOME", str(repo.parent))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(repo.parent / "xdg"))
+    code, _, err = run("register", "rf")
+    assert code == 1 and "Unexpected error" not in err
+    assert "git config user.name" in err and "git config user.email" in err, err
+
+
 # --- an unknown version names the versions there are -------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from gto_lsp.core.messages import NO_IDENTITY
 from gto_lsp.core.registry.plan import plan_assign, plan_deprecate, plan_register
 from gto_lsp.core.registry.state import read_registry
 from gto_lsp.core.registry.write import PushError, WriteError, push_tags, tag_remote, write_plan
@@ -82,7 +83,7 @@ def test_no_identity_is_refused_as_gto_refuses(repo: Path, monkeypatch: pytest.M
     plan = plan_register(read_registry(repo), "rf", git(repo, "rev-parse", "HEAD"))
     with pytest.raises(WriteError) as info:
         write_plan(repo, plan)
-    assert info.value.message == "Git user name and email must be configured" and info.value.unexpected
+    assert info.value.message == NO_IDENTITY and not info.value.unexpected
     assert git(repo, "tag") == ""
 
 

@@ -56,6 +56,11 @@ KNOWN_MESSAGES: list[tuple[str, str, str]] = [
         r"'(?P<path>.*)' is not in a git repository: run the command inside one, or name it with -r/--repo",
     ),
     (
+        "no git identity is a plain mistake, with the commands that fix it",
+        r"Unexpected error: Git user name and email must be configured",
+        r"Git user name and email must be configured: GTO's tags carry them\. Run .+",
+    ),
+    (
         "the artifact has versions, just not this one: name them",
         r"No versions found for '(?P<name>.*)'",
         r"Version '.*' is not registered for '(?P<name>.*)': its versions are .+",

@@ -53,7 +53,11 @@ PATH_CONFLICT_FIX = (
 )
 
 
-# A plain mistake, not GTO's "Unexpected error: unknown Git revision 'HEAD'".
+# Plain mistakes, not GTO's "Unexpected error: ...".
+NO_IDENTITY = (
+    "Git user name and email must be configured: GTO's tags carry them. "
+    'Run `git config user.name "Your Name"` and `git config user.email you@example.com`.'
+)
 NO_COMMITS = "The repository has no commits yet: GTO's tags point at commits. Commit first, then try again."
 
 

@@ -28,6 +28,7 @@ from typing import Callable, Optional, Sequence
 import git
 
 from ..git import _NO_PROMPT, _reason, _run
+from ..messages import NO_IDENTITY
 from .plan import TagPlan
 
 __all__ = ["PushError", "WriteError", "WriteResult", "push_tags", "tag_remote", "write_plan"]
@@ -131,9 +132,9 @@ def _check_identity(g: git.Git) -> None:
     would guess one from the host name; a tag signed `root <root@host>` is refused here as GTO refuses it."""
     for var, key in (("GIT_COMMITTER_NAME", "user.name"), ("GIT_COMMITTER_EMAIL", "user.email")):
         if not os.environ.get(var) and not _run(g, "config", "--get", key).text.strip():
-            raise WriteError("Git user name and email must be configured", unexpected=True)
+            raise WriteError(NO_IDENTITY)
     if _run(g, "var", "GIT_COMMITTER_IDENT").status != 0:
-        raise WriteError("Git user name and email must be configured", unexpected=True)
+        raise WriteError(NO_IDENTITY)
 
 
 def _offset() -> str:
