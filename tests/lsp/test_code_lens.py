@@ -67,11 +67,8 @@ async def test_state_and_action_lenses_in_artifacts_yaml(start: Start, make_repo
     fresh = {"repository": str(repo.root), "name": "fresh"}
     # No tag yet: register, or assign (which registers first); nothing to deprecate.
     assert lines[5][1:] == [("Register version...", "gto.register", fresh), ("Assign stage...", "gto.assign", fresh)]
-    # A name GTO refuses gets the state alone: registering it could only fail.
-    assert lines[6] == [
-        ("not registered", "gto.server.registryState", {"repository": str(repo.root), "name": "bad.name"})
-    ]
-    assert sorted(lines) == [1, 3, 5, 6]
+    # A name GTO refuses is no artifact: no lens (test_only_entries_gto_reads_get_lenses).
+    assert sorted(lines) == [1, 3, 5]
     # The lens sits on the name.
     first = (await lenses(editor, doc))[0]
     assert (first.range.start.character, first.range.end.character) == (0, 2)
@@ -86,12 +83,39 @@ async def test_state_lens_alone_without_client_commands(start: Start, make_repo:
         ["v1.3.0 · staging: v1.3.0 · prod: v1.2.0"],
         ["v0.0.1 · deprecated"],
         ["not registered"],
-        ["not registered"],
     ]
     # The state lens's command answers the state, in any editor.
     _, command, arg = lines[1][0]
     state = await editor.command(command, arg)
     assert state["ok"] is True and state["latest"] == "v1.3.0"
+
+
+async def test_only_entries_gto_reads_get_lenses(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """Issue 12 item 15: lenses appeared over entries that are not artifacts. GTO reads an entry whose name is a
+    valid string written once and whose value is a mapping; the others get no lens, in artifacts.yaml as in dvc.yaml."""
+    text = (
+        "rf:\n  type: model\n"  # 0: an artifact
+        "bad.name: {}\n"  # 2: a name GTO refuses
+        "scalar: 5\n"  # 3: not a mapping
+        "empty:\n"  # 4: null (GTO refuses the file)
+        "123: {}\n"  # 5: not a string name
+        "twice: {}\n"  # 6: written twice (GTO refuses the file)
+        "twice:\n  type: model\n"
+        "'quoted': {}\n"  # 9: a quoted valid name
+        "flow: {type: model}\n"  # 10
+    )
+    repo = make_repo(
+        files={
+            "artifacts.yaml": text,
+            "dvc.yaml": "artifacts:\n  clf:\n    path: clf.pkl\n  bad_: {}\n  list: [1]\n  clf2: {path: a}\n",
+        }
+    )
+    editor = await start([repo.root], CLIENT)
+    lines = by_line(await lenses(editor, editor.open(repo.index)))
+    assert sorted(lines) == [0, 9, 10]
+    assert [arg["name"] for _, _, arg in (lines[0][0], lines[9][0], lines[10][0])] == ["rf", "quoted", "flow"]
+    lines = by_line(await lenses(editor, editor.open(repo.root / "dvc.yaml")))
+    assert sorted(lines) == [1, 5]
 
 
 async def test_dvc_yaml_lenses_use_full_names(start: Start, make_repo: Callable[..., Repo]) -> None:

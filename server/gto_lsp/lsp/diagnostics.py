@@ -226,11 +226,21 @@ def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
     return too_large(path)
 
 
+LIMITS = f"{MAX_CHECKED:,} characters, {MAX_LINES:,} lines or {MAX_KEYS:,} top-level keys; about 20,000 entries"
+
+
+def too_large_refusal(relpath: str, action: str) -> str:
+    """Why an edit of a document larger than gto-lsp reads is refused (parsing it would take a minute)."""
+    return (
+        f"{relpath} is larger than gto-lsp reads ({LIMITS}), so it does not {action} it. "
+        f"Run `gto-lsp {action}` in a terminal, or split the file."
+    )
+
+
 def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
     open_doc = ls.open_document(uri)
     message = (
-        f"This file is larger than gto-lsp checks ({MAX_CHECKED:,} characters, {MAX_LINES:,} lines or "
-        f"{MAX_KEYS:,} top-level keys; about 20,000 entries): it is not "
+        f"This file is larger than gto-lsp checks ({LIMITS}): it is not "
         "checked, and hover, completion and the outline are off here. `gto-lsp check` reads it."
     )
     diagnostic = _note("file-too-large", message, types.DiagnosticSeverity.Error)
