@@ -245,7 +245,8 @@ class Lifeline:
 
     def __init__(self, ls: GtoLanguageServer, deliver: Callable[[tuple[str, Any]], None]) -> None:
         self.deliver = deliver
-        self.lock = threading.RLock()  # also keeps the main loop's and the reader's writes to stdout apart
+        self.writing = threading.Lock()  # one write to stdout at a time: the main loop's or the reader's
+        self.lock = threading.Lock()  # the state below; never held while writing (a client not reading blocks it)
         self.shutdown = ""  # "pending" (seen by the reader), "claimed" (by the main loop), "answered" (by the reader)
         self.shutdown_id: Any = None
         self.ending = False
@@ -253,7 +254,7 @@ class Lifeline:
         self._send = send = ls.protocol._send_data
 
         def locked_send(data: Any) -> None:
-            with self.lock:
+            with self.writing:
                 if self.shutdown == "answered" and _answers(data, self.shutdown_id):
                     return  # the reader answered it already
                 send(data)
@@ -295,6 +296,7 @@ class Lifeline:
             if self.shutdown != "pending":
                 return
             self.shutdown = "answered"
+        with self.writing:
             try:
                 self._send({"jsonrpc": "2.0", "id": self.shutdown_id, "result": None})
             except Exception as error:  # the client is gone: end of input follows
