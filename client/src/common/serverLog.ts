@@ -4,6 +4,8 @@
  * closing): the server exiting is then what was asked for. Pure: unit-tested in client/test/serverLog.test.ts.
  */
 const EXPECTED_WHILE_STOPPING = [
+  // The node client, on every exit of the server's process: after shutdown and exit, code 0 is the clean end.
+  /^Server process exited with code 0\.$/,
   // handleConnectionClosed: the server's output closed before the client marked itself stopped.
   /^Connection to server got closed\. Server will not be restarted\.$/,
   // handleConnectionError: a message written to the server as it exits (EPIPE, stream destroyed).
