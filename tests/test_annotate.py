@@ -269,3 +269,74 @@ def test_new_entry_follows_blank_line_separation() -> None:
     ordered = "aa: {}\n\nzz: {}\n"
     assert run(ordered, "mm") == "aa: {}\n\nmm: {}\n\nzz: {}\n"
     assert run("aa: {}\nzz: {}\n", "mm") == "aa: {}\nmm: {}\nzz: {}\n"
+
+
+# --- every write is read back before it is returned (issue 12 item 12) -----------------------------------------
+
+
+def test_an_edit_that_would_not_read_back_as_intended_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is in the shared mechanism, whatever writer goes wrong: here the entry renderer."""
+    import gto_lsp.core.annotate as core
+
+    text = "aa: {}\nrf: {path: m.pkl}\n"
+    monkeypatch.setattr(core, "render_entry", lambda name, values: f"{name}: [\n")  # not YAML
+    with pytest.raises(GTOError, match=r"cannot edit artifacts\.yaml without changing what it reads: GTO could not"):
+        annotate(text, AnnotateRequest("rf", type="model"))
+    monkeypatch.setattr(core, "render_entry", lambda name, values: f"{name}:\n  type: other\n")  # YAML, wrong
+    with pytest.raises(GTOError, match="`rf` would read back with type 'other', not 'model'") as error:
+        annotate(text, AnnotateRequest("rf", type="model"))
+    assert error.value.kind == "unsafe-edit" and "by hand" in str(error.value.detail)
+
+
+def test_a_value_gtos_writer_would_change_is_refused_with_what_it_would_read() -> None:
+    """GTO writes a NEL (U+0085) in single quotes, and its reader folds it into a space."""
+    with pytest.raises(GTOError, match=r"`d39` would read back with description 'nel char', not 'nel\\x85char'"):
+        annotate("rf: {}\n", AnnotateRequest("d39", description="nel\x85char"))
+
+
+def test_flow_style_artifacts_yaml_is_edited_as_gto_reads_it() -> None:
+    from gto_lsp.core.render import load
+
+    for text in (
+        "{rf: {path: m.pkl}, aa: {}}\n",
+        "rf: {path: m.pkl}  # c\naa: {}\n",
+        "rf: {path: m.pkl,\n  type: x}\naa: {}\n",
+    ):
+        result = annotate(text, AnnotateRequest("rf", type="model", labels=("b",)))
+        assert load(result.text)["rf"] == {"path": "m.pkl", "type": "model", "labels": ["b"]}, text
+        assert load(remove(text, "rf").text) == {"aa": {}}, text
+
+
+def test_flow_style_dvc_yaml_stays_flow_style_and_reads_as_dvc_reads_it() -> None:
+    """A flow-style dvc.yaml got block lines after `{...}`: not YAML, and DVC refused the whole project."""
+    from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc
+    from gto_lsp.core.render import load
+
+    stages = {"train": {"cmd": "python train.py"}}
+    for text in (
+        "{stages: {train: {cmd: python train.py}}, artifacts: {rf: {path: m.pkl}}}\n",
+        "{artifacts: {rf: {path: m.pkl}},\n stages: {train: {cmd: python train.py}}}\n",
+        "{stages: {train: {cmd: python train.py}}}\n",
+    ):
+        result = annotate_dvc(text, AnnotateRequest("nn", path="n.pkl", labels=("a b", "c")))
+        document = parse_dvc(result.text)
+        assert check_dvc(document) == [] and load(result.text)["stages"] == stages, result.text
+        assert read_values(document)["nn"] == {"path": "n.pkl", "labels": ["a b", "c"]}
+        result = annotate_dvc(result.text, AnnotateRequest("nn", type="model", description="cost ${x}"))
+        assert read_values(parse_dvc(result.text))["nn"]["desc"] == "cost ${x}"
+        after = remove_dvc(result.text, "nn").text
+        assert "nn" not in read_values(parse_dvc(after)) and load(after)["stages"] == stages
+    with pytest.raises(GTOError, match=r"dvc\.yaml is written in flow style \(\{\.\.\.\}\); gto-lsp cannot edit it"):
+        annotate_dvc("{stages: {}, artifacts: null}\n", AnnotateRequest("nn", path="n.pkl"))
+
+
+def test_values_written_without_the_dumper_are_what_the_dumper_writes() -> None:
+    """render writes short plain words itself (the dumper costs a millisecond a value): the same text."""
+    from gto_lsp.core.render import dump, is_plain, render_field, render_scalar
+
+    words = ["a", "models/rf.pkl", "model number 12", "v1.0.0", "a-b_c", "x" * 59, "word " * 11 + "w", "A B"]
+    tricky = ["yes", "true", "null", "~", "1", "1.0", "1e3", "0x1f", ".inf", "2024-01-01", "a  b", "-a", "a:", "x" * 61]
+    assert all(is_plain(w) for w in words) and not any(is_plain(w) for w in tricky if w not in ("yes",))
+    for value in words + tricky:
+        assert render_field("x", "desc", value, 4) == dump({"x": {"desc": value}}).split("\n", 1)[1].strip(), value
+        assert render_scalar(value) == dump([value])[2:].rstrip("\n"), value

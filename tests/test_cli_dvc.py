@@ -236,7 +236,7 @@ def test_migrate_moves_entries_to_the_root_dvc_yaml_in_one_commit(dvc_repo: Path
         "Updated `dvc.yaml`",
         "Updated `artifacts.yaml`",
         "Moves 2 artifacts to dvc.yaml; drops `virtual` of 1 and `descripton` of `rf`;"
-        " 1 stay (nopath: DVC requires a path).",
+        " 1 stays (nopath: DVC requires a path).",
         "Running `git commit`",
     ]
     assert (dvc_repo / "artifacts.yaml").read_text() == "# registry\nnopath:\n  type: model\n"
@@ -342,3 +342,53 @@ def test_a_bare_name_only_in_the_root_dvc_yaml_is_updated_there(dvc_repo: Path) 
     (dvc_repo / "artifacts.yaml").unlink()
     assert run("remove", "rf", cwd=dvc_repo)[:2] == (0, "Updated `dvc.yaml`\n")
     assert (dvc_repo / "dvc.yaml").read_text() == STAGES + "artifacts: {}\n"
+
+
+# --- issue 12: every write is read back; an emptied artifacts.yaml goes -----------------------------------------
+
+
+def test_flow_style_dvc_yaml_is_annotated_as_yaml_dvc_reads(dvc_repo: Path) -> None:
+    """Annotate exited 0 and wrote block lines after `{...}`: not YAML, and DVC refused the whole project."""
+    from gto_lsp.core.render import load
+
+    for text in (
+        "{stages: {train: {cmd: python train.py}}, artifacts: {rf: {path: m.pkl}}}\n",  # root flow mapping
+        "stages: {train: {cmd: python train.py}}\nartifacts: {rf: {path: m.pkl}}\n",  # flow `artifacts:`
+        "stages: {train: {cmd: python train.py}}\nartifacts:\n  rf: {path: m.pkl}\n",  # flow entry
+    ):
+        (dvc_repo / "dvc.yaml").write_text(text)
+        code, out, err = run("annotate", "rf", "--dvcfile", "dvc.yaml", "--type", "model", cwd=dvc_repo)
+        assert (code, out) == (0, "Updated `dvc.yaml`\n"), err
+        written = (dvc_repo / "dvc.yaml").read_text()
+        assert check_dvc(parse_dvc(written)) == [], written
+        assert load(written)["stages"] == {"train": {"cmd": "python train.py"}}
+        assert read_values(parse_dvc(written)) == {"rf": {"path": "m.pkl", "type": "model"}}
+        assert run("remove", "rf", "--dvcfile", "dvc.yaml", cwd=dvc_repo)[0] == 0
+        assert read_values(parse_dvc((dvc_repo / "dvc.yaml").read_text())) == {}
+
+
+def test_a_write_that_would_not_read_back_is_refused_and_the_file_is_unchanged(dvc_repo: Path) -> None:
+    text = "{stages: {train: {cmd: python train.py}}, artifacts: null}\n"
+    (dvc_repo / "dvc.yaml").write_text(text)
+    code, out, err = run("annotate", "rf", "--dvcfile", "dvc.yaml", "--path", "m.pkl", cwd=dvc_repo)
+    assert (code, out) == (2, "")
+    assert "dvc.yaml is written in flow style ({...}); gto-lsp cannot edit it without rewriting it" in err
+    assert "Nothing was written" in err and "Traceback" not in err
+    assert (dvc_repo / "dvc.yaml").read_text() == text
+
+
+def test_migrate_of_every_entry_removes_artifacts_yaml_in_the_same_commit(dvc_repo: Path) -> None:
+    """It left `{}` behind, which GTO reads as no artifacts; GTO reads a missing artifacts.yaml the same way."""
+    (dvc_repo / "artifacts.yaml").write_text("# registry\nrf:  # the forest\n  path: models/rf.pkl\n  virtual: false\n")
+    git(dvc_repo, "add", "artifacts.yaml")
+    git(dvc_repo, "commit", "-qm", "registry")
+    code, out, err = run("migrate", "--commit", cwd=dvc_repo)
+    assert code == 0, err
+    assert out.splitlines()[-3:] == [
+        "Removed `artifacts.yaml`: nothing is left in it",
+        "Moves 1 artifact to dvc.yaml; drops 2 comments and `virtual` of 1;"
+        " removes artifacts.yaml (nothing is left in it).",
+        "Running `git commit`",
+    ]
+    assert not (dvc_repo / "artifacts.yaml").exists()
+    assert git(dvc_repo, "show", "--name-status", "--format=", "HEAD") == "D\tartifacts.yaml\nM\tdvc.yaml\n"

@@ -163,7 +163,7 @@ def test_the_summary_says_what_moves_what_is_dropped_and_what_stays() -> None:
     assert not result.emptied
     assert result.summary() == (
         "Moves 2 artifacts to dvc.yaml; drops 1 comment, `virtual` of 1 and `descripton` of `rf`;"
-        " 1 stay (nopath: DVC requires a path)"
+        " 1 stays (nopath: DVC requires a path)"
     )
 
 
@@ -177,7 +177,9 @@ def test_an_emptied_artifacts_yaml_is_removed_with_its_comments() -> None:
         result.summary()
         == "Moves 1 artifact to dvc.yaml; drops 3 comments; removes artifacts.yaml (nothing is left in it)"
     )
-    assert migrate(gto, None, names=["zz"]).summary() == "Nothing moves to dvc.yaml; 1 stay (zz: not in artifacts.yaml)"
+    assert (
+        migrate(gto, None, names=["zz"]).summary() == "Nothing moves to dvc.yaml; 1 stays (zz: not in artifacts.yaml)"
+    )
 
 
 def test_migrate_of_n_and_4n_entries_both_finish() -> None:

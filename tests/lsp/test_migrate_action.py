@@ -83,7 +83,7 @@ async def test_a_client_without_resolve_gets_a_command_that_applies_the_move(
     assert move.edit is None and move.command is not None and move.command.command == "gto.server.migrate"
     answer = await editor.command(move.command.command, (move.command.arguments or [None])[0])
     assert answer["ok"] and answer["applied"], answer
-    assert answer["message"].startswith("Moves 1 artifact to dvc.yaml; drops `virtual` of 1; 1 stay")
+    assert answer["message"].startswith("Moves 1 artifact to dvc.yaml; drops `virtual` of 1; 1 stays")
     assert doc.text == "# models\nideas:\n  type: notes\n"
     assert "  rf:\n    path: models/rf.pkl\n" in (repo.root / "dvc.yaml").read_text()
 

@@ -32,6 +32,12 @@ class CliError(Exception):
         self.code = code
 
 
+def exit_code(error: Exception) -> int:
+    """A GTO error exits 1, as GTO does; a write refused because the file would not read back as intended
+    (core's `unsafe-edit`) exits 2: the command cannot run on the file as it is written."""
+    return EXIT_USAGE if getattr(error, "kind", None) == "unsafe-edit" else EXIT_PROBLEMS
+
+
 def emoji_fail() -> str:
     # GTO prints its emojis unless GTO_EMOJIS says otherwise.
     flag = os.environ.get("GTO_EMOJIS", "true").strip().lower()

@@ -15,6 +15,7 @@ from .common import (
     CliError,
     Repo,
     commit_changes,
+    exit_code,
     jsonable,
     open_repo,
     read_text,
@@ -78,7 +79,7 @@ def _annotate_locked(
 
             result = annotate_dvc(text, request, target.folder, in_head=facts.in_head, file=target.rel)
     except GTOError as error:
-        raise CliError(str(error)) from error
+        raise CliError(str(error), exit_code(error)) from error
     shown = full_name(target.folder, name) if target else name
     message = annotate_message(shown, args.type, args.path) if commit else None
     _write_and_commit(repo, path, rel, result, message, args.push, out)
@@ -107,7 +108,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
 
                 result = remove_dvc(text, name, file=target.rel)
         except GTOError as error:
-            raise CliError(str(error)) from error
+            raise CliError(str(error), exit_code(error)) from error
         shown = full_name(target.folder, name) if target else name
         _write_and_commit(repo, path, rel, result, remove_message(shown) if commit else None, args.push, out)
     return EXIT_OK

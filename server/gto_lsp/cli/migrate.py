@@ -15,6 +15,7 @@ from .common import (
     CliError,
     Repo,
     commit_changes,
+    exit_code,
     open_repo,
     read_text,
     refuse_dirty,
@@ -55,7 +56,7 @@ def _migrate_locked(args: argparse.Namespace, out: TextIO, repo: Repo, target: d
     try:
         result = migrate(gto_text, dvc_text, target.folder, args.names or None)
     except GTOError as error:
-        raise CliError(str(error)) from error
+        raise CliError(str(error), exit_code(error)) from error
 
     for name in result.moved:
         shown = full_name(target.folder, name)

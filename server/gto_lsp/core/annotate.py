@@ -21,6 +21,12 @@ from .messages import UPDATED as UPDATED
 from .messages import WRONG_ARTIFACTS_YAML as WRONG_ARTIFACTS_YAML
 from .names import invalid_name_message, is_valid_name, suggest_name
 from .parse import (
+    BOOL,
+    FLOAT,
+    INT,
+    MAP,
+    NULL,
+    SEQ,
     STR,
     Artifact,
     Document,
@@ -31,6 +37,7 @@ from .parse import (
     content_end,
     node_end,
     parse,
+    scalar_value,
     tag_of,
 )
 from .problems import Pos, Problem
@@ -137,8 +144,96 @@ def read_checked(document: Document, allow_empty: bool = True) -> None:
             raise GTOError("invalid-name", invalid_name_message(str(artifact.name), "artifact name"))
 
 
+def unsafe_edit(file: str, flow: bool, detail: str) -> GTOError:
+    """The refusal of a write that would not read back as intended; nothing is written."""
+    if flow:
+        why = f"{file} is written in flow style ({{...}}); gto-lsp cannot edit it without rewriting it"
+        fix = f"Rewrite {file} in block style (one `key:` per line), or make the change by hand."
+    else:
+        why = f"gto-lsp cannot edit {file} without changing what it reads"
+        fix = "Change the value, or make the change by hand."
+    return GTOError("unsafe-edit", f"{why}: {detail}. Nothing was written.", fix)
+
+
+def _differs(name: str, got: dict[str, Any], want: dict[str, Any]) -> str:
+    """Which field of an entry would read back otherwise than asked, and how."""
+    for key in [*want, *(k for k in got if k not in want)]:
+        if got.get(key) != want.get(key):
+            return f"`{name}` would read back with {key} {got.get(key)!r}, not {want.get(key)!r}"
+    return f"`{name}` would not read back as intended"
+
+
+def verified(document: Document, result: EditResult, changed: dict[str, Optional[dict[str, Any]]]) -> EditResult:
+    """`result` parsed back before anything is written: GTO must read it, every entry of `changed` as given
+    (None: gone) and every other entry as it was. Raises GTOError (unsafe-edit) otherwise."""
+    if not result.changed:
+        return result
+    new = parse(result.text, document)
+    try:
+        read_checked(new)
+    except GTOError as error:
+        raise unsafe_edit("artifacts.yaml", document.flow, f"GTO could not read the result ({error.message})") from None
+    old = {str(a.name): a for a in document.artifacts}
+    now = {str(a.name): a for a in new.artifacts}
+    wanted = (set(old) | set(changed)) - {name for name, values in changed.items() if values is None}
+    if set(now) != wanted or len(now) != len(new.artifacts):
+        lost = sorted(wanted - set(now)) or sorted(set(now) - wanted) or sorted(now)
+        raise unsafe_edit("artifacts.yaml", document.flow, f"the result would not hold `{lost[0]}` as intended")
+    for name, artifact in now.items():
+        before = old.get(name)
+        if (
+            name not in changed
+            and before is not None
+            and before.block.text
+            and before.block.text == artifact.block.text
+        ):
+            continue  # the entry's own text is unchanged: it reads as before
+        target = changed[name] if name in changed else values_of(document, before) if before is not None else {}
+        got, want = _full(values_of(new, artifact)), _full(target or {})
+        if got != want:
+            raise unsafe_edit("artifacts.yaml", document.flow, _differs(name, got, want))
+    return result
+
+
+_PLAIN_TAGS = {STR, NULL, BOOL, INT, FLOAT}
+
+
+def _from_nodes(artifact: Artifact) -> Optional[dict[str, Any]]:
+    """The known fields read from the entry's composed nodes, as GTO's reader reads them, when every node is a
+    plain mapping, list, string, number, boolean or null, each once (no alias, merge or other tag); else None.
+    Ten times faster than loading the entry's text again."""
+    value = artifact.block.value
+    text = artifact.block.text
+    if not isinstance(value, MappingNode) or not text or any(c in text for c in "\x85\u2028\u2029\ufeff"):
+        return None  # unusual line breaks: GTO's reader folds them where the composer keeps them
+    seen: set[int] = set()
+    stack: list[Node] = [value]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return None  # an alias: the same node twice
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if tag_of(node) not in _PLAIN_TAGS:
+                return None
+        elif isinstance(node, MappingNode) and tag_of(node) == MAP:
+            keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode) and tag_of(k) == STR]
+            if len(keys) != len(node.value) or len(set(keys)) != len(keys) or "<<" in keys:
+                return None
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, SequenceNode) and tag_of(node) == SEQ:
+            stack.extend(node.value)
+        else:
+            return None
+    return {k.value: scalar_value(v) for k, v in value.value if k.value in FIELD_BY_NAME}
+
+
 def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
     """The entry's fields as GTO's reader sees them (known fields only)."""
+    fast = _from_nodes(artifact)
+    if fast is not None:
+        return fast
     loaded: Any = None
     try:
         if artifact.block.text:
@@ -262,7 +357,7 @@ def annotate(
         _insert_entry(document, edits, request.name, new_values)
     elif old_values is not None:
         _update_entry(document, edits, target, old_values, new_values)
-    return edits.result()
+    return verified(document, edits.result(), {request.name: new_values})
 
 
 def _path_of(artifact: Artifact) -> Optional[str]:
@@ -474,7 +569,7 @@ def remove_entries(document: Document, targets: Sequence[Artifact]) -> EditResul
 
         start = 1 if document.bom else 0
         edits.replace(start, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
-        return edits.result()
+        return verified(document, edits.result(), {str(t.name): None for t in targets})
     last = len(gone) >= len(document.artifacts)
     for index, target in enumerate(targets):
         start, end = _entry_lines(document, target)
@@ -482,7 +577,7 @@ def remove_entries(document: Document, targets: Sequence[Artifact]) -> EditResul
         if replacement and end == len(document.text) and not document.text.endswith(("\n", "\r")):
             replacement = "{}"
         edits.replace(start, end, replacement)
-    return edits.result()
+    return verified(document, edits.result(), {str(t.name): None for t in targets})
 
 
 def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:

@@ -67,7 +67,7 @@ def _stays(skipped: list[tuple[str, str]]) -> str:
     if not skipped:
         return ""
     shown = ", ".join(f"{n}: {r}" for n, r in skipped[:3]) + (f", {len(skipped) - 3} more" if len(skipped) > 3 else "")
-    return f"; {len(skipped)} stay ({shown})"
+    return f"; {len(skipped)} {'stays' if len(skipped) == 1 else 'stay'} ({shown})"
 
 
 def dvc_values(values: dict[str, Any], folder: str = "") -> dict[str, Any]:

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional, Sequence
 
-from ..annotate import AnnotateRequest, EditResult, GTOError, _assert_name, _Edits, _paths_conflict, _where
+from ..annotate import (
+    AnnotateRequest,
+    EditResult,
+    GTOError,
+    _assert_name,
+    _differs,
+    _Edits,
+    _paths_conflict,
+    _where,
+    unsafe_edit,
+)
 from ..codes import refuses
 from ..messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from ..parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
@@ -73,6 +83,52 @@ def read_checked(document: DvcDocument, file: str = "dvc.yaml", allow_empty_sect
                 f"{file} has an error DVC refuses; fix it first",
                 _where(problem),
             )
+
+
+def _others(document: DvcDocument) -> dict[str, Any]:
+    """The top-level keys other than `artifacts:`, each as its value reads (or its text when it cannot be read
+    alone): what an edit of the section must leave as it was."""
+    out: dict[str, Any] = {}
+    for block in document.top.artifacts:
+        key = block.block.key
+        name = key.value if isinstance(key, ScalarNode) else repr(key)
+        if name == "artifacts":
+            continue
+        try:
+            out[name] = scalar_value(block.block.value) if block.block.value is not None else None
+        except Exception:
+            out[name] = block.block.text
+    return out
+
+
+def verified(
+    document: DvcDocument, result: EditResult, changed: dict[str, Optional[dict[str, Any]]], file: str
+) -> EditResult:
+    """`result` parsed back before anything is written: DVC must read it, the entries of `changed` as given
+    (None: gone), every other entry and every other section as they were. Raises GTOError otherwise."""
+    if not result.changed:
+        return result
+    flow = document.top.flow
+    new = parse_dvc(result.text, document)
+    try:
+        read_checked(new, file)
+    except GTOError as error:
+        raise unsafe_edit(
+            file, flow, f"DVC could not read the result ({(error.detail or error.message).split(' DVC refuses')[0]})"
+        ) from None
+    want = read_values(document)
+    for name, values in changed.items():
+        if values is None:
+            want.pop(name, None)
+        else:
+            want[name] = {key: value for key, value in values.items() if value not in (None, "", [], {})}
+    got = read_values(new)
+    if got != want or len(new.entries) != len(got):
+        names = [n for n in {**want, **got} if want.get(n) != got.get(n)] or list(got) or ["artifacts"]
+        raise unsafe_edit(file, flow, _differs(names[0], got.get(names[0]) or {}, want.get(names[0]) or {}))
+    if _others(new) != _others(document):
+        raise unsafe_edit(file, flow, "the sections other than `artifacts:` would change")
+    return result
 
 
 def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
@@ -146,7 +202,7 @@ def annotate(
         _rewrite_section(document, edits, {**read_values(document), request.name: new})
     else:
         _update(document, edits, target, old, new)
-    return edits.result(UPDATED.format(file=file))
+    return verified(document, edits.result(UPDATED.format(file=file)), {request.name: new}, file)
 
 
 def remove(
@@ -165,14 +221,14 @@ def remove(
         values = read_values(document)
         values.pop(name, None)
         _rewrite_section(document, edits, values)
-        return edits.result(UPDATED.format(file=file))
+        return verified(document, edits.result(UPDATED.format(file=file)), {name: None}, file)
     start, end = _entry_lines(document, target)
     edits.replace(start, end, "")
     if len(document.entries) == 1 and document.section_line is not None:
         key_line = document.section_line
         colon = document.lines.offset(Pos(key_line, 0)) + document.line_text(key_line).index(":") + 1
         edits.replace(colon, colon, " {}")
-    return edits.result(UPDATED.format(file=file))
+    return verified(document, edits.result(UPDATED.format(file=file)), {name: None}, file)
 
 
 # --- rendering --------------------------------------------------------------------------------------------------
@@ -264,7 +320,7 @@ def insert_entries(
     edits = _Edits(document.lines)
     if entries:
         _insert(document, edits, dict(entries))
-    return edits.result(UPDATED.format(file=file))
+    return verified(document, edits.result(UPDATED.format(file=file)), dict(entries), file)
 
 
 def _insert(document: DvcDocument, edits: _Edits, new: dict[str, dict[str, Any]]) -> None:
@@ -280,6 +336,11 @@ def _insert(document: DvcDocument, edits: _Edits, new: dict[str, dict[str, Any]]
     elif kind == "empty" and document.section_line is not None:
         offset = _line_start(document, document.section_line + 1)
         edits.replace(offset, offset, _append_text(document, offset, entry))
+    elif document.top.flow and isinstance(document.top.top, MappingNode):  # `{stages: ...}`: one more key
+        root = document.top.top
+        close = document.lines.offset(Pos(root.end_mark.line, root.end_mark.column)) - 1
+        comma = ", " if root.value else ""
+        edits.replace(close, close, f"{comma}artifacts: {_flow_section(new)}")
     else:  # no section yet: append one at the end of the file
         body = document.text
         blank = "\n" if body.strip() and "\n\n" in body.replace("\r\n", "\n") else ""
@@ -287,8 +348,27 @@ def _insert(document: DvcDocument, edits: _Edits, new: dict[str, dict[str, Any]]
         edits.replace(offset, offset, _append_text(document, offset, blank + "artifacts:\n" + entry))
 
 
+def _flow(value: Any) -> str:
+    """A value in flow style (`{path: m.pkl, labels: [a]}`), `${` escaped as in block style."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return _flow_item(_escape(value))
+
+
+def _flow_section(state: dict[str, dict[str, Any]]) -> str:
+    return _flow(
+        {
+            name: {k: values[k] for k in KEY_ORDER if values.get(k) not in (None, "", [], {})}
+            for name, values in state.items()
+        }
+    )
+
+
 def _rewrite_section(document: DvcDocument, edits: _Edits, state: dict[str, dict[str, Any]]) -> None:
-    """A flow-style section becomes a block one with every entry rendered (only the section's text changes)."""
+    """A flow-style section becomes a block one with every entry rendered (only the section's text changes);
+    in a flow-style file it stays a flow mapping (a block one cannot stand inside `{...}`)."""
     top = next(a for a in document.top.artifacts if getattr(a.key, "value", None) == "artifacts")
     value = top.block.value
     assert value is not None
@@ -296,8 +376,8 @@ def _rewrite_section(document: DvcDocument, edits: _Edits, state: dict[str, dict
     start = document.lines.offset(top.pos(value.start_mark))
     end = document.lines.offset(node_end(top, value))
     body = "".join(render_entry(name, values, 2, 2) for name, values in state.items())
-    if not body:
-        edits.replace(start, end, "{}")
+    if not body or document.top.flow:
+        edits.replace(start, end, _flow_section(state))
         return
     while start > 0 and text[start - 1] in " \t":
         start -= 1  # no trailing space after `artifacts:`
