@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { candidateList, NoInterpreterError, parseVersion, resolveInterpreter } from '../src/common/python';
+import { candidateList, NoInterpreterError, parseVersion, resolveInterpreter, serverLaunch } from '../src/common/python';
 
 const enoent = Object.assign(new Error('spawn python3 ENOENT'), { code: 'ENOENT' });
 
@@ -61,5 +61,23 @@ describe('interpreter resolution', () => {
     const r = await resolveInterpreter(candidateList(['py', '-3.11'], undefined), async () => '(3, 11)');
     assert.deepEqual(r.command, ['py', '-3.11']);
     assert.equal(r.source, 'setting gto.interpreter');
+  });
+});
+
+describe('server launch', () => {
+  it('starts the server from the extension folder, never the workspace, with a safe sys.path', () => {
+    const launch = serverLaunch(['/venv/bin/python', '-X', 'utf8'], '/ext', { PATH: '/usr/bin', PYTHONPATH: '/p' }, '/ext/bundled/libs', ':');
+    assert.equal(launch.command, '/venv/bin/python');
+    assert.deepEqual(launch.args, ['-X', 'utf8', '-m', 'gto_lsp', 'serve']);
+    assert.equal(launch.cwd, '/ext');
+    assert.equal(launch.env.PYTHONSAFEPATH, '1');
+    assert.equal(launch.env.PYTHONPATH, '/ext/bundled/libs:/p');
+    assert.equal(launch.env.PATH, '/usr/bin');
+  });
+
+  it('leaves PYTHONPATH alone without bundled libraries', () => {
+    const launch = serverLaunch([], '/ext', {}, undefined, ':');
+    assert.equal(launch.command, 'python3');
+    assert.equal(launch.env.PYTHONPATH, undefined);
   });
 });

@@ -114,3 +114,30 @@ export function candidateList(setting: string[], fromPythonExtension: string[] |
   out.push({ source: 'PATH', command: ['python'] });
   return out;
 }
+
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * How the server process starts. Python puts the working folder first on `sys.path` for `-m`, so a workspace
+ * holding `yaml.py` would run inside the server, trusted or not: the server runs from the extension's own folder,
+ * and PYTHONSAFEPATH (3.11+) keeps even that folder off `sys.path`.
+ */
+export function serverLaunch(
+  interpreter: readonly string[],
+  extensionPath: string,
+  baseEnv: Record<string, string | undefined>,
+  bundledLibs: string | undefined,
+  delimiter: string,
+): Launch {
+  const [exe, ...pyArgs] = interpreter;
+  const env: Record<string, string | undefined> = { ...baseEnv, PYTHONUNBUFFERED: '1', PYTHONSAFEPATH: '1' };
+  if (bundledLibs) {
+    env.PYTHONPATH = [bundledLibs, baseEnv.PYTHONPATH].filter((p) => p).join(delimiter);
+  }
+  return { command: exe || 'python3', args: [...pyArgs, '-m', 'gto_lsp', 'serve'], cwd: extensionPath, env };
+}

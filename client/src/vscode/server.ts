@@ -33,7 +33,7 @@ import {
   type ServerApi,
   type ServerResult,
 } from '../common/contract';
-import { NoInterpreterError, type Resolved } from '../common/python';
+import { NoInterpreterError, type Resolved, serverLaunch } from '../common/python';
 import { expectedWhileStopping } from '../common/serverLog';
 import { readSettings } from '../common/settings';
 import { SingleFlight } from '../common/singleFlight';
@@ -127,18 +127,17 @@ export class ServerManager implements vscode.Disposable, ServerApi {
       }
       throw err;
     }
-    const [exe, ...pyArgs] = this.interpreter.command;
     const bundled = path.join(this.extensionPath, 'bundled', 'libs');
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
-    if (fs.existsSync(bundled)) {
-      env.PYTHONPATH = [bundled, process.env.PYTHONPATH].filter((p) => p).join(path.delimiter);
-    }
+    const launch = serverLaunch(
+      this.interpreter.command,
+      this.extensionPath,
+      process.env,
+      fs.existsSync(bundled) ? bundled : undefined,
+      path.delimiter,
+    );
+    const env = launch.env;
     const trusted = vscode.workspace.isTrusted;
-    const run: Executable = {
-      command: exe ?? 'python3',
-      args: [...pyArgs, '-m', 'gto_lsp', 'serve'],
-      options: { env, ...(folder ? { cwd: folder.fsPath } : {}) },
-    };
+    const run: Executable = { command: launch.command, args: launch.args, options: { env, cwd: launch.cwd } };
     this.log.info(
       `Starting the server: ${[run.command, ...(run.args ?? [])].join(' ')} ` +
         `(Python ${this.interpreter.version.join('.')} from ${this.interpreter.source}; ` +
