@@ -1,18 +1,24 @@
-"""Issue 12 item 6: large documents. Requests asked while the check of an 18,000-entry artifacts.yaml (inside the
-supported size) runs are all answered and its diagnostics arrive; a code lens answer is bounded whatever the
-document's size; on a document larger than gto-lsp reads, `gto.server.context` answers from what is cheap and
-`gto.server.annotate` refuses, naming the limit. A hang is no answer within HANG seconds (speed: bench_large.py)."""
+"""Issue 12 items 6-7: large documents and registries.
+
+Requests asked while the check of an 18,000-entry artifacts.yaml (inside the supported size) runs are all answered
+and its diagnostics arrive; a code lens answer is bounded whatever the document's size; on a document larger than
+gto-lsp reads, `gto.server.context` answers from what is cheap and `gto.server.annotate` refuses, naming the limit.
+A registry of 8,000 versions on one commit (GTO cannot read it) is read by `gto-lsp show`, hover and code lens
+within the bound, with messages of bounded length. A hang is no answer within HANG seconds (speed: bench_large.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from typing import Any, Awaitable, Callable, TypeVar
 
 from lsprotocol import types
 
 from gto_lsp.lsp.code_lens import MAX_LENSED
 
-from .conftest import Repo, Start, codes
+from .conftest import T0, Repo, Start, codes
 
 T = TypeVar("T")
 HANG = 30.0
@@ -76,3 +82,38 @@ async def test_commands_on_a_document_larger_than_gto_lsp_reads(start: Start, ma
     assert "larger than gto-lsp reads (1,500,000 characters" in annotate["message"]  # took a minute before
     assert "gto-lsp annotate" in annotate["message"]
     assert editor.applied == []
+
+
+def many_versions(repo: Repo, count: int) -> None:
+    """`count` versions of rf registered on HEAD's commit, then a stage assigned there: GTO refuses the registry
+    (git fast-import: one process, not `count`)."""
+    sha = repo.git("rev-parse", "HEAD").strip()
+    tags = [(f"rf@v0.0.{i}", f"Registering artifact rf version v0.0.{i}") for i in range(1, count + 1)]
+    tags.append(("rf#prod#1", f"Assigning stage prod to artifact rf version v0.0.{count}"))
+    stream = []
+    for i, (tag, message) in enumerate(tags):
+        stream.append(f"tag {tag}\nfrom {sha}\ntagger T <t@example.com> {T0 + i} +0000\n")
+        stream.append(f"data {len(message)}\n{message}\n")
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo.root, env=repo.env, input="".join(stream).encode())
+
+
+async def test_a_registry_of_8000_versions_on_one_commit(
+    start: Start, make_repo: Callable[..., Repo], env: dict[str, str]
+) -> None:
+    repo = make_repo(files={"artifacts.yaml": "rf:\n  type: model\n"})
+    many_versions(repo, 8000)
+    shown = subprocess.run(
+        [sys.executable, "-m", "gto_lsp", "show"], cwd=repo.root, env=env, capture_output=True, text=True, timeout=HANG
+    )  # 21 s before, and a line naming all 8,000 versions (100 KB)
+    assert "Multiple versions are not allowed on the same Git commit" in shown.stdout + shown.stderr
+    assert "and 7,995 more" in shown.stdout + shown.stderr
+    assert max(len(line) for line in (shown.stdout + shown.stderr).splitlines()) < 1000
+    editor = await start([repo.root], CLIENT)
+    doc = editor.open(repo.index)
+    found = await answered(editor.hover(doc, 0, 1))
+    assert found is not None and isinstance(found.contents, types.MarkupContent)
+    assert "GTO cannot read this registry" in found.contents.value and "and 7,995 more" in found.contents.value
+    assert len(found.contents.value) < 2000
+    ident = types.TextDocumentIdentifier(uri=doc.uri)
+    lenses = await answered(editor.client.text_document_code_lens_async(types.CodeLensParams(text_document=ident)))
+    assert lenses and all(len(lens.command.title) < 200 for lens in lenses if lens.command is not None)

@@ -38,7 +38,7 @@ from typing import Optional, Sequence
 
 from ..messages import cannot_find_artifact, not_allowed
 from ..names import NAME, invalid_name_message
-from .state import ArtifactRegistry, Event, Registry, VersionInfo
+from .state import ArtifactRegistry, Event, Registry, VersionInfo, multiple_versions
 from .tags import format_tag, is_version, next_counter, parse_tag, semver_key
 
 __all__ = [
@@ -129,10 +129,7 @@ def _find(
     if len(found) > 1:
         assert art is not None
         found.sort(key=lambda v: min((e.time for e in v.events if e.kind in ("register", "deregister")), default=0))
-        raise PlanError(
-            "Multiple versions are not allowed on the same Git commit. "
-            f"Violation detected for artifact '{art.name}', versions '{[v.version for v in found]}'."
-        )
+        raise PlanError(multiple_versions(art.name, [v.version for v in found]))
     return found[0] if found else None
 
 

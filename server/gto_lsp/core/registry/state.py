@@ -49,6 +49,7 @@ __all__ = [
     "Registry",
     "TagRef",
     "VersionInfo",
+    "multiple_versions",
     "parse_registry",
     "read_registry",
     "registry_state",
@@ -125,6 +126,21 @@ class RegistryUnreadable(Exception):
     def __init__(self, message: str, cause: str) -> None:
         super().__init__(message)
         self.cause = cause
+
+
+VERSIONS_NAMED = 5  # versions a message names; 8,000 versions on one commit made a 100 KB line
+
+
+def multiple_versions(artifact: str, versions: list[str]) -> str:
+    """GTO's refusal of several versions on one commit: its words, naming the first few versions and counting the
+    rest."""
+    named = f"'{versions}'"
+    if len(versions) > VERSIONS_NAMED:
+        named = f"'{versions[:VERSIONS_NAMED]}' and {len(versions) - VERSIONS_NAMED:,} more"
+    return (
+        "Multiple versions are not allowed on the same Git commit. "
+        f"Violation detected for artifact '{artifact}', versions {named}."
+    )
 
 
 # --- a port of GTO's model (gto/base.py): the same lists, sorts and look-ups ------------------------------
@@ -242,7 +258,8 @@ class _Artifact:
     def find_version(
         self, name: Optional[str] = None, commit: Optional[str] = None, create: bool = False
     ) -> Optional[_Version]:
-        pool = self._by_commit.get(commit, []) if commit else self._by_name.get(name, []) if name else self.versions
+        # The smaller pool first: 8,000 versions on one commit made each registration scan all of them (25 s).
+        pool = self._by_name.get(name, []) if name else self._by_commit.get(commit, []) if commit else self.versions
         found = [
             v
             for v in pool
@@ -256,12 +273,7 @@ class _Artifact:
             found = [v]
         if len(found) > 1:
             if not self.lenient:
-                names = [v.name for v in found]
-                raise RegistryUnreadable(
-                    "Multiple versions are not allowed on the same Git commit. "
-                    f"Violation detected for artifact '{self.name}', versions '{names}'.",
-                    "versions",
-                )
+                raise RegistryUnreadable(multiple_versions(self.name, [v.name for v in found]), "versions")
             return max(found, key=lambda v: (v.active, semver_key(v.name) or ()))
         return found[0] if found else None
 
