@@ -137,7 +137,7 @@ describe('annotate flow', () => {
     const p = new ScriptedPrompter([ok('rf'), cancel]);
     await runAnnotateFlow(p, { context: makeContext(), prefill: {}, afterAnnotate: 'ask' });
     const typeStep = p.shown[1]!.raw as PickStep<unknown>;
-    assert.match(typeStep.freeText?.validate?.('a.b') ?? '', /Invalid value 'a\.b'/);
+    assert.match(typeStep.freeText?.validate?.('a.b') ?? '', /Invalid type 'a\.b'/);
     assert.equal(typeStep.freeText?.validate?.('tokenizer'), undefined);
   });
 
@@ -152,7 +152,7 @@ describe('annotate flow', () => {
     const p = new ScriptedPrompter([cancel]);
     await runAnnotateFlow(p, { context: makeContext(), prefill: {}, afterAnnotate: 'ask' });
     const validate = (p.shown[0]!.raw as { validate: (v: string) => string | undefined }).validate;
-    assert.match(validate('a.b') ?? '', /Invalid value/);
+    assert.match(validate('a.b') ?? '', /Invalid artifact name 'a\.b'/);
     assert.match(validate('') ?? '', /Enter a name/);
     assert.equal(validate('nlp/bert'), undefined);
   });

@@ -18,11 +18,13 @@ describe('GTO name rule (GTO 1.10 name_re)', () => {
   for (const invalid of ['a.b', 'ab-', '_ab', '-ab', 'a:b', 'dir:name', 'a b', 'm/', '/m', 'über', '', 'ab\n']) {
     it(`rejects ${JSON.stringify(invalid)}`, () => assert.equal(validateName(invalid), invalidNameMessage(invalid)));
   }
-  it("uses GTO's message text", () => {
+  it("names what is invalid, in the server's words (not GTO's `Invalid value`)", () => {
     assert.equal(
       validateName('a.b'),
-      "Invalid value 'a.b'. Only letters, numbers, '_', '-', '/' are allowed. Value must be of len >= 2 and must start and end with a letter or a number.",
+      "Invalid artifact name 'a.b': only letters, numbers, '_', '-' and '/' are allowed, and it must start and end with a letter or a number.",
     );
+    assert.match(validateName('x y', 'label') ?? '', /^Invalid label 'x y': /);
+    assert.match(validateName('Prod!', 'stage') ?? '', /^Invalid stage 'Prod!': /);
   });
 });
 

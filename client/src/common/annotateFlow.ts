@@ -217,7 +217,7 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
             : 'Artifact type: pick one or type a new one',
           items,
           active: state.type,
-          freeText: restricted ? undefined : { label: (t) => `New type: ${t}`, validate: validateName, toValue: (t) => t },
+          freeText: restricted ? undefined : { label: (t) => `New type: ${t}`, validate: (t) => validateName(t, 'type'), toValue: (t) => t },
         });
         if (r.kind === 'ok') {
           state.type = r.value;
@@ -286,7 +286,7 @@ export async function runAnnotateFlow(prompter: Prompter, input: AnnotateFlowInp
           placeholder: 'Labels: check known ones, type new ones separated by commas, then Enter',
           items: known.map((l) => ({ label: l, description: kept.includes(l) ? 'current' : '', value: l })),
           selected: current,
-          freeText: { split: splitLabels, validate: validateName, toValue: (t) => t },
+          freeText: { split: splitLabels, validate: (t) => validateName(t, 'label'), toValue: (t) => t },
         });
         if (r.kind === 'ok') {
           state.labels = [...new Set(r.value)];

@@ -6,17 +6,23 @@
 /** GTO 1.10 `name_re`: ASCII letters, digits, `_`, `-`, `/`; first and last character alphanumeric. */
 export const NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9\-/_]*[a-zA-Z0-9])?$/;
 
-/** GTO's own error text for an invalid artifact name, type or label. */
-export function invalidNameMessage(value: string): string {
+/** What a name is, in the messages: the server's words (core/names.py, invalid_name_message). */
+export type NameKind = 'artifact name' | 'type' | 'label' | 'stage';
+
+/**
+ * The error text for an invalid artifact name, type, label or stage, naming which: the server's text. (GTO says
+ * `Invalid value 'a.b'. ... Value must be of len >= 2 ...`: no field, and a length its own rule does not ask.)
+ */
+export function invalidNameMessage(value: string, what: NameKind = 'artifact name'): string {
   return (
-    `Invalid value '${value}'. Only letters, numbers, '_', '-', '/' are allowed. ` +
-    'Value must be of len >= 2 and must start and end with a letter or a number.'
+    `Invalid ${what} '${value}': only letters, numbers, '_', '-' and '/' are allowed, ` +
+    'and it must start and end with a letter or a number.'
   );
 }
 
-/** Undefined when `value` is a valid GTO name, else GTO's error message. */
-export function validateName(value: string): string | undefined {
-  return NAME_RE.test(value) ? undefined : invalidNameMessage(value);
+/** Undefined when `value` is a valid GTO name, else the error message naming `what` it is. */
+export function validateName(value: string, what: NameKind = 'artifact name'): string | undefined {
+  return NAME_RE.test(value) ? undefined : invalidNameMessage(value, what);
 }
 
 const MODEL_EXTENSIONS = new Set(['.pkl', '.pt', '.pth', '.h5', '.onnx', '.joblib', '.bin', '.safetensors', '.ckpt']);

@@ -485,7 +485,7 @@ export async function assign(deps: RegistryDeps, repository: string, prefill: Re
           })),
           ...(state.stagesRestricted
             ? {}
-            : { freeText: { label: (t: string) => `New stage '${t}'`, validate: validateName, toValue: (t: string) => t } }),
+            : { freeText: { label: (t: string) => `New stage '${t}'`, validate: (t: string) => validateName(t, 'stage'), toValue: (t: string) => t } }),
         });
         if (r.kind === 'ok') {
           stage = r.value;
