@@ -303,17 +303,18 @@ class Lifeline:
                 logger.warning("could not answer shutdown: %r", error)
 
     def end(self, why: str) -> None:
-        """Ask the main loop to stop; end the process if it has not within `GRACE`."""
+        """Ask the main loop to stop; end the process, as the main loop would, if it has not within `GRACE`."""
         with self.lock:
             if self.ending:
                 return
             self.ending = True
         self.deliver(("end", why))
-        _later(GRACE, lambda: self._exit(why))
+        code = 1 if why == "exit" and not self.shutdown else 0  # `exit` without shutdown: 1, as pygls says
+        _later(GRACE, lambda: self._exit(why, code))
 
-    def _exit(self, why: str) -> None:
+    def _exit(self, why: str, code: int) -> None:
         logger.warning("exiting on %s: the server was still busy %s s later", why, GRACE)
-        os._exit(0 if self.shutdown else 1)  # the code `exit` asks for: 0 after a shutdown request
+        os._exit(code)
 
     def watch(self, pid: Any) -> None:
         """End when the client's process ends (POSIX only: os.kill(pid, 0) would end it on Windows)."""
@@ -447,7 +448,7 @@ def start_io(ls: GtoLanguageServer) -> None:
         asyncio.run(serve_stdio(ls))
     except BrokenPipeError:
         logger.warning("the client closed the connection")
-    except (KeyboardInterrupt, SystemExit):
+    except KeyboardInterrupt:
         pass
-    finally:
+    finally:  # (pygls's `exit` raises SystemExit with its code: 0 after shutdown, else 1)
         ls.shutdown()  # type: ignore[no-untyped-call]
