@@ -161,7 +161,7 @@ def writing(path: Path) -> Iterator[None]:
         with file_lock(path):
             yield
     except LockBusy as error:
-        raise CliError(error.message) from error
+        raise CliError(error.message, getattr(error, "code", EXIT_PROBLEMS)) from error  # LockRefused: 2
 
 
 def commit_changes(repo: Repo, message: str, push: bool, out: TextIO, files: Optional[Sequence[str]] = None) -> None:

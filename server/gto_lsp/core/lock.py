@@ -9,13 +9,19 @@ that names the lock and its owner.
 A lock left by a process that died (killed, power loss) is stale: its owner's pid no longer runs on this host,
 or it is older than STALE_AFTER seconds. It is taken over (renamed away atomically, so two waiters never both
 take it).
+
+A lock path is only ever created, never followed: one planted in the repository as a symlink (to /dev/stdin),
+a FIFO or a folder is refused with a sentence naming it (reading it would block, or read the protocol's input);
+a folder where the lock cannot be created (read-only, full disk) is refused likewise, the files unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 from typing import Iterator, Optional
@@ -24,6 +30,8 @@ LOCK_SUFFIX = ".lock"
 STALE_AFTER = 120.0  # seconds: no annotate holds a lock this long (a commit hook may take a while)
 WAIT = 30.0  # seconds a writer waits for another one (GTOLSP_LOCK_WAIT overrides it)
 _POLL = 0.02
+_OWNER_MAX = 256  # bytes: "<pid> <host>"; a lock is read no further
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class LockBusy(Exception):
@@ -35,18 +43,63 @@ class LockBusy(Exception):
         self.lock = lock
 
 
+class LockRefused(LockBusy):
+    """The lock cannot be taken at all: its path is no lock file, or its folder takes no new file."""
+
+    code = 2  # the command line's exit code: the repository, not the request, needs a fix
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
 def _owner(lock: Path) -> tuple[Optional[int], str]:
+    """(pid, host) written in a lock; never follows a link, never blocks on a FIFO, reads a few bytes at most."""
     try:
-        text = lock.read_text(encoding="utf-8", errors="replace")
+        fd = os.open(lock, os.O_RDONLY | _NOFOLLOW)
     except OSError:
         return None, ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, ""
+        text = os.read(fd, _OWNER_MAX).decode("utf-8", "replace")
+    except OSError:
+        return None, ""
+    finally:
+        os.close(fd)
     parts = text.split()
     pid = int(parts[0]) if parts and parts[0].isdigit() else None
     return pid, parts[1] if len(parts) > 1 else ""
+
+
+_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"))
+
+
+def _not_a_lock(path: Path, lock: Path, mode: int) -> LockRefused:
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return LockRefused(
+        f"'{lock}' is {kind}, not a lock file gto-lsp made: {path.name} is not written while it is there "
+        "(nothing was changed). Remove it and try again.",
+        lock,
+    )
+
+
+_CAUSES = {
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "no permission to create a file there",
+    errno.EPERM: "no permission to create a file there",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+}
+
+
+def _cannot_create(path: Path, lock: Path, error: OSError) -> LockRefused:
+    cause = _CAUSES.get(error.errno or 0) or error.strerror or str(error)
+    return LockRefused(
+        f"Cannot write {path.name}: its lock file '{lock}' cannot be created in '{lock.parent}' ({cause}). "
+        "Nothing was changed; make the folder writable (or free some space) and try again.",
+        lock,
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -59,12 +112,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _stale(lock: Path, now: float) -> Optional[int]:
-    """The inode of the lock when it is stale, else None."""
+def _stale(path: Path, lock: Path, now: float) -> Optional[int]:
+    """The inode of the lock when it is stale, else None; LockRefused when the lock path is no regular file."""
     try:
-        info = lock.stat()
+        info = os.lstat(lock)
     except FileNotFoundError:
         return None
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_a_lock(path, lock, info.st_mode)
     age = now - info.st_mtime
     if age > STALE_AFTER:
         return info.st_ino
@@ -82,10 +137,11 @@ def _take_over(lock: Path, inode: int) -> None:
         os.replace(lock, aside)
     except FileNotFoundError:
         return
-    if aside.stat().st_ino != inode:
-        with contextlib.suppress(FileExistsError):
-            os.link(aside, lock)  # a fresh lock: give it back (unless yet another one exists by now)
-    aside.unlink()
+    if os.lstat(aside).st_ino != inode:
+        with contextlib.suppress(OSError):
+            os.link(aside, lock, follow_symlinks=False)  # a fresh lock: give it back (unless another exists)
+    with contextlib.suppress(OSError):
+        os.unlink(aside)
 
 
 @contextlib.contextmanager
@@ -100,10 +156,10 @@ def file_lock(path: Path, wait: Optional[float] = None) -> Iterator[Path]:
     deadline = time.monotonic() + wait
     while True:
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW, 0o644)
             break
         except FileExistsError:
-            stale = _stale(lock, time.time())
+            stale = _stale(path, lock, time.time())
             if stale is not None:
                 _take_over(lock, stale)
                 continue
@@ -117,10 +173,17 @@ def file_lock(path: Path, wait: Optional[float] = None) -> Iterator[Path]:
                     lock,
                 ) from None
             time.sleep(_POLL)
+        except OSError as error:
+            raise _cannot_create(path, lock, error) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()} {socket.gethostname()}\n")
+    except OSError as error:  # a full disk: the lock was made, its content was not
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        raise _cannot_create(path, lock, error) from None
+    try:
         yield lock
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(lock)
