@@ -768,6 +768,37 @@ test('trusted', 'Register version... from the code lens creates GTO\'s annotated
   );
 });
 
+test('trusted', 'Register version...: a typed version GTO refuses keeps the prompt open and says why', async () => {
+  const a = await api();
+  let shown;
+  const sub = a.prompter.onDidShow((s) => {
+    shown = s;
+  });
+  try {
+    const running = vscode.commands.executeCommand('gto.register', { repository: root(), name: 'churn' });
+    await waitFor('the version prompt', () => shown?.id === 'version');
+    const qp = shown.input;
+    const tags = git('tag', '-l');
+    for (const [typed, why] of [
+      ['1.4', /^'1\.4' is not a version GTO accepts: "v" and a SemVer 2\.0 version/],
+      ['v0.1.0', /^v0\.1\.0 is registered already \(commit [0-9a-f]{7}\): choose another version$/],
+    ]) {
+      qp.value = typed;
+      const refused = await waitFor(`the item for '${typed}'`, () => qp.items.find((i) => i.label.endsWith(typed) && i.detail));
+      assert.match(refused.detail, why);
+      await sleep(150);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(300);
+      assert.strictEqual(a.prompter.current?.input, qp, `the version prompt is still open after Enter on '${typed}'`);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.strictEqual((await running).status, 'cancelled');
+    assert.strictEqual(git('tag', '-l'), tags, 'no tag');
+  } finally {
+    sub.dispose();
+  }
+});
+
 test('trusted', "Explorer: Assign Stage... on an artifact's path finds the artifact and creates GTO's stage tag", async () => {
   const a = await api();
   const latest = (await a.server.registryState(root(), 'churn')).latest;
