@@ -111,6 +111,11 @@ async def test_a_13000_entry_file_costs_nothing_until_chosen_and_blocks_nothing(
     repo = make_repo(files={"artifacts.yaml": text, "dvc.yaml": STAGES})
     editor = await start([repo.root])
     doc = editor.open(repo.index)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while not [a for a in await editor.code_actions(doc, rng(0, 0, 0, 0), [], only=["refactor"]) if a.data]:
+        assert loop.time() < deadline, "the first parse (in a worker thread) never ended"
+        await asyncio.sleep(0.5)  # until then requests see an empty document
     for line in (0, 3000, 30000):  # cursor moves: each answered at once (a hang is no answer in 30 s)
         actions = await asyncio.wait_for(editor.code_actions(doc, rng(line, 0, line, 0), [], only=["refactor"]), 30)
         assert [a for a in actions if a.title.startswith("Move annotations") and a.edit is None]

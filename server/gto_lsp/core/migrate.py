@@ -19,7 +19,7 @@ from .dvc.document import parse_dvc
 from .dvc.edit import insert_entries
 from .dvc.files import dvc_file_of, relative_to_folder
 from .fields import FIELD_BY_NAME
-from .parse import Artifact, Node, ScalarNode, parse, walk
+from .parse import Artifact, Document, Node, ScalarNode, parse, walk
 
 NO_PATH = "DVC requires a path"
 IN_TARGET = "already in dvc.yaml"
@@ -142,7 +142,7 @@ def migrate(
     gto_result = remove_entries(document, moving) if moving else EditResult(gto_text, ())
     emptied = bool(moving) and len(moving) == len(document.artifacts)
     if emptied:
-        comments = count_comments(gto_text)  # the file goes: every comment in it goes too
+        comments += _comment_lines_between(document)  # the file goes: every comment in it goes too
     return MigrateResult(
         gto_result, dvc_result, [name for name, _ in moved], skipped, dropped, comments, emptied, target
     )
@@ -154,26 +154,27 @@ def _truthy(value: Any) -> bool:
     return _as_bool(value)
 
 
+def _comment_lines_between(document: Document) -> int:
+    """Comment lines outside every entry's lines (between entries, before the first, after the last)."""
+    count, line = 0, 0
+    for artifact in [*document.artifacts, None]:
+        end = artifact.first_line if artifact is not None else len(document.line_starts)
+        count += sum(1 for n in range(line, end) if document.line_text(n).lstrip().startswith("#"))
+        line = artifact.last_line + 1 if artifact is not None else end
+    return count
+
+
 def comments_in(artifact: Artifact) -> int:
     """The comments inside an entry's lines (its key line through its last content line)."""
     text = artifact.block.text
     if not text or "#" not in text:
         return 0
-    return count_comments(text, artifact.block.key, artifact.block.value, lines=artifact.block.last_line + 1)
+    return _count_comments(text, (artifact.block.key, artifact.block.value), artifact.block.last_line + 1)
 
 
-def count_comments(text: str, *nodes: Optional[Node], lines: Optional[int] = None) -> int:
-    """Comments in `text` (the first `lines` lines): a `#` at a line's start or after a blank, outside quoted
-    and block scalars (which `nodes`, the text's composed nodes, locate; composed here when not given)."""
-    if "#" not in text:
-        return 0
-    if not nodes:
-        try:
-            from .parse import _compose
-
-            nodes = (_compose(text.lstrip("\ufeff")),)
-        except Exception:
-            nodes = ()
+def _count_comments(text: str, nodes: Sequence[Optional[Node]], lines: int) -> int:
+    """Comments in the first `lines` lines of `text`: a `#` at a line's start or after a blank, outside quoted
+    and block scalars (which `nodes`, the text's composed nodes, locate)."""
     quoted: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for node in nodes:
         for current in walk(node):
