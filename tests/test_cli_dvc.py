@@ -392,3 +392,22 @@ def test_migrate_of_every_entry_removes_artifacts_yaml_in_the_same_commit(dvc_re
     ]
     assert not (dvc_repo / "artifacts.yaml").exists()
     assert git(dvc_repo, "show", "--name-status", "--format=", "HEAD") == "D\tartifacts.yaml\nM\tdvc.yaml\n"
+
+
+def test_flow_style_artifacts_yaml_is_annotated_as_gto_reads_it(repo: Path) -> None:
+    """Root flow mapping and flow entries of artifacts.yaml: written as GTO writes them, read back before."""
+    from gto_lsp.core.render import load
+
+    for text in ("{rf: {path: models/rf.pkl}, nn: {}}\n", "rf: {path: models/rf.pkl}  # c\nnn: {}\n"):
+        (repo / "artifacts.yaml").write_text(text)
+        code, out, err = run("annotate", "rf", "--type", "model", "--label", "ml", cwd=repo)
+        assert (code, out) == (0, "Updated `artifacts.yaml`\n"), err
+        assert load((repo / "artifacts.yaml").read_text()) == {
+            "rf": {"path": "models/rf.pkl", "type": "model", "labels": ["ml"]},
+            "nn": {},
+        }
+        assert run("remove", "rf", cwd=repo)[0] == 0
+        assert load((repo / "artifacts.yaml").read_text()) == {"nn": {}}
+    code, out, err = run("annotate", "nn", "-d", "nel\x85char", cwd=repo)  # GTO would write what reads 'nel char'
+    assert (code, out) == (2, "") and "would read back with description 'nel char'" in err
+    assert load((repo / "artifacts.yaml").read_text()) == {"nn": {}}
