@@ -134,3 +134,43 @@ def test_show_says_when_a_committed_artifacts_yaml_breaks_gto(repo: Path) -> Non
     code, out, err = run("show", "--json")
     assert code == 1 and json.loads(out)["rf"]["version"] == "v0.0.1"
     assert "`artifacts.yaml file doesn't conform to GTO format`" in err
+
+
+# --- issue 12 item 13: concurrent registry writes ----------------------------------------------------------------
+
+WRITERS = 8
+ROUNDS = 5
+
+
+def test_concurrent_registers_leave_one_version_per_commit(repo: Path) -> None:
+    """8 real processes `register rf HEAD --version vN` at once, 5 times: one wins, the others get GTO's refusal
+    (before: several versions on one commit in 9 of 10 tries, a registry GTO then refuses to read)."""
+    import sys
+
+    for round_ in range(ROUNDS):
+        if round_:
+            subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", f"c{round_ + 1}"], cwd=repo, check=True)
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gto_lsp", "register", "rf", "HEAD", "--version", f"v{round_}.{n}.0"],
+                cwd=repo,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(WRITERS)
+        ]
+        results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+        for p in procs:
+            p.stdout.close()  # type: ignore[union-attr]
+            p.stderr.close()  # type: ignore[union-attr]
+        at_head = subprocess.run(
+            ["git", "tag", "--points-at", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert len(at_head) == 1, (round_, at_head)
+        won = [r for r in results if r[0] == 0]
+        lost = [r for r in results if r[0] != 0]
+        assert len(won) == 1, results
+        for code, _, err in lost:
+            assert code == 1 and "'rf' is already registered in this commit with version" in err, err
+        assert "Traceback" not in "".join(r[2] for r in results)

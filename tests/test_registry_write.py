@@ -154,3 +154,24 @@ def test_push_failures_are_classified(output: str, kind: str) -> None:
     from gto_lsp.core.registry.write import _classify
 
     assert _classify(output) == kind
+
+
+def test_a_plan_made_before_another_writer_is_planned_again_under_the_lock(repo: Path) -> None:
+    """Issue 12 item 13: write_plan re-plans from the registry read under its lock (`.git/gto-lsp-registry.lock`)."""
+    head = git(repo, "rev-parse", "HEAD")
+    stale = plan_register(read_registry(repo), "rf", head, version="v1.0.0")
+    write_plan(repo, plan_register(read_registry(repo), "rf", head, version="v2.0.0"))  # another writer, first
+    with pytest.raises(WriteError) as refused:
+        write_plan(repo, stale, replan=lambda registry: plan_register(registry, "rf", head, version="v1.0.0"))
+    assert refused.value.message == "'rf' is already registered in this commit with version 'v2.0.0'"
+    write_plan(repo, plan_register(read_registry(repo), "nn", head, version="v0.0.1"))
+    git(repo, "commit", "-q", "--allow-empty", "-m", "c2")
+    second = git(repo, "rev-parse", "HEAD")
+    bumped = plan_register(read_registry(repo), "nn", second, bump="patch")  # v0.0.2
+    git(repo, "commit", "-q", "--allow-empty", "-m", "c3")
+    write_plan(repo, plan_register(read_registry(repo), "nn", git(repo, "rev-parse", "HEAD"), version="v0.1.0"))
+    with pytest.raises(WriteError) as changed:
+        write_plan(repo, bumped, replan=lambda registry: plan_register(registry, "nn", second, bump="patch"))
+    assert changed.value.message.startswith("The registry changed while this was planned")
+    assert git(repo, "tag", "--points-at", second) == ""
+    assert not (repo / ".git" / "gto-lsp-registry.lock").exists()  # released

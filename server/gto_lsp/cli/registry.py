@@ -18,6 +18,8 @@ from .common import EXIT_OK, EXIT_PROBLEMS, CliError
 
 if TYPE_CHECKING:
     from ..core.registry.plan import TagPlan
+    from ..core.registry.state import Registry
+    from ..core.registry.write import Replan
 
 _SIMPLE = {"auto": None, "true": True, "false": False}
 
@@ -90,11 +92,17 @@ def _stages(root: Path) -> Optional[tuple[str, ...]]:
     return read_config(root).stages
 
 
-def _run_plan(root: Path, plan: TagPlan, push: bool, out: TextIO) -> int:
-    """Write the plan, printing GTO's lines: "Created git tag ..." (or "Deleted ..."), then the push hint, or
-    "Running `git push ...`" and "Successfully pushed ..." with --push."""
+def _run_plan(root: Path, replan: Replan, push: bool, out: TextIO) -> int:
+    """Plan, then write the plan made again under the registry lock (another writer may have tagged meanwhile),
+    printing GTO's lines: "Created git tag ..." (or "Deleted ..."), then the push hint, or "Running `git push
+    ...`" and "Successfully pushed ..." with --push."""
+    from ..core.registry.plan import PlanError
     from ..core.registry.write import WriteError, tag_remote, write_plan
 
+    try:
+        plan = replan(_registry(root))
+    except PlanError as error:
+        raise _plan_error(error) from error
     try:
         remote = tag_remote(root)  # where --push sends the tags; GTO's hint always says origin
     except WriteError:
@@ -116,7 +124,7 @@ def _run_plan(root: Path, plan: TagPlan, push: bool, out: TextIO) -> int:
             print(f"    git push{delete}{remote} {shlex.quote(tag)}", file=out)
 
     try:
-        write_plan(root, plan, push=push, report=report)
+        write_plan(root, plan, push=push, report=report, replan=replan)
     except WriteError as error:
         raise CliError(("Unexpected error: " if error.unexpected else "") + error.message) from error
     out.flush()
@@ -144,9 +152,13 @@ def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
     root = _root(args.repo)
     try:
         check_register(args.name, bumps=given)
-        sha = _resolve(root, args.ref or "HEAD")
-        plan = plan_register(
-            _registry(root),
+    except PlanError as error:
+        raise _plan_error(error) from error
+    sha = _resolve(root, args.ref or "HEAD")
+
+    def planner(registry: Registry) -> TagPlan:
+        return plan_register(
+            registry,
             args.name,
             sha,
             version=args.version,
@@ -156,9 +168,8 @@ def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
             force=args.force,
             bumps=given,
         )
-    except PlanError as error:
-        raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push or root in _CLONES, out)
+
+    return _run_plan(root, planner, args.push or root in _CLONES, out)
 
 
 def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
@@ -171,11 +182,16 @@ def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
         name_version, version, ref = None, args.version, None
     else:
         name_version, version, ref = None, None, "HEAD"
+    stages = _stages(root)
     try:
-        check_assign(args.name, args.stage, version, name_version, args.skip_registration, _stages(root))
-        sha = _resolve(root, ref) if ref is not None else None
-        plan = plan_assign(
-            _registry(root),
+        check_assign(args.name, args.stage, version, name_version, args.skip_registration, stages)
+    except PlanError as error:
+        raise _plan_error(error) from error
+    sha = _resolve(root, ref) if ref is not None else None
+
+    def planner(registry: Registry) -> TagPlan:
+        return plan_assign(
+            registry,
             args.name,
             args.stage,
             ref_sha=sha,
@@ -185,21 +201,27 @@ def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
             simple=args.simple,
             force=args.force,
             skip_registration=args.skip_registration,
-            allowed_stages=_stages(root),
+            allowed_stages=stages,
         )
-    except PlanError as error:
-        raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push or root in _CLONES, out)
+
+    return _run_plan(root, planner, args.push or root in _CLONES, out)
 
 
 def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.registry.plan import PlanError, plan_deprecate, plan_deregister, plan_unassign
+    from ..core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
 
     root = _root(args.repo)
-    try:
-        registry = _registry(root)
+    stages = _stages(root) if args.stage else None
+    ref = None
+    if not args.stage and not args.version and args.ref:
+        try:
+            ref = _resolve(root, args.ref)
+        except CliError as error:
+            raise CliError(f"Ref '{args.ref}' was not found in the repository history") from error
+
+    def planner(registry: Registry) -> TagPlan:
         if args.stage:
-            plan = plan_unassign(
+            return plan_unassign(
                 registry,
                 args.name,
                 args.version,
@@ -208,10 +230,10 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
                 simple=args.simple,
                 force=args.force,
                 delete=args.delete,
-                allowed_stages=_stages(root),
+                allowed_stages=stages,
             )
-        elif args.version:
-            plan = plan_deregister(
+        if args.version:
+            return plan_deregister(
                 registry,
                 args.name,
                 args.version,
@@ -220,26 +242,18 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
                 force=args.force,
                 delete=args.delete,
             )
-        else:
-            ref = None
-            if args.ref:
-                try:
-                    ref = _resolve(root, args.ref)
-                except CliError as error:
-                    raise CliError(f"Ref '{args.ref}' was not found in the repository history") from error
-            plan = plan_deprecate(
-                registry,
-                args.name,
-                ref_sha=ref,
-                head_sha=registry.head,
-                message=args.message,
-                simple=args.simple,
-                force=args.force,
-                delete=args.delete,
-            )
-    except PlanError as error:
-        raise _plan_error(error) from error
-    return _run_plan(root, plan, args.push or root in _CLONES, out)
+        return plan_deprecate(
+            registry,
+            args.name,
+            ref_sha=ref,
+            head_sha=registry.head,
+            message=args.message,
+            simple=args.simple,
+            force=args.force,
+            delete=args.delete,
+        )
+
+    return _run_plan(root, planner, args.push or root in _CLONES, out)
 
 
 def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool) -> dict[str, Any]:

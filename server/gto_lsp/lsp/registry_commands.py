@@ -196,7 +196,9 @@ async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner
     push_error: Optional[str] = None
     pushed: tuple[str, ...] = ()
     try:
-        result = await asyncio.to_thread(write_plan, gate.root, plan, push, report)
+        # planned again under the registry lock: another writer may have tagged meanwhile
+        replan = lambda registry: planner(registry, gate)  # noqa: E731
+        result = await asyncio.to_thread(write_plan, gate.root, plan, push, report, replan=replan)
         pushed = result.pushed
     except PushError as error:
         push_error = error.message

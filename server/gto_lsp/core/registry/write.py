@@ -2,10 +2,13 @@
 
 Public API::
 
-    write_plan(root, plan, push=False, report=None, remote=None, now=None) -> WriteResult
+    write_plan(root, plan, push=False, report=None, remote=None, now=None, replan=None) -> WriteResult
         # creates plan.create in order (or deletes plan.delete); with push, pushes each tag right after
         # creating (deleting) it, as GTO does: a failed push stops there and raises PushError, the local tag
         # stays. report(kind, tag) is called as it goes: kind in "created", "deleted", "pushing", "pushed".
+        # Holds registry_lock(root); replan(registry) plans again from the registry read under it: its
+        # PlanError (GTO's refusal) is raised as WriteError, and so is a plan that came out different.
+    registry_lock(root)                                       # one registry writer per repository
     push_tags(root, names, delete=False, remote=None) -> str   # the remote used; raises PushError
     tag_remote(root, remote=None) -> str                     # the branch's remote, else 'origin', else the only one
     WriteResult(created: tuple[str, ...], deleted: tuple[str, ...], pushed: tuple[str, ...], remote: str | None)
@@ -19,21 +22,26 @@ artifact) and than the tag before it in the same plan, so the replay order never
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import git
 
 from ..git import _NO_PROMPT, _reason, _run
+from ..lock import LockBusy, file_lock
 from ..messages import NO_IDENTITY
-from .plan import TagPlan
+from .plan import PlanError, TagPlan
+from .state import Registry, read_registry
 
-__all__ = ["PushError", "WriteError", "WriteResult", "push_tags", "tag_remote", "write_plan"]
+__all__ = ["PushError", "WriteError", "WriteResult", "push_tags", "registry_lock", "tag_remote", "write_plan"]
 
 Report = Callable[[str, str], None]
+Replan = Callable[[Registry], TagPlan]
+REGISTRY_LOCK = "gto-lsp-registry"  # `<git dir>/gto-lsp-registry.lock`: shared by the worktrees
 
 
 class WriteError(Exception):
@@ -144,6 +152,37 @@ def _offset() -> str:
     return f"{sign}{secs // 3600:02d}{secs % 3600 // 60:02d}"
 
 
+@contextlib.contextmanager
+def registry_lock(root: str | os.PathLike[str]) -> Iterator[Path]:
+    """One registry writer at a time per repository: two processes that each read the registry, plan and tag
+    would both pass GTO's rules (one version per commit) and break them together. core.lock's file lock in the
+    git dir (a bare repository's own folder); WriteError when it cannot be taken."""
+    res = _run(git.Git(str(root)), "rev-parse", "--git-common-dir")
+    if res.status != 0 or not res.text.strip():
+        raise WriteError(f"{root} is not a git repository", unexpected=True)
+    git_dir = Path(root) / res.text.strip()  # relative to root, or absolute
+    try:
+        with file_lock(git_dir / REGISTRY_LOCK) as lock:
+            yield lock
+    except LockBusy as error:
+        raise WriteError(error.message) from error
+
+
+def _replanned(root: str | os.PathLike[str], plan: TagPlan, replan: Replan) -> TagPlan:
+    """The plan made again from the registry as it is now (under the lock): GTO's refusal if another writer
+    made it wrong meanwhile, and a refusal if it would now write other tags than the ones planned."""
+    try:
+        fresh = replan(read_registry(root))
+    except PlanError as error:
+        raise WriteError(error.message, unexpected=error.unexpected) from error
+    if (fresh.create, fresh.delete) != (plan.create, plan.delete):
+        raise WriteError(
+            "The registry changed while this was planned (another program wrote tags meanwhile): "
+            "nothing was written. Run the command again."
+        )
+    return fresh
+
+
 def write_plan(
     root: str | os.PathLike[str],
     plan: TagPlan,
@@ -151,10 +190,32 @@ def write_plan(
     report: Optional[Report] = None,
     remote: Optional[str] = None,
     now: Optional[float] = None,
+    replan: Optional[Replan] = None,
 ) -> WriteResult:
-    """Create (or delete) the plan's tags; see the module docstring."""
+    """Create (or delete) the plan's tags holding the registry lock; see the module docstring."""
+    with registry_lock(root) as lock:
+        if replan is not None:
+            plan = _replanned(root, plan, replan)
+        say = report or (lambda kind, tag: None)
+
+        def reported(kind: str, tag: str) -> None:
+            if kind == "pushing":  # a push may take a while: the lock stays fresh (core.lock's STALE_AFTER)
+                with contextlib.suppress(OSError):
+                    os.utime(lock)
+            say(kind, tag)
+
+        return _write(root, plan, push, reported, remote, now)
+
+
+def _write(
+    root: str | os.PathLike[str],
+    plan: TagPlan,
+    push: bool,
+    say: Report,
+    remote: Optional[str],
+    now: Optional[float],
+) -> WriteResult:
     g = git.Git(str(Path(root)))
-    say = report or (lambda kind, tag: None)
     created: list[str] = []
     deleted: list[str] = []
     pushed: list[str] = []
