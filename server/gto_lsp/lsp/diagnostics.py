@@ -22,6 +22,7 @@ from ..core.dvc import check_dvc, stage_outputs
 from ..core.dvc.files import dvc_files, walk_files
 from ..core.problems import Pos, Problem, Span
 from ..core.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
+from . import code_lens
 from .positions import LineIndex
 from .settings import Settings
 from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
@@ -263,6 +264,9 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         _publish_too_large(ls, uri, force)
         return
     view = ls.view(uri)
+    if await ls.parsed(uri):  # a large first parse, in a worker thread
+        view = ls.view(uri)
+        code_lens.refresh(ls)  # the lenses asked meanwhile were answered for an empty document
     settings = await ls.settings_for(state.path)
     if view is None:  # deleted and not open
         if state.published:

@@ -47,6 +47,10 @@ ARTIFACTS, CONFIG, DVC, OTHER = "artifacts", "config", "dvc", "other"
 ANNOTATIONS = (ARTIFACTS, DVC)  # the kinds of document that hold artifact annotations
 _WARMED = "gto-lsp:in-head-asked"  # key in a parsed block's memo: the HeadAnswers that answered its path
 STAMP_RECHECK = 0.25  # seconds a refs stamp read on the event loop is trusted (watcher events reset it at once)
+# Characters from which a document's first parse runs in a worker thread: 18,000 entries (1.4 MB) took 1.5-7 s on
+# the event loop, and every request waited for it. Meanwhile requests see an empty document (hover by line shape).
+PARSE_OFF_LOOP = 200_000
+_EMPTY = parse("")
 
 
 def norm(path: str | os.PathLike[str]) -> Path:
@@ -435,6 +439,8 @@ class DocState:
     published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
     vocabulary: Optional[tuple[Document, list[str], list[str]]] = None  # (parse, types used, labels used)
     dvc: Optional[DvcDocument] = None  # the last parse of a dvc.yaml
+    parsing: Optional[tuple[str, asyncio.Task[Any]]] = None  # (text, task) of a first parse in a worker thread
+    lensed: Optional[tuple[Any, Any]] = None  # (parse, the entries that get code lenses) for code_lens.py
 
 
 @dataclass
@@ -616,7 +622,10 @@ class GtoLanguageServer(LanguageServer):
         repo = self.repo(state.root)
         if state.kind == ARTIFACTS:
             previous = state.document
-            if previous is None or (previous.text is not text and previous.text != text):
+            if previous is None and len(text) >= PARSE_OFF_LOOP:
+                self._parse_in_thread(state, text)
+                previous = _EMPTY
+            elif previous is None or (previous.text is not text and previous.text != text):
                 first = previous is None
                 previous = parse(text, previous)
                 state.document = previous
@@ -636,6 +645,37 @@ class GtoLanguageServer(LanguageServer):
             lines = LineIndex(text, self.workspace.position_codec)
             state.lines = lines
         return View(uri, state.kind, state.path, repo, text, version, document, lines, dvc)
+
+    def _parse_in_thread(self, state: DocState, text: str) -> None:
+        """Start the first parse of a large text in a worker thread (once per text); `parsed` waits for it."""
+        if state.parsing is not None and (state.parsing[0] is text or state.parsing[0] == text):
+            return
+
+        async def run() -> None:
+            document = await asyncio.to_thread(parse, text)
+            if state.document is None:
+                state.document = document
+                if len(document.artifacts) > 1000:
+                    gc.freeze()  # as after a large first parse on the loop (view)
+
+        task = self.spawn(run())
+        parsing = state.parsing = (text, task)
+
+        def done(_: Any) -> None:
+            if state.parsing is parsing:
+                state.parsing = None
+
+        task.add_done_callback(done)
+
+    async def parsed(self, uri: str) -> bool:
+        """Wait for the worker thread's first parse of this document; True when one ran."""
+        state = self.state.docs.get(uri)
+        parsing = state.parsing if state is not None else None
+        if parsing is None:
+            return False
+        with contextlib.suppress(Exception):
+            await asyncio.shield(parsing[1])
+        return True
 
     def lines_for_path(self, path: Path) -> Optional[LineIndex]:
         """Lines of another file (`.gto`), as open in the editor or from disk."""
