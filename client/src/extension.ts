@@ -117,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
       run('move annotations', async () => {
         const prefill = isObject(arg) ? arg : {};
         const repository = await pickRepository(prefill.repository);
-        return repository ? actions.migrate(server, ui, { ...prefill, repository }) : undefined;
+        return repository ? actions.migrate(server, registryUi, { ...prefill, repository }) : undefined;
       }),
     ),
     vscode.commands.registerCommand('gto.commit', () =>

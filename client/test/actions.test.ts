@@ -194,19 +194,31 @@ describe('commit command', () => {
 });
 
 describe('move annotations to dvc.yaml', () => {
-  it("shows the server's summary of what moved and what was dropped", async () => {
+  const summary = 'Moves 2 artifacts to dvc.yaml; drops 1 comment.';
+  const fakeServer = (calls: object[]) => ({
+    migrate: async (params: { dryRun?: boolean }) => {
+      calls.push(params);
+      return { ok: true, applied: !params.dryRun, message: summary };
+    },
+  });
+
+  it('says what would move and be dropped, moves once confirmed, and says what it did', async () => {
+    const ui = new FakeUi();
+    ui.button = 'Move';
+    const calls: object[] = [];
+    const r = await actions.migrate(fakeServer(calls), ui, { repository: '/repo' });
+    assert.equal(r.status, 'changed');
+    assert.deepEqual(calls, [{ repository: '/repo', dryRun: true }, { repository: '/repo' }]);
+    assert.equal(ui.infos[0], `GTO: ${summary} Move them? [Move]`);
+    assert.match(ui.infos[1] ?? '', /Moves 2 artifacts to dvc\.yaml; drops 1 comment\. \(not saved yet; Undo reverts it\)/);
+  });
+
+  it('dismissed: nothing moves', async () => {
     const ui = new FakeUi();
     const calls: object[] = [];
-    const server = {
-      migrate: async (params: object) => {
-        calls.push(params);
-        return { ok: true, applied: true, message: 'Moves 2 artifacts to dvc.yaml; drops 1 comment.' };
-      },
-    };
-    const r = await actions.migrate(server, ui, { repository: '/repo' });
-    assert.equal(r.status, 'changed');
-    assert.deepEqual(calls, [{ repository: '/repo' }]);
-    assert.match(ui.infos[0] ?? '', /Moves 2 artifacts to dvc\.yaml; drops 1 comment/);
+    const r = await actions.migrate(fakeServer(calls), ui, { repository: '/repo' });
+    assert.equal(r.status, 'cancelled');
+    assert.deepEqual(calls, [{ repository: '/repo', dryRun: true }]);
   });
 
   it("the server's refusal is an error", async () => {

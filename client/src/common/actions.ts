@@ -598,17 +598,23 @@ function messageFor(c: PendingChange): string {
 }
 
 /**
- * "Move Annotations to dvc.yaml": the server computes the move, applies it as one edit of both files (one undo
- * reverts it) and answers a summary of what moved, what was dropped and what stays, shown here.
+ * "Move Annotations to dvc.yaml": the server first says what would move, be dropped and stay (a dry run); once
+ * confirmed it applies the move as one edit of both files (one undo reverts it) and answers the same summary.
  */
 export async function migrate(
   server: { migrate(params: MigrateParams): Promise<MigrateResult> },
-  ui: Pick<Ui, 'info' | 'error'>,
+  ui: Pick<Ui, 'info' | 'error'> & { infoWith(message: string, ...buttons: string[]): Promise<string | undefined> },
   params: MigrateParams,
 ): Promise<ActionResult> {
   let res: MigrateResult;
   try {
-    res = await server.migrate(params);
+    res = await server.migrate({ ...params, dryRun: true });
+    if (res.ok) {
+      if ((await ui.infoWith(`GTO: ${res.message} Move them?`, MOVE)) !== MOVE) {
+        return { status: 'cancelled', message: 'cancelled' };
+      }
+      res = await server.migrate(params);
+    }
   } catch (err) {
     const message = `GTO: moving annotations failed: ${errorMessage(err)}`;
     ui.error(message);
@@ -621,6 +627,8 @@ export async function migrate(
   ui.info(`GTO: ${res.message} (not saved yet; Undo reverts it)`);
   return { status: 'changed', message: res.message };
 }
+
+const MOVE = 'Move';
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
