@@ -60,12 +60,17 @@ def annotate(root: Path, env: dict[str, str], dvc: bool) -> tuple[int, str]:
         stderr=subprocess.PIPE,
         text=True,
     ) as proc:
-        try:
-            out, err = proc.communicate(timeout=HANG)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            pytest.fail(f"annotate did not answer in {HANG} s")
+        return finish(proc)
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    """The exit code and output of a CLI that must answer within HANG seconds."""
+    try:
+        out, err = proc.communicate(timeout=HANG)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"no answer in {HANG} s")
     return proc.returncode, out + err
 
 

@@ -7,7 +7,9 @@ GTO fails badly this does the sensible thing instead (README, compatibility note
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -32,23 +34,52 @@ def _simple(value: str) -> Optional[bool]:
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/:@\s]+@[^/:\s]+:")
 _CLONES: set[Path] = set()  # repositories cloned from a URL given to -r: their tags are pushed back to it
+_CLONE_PREFIX = "gto-lsp-clone-"  # + "<pid>-": a folder whose process is gone is swept by the next clone
+
+
+def _sweep(tmp: str) -> None:
+    """Remove the clone folders of processes that are gone: one killed with SIGKILL ran no clean-up."""
+    import shutil
+
+    from ..core.lock import alive
+
+    with contextlib.suppress(OSError), os.scandir(tmp) as entries:
+        for entry in entries:
+            match = re.match(rf"{_CLONE_PREFIX}(\d+)-", entry.name)
+            if match is None or not entry.is_dir(follow_symlinks=False):
+                continue
+            pid = int(match[1])
+            if pid != os.getpid() and entry.stat(follow_symlinks=False).st_uid == os.getuid() and not alive(pid):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the running git is killed, atexit removes the clone
 
 
 def _clone(url: str) -> Path:
-    """GTO's `-r URL`: a temporary clone, removed when the process ends; its new tags are pushed to `url`."""
+    """GTO's `-r URL`: a temporary clone, removed when the process ends (also on SIGTERM, SIGHUP and Ctrl-C; after
+    SIGKILL, by the next clone); its new tags are pushed to `url`. A remote that does not answer is given up after
+    GTOLSP_GIT_TIMEOUT seconds (core.git.run_network)."""
     import atexit
     import shutil
+    import signal
     import tempfile
 
-    import git
+    from ..core.git import run_network
 
-    from ..core.git import _NO_PROMPT, _run
-
-    folder = Path(tempfile.mkdtemp(prefix="gto-lsp-clone-"))
+    tmp = tempfile.gettempdir()
+    _sweep(tmp)
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _exit_on_signal)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_CLONE_PREFIX}{os.getpid()}-", dir=tmp))
     atexit.register(shutil.rmtree, folder, True)
-    res = _run(git.Git(str(folder)), "clone", "-q", "--", url, str(folder / "repo"), env=_NO_PROMPT)
+    res = run_network(folder, "clone", "-q", "--", url, str(folder / "repo"))
     if res.status != 0:
-        raise CliError(f"Unexpected error: Failed to clone repo '{url}' to '{folder}'")
+        why = res.err.strip() if res.err.startswith("Timeout:") else ""
+        raise CliError(f"Unexpected error: Failed to clone repo '{url}' to '{folder}'" + (f": {why}" if why else ""))
     root = folder / "repo"
     _CLONES.add(root)
     return root

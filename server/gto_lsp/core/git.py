@@ -5,8 +5,11 @@ GitPython runs the git binary; nothing here starts a shell or imports pygls.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -105,6 +108,67 @@ def _run(
         kill_after_timeout=timeout,
     )
     return _Out(status, out or b"", err or "")
+
+
+# --- talking to a remote ---------------------------------------------------------
+
+NETWORK_TIMEOUT = 60.0  # seconds a clone or push may take in all (GTOLSP_GIT_TIMEOUT: slower networks)
+_LOW_SPEED = {"GIT_HTTP_LOW_SPEED_LIMIT": "1000", "GIT_HTTP_LOW_SPEED_TIME": "20"}  # bytes/s, s: a stalled http
+
+
+def network_timeout() -> float:
+    try:
+        value = float(os.environ.get("GTOLSP_GIT_TIMEOUT", NETWORK_TIMEOUT))
+    except ValueError:
+        return NETWORK_TIMEOUT
+    return value if value > 0 else NETWORK_TIMEOUT
+
+
+def timed_out(seconds: float) -> str:
+    return (
+        f"Timeout: no answer from the remote within {seconds:g} s (set GTOLSP_GIT_TIMEOUT to the seconds a slow "
+        "network needs)"
+    )
+
+
+def run_network(cwd: str | os.PathLike[str], *args: str, timeout: float | None = None) -> _Out:
+    """A git command that talks to a remote (clone, push): it never prompts, gives up on a stalled http transfer
+    and after `timeout` seconds in all (a `git://` server that accepts and never answers), and is killed with its
+    helpers (git-remote-http, ssh) when it times out or this process is interrupted (SIGINT, SIGTERM)."""
+    limit = network_timeout() if timeout is None else timeout
+    env = {**os.environ, **_NO_PROMPT, **{k: v for k, v in _LOW_SPEED.items() if k not in os.environ}}
+    posix = sys.platform != "win32"
+    with subprocess.Popen(
+        [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=posix,  # its own group: killed with every helper it started
+    ) as proc:
+
+        def kill() -> None:
+            try:
+                if posix:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+            except OSError:
+                proc.kill()
+
+        try:
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.communicate(timeout=5)  # a helper that left the group may hold the pipes: not waited for
+            return _Out(-1, b"", timed_out(limit))
+        except BaseException:
+            kill()
+            proc.wait()
+            raise
+    return _Out(proc.returncode, out or b"", (err or b"").decode("utf-8", "replace"))
 
 
 def _run_index(g: git.Git, *args: str) -> _Out:
@@ -398,7 +462,7 @@ def _reason(text: str) -> str:
     return lines[-1].rstrip(".") if lines else "git gave no reason"
 
 
-def _push(g: git.Git, branch: str, short: str, timeout: float) -> str | None:
+def _push(g: git.Git, branch: str, short: str, timeout: float | None) -> str | None:
     """Push `branch` to its upstream; the error sentence, or None when pushed."""
     remote = _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
     merge = _run(g, "config", "--get", f"branch.{branch}.merge").text.strip()
@@ -414,7 +478,7 @@ def _push(g: git.Git, branch: str, short: str, timeout: float) -> str | None:
             f"Committed {short}, but could not push: the branch '{branch}' has no upstream. "
             f"Run `git push -u {target} {branch}` once."
         )
-    res = _run(g, "push", remote, f"refs/heads/{branch}:{merge}", env=_NO_PROMPT, timeout=timeout)
+    res = run_network(g.working_dir or ".", "push", remote, f"refs/heads/{branch}:{merge}", timeout=timeout)
     if res.status == 0:
         return None
     why = _reason(f"{res.err}\n{res.text}")
@@ -430,7 +494,7 @@ def commit_file(
     message: str,
     push: bool = False,
     *,
-    push_timeout: float = 60.0,
+    push_timeout: float | None = None,
 ) -> CommitResult:
     """Commit exactly `relpath` as it is on disk, leaving every other change as it was.
 
@@ -452,7 +516,7 @@ def commit_files(
     message: str,
     push: bool = False,
     *,
-    push_timeout: float = 60.0,
+    push_timeout: float | None = None,
 ) -> CommitResult:
     """Commit exactly these files as they are on disk in one commit, leaving every other change as it was
     (`commit_file` for several files: `git commit --only` with all of them). A file deleted on disk is committed

@@ -102,7 +102,8 @@ def _cannot_create(path: Path, lock: Path, error: OSError) -> LockRefused:
     )
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs on this host."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -126,7 +127,7 @@ def _stale(path: Path, lock: Path, now: float) -> Optional[int]:
     pid, host = _owner(lock)
     if pid is None:
         return info.st_ino if age > 2.0 else None  # being written by its creator, or garbage: give it a moment
-    return info.st_ino if host == socket.gethostname() and not _alive(pid) else None
+    return info.st_ino if host == socket.gethostname() and not alive(pid) else None
 
 
 def _take_over(lock: Path, inode: int) -> None:

@@ -31,7 +31,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import git
 
-from ..git import _NO_PROMPT, _reason, _run
+from ..git import _reason, _run, run_network
 from ..lock import LockBusy, file_lock
 from ..messages import NO_IDENTITY
 from .plan import PlanError, TagPlan
@@ -109,13 +109,12 @@ def push_tags(
     names: Sequence[str],
     delete: bool = False,
     remote: Optional[str] = None,
-    timeout: float = 60.0,
+    timeout: Optional[float] = None,
 ) -> str:
     """Push (or delete on the remote) exactly these tag refs; the branch and other tags stay unpushed."""
     target = tag_remote(root, remote)
-    g = git.Git(str(root))
     specs = [(f":refs/tags/{n}" if delete else f"refs/tags/{n}:refs/tags/{n}") for n in names]
-    res = _run(g, "push", "--porcelain", target, *specs, env=_NO_PROMPT, timeout=timeout)
+    res = run_network(root, "push", "--porcelain", target, *specs, timeout=timeout)  # GTOLSP_GIT_TIMEOUT
     if res.status == 0:
         return target
     output = f"{res.err}\n{res.text}"
