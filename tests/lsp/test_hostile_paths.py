@@ -29,5 +29,7 @@ async def test_a_hostile_path_gets_diagnostics(start: Start, make_repo: Callable
     expected = "path-missing" if case == "long" else "path-absolute"  # longer than PATH_MAX: no such file
     assert expected in codes(found)
     await answer(editor.hover(doc, 0, 0))
+    added = await answer(editor.command("gto.server.annotate", {"repository": str(repo.root), "name": "xx"}))
+    assert added["ok"] is True
     assert peak_mb(editor) < MEMORY_MB
     assert errors(editor) == []

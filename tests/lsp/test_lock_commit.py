@@ -35,3 +35,26 @@ async def test_commit_with_a_planted_lock_answers(start: Start, make_repo: Calla
     assert repo.git("log", "--format=%s").strip() == "c"  # nothing committed
     await answer(editor.hover(doc, 2, 0))  # the next request is answered: the lock did not read the protocol
     assert errors(editor) == []
+
+
+async def test_commit_in_a_read_only_folder_answers(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """Issue 12 item 14: the lock cannot be created (a read-only bind mount): ok false naming the folder and cause."""
+    import subprocess
+
+    repo = make_repo(files={"artifacts.yaml": "nn:\n  type: model\n"})
+    text = "nn:\n  type: model\nrf:\n  type: model\n"
+    repo.write({"artifacts.yaml": text})
+    root = str(repo.root)
+    if subprocess.run(["mount", "--bind", root, root], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount here: needs root")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", root], capture_output=True).returncode != 0:
+            pytest.skip("cannot remount read-only here")
+        editor = await start([repo.root])
+        editor.open(repo.index, text)
+        args = {"repository": root, "name": "rf", "action": "annotate", "type": "model"}
+        result = await answer(editor.command("gto.server.commit", args))
+    finally:
+        subprocess.run(["umount", "-l", root], capture_output=True)
+    assert result["ok"] is False and f"'{root}'" in result["message"] and "read-only" in result["message"]
+    assert errors(editor) == []
