@@ -175,3 +175,13 @@ def test_a_plan_made_before_another_writer_is_planned_again_under_the_lock(repo:
     assert changed.value.message.startswith("The registry changed while this was planned")
     assert git(repo, "tag", "--points-at", second) == ""
     assert not (repo / ".git" / "gto-lsp-registry.lock").exists()  # released
+
+
+def test_a_planted_registry_lock_is_refused(repo: Path) -> None:
+    os.mkfifo(repo / ".git" / "gto-lsp-registry.lock")  # read, it would block for ever
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(WriteError) as refused:
+        write_plan(repo, plan_register(read_registry(repo), "rf", head, version="v1.0.0"))
+    assert "gto-lsp-registry.lock' is a FIFO" in refused.value.message
+    assert "the registry is not written" in refused.value.message
+    assert git(repo, "tag") == ""

@@ -75,10 +75,10 @@ def _owner(lock: Path) -> tuple[Optional[int], str]:
 _KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"))
 
 
-def _not_a_lock(path: Path, lock: Path, mode: int) -> LockRefused:
+def _not_a_lock(what: str, lock: Path, mode: int) -> LockRefused:
     kind = next((name for test, name in _KINDS if test(mode)), "a special file")
     return LockRefused(
-        f"'{lock}' is {kind}, not a lock file gto-lsp made: {path.name} is not written while it is there "
+        f"'{lock}' is {kind}, not a lock file gto-lsp made: {what} is not written while it is there "
         "(nothing was changed). Remove it and try again.",
         lock,
     )
@@ -93,10 +93,10 @@ _CAUSES = {
 }
 
 
-def _cannot_create(path: Path, lock: Path, error: OSError) -> LockRefused:
+def _cannot_create(what: str, lock: Path, error: OSError) -> LockRefused:
     cause = _CAUSES.get(error.errno or 0) or error.strerror or str(error)
     return LockRefused(
-        f"Cannot write {path.name}: its lock file '{lock}' cannot be created in '{lock.parent}' ({cause}). "
+        f"Cannot write {what}: its lock file '{lock}' cannot be created in '{lock.parent}' ({cause}). "
         "Nothing was changed; make the folder writable (or free some space) and try again.",
         lock,
     )
@@ -113,14 +113,14 @@ def alive(pid: int) -> bool:
     return True
 
 
-def _stale(path: Path, lock: Path, now: float) -> Optional[int]:
+def _stale(what: str, lock: Path, now: float) -> Optional[int]:
     """The inode of the lock when it is stale, else None; LockRefused when the lock path is no regular file."""
     try:
         info = os.lstat(lock)
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(info.st_mode):
-        raise _not_a_lock(path, lock, info.st_mode)
+        raise _not_a_lock(what, lock, info.st_mode)
     age = now - info.st_mtime
     if age > STALE_AFTER:
         return info.st_ino
@@ -146,8 +146,9 @@ def _take_over(lock: Path, inode: int) -> None:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, wait: Optional[float] = None) -> Iterator[Path]:
-    """Hold `<path>.lock` while the body reads, writes (and commits) `path`."""
+def file_lock(path: Path, wait: Optional[float] = None, what: Optional[str] = None) -> Iterator[Path]:
+    """Hold `<path>.lock` while the body reads, writes (and commits) `path`; `what` names it in messages."""
+    what = what or path.name
     if wait is None:
         try:
             wait = float(os.environ.get("GTOLSP_LOCK_WAIT", WAIT))
@@ -160,7 +161,7 @@ def file_lock(path: Path, wait: Optional[float] = None) -> Iterator[Path]:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW, 0o644)
             break
         except FileExistsError:
-            stale = _stale(path, lock, time.time())
+            stale = _stale(what, lock, time.time())
             if stale is not None:
                 _take_over(lock, stale)
                 continue
@@ -168,21 +169,21 @@ def file_lock(path: Path, wait: Optional[float] = None) -> Iterator[Path]:
                 pid, host = _owner(lock)
                 who = f"process {pid}" + (f" on {host}" if host and host != socket.gethostname() else "")
                 raise LockBusy(
-                    f"Another program is writing {path.name} (its lock file '{lock}' is held by "
+                    f"Another program is writing {what} (its lock file '{lock}' is held by "
                     f"{who if pid else 'another process'}). Try again once it is done; if no such "
                     f"program runs, delete '{lock}'.",
                     lock,
                 ) from None
             time.sleep(_POLL)
         except OSError as error:
-            raise _cannot_create(path, lock, error) from None
+            raise _cannot_create(what, lock, error) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()} {socket.gethostname()}\n")
     except OSError as error:  # a full disk: the lock was made, its content was not
         with contextlib.suppress(OSError):
             os.unlink(lock)
-        raise _cannot_create(path, lock, error) from None
+        raise _cannot_create(what, lock, error) from None
     try:
         yield lock
     finally:

@@ -161,7 +161,7 @@ def registry_lock(root: str | os.PathLike[str]) -> Iterator[Path]:
         raise WriteError(f"{root} is not a git repository", unexpected=True)
     git_dir = Path(root) / res.text.strip()  # relative to root, or absolute
     try:
-        with file_lock(git_dir / REGISTRY_LOCK) as lock:
+        with file_lock(git_dir / REGISTRY_LOCK, what="the registry") as lock:
             yield lock
     except LockBusy as error:
         raise WriteError(error.message) from error
