@@ -139,7 +139,7 @@ def _take_over(lock: Path, inode: int) -> None:
     except FileNotFoundError:
         return
     if os.lstat(aside).st_ino != inode:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, NotImplementedError):  # (Windows: no follow_symlinks)
             os.link(aside, lock, follow_symlinks=False)  # a fresh lock: give it back (unless another exists)
     with contextlib.suppress(OSError):
         os.unlink(aside)
