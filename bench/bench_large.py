@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from bench_lsp import capabilities, fmt, load, machine, p, server_source
+from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source
 from lsp_client import LspClient, LspError, Published, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
@@ -237,9 +236,7 @@ def main() -> None:
         print(f"bench_large: {machine()}; gto-lsp from the {source}; {args.entries:,} entries, {size / 1e6:.2f} MB")
         runs = asyncio.run(bench(args, repo, env, base))
         print("\n".join(table(runs)))
-        if args.json:
-            with open(args.json, "a") as handle:
-                handle.write(json.dumps({"source": source, "runs": [r.__dict__ for r in runs]}) + "\n")
+        append_runs(args.json, source, runs)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -543,6 +543,13 @@ def notes(name: str, result: Result) -> str:
     )
 
 
+def append_runs(path: Optional[str], source: str, runs: list[Any]) -> None:
+    """Append one session's raw figures (its runs' fields) to `path` as a JSON line, when a path is given."""
+    if path:
+        with open(path, "a") as handle:
+            handle.write(json.dumps({"source": source, "runs": [run.__dict__ for run in runs]}) + "\n")
+
+
 def load() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote
 
-from bench_lsp import capabilities, fmt, load, machine, p, server_source
+from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source
 from lsp_client import LspClient, Published, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
@@ -541,9 +541,7 @@ def main() -> None:
         runs = asyncio.run(bench(args, repo, env, base))
         print("\n".join(table(runs)))
         print(f"  load average {load()}")
-        if args.json:
-            with open(args.json, "a") as handle:
-                handle.write(json.dumps({"source": source, "runs": [r.__dict__ for r in runs]}) + "\n")
+        append_runs(args.json, source, runs)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
