@@ -83,6 +83,8 @@ async def test_commands_on_a_document_larger_than_gto_lsp_reads(start: Start, ma
     assert annotate["ok"] is False
     assert "larger than gto-lsp reads (1,500,000 characters" in annotate["message"]  # took a minute before
     assert "gto-lsp annotate" in annotate["message"]
+    remove = await answered(editor.command("gto.server.remove", {"uri": doc.uri, "name": "model-00001"}))
+    assert remove["ok"] is False and "larger than gto-lsp reads" in remove["message"]
     assert editor.applied == []
 
 

@@ -615,6 +615,8 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     target = _target(ls, arg)
     _refuse_wrong_config(target)
     text, version, _ = _held(ls, target)
+    if text is not None and too_big(text):
+        raise UserError(too_large_refusal(target.relpath, "remove"))
     state = ls.state.docs.get(target.uri)
     previous = state.document if state is not None else None
     try:
