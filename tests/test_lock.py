@@ -151,3 +151,15 @@ def test_the_core_refuses_without_reading(tmp_path: Path) -> None:
     with pytest.raises(LockRefused) as refused, file_lock(target, wait=0):
         pass
     assert isinstance(refused.value, LockBusy) and "a FIFO" in refused.value.message
+
+
+def test_liveness_never_signals_a_process_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows os.kill(pid, 0) terminates the process: a lock's owner (or the editor) must not be probed."""
+    from gto_lsp.core import lock
+
+    def kill(pid: int, sig: int) -> None:
+        raise AssertionError(f"os.kill({pid}, {sig}) would end the process on Windows")
+
+    monkeypatch.setattr(lock.sys, "platform", "win32")
+    monkeypatch.setattr(lock.os, "kill", kill)
+    assert lock.alive(os.getpid()) is True

@@ -49,7 +49,7 @@ def _sweep(tmp: str) -> None:
             if match is None or not entry.is_dir(follow_symlinks=False):
                 continue
             pid = int(match[1])
-            if pid != os.getpid() and entry.stat(follow_symlinks=False).st_uid == os.getuid() and not alive(pid):
+            if pid != os.getpid() and not alive(pid) and entry.stat(follow_symlinks=False).st_uid == os.getuid():
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 

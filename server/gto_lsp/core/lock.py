@@ -22,6 +22,7 @@ import errno
 import os
 import socket
 import stat
+import sys
 import time
 from pathlib import Path
 from typing import Iterator, Optional
@@ -103,7 +104,10 @@ def _cannot_create(what: str, lock: Path, error: OSError) -> LockRefused:
 
 
 def alive(pid: int) -> bool:
-    """Whether process `pid` runs on this host."""
+    """Whether process `pid` runs on this host (True when we cannot tell: on Windows `os.kill(pid, 0)` would end
+    the process instead of probing it)."""
+    if sys.platform == "win32":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

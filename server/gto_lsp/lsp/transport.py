@@ -36,6 +36,7 @@ from typing import Any, Callable, Optional
 from lsprotocol import types
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 
+from ..core.lock import alive
 from .state import GtoLanguageServer
 
 logger = logging.getLogger("gto_lsp")
@@ -320,7 +321,7 @@ class Lifeline:
         """End when the client's process ends (POSIX only: os.kill(pid, 0) would end it on Windows)."""
         if self.watching or sys.platform == "win32" or type(pid) is not int or pid <= 0:
             return
-        if not _alive(pid):  # a process of another machine or pid namespace (a container): not ours to watch
+        if not alive(pid):  # a process of another machine or pid namespace (a container): not ours to watch
             logger.warning("the client's process %s is not visible from here: not watched", pid)
             return
         self.watching = True
@@ -330,7 +331,7 @@ class Lifeline:
         try:
             handle = os.pidfd_open(pid)  # Linux: readable once the process ends (even unreaped); no pid reuse
         except (AttributeError, OSError):
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(PARENT_POLL)
         else:
             select.select([handle], [], [])
@@ -342,16 +343,6 @@ def _later(seconds: float, work: Callable[[], None]) -> None:
     timer = threading.Timer(seconds, work)
     timer.daemon = True
     timer.start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, another user's
-        return True
-    return True
 
 
 def _answers(data: Any, msg_id: Any) -> bool:
