@@ -21,7 +21,7 @@ from ..core.dvc.files import full_name
 from ..core.names import is_valid_name
 from ..core.parse import MappingNode
 from ..core.problems import Span
-from .state import ARTIFACTS, DVC, GtoLanguageServer, View
+from .state import ARTIFACTS, DVC, PARSE_OFF_LOOP, GtoLanguageServer, View
 
 if TYPE_CHECKING:
     from ..core.git import ArtifactRegistry
@@ -109,8 +109,9 @@ async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> li
         return []
     state = ls.doc_state(view.uri)
     source = view.dvc if view.kind == DVC else view.document
-    if state.lensed is None or state.lensed[0] is not source:  # once per parse: 18,000 entries take 20-250 ms
-        state.lensed = (source, _lensed(view))
+    if state.lensed is None or state.lensed[0] is not source:  # once per parse: 18,000 entries take 20-400 ms
+        large = len(view.text) >= PARSE_OFF_LOOP
+        state.lensed = (source, await asyncio.to_thread(_lensed, view) if large else _lensed(view))
     names, deserving, stop = state.lensed[1]
     if not names:
         return []

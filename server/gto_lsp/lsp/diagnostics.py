@@ -25,7 +25,17 @@ from ..core.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_larg
 from . import code_lens
 from .positions import LineIndex
 from .settings import Settings
-from .state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer, RepoState, View, path_to_uri, uri_to_path
+from .state import (
+    ARTIFACTS,
+    CONFIG,
+    DVC,
+    GtoLanguageServer,
+    RepoState,
+    View,
+    gc_paused,
+    path_to_uri,
+    uri_to_path,
+)
 
 SOURCE = "gto"
 MAX_PROBLEMS = 1000  # diagnostics one publish carries; past it, one more says how many were left out
@@ -252,7 +262,12 @@ async def _problems_off_loop(ls: GtoLanguageServer, view: View, settings: Settin
     """The check of a large document runs in a worker thread, so requests are answered meanwhile."""
     if len(view.text) < OFF_LOOP:
         return problems_of(ls, view, settings)
-    return await asyncio.to_thread(problems_of, ls, view, settings)
+
+    def paused() -> list[Problem]:
+        with gc_paused:
+            return problems_of(ls, view, settings)
+
+    return await asyncio.to_thread(paused)
 
 
 async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:

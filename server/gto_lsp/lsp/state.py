@@ -139,6 +139,39 @@ def freeze_if_large(count: int) -> None:
         gc.freeze()
 
 
+class _GcPause:
+    """No cyclic collection while a large document is parsed or checked in a worker thread: the collector walked
+    the growing parse again and again (1 s of the 1.5 s parse of 18,000 entries, 0.5 s of their 2.2 s check).
+    Reference counting still frees everything else; the collector resumes when the last pause ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        self._resume = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._count == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._count -= 1
+            if self._count == 0 and self._resume:
+                gc.enable()
+
+
+gc_paused = _GcPause()
+
+
+def parse_paused(text: str) -> Document:
+    """parse(), the collector paused (blocking: call in a worker thread)."""
+    with gc_paused:
+        return parse(text)
+
+
 def folders_of(files: list[str]) -> list[str]:
     folders: set[str] = set()
     for name in files:
@@ -655,7 +688,7 @@ class GtoLanguageServer(LanguageServer):
             return
 
         async def run() -> None:
-            document = await asyncio.to_thread(parse, text)
+            document = await asyncio.to_thread(parse_paused, text)
             if state.document is None:
                 state.document = document
                 if len(document.artifacts) > 1000:
