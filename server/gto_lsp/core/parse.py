@@ -122,10 +122,18 @@ def resolve_plain(value: str) -> str:
     return str(_resolver.resolve(_RuamelScalarNode, value, (True, False)))
 
 
+# First characters of the plain scalars an implicit YAML 1.2 tag may match: any other is a string. 18,000 distinct
+# names overflowed resolve_plain's cache, and each name was resolved by regular expressions three times.
+_IMPLICIT_FIRST = frozenset(first for first in _resolver.versioned_resolver if first)
+
+
 def tag_of(node: Node) -> str:
     """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
     if node.tag == PLAIN:
-        return resolve_plain(node.value)
+        value = node.value
+        if value and value[0] not in _IMPLICIT_FIRST:
+            return STR
+        return resolve_plain(value)
     return str(node.tag)
 
 
