@@ -412,8 +412,8 @@ async def serve_stdio(ls: GtoLanguageServer) -> None:
         kind, value = await messages.get()
         if kind == "end":
             break
-        if lifeline.ending and kind != "exit":
-            continue  # the client is gone: nothing left to answer
+        if lifeline.ending and kind not in ("exit", "shutdown"):
+            continue  # the client is gone: nothing left to answer (shutdown still counts for exit's code)
         if kind == "error":
             _send_error(ls, None, *value)
             continue
