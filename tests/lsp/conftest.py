@@ -26,7 +26,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 # The one place that says how the server starts. GTOLSP_TEST_SERVER_PYTHON runs the server on another Python
 # than the tests (scripts/test.sh: the server on 3.9, where pytest-lsp does not install).
-SERVER_COMMAND = [os.environ.get("GTOLSP_TEST_SERVER_PYTHON") or sys.executable, "-m", "gto_lsp"]
+# Absolute: some tests start the server in another working folder.
+SERVER_COMMAND = [os.path.abspath(os.environ.get("GTOLSP_TEST_SERVER_PYTHON") or sys.executable), "-m", "gto_lsp"]
 T0 = 1_700_000_000
 
 
