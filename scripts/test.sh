@@ -24,23 +24,40 @@ if [ -f package.json ]; then
 fi
 step "pytest" .venv/bin/python -m pytest -q -W error::pytest.PytestUnraisableExceptionWarning "$@"
 # The oldest and the newest Python (the .vsix runs on 3.9+): the core, CLI and server tests, without the
-# compatibility, editor and fuzz suites (scripts/python-venvs.sh made the venvs during setup).
+# compatibility, editor and fuzz suites and the large-input ones (scripts/python-venvs.sh made the venvs during
+# setup). The two versions run side by side (their tests mostly wait on subprocesses), each logged to a file.
 FAST=(--ignore=tests/compat --ignore=tests/editor --ignore=tests/editors
   --deselect=tests/lsp/test_robustness.py --deselect=tests/lsp/test_hostile.py
-  --deselect=tests/lsp/test_fuzz_hostile.py -p no:cacheprovider)
-for minor in 3.9 3.13; do
-  venv=".cache/py-test/$minor"
-  if [ ! -x "$venv/bin/python" ]; then
-    echo "=== python $minor: SKIPPED (no Python $minor on this machine: see scripts/python-venvs.sh)" >&2
-    continue
-  fi
-  step "python $minor core" "$venv/bin/python" -m pytest -q "${FAST[@]}" --ignore=tests/lsp tests
+  --deselect=tests/lsp/test_fuzz_hostile.py --deselect=tests/lsp/test_large_documents.py
+  --deselect=tests/lsp/test_network.py
+  --deselect=tests/lsp/test_migrate_action.py::test_a_13000_entry_file_costs_nothing_until_chosen_and_blocks_nothing
+  -p no:cacheprovider)
+other_python() {
+  local minor="$1" venv=".cache/py-test/$1" runner status=0
+  "$venv/bin/python" -m pytest -q "${FAST[@]}" --ignore=tests/lsp tests || status=1
   runner="$venv/bin/python"
   if ! "$runner" -c 'import pytest_lsp' 2>/dev/null; then
     runner=.venv/bin/python  # pytest-lsp needs 3.10: the tests run on .venv, the server they start on $minor
   fi
-  step "python $minor server" env GTOLSP_TEST_SERVER_PYTHON="$venv/bin/python" "$runner" -m pytest -q \
-    "${FAST[@]}" tests/lsp
+  GTOLSP_TEST_SERVER_PYTHON="$venv/bin/python" "$runner" -m pytest -q "${FAST[@]}" tests/lsp || status=1
+  return "$status"
+}
+pids=()
+minors=()
+for minor in 3.9 3.13; do
+  if [ ! -x ".cache/py-test/$minor/bin/python" ]; then
+    echo "=== python $minor: SKIPPED (no Python $minor on this machine: see scripts/python-venvs.sh)" >&2
+    continue
+  fi
+  other_python "$minor" > ".cache/py-test/$minor.log" 2>&1 &
+  pids+=("$!")
+  minors+=("$minor")
+done
+for i in "${!pids[@]}"; do
+  minor="${minors[$i]}"
+  if wait "${pids[$i]}"; then status=ok; else status=FAILED; failed+=("python $minor"); fi
+  echo "=== python $minor core and server tests: $status" >&2
+  grep -E "passed|failed|^FAILED|^ERROR" ".cache/py-test/$minor.log" >&2
 done
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
