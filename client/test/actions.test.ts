@@ -204,17 +204,17 @@ describe('move annotations to dvc.yaml', () => {
 
   it('says what would move and be dropped, moves once confirmed, and says what it did', async () => {
     const ui = new FakeUi();
-    ui.button = 'Move';
     const calls: object[] = [];
     const r = await actions.migrate(fakeServer(calls), ui, { repository: '/repo' });
     assert.equal(r.status, 'changed');
     assert.deepEqual(calls, [{ repository: '/repo', dryRun: true }, { repository: '/repo' }]);
-    assert.equal(ui.infos[0], `GTO: ${summary} Move them? [Move]`);
-    assert.match(ui.infos[1] ?? '', /Moves 2 artifacts to dvc\.yaml; drops 1 comment\. \(not saved yet; Undo reverts it\)/);
+    assert.deepEqual(ui.confirms, [`${summary} Move them? [Move]`]);
+    assert.match(ui.infos[0] ?? '', /Moves 2 artifacts to dvc\.yaml; drops 1 comment\. \(not saved yet; Undo reverts it\)/);
   });
 
   it('dismissed: nothing moves', async () => {
     const ui = new FakeUi();
+    ui.confirmAnswer = false;
     const calls: object[] = [];
     const r = await actions.migrate(fakeServer(calls), ui, { repository: '/repo' });
     assert.equal(r.status, 'cancelled');

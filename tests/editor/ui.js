@@ -230,9 +230,45 @@ async function runUi(o) {
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'attached', timeout: 20000 });
     await page.waitForFunction(() => /`description` is not a field/.test(document.querySelector('.markers-panel')?.textContent ?? ''));
     await page.keyboard.press(`${MOD}+.`);
-    await page.locator('.action-widget .monaco-list-row', { hasText: /`desc`/ }).first().waitFor({ state: 'visible' });
+    const descFix = page.locator('.action-widget .monaco-list-row', { hasText: /`desc`/ }).first();
+    await descFix.waitFor({ state: 'visible' });
     const dvcShot = await snap('dvc-yaml-quick-fix');
     await page.keyboard.press('Escape');
+
+    // GTO: Move Annotations to dvc.yaml from the palette. While dvc.yaml holds an error DVC refuses, the move is
+    // refused, saying why; once fixed, it first says what moves and what is dropped, then moves, as one unsaved
+    // edit of both open files.
+    const runMove = async () => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type('GTO: Move Annotations to dvc.yaml', { delay: 10 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Move Annotations to dvc.yaml' }).first().waitFor();
+      await page.keyboard.press('Enter');
+    };
+    await runMove();
+    const refused = page.locator('.notification-list-item', { hasText: 'fix it first' }).first();
+    await refused.waitFor({ state: 'visible', timeout: 30000 });
+    await snap('move-refused');
+    await refused.locator('.codicon-notifications-clear').first().click().catch(() => undefined);
+    await goToLine(descLine, 6);
+    await page.keyboard.press(`${MOD}+.`);
+    await descFix.waitFor({ state: 'visible' });
+    assert.match((await descFix.getAttribute('class')) ?? '', /focused/, 'the rename to `desc` is the preferred fix');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !/`description` is not a field/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 20000 });
+    await runMove();
+    const summary = page.locator('.monaco-dialog-box', { hasText: 'Move them?' }).first();
+    await summary.waitFor({ state: 'visible', timeout: 30000 });
+    const summaryText = await summary.innerText();
+    o.log(`move summary: ${summaryText}`);
+    assert.match(summaryText, /Moves \d+ artifacts? to dvc\.yaml/);
+    await snap('move-summary');
+    await summary.locator('.monaco-button', { hasText: /^Move$/ }).first().click();
+    await page.locator('.notification-list-item-message', { hasText: 'Undo reverts it' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await quickOpen('dvc.yaml');
+    await page.keyboard.press(`${MOD}+End`);
+    await page.waitForFunction(() => /rf:/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
+    await snap('moved');
     return { shots, readmeShot: pathShot, dvcShot };
   } catch (err) {
     const page = context?.pages()[0];

@@ -603,14 +603,15 @@ function messageFor(c: PendingChange): string {
  */
 export async function migrate(
   server: { migrate(params: MigrateParams): Promise<MigrateResult> },
-  ui: Pick<Ui, 'info' | 'error'> & { infoWith(message: string, ...buttons: string[]): Promise<string | undefined> },
+  ui: Pick<Ui, 'info' | 'error' | 'confirm'>,
   params: MigrateParams,
 ): Promise<ActionResult> {
   let res: MigrateResult;
   try {
     res = await server.migrate({ ...params, dryRun: true });
     if (res.ok) {
-      if ((await ui.infoWith(`GTO: ${res.message} Move them?`, MOVE)) !== MOVE) {
+      // A modal: the summary (what is dropped) is the point, and a notification toast cuts it after one line.
+      if (!(await ui.confirm(`${res.message} Move them?`, MOVE))) {
         return { status: 'cancelled', message: 'cancelled' };
       }
       res = await server.migrate(params);
