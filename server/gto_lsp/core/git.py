@@ -279,6 +279,10 @@ class RepoFacts:
         res = _run(self._git, "symbolic-ref", "-q", "--short", "HEAD")
         return (res.text.strip() or None) if res.status == 0 else None
 
+    def branch_remote(self, branch: str) -> str | None:
+        """The remote `branch` pushes to (its configured upstream), or None."""
+        return branch_remote(self._git, branch) or None
+
     def _head_paths(self) -> frozenset[str]:
         sha = self.head_sha()
         if sha is None:
@@ -462,9 +466,14 @@ def _reason(text: str) -> str:
     return lines[-1].rstrip(".") if lines else "git gave no reason"
 
 
+def branch_remote(g: git.Git, branch: str) -> str:
+    """`branch.<branch>.remote` from git's config, or ""."""
+    return _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
+
+
 def _push(g: git.Git, branch: str, short: str, timeout: float | None) -> str | None:
     """Push `branch` to its upstream; the error sentence, or None when pushed."""
-    remote = _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
+    remote = branch_remote(g, branch)
     merge = _run(g, "config", "--get", f"branch.{branch}.merge").text.strip()
     if not remote or not merge:
         remotes = _run(g, "remote").text.split()

@@ -41,7 +41,7 @@ from .state import ARTIFACTS, DVC, GtoLanguageServer, RepoState, inside, norm, r
 
 if TYPE_CHECKING:
     from ..core.annotate import AnnotateRequest, EditResult
-    from ..core.git import CommitResult, RepoFacts
+    from ..core.git import CommitResult
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -204,7 +204,7 @@ def _annotations_file(root: Path, rel: str, key: str) -> Path:
         raise UserError(f"`{key}`: {error.message}") from None
 
 
-def _target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
+def resolve_target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool = False) -> Target:
     uri = _str(arg, "uri")
     repository = _str(arg, "repository")
     if uri:
@@ -320,21 +320,12 @@ def _git_context(repo: RepoState, relpath: str, disk_text: Optional[str]) -> dic
         "hasHead": head is not None,
         "branch": branch,
         "dirty": disk_text != at_head,
-        "pushRemote": _push_remote(facts, branch),
+        "pushRemote": facts.branch_remote(branch) if branch else None,  # None: the client offers no push
     }
 
 
-def _push_remote(facts: RepoFacts, branch: Optional[str]) -> Optional[str]:
-    """The remote a commit's push goes to (the branch's upstream), or None: the client then offers no push."""
-    from ..core.git import _run
-
-    if not branch:
-        return None
-    return _run(facts._git, "config", "--get", f"branch.{branch}.remote").text.strip() or None
-
-
 async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    target = _target(ls, arg, need_repo=True)
+    target = resolve_target(ls, arg, need_repo=True)
     repo = target.repo
     assert target.root is not None
     settings = await ls.settings_for(target.root)
@@ -567,7 +558,7 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
         description=_str(arg, "description") or "",
         custom=_custom(arg),
     )
-    target = _target(ls, arg)
+    target = resolve_target(ls, arg)
     _refuse_wrong_config(target)
     in_head = await _in_head_for(ls, target, path) if must_exist else None
     text, version, _ = _held(ls, target)
@@ -612,7 +603,7 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 
     name = _str(arg, "name", required=True)
     assert name is not None
-    target = _target(ls, arg)
+    target = resolve_target(ls, arg)
     _refuse_wrong_config(target)
     text, version, _ = _held(ls, target)
     if text is not None and too_big(text):
@@ -644,7 +635,7 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     if action not in ("annotate", "remove"):
         raise UserError('`action` must be "annotate" or "remove".')
     push = _bool(arg, "push")
-    target = _target(ls, arg, need_repo=True)
+    target = resolve_target(ls, arg, need_repo=True)
     assert target.root is not None
     if not ls.state.trusted:
         raise UserError("The workspace is not trusted: gto-lsp runs no git here, so it cannot commit.")

@@ -150,9 +150,9 @@ async def run_migrate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, A
     answer its summary. `dryRun`: only the summary."""
     uri = arg.get("uri")
     if not isinstance(uri, str) or not uri:
-        from .commands import _target
+        from .commands import resolve_target
 
-        uri = _target(ls, {"repository": arg.get("repository")}).uri
+        uri = resolve_target(ls, {"repository": arg.get("repository")}).uri
     try:
         move = await _compute(ls, uri)
     except GTOError as error:

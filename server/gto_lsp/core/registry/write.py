@@ -31,7 +31,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import git
 
-from ..git import _reason, _run, run_network
+from ..git import _reason, _run, branch_remote, run_network
 from ..lock import LockBusy, file_lock
 from ..messages import NO_IDENTITY
 from .plan import PlanError, TagPlan
@@ -81,7 +81,7 @@ def tag_remote(root: str | os.PathLike[str], remote: Optional[str] = None) -> st
         )
     branch = _run(g, "symbolic-ref", "-q", "--short", "HEAD").text.strip()
     if branch:
-        configured = _run(g, "config", "--get", f"branch.{branch}.remote").text.strip()
+        configured = branch_remote(g, branch)
         if configured in remotes:
             return configured
     if "origin" in remotes:
