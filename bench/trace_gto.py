@@ -27,27 +27,27 @@ from typing import Any, Callable
 
 # (module, attribute path): what runs between an edit and its diagnostics, and at open
 TARGETS = (
-    ("gto_lsp.lsp.diagnostics", "publish_for"),
-    ("gto_lsp.lsp.diagnostics", "_git_ready"),
-    ("gto_lsp.lsp.diagnostics", "problems_of"),
-    ("gto_lsp.lsp.diagnostics", "check"),
-    ("gto_lsp.lsp.diagnostics", "publish"),
-    ("gto_lsp.lsp.diagnostics", "publish_config"),
+    ("gto_lsp.lsp.features.diagnostics", "publish_for"),
+    ("gto_lsp.lsp.features.diagnostics", "_git_ready"),
+    ("gto_lsp.lsp.features.diagnostics", "problems_of"),
+    ("gto_lsp.lsp.features.diagnostics", "check"),
+    ("gto_lsp.lsp.features.diagnostics", "publish"),
+    ("gto_lsp.lsp.features.diagnostics", "publish_config"),
     ("gto_lsp.lsp.state", "GtoLanguageServer.view"),
     ("gto_lsp.lsp.state", "GtoLanguageServer.settings_for"),
     ("gto_lsp.lsp.state", "GtoLanguageServer.facts"),
     ("gto_lsp.lsp.state", "GtoLanguageServer.text_document_publish_diagnostics"),
     ("gto_lsp.lsp.state", "parse"),
     ("gto_lsp.lsp.state", "parse_dvc"),
-    ("gto_lsp.lsp.diagnostics", "check_dvc"),
+    ("gto_lsp.lsp.features.diagnostics", "check_dvc"),
     ("gto_lsp.lsp.state", "RepoState.current_head"),
     ("gto_lsp.lsp.state", "RepoState.missing_head_paths"),
     ("gto_lsp.lsp.state", "RepoState.warm_head"),
     ("gto_lsp.lsp.state", "RepoState.load_facts"),
     ("gto_lsp.lsp.positions", "LspTextDocument._apply_incremental_change"),
     ("gto_lsp.lsp.positions", "LineIndex.__init__"),
-    ("gto_lsp.lsp.completion", "complete"),
-    ("gto_lsp.lsp.hover", "hover"),
+    ("gto_lsp.lsp.features.completion", "complete"),
+    ("gto_lsp.lsp.features.hover", "hover"),
 )
 
 

@@ -6,9 +6,9 @@ from typing import Any, Optional
 
 import pytest
 
-from gto_lsp.core.annotate import AnnotateRequest, EditResult, GTOError, annotate, describe, remove
 from gto_lsp.core.config import parse_config
-from gto_lsp.core.fields import invalid_name_message
+from gto_lsp.core.formats.gto.edit import AnnotateRequest, EditResult, GTOError, annotate, describe, remove
+from gto_lsp.core.names import invalid_name_message
 
 
 def run(text: Optional[str], name: str, gto: Optional[str] = None, committed: tuple[str, ...] = (), **kw: Any) -> str:
@@ -276,7 +276,7 @@ def test_new_entry_follows_blank_line_separation() -> None:
 
 def test_an_edit_that_would_not_read_back_as_intended_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check is in the shared mechanism, whatever writer goes wrong: here the entry renderer."""
-    import gto_lsp.core.annotate as core
+    import gto_lsp.core.formats.gto.edit as core
 
     text = "aa: {}\nrf: {path: m.pkl}\n"
     monkeypatch.setattr(core, "render_entry", lambda name, values: f"{name}: [\n")  # not YAML
@@ -295,7 +295,7 @@ def test_a_value_gtos_writer_would_change_is_refused_with_what_it_would_read() -
 
 
 def test_flow_style_artifacts_yaml_is_edited_as_gto_reads_it() -> None:
-    from gto_lsp.core.render import load
+    from gto_lsp.core.yaml.render import load
 
     for text in (
         "{rf: {path: m.pkl}, aa: {}}\n",
@@ -309,8 +309,12 @@ def test_flow_style_artifacts_yaml_is_edited_as_gto_reads_it() -> None:
 
 def test_flow_style_dvc_yaml_stays_flow_style_and_reads_as_dvc_reads_it() -> None:
     """A flow-style dvc.yaml got block lines after `{...}`: not YAML, and DVC refused the whole project."""
-    from gto_lsp.core.dvc import annotate_dvc, check_dvc, parse_dvc, read_values, remove_dvc
-    from gto_lsp.core.render import load
+    from gto_lsp.core.formats.dvc.document import parse_dvc
+    from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
+    from gto_lsp.core.formats.dvc.edit import read_values
+    from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
+    from gto_lsp.core.formats.dvc.rules import check_dvc
+    from gto_lsp.core.yaml.render import load
 
     stages = {"train": {"cmd": "python train.py"}}
     for text in (
@@ -332,7 +336,7 @@ def test_flow_style_dvc_yaml_stays_flow_style_and_reads_as_dvc_reads_it() -> Non
 
 def test_values_written_without_the_dumper_are_what_the_dumper_writes() -> None:
     """render writes short plain words itself (the dumper costs a millisecond a value): the same text."""
-    from gto_lsp.core.render import dump, is_plain, render_field, render_scalar
+    from gto_lsp.core.yaml.render import dump, is_plain, render_field, render_scalar
 
     words = ["a", "models/rf.pkl", "model number 12", "v1.0.0", "a-b_c", "x" * 59, "word " * 11 + "w", "A B"]
     tricky = ["yes", "true", "null", "~", "1", "1.0", "1e3", "0x1f", ".inf", "2024-01-01", "a  b", "-a", "a:", "x" * 61]

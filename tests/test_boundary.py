@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gto_lsp.core.git_exe import pin_git
+from gto_lsp.core.repo.git_exe import pin_git
 from test_cli import git, git_env, repo, run  # the same repositories and environment as test_cli.py
 
 __all__ = ["git_env", "repo"]  # fixtures used here by name

@@ -7,11 +7,13 @@ from typing import Any, Optional
 
 import pytest
 
-from gto_lsp.core.check import CheckSettings, RepoView, check
 from gto_lsp.core.config import parse_config
-from gto_lsp.core.fields import FIELDS, closest_field, invalid_name_message, json_schema, suggest_name
+from gto_lsp.core.fields import FIELDS, closest_field, json_schema
+from gto_lsp.core.formats.gto.check import CheckSettings, check
+from gto_lsp.core.names import invalid_name_message, suggest_name
 from gto_lsp.core.parse import parse
 from gto_lsp.core.problems import Pos, Problem
+from gto_lsp.core.repo.fs import RepoView
 
 
 def problems(text: str, gto: Optional[str] = None, repo: Optional[RepoView] = None, **settings: Any) -> list[Problem]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gto_lsp.cli import main
-from gto_lsp.core.fields import invalid_name_message
+from gto_lsp.core.names import invalid_name_message
 
 
 @pytest.fixture(autouse=True)

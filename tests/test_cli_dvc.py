@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import gto_lsp.cli.migrate as cli_migrate
-from gto_lsp.core.dvc import check_dvc, parse_dvc, read_values
+from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats.dvc.edit import read_values
+from gto_lsp.core.formats.dvc.rules import check_dvc
 from test_cli import git, git_env, repo, run  # the same repositories and environment as test_cli.py
 
 __all__ = ["git_env", "repo"]  # fixtures used here by name
@@ -314,7 +316,8 @@ def test_schema_dvc(tmp_path: Path) -> None:
 
 
 def test_commit_files_commits_new_and_changed_files_together(repo: Path) -> None:
-    from gto_lsp.core.git import CommitRefused, commit_files
+    from gto_lsp.core.repo.commit import commit_files
+    from gto_lsp.core.repo.run import CommitRefused
 
     (repo / "README.md").write_text("changed\n")
     (repo / "new.yaml").write_text("new\n")
@@ -349,7 +352,7 @@ def test_a_bare_name_only_in_the_root_dvc_yaml_is_updated_there(dvc_repo: Path) 
 
 def test_flow_style_dvc_yaml_is_annotated_as_yaml_dvc_reads(dvc_repo: Path) -> None:
     """Annotate exited 0 and wrote block lines after `{...}`: not YAML, and DVC refused the whole project."""
-    from gto_lsp.core.render import load
+    from gto_lsp.core.yaml.render import load
 
     for text in (
         "{stages: {train: {cmd: python train.py}}, artifacts: {rf: {path: m.pkl}}}\n",  # root flow mapping
@@ -396,7 +399,7 @@ def test_migrate_of_every_entry_removes_artifacts_yaml_in_the_same_commit(dvc_re
 
 def test_flow_style_artifacts_yaml_is_annotated_as_gto_reads_it(repo: Path) -> None:
     """Root flow mapping and flow entries of artifacts.yaml: written as GTO writes them, read back before."""
-    from gto_lsp.core.render import load
+    from gto_lsp.core.yaml.render import load
 
     for text in ("{rf: {path: models/rf.pkl}, nn: {}}\n", "rf: {path: models/rf.pkl}  # c\nnn: {}\n"):
         (repo / "artifacts.yaml").write_text(text)

@@ -1,4 +1,4 @@
-"""Tests for gto_lsp.core.git against real repositories made with the git binary."""
+"""Tests for gto_lsp.core.repo.git against real repositories made with the git binary."""
 
 from __future__ import annotations
 
@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from gto_lsp.core import git as gitmod
-from gto_lsp.core.git import (
-    CommitRefused,
-    DetachedHead,
-    HookFailed,
-    NotARepository,
-    RepoFacts,
-    VersionInfo,
-    annotate_message,
-    commit_file,
-    find_root,
-    remove_message,
-)
+from gto_lsp.core.registry.state import VersionInfo
+from gto_lsp.core.registry.tags import semver_key
+from gto_lsp.core.repo import reader
+from gto_lsp.core.repo.commit import annotate_message, commit_file, remove_message
+from gto_lsp.core.repo.reader import RepoFacts
+from gto_lsp.core.repo.run import CommitRefused, DetachedHead, HookFailed, NotARepository, find_root
 
 T0 = 1_700_000_000  # fixed clock so tag order does not depend on how fast the test runs
 
@@ -187,13 +180,13 @@ def test_in_head_without_commits(tmp_path: Path) -> None:
 
 def test_in_head_builds_the_tree_once_per_head(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, ...]] = []
-    real_run = gitmod._run
+    real_run = reader.run_git
 
     def counting_run(g: object, *args: str, **kw: object) -> object:
         calls.append(args)
         return real_run(g, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitmod, "_run", counting_run)
+    monkeypatch.setattr(reader, "run_git", counting_run)
     facts = RepoFacts(repo)
     for _ in range(3000):
         assert facts.in_head("models/committed.pkl")
@@ -338,13 +331,13 @@ def test_registry_state_is_cached_until_tags_change(
 ) -> None:
     r, _, _, c3 = registry_repo
     parses: list[int] = []
-    real_parse = gitmod._parse_registry
+    real_parse = reader.registry_artifacts
 
     def counting_parse(refs: bytes, *head: object) -> object:
         parses.append(1)
         return real_parse(refs, *head)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitmod, "_parse_registry", counting_parse)
+    monkeypatch.setattr(reader, "registry_artifacts", counting_parse)
     facts = RepoFacts(r)
     first = facts.registry_state()
     assert facts.registry_state() == first
@@ -381,7 +374,7 @@ def test_registry_ties_and_unversioned_stage(tmp_path: Path) -> None:
 def test_semver_precedence() -> None:
     versions = ["v1.0.0", "v1.0.0-rc.1", "v1.0.0-alpha", "v1.0.0-alpha.1", "v1.0.0-alpha.beta", "v0.10.0"]
     versions += ["v0.9.0", "v1.0.0-beta.11", "v1.0.0-beta.2", "v1.0.0-beta", "v2.0.0+build.5"]
-    ordered = sorted(versions, key=lambda v: gitmod._semver_key(v) or ())
+    ordered = sorted(versions, key=lambda v: semver_key(v) or ())
     assert ordered == [
         "v0.9.0",
         "v0.10.0",
@@ -395,8 +388,8 @@ def test_semver_precedence() -> None:
         "v1.0.0",
         "v2.0.0+build.5",
     ]
-    assert gitmod._semver_key("1.0.0") is None
-    assert gitmod._semver_key("v01.0.0") is None
+    assert semver_key("1.0.0") is None
+    assert semver_key("v01.0.0") is None
 
 
 # --- commit_file ---------------------------------------------------------------

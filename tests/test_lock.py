@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from gto_lsp.core.lock import LockBusy, LockRefused, file_lock
+from gto_lsp.core.repo.lock import LockBusy, LockRefused, file_lock
 
 HANG = 30  # seconds: no answer by then is a hang
 
@@ -155,7 +155,7 @@ def test_the_core_refuses_without_reading(tmp_path: Path) -> None:
 
 def test_liveness_never_signals_a_process_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """On Windows os.kill(pid, 0) terminates the process: a lock's owner (or the editor) must not be probed."""
-    from gto_lsp.core import lock
+    from gto_lsp.core.repo import lock
 
     def kill(pid: int, sig: int) -> None:
         raise AssertionError(f"os.kill({pid}, {sig}) would end the process on Windows")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from gto_lsp.cli import main
-from gto_lsp.core.annotate import AnnotateRequest, GTOError, annotate
-from gto_lsp.core.check import check
 from gto_lsp.core.config import Config
+from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError, annotate
 from gto_lsp.core.parse import parse
 
 T0 = 1_700_000_000

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gto_lsp.core.annotate import GTOError
-from gto_lsp.core.dvc import check_dvc, parse_dvc, read_values
+from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats.dvc.edit import read_values
+from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.gto.edit import GTOError
 from gto_lsp.core.migrate import migrate
 
 GTO = """\

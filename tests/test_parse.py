@@ -150,7 +150,7 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
     """The extension may run where PyYAML has no libyaml: the pure composer must agree exactly."""
 
     from gto_lsp.core import parse as parse_module
-    from gto_lsp.core.check import check
+    from gto_lsp.core.formats.gto.check import check
 
     corpus = [
         "rf:\n  type: model\n  labels: [a, b, a]\n  virtual: yes\n  descripton: x\n",
@@ -172,7 +172,7 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85"])
 def test_unicode_line_separators_do_not_shift_lines(odd: str) -> None:
     """PyYAML counts them as line breaks; LSP clients and GTO's values do not."""
-    from gto_lsp.core.check import check
+    from gto_lsp.core.formats.gto.check import check
 
     text = f'a:\n  description: "x{odd}y"\n  typo: 1\nb: {{description: "x{odd}y", typo: 1}}\n'
     document = parse(text)

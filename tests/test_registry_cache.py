@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 from gto_lsp.core.completion import path_matches, path_query
-from gto_lsp.core.git import HeadInfo, _parse_registry
-from gto_lsp.core.registry_cache import LazyRegistry, RegistryCache, SavedStates, group_lines, refs_stamp
-from gto_lsp.lsp.completion import _tracked_children, _tracked_matching
+from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, group_lines, refs_stamp
+from gto_lsp.core.registry.state import HeadInfo
+from gto_lsp.core.registry.state import registry_artifacts as _parse_registry
+from gto_lsp.lsp.features.completion import _tracked_children, _tracked_matching
 from gto_lsp.lsp.state import Tracked, folders_of
 
 C1, C2, C3 = "1" * 40, "2" * 40, "3" * 40

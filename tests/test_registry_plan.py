@@ -428,7 +428,7 @@ def test_head_commit_revives_an_annotated_artifact() -> None:
 
 
 def test_hover_lists_active_versions_only_and_says_when_gto_cannot_read() -> None:
-    from gto_lsp.lsp.hover import registry_text
+    from gto_lsp.lsp.features.hover import registry_text
 
     reg = registry(("rf@v0.0.1", C1, 1), ("rf@v0.0.2", C2, 2), ("rf@v0.0.2!", C2, 3))
     text = registry_text("rf", reg.artifacts, None)

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import main
+from gto_lsp.cli import main
 
 sys.exit(main(sys.argv[1:] or ["serve"]))

@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-from . import gto_runner as gr
+from compat import gto_runner as gr
 
 _SCRIPT = r"""
 import base64, contextlib, datetime, json, os, sys, traceback

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from . import cases as C
+from compat import cases as C
 
 
 @dataclass(frozen=True)
@@ -844,7 +844,7 @@ MIGRATE_CASES = [
 
 def run_cases(cases: list[DvcCase]) -> dict[str, dict[str, Any]]:
     """DVC's reading of each case (dvc_runner.run_dvc, one subprocess), by case id."""
-    from .dvc_runner import run_dvc
+    from compat.dvc_runner import run_dvc
 
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -46,7 +46,7 @@ TIMEOUT = 600.0
 
 def run_dvc(cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
     """DVC 3.67.1's reading of every case, all in one subprocess of the dvc367 venv."""
-    from . import gto_runner as gr
+    from compat import gto_runner as gr
 
     python = gr.venv_python("dvc367")
     if python is None:

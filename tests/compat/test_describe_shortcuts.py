@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from . import gto_runner as gr
+from compat import gto_runner as gr
 
 pytestmark = pytest.mark.compat
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,8 +24,13 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 
 import pytest
 
-from gto_lsp.core.annotate import (
-    WRONG_ARTIFACTS_YAML,
+from compat import batch, known_differences
+from compat import cases as C
+from compat import gto_runner as gr
+from gto_lsp.core.codes import reader_refusals
+from gto_lsp.core.config import parse_config
+from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.edit import (
     AnnotateRequest,
     GTOError,
     annotate,
@@ -34,15 +39,9 @@ from gto_lsp.core.annotate import (
     read_checked,
     remove,
 )
-from gto_lsp.core.check import check
-from gto_lsp.core.codes import reader_refusals
-from gto_lsp.core.config import parse_config
-from gto_lsp.core.git import RepoFacts
+from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.parse import parse
-
-from . import batch, known_differences
-from . import cases as C
-from . import gto_runner as gr
+from gto_lsp.core.repo.reader import RepoFacts
 
 pytestmark = pytest.mark.compat
 

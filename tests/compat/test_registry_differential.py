@@ -29,13 +29,12 @@ from typing import Any, Iterator
 
 import pytest
 
+from compat import gto_runner as gr
+from compat import known_differences
+from compat.registry_script import run_script
 from gto_lsp.cli import main
 from gto_lsp.cli.registry import show_json
 from gto_lsp.core.registry.state import read_registry
-
-from . import gto_runner as gr
-from . import known_differences
-from .registry_script import run_script
 
 pytestmark = pytest.mark.compat
 

@@ -13,8 +13,8 @@ from typing import Any, Callable
 import pytest
 from lsprotocol import types
 
-from .conftest import Editor, Repo, Start, uri
-from .test_code_lens import CLIENT
+from lsp.conftest import Editor, Repo, Start, uri
+from lsp.test_code_lens import CLIENT
 
 OUTSIDE_DVC = "artifacts:\n  rf:\n    path: rf.pkl\n    type: model\n"
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import Editor, Repo, Start, apply_text_edits, rng
+from lsp.conftest import Editor, Repo, Start, apply_text_edits, rng
 
 TEXT = (
     "rf:\n"  # 0

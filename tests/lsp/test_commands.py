@@ -7,7 +7,7 @@ from typing import Callable
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from .conftest import Repo, Start, uri
+from lsp.conftest import Repo, Start, uri
 
 
 async def test_context_describes_the_repository(start: Start, make_repo: Callable[..., Repo]) -> None:

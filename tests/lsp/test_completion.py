@@ -6,7 +6,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import Editor, Repo, Start
+from lsp.conftest import Editor, Repo, Start
 
 
 def labels_of(items: list[types.CompletionItem]) -> list[str]:

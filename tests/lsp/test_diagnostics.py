@@ -7,7 +7,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import Repo, Start, codes, uri
+from lsp.conftest import Repo, Start, codes, uri
 
 
 async def test_open_publishes_every_rule_with_version_code_source_data(

@@ -7,7 +7,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import Repo, Start, codes, uri
+from lsp.conftest import Repo, Start, codes, uri
 
 DVC_YAML = (
     "stages:\n"

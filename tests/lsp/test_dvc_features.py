@@ -8,8 +8,8 @@ from typing import Callable, Optional
 
 from lsprotocol import types
 
-from .conftest import Doc, Editor, Repo, Start, apply_text_edits, codes, rng
-from .test_completion import edit_of, labels_of
+from lsp.conftest import Doc, Editor, Repo, Start, apply_text_edits, codes, rng
+from lsp.test_completion import edit_of, labels_of
 
 ROOT_DVC = (
     "stages:\n"  # 0

@@ -14,9 +14,9 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
-from .conftest import Repo, git_env, uri
-from .test_hostile import entries
-from .test_transport import Raw, message
+from lsp.conftest import Repo, git_env, uri
+from lsp.test_hostile import entries
+from lsp.test_transport import Raw, message
 
 GONE = 5.0  # seconds: the failure is "still running 5 s after its input ended"
 ROUNDS = 60  # edits in the burst: each costs the main loop a parse of 200 KB

@@ -14,9 +14,8 @@ import pytest
 from lsprotocol import types
 
 from gto_lsp.core.parse import parse
-
-from .conftest import Doc, Editor, Repo, Start, uri
-from .test_hostile import answer, bomb, entries, errors, ident, peak_mb, raw_request, symbols
+from lsp.conftest import Doc, Editor, Repo, Start, uri
+from lsp.test_hostile import answer, bomb, entries, errors, ident, peak_mb, raw_request, symbols
 
 BUDGET = 45.0  # seconds the fuzz may run; it stops starting new rounds past it
 MEMORY_MB = 600

@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import pytest
 from lsprotocol import types
 
-from .conftest import Editor, Repo, Start, codes, uri
+from lsp.conftest import Editor, Repo, Start, codes, uri
 
 T = TypeVar("T")
 LIMIT = 2.0  # seconds: the bound for every answer

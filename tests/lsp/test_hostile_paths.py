@@ -8,8 +8,8 @@ from typing import Callable
 
 import pytest
 
-from .conftest import Repo, Start, codes
-from .test_hostile import MEMORY_MB, answer, errors, peak_mb
+from lsp.conftest import Repo, Start, codes
+from lsp.test_hostile import MEMORY_MB, answer, errors, peak_mb
 
 PATHS = {
     "double-slash": "//x",

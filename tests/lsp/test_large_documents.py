@@ -16,9 +16,8 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 from lsprotocol import types
 
-from gto_lsp.lsp.code_lens import MAX_LENSED
-
-from .conftest import T0, Repo, Start, codes
+from gto_lsp.lsp.features.code_lens import MAX_LENSED
+from lsp.conftest import T0, Repo, Start, codes
 
 T = TypeVar("T")
 HANG = 30.0

@@ -10,8 +10,8 @@ from typing import Callable
 
 import pytest
 
-from .conftest import Repo, Start
-from .test_hostile import answer, errors
+from lsp.conftest import Repo, Start
+from lsp.test_hostile import answer, errors
 
 PLANT: dict[str, Callable[[Path], None]] = {
     "stdin-link": lambda lock: os.symlink("/dev/stdin", lock),

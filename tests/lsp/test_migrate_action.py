@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pytest_lsp import client_capabilities
 
-from .conftest import Editor, Repo, Start, rng
+from lsp.conftest import Editor, Repo, Start, rng
 
 GTO_TEXT = (
     "# models\n"

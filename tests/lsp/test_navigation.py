@@ -6,7 +6,7 @@ from typing import Callable
 
 from lsprotocol import types
 
-from .conftest import T0, Repo, Start, uri
+from lsp.conftest import T0, Repo, Start, uri
 
 
 def hover_text(hover: types.Hover | None) -> str:

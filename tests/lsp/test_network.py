@@ -10,8 +10,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from .conftest import Repo, Start
-from .test_registry_commands import CLIENT, rf_repo, tags
+from lsp.conftest import Repo, Start
+from lsp.test_registry_commands import CLIENT, rf_repo, tags
 
 
 @pytest.fixture

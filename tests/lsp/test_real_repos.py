@@ -15,8 +15,7 @@ import pytest
 from lsprotocol import types
 
 from gto_lsp.lsp.settings import Settings
-
-from .conftest import Repo, Start, codes, uri
+from lsp.conftest import Repo, Start, codes, uri
 
 MANIFEST = Path(__file__).resolve().parents[2] / "package.json"
 

@@ -13,9 +13,8 @@ from typing import Any, Callable
 from lsprotocol import types
 
 from gto_lsp.core.messages import unknown_revision
-
-from .conftest import T0, Editor, Repo, Start
-from .test_code_lens import CLIENT, by_line, lenses
+from lsp.conftest import T0, Editor, Repo, Start
+from lsp.test_code_lens import CLIENT, by_line, lenses
 
 
 def tags(repo: Repo) -> list[str]:

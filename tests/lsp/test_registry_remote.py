@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .conftest import Repo, Start
-from .test_code_lens import CLIENT
+from lsp.conftest import Repo, Start
+from lsp.test_code_lens import CLIENT
 
 
 async def test_registry_state_names_the_remote_or_none(start: Start, make_repo: Callable[..., Repo]) -> None:

@@ -10,8 +10,7 @@ import pytest
 from lsprotocol import types
 
 from gto_lsp.core.parse import parse
-
-from .conftest import Doc, Editor, Repo, Start
+from lsp.conftest import Doc, Editor, Repo, Start
 
 START = (
     "# registry\r\n"

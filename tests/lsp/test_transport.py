@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import pytest
 
-from .conftest import SERVER_COMMAND, git_env
+from lsp.conftest import SERVER_COMMAND, git_env
 
 
 def frame(body: bytes, length: Optional[bytes] = None) -> bytes:

@@ -9,31 +9,31 @@ import os
 import sys
 from typing import Optional, Sequence, TextIO
 
-from .. import __version__
-from ..core.git_exe import pin_git
-from .check import cmd_check
-from .common import ALLOW_OUTSIDE_INDEX, EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
-from .edit import cmd_annotate, cmd_describe, cmd_remove
-from .migrate import cmd_migrate
-from .registry import add_parsers as add_registry_parsers
+from gto_lsp import __version__
+from gto_lsp.cli.check import cmd_check
+from gto_lsp.cli.common import ALLOW_OUTSIDE_INDEX, EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
+from gto_lsp.cli.edit import cmd_annotate, cmd_describe, cmd_remove
+from gto_lsp.cli.migrate import cmd_migrate
+from gto_lsp.cli.registry import add_parsers as add_registry_parsers
+from gto_lsp.core.repo.git_exe import pin_git
 
 __all__ = ["build_parser", "main", "write_atomic"]
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.dvc:
-        from ..core.dvc.fields import json_schema as dvc_schema
+        from gto_lsp.core.formats.dvc.fields import json_schema as dvc_schema
 
         print(json.dumps(dvc_schema(), indent=2), file=out)
         return EXIT_OK
-    from ..core.fields import json_schema
+    from gto_lsp.core.fields import json_schema
 
     print(json.dumps(json_schema(), indent=2), file=out)
     return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from ..lsp.server import serve
+    from gto_lsp.lsp.server import serve
 
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

@@ -9,22 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
-from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside, read_text
+from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside, read_text
 
 if TYPE_CHECKING:
-    from ..core.check import RepoView
-    from ..core.dvc.document import DvcDocument
-    from ..core.git import RepoFacts
-    from ..core.problems import Problem
+    from gto_lsp.core.formats.dvc.document import DvcDocument
+    from gto_lsp.core.problems import Problem
+    from gto_lsp.core.repo.fs import RepoView
+    from gto_lsp.core.repo.reader import RepoFacts
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.check import CheckSettings, RepoView, check
-    from ..core.config import read_config
-    from ..core.dvc import stage_outputs
-    from ..core.dvc.files import folder_of
-    from ..core.git import GitError, RepoFacts, find_root
-    from ..core.parse import parse
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.formats.dvc.files import folder_of
+    from gto_lsp.core.formats.dvc.rules import stage_outputs
+    from gto_lsp.core.formats.gto.check import CheckSettings, check
+    from gto_lsp.core.parse import parse
+    from gto_lsp.core.repo.fs import RepoView
+    from gto_lsp.core.repo.reader import RepoFacts
+    from gto_lsp.core.repo.run import GitError, find_root
 
     start = Path(args.repo)
     if not start.exists():
@@ -105,8 +107,8 @@ class _DvcFound:
 def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> dict[str, DvcDocument]:
     """Every dvc.yaml of the repository (tracked, or untracked and not ignored; only the root one outside git),
     parsed, by its path relative to the root."""
-    from ..core.dvc import parse_dvc
-    from ..core.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_files
+    from gto_lsp.core.formats.dvc.document import parse_dvc
+    from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_files
 
     if facts is not None:
         listed = dvc_files(facts.tracked_files() + facts.untracked_files())
@@ -128,9 +130,9 @@ def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> dict[
 def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:
     """Each dvc.yaml checked with paths from its folder; outputs of every dvc.yaml's stages (`view.outputs`)
     count as present."""
-    from ..core.check import CheckSettings
-    from ..core.dvc import check_dvc
-    from ..core.dvc.files import folder_of
+    from gto_lsp.core.formats.dvc.files import folder_of
+    from gto_lsp.core.formats.dvc.rules import check_dvc
+    from gto_lsp.core.formats.gto.check import CheckSettings
 
     found: list[tuple[str, Problem]] = []
     for rel, document in documents.items():

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence, TextIO
 
-from ..core.config import DEFAULT_INDEX, Config
-from ..core.messages import no_git_repo
-from ..core.safe_read import read_bytes
-from ..core.values import LAX_FALSE
+from gto_lsp.core.config import DEFAULT_INDEX, Config
+from gto_lsp.core.messages import no_git_repo
+from gto_lsp.core.repo.safe_read import read_bytes
+from gto_lsp.core.values import LAX_FALSE
 
 if TYPE_CHECKING:
-    from ..core.git import RepoFacts
+    from gto_lsp.core.repo.reader import RepoFacts
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 NOT_COMMITTABLE = (
@@ -64,8 +64,8 @@ class Repo:
 
 
 def open_repo(repo_arg: str, allow_outside_index: bool = False) -> Repo:
-    from ..core.config import read_config
-    from ..core.git import GitError, find_root
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.repo.run import GitError, find_root
 
     start = Path(repo_arg)
     if not start.exists():
@@ -82,8 +82,8 @@ def index_outside(root: Path, index: str) -> Optional[str]:
     """Why the configured index is refused, or None. A `.gto` (or GTO_INDEX) may name a file outside the
     repository, or artifacts.yaml may be a link out: a pull request's `.gto` would have `check` print a file
     of the CI runner, so it is read only with the explicit opt-in."""
-    from ..core.dvc.files import PathRefused, annotations_file
-    from ..core.paths import within
+    from gto_lsp.core.formats.dvc.files import PathRefused, annotations_file
+    from gto_lsp.core.paths import within
 
     rel = index
     if os.path.isabs(index) and within(os.path.normpath(index), str(root)):  # GTO_INDEX=/the/repo/artifacts.yaml
@@ -152,7 +152,7 @@ def refuse_dirty(facts: RepoFacts, relpath: str, on_disk: Optional[str]) -> None
 @contextmanager
 def writing(path: Path) -> Iterator[None]:
     """One writer at a time for `path` (its `.lock` file beside it): read, write and commit inside."""
-    from ..core.lock import LockBusy, file_lock
+    from gto_lsp.core.repo.lock import LockBusy, file_lock
 
     if not path.parent.is_dir():  # a new folder is made by the write: nothing to race with yet
         yield
@@ -166,7 +166,8 @@ def writing(path: Path) -> Iterator[None]:
 
 def commit_changes(repo: Repo, message: str, push: bool, out: TextIO, files: Optional[Sequence[str]] = None) -> None:
     """Commit only `files` (relative to the root; artifacts.yaml by default) in one commit, and push."""
-    from ..core.git import GitError, commit_files
+    from gto_lsp.core.repo.commit import commit_files
+    from gto_lsp.core.repo.run import GitError
 
     print("Running `git commit`", file=out)
     try:

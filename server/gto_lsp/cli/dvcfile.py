@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..core.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_file_of, split_full_name
-from .common import EXIT_USAGE, CliError, Repo
+from gto_lsp.cli.common import EXIT_USAGE, CliError, Repo
+from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_file_of, split_full_name
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Optional, TextIO
 
-from ..core.dvc.files import DVC_FILE, full_name
-from ..core.messages import cannot_find_artifact, wrong_config
-from . import dvcfile
-from .common import (
+from gto_lsp.cli import dvcfile
+from gto_lsp.cli.common import (
     EXIT_OK,
     CliError,
     Repo,
@@ -23,16 +21,18 @@ from .common import (
     write_atomic,
     writing,
 )
+from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name
+from gto_lsp.core.messages import cannot_find_artifact, wrong_config
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..core.annotate import EditResult
-    from ..core.git import RepoFacts
+    from gto_lsp.core.formats.gto.edit import EditResult
+    from gto_lsp.core.repo.reader import RepoFacts
 
 
 def cmd_annotate(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.git import RepoFacts
+    from gto_lsp.core.repo.reader import RepoFacts
 
     repo = open_repo(args.repo, args.allow_outside_index)
     target, name, _ = _file_of(repo, args.name, args.dvcfile)
@@ -53,8 +53,8 @@ def _annotate_locked(
     text: Optional[str],
 ) -> int:
     """annotate with the file's lock held and its text read under the lock (no concurrent update is lost)."""
-    from ..core.annotate import AnnotateRequest, GTOError, annotate
-    from ..core.git import annotate_message
+    from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError, annotate
+    from gto_lsp.core.repo.commit import annotate_message
 
     path = target.path if target else repo.index_path
     rel = target.rel if target else repo.index
@@ -75,7 +75,7 @@ def _annotate_locked(
         if target is None:
             result = annotate(text, request, repo.config, in_head=facts.in_head)
         else:
-            from ..core.dvc import annotate_dvc
+            from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
 
             result = annotate_dvc(text, request, target.folder, in_head=facts.in_head, file=target.rel)
     except GTOError as error:
@@ -87,8 +87,9 @@ def _annotate_locked(
 
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.annotate import GTOError, remove
-    from ..core.git import RepoFacts, remove_message
+    from gto_lsp.core.formats.gto.edit import GTOError, remove
+    from gto_lsp.core.repo.commit import remove_message
+    from gto_lsp.core.repo.reader import RepoFacts
 
     repo = open_repo(args.repo, args.allow_outside_index)
     target, name, _ = _file_of(repo, args.name, args.dvcfile)
@@ -104,7 +105,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
             if target is None:
                 result = remove(text, name)
             else:
-                from ..core.dvc import remove_dvc
+                from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 
                 result = remove_dvc(text, name, file=target.rel)
         except GTOError as error:
@@ -150,8 +151,8 @@ def _file_of(
 
 def _has(text: Optional[str], name: str, dvc: bool) -> bool:
     """Whether the file has an entry `name`; an unreadable file answers no (the command then reports it)."""
-    from ..core.annotate import GTOError, describe
-    from ..core.dvc import describe_dvc
+    from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
+    from gto_lsp.core.formats.gto.edit import GTOError, describe
 
     try:
         return (describe_dvc(text, name) if dvc else describe(text, name)) is not None
@@ -165,8 +166,8 @@ _SHOWN["custom"] = ("custom", "meta")
 
 
 def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.annotate import GTOError, describe
-    from ..core.dvc import describe_dvc
+    from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
+    from gto_lsp.core.formats.gto.edit import GTOError, describe
 
     repo = open_repo(args.repo, args.allow_outside_index)
     name, rev = args.name, args.rev
@@ -219,7 +220,8 @@ def _text(repo: Repo, target: Optional[dvcfile.DvcTarget], rev: Optional[str]) -
     rel = target.rel if target is not None else repo.index
     if not rev:
         return read_text(target.path if target is not None else repo.index_path)
-    from ..core.git import GitError, RepoFacts
+    from gto_lsp.core.repo.reader import RepoFacts
+    from gto_lsp.core.repo.run import GitError
 
     try:
         return RepoFacts(repo.root).file_at_rev(rev, rel)
@@ -228,7 +230,7 @@ def _text(repo: Repo, target: Optional[dvcfile.DvcTarget], rev: Optional[str]) -
 
 
 def _shortcut_pattern() -> re.Pattern[str]:
-    from ..core.names import NAME
+    from gto_lsp.core.names import NAME
 
     return re.compile(
         rf"^(?P<artifact>(?:[^:@#]+:)?{NAME})(?:#(?P<stage>{NAME})|@(?P<version>latest|greatest|v\d+\.\d+\.\d+\S*))$"
@@ -243,8 +245,8 @@ def _shortcut_commit(
 ) -> Optional[str]:
     """The commit GTO's naming shortcut (`rf@latest`, `rf@v1.0.0`, `rf#prod`, `sub/dir:clf@v1.0.0`) points at,
     from the git tags (`sub/dir=clf@v1.0.0`)."""
-    from ..core.dvc.files import full_name
-    from ..core.git import RepoFacts
+    from gto_lsp.core.formats.dvc.files import full_name
+    from gto_lsp.core.repo.reader import RepoFacts
 
     facts = RepoFacts(repo.root)
     target, bare = dvcfile.resolve(repo, name, dvc_option)
@@ -261,8 +263,8 @@ def _shortcut_commit(
 
 
 def _known_at_head(repo: Repo, facts: RepoFacts, target: Optional[dvcfile.DvcTarget], name: str) -> bool:
-    from ..core.annotate import describe
-    from ..core.dvc import describe_dvc
+    from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
+    from gto_lsp.core.formats.gto.edit import describe
 
     try:
         if target is None and describe(facts.file_at_head(repo.index), name) is not None:

@@ -7,9 +7,8 @@ import contextlib
 from pathlib import Path
 from typing import Optional, TextIO
 
-from ..core.dvc.files import full_name
-from . import dvcfile
-from .common import (
+from gto_lsp.cli import dvcfile
+from gto_lsp.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     CliError,
@@ -22,6 +21,7 @@ from .common import (
     write_atomic,
     writing,
 )
+from gto_lsp.core.formats.dvc.files import full_name
 
 
 def migrate_message(count: int, names: list[str], source: str, target: str) -> str:
@@ -40,9 +40,9 @@ def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _migrate_locked(args: argparse.Namespace, out: TextIO, repo: Repo, target: dvcfile.DvcTarget) -> int:
-    from ..core.annotate import GTOError
-    from ..core.git import RepoFacts
-    from ..core.migrate import migrate
+    from gto_lsp.core.formats.gto.edit import GTOError
+    from gto_lsp.core.migrate import migrate
+    from gto_lsp.core.repo.reader import RepoFacts
 
     gto_text = read_text(repo.index_path)
     if gto_text is None:

@@ -15,13 +15,13 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
-from ..core.messages import cannot_find_artifact, not_a_repository, unknown_revision
-from .common import EXIT_OK, EXIT_PROBLEMS, CliError
+from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError
+from gto_lsp.core.messages import cannot_find_artifact, not_a_repository, unknown_revision
 
 if TYPE_CHECKING:
-    from ..core.registry.plan import TagPlan
-    from ..core.registry.state import Registry
-    from ..core.registry.write import Replan
+    from gto_lsp.core.registry.plan import TagPlan
+    from gto_lsp.core.registry.state import Registry
+    from gto_lsp.core.registry.write import Replan
 
 _SIMPLE = {"auto": None, "true": True, "false": False}
 
@@ -41,7 +41,7 @@ def _sweep(tmp: str) -> None:
     """Remove the clone folders of processes that are gone: one killed with SIGKILL ran no clean-up."""
     import shutil
 
-    from ..core.lock import alive
+    from gto_lsp.core.repo.lock import alive
 
     with contextlib.suppress(OSError), os.scandir(tmp) as entries:
         for entry in entries:
@@ -66,7 +66,7 @@ def _clone(url: str) -> Path:
     import signal
     import tempfile
 
-    from ..core.git import run_network
+    from gto_lsp.core.repo.run import run_network
 
     tmp = tempfile.gettempdir()
     _sweep(tmp)
@@ -87,9 +87,7 @@ def _clone(url: str) -> Path:
 
 def _root(repo_arg: str) -> Path:
     """The repository of -r: a work tree (any folder in it), a bare repository (tagged in place), or a URL."""
-    import git
-
-    from ..core.git import GitError, _run, find_root
+    from gto_lsp.core.repo.run import GitError, find_root, is_bare
 
     if _URL.match(repo_arg):
         return _clone(repo_arg)
@@ -99,26 +97,23 @@ def _root(repo_arg: str) -> Path:
     try:
         return find_root(start)
     except GitError as error:
-        if start.is_dir() and _run(git.Git(str(start)), "rev-parse", "--is-bare-repository").text.strip() == "true":
+        if start.is_dir() and is_bare(start):
             return start.resolve()
         raise CliError(not_a_repository(repo_arg)) from error
 
 
 def _resolve(root: Path, ref: str) -> str:
     """REF's commit (an annotated tag is peeled), as GTO resolves it."""
-    import git
+    from gto_lsp.core.repo.run import commit_of
 
-    from ..core.git import _run
-
-    res = _run(git.Git(str(root)), "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}")
-    sha = res.text.strip()
-    if res.status != 0 or not sha or ref.startswith("-"):
+    sha = commit_of(root, ref)
+    if sha is None:
         raise CliError(unknown_revision(ref))
     return sha
 
 
 def _stages(root: Path) -> Optional[tuple[str, ...]]:
-    from ..core.config import read_config
+    from gto_lsp.core.config import read_config
 
     return read_config(root).stages
 
@@ -127,8 +122,8 @@ def _run_plan(root: Path, replan: Replan, push: bool, out: TextIO) -> int:
     """Plan, then write the plan made again under the registry lock (another writer may have tagged meanwhile),
     printing GTO's lines: "Created git tag ..." (or "Deleted ..."), then the push hint, or "Running `git push
     ...`" and "Successfully pushed ..." with --push."""
-    from ..core.registry.plan import PlanError
-    from ..core.registry.write import WriteError, tag_remote, write_plan
+    from gto_lsp.core.registry.plan import PlanError
+    from gto_lsp.core.registry.write import WriteError, tag_remote, write_plan
 
     try:
         plan = replan(_registry(root))
@@ -163,20 +158,20 @@ def _run_plan(root: Path, replan: Replan, push: bool, out: TextIO) -> int:
 
 
 def _plan_error(error: Exception) -> CliError:
-    from ..core.registry.plan import PlanError
+    from gto_lsp.core.registry.plan import PlanError
 
     assert isinstance(error, PlanError)
     return CliError(("Unexpected error: " if error.unexpected else "") + error.message)
 
 
 def _registry(root: Path) -> Any:
-    from ..core.registry.state import read_registry
+    from gto_lsp.core.registry.state import read_registry
 
     return read_registry(root)
 
 
 def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.registry.plan import PlanError, check_register, plan_register
+    from gto_lsp.core.registry.plan import PlanError, check_register, plan_register
 
     bumps = [b for b in ("major", "minor", "patch") if getattr(args, f"bump_{b}")]
     given = len(bumps) + (1 if args.version else 0)
@@ -204,7 +199,7 @@ def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.registry.plan import PlanError, check_assign, plan_assign
+    from gto_lsp.core.registry.plan import PlanError, check_assign, plan_assign
 
     root = _root(args.repo)
     if args.ref is not None:
@@ -239,7 +234,7 @@ def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
-    from ..core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
+    from gto_lsp.core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
 
     root = _root(args.repo)
     stages = _stages(root) if args.stage else None
@@ -359,7 +354,7 @@ def _version_rows(art: Any, versions: Any) -> list[list[str]]:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from .common import emoji_fail
+    from gto_lsp.cli.common import emoji_fail
 
     root = _root(args.repo)
     registry = _registry(root)
@@ -374,7 +369,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         code = EXIT_PROBLEMS
     nothing = "Nothing found in the current workspace"
     if args.name:
-        from ..core.registry.tags import parse_shortcut
+        from gto_lsp.core.registry.tags import parse_shortcut
 
         shortcut = parse_shortcut(args.name)
         name = shortcut.name if shortcut else args.name

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-from .problems import Problem, Related, Span
+from gto_lsp.core.problems import Problem, Related, Span
 
 Format = Literal["gto", "dvc"]
 FORMATS: tuple[Format, ...] = ("gto", "dvc")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from .problems import Pos
+from gto_lsp.core.problems import Pos
 
 _KEY_PREFIX = re.compile(r"^(\s+)([A-Za-z_]*)$")
 _VALUE_PREFIX = re.compile(r"^(\s+)([A-Za-z_]+)\s*:(\s*)(.*)$")

@@ -10,11 +10,11 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from . import codes
-from .names import invalid_name_message, is_valid_name
-from .problems import Pos, Problem, Span
-from .safe_read import read_text
-from .values import lax_bool
+from gto_lsp.core import codes
+from gto_lsp.core.names import invalid_name_message, is_valid_name
+from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.repo.safe_read import read_text
+from gto_lsp.core.values import lax_bool
 
 CONFIG_FILE = ".gto"
 DEFAULT_INDEX = "artifacts.yaml"

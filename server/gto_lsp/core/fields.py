@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .names import NAME_PATTERN as NAME_PATTERN
-from .names import invalid_name_message as invalid_name_message
-from .names import is_valid_name as is_valid_name
-from .names import suggest_name as suggest_name
+from gto_lsp.core.names import NAME_PATTERN as NAME_PATTERN
+from gto_lsp.core.names import invalid_name_message as invalid_name_message
+from gto_lsp.core.names import is_valid_name as is_valid_name
+from gto_lsp.core.names import suggest_name as suggest_name
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def closest_field(name: str) -> Optional[str]:
     best: Optional[str] = None
     best_distance = 3
     for field in FIELD_BY_NAME:
-        distance = _edit_distance(lowered, field)
+        distance = edit_distance(lowered, field)
         limit = 1 if len(field) <= 4 else 2
         if distance <= limit and distance < best_distance:
             best, best_distance = field, distance
@@ -140,7 +140,7 @@ def closest_field(name: str) -> Optional[str]:
     return best
 
 
-def _edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance (a transposition costs 1)."""
     rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
     for i in range(len(a) + 1):

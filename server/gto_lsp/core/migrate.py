@@ -13,13 +13,13 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from .annotate import EditResult, read_checked, remove_entries, values_of
-from .check import is_external
-from .dvc.document import parse_dvc
-from .dvc.edit import insert_entries
-from .dvc.files import dvc_file_of, relative_to_folder
-from .fields import FIELD_BY_NAME
-from .parse import Artifact, Document, Node, ScalarNode, parse, walk
+from gto_lsp.core.fields import FIELD_BY_NAME
+from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats.dvc.edit import insert_entries
+from gto_lsp.core.formats.dvc.files import dvc_file_of, relative_to_folder
+from gto_lsp.core.formats.gto.edit import EditResult, read_checked, remove_entries, values_of
+from gto_lsp.core.parse import Artifact, Document, Node, ScalarNode, parse, walk
+from gto_lsp.core.paths import is_external
 
 NO_PATH = "DVC requires a path"
 IN_TARGET = "already in dvc.yaml"
@@ -149,9 +149,9 @@ def migrate(
 
 
 def _truthy(value: Any) -> bool:
-    from .annotate import _as_bool
+    from gto_lsp.core.formats.gto.edit import as_bool
 
-    return _as_bool(value)
+    return as_bool(value)
 
 
 def _comment_lines_between(document: Document) -> int:

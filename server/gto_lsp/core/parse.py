@@ -22,7 +22,7 @@ import yaml
 from ruamel.yaml.nodes import ScalarNode as _RuamelScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from .problems import Pos, Problem, Span
+from gto_lsp.core.problems import Pos, Problem, Span
 
 # Plain scalars get a placeholder tag at compose time (no YAML 1.1 resolution in Python): `tag_of` resolves
 # them by YAML 1.2, lazily and cached, which is both faster and what GTO's reader does. Explicit tags
@@ -816,7 +816,7 @@ def _value(node: Node) -> Any:
             return None
         if tag == BOOL:
             return node.value.lower() in ("true", "yes", "on")  # `!!bool yes` is true for ruamel
-        from .render import load
+        from gto_lsp.core.yaml.render import load
 
         return load(node.value)
     if isinstance(node, SequenceNode):

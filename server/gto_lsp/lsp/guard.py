@@ -8,7 +8,7 @@ from typing import Awaitable, Callable, TypeVar
 
 from lsprotocol import types
 
-from .state import GtoLanguageServer
+from gto_lsp.lsp.state import GtoLanguageServer
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional, TypeVar
 
-from ..core.parse import Artifact, Document, MappingNode, Node, ScalarNode, node_end
-from ..core.problems import Pos, Span
+from gto_lsp.core.parse import Artifact, Document, MappingNode, Node, ScalarNode, node_end
+from gto_lsp.core.problems import Pos, Span
 
 
 def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:

@@ -6,21 +6,21 @@ from typing import Any, Optional, Union
 
 from lsprotocol import types
 
-from . import (
+from gto_lsp.lsp import commands
+from gto_lsp.lsp.commands import registry as registry_commands
+from gto_lsp.lsp.features import (
     code_actions,
     code_lens,
-    commands,
     completion,
     document_sync,
     hover,
     migrate_action,
-    registry_commands,
     symbols,
     watch,
 )
-from .guard import guarded, guarded_call
-from .state import GtoLanguageServer
-from .transport import strict_converter
+from gto_lsp.lsp.guard import guarded, guarded_call
+from gto_lsp.lsp.state import GtoLanguageServer
+from gto_lsp.lsp.transport import strict_converter
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]
 
@@ -144,7 +144,7 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
     # What the imports created lives as long as the process: keep it out of every full garbage collection.
     gc.freeze()
     if host is None:
-        from .transport import start_io
+        from gto_lsp.lsp.transport import start_io
 
         start_io(server)
     else:

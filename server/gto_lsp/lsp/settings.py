@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from ..core.check import CheckSettings
-from ..core.problems import SEVERITIES
+from gto_lsp.core.formats.gto.check import CheckSettings
+from gto_lsp.core.problems import SEVERITIES
 
 SECTION = "gto"
 _SEVERITY_OR_OFF = (*SEVERITIES, "off")

@@ -26,20 +26,23 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from ..core.check import RepoView, facts
-from ..core.config import CONFIG_FILE, Config, parse_config
-from ..core.dvc.document import DvcDocument, parse_dvc
-from ..core.dvc.files import DVC_FILE
-from ..core.parse import Document, parse
-from ..core.paths import inside as inside  # watch and commands import it from here
-from ..core.registry_cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
-from ..core.safe_read import read_text as safe_read_text
-from ..core.safe_read import too_big
-from .positions import LineIndex, LspTextDocument
-from .settings import SECTION, Settings
+from gto_lsp.core.config import CONFIG_FILE, Config, parse_config
+from gto_lsp.core.formats.dvc.document import DvcDocument, parse_dvc
+from gto_lsp.core.formats.dvc.files import DVC_FILE
+from gto_lsp.core.formats.gto.facts import facts
+from gto_lsp.core.parse import Document, parse
+from gto_lsp.core.paths import inside as inside  # watch and commands import it from here
+from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
+from gto_lsp.core.registry.state import registry_artifacts
+from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.repo.safe_read import read_text as safe_read_text
+from gto_lsp.core.repo.safe_read import too_big
+from gto_lsp.lsp.positions import LineIndex, LspTextDocument
+from gto_lsp.lsp.settings import SECTION, Settings
 
 if TYPE_CHECKING:
-    from ..core.git import ArtifactRegistry, HeadInfo, RepoFacts
+    from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo
+    from gto_lsp.core.repo.reader import RepoFacts
 
 logger = logging.getLogger("gto_lsp")
 
@@ -283,7 +286,8 @@ class RepoState:
         """RepoFacts for this repository (blocking: call in a thread); None when git cannot read it."""
         if self._facts is None and not self._facts_failed and self.root is not None:
             try:
-                from ..core.git import GitError, RepoFacts
+                from gto_lsp.core.repo.reader import RepoFacts
+                from gto_lsp.core.repo.run import GitError
 
                 try:
                     self._facts = RepoFacts(self.root)
@@ -460,9 +464,7 @@ class RepoState:
 
 
 def _parse_registry(refs: bytes, head: Optional[HeadInfo]) -> Mapping[str, ArtifactRegistry]:
-    from ..core import git
-
-    return git._parse_registry(refs, head)
+    return registry_artifacts(refs, head)
 
 
 @dataclass

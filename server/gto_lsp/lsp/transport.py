@@ -36,8 +36,8 @@ from typing import Any, Callable, Optional
 from lsprotocol import types
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 
-from ..core.lock import alive
-from .state import GtoLanguageServer
+from gto_lsp.core.repo.lock import alive
+from gto_lsp.lsp.state import GtoLanguageServer
 
 logger = logging.getLogger("gto_lsp")
 

@@ -36,10 +36,10 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from ..messages import cannot_find_artifact, not_allowed
-from ..names import NAME, invalid_name_message
-from .state import ArtifactRegistry, Event, Registry, VersionInfo, multiple_versions
-from .tags import format_tag, is_version, next_counter, parse_tag, semver_key
+from gto_lsp.core.messages import cannot_find_artifact, not_allowed
+from gto_lsp.core.names import NAME, invalid_name_message
+from gto_lsp.core.registry.state import ArtifactRegistry, Event, Registry, VersionInfo, multiple_versions
+from gto_lsp.core.registry.tags import format_tag, is_version, next_counter, parse_tag, semver_key
 
 __all__ = [
     "NewTag",

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from .tags import Tag, parse_tag, semver_key
+from gto_lsp.core.registry.tags import Tag, parse_tag, semver_key
 
 __all__ = [
     "FOR_EACH_REF_FORMAT",
@@ -478,6 +478,12 @@ def parse_registry(refs: bytes, head: Optional[HeadInfo] = None) -> Registry:
     )
 
 
+def registry_artifacts(refs: bytes, head: Optional[HeadInfo] = None) -> dict[str, ArtifactRegistry]:
+    """`git for-each-ref --format=FOR_EACH_REF_FORMAT refs/tags` output -> each artifact's registry (the old
+    4-field format is read too); `head` adds GTO's HEAD commit events (artifacts annotated at HEAD)."""
+    return parse_registry(refs, head).artifacts
+
+
 def head_info(root: Path, run: Callable[..., tuple[int, bytes]], index: Optional[str] = None) -> Optional[HeadInfo]:
     """HEAD's sha, committer date and the artifacts of its committed artifacts.yaml (`run(*git_args)`)."""
     status, out = run("log", "-1", "--format=%H %ct", "HEAD")
@@ -486,7 +492,7 @@ def head_info(root: Path, run: Callable[..., tuple[int, bytes]], index: Optional
         return None
     sha, when = parts
     if index is None:
-        from ..config import read_config
+        from gto_lsp.core.config import read_config
 
         index = read_config(root).index
     status, text = run("cat-file", "blob", f"{sha}:{index}")
@@ -511,12 +517,12 @@ def read_registry(root: str | os.PathLike[str]) -> Registry:
     """Read the registry of the repository at `root` (git for-each-ref, HEAD's artifacts.yaml)."""
     import git
 
-    from ..git import _run
+    from gto_lsp.core.repo.run import run_git
 
     g = git.Git(str(root))
 
     def run(*args: str) -> tuple[int, bytes]:
-        res = _run(g, *args)
+        res = run_git(g, *args)
         return res.status, res.out
 
     status, out = run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
@@ -532,10 +538,10 @@ def index_error(root: Path, registry: Registry) -> Optional[str]:
     GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
     import subprocess
 
-    from ..check import CheckSettings, check
-    from ..codes import refuses
-    from ..config import read_config
-    from ..parse import parse
+    from gto_lsp.core.codes import refuses
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.formats.gto.check import CheckSettings, check
+    from gto_lsp.core.parse import parse
 
     config = read_config(root)
     commits = {v.commit for a in registry.artifacts.values() for v in a.versions}

@@ -23,7 +23,7 @@ import functools
 import re
 from typing import Iterable, NamedTuple, Optional
 
-from ..names import NAME
+from gto_lsp.core.names import NAME
 
 __all__ = [
     "ACTIONS",

@@ -31,11 +31,12 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import git
 
-from ..git import _reason, _run, branch_remote, run_network
-from ..lock import LockBusy, file_lock
-from ..messages import NO_IDENTITY
-from .plan import PlanError, TagPlan
-from .state import Registry, read_registry
+from gto_lsp.core.messages import NO_IDENTITY
+from gto_lsp.core.registry.plan import PlanError, TagPlan
+from gto_lsp.core.registry.state import Registry, read_registry
+from gto_lsp.core.repo.commit import branch_remote
+from gto_lsp.core.repo.lock import LockBusy, file_lock
+from gto_lsp.core.repo.run import reason, run_git, run_network
 
 __all__ = ["PushError", "WriteError", "WriteResult", "push_tags", "registry_lock", "tag_remote", "write_plan"]
 
@@ -68,7 +69,7 @@ class WriteResult:
 def tag_remote(root: str | os.PathLike[str], remote: Optional[str] = None) -> str:
     """The remote tags go to: `remote`, else the current branch's remote, else 'origin', else the only one."""
     g = git.Git(str(root))
-    remotes = _run(g, "remote").text.split()
+    remotes = run_git(g, "remote").text.split()
     if remote:
         if remote not in remotes:
             raise PushError(f"There is no remote named '{remote}'.", "no-remote")
@@ -79,7 +80,7 @@ def tag_remote(root: str | os.PathLike[str], remote: Optional[str] = None) -> st
             "the tags are kept locally.",
             "no-remote",
         )
-    branch = _run(g, "symbolic-ref", "-q", "--short", "HEAD").text.strip()
+    branch = run_git(g, "symbolic-ref", "-q", "--short", "HEAD").text.strip()
     if branch:
         configured = branch_remote(g, branch)
         if configured in remotes:
@@ -122,10 +123,10 @@ def push_tags(
     shown = " ".join(names)
     command = f"git push{' --delete ' if delete else ' '}{target} {shown}"
     why = {
-        "auth": f"the remote '{target}' refused the credentials ({_reason(output)})",
-        "rejected": f"the remote '{target}' rejected it ({_reason(output)}): it may already have "
+        "auth": f"the remote '{target}' refused the credentials ({reason(output)})",
+        "rejected": f"the remote '{target}' rejected it ({reason(output)}): it may already have "
         + ("this tag at another commit" if not delete else "no such tag"),
-        "failed": _reason(output),
+        "failed": reason(output),
     }[kind]
     raise PushError(
         f"The command `{command}` failed: {why}. Make sure your local repository is in sync with the remote; "
@@ -138,9 +139,9 @@ def _check_identity(g: git.Git) -> None:
     """GTO (libgit2) needs a configured identity: GIT_COMMITTER_NAME/EMAIL, else user.name/user.email. git itself
     would guess one from the host name; a tag signed `root <root@host>` is refused here as GTO refuses it."""
     for var, key in (("GIT_COMMITTER_NAME", "user.name"), ("GIT_COMMITTER_EMAIL", "user.email")):
-        if not os.environ.get(var) and not _run(g, "config", "--get", key).text.strip():
+        if not os.environ.get(var) and not run_git(g, "config", "--get", key).text.strip():
             raise WriteError(NO_IDENTITY)
-    if _run(g, "var", "GIT_COMMITTER_IDENT").status != 0:
+    if run_git(g, "var", "GIT_COMMITTER_IDENT").status != 0:
         raise WriteError(NO_IDENTITY)
 
 
@@ -156,7 +157,7 @@ def registry_lock(root: str | os.PathLike[str]) -> Iterator[Path]:
     """One registry writer at a time per repository: two processes that each read the registry, plan and tag
     would both pass GTO's rules (one version per commit) and break them together. core.lock's file lock in the
     git dir (a bare repository's own folder); WriteError when it cannot be taken."""
-    res = _run(git.Git(str(root)), "rev-parse", "--git-common-dir")
+    res = run_git(git.Git(str(root)), "rev-parse", "--git-common-dir")
     if res.status != 0 or not res.text.strip():
         raise WriteError(f"{root} is not a git repository", unexpected=True)
     git_dir = Path(root) / res.text.strip()  # relative to root, or absolute
@@ -223,7 +224,7 @@ def _write(
         _check_identity(g)
     when = int(max(now if now is not None else time.time(), plan.not_before + 1))
     for name in plan.delete:
-        res = _run(g, "update-ref", "-d", f"refs/tags/{name}")
+        res = run_git(g, "update-ref", "-d", f"refs/tags/{name}")
         if res.status != 0:
             raise WriteError(f"tag '{name}' is not found")
         deleted.append(name)
@@ -235,9 +236,9 @@ def _write(
             say("pushed", name)
     for tag in plan.create:
         env = {"GIT_COMMITTER_DATE": f"{when} {_offset()}"}
-        if _run(g, "rev-parse", "-q", "--verify", f"refs/tags/{tag.name}").status == 0:
+        if run_git(g, "rev-parse", "-q", "--verify", f"refs/tags/{tag.name}").status == 0:
             raise WriteError(f"tag '{tag.name}' already exists")
-        res = _run(g, "tag", "-a", "--cleanup=verbatim", "-m", tag.message, "--", tag.name, tag.commit, env=env)
+        res = run_git(g, "tag", "-a", "--cleanup=verbatim", "-m", tag.message, "--", tag.name, tag.commit, env=env)
         if res.status != 0:
             raise WriteError("Failed to create tag", unexpected=True)
         created.append(tag.name)

@@ -1,0 +1,284 @@
+"""Parse a dvc.yaml and place the entries of its `artifacts:` section. Never raises.
+
+DVC files are pipelines first: stages, plots, params, metrics and vars are not ours, so the file is read in two
+parts. The top level is parsed with the section's lines blanked out (only YAML syntax is checked there), and the
+section's lines, de-indented by the entries' indentation, are parsed as if they were an artifacts.yaml. Both
+parses are incremental (`parse(text, previous)`), so an edit in one entry re-parses that entry alone. A section
+the cut cannot express (flow style, a value on the key's line, lines indented less than the entries, aliases to
+anchors elsewhere) is read from the whole `artifacts` block instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from gto_lsp.core.parse import (
+    Artifact,
+    Block,
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    last_content_mark,
+    parse,
+    parse_whole,
+    tag_of,
+)
+from gto_lsp.core.problems import Pos, Problem, Span
+
+SECTION = "artifacts"
+_SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
+_NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
+_FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
+_NOT_A_BREAK = re.compile(r"[^\r\n]+")
+
+
+@dataclass(frozen=True)
+class Entry(Artifact):
+    """An artifact of the section: its block's marks are moved down by `line` and right by `indent`."""
+
+    indent: int = 0
+
+    def pos(self, mark: Any) -> Pos:
+        line = self.line + mark.line
+        return Pos(line, mark.column + self.indent + (self.col_shift if line == 0 else 0))
+
+    def relative(self, problem: Problem) -> Problem:
+        return problem.moved(self.line, self.indent) if self.indent else problem.shifted(self.line, self.col_shift)
+
+
+@dataclass
+class DvcDocument:
+    text: str
+    top: Document  # the top level (the section's lines blanked when it was cut out)
+    section: Optional[Document]  # the de-indented section, when it was cut out
+    entries: list[Entry]
+    problems: list[Problem]  # parse problems, placed
+    section_line: Optional[int]  # line of the `artifacts:` key; None when the file has none
+    section_value: Optional[Node]  # the section's value when read from the whole block (else None)
+    section_kind: str  # "none", "block", "empty" (null), "flow", "not-mapping", "error"
+    indent: int  # the entries' indentation (2 when unknown)
+    field_indent: int  # the fields' indentation relative to their entry (2 when unknown)
+    section_end: int = 0  # first line after the section
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def line_ending(self) -> str:
+        return self.top.line_ending
+
+    @property
+    def lines(self) -> Document:
+        """Line and offset arithmetic over the real text (the top-level parse may be of a masked text)."""
+        if "lines" not in self.memo:
+            top = self.top
+            self.memo["lines"] = Document(self.text, [], [], None, "mapping", False, top.line_ending, top.bom, [])
+        lines: Document = self.memo["lines"]
+        return lines
+
+    def line_text(self, line: int) -> str:
+        return self.lines.line_text(line)
+
+    def find(self, name: str) -> Optional[Entry]:
+        for entry in self.entries:
+            if entry.name == name and entry.name_is_string:
+                return entry
+        return None
+
+
+def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
+    if previous is not None and (previous.text is text or previous.text == text):
+        return previous
+    try:
+        return _parse(text, previous)
+    except Exception as error:  # never let a document break the server
+        top = parse("", None)
+        problem = Problem("yaml-syntax", "error", f"Could not read dvc.yaml: {error}", Span.at(0, 0))
+        return DvcDocument(text, top, None, [], [problem], None, None, "error", 2, 2)
+
+
+def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
+    key = _SECTION_KEY_LINE.search(text)
+    key_line = text.count("\n", 0, key.start()) if key is not None else None
+    # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
+    directive = text.lstrip("\ufeff").startswith("%")
+    cut = _cut(text, key.end()) if key is not None and not directive else None
+    if cut is None:
+        return _from_top(text, _top_parse(text, previous), key_line)
+    assert key_line is not None
+    body_start, body_end, indent = cut
+    region = text[body_start:body_end]
+    masked = text[:body_start] + _NOT_A_BREAK.sub("", region) + text[body_end:]
+    body = _dedenter(indent).sub("", region)
+    section = parse(body, previous.section if previous is not None else None)
+    if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
+        return _from_top(text, _top_parse(text, previous), key_line)
+    top = _top_parse(masked, previous)
+    start = key_line + 1
+    entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.artifacts]
+    problems = [p for p in _top_problems(top)]
+    problems.extend(p.moved(start, indent) for p in section.problems)
+    end = start + region.count("\n") if body_end < len(text) else text.count("\n") + 1
+    return DvcDocument(
+        text, top, section, entries, problems, key_line, None, "block", indent, _field_indent(entries), end
+    )
+
+
+def _top_parse(text: str, previous: Optional[DvcDocument]) -> Document:
+    """The top level cut into blocks; where the cut misreads a valid file (a multi-line flow collection closed
+    at column 0), the whole text composed at once."""
+    top = parse(text, previous.top if previous is not None else None)
+    if top.placed and any(p.code in ("yaml-syntax", "entry-syntax") for p in top.problems):
+        whole = parse_whole(text)
+        if whole.kind in ("mapping", "empty") and not whole.problems:
+            return whole
+    return top
+
+
+def _cut(text: str, key_end: int) -> Optional[tuple[int, int, int]]:
+    """(start offset, end offset, indentation) of the section's body, the lines after the `artifacts:` key up to
+    the next top-level key, when it can be parsed on its own. Regular expressions, not a walk over the lines:
+    this runs on every edit of a file that may hold thousands of entries."""
+    if key_end >= len(text):
+        return None
+    body_start = key_end + 1
+    following = _NEXT_TOP.search(text, key_end)
+    body_end = following.start() + 1 if following is not None else len(text)
+    region = text[body_start:body_end]
+    first = _FIRST_CONTENT.search(region)
+    if first is None:
+        return None  # `artifacts:` with no value: read as null from the whole block
+    indent = len(first.group(1))
+    if indent == 0 or first.group(2) in "-\t{[&*!?|>":
+        return None
+    if _misplaced(indent).search(region):
+        return None  # a line indented less than the entries, a tab in the indentation, or a document marker
+    return body_start, body_end, indent
+
+
+@functools.lru_cache(maxsize=64)
+def _misplaced(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"(?m)^(?: {{0,{indent - 1}}}[^ \r\n#]| {{0,{indent - 1}}}\t| {{{indent}}}(?:---|\.\.\.|%))")
+
+
+@functools.lru_cache(maxsize=64)
+def _dedenter(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"(?m)^ {{1,{indent}}}")
+
+
+def _field_indent(entries: list[Entry]) -> int:
+    for entry in entries:
+        value = entry.block.value
+        if isinstance(value, MappingNode) and not value.flow_style and value.value:
+            key = value.value[0][0]
+            if key.start_mark.line > entry.key.start_mark.line:
+                return max(1, int(key.start_mark.column - entry.key.start_mark.column))
+    return 2
+
+
+_ENTRY_SYNTAX = "Expected an artifact entry `name:`"
+
+
+def _top_problems(top: Document) -> list[Problem]:
+    """Problems of the top level that DVC has too: YAML syntax and a repeated key. An empty file is valid."""
+    out: list[Problem] = []
+    odd_top = top.kind in ("not-mapping", "error") or any(p.code == "entry-syntax" for p in top.problems)
+    if odd_top and _falsy_document(top.text):
+        return out  # DVC reads a top level of null, false, 0, '' or [] as an empty file
+    for problem in top.problems:
+        if problem.code == "empty-file":
+            continue
+        if problem.code == "entry-syntax" and problem.message.startswith(_ENTRY_SYNTAX):
+            found = problem.message.split("found", 1)[-1].strip(" .")
+            problem = Problem(
+                "yaml-syntax",
+                "error",
+                f"YAML syntax error: expected a top-level key such as `stages:` or `artifacts:`, found {found}.",
+                problem.span,
+            )
+        elif problem.code in ("top-not-mapping", "multiple-documents"):
+            problem = Problem(
+                problem.code,
+                "error",
+                problem.message.replace("artifacts.yaml", "dvc.yaml").replace(
+                    "artifact names to their fields", "sections (stages, artifacts, ...)"
+                ),
+                problem.span,
+            )
+        out.append(problem)
+    seen: dict[Any, Artifact] = {}
+    for block in top.artifacts:
+        key = block.key
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value != SECTION:
+            out.extend(_repeated_keys(block))
+        if key.value in seen:
+            out.append(
+                Problem(
+                    "duplicate-key",
+                    "error",
+                    f"Duplicate key `{key.value}`: DVC cannot read a dvc.yaml with a repeated top-level key. "
+                    "Merge the two.",
+                    block.name_span,
+                    data={"key": key.value},
+                )
+            )
+        else:
+            seen[key.value] = block
+    return out
+
+
+def _from_top(text: str, top: Document, key_line: Optional[int]) -> DvcDocument:
+    """The section read from the whole `artifacts` block of the top-level parse (or absent)."""
+    problems = _top_problems(top)
+    block = next((a for a in top.artifacts if isinstance(a.key, ScalarNode) and a.key.value == SECTION), None)
+    if block is None:
+        return DvcDocument(text, top, None, [], problems, None, None, "none", 2, 2)
+    value = block.block.value
+    line = block.first_line
+    entries: list[Entry] = []
+    if value is None or (isinstance(value, ScalarNode) and tag_of(value) == "tag:yaml.org,2002:null"):
+        kind = "empty"
+    elif isinstance(value, MappingNode):
+        kind = "flow" if value.flow_style else "block"
+        for key, item in value.value:
+            entry_block = Block("", key, item, None, last_content_mark(item).line)
+            entries.append(Entry(entry_block, block.line, block.col_shift, 0))
+    elif isinstance(value, (SequenceNode, ScalarNode)):
+        kind = "not-mapping"
+    else:
+        kind = "error"
+    indent = entries[0].key.start_mark.column if entries and kind == "block" else 2
+    document = DvcDocument(
+        text, top, None, entries, problems, line, value, kind, indent, _field_indent(entries), block.last_line + 1
+    )
+    return document
+
+
+def _falsy_document(text: str) -> bool:
+    try:
+        from gto_lsp.core.yaml.render import load
+
+        return not load(text)
+    except Exception:
+        return False
+
+
+def _repeated_keys(block: Artifact) -> list[Problem]:
+    """Repeated keys inside another section (a stage defined twice): ruamel refuses the whole file."""
+    memo = block.block.memo
+    found: Optional[list[Problem]] = memo.get("dvc-keys")
+    if found is None:
+        from gto_lsp.core.formats.gto.check import duplicate_keys
+
+        found = []
+        if block.block.value is not None:
+            duplicate_keys(block, block.block.value, found)
+        # Worded for DVC (and given the project note) by check_dvc, as every refusing problem of the document.
+        found = [p for p in found if p.code == "duplicate-key" and "Duplicate key" in p.message]
+        memo["dvc-keys"] = found
+    return [block.relative(p) for p in found]

@@ -1,0 +1,131 @@
+"""Which dvc.yaml files a repository has, and the full names of the artifacts they declare."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Optional
+
+from gto_lsp.core.paths import escapes, is_absolute, normalise, within
+
+DVC_FILE = "dvc.yaml"
+
+
+def dvc_files(paths: Iterable[str]) -> list[str]:
+    """The dvc.yaml files among repository paths (tracked and untracked-not-ignored), root first, then by
+    folder. A dvc.yaml inside a nested DVC repository (a folder with its own `.dvc/`) is that repository's."""
+    listed = list(paths)
+    nested = {posixpath.dirname(posixpath.dirname(p)) for p in listed if p.endswith("/.dvc/config")}
+    found = []
+    for path in listed:
+        if posixpath.basename(path) != DVC_FILE:
+            continue
+        folder = posixpath.dirname(path)
+        if any(folder == n or folder.startswith(n + "/") for n in nested if n):
+            continue
+        found.append(path)
+    return sorted(set(found), key=lambda p: (p.count("/"), p))
+
+
+def folder_of(dvc_file: str) -> str:
+    """The folder of a dvc.yaml relative to the repository root, "" for the root one."""
+    path = dvc_file.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return posixpath.dirname(path)
+
+
+def full_name(folder: str, name: str) -> str:
+    """How DVC and GTO address an artifact of `folder`/dvc.yaml: `name` at the root, `folder:name` below."""
+    return f"{folder}:{name}" if folder else name
+
+
+def tag_name(full: str) -> str:
+    """The spelling of a full name inside GTO's git tags (`sub/dir:name` -> `sub/dir=name`)."""
+    return full.replace(":", "=", 1)
+
+
+def split_full_name(full: str) -> tuple[str, str]:
+    """(folder, name) of `sub/dir:name`, `sub/dir/dvc.yaml:name` (DVC's accepted spelling) or `name`."""
+    if ":" not in full:
+        return "", full
+    folder, name = full.rsplit(":", 1)
+    if folder == DVC_FILE or folder.endswith("/" + DVC_FILE):
+        folder = posixpath.dirname(folder)
+    return folder, name
+
+
+def dvc_file_of(folder: str) -> str:
+    return posixpath.join(folder, DVC_FILE) if folder else DVC_FILE
+
+
+def relative_to_folder(repo_path: str, folder: str) -> Optional[str]:
+    """A repository-relative path rewritten relative to `folder` (what a dvc.yaml there stores)."""
+    if not folder:
+        return repo_path
+    return posixpath.relpath(repo_path, folder)
+
+
+def walk_files(root: Path, limit: int = 50_000) -> list[str]:
+    """Files under `root` without asking git (at start-up, or in an untrusted workspace), skipping hidden
+    folders (`.git`, `.dvc`) and node_modules; at most `limit` names."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        relative = Path(folder).relative_to(root).as_posix()
+        if ".dvc" in dirs and relative != ".":
+            found.append(f"{relative}/.dvc/config")  # a nested DVC repository: dvc_files() skips its files
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
+        found.extend(name if relative == "." else f"{relative}/{name}" for name in files)
+        if len(found) > limit:
+            break
+    return found
+
+
+class PathRefused(ValueError):
+    """A file a command would read or write is not a regular file inside the repository; `message` says why."""
+
+    def __init__(self, message: str, outside: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.outside = outside  # False: inside, but not usable (not a regular file, no folder, an OS error)
+
+
+def annotations_file(root: Path, rel: str, folder_must_exist: bool = True) -> Path:
+    """The annotations file `rel` (relative to the repository root: artifacts.yaml, `.gto`'s index, SUB/dvc.yaml)
+    as a path inside the repository once symlinks are resolved, else PathRefused: `..` or an absolute path, a link
+    (of the file or of a folder on the way) out of the repository, a folder, FIFO or device. A missing file is
+    fine (a write creates it); its folder must exist unless `folder_must_exist` is false (a reader finds nothing).
+    The one check the command line and the server share, so nothing outside the repository is read or written."""
+    shown = f"'{rel}'"
+    if not rel:
+        raise PathRefused("No file named: name a file inside the repository, relative to its root.", outside=False)
+    if is_absolute(rel) or os.path.isabs(rel):
+        raise PathRefused(f"{shown} is an absolute path: name a file inside the repository {root}, relative to it.")
+    norm = normalise(rel)
+    if escapes(norm):
+        raise PathRefused(f"{shown} leads out of the repository {root}: name a file inside it.")
+    path = root / norm
+    try:
+        real = os.path.realpath(path)
+        if not within(real, os.path.realpath(root)):
+            raise PathRefused(
+                f"{shown} is a link out of the repository {root} (to {real}): gto-lsp reads and writes only files "
+                "inside the repository."
+            )
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            raise PathRefused(
+                f"{shown} is not a regular file (a folder, a FIFO or a device): gto-lsp reads and writes only "
+                "regular files.",
+                outside=False,
+            )
+        if folder_must_exist and not os.path.isdir(path.parent):
+            folder = posixpath.dirname(norm)
+            raise PathRefused(
+                f"No folder '{folder}' in the repository {root} for {shown}: create it first.", outside=False
+            )
+    except OSError as error:  # a name too long for the file system, a loop of links
+        raise PathRefused(f"{shown} cannot be used: {error.strerror or error}.", outside=False) from error
+    return path

@@ -1,0 +1,86 @@
+"""What the path rules may ask the file system: whether a path exists inside the repository, cached.
+
+The one part of checking that touches the disk; the rules receive it as an oracle (a RepoView), so they stay
+testable with a view of no repository at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from gto_lsp.core.paths import PATH_MAX, exists_inside
+
+
+class ExistsCache(dict):  # type: ignore[type-arg]
+    """Answers of the file system; `clear()` (on file events) also retires results computed from them."""
+
+    generation = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.generation += 1
+
+
+@dataclass
+class RepoView:
+    """What the path rules may ask about the repository; None where it is unknown (no repository, no git).
+
+    Keep one per repository (or at least its `exists_cache`) and call `invalidate()` (or clear the cache) when
+    files or HEAD change."""
+
+    root: Optional[Path] = None
+    in_head: Optional[Callable[[str], bool]] = None
+    exists_cache: dict[str, bool] = field(default_factory=ExistsCache)
+    # Outputs of the stages of the repository's dvc.yaml files (relative to the root): DVC makes them.
+    outputs: frozenset[str] = frozenset()
+    _real_root: Optional[str] = field(default=None, repr=False)
+
+    def invalidate(self) -> None:
+        self.exists_cache.clear()
+
+    @property
+    def token(self) -> tuple[Any, ...]:
+        """Identifies the answers this view gives: results across entries are reused only for the same token."""
+        owner = getattr(self.in_head, "__self__", self.in_head)
+        generation = getattr(self.exists_cache, "generation", None)
+        return (self.root, id(self.exists_cache), generation, id(owner), self.outputs)
+
+    def exists(self, path: str) -> Optional[bool]:
+        if self.root is None:
+            return None
+        cached = self.exists_cache.get(path)
+        if cached is None:
+            if self._real_root is None:
+                self._real_root = os.path.realpath(self.root)
+            cached = exists_inside(self.root, path, self._real_root)
+            self.exists_cache[path] = cached
+        return cached
+
+    def managed(self, resolved: str) -> bool:
+        """Whether DVC or MLEM makes the data at `resolved` (normalised, relative to the root) though it is not in
+        the working tree: a `.dvc` file of it or of a folder above it, a stage's output, or MLEM's `.mlem`
+        metafile beside it."""
+        if self.root is None:
+            return False
+        return tracked_by_dvc(resolved, self, self.outputs) or bool(self.exists(resolved + ".mlem"))
+
+
+def tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:
+    """`resolved` or a folder above it is an output of a stage (`outputs`) or has a `.dvc` file. Folders are
+    tried from the top, and the disk only down to the first folder that is not there (nothing below it has a
+    `.dvc` file): a hostile path (`//x`, 200 KB of `a/a/a`) ends, and caches no more than the folders that exist."""
+    if len(resolved) > PATH_MAX or resolved.strip("/") in ("", "."):
+        return False  # names no file
+    on_disk = True
+    end = resolved.find("/")
+    while end >= 0:
+        folder = resolved[:end]
+        if folder.strip("/") and folder != ".":
+            if folder in outputs or (on_disk and repo.exists(folder + ".dvc")):
+                return True
+            on_disk = on_disk and bool(repo.exists(folder))
+        end = resolved.find("/", end + 1)
+    return resolved in outputs or bool(repo.exists(resolved + ".dvc"))

@@ -1,0 +1,104 @@
+"""Write YAML exactly as GTO does: ruamel.yaml's safe dumper, block style, keys sorted, width 80."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from gto_lsp.core.fields import FIELD_BY_NAME
+
+# One dumper and one loader per thread (making one looks for plug-ins on disk: 1 ms each time; an instance is
+# not safe to share between the event loop and a worker thread).
+_local = threading.local()
+
+
+def _dumper() -> YAML:
+    yaml = getattr(_local, "dumper", None)
+    if yaml is None:
+        yaml = _local.dumper = YAML(typ="safe", pure=True)
+        yaml.default_flow_style = False
+    return yaml
+
+
+def _loader() -> YAML:
+    yaml = getattr(_local, "loader", None)
+    if yaml is None:
+        yaml = _local.loader = YAML(typ="safe", pure=True)
+    return yaml
+
+
+# Words of letters, digits and `_./-`, single spaces between: the dumper writes such a string as it is (plain)
+# when YAML reads it back as a string and the line stays short of its folding width. Written here without the
+# dumper, which takes a millisecond a value (a 13,000-entry move renders 50,000 of them).
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*(?: [A-Za-z0-9_./-]+)*")
+_PLAIN_WIDTH = 60
+
+
+def is_plain(value: Any) -> bool:
+    """Whether the dumper writes `value` unquoted, as it is, at the start of a short line."""
+    if not isinstance(value, str) or len(value) > _PLAIN_WIDTH or not _PLAIN.fullmatch(value):
+        return False
+    from gto_lsp.core.parse import STR, resolve_plain
+
+    return resolve_plain(value) == STR
+
+
+def dump(value: Any) -> str:
+    """What GTO's `Index.write_state` writes for this state (mapping of name -> field values)."""
+    stream = io.StringIO()
+    _dumper().dump(value, stream)
+    return stream.getvalue()
+
+
+def load(text: str) -> Any:
+    """GTO's reader (ruamel.yaml safe, YAML 1.2). Raises ruamel's errors."""
+    return _loader().load(text)
+
+
+def exclude_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """GTO's `model_dump(exclude_defaults=True)`: known fields only, defaults dropped."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        spec = FIELD_BY_NAME.get(name)
+        if spec is None:
+            continue
+        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        if value == default and type(value) is type(default):
+            continue
+        out[name] = value
+    return out
+
+
+def render_entry(name: str, fields: dict[str, Any]) -> str:
+    """One top-level entry as GTO writes it, ending in a newline."""
+    return dump({name: exclude_defaults(fields)})
+
+
+def render_field(name: str, field: str, value: Any, indent: int) -> str:
+    """`field: value` as GTO writes it inside an entry, re-indented to `indent` columns, without the final newline.
+
+    Rendering it inside a throw-away entry keeps GTO's folding of long values (it depends on the column)."""
+    if is_plain(value) and is_plain(field) and len(field) + len(value) < _PLAIN_WIDTH:
+        return f"{field}: {value}"
+    text = dump({name: {field: value}})
+    lines = text.split("\n")[1:]
+    while lines and lines[-1] == "":
+        lines.pop()
+    shift = indent - 2
+    if shift > 0:
+        lines = [(" " * shift + line) if line else line for line in lines]
+    elif shift < 0:
+        lines = [line[-shift:] if line.startswith(" " * -shift) else line for line in lines]
+    return "\n".join(lines).lstrip(" ")
+
+
+def render_scalar(value: Any) -> str:
+    """A scalar as GTO's dumper would write it in a flow sequence."""
+    if is_plain(value):
+        return str(value)
+    text = dump([value])
+    return text[2:].rstrip("\n") if text.startswith("- ") else text.strip()

@@ -1,0 +1,446 @@
+"""Completion in artifacts.yaml and in dvc.yaml's `artifacts:` section: missing fields, `type:`, `labels`,
+`path:` and (artifacts.yaml) `virtual:` values, and where an entry starts a new-artifact snippet and the names
+registered in git that have no entry yet. Nothing in dvc.yaml's other sections.
+
+The context comes from the lines around the cursor (core.completion), not from the parse, so it works while the
+entry is half typed and unreadable. Every item carries a textEdit whose range is exactly the text being typed
+(from the start of the word, or of the value after a quote, to the cursor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import os
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+from lsprotocol import types
+
+from gto_lsp.core.completion import (
+    Context,
+    Layout,
+    PathQuery,
+    context_at,
+    labels_here,
+    path_label,
+    path_matches,
+    path_query,
+    present_fields,
+    section_layout,
+)
+from gto_lsp.core.fields import FIELDS, Field
+from gto_lsp.core.formats.dvc import fields as dvc_fields
+from gto_lsp.core.formats.dvc.complete import data_children, dvc_data, registered_here
+from gto_lsp.core.formats.dvc.complete import vocabulary as dvc_vocabulary
+from gto_lsp.core.formats.dvc.files import dvc_files
+from gto_lsp.core.formats.dvc.rules import stage_outputs
+from gto_lsp.core.formats.gto.facts import facts
+from gto_lsp.core.names import is_valid_name
+from gto_lsp.core.paths import inside
+from gto_lsp.core.problems import Pos, Span
+from gto_lsp.lsp.features.hover import field_doc
+from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, Tracked, View
+
+TRIGGERS = (":", " ", "/", "-")
+COMMON_TYPES = ("model", "dataset", "notebook", "pipeline")
+MAX_ITEMS = 1000
+# Path values listed at once; more are marked incomplete, and the client asks again as the prefix grows. A folder
+# of 20,000 files answered with 1,000 items was 250 KB of JSON and ~30 ms to serialize, per keystroke.
+PATH_ITEMS = 250
+
+T = TypeVar("T")
+
+
+def layout_of(view: View) -> Optional[Layout]:
+    """Where entries live: the whole of artifacts.yaml; dvc.yaml's `artifacts:` section (None without one)."""
+    if view.kind == ARTIFACTS:
+        return Layout()
+    dvc = view.dvc
+    if view.kind != DVC or dvc is None:
+        return None
+    if dvc.section is not None and dvc.section_line is not None:  # the parser cut the block section out: its lines
+        return Layout(dvc.indent, dvc.section_line + 1, dvc.section_end)
+    return section_layout(view.lines.lines, dvc.indent if dvc.entries else None)
+
+
+def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    """The valid types and labels used in the file, computed once per parse of it."""
+    state = ls.doc_state(view.uri)
+    cached = state.vocabulary
+    if cached is not None and cached[0] is view.document:
+        return cached[1], cached[2]
+    types_used: set[str] = set()
+    labels: set[str] = set()
+    for artifact in view.document.artifacts:
+        known = facts(artifact)
+        if known.type:
+            types_used.add(known.type)
+        labels.update(label for label in known.labels if isinstance(label, str))
+    found = sorted(t for t in types_used if is_valid_name(t)), sorted(x for x in labels if is_valid_name(x))
+    state.vocabulary = (view.document, *found)
+    return found
+
+
+async def _repo_vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    """For a dvc.yaml: the types and labels of every annotation in the repository (this file as typed, the
+    other dvc.yaml files and artifacts.yaml as open or saved)."""
+    assert view.dvc is not None
+    found_types, found_labels = map(set, dvc_vocabulary(view.dvc))
+    root = view.root
+    if root is None:
+        return sorted(found_types), sorted(found_labels)
+    tracked = await _tracked(ls, view)
+    others = dvc_files(tracked.files + tracked.untracked) if tracked is not None else []
+    paths = [root / other for other in others]
+    index = view.repo.index_path
+    if index is not None:
+        paths.append(index)
+    for path in paths:
+        if path == view.path:
+            continue
+        other = ls.view(ls.uri_for(path))
+        if other is None:
+            continue
+        if other.dvc is not None:
+            more = dvc_vocabulary(other.dvc)
+        elif other.kind == ARTIFACTS:
+            more = tuple(map(frozenset, vocabulary(ls, other)))  # type: ignore[assignment]
+        else:
+            continue
+        found_types.update(more[0])
+        found_labels.update(more[1])
+    return sorted(found_types), sorted(found_labels)
+
+
+async def _from_git(
+    ls: GtoLanguageServer, view: View, ready: Callable[[], Optional[T]], load: Callable[[], Optional[T]]
+) -> Optional[T]:
+    """A repository cache (`ready`), else read in a worker thread (`load`); None when git may not be asked."""
+    if view.root is None:
+        return None
+    settings = await ls.settings_for(view.path)
+    if await ls.facts(view.repo, settings) is None:
+        return None
+    found = ready()
+    return found if found is not None else await asyncio.to_thread(load)
+
+
+async def _tracked(ls: GtoLanguageServer, view: View) -> Optional[Tracked]:
+    """The repository's file lists, when git may be asked."""
+    return await _from_git(ls, view, view.repo.tracked_ready, view.repo.tracked)
+
+
+# --- items ---------------------------------------------------------------------------------------------------
+
+
+def _edit_range(view: View, pos: Pos, start: int) -> types.Range:
+    return view.lines.range(Span(Pos(pos.line, start), pos))
+
+
+def _snippets(ls: GtoLanguageServer) -> bool:
+    return ls.can("text_document.completion.completion_item.snippet_support")
+
+
+def _doc(ls: GtoLanguageServer, text: str) -> types.MarkupContent:
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+
+
+def _field_items(
+    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos, layout: Layout
+) -> list[types.CompletionItem]:
+    assert ctx.entry_line is not None
+    present = present_fields(view.lines.lines, ctx.entry_line, layout)
+    snippets = _snippets(ls)
+    rng = _edit_range(view, pos, ctx.start)
+    dvc = view.kind == DVC
+    table: tuple[Field, ...] = dvc_fields.FIELDS if dvc else FIELDS
+    items = []
+    for order, spec in enumerate(table):
+        if spec.name in present:
+            continue
+        if ctx.flow:
+            plain, snippet = f"{spec.name}: ", f"{spec.name}: $0"
+        elif spec.name == "labels":
+            plain, snippet = "labels: []", "labels: [$1]"
+        elif spec.name == "virtual":
+            plain, snippet = "virtual: false", "virtual: ${1|false,true|}"
+        else:
+            plain, snippet = f"{spec.name}: ", f"{spec.name}: $0"
+        items.append(
+            types.CompletionItem(
+                label=spec.name,
+                kind=types.CompletionItemKind.Property,
+                detail=spec.summary,
+                documentation=_doc(ls, field_doc(spec.name, dvc) or spec.summary),
+                sort_text=f"{order}",
+                text_edit=types.TextEdit(range=rng, new_text=snippet if snippets else plain),
+                insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+            )
+        )
+    return items
+
+
+def _value_item(
+    label: str,
+    rng: types.Range,
+    lead: str,
+    kind: types.CompletionItemKind,
+    sort: str,
+    detail: Optional[str] = None,
+) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=label,
+        kind=kind,
+        detail=detail,
+        sort_text=sort,
+        filter_text=lead + label if lead else None,
+        text_edit=types.TextEdit(range=rng, new_text=lead + label),
+    )
+
+
+def _type_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
+    rng = _edit_range(view, pos, ctx.start)
+    config = view.repo.config
+    if config.types is not None and view.kind == ARTIFACTS:  # DVC has no `.gto` types list
+        return [
+            _value_item(t, rng, ctx.lead, types.CompletionItemKind.EnumMember, f"{i:04d}", "allowed by .gto")
+            for i, t in enumerate(config.types)
+        ]
+    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
+    items = [_value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", where) for t in used]
+    items += [
+        _value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"1{t}", "common type")
+        for t in COMMON_TYPES
+        if t not in used
+    ]
+    return items
+
+
+def _label_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
+    rng = _edit_range(view, pos, ctx.start)
+    here = labels_here(view.lines.lines, ctx, pos)
+    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
+    return [
+        _value_item(label, rng, ctx.lead, types.CompletionItemKind.Value, label, where)
+        for label in used
+        if label not in here or label == ctx.typed
+    ]
+
+
+def _virtual_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+    rng = _edit_range(view, pos, ctx.start)
+    return [
+        _value_item("false", rng, ctx.lead, types.CompletionItemKind.Keyword, "0", "the path is committed to git"),
+        _value_item("true", rng, ctx.lead, types.CompletionItemKind.Keyword, "1", "virtual (the default)"),
+    ]
+
+
+def _tracked_children(tracked: Tracked, folder: str) -> list[tuple[str, bool, bool]]:
+    """(path, is_folder, tracked) for the entries directly inside `folder`."""
+    found = tracked.folder(folder)
+    return found.entries if found is not None else []
+
+
+def _tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tuple[str, bool, bool]]:
+    """The entries of the listed folder that `path_matches` keeps (their base name starts with what is typed
+    after the last `/`), in `_tracked_children`'s order; at most `limit`."""
+    found = tracked.folder(query.listed)
+    if found is None:
+        return []
+    tail = query.typed.rsplit("/", 1)[-1]
+    names = found.names
+    out: list[tuple[str, bool, bool]] = []
+    for start, end in found.kinds:
+        at = bisect.bisect_left(names, tail, start, end)
+        while at < end and len(out) < limit and names[at].startswith(tail):
+            out.append(found.entries[at])
+            at += 1
+    return out
+
+
+def _disk_children(root: Path, folder: str) -> list[tuple[str, bool, bool]]:
+    """Without git: the folder's entries on disk, never leaving the repository."""
+    base = root / folder if folder else root
+    if not inside(base, root):
+        return []
+    out = []
+    try:
+        with os.scandir(base) as entries:
+            for entry in entries:
+                if entry.name == ".git":
+                    continue
+                full = Path(entry.path)
+                if entry.is_symlink() and not inside(full, root):
+                    continue
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                out.append((rel, entry.is_dir(), True))
+                if len(out) >= MAX_ITEMS:
+                    break
+    except OSError:
+        return []
+    return sorted(out)
+
+
+async def _path_items(
+    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos
+) -> tuple[list[types.CompletionItem], bool]:
+    """Entries of the folder being typed whose path starts with the typed text; (items, capped). In dvc.yaml the
+    path is relative to the file's folder, and the data DVC tracks (stage outputs, `.dvc` files) ranks with the
+    tracked files; `${...}` is left alone."""
+    root = view.root
+    dvc = view.dvc if view.kind == DVC else None
+    if root is None or (dvc is not None and "${" in ctx.typed):
+        return [], False
+    query = path_query(ctx.typed, view.folder if dvc is not None else "", allow_up=dvc is not None)
+    if query is None:
+        return [], False
+    entries: list[tuple[str, bool, bool]]
+    tracked = await _tracked(ls, view)
+    notes: dict[str, str] = {}
+    if tracked is not None and dvc is None:
+        matching = _tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
+    else:
+        if tracked is not None:
+            entries = _tracked_children(tracked, query.listed)
+        else:
+            entries = await asyncio.to_thread(_disk_children, root, query.listed)
+        if dvc is not None:
+            entries, notes = _with_dvc_data(entries, query, tracked, stage_outputs(dvc, view.folder))
+        matching = [entry for entry in entries if path_matches(query, entry[0])]
+    rng = _edit_range(view, pos, ctx.start)
+    items = []
+    for path, is_folder, is_tracked in matching[:PATH_ITEMS]:
+        label = path_label(query, path, is_folder)
+        rank = ("0" if is_tracked else "2") + ("0" if is_folder else "1")
+        detail = notes.get(path) or ("folder" if is_folder else "file") + (
+            "" if is_tracked else " (not tracked by git)"
+        )
+        kind = types.CompletionItemKind.Folder if is_folder else types.CompletionItemKind.File
+        items.append(_value_item(label, rng, ctx.lead, kind, rank + label, detail))
+    return items, len(matching) > PATH_ITEMS
+
+
+def _with_dvc_data(
+    entries: list[tuple[str, bool, bool]], query: PathQuery, tracked: Optional[Tracked], outputs: set[str]
+) -> tuple[list[tuple[str, bool, bool]], dict[str, str]]:
+    """The folder's entries plus what DVC tracks there (ranked as tracked), and a detail for each of those."""
+    files = [entry[0] for entry in entries if not entry[1]]
+    if tracked is not None:
+        files = tracked.files + tracked.untracked
+    notes: dict[str, str] = {}
+    known = {entry[0]: index for index, entry in enumerate(entries)}
+    out = list(entries)
+    for path, is_folder, detail in data_children(dvc_data(files, outputs), query.listed):
+        index = known.get(path)
+        if index is None:
+            out.append((path, is_folder, True))
+        elif not out[index][2]:
+            out[index] = (path, out[index][1], True)  # untracked by git, but DVC's data
+        else:
+            continue
+        notes[path] = detail
+    return sorted(out), notes
+
+
+async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+    """Where an entry's name goes: a new-artifact snippet, and the names registered in git with no entry yet. In
+    dvc.yaml the entry's lines carry their whole indentation (inserted as is) and DVC's fields."""
+    rng = _edit_range(view, pos, ctx.start)
+    snippets = _snippets(ls)
+    dvc = view.dvc if view.kind == DVC else None
+    if dvc is None:
+        new_snippet, new_plain = "${1:name}:\n  type: ${2:model}\n  path: ${3:path}\n$0", ":\n  type: model\n  path: "
+    else:
+        pad = " " * (ctx.start + dvc.field_indent)
+        new_snippet, new_plain = f"${{1:name}}:\n{pad}path: ${{2:path}}\n{pad}type: ${{3:model}}$0", f":\n{pad}path: "
+    mode = types.InsertTextMode.AsIs if dvc is not None else None
+    fields = "path and type" if dvc is not None else "type and path"
+    items = [
+        types.CompletionItem(
+            label="new artifact",
+            kind=types.CompletionItemKind.Snippet,
+            detail=f"name: with {fields}",
+            documentation=_doc(ls, "A new artifact entry. Names: letters, digits, `_`, `-`, `/`."),
+            filter_text=ctx.typed or "new artifact",
+            sort_text="1",
+            text_edit=types.TextEdit(
+                range=rng, new_text=new_snippet if snippets else (ctx.typed or "name") + new_plain
+            ),
+            insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+            insert_text_mode=mode,
+        )
+    ]
+    registry = await _from_git(ls, view, view.repo.registry_ready, view.repo.registry)
+    if registry is None:
+        return items
+    # Names with GTO tags: the registry also holds artifacts only annotated in HEAD's artifacts.yaml (no tags).
+    tagged = [name for name in sorted(registry) if registry[name].registered]
+    if dvc is None:
+        have = {str(a.name) for a in view.document.artifacts}
+        names = [(name, name) for name in tagged if name not in have and is_valid_name(name)]
+    else:
+        names = registered_here(tagged, view.folder, (str(e.name) for e in dvc.entries))
+    for full, name in names:
+        entry = registry[full]
+        if dvc is None:
+            snippet, plain = f"{name}:\n  type: ${{1:model}}\n  path: $2\n$0", f"{name}: {{}}"
+            detail = f"registered in git (latest {entry.latest or '-'}), not annotated yet"
+        else:
+            pad = " " * (ctx.start + dvc.field_indent)
+            snippet, plain = f"{name}:\n{pad}path: $1\n{pad}type: ${{2:model}}$0", f"{name}:\n{pad}path: "
+            detail = f"registered in git as `{full}` (latest {entry.latest or '-'}), not annotated yet"
+        items.append(
+            types.CompletionItem(
+                label=name,
+                kind=types.CompletionItemKind.Module,
+                detail=detail,
+                sort_text="0" + name,
+                text_edit=types.TextEdit(range=rng, new_text=snippet if snippets else plain),
+                insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+                insert_text_mode=mode,
+            )
+        )
+    return items
+
+
+async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+    empty = types.CompletionList(is_incomplete=False, items=[])
+    view = ls.view(params.text_document.uri)
+    if view is None:
+        return empty
+    layout = layout_of(view)
+    if layout is None:
+        return empty
+    pos = view.lines.pos(params.position)
+    ctx = context_at(view.lines.lines, pos, layout)
+    items: list[types.CompletionItem] = []
+    incomplete = False
+    if ctx is None:
+        pass
+    elif ctx.kind == "top":
+        items = await _top_items(ls, view, ctx, pos)
+    elif ctx.kind == "key":
+        items = _field_items(ls, view, ctx, pos, layout)
+    elif ctx.kind == "label":
+        items = _label_items(view, ctx, pos, (await _used(ls, view))[1])
+    elif ctx.kind == "value":
+        if ctx.field == "type":
+            items = _type_items(view, ctx, pos, (await _used(ls, view))[0])
+        elif ctx.field == "path":
+            items, incomplete = await _path_items(ls, view, ctx, pos)
+        elif ctx.field == "virtual" and view.kind == ARTIFACTS:
+            items = _virtual_items(view, ctx, pos)
+        elif ctx.field == "labels" and not ctx.typed:
+            rng = _edit_range(view, pos, ctx.start)
+            items = [
+                _value_item(f"[{label}]", rng, ctx.lead, types.CompletionItemKind.Value, label)
+                for label in (await _used(ls, view))[1]
+            ]
+    return types.CompletionList(is_incomplete=incomplete, items=items)
+
+
+async def _used(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
+    if view.kind == DVC:
+        return await _repo_vocabulary(ls, view)
+    return vocabulary(ls, view)

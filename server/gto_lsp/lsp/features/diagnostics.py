@@ -1,0 +1,417 @@
+"""Diagnostics: every core rule, published per document with a small debounce.
+
+An edit schedules a check after `debounce` seconds; a newer edit supersedes the pending one, so fast typing
+costs one check. The check parses with the previous parse of the same document (only changed entries are
+re-parsed) and runs on the event loop (a few ms); git answers (`in_head`) are fetched in a worker thread
+first. `.gto` problems are published against the `.gto` uri.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+from lsprotocol import types
+
+from gto_lsp.core.codes import problem
+from gto_lsp.core.config import CONFIG_FILE
+from gto_lsp.core.formats.dvc.files import dvc_files, walk_files
+from gto_lsp.core.formats.dvc.rules import check_dvc, stage_outputs
+from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
+from gto_lsp.lsp.features import code_lens
+from gto_lsp.lsp.positions import LineIndex
+from gto_lsp.lsp.settings import Settings
+from gto_lsp.lsp.state import (
+    ARTIFACTS,
+    CONFIG,
+    DVC,
+    GtoLanguageServer,
+    RepoState,
+    View,
+    gc_paused,
+    path_to_uri,
+    uri_to_path,
+)
+
+SOURCE = "gto"
+MAX_PROBLEMS = 1000  # diagnostics one publish carries; past it, one more says how many were left out
+OFF_LOOP = 200_000  # characters from which a document's check runs in a worker thread
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def to_diagnostic(
+    problem: Problem, lines: LineIndex, uri: str, gto: Optional[tuple[str, LineIndex]] = None
+) -> types.Diagnostic:
+    related: list[types.DiagnosticRelatedInformation] = []
+    for item in problem.related:
+        if item.file is None:
+            location = types.Location(uri=uri, range=lines.range(item.span))
+        elif item.file == CONFIG_FILE and gto is not None:
+            location = types.Location(uri=gto[0], range=gto[1].range(item.span))
+        else:
+            continue
+        related.append(types.DiagnosticRelatedInformation(location=location, message=item.message))
+    return types.Diagnostic(
+        range=lines.range(problem.span),
+        message=problem.message,
+        severity=SEVERITY.get(problem.severity, types.DiagnosticSeverity.Error),
+        code=problem.code,
+        source=SOURCE,
+        data=dict(problem.data) if problem.data is not None else None,
+        related_information=related or None,
+    )
+
+
+def _fingerprint(diagnostics: list[types.Diagnostic]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            d.code,
+            d.message,
+            d.severity,
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+        )
+        for d in diagnostics
+    )
+
+
+def publish(
+    ls: GtoLanguageServer,
+    uri: str,
+    diagnostics: list[types.Diagnostic],
+    version: Optional[int] = None,
+    force: bool = True,
+) -> None:
+    state = ls.doc_state(uri)
+    fingerprint = (version, _fingerprint(diagnostics))
+    if not force and state.published == fingerprint:
+        return
+    state.published = fingerprint
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+
+
+def clear(ls: GtoLanguageServer, uri: str) -> None:
+    publish(ls, uri, [], None, force=True)
+
+
+async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> None:
+    """Fetch, in a worker thread, the git answers the check of this document will ask for."""
+    repo = view.repo
+    if repo.root is None or not ls.git_allowed(settings):
+        return
+    facts_ = await ls.facts(repo, settings)
+    if facts_ is None:
+        return
+    repo.current_head()
+    if len(view.text) >= OFF_LOOP:
+        return  # computing each entry's facts to find them is half the check: the worker thread asks git itself
+    missing = repo.missing_head_paths(view.document)
+    if missing:
+        await asyncio.to_thread(repo.warm_head, missing)
+
+
+# The stage outputs each dvc.yaml had when last checked: a change re-checks artifacts.yaml's paths.
+_OUTPUTS: dict[str, frozenset[str]] = {}
+
+
+def repo_outputs(ls: GtoLanguageServer, root: Optional[Path]) -> frozenset[str]:
+    """Outputs of the stages of every dvc.yaml of the repository the server knows (open, or found on disk at
+    start), relative to the root: DVC makes them, so artifacts.yaml's paths to them count as present."""
+    out: set[str] = set()
+    for uri, state in list(ls.state.docs.items()):
+        if state.kind == DVC and state.root == root and root is not None:
+            out |= _OUTPUTS.get(uri, frozenset())
+    return frozenset(out)
+
+
+def _note_outputs(ls: GtoLanguageServer, view: View) -> None:
+    if view.dvc is None or view.root is None:
+        return
+    outputs = frozenset(stage_outputs(view.dvc, view.folder))
+    if _OUTPUTS.get(view.uri) == outputs:
+        return
+    _OUTPUTS[view.uri] = outputs
+    for uri in tracked_uris(ls, view.root):
+        if ls.doc_state(uri).kind == ARTIFACTS:
+            schedule(ls, uri, 0, force=False)
+
+
+def problems_of(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+    repo = view.repo
+    in_head = repo.in_head_checker() if ls.git_allowed(settings) else None
+    repo_view = RepoView(repo.root, in_head, repo.view.exists_cache) if repo.root is not None else RepoView()
+    if view.dvc is not None:
+        return check_dvc(view.dvc, repo_view, view.folder, settings.checks)
+    repo_view.outputs = repo_outputs(ls, repo.root)
+    return check(view.document, repo.config, repo_view, settings.checks)
+
+
+def _gto_target(ls: GtoLanguageServer, repo: RepoState) -> Optional[tuple[str, LineIndex]]:
+    path = repo.gto_path
+    if path is None:
+        return None
+    lines = ls.lines_for_path(path)
+    if lines is None:
+        return None
+    return ls.uri_for(path), lines
+
+
+def _index_span(text: str) -> Span:
+    """Where `.gto` sets `index` (its first line otherwise: GTO_INDEX set it)."""
+    for number, line in enumerate(text.splitlines()):
+        found = re.match(r"\s*(index)\s*:", line, re.IGNORECASE)
+        if found:
+            return Span(Pos(number, found.start(1)), Pos(number, len(line.rstrip())))
+    return Span(Pos(0, 0), Pos(0, 0))
+
+
+def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, force: bool = False) -> None:
+    """The `.gto` problems, against the `.gto` uri (open or on disk)."""
+    target = _gto_target(ls, repo)
+    if target is None:
+        path = repo.gto_path
+        if path is not None:
+            uri = ls.uri_for(path)
+            if uri in ls.state.docs and ls.state.docs[uri].published:
+                clear(ls, uri)
+        return
+    uri, lines = target
+    problems = list(repo.config.problems) if settings.checks.enable else []
+    outside = repo.index_outside
+    if outside is not None:
+        problems.append(problem("config-index-outside", outside, _index_span(lines.text), file=CONFIG_FILE))
+    diagnostics = [to_diagnostic(p, lines, uri, target) for p in problems]
+    open_doc = ls.open_document(uri)
+    publish(ls, uri, diagnostics, open_doc.version if open_doc is not None else None, force=force)
+
+
+def capped(problems: list[Problem]) -> tuple[list[Problem], int]:
+    """At most MAX_PROBLEMS problems (the first ones), and how many were left out."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems, 0
+    return problems[:MAX_PROBLEMS], len(problems) - MAX_PROBLEMS
+
+
+def diagnostics_of(
+    problems: list[Problem], lines: LineIndex, uri: str, gto: Optional[tuple[str, LineIndex]] = None
+) -> list[types.Diagnostic]:
+    """What one publish carries: the first MAX_PROBLEMS problems, then one diagnostic that counts the rest."""
+    shown, left_out = capped([p for p in problems if p.file is None])
+    diagnostics = [to_diagnostic(p, lines, uri, gto) for p in shown]
+    if left_out:
+        diagnostics.append(
+            _note(
+                "too-many-problems",
+                f"{left_out:,} more problems are not listed: gto-lsp publishes the first {MAX_PROBLEMS:,} of a "
+                "file. Fix these, or run `gto-lsp check` for the whole list.",
+                types.DiagnosticSeverity.Information,
+            )
+        )
+    return diagnostics
+
+
+def _note(code: str, message: str, severity: types.DiagnosticSeverity) -> types.Diagnostic:
+    zero = types.Position(line=0, character=0)
+    return types.Diagnostic(
+        range=types.Range(start=zero, end=zero), message=message, severity=severity, code=code, source=SOURCE
+    )
+
+
+def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
+    open_doc = ls.open_document(uri)
+    if open_doc is not None:
+        return too_big(open_doc.source)
+    return too_large(path)
+
+
+LIMITS = f"{MAX_CHECKED:,} characters, {MAX_LINES:,} lines or {MAX_KEYS:,} top-level keys; about 20,000 entries"
+
+
+def too_large_refusal(relpath: str, action: str) -> str:
+    """Why an edit of a document larger than gto-lsp reads is refused (parsing it would take a minute)."""
+    return (
+        f"{relpath} is larger than gto-lsp reads ({LIMITS}), so it does not {action} it. "
+        f"Run `gto-lsp {action}` in a terminal, or split the file."
+    )
+
+
+def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
+    open_doc = ls.open_document(uri)
+    message = (
+        f"This file is larger than gto-lsp checks ({LIMITS}): it is not "
+        "checked, and hover, completion and the outline are off here. `gto-lsp check` reads it."
+    )
+    diagnostic = _note("file-too-large", message, types.DiagnosticSeverity.Error)
+    publish(ls, uri, [diagnostic], open_doc.version if open_doc is not None else None, force=force)
+
+
+async def _problems_off_loop(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+    """The check of a large document runs in a worker thread, so requests are answered meanwhile."""
+    if len(view.text) < OFF_LOOP:
+        return problems_of(ls, view, settings)
+
+    def paused() -> list[Problem]:
+        with gc_paused:
+            return problems_of(ls, view, settings)
+
+    return await asyncio.to_thread(paused)
+
+
+async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:
+    """Check and publish; `task` is the scheduled task doing it, which stops once a newer one replaced it."""
+    state = ls.doc_state(uri)
+    if state.kind not in (ARTIFACTS, CONFIG, DVC):
+        return
+    if state.kind != CONFIG and _too_large(ls, uri, state.path):
+        _publish_too_large(ls, uri, force)
+        return
+    view = ls.view(uri)
+    if await ls.parsed(uri):  # a large first parse, in a worker thread
+        view = ls.view(uri)
+        code_lens.refresh(ls)  # the lenses asked meanwhile were answered for an empty document
+    settings = await ls.settings_for(state.path)
+    if view is None:  # deleted and not open
+        if state.published:
+            clear(ls, uri)
+        if state.kind == ARTIFACTS:
+            publish_config(ls, ls.repo(state.root), settings)
+        return
+    if state.kind == CONFIG:
+        publish_config(ls, view.repo, settings, force=force)
+        return
+    if state.kind == DVC:
+        # dvc.yaml needs no git answers: DVC reads paths from the work tree.
+        problems = await _problems_off_loop(ls, view, settings)
+        if task is not None and ls.doc_state(uri).task is not task:
+            return  # superseded while it ran
+        publish(ls, uri, diagnostics_of(problems, view.lines, uri), view.version, force=force)
+        _note_outputs(ls, view)
+        return
+    await _git_ready(ls, view, settings)
+    if task is not None and ls.doc_state(uri).task is not task:
+        return  # a newer edit or refresh was scheduled while this one waited for settings and git
+    view = ls.view(uri)  # the newest text, after the awaits
+    if view is None:
+        return
+    problems = await _problems_off_loop(ls, view, settings)
+    if task is not None and ls.doc_state(uri).task is not task:
+        return  # superseded while it ran
+    gto = _gto_target(ls, view.repo)
+    publish(ls, uri, diagnostics_of(problems, view.lines, uri, gto), view.version, force=force)
+    publish_config(ls, view.repo, settings)
+
+
+async def _debounced(ls: GtoLanguageServer, uri: str, delay: float, force: bool) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)
+    state = ls.state.docs.get(uri)
+    if state is None or state.task is not asyncio.current_task():
+        return  # superseded by a newer edit, or closed
+    await publish_for(ls, uri, force, asyncio.current_task())
+
+
+def schedule(ls: GtoLanguageServer, uri: str, delay: Optional[float] = None, force: bool = True) -> None:
+    state = ls.doc_state(uri)
+    state.task = ls.spawn(_debounced(ls, uri, ls.state.debounce if delay is None else delay, force))
+
+
+def tracked_uris(ls: GtoLanguageServer, root: Any = ...) -> list[str]:
+    """Documents whose diagnostics are live: open ones of ours, and artifacts files published from disk."""
+    out = []
+    for uri, state in ls.state.docs.items():
+        if state.kind not in (ARTIFACTS, CONFIG, DVC):
+            continue
+        if root is not ... and state.root != root:
+            continue
+        if ls.is_open(uri) or uri in ls.state.from_disk:
+            out.append(uri)
+    return out
+
+
+def refresh(ls: GtoLanguageServer, root: Any = ..., force: bool = False) -> None:
+    """Re-check every live document (of one repository when `root` is given)."""
+    for uri in tracked_uris(ls, root):
+        schedule(ls, uri, 0, force=force)
+
+
+def workspace_index_files(ls: GtoLanguageServer) -> list[Path]:
+    """The artifacts file of each workspace folder's repository (or of the folder, outside a repository)."""
+    out: list[Path] = []
+    for folder in ls.workspace.folders.values():
+        folder_path = uri_to_path(folder.uri)
+        if folder_path is None:
+            continue
+        root = ls.repo_root(folder_path)
+        index = ls.repo(root).index_path if root is not None else folder_path / ls.repo(None).config.index
+        if index is not None and index not in out:
+            out.append(index)
+    if not out and ls.workspace.root_path:
+        root_path = uri_to_path(path_to_uri(Path(ls.workspace.root_path)))
+        if root_path is not None:
+            root = ls.repo_root(root_path)
+            index = ls.repo(root).index_path if root is not None else root_path / ls.repo(None).config.index
+            if index is not None:
+                out.append(index)
+    return out
+
+
+async def _files_of(ls: GtoLanguageServer, folder: Path) -> list[str]:
+    """The files of a workspace folder, relative to it: git's lists where git may run (the warm-up reads them
+    anyway), else a walk (walking 18,000 folders held the GIL for 2 s beside the open's check)."""
+    root = ls.repo_root(folder)
+    if root is not None and await ls.facts(ls.repo(root), await ls.settings_for(folder)) is not None:
+        tracked = await asyncio.to_thread(ls.repo(root).tracked)
+        if tracked is not None:
+            prefix = folder.relative_to(root).as_posix()
+            names = tracked.files + tracked.untracked
+            if prefix == ".":
+                return names
+            return [name[len(prefix) + 1 :] for name in names if name.startswith(prefix + "/")]
+    return await asyncio.to_thread(walk_files, folder)
+
+
+async def _publish_dvc_files(ls: GtoLanguageServer, folder: Path) -> None:
+    """Every saved dvc.yaml of a workspace folder, even when not open: one bad entry breaks `dvc status`."""
+    found = dvc_files(await _files_of(ls, folder))
+    for relpath in found:
+        path = folder / relpath
+        uri = ls.uri_for(path)
+        if ls.is_open(uri) or ls.doc_state(uri).kind != DVC:
+            continue
+        ls.state.from_disk.add(uri)
+        schedule(ls, uri, 0)
+
+
+def publish_workspace(ls: GtoLanguageServer) -> None:
+    """At start (and when folders are added): the saved annotation files, even when not open."""
+    for folder in ls.workspace.folders.values():
+        folder_path = uri_to_path(folder.uri)
+        if folder_path is not None and folder_path.is_dir():
+            ls.spawn(_publish_dvc_files(ls, folder_path))
+    for folder in ls.workspace.folders.values():  # a `.gto` whose index is refused says so, even unopened
+        folder_path = uri_to_path(folder.uri)
+        root = ls.repo_root(folder_path) if folder_path is not None else None
+        if root is not None and ls.repo(root).index_outside is not None:
+            publish_config(ls, ls.repo(root), ls.settings_cached(root))
+    for index in workspace_index_files(ls):
+        if not index.is_file():
+            continue
+        uri = ls.uri_for(index)
+        if ls.is_open(uri):
+            continue
+        ls.state.from_disk.add(uri)
+        schedule(ls, uri, 0)

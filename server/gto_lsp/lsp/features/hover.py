@@ -1,0 +1,195 @@
+"""Hover: a field key shows its documentation (core.fields, core.dvc.fields); an artifact name shows its entry and
+its registry state from GTO's git tags (latest version, each stage's version, deprecated), like `gto show NAME`.
+In dvc.yaml a name also shows its full name (`sub/dir:name` below the root) and how tags spell it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Mapping, Optional
+
+from lsprotocol import types
+
+from gto_lsp.core.completion import indent_of, section_layout
+from gto_lsp.core.fields import FIELD_BY_NAME
+from gto_lsp.core.formats.dvc import fields as dvc_fields
+from gto_lsp.core.formats.dvc.files import full_name, tag_name
+from gto_lsp.core.problems import Pos, Span
+from gto_lsp.lsp.locate import artifact_at, contains, entry_at, field_at
+from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, View
+
+if TYPE_CHECKING:
+    from gto_lsp.core.registry.state import ArtifactRegistry
+
+_FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
+MAX_SHAPE_LINE = 4096  # characters of a line read by its shape (hover on a line the parser could not read)
+_NAME_LINE = re.compile(r"^([^\s#:'\"{\[-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(\s|$)")
+
+
+def field_doc(name: str, dvc: bool = False) -> Optional[str]:
+    """A field's documentation: artifacts.yaml's (GTO) or, with `dvc`, dvc.yaml's (DVC)."""
+    spec = (dvc_fields.FIELD_BY_NAME if dvc else FIELD_BY_NAME).get(name)
+    if spec is None:
+        return None
+    if dvc:
+        need = "required" if name in dvc_fields.REQUIRED else "optional"
+        return f"**{spec.name}** ({spec.kind}, {need}; DVC)\n\n{spec.summary}\n\n{spec.doc}"
+    default = {True: "true", None: "null", "": '""', (): "[]"}.get(spec.default, str(spec.default))
+    return f"**{spec.name}** ({spec.kind}, default `{default}`)\n\n{spec.summary}\n\n{spec.doc}"
+
+
+def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]], git_note: Optional[str]) -> str:
+    if registry is None:
+        return git_note or "Registry state unknown: git is not available here."
+    entry = registry.get(name)
+    if entry is None or not entry.registered:
+        return f"No GTO tags for `{name}`: it is annotated but not registered (`gto register {name}`)."
+    lines = ["| | version |", "|---|---|", f"| latest | {entry.latest or '-'} |"]
+    for stage, version in entry.stages.items():
+        lines.append(f"| #{stage} | {version} |")
+    text = "\n".join(lines)
+    if entry.deprecated:
+        text = f"**Deprecated** (`{name}@deprecated`).\n\n" + text
+    # As `gto show NAME` lists them: active registered versions only (deregistered ones are not versions).
+    active = [v.version for v in entry.versions if v.active and v.registered]
+    if active:
+        text += f"\n\nVersions: {', '.join(active[:8])}" + (" ..." if len(active) > 8 else "")
+    if entry.error:
+        text = f"**GTO cannot read this registry**: every `gto` command fails with `{entry.error}`.\n\n" + text
+    return text
+
+
+async def _registry(
+    ls: GtoLanguageServer, view: View
+) -> tuple[Optional[Mapping[str, ArtifactRegistry]], Optional[str]]:
+    if view.root is None:
+        return None, "Not in a git repository: no registry."
+    settings = await ls.settings_for(view.path)
+    if not ls.state.trusted:
+        return None, "Registry state hidden: the workspace is not trusted, so git is not run."
+    if not settings.git_enabled:
+        return None, "Registry state hidden: `gto.git.enabled` is off."
+    facts = await ls.facts(view.repo, settings)
+    if facts is None:
+        return None, "Registry state unknown: git cannot read this repository."
+    # One artifact is shown: its tags alone are parsed, not the whole registry's.
+    known = view.repo.registry_known()
+    if known is not None:
+        return known, None
+    return await asyncio.to_thread(view.repo.registry_lazy), None
+
+
+def _cut(line: str, width: int = 200) -> str:
+    return line if len(line) <= width else line[:width] + " ..."
+
+
+def _entry_text(view: View, first: int, last: int) -> str:
+    lines = [_cut(view.lines.line(n)) for n in range(first, min(last, first + 30) + 1)]
+    if last > first + 30:
+        lines.append("  ...")
+    return "\n".join(lines)
+
+
+def _markup(ls: GtoLanguageServer, markdown: str) -> types.MarkupContent:
+    formats = []
+    try:
+        hover_caps = ls.client_capabilities.text_document
+        formats = list((hover_caps.hover.content_format or []) if hover_caps and hover_caps.hover else [])
+    except Exception:
+        formats = []
+    if formats and types.MarkupKind.Markdown not in formats:
+        return types.MarkupContent(kind=types.MarkupKind.PlainText, value=markdown)
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
+
+
+def names_text(folder: str, name: str) -> str:
+    """A dvc.yaml artifact's full name and its spelling in GTO's git tags."""
+    full = full_name(folder, name)
+    tag = tag_name(full)
+    return (
+        f"**{full}** (full name)\n\nTags: `{tag}@v1.0.0` (version), `{tag}#prod#1` (stage); "
+        f"`dvc artifacts get . {full}`"
+    )
+
+
+async def _dvc_hover(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[types.Hover]:
+    assert view.dvc is not None
+    entry = entry_at(view.dvc.entries, pos)
+    if entry is None:
+        layout = section_layout(view.lines.lines, view.dvc.indent if view.dvc.entries else None)
+        if layout is None or not layout.holds(pos.line):
+            return None
+        return await _hover_by_line(ls, view, pos, layout.indent, dvc=True)
+    if contains(entry.name_span, pos):
+        if not entry.name_is_string:
+            return None
+        name = str(entry.name)
+        registry, note = await _registry(ls, view)
+        full = full_name(view.folder, name)
+        body = names_text(view.folder, name) + "\n\n"
+        body += f"```yaml\n{_entry_text(view, entry.first_line, entry.last_line)}\n```\n\n"
+        body += f"**Registry** (git tags)\n\n{registry_text(full, registry, note)}"
+        return types.Hover(contents=_markup(ls, body), range=view.lines.range(entry.name_span))
+    hit = field_at(entry, pos)
+    if hit is not None and hit.on_key:
+        doc = field_doc(hit.name, dvc=True)
+        if doc is None:
+            return None
+        return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
+    return None
+
+
+async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+    view = ls.view(params.text_document.uri)
+    if view is None:
+        return None
+    if view.kind == DVC and view.dvc is not None:
+        return await _dvc_hover(ls, view, view.lines.pos(params.position))
+    if view.kind != ARTIFACTS:
+        return None
+    pos = view.lines.pos(params.position)
+    artifact = artifact_at(view.document, pos)
+    if artifact is not None:
+        if contains(artifact.name_span, pos):
+            name = str(artifact.name)
+            registry, note = await _registry(ls, view)
+            body = f"```yaml\n{_entry_text(view, artifact.first_line, artifact.last_line)}\n```\n\n"
+            body += f"**Registry** (git tags)\n\n{registry_text(name, registry, note)}"
+            return types.Hover(contents=_markup(ls, body), range=view.lines.range(artifact.name_span))
+        hit = field_at(artifact, pos)
+        if hit is not None and hit.on_key:
+            doc = field_doc(hit.name)
+            if doc is None:
+                return None
+            return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
+        return None
+    return await _hover_by_line(ls, view, pos)
+
+
+async def _hover_by_line(
+    ls: GtoLanguageServer, view: View, pos: Pos, indent: int = 0, dvc: bool = False
+) -> Optional[types.Hover]:
+    """A line the parser could not read: field keys and names by their shape (names at column `indent`)."""
+    text = view.lines.line(pos.line)
+    if len(text) > MAX_SHAPE_LINE:
+        return None  # no key or name is that long; a regex scan of a 1 MB line would take minutes
+    for match in re.finditer(r"([A-Za-z_]+)\s*:", text):
+        if match.start(1) <= pos.col <= match.end(1) and _FIELD_LINE.match(text[: match.end()]):
+            if dvc and indent_of(text) <= indent:
+                break  # a name in dvc.yaml's section, not a field
+            doc = field_doc(match.group(1), dvc)
+            if doc is not None:
+                span = Span(Pos(pos.line, match.start(1)), Pos(pos.line, match.end(1)))
+                return types.Hover(contents=_markup(ls, doc), range=view.lines.range(span))
+    name_match = _NAME_LINE.match(text[indent:]) if text[:indent] == " " * indent else None
+    if name_match and indent <= pos.col <= indent + name_match.end(1):
+        name = name_match.group(1).strip().strip("'\"")
+        registry, note = await _registry(ls, view)
+        span = Span(Pos(pos.line, indent), Pos(pos.line, indent + name_match.end(1)))
+        full = full_name(view.folder, name) if dvc else name
+        head = names_text(view.folder, name) if dvc else f"**{name}**"
+        return types.Hover(
+            contents=_markup(ls, f"{head}\n\n{registry_text(full, registry, note)}"),
+            range=view.lines.range(span),
+        )
+    return None

@@ -1,0 +1,208 @@
+"""Document symbols (each artifact, its fields as children; in dvc.yaml under the `artifacts` section), go to
+definition of a `path:` value (in dvc.yaml from the file's folder), and folding ranges per entry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+from lsprotocol import types
+
+from gto_lsp.core.formats.dvc.rules import resolve_path as dvc_resolve_path
+from gto_lsp.core.parse import STR as STR_TAG
+from gto_lsp.core.parse import Artifact, MappingNode, ScalarNode, SequenceNode, tag_of
+from gto_lsp.core.paths import escapes, inside, is_absolute, is_external, normalise
+from gto_lsp.core.problems import Pos, Span
+from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
+from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, View, path_to_uri
+
+
+def _view(ls: GtoLanguageServer, uri: str) -> Optional[View]:
+    view = ls.view(uri)
+    if view is None or not (view.kind == ARTIFACTS or (view.kind == DVC and view.dvc is not None)):
+        return None
+    return view
+
+
+def _entries(view: View) -> list[Artifact]:
+    return list(view.dvc.entries) if view.dvc is not None else view.document.artifacts
+
+
+def _section_span(view: View) -> Optional[Span]:
+    """dvc.yaml's `artifacts:` section, from its key to its last entry's content."""
+    dvc = view.dvc
+    if dvc is None or dvc.section_line is None:
+        return None
+    key = Span(Pos(dvc.section_line, 0), Pos(dvc.section_line, len("artifacts")))
+    end = max([key.end] + [max(e.entry_span.end, e.name_span.end) for e in dvc.entries if e.block.key is not None])
+    return Span(key.start, end)
+
+
+def _detail(node: object) -> Optional[str]:
+    if isinstance(node, ScalarNode):
+        text = str(node.value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(node, SequenceNode):
+        return "[" + ", ".join(str(i.value) for i in node.value if isinstance(i, ScalarNode))[:60] + "]"
+    if isinstance(node, MappingNode):
+        return "{...}"
+    return None
+
+
+def document_symbols(
+    ls: GtoLanguageServer, params: types.DocumentSymbolParams
+) -> Union[list[types.DocumentSymbol], list[types.SymbolInformation]]:
+    view = _view(ls, params.text_document.uri)
+    if view is None:
+        return []
+    lines = view.lines
+    hierarchical = ls.can("text_document.document_symbol.hierarchical_document_symbol_support")
+    out: list[types.DocumentSymbol] = []
+    flat: list[types.SymbolInformation] = []
+    section = _section_span(view)
+    container = "artifacts" if section is not None else None
+    for artifact in _entries(view):
+        name = display_name(artifact)
+        entry = Span(artifact.name_span.start, max(artifact.entry_span.end, artifact.name_span.end))
+        entry_range = lines.range(entry)
+        children: list[types.DocumentSymbol] = []
+        kind_of = None
+        for key, value in artifact.fields():
+            if not isinstance(key, ScalarNode):
+                continue
+            key_span = artifact.span(key)
+            value_span = node_span(artifact, value)
+            if key_span.start < entry.start or key_span.end > entry.end:
+                continue  # a key merged in from another entry (`<<: *anchor`)
+            field_span = Span(key_span.start, min(max(value_span.end, key_span.end), entry.end))
+            if key.value == "type" and isinstance(value, ScalarNode):
+                kind_of = str(value.value)
+            children.append(
+                types.DocumentSymbol(
+                    name=str(key.value) or "?",
+                    kind=types.SymbolKind.Property,
+                    range=lines.range(field_span),
+                    selection_range=lines.range(key_span),
+                    detail=_detail(value),
+                )
+            )
+            if not hierarchical:
+                flat.append(
+                    types.SymbolInformation(
+                        name=str(key.value) or "?",
+                        kind=types.SymbolKind.Property,
+                        location=types.Location(uri=view.uri, range=lines.range(field_span)),
+                        container_name=name,
+                    )
+                )
+        out.append(
+            types.DocumentSymbol(
+                name=name,
+                kind=types.SymbolKind.Class,
+                range=entry_range,
+                selection_range=lines.range(artifact.name_span),
+                detail=kind_of,
+                children=children,
+            )
+        )
+        if not hierarchical:
+            flat.append(
+                types.SymbolInformation(
+                    name=name,
+                    kind=types.SymbolKind.Class,
+                    location=types.Location(uri=view.uri, range=entry_range),
+                    container_name=container,
+                )
+            )
+    if section is not None:
+        section_key = Span(section.start, Pos(section.start.line, len("artifacts")))
+        whole = types.DocumentSymbol(
+            name="artifacts",
+            kind=types.SymbolKind.Namespace,
+            range=lines.range(section),
+            selection_range=lines.range(section_key),
+            detail=f"{len(out)} artifact" + ("" if len(out) == 1 else "s"),
+            children=out,
+        )
+        out = [whole]
+        flat.insert(
+            0,
+            types.SymbolInformation(
+                name="artifacts",
+                kind=types.SymbolKind.Namespace,
+                location=types.Location(uri=view.uri, range=lines.range(section)),
+            ),
+        )
+    return out if hierarchical else flat
+
+
+def resolve_path(view: View, value: str) -> Optional[Path]:
+    """The file or folder a `path:` value names, when it exists inside the repository (links out count as
+    missing)."""
+    if not value or is_external(value):
+        return None
+    base = view.root if view.root is not None else (view.path.parent if view.path is not None else None)
+    if base is None:
+        return None
+    relative = normalise(value)
+    if is_absolute(value) or escapes(relative):
+        return None
+    target = base / relative
+    if not os.path.lexists(target) or not inside(target, base):
+        return None
+    return target
+
+
+def resolve_dvc_path(view: View, value: str) -> Optional[Path]:
+    """The file or folder a dvc.yaml `path:` names (from the file's folder), or the `.dvc` file that tracks it."""
+    where = dvc_resolve_path(value, view.folder)
+    root = view.root if view.root is not None else (view.path.parent if view.path is not None else None)
+    if root is None or where.problem is not None:
+        return None
+    target = root / where.resolved if where.resolved != "." else root
+    for candidate in (target, target.with_name(target.name + ".dvc")):
+        if os.path.lexists(candidate) and inside(candidate, root):
+            return candidate
+    return None
+
+
+def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
+    view = _view(ls, params.text_document.uri)
+    if view is None:
+        return None
+    pos = view.lines.pos(params.position)
+    artifact = entry_at(_entries(view), pos)
+    if artifact is None:
+        return None
+    hit = field_at(artifact, pos)
+    if hit is None or hit.name != "path" or not isinstance(hit.value, ScalarNode) or tag_of(hit.value) != STR_TAG:
+        return None
+    value = str(hit.value.value)
+    target = resolve_dvc_path(view, value) if view.dvc is not None else resolve_path(view, value)
+    if target is None:
+        return None
+    start = types.Position(line=0, character=0)
+    return [types.Location(uri=path_to_uri(target), range=types.Range(start=start, end=start))]
+
+
+def folding_ranges(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    view = _view(ls, params.text_document.uri)
+    if view is None:
+        return []
+    out = []
+    section = _section_span(view)
+    if section is not None and section.end.line > section.start.line:
+        out.append(
+            types.FoldingRange(
+                start_line=section.start.line, end_line=section.end.line, kind=types.FoldingRangeKind.Region
+            )
+        )
+    for artifact in _entries(view):
+        try:
+            first, last = artifact.first_line, artifact.last_line
+        except AssertionError:
+            continue
+        if last > first:
+            out.append(types.FoldingRange(start_line=first, end_line=last, kind=types.FoldingRangeKind.Region))
+    return out
