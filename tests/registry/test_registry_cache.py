@@ -11,7 +11,7 @@ from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates
 from gto_lsp.core.registry.state import HeadInfo
 from gto_lsp.core.registry.state import registry_artifacts as _parse_registry
 from gto_lsp.lsp.features.completion import _tracked_children, _tracked_matching
-from gto_lsp.lsp.state import Tracked, folders_of
+from gto_lsp.lsp.session.paths import Tracked, folders_of
 
 C1, C2, C3 = "1" * 40, "2" * 40, "3" * 40
 
