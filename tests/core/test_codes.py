@@ -14,7 +14,7 @@ from gto_lsp.core.parse import parse
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.lsp.features.code_actions import FIXERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "server" / "gto_lsp" / "core"
 # A literal code as the first argument of a problem or a value rule (across entries: after the entry index and
 # anchor).
