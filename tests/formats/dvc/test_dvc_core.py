@@ -125,7 +125,7 @@ def test_annotate_refuses_a_file_dvc_refuses() -> None:
 
 
 def test_readme_lists_the_dvc_codes_of_the_registry() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
     table = readme.split("| code (dvc.yaml) | severity | meaning |", 1)[1].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \|", table, re.M)
     assert rows == [(c.id, c.severity["dvc"]) for c in codes_of("dvc")]
