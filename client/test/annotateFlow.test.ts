@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexRelative, isCommitted, runAnnotateFlow } from '../src/common/annotateFlow';
+import { isCommitted, runAnnotateFlow } from '../src/common/annotateFlow';
+import { indexRelative } from '../src/common/annotationFiles';
 import type { PickStep } from '../src/common/prompter';
 import { accept, back, cancel, label, makeContext, ok, ScriptedPrompter } from './fakes';
 
