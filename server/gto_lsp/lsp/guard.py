@@ -8,7 +8,7 @@ from typing import Awaitable, Callable, TypeVar
 
 from lsprotocol import types
 
-from gto_lsp.lsp.state import GtoLanguageServer
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 T = TypeVar("T")
 

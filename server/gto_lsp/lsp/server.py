@@ -19,7 +19,7 @@ from gto_lsp.lsp.features import (
     watch,
 )
 from gto_lsp.lsp.guard import guarded, guarded_call
-from gto_lsp.lsp.state import GtoLanguageServer
+from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.transport import strict_converter
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]

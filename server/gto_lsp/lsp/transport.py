@@ -37,7 +37,7 @@ from lsprotocol import types
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 
 from gto_lsp.core.repo.lock import alive
-from gto_lsp.lsp.state import GtoLanguageServer
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 logger = logging.getLogger("gto_lsp")
 

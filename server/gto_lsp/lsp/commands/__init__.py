@@ -39,7 +39,10 @@ from gto_lsp.core.values import is_lax_false
 from gto_lsp.lsp.features.completion import COMMON_TYPES
 from gto_lsp.lsp.features.diagnostics import too_large_refusal
 from gto_lsp.lsp.positions import LineIndex
-from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, RepoState, norm, read_text, uri_to_path
+from gto_lsp.lsp.session.documents import ARTIFACTS, DVC
+from gto_lsp.lsp.session.paths import norm, read_text, uri_to_path
+from gto_lsp.lsp.session.repos import RepoState
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
     from gto_lsp.core.formats.gto.edit import AnnotateRequest, EditResult

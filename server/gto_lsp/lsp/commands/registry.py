@@ -31,7 +31,8 @@ from gto_lsp.lsp.commands import (
     repository_folder,
 )
 from gto_lsp.lsp.features import code_lens
-from gto_lsp.lsp.state import GtoLanguageServer, RepoState
+from gto_lsp.lsp.session.repos import RepoState
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.plan import TagPlan

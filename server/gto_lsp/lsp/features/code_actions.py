@@ -23,7 +23,8 @@ from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.lsp.features.diagnostics import SOURCE, problems_of
 from gto_lsp.lsp.features.migrate_action import migrate_action
 from gto_lsp.lsp.locate import artifact_at, entry_at
-from gto_lsp.lsp.state import ANNOTATIONS, DVC, GtoLanguageServer, View
+from gto_lsp.lsp.session.documents import ANNOTATIONS, DVC, View
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 FIX_ALL = "source.fixAll.gto"
 KINDS = (types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor, types.CodeActionKind.SourceFixAll, FIX_ALL)

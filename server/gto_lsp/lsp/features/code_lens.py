@@ -21,7 +21,8 @@ from gto_lsp.core.formats.dvc.files import full_name
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.parse import MappingNode
 from gto_lsp.core.problems import Span
-from gto_lsp.lsp.state import ARTIFACTS, DVC, PARSE_OFF_LOOP, GtoLanguageServer, View
+from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, PARSE_OFF_LOOP, View
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry

@@ -40,7 +40,9 @@ from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.lsp.features.hover import field_doc
-from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, Tracked, View
+from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.session.paths import Tracked
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 TRIGGERS = (":", " ", "/", "-")
 COMMON_TYPES = ("model", "dataset", "notebook", "pipeline")

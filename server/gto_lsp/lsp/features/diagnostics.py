@@ -25,18 +25,12 @@ from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.positions import LineIndex
+from gto_lsp.lsp.session.collector import gc_paused
+from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, View
+from gto_lsp.lsp.session.paths import path_to_uri, uri_to_path
+from gto_lsp.lsp.session.repos import RepoState
+from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.settings import Settings
-from gto_lsp.lsp.state import (
-    ARTIFACTS,
-    CONFIG,
-    DVC,
-    GtoLanguageServer,
-    RepoState,
-    View,
-    gc_paused,
-    path_to_uri,
-    uri_to_path,
-)
 
 SOURCE = "gto"
 MAX_PROBLEMS = 1000  # diagnostics one publish carries; past it, one more says how many were left out

@@ -9,8 +9,9 @@ from lsprotocol import types
 
 from gto_lsp.lsp.features import diagnostics, watch
 from gto_lsp.lsp.positions import use_lsp_lines
+from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC
+from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.settings import Settings
-from gto_lsp.lsp.state import ARTIFACTS, CONFIG, DVC, GtoLanguageServer
 
 
 def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:

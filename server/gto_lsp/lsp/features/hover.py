@@ -16,7 +16,8 @@ from gto_lsp.core.formats.dvc import fields as dvc_fields
 from gto_lsp.core.formats.dvc.files import full_name, tag_name
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.lsp.locate import artifact_at, contains, entry_at, field_at
-from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, View
+from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry

@@ -18,7 +18,9 @@ from gto_lsp.core.formats.dvc.files import DVC_FILE
 from gto_lsp.core.formats.gto.edit import EditResult, GTOError
 from gto_lsp.core.migrate import MigrateResult, migrate
 from gto_lsp.lsp.positions import LineIndex
-from gto_lsp.lsp.state import ARTIFACTS, GtoLanguageServer, View, read_text
+from gto_lsp.lsp.session.documents import ARTIFACTS, View
+from gto_lsp.lsp.session.paths import read_text
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 TITLE = "Move annotations to dvc.yaml"
 CLIENT_COMMAND = "gto.migrate"

@@ -15,7 +15,9 @@ from gto_lsp.core.parse import Artifact, MappingNode, ScalarNode, SequenceNode, 
 from gto_lsp.core.paths import escapes, inside, is_absolute, is_external, normalise
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
-from gto_lsp.lsp.state import ARTIFACTS, DVC, GtoLanguageServer, View, path_to_uri
+from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.session.paths import path_to_uri
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 
 def _view(ls: GtoLanguageServer, uri: str) -> Optional[View]:

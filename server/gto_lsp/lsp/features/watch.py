@@ -20,7 +20,8 @@ from lsprotocol import types
 
 from gto_lsp.core.paths import inside
 from gto_lsp.lsp.features import code_lens, diagnostics
-from gto_lsp.lsp.state import GtoLanguageServer, uri_to_path
+from gto_lsp.lsp.session.paths import uri_to_path
+from gto_lsp.lsp.session.server import GtoLanguageServer
 
 REGISTRATION_ID = "gto-lsp-watch-files"
 POLL_SECONDS = 2.0

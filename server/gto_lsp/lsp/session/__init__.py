@@ -1,0 +1,1 @@
+"""The server's session: paths and uris, documents, repositories and the server instance that holds them."""
