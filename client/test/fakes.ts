@@ -1,22 +1,8 @@
 /** Fakes for the pure modules' tests: a scripted Prompter, a recording ServerApi and Ui. */
 import { PendingChanges, type ActionDeps } from '../src/common/actions';
 import type { RegistryUi } from '../src/common/registryFlow';
-import type {
-  AnnotateParams,
-  AssignParams,
-  CommitParams,
-  CommitResult,
-  DeprecateParams,
-  EditResult,
-  PushTagsParams,
-  RegisterParams,
-  RegistryState,
-  RegistryWriteResult,
-  RemoveParams,
-  RepositoryContext,
-  ServerApi,
-  ServerResult,
-} from '../src/common/contract';
+import { ServerApi, type ServerCommand, type ServerCommands } from '../src/common/contract';
+import type { CommitResult, EditResult, RegistryState, RegistryWriteResult, RepositoryContext, ServerResult } from '../src/common/contract';
 import type { InputStep, PickManyStep, PickStep, Prompter, StepResult } from '../src/common/prompter';
 import type { ClientSettings } from '../src/common/settings';
 
@@ -147,7 +133,8 @@ export function makeContext(over: Partial<RepositoryContext> = {}): RepositoryCo
   };
 }
 
-export class FakeServer implements ServerApi {
+/** Records every server command (a dry run of a write as `register?` etc.) and answers what the test set. */
+export class FakeServer extends ServerApi {
   readonly calls: { command: string; arg: unknown }[] = [];
   contextResult: RepositoryContext = makeContext();
   annotateResult: EditResult = { ok: true, message: 'Updated `artifacts.yaml`', uri: 'file:///repo/artifacts.yaml', applied: true };
@@ -167,46 +154,35 @@ export class FakeServer implements ServerApi {
   });
   pushResult: RegistryWriteResult = { ok: true, message: "Pushed 'rf@v1.3.1' to origin", pushed: true };
 
-  async context(repository: string): Promise<RepositoryContext> {
-    this.calls.push({ command: 'context', arg: { repository } });
-    return this.contextResult;
+  async execute<K extends ServerCommand>(command: K, arg: ServerCommands[K]['arg']): Promise<ServerCommands[K]['answer']> {
+    return this.answer(command, arg) as ServerCommands[K]['answer'];
   }
-  async validateName(name: string): Promise<ServerResult> {
-    this.calls.push({ command: 'validateName', arg: { name } });
-    return { ok: true, message: '' };
-  }
-  async annotate(params: AnnotateParams): Promise<EditResult> {
-    this.calls.push({ command: 'annotate', arg: params });
-    return this.annotateResult;
-  }
-  async remove(params: RemoveParams): Promise<EditResult> {
-    this.calls.push({ command: 'remove', arg: params });
-    return this.removeResult;
-  }
-  async commit(params: CommitParams): Promise<CommitResult> {
-    this.calls.push({ command: 'commit', arg: params });
-    return this.commitResult;
-  }
-  async registryState(repository: string, name: string): Promise<RegistryState> {
-    this.calls.push({ command: 'registryState', arg: { repository, name } });
-    return this.stateResult;
-  }
-  private write(command: string, params: { dryRun?: boolean; force?: boolean }): RegistryWriteResult {
-    this.calls.push({ command: params.dryRun ? `${command}?` : command, arg: params });
-    return typeof this.writeResult === 'function' ? this.writeResult(command, params) : this.writeResult;
-  }
-  async register(params: RegisterParams): Promise<RegistryWriteResult> {
-    return this.write('register', params);
-  }
-  async assign(params: AssignParams): Promise<RegistryWriteResult> {
-    return this.write('assign', params);
-  }
-  async deprecate(params: DeprecateParams): Promise<RegistryWriteResult> {
-    return this.write('deprecate', params);
-  }
-  async pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
-    this.calls.push({ command: 'pushTags', arg: params });
-    return this.pushResult;
+  private answer(command: ServerCommand, arg: object): ServerResult {
+    const write = command === 'register' || command === 'assign' || command === 'deprecate';
+    const params = arg as { dryRun?: boolean; force?: boolean };
+    this.calls.push({ command: write && params.dryRun ? `${command}?` : command, arg });
+    switch (command) {
+      case 'context':
+        return this.contextResult;
+      case 'validateName':
+        return { ok: true, message: '' };
+      case 'annotate':
+        return this.annotateResult;
+      case 'remove':
+        return this.removeResult;
+      case 'commit':
+        return this.commitResult;
+      case 'registryState':
+        return this.stateResult;
+      case 'register':
+      case 'assign':
+      case 'deprecate':
+        return typeof this.writeResult === 'function' ? this.writeResult(command, params) : this.writeResult;
+      case 'pushTags':
+        return this.pushResult;
+      default:
+        throw new Error(`FakeServer: ${command} is not faked`);
+    }
   }
   commands(): string[] {
     return this.calls.map((c) => c.command);

@@ -16,7 +16,7 @@ export const SERVER_COMMANDS = {
   deprecate: 'gto.server.deprecate',
   pushTags: 'gto.server.pushTags',
   migrate: 'gto.server.migrate',
-} as const;
+} as const satisfies Record<ServerCommand, `gto.server.${string}`>;
 
 export interface ServerResult {
   ok: boolean;
@@ -256,18 +256,63 @@ export interface PushTagsParams {
   tags: string[];
 }
 
-/** The calls the client makes; implemented over the LanguageClient, faked in unit tests. */
-export interface ServerApi {
-  context(repository: string): Promise<RepositoryContext>;
-  validateName(name: string): Promise<ServerResult>;
-  annotate(params: AnnotateParams): Promise<EditResult>;
-  remove(params: RemoveParams): Promise<EditResult>;
-  commit(params: CommitParams): Promise<CommitResult>;
-  registryState(repository: string, name: string): Promise<RegistryState>;
-  register(params: RegisterParams): Promise<RegistryWriteResult>;
-  assign(params: AssignParams): Promise<RegistryWriteResult>;
-  deprecate(params: DeprecateParams): Promise<RegistryWriteResult>;
-  pushTags(params: PushTagsParams): Promise<RegistryWriteResult>;
+/** Each server command (by its key in SERVER_COMMANDS): its one object argument and its answer. */
+export interface ServerCommands {
+  context: { arg: { repository: string }; answer: RepositoryContext };
+  validateName: { arg: { name: string }; answer: ServerResult };
+  annotate: { arg: AnnotateParams; answer: EditResult };
+  remove: { arg: RemoveParams; answer: EditResult };
+  commit: { arg: CommitParams; answer: CommitResult };
+  registryState: { arg: { repository: string; name: string }; answer: RegistryState };
+  register: { arg: RegisterParams; answer: RegistryWriteResult };
+  assign: { arg: AssignParams; answer: RegistryWriteResult };
+  deprecate: { arg: DeprecateParams; answer: RegistryWriteResult };
+  pushTags: { arg: PushTagsParams; answer: RegistryWriteResult };
+  migrate: { arg: MigrateParams; answer: MigrateResult };
+}
+
+export type ServerCommand = keyof ServerCommands;
+
+/**
+ * The calls the client makes, each one `execute` of a server command: implemented over the LanguageClient
+ * (vscode/server.ts), faked in unit tests (client/test/fakes.ts).
+ */
+export abstract class ServerApi {
+  abstract execute<K extends ServerCommand>(command: K, arg: ServerCommands[K]['arg']): Promise<ServerCommands[K]['answer']>;
+
+  context(repository: string): Promise<RepositoryContext> {
+    return this.execute('context', { repository });
+  }
+  validateName(name: string): Promise<ServerResult> {
+    return this.execute('validateName', { name });
+  }
+  annotate(params: AnnotateParams): Promise<EditResult> {
+    return this.execute('annotate', params);
+  }
+  remove(params: RemoveParams): Promise<EditResult> {
+    return this.execute('remove', params);
+  }
+  commit(params: CommitParams): Promise<CommitResult> {
+    return this.execute('commit', params);
+  }
+  registryState(repository: string, name: string): Promise<RegistryState> {
+    return this.execute('registryState', { repository, name });
+  }
+  register(params: RegisterParams): Promise<RegistryWriteResult> {
+    return this.execute('register', params);
+  }
+  assign(params: AssignParams): Promise<RegistryWriteResult> {
+    return this.execute('assign', params);
+  }
+  deprecate(params: DeprecateParams): Promise<RegistryWriteResult> {
+    return this.execute('deprecate', params);
+  }
+  pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
+    return this.execute('pushTags', params);
+  }
+  migrate(params: MigrateParams): Promise<MigrateResult> {
+    return this.execute('migrate', params);
+  }
 }
 
 /** What the server's code lens passes to the client's `gto.register` / `gto.assign` / `gto.deprecate`. */

@@ -14,25 +14,7 @@ import {
   type Executable,
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
-import {
-  SERVER_COMMANDS,
-  type AnnotateParams,
-  type AssignParams,
-  type CommitParams,
-  type CommitResult,
-  type DeprecateParams,
-  type EditResult,
-  type MigrateParams,
-  type MigrateResult,
-  type PushTagsParams,
-  type RegisterParams,
-  type RegistryState,
-  type RegistryWriteResult,
-  type RemoveParams,
-  type RepositoryContext,
-  type ServerApi,
-  type ServerResult,
-} from '../common/contract';
+import { SERVER_COMMANDS, ServerApi, type ServerCommand, type ServerCommands } from '../common/contract';
 import { NoInterpreterError, type Resolved, serverLaunch } from '../common/python';
 import { expectedWhileStopping } from '../common/serverLog';
 import { readSettings } from '../common/settings';
@@ -79,7 +61,7 @@ class GtoLanguageClient extends LanguageClient {
   }
 }
 
-export class ServerManager implements vscode.Disposable, ServerApi {
+export class ServerManager extends ServerApi implements vscode.Disposable {
   private client: GtoLanguageClient | undefined;
   /** The language client's error-level messages since activation (the in-editor tests read them). */
   readonly clientErrors: string[] = [];
@@ -94,6 +76,7 @@ export class ServerManager implements vscode.Disposable, ServerApi {
     private readonly extensionPath: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     this.disposables.push(this.log.onDidChangeLogLevel(() => this.applyTrace()));
   }
 
@@ -225,47 +208,15 @@ export class ServerManager implements vscode.Disposable, ServerApi {
     return client;
   }
 
-  private async execute<T>(command: string, arg: object): Promise<T> {
+  /** Runs the server command `command` (a key of SERVER_COMMANDS) with its one object argument. */
+  async execute<K extends ServerCommand>(command: K, arg: ServerCommands[K]['arg']): Promise<ServerCommands[K]['answer']> {
     const client = await this.ready();
-    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    const name = SERVER_COMMANDS[command];
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: [arg] });
     if (!result || typeof result !== 'object') {
-      throw new Error(`${command} answered ${JSON.stringify(result)}`);
+      throw new Error(`${name} answered ${JSON.stringify(result)}`);
     }
-    return result as T;
-  }
-
-  context(repository: string): Promise<RepositoryContext> {
-    return this.execute(SERVER_COMMANDS.context, { repository });
-  }
-  validateName(name: string): Promise<ServerResult> {
-    return this.execute(SERVER_COMMANDS.validateName, { name });
-  }
-  annotate(params: AnnotateParams): Promise<EditResult> {
-    return this.execute(SERVER_COMMANDS.annotate, params);
-  }
-  remove(params: RemoveParams): Promise<EditResult> {
-    return this.execute(SERVER_COMMANDS.remove, params);
-  }
-  commit(params: CommitParams): Promise<CommitResult> {
-    return this.execute(SERVER_COMMANDS.commit, params);
-  }
-  registryState(repository: string, name: string): Promise<RegistryState> {
-    return this.execute(SERVER_COMMANDS.registryState, { repository, name });
-  }
-  register(params: RegisterParams): Promise<RegistryWriteResult> {
-    return this.execute(SERVER_COMMANDS.register, params);
-  }
-  assign(params: AssignParams): Promise<RegistryWriteResult> {
-    return this.execute(SERVER_COMMANDS.assign, params);
-  }
-  deprecate(params: DeprecateParams): Promise<RegistryWriteResult> {
-    return this.execute(SERVER_COMMANDS.deprecate, params);
-  }
-  pushTags(params: PushTagsParams): Promise<RegistryWriteResult> {
-    return this.execute(SERVER_COMMANDS.pushTags, params);
-  }
-  migrate(params: MigrateParams): Promise<MigrateResult> {
-    return this.execute(SERVER_COMMANDS.migrate, params);
+    return result as ServerCommands[K]['answer'];
   }
 
   async dispose(): Promise<void> {
