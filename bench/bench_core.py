@@ -27,10 +27,11 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from bench_dvc import make_dvc_workspace  # noqa: E402
 from gto_lsp.core import parse as parse_module  # noqa: E402
+from gto_lsp.core.edits import AnnotateRequest  # noqa: E402
 from gto_lsp.core.formats.dvc.document import DvcDocument, parse_dvc  # noqa: E402
 from gto_lsp.core.formats.dvc.rules import check_dvc  # noqa: E402
 from gto_lsp.core.formats.gto.check import check  # noqa: E402
-from gto_lsp.core.formats.gto.edit import AnnotateRequest, annotate  # noqa: E402
+from gto_lsp.core.formats.gto.edit import annotate  # noqa: E402
 from gto_lsp.core.parse import Document, parse  # noqa: E402
 from gto_lsp.core.repo.fs import RepoView  # noqa: E402
 

@@ -29,16 +29,10 @@ from compat import cases as C
 from compat import gto_runner as gr
 from gto_lsp.core.codes import reader_refusals
 from gto_lsp.core.config import parse_config
+from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.gto.check import check
-from gto_lsp.core.formats.gto.edit import (
-    AnnotateRequest,
-    GTOError,
-    annotate,
-    describe,
-    needs_rewrite,
-    read_checked,
-    remove,
-)
+from gto_lsp.core.formats.gto.edit import annotate, describe, needs_rewrite, remove
+from gto_lsp.core.formats.gto.read import read_checked
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.parse import parse
 from gto_lsp.core.repo.reader import RepoFacts

@@ -40,13 +40,15 @@ from compat import dvc_cases as D
 from compat import gto_runner as gr
 from compat.test_differential import _assert_inserted, _assert_style_kept, _call, _line_starts, _show
 from gto_lsp.core.codes import refuses
+from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
 from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
 from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
-from gto_lsp.core.formats.dvc.rules import check_dvc, resolve_path
-from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError, describe
+from gto_lsp.core.formats.dvc.files import resolve_path
+from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.gto.edit import describe
 from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.parse import parse

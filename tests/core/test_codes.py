@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 from compat.cases import read_cases
-from gto_lsp.core.codes import CODES, codes_of, reader_refusals, severity
+from gto_lsp.core.codes import CODES, CheckSettings, codes_of, reader_refusals, severity
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.formats.dvc.fixes import FIXERS as DVC_FIXERS
-from gto_lsp.core.formats.gto.check import CheckSettings, check
+from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.parse import parse
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.lsp.features.code_actions import FIXERS

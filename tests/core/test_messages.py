@@ -14,8 +14,9 @@ import pytest
 
 from gto_lsp.cli import main
 from gto_lsp.core.config import Config
+from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.gto.check import check
-from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError, annotate
+from gto_lsp.core.formats.gto.edit import annotate
 from gto_lsp.core.parse import parse
 
 T0 = 1_700_000_000

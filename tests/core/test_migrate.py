@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from gto_lsp.core.edits import GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.rules import check_dvc
-from gto_lsp.core.formats.gto.edit import GTOError
 from gto_lsp.core.migrate import migrate
 
 GTO = """\

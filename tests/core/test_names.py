@@ -7,7 +7,8 @@ from typing import Optional
 
 import pytest
 
-from gto_lsp.core import fields, names
+from gto_lsp.core import names
+from gto_lsp.core.formats.gto import fields
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE, is_lax_false, lax_bool
 
 NAMES = ["rf", "a", "a1", "my-model", "dir/sub_model", "-a", "a-", "a.b", "a b", "", "Ünï", "rf\n", "a//b", "_a"]

@@ -26,7 +26,7 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
         print(json.dumps(dvc_schema(), indent=2), file=out)
         return EXIT_OK
-    from gto_lsp.core.fields import json_schema
+    from gto_lsp.core.formats.gto.fields import json_schema
 
     print(json.dumps(json_schema(), indent=2), file=out)
     return EXIT_OK

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from gto_lsp.core.codes import CheckSettings
     from gto_lsp.core.config import read_config
     from gto_lsp.core.formats.dvc.files import folder_of
     from gto_lsp.core.formats.dvc.rules import stage_outputs
-    from gto_lsp.core.formats.gto.check import CheckSettings, check
+    from gto_lsp.core.formats.gto.check import check
     from gto_lsp.core.parse import parse
     from gto_lsp.core.repo.fs import RepoView
     from gto_lsp.core.repo.reader import RepoFacts
@@ -130,9 +131,9 @@ def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> dict[
 def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:
     """Each dvc.yaml checked with paths from its folder; outputs of every dvc.yaml's stages (`view.outputs`)
     count as present."""
+    from gto_lsp.core.codes import CheckSettings
     from gto_lsp.core.formats.dvc.files import folder_of
     from gto_lsp.core.formats.dvc.rules import check_dvc
-    from gto_lsp.core.formats.gto.check import CheckSettings
 
     found: list[tuple[str, Problem]] = []
     for rel, document in documents.items():

@@ -27,7 +27,7 @@ from gto_lsp.core.messages import cannot_find_artifact, wrong_config
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from gto_lsp.core.formats.gto.edit import EditResult
+    from gto_lsp.core.edits import EditResult
     from gto_lsp.core.repo.reader import RepoFacts
 
 
@@ -53,7 +53,8 @@ def _annotate_locked(
     text: Optional[str],
 ) -> int:
     """annotate with the file's lock held and its text read under the lock (no concurrent update is lost)."""
-    from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError, annotate
+    from gto_lsp.core.edits import AnnotateRequest, GTOError
+    from gto_lsp.core.formats.gto.edit import annotate
     from gto_lsp.core.repo.commit import annotate_message
 
     path = target.path if target else repo.index_path
@@ -87,7 +88,8 @@ def _annotate_locked(
 
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
-    from gto_lsp.core.formats.gto.edit import GTOError, remove
+    from gto_lsp.core.edits import GTOError
+    from gto_lsp.core.formats.gto.edit import remove
     from gto_lsp.core.repo.commit import remove_message
     from gto_lsp.core.repo.reader import RepoFacts
 
@@ -151,8 +153,9 @@ def _file_of(
 
 def _has(text: Optional[str], name: str, dvc: bool) -> bool:
     """Whether the file has an entry `name`; an unreadable file answers no (the command then reports it)."""
+    from gto_lsp.core.edits import GTOError
     from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
-    from gto_lsp.core.formats.gto.edit import GTOError, describe
+    from gto_lsp.core.formats.gto.edit import describe
 
     try:
         return (describe_dvc(text, name) if dvc else describe(text, name)) is not None
@@ -166,8 +169,9 @@ _SHOWN["custom"] = ("custom", "meta")
 
 
 def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
+    from gto_lsp.core.edits import GTOError
     from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
-    from gto_lsp.core.formats.gto.edit import GTOError, describe
+    from gto_lsp.core.formats.gto.edit import describe
 
     repo = open_repo(args.repo, args.allow_outside_index)
     name, rev = args.name, args.rev

@@ -40,7 +40,7 @@ def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _migrate_locked(args: argparse.Namespace, out: TextIO, repo: Repo, target: dvcfile.DvcTarget) -> int:
-    from gto_lsp.core.formats.gto.edit import GTOError
+    from gto_lsp.core.edits import GTOError
     from gto_lsp.core.migrate import migrate
     from gto_lsp.core.repo.reader import RepoFacts
 

@@ -38,6 +38,18 @@ def _code(
     return Code(id, doc, severity, frozenset(refuses), setting)
 
 
+@dataclass(frozen=True)
+class CheckSettings:
+    """Which problems a check reports, and at what severity where a setting decides it (either format)."""
+
+    enable: bool = True
+    paths: bool = True
+    unknown_fields: bool = True
+    virtual_missing: str = "warning"  # a severity, or "off"
+    invalid_label_or_type: str = "warning"  # a severity, or "off": GTO reads the file, only annotate refuses
+    foreign_files: bool = False  # check an artifacts.yaml that does not look like GTO's (formats/gto/foreign.py)
+
+
 _BOTH = ("gto", "dvc")
 
 CODES: dict[str, Code] = {

@@ -9,17 +9,17 @@ byte outside the moved entries.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from gto_lsp.core.fields import FIELD_BY_NAME
+from gto_lsp.core.edits import EditResult
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import insert_entries
-from gto_lsp.core.formats.dvc.files import dvc_file_of, relative_to_folder
-from gto_lsp.core.formats.gto.edit import EditResult, read_checked, remove_entries, values_of
+from gto_lsp.core.formats.dvc.files import dvc_file_of, to_folder
+from gto_lsp.core.formats.gto.edit import remove_entries
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
+from gto_lsp.core.formats.gto.read import read_checked, values_of
 from gto_lsp.core.parse import Artifact, Document, Node, ScalarNode, parse, walk
-from gto_lsp.core.paths import is_external
 
 NO_PATH = "DVC requires a path"
 IN_TARGET = "already in dvc.yaml"
@@ -75,7 +75,7 @@ def dvc_values(values: dict[str, Any], folder: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     path = values.get("path")
     if isinstance(path, str) and path:
-        out["path"] = _rebase(path, folder)
+        out["path"] = to_folder(path, folder)
     if values.get("description"):
         out["desc"] = values["description"]
     if values.get("type") is not None:
@@ -85,14 +85,6 @@ def dvc_values(values: dict[str, Any], folder: str = "") -> dict[str, Any]:
     if values.get("custom") is not None:
         out["meta"] = values["custom"]
     return out
-
-
-def _rebase(path: str, folder: str) -> str:
-    """A repository-relative path as a dvc.yaml in `folder` must write it (absolute paths and URLs as written:
-    check reports them there as it does in artifacts.yaml)."""
-    if not folder or path.startswith("/") or is_external(path):
-        return path
-    return relative_to_folder(posixpath.normpath(path.replace("\\", "/")), folder) or path
 
 
 def migrate(
@@ -149,7 +141,7 @@ def migrate(
 
 
 def _truthy(value: Any) -> bool:
-    from gto_lsp.core.formats.gto.edit import as_bool
+    from gto_lsp.core.formats.gto.read import as_bool
 
     return as_bool(value)
 

@@ -45,6 +45,9 @@ class Related:
 SEVERITIES = ("error", "warning", "information", "hint")
 
 
+MAX_ITEM_PROBLEMS = 999  # problems one list reports (with the note that it stopped: the publish cap, 1,000)
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str

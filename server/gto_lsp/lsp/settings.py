@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from gto_lsp.core.formats.gto.check import CheckSettings
+from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.problems import SEVERITIES
 
 SECTION = "gto"

@@ -7,7 +7,8 @@ from typing import Any, Optional
 import pytest
 
 from gto_lsp.core.config import parse_config
-from gto_lsp.core.formats.gto.edit import AnnotateRequest, EditResult, GTOError, annotate, describe, remove
+from gto_lsp.core.edits import AnnotateRequest, EditResult, GTOError
+from gto_lsp.core.formats.gto.edit import annotate, describe, remove
 from gto_lsp.core.names import invalid_name_message
 
 

@@ -7,9 +7,10 @@ from typing import Any, Optional
 
 import pytest
 
+from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.config import parse_config
-from gto_lsp.core.fields import FIELDS, closest_field, json_schema
-from gto_lsp.core.formats.gto.check import CheckSettings, check
+from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.fields import FIELDS, closest_field, json_schema
 from gto_lsp.core.names import invalid_name_message, suggest_name
 from gto_lsp.core.parse import parse
 from gto_lsp.core.problems import Pos, Problem

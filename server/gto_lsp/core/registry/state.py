@@ -538,9 +538,9 @@ def index_error(root: Path, registry: Registry) -> Optional[str]:
     GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
     import subprocess
 
-    from gto_lsp.core.codes import refuses
+    from gto_lsp.core.codes import CheckSettings, refuses
     from gto_lsp.core.config import read_config
-    from gto_lsp.core.formats.gto.check import CheckSettings, check
+    from gto_lsp.core.formats.gto.check import check
     from gto_lsp.core.parse import parse
 
     config = read_config(root)

@@ -9,8 +9,6 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from gto_lsp.core.fields import FIELD_BY_NAME
-
 # One dumper and one loader per thread (making one looks for plug-ins on disk: 1 ms each time; an instance is
 # not safe to share between the event loop and a worker thread).
 _local = threading.local()
@@ -57,25 +55,6 @@ def dump(value: Any) -> str:
 def load(text: str) -> Any:
     """GTO's reader (ruamel.yaml safe, YAML 1.2). Raises ruamel's errors."""
     return _loader().load(text)
-
-
-def exclude_defaults(fields: dict[str, Any]) -> dict[str, Any]:
-    """GTO's `model_dump(exclude_defaults=True)`: known fields only, defaults dropped."""
-    out: dict[str, Any] = {}
-    for name, value in fields.items():
-        spec = FIELD_BY_NAME.get(name)
-        if spec is None:
-            continue
-        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
-        if value == default and type(value) is type(default):
-            continue
-        out[name] = value
-    return out
-
-
-def render_entry(name: str, fields: dict[str, Any]) -> str:
-    """One top-level entry as GTO writes it, ending in a newline."""
-    return dump({name: exclude_defaults(fields)})
 
 
 def render_field(name: str, field: str, value: Any, indent: int) -> str:

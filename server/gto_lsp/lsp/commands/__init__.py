@@ -45,7 +45,7 @@ from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
-    from gto_lsp.core.formats.gto.edit import AnnotateRequest, EditResult
+    from gto_lsp.core.edits import AnnotateRequest, EditResult
     from gto_lsp.core.repo.commit import CommitResult
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -546,7 +546,7 @@ def _refuse_wrong_config(target: Target) -> None:
 
 
 async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    from gto_lsp.core.formats.gto.edit import AnnotateRequest, GTOError
+    from gto_lsp.core.edits import AnnotateRequest, GTOError
     from gto_lsp.core.formats.gto.edit import annotate as core_annotate
 
     name = arg_str(arg, "name", required=True)
@@ -603,7 +603,7 @@ def _annotate_dvc(
 
 
 async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    from gto_lsp.core.formats.gto.edit import GTOError
+    from gto_lsp.core.edits import GTOError
     from gto_lsp.core.formats.gto.edit import remove as core_remove
 
     name = arg_str(arg, "name", required=True)

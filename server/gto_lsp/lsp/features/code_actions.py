@@ -11,13 +11,12 @@ from typing import Any, Callable, Optional, Union
 
 from lsprotocol import types
 
+from gto_lsp.core import fixes
+from gto_lsp.core.fixes import Edit, Fix, colon_after, field_value, flow_item_delete, line_span
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.edit import values_of as dvc_values_of
-from gto_lsp.core.formats.dvc.files import dvc_file_of
+from gto_lsp.core.formats.dvc.files import dvc_file_of, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for as dvc_fixes_for
-from gto_lsp.core.formats.dvc.rules import resolve_path
-from gto_lsp.core.formats.gto import fixes
-from gto_lsp.core.formats.gto.fixes import Edit, Fix, colon_after, field_value, flow_item_delete, line_span
 from gto_lsp.core.parse import Artifact, SequenceNode
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.lsp.features.diagnostics import SOURCE, problems_of
@@ -244,7 +243,7 @@ _last_removed: list[Any] = [None, None, None]
 
 def _removed(document: Any, name: str, compute: Callable[[], Any]) -> Any:
     """The removal's EditResult, or None when the file's tool refuses it; cached for the last document and name."""
-    from gto_lsp.core.formats.gto.edit import GTOError
+    from gto_lsp.core.edits import GTOError
 
     if _last_removed[0] is document and _last_removed[1] == name:
         return _last_removed[2]
@@ -302,7 +301,7 @@ def _entry_actions(ls: GtoLanguageServer, view: View, pos: Pos) -> list[Union[ty
         if view.path is not None:
             prefill["file"] = view.path.relative_to(view.root).as_posix()
     try:
-        from gto_lsp.core.formats.gto.edit import values_of
+        from gto_lsp.core.formats.gto.read import values_of
 
         values = values_of(view.document, artifact)
     except Exception:

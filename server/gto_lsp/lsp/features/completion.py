@@ -29,13 +29,14 @@ from gto_lsp.core.completion import (
     present_fields,
     section_layout,
 )
-from gto_lsp.core.fields import FIELDS, Field
+from gto_lsp.core.fields import Field
 from gto_lsp.core.formats.dvc import fields as dvc_fields
 from gto_lsp.core.formats.dvc.complete import data_children, dvc_data, registered_here
 from gto_lsp.core.formats.dvc.complete import vocabulary as dvc_vocabulary
 from gto_lsp.core.formats.dvc.files import dvc_files
 from gto_lsp.core.formats.dvc.rules import stage_outputs
 from gto_lsp.core.formats.gto.facts import facts
+from gto_lsp.core.formats.gto.fields import FIELDS
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Mapping, Optional
 from lsprotocol import types
 
 from gto_lsp.core.completion import indent_of, section_layout
-from gto_lsp.core.fields import FIELD_BY_NAME
 from gto_lsp.core.formats.dvc import fields as dvc_fields
 from gto_lsp.core.formats.dvc.files import full_name, tag_name
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.lsp.locate import artifact_at, contains, entry_at, field_at
 from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View

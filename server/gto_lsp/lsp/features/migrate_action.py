@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from lsprotocol import types
 
+from gto_lsp.core.edits import EditResult, GTOError
 from gto_lsp.core.formats.dvc.files import DVC_FILE
-from gto_lsp.core.formats.gto.edit import EditResult, GTOError
 from gto_lsp.core.migrate import MigrateResult, migrate
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.documents import ARTIFACTS, View

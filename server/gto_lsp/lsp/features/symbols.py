@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from lsprotocol import types
 
-from gto_lsp.core.formats.dvc.rules import resolve_path as dvc_resolve_path
+from gto_lsp.core.formats.dvc.files import resolve_path as dvc_resolve_path
 from gto_lsp.core.parse import STR as STR_TAG
 from gto_lsp.core.parse import Artifact, MappingNode, ScalarNode, SequenceNode, tag_of
 from gto_lsp.core.paths import escapes, inside, is_absolute, is_external, normalise

@@ -29,6 +29,7 @@ from gto_lsp.core.parse import (
     tag_of,
 )
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.keys import duplicate_keys
 
 SECTION = "artifacts"
 _SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
@@ -273,8 +274,6 @@ def _repeated_keys(block: Artifact) -> list[Problem]:
     memo = block.block.memo
     found: Optional[list[Problem]] = memo.get("dvc-keys")
     if found is None:
-        from gto_lsp.core.formats.gto.check import duplicate_keys
-
         found = []
         if block.block.value is not None:
             duplicate_keys(block, block.block.value, found)

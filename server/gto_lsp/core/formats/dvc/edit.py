@@ -11,22 +11,14 @@ import re
 from typing import Any, Callable, Optional, Sequence
 
 from gto_lsp.core.codes import refuses
+from gto_lsp.core.edits import AnnotateRequest, EditResult, Edits, GTOError, assert_name, differs, unsafe_edit, where
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry, parse_dvc
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, KEY_ORDER
-from gto_lsp.core.formats.dvc.rules import check_dvc, resolve_path
-from gto_lsp.core.formats.gto.edit import (
-    AnnotateRequest,
-    EditResult,
-    Edits,
-    GTOError,
-    assert_name,
-    differs,
-    paths_conflict,
-    unsafe_edit,
-    where,
-)
+from gto_lsp.core.formats.dvc.files import resolve_path
+from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from gto_lsp.core.parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
+from gto_lsp.core.paths import conflict
 from gto_lsp.core.problems import Pos
 from gto_lsp.core.yaml.render import render_field, render_scalar
 
@@ -185,7 +177,7 @@ def annotate(
         mine = resolve_path(request.path, folder).resolved
         for entry in document.entries:
             other = values_of(entry).get("path") if entry is not target else None
-            if isinstance(other, str) and other and paths_conflict(mine, resolve_path(other, folder).resolved):
+            if isinstance(other, str) and other and conflict(mine, resolve_path(other, folder).resolved):
                 raise GTOError(
                     "path-used",
                     path_conflict(str(request.path), str(entry.name), other),

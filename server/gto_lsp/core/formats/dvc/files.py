@@ -1,4 +1,6 @@
-"""Which dvc.yaml files a repository has, and the full names of the artifacts they declare."""
+"""Which dvc.yaml files a repository has, the full names of the artifacts they declare, and DVC's path rule: a
+`path:` in `dir/dvc.yaml` is relative to `dir`, in both directions (resolve_path: as written -> from the
+repository root; to_folder: from the root -> as written)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from gto_lsp.core.paths import escapes, is_absolute, normalise, within
+from gto_lsp.core.paths import escapes, is_absolute, is_external, normalise, within
 
 DVC_FILE = "dvc.yaml"
 
@@ -67,6 +70,36 @@ def relative_to_folder(repo_path: str, folder: str) -> Optional[str]:
     if not folder:
         return repo_path
     return posixpath.relpath(repo_path, folder)
+
+
+def to_folder(path: str, folder: str) -> str:
+    """A repository-relative path as a dvc.yaml in `folder` must write it (absolute paths and URLs as written:
+    check reports them there as it does in artifacts.yaml)."""
+    if not folder or path.startswith("/") or is_external(path):
+        return path
+    return relative_to_folder(posixpath.normpath(path.replace("\\", "/")), folder) or path
+
+
+@dataclass(frozen=True)
+class ResolvedPath:
+    written: str
+    resolved: str  # relative to the repository root, normalised
+    problem: Optional[str]  # "absolute", "url", "escapes", "interpolated" or None
+
+
+def resolve_path(path: str, folder: str) -> ResolvedPath:
+    """Where DVC looks for `path` of an artifact declared in `folder`/dvc.yaml."""
+    if "${" in path:
+        return ResolvedPath(path, path, "interpolated")
+    if is_external(path):
+        return ResolvedPath(path, path, "url")
+    cleaned = path.replace("\\", "/")
+    if cleaned.startswith("/"):
+        return ResolvedPath(path, posixpath.normpath(cleaned.lstrip("/")) if cleaned.strip("/") else ".", "absolute")
+    resolved = posixpath.normpath(posixpath.join(folder, cleaned)) if cleaned else (folder or ".")
+    if escapes(resolved):
+        return ResolvedPath(path, resolved, "escapes")
+    return ResolvedPath(path, resolved, None)
 
 
 def walk_files(root: Path, limit: int = 50_000) -> list[str]:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from gto_lsp.core.codes import refuses
+from gto_lsp.core.codes import CheckSettings, refuses
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, REQUIRED, closest_field
-from gto_lsp.core.formats.gto import check as gto_check
-from gto_lsp.core.formats.gto.check import CheckSettings
-from gto_lsp.core.formats.gto.rules_entry import MAX_ITEM_PROBLEMS
+from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.parse import (
     ALIAS_BUDGET,
@@ -25,7 +22,6 @@ from gto_lsp.core.parse import (
     NULL,
     STR,
     AliasExpansionError,
-    Artifact,
     MappingNode,
     Node,
     ScalarNode,
@@ -33,8 +29,10 @@ from gto_lsp.core.parse import (
     alias_excess,
     tag_of,
 )
-from gto_lsp.core.problems import Problem, Related, Span
+from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
+from gto_lsp.core.yaml.keys import duplicate_keys
+from gto_lsp.core.yaml.tags import node_kind, quote_data, relative_span, tag_problems
 
 BREAKS_PROJECT = (
     " DVC refuses this dvc.yaml, so `dvc status`, `dvc repro` and artifact lookups fail for the whole project."
@@ -166,11 +164,7 @@ def _section_problems(document: DvcDocument) -> list[Problem]:
 
 
 def _kind(node: Optional[Node]) -> str:
-    return "nothing" if node is None else gto_check._kind(node)
-
-
-def _rel(entry: Artifact, node: Node) -> Span:
-    return Artifact(entry.block, 0, 0).span(node)
+    return "nothing" if node is None else node_kind(node)
 
 
 def _local(entry: Entry) -> list[Problem]:
@@ -195,13 +189,13 @@ def _local(entry: Entry) -> list[Problem]:
 
 def _entry_problems(entry: Entry) -> Iterator[Problem]:
     key, value = entry.key, entry.block.value
-    name_span = _rel(entry, key)
+    name_span = relative_span(entry, key)
     if not entry.name_is_string:
         shown = key.value if isinstance(key, ScalarNode) else "a collection"
         yield Problem(
             "name-not-string",
             "error",
-            f"Artifact name `{shown}` is read as {gto_check._kind(key)}, not a string (DVC: expected str). "
+            f"Artifact name `{shown}` is read as {node_kind(key)}, not a string (DVC: expected str). "
             f"Quote it: '{shown}'.",
             name_span,
             data={"quoted": f"'{shown}'"} if isinstance(key, ScalarNode) else None,
@@ -220,7 +214,7 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
         yield Problem("alias-expansion", "error", f"Artifact `{entry.name}`: {AliasExpansionError()}", name_span)
         return  # no other rule expands it
     out: list[Problem] = []
-    gto_check._tags(entry, key, out)
+    tag_problems(entry, key, out)
     if not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
             yield Problem(
@@ -236,14 +230,14 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
                 "entry-not-mapping",
                 "error",
                 f"Artifact `{entry.name}` must be a mapping of fields (path, desc, type, labels, meta), not "
-                f"{gto_check._kind(value)} (DVC: expected a dictionary).",
-                _rel(entry, value),
+                f"{node_kind(value)} (DVC: expected a dictionary).",
+                relative_span(entry, value),
             )
-            gto_check._tags(entry, value, out)
+            tag_problems(entry, value, out)
         yield from out
         return
-    gto_check.duplicate_keys(entry, value, out)
-    gto_check._tags(entry, value, out)
+    duplicate_keys(entry, value, out)
+    tag_problems(entry, value, out)
     yield from out
     present = set()
     for field_key, field_value in entry.fields():
@@ -284,7 +278,7 @@ def _extra_key(entry: Entry, key: Node, name: Optional[str]) -> Problem:
         "error",
         f"`{shown}` is not a field of a dvc.yaml artifact (DVC: extra keys not allowed; the fields are path, desc, "
         f"type, labels, meta).{hint}",
-        _rel(entry, key),
+        relative_span(entry, key),
         data={"field": name, "suggestion": suggestion},
     )
 
@@ -303,7 +297,7 @@ def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
             "wrong-type",
             "error",
             f"`labels` must be a list of strings, such as `labels: [ml]`, not {_what(node)} (DVC: expected a list).",
-            _rel(entry, node),
+            relative_span(entry, node),
             data={"field": name, **wrap},
         )
         return
@@ -315,7 +309,7 @@ def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
                     "too-many-problems",
                     "information",
                     f"More than {MAX_ITEM_PROBLEMS:,} problems in `{name}`: the rest of it is not checked.",
-                    _rel(entry, node),
+                    relative_span(entry, node),
                 )
                 return
             reported += 1
@@ -325,39 +319,17 @@ def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
 def _what(node: Node) -> str:
     if isinstance(node, ScalarNode) and tag_of(node) == NULL:
         return "null"
-    return gto_check._kind(node)
+    return node_kind(node)
 
 
 def _wrong(entry: Entry, node: Node, message: str, name: str) -> Problem:
-    quote = gto_check._quote_data(node)
+    quote = quote_data(node)
     if quote:
         message += f" Quote it: {quote['quoted']}."
-    return Problem("wrong-type", "error", message, _rel(entry, node), data={"field": name, **quote})
+    return Problem("wrong-type", "error", message, relative_span(entry, node), data={"field": name, **quote})
 
 
 # --- paths ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResolvedPath:
-    written: str
-    resolved: str  # relative to the repository root, normalised
-    problem: Optional[str]  # "absolute", "url", "escapes", "interpolated" or None
-
-
-def resolve_path(path: str, folder: str) -> ResolvedPath:
-    """Where DVC looks for `path` of an artifact declared in `folder`/dvc.yaml."""
-    if "${" in path:
-        return ResolvedPath(path, path, "interpolated")
-    if gto_check.is_external(path):
-        return ResolvedPath(path, path, "url")
-    cleaned = path.replace("\\", "/")
-    if cleaned.startswith("/"):
-        return ResolvedPath(path, posixpath.normpath(cleaned.lstrip("/")) if cleaned.strip("/") else ".", "absolute")
-    resolved = posixpath.normpath(posixpath.join(folder, cleaned)) if cleaned else (folder or ".")
-    if resolved == ".." or resolved.startswith("../"):
-        return ResolvedPath(path, resolved, "escapes")
-    return ResolvedPath(path, resolved, None)
 
 
 def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
@@ -430,7 +402,7 @@ def _entry_path_problem(
         return None
     node = pair[1]
     where = resolve_path(node.value, folder)
-    span = _rel(entry, node)
+    span = relative_span(entry, node)
     name = str(entry.name)
     if where.problem == "absolute":
         base = f"`{folder}/`" if folder else "the repository root"

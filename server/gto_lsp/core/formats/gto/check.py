@@ -8,38 +8,27 @@ allowed types, paths) are reused while what they read is the same. The file syst
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
+from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.config import Config
-from gto_lsp.core.formats.gto import rules_entry as _entry
 from gto_lsp.core.formats.gto.facts import facts
 from gto_lsp.core.formats.gto.foreign import foreign_problem, foreign_reason
 from gto_lsp.core.formats.gto.rules_cross import allowed_types, duplicate_names, path_problems, place
 from gto_lsp.core.parse import Document
-from gto_lsp.core.paths import is_external as is_external
-from gto_lsp.core.paths import normalise as normalise
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.repo.fs import RepoView
 
 _LABEL_OR_TYPE = ("invalid-label", "invalid-type")
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    enable: bool = True
-    paths: bool = True
-    unknown_fields: bool = True
-    virtual_missing: str = "warning"  # a severity, or "off"
-    invalid_label_or_type: str = "warning"  # a severity, or "off": GTO reads the file, only annotate refuses
-    foreign_files: bool = False  # check an artifacts.yaml that does not look like GTO's (foreign.py)
+_DEFAULT_SETTINGS = CheckSettings()
 
 
 def check(
     document: Document,
     config: Optional[Config] = None,
     repo: Optional[RepoView] = None,
-    settings: CheckSettings = CheckSettings(),
+    settings: CheckSettings = _DEFAULT_SETTINGS,
 ) -> list[Problem]:
     """Every problem of the document (config problems are reported separately: `config.problems`)."""
     if not settings.enable:
@@ -83,10 +72,3 @@ def check(
         document.cross_cache = (key, found)
     problems.extend(place(known, found))
     return problems
-
-
-# The one-entry helpers the dvc.yaml rules share, under the names they import.
-_kind = _entry.node_kind
-_tags = _entry.tag_problems
-duplicate_keys = _entry.duplicate_keys
-_quote_data = _entry.quote_data

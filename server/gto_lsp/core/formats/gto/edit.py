@@ -8,26 +8,17 @@ key order stay; every other byte of the file stays.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from gto_lsp.core import paths
-from gto_lsp.core.codes import reader_refusals
 from gto_lsp.core.config import Config
-from gto_lsp.core.fields import FIELD_BY_NAME, FIELDS, GTO_KEY_ORDER
-from gto_lsp.core.formats.gto.check import CheckSettings, check
+from gto_lsp.core.edits import AnnotateRequest, EditResult, Edits, GTOError, assert_name
 from gto_lsp.core.formats.gto.facts import facts
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, GTO_KEY_ORDER, exclude_defaults
+from gto_lsp.core.formats.gto.read import full_values, read_checked, values_of, verified
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, not_allowed, path_conflict
-from gto_lsp.core.messages import UPDATED as UPDATED
-from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML as WRONG_ARTIFACTS_YAML
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.parse import (
-    BOOL,
-    FLOAT,
-    INT,
-    MAP,
-    NULL,
-    SEQ,
     STR,
     Artifact,
     Document,
@@ -38,249 +29,10 @@ from gto_lsp.core.parse import (
     content_end,
     node_end,
     parse,
-    scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import Pos, Problem
-from gto_lsp.core.values import is_lax_false
-from gto_lsp.core.yaml.render import dump, load, render_entry, render_field, render_scalar
-
-# Problems that make GTO's reader refuse the file (WrongArtifactsYaml). An invalid name is refused too, but
-# read_checked looks at names after every other problem (GTO validates names once the file is read), and an
-# empty file only when `allow_empty` is off.
-_UNREADABLE = reader_refusals("gto") - {"invalid-name", "empty-file"}
-
-
-class GTOError(Exception):
-    """An error GTO would raise, with GTO's message; `detail` adds where and how to fix, when known."""
-
-    def __init__(self, kind: str, message: str, detail: Optional[str] = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return self.message + (f"\n{self.detail}" if self.detail else "")
-
-
-@dataclass(frozen=True)
-class TextEdit:
-    start: Pos
-    end: Pos
-    new_text: str
-
-
-@dataclass(frozen=True)
-class EditResult:
-    text: str
-    edits: tuple[TextEdit, ...]
-    message: str = UPDATED
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.edits)
-
-
-@dataclass(frozen=True)
-class AnnotateRequest:
-    name: str
-    type: Optional[str] = None
-    path: Optional[str] = None
-    must_exist: bool = False
-    allow_same_path: bool = False
-    labels: Sequence[str] = ()
-    description: str = ""
-    custom: Any = None
-
-
-@dataclass
-class Edits:
-    document: Document
-    items: list[tuple[int, int, str]] = field(default_factory=list)  # offsets
-
-    def replace(self, start: int, end: int, text: str) -> None:
-        self.items.append((start, end, text))
-
-    def result(self, message: str = UPDATED) -> EditResult:
-        doc = self.document
-        ending = doc.line_ending
-        items = sorted(self.items, key=lambda item: (item[0], item[1]))
-        text = doc.text
-        out, cursor = [], 0
-        edits = []
-        for start, end, new_text in items:
-            if ending != "\n":
-                new_text = new_text.replace("\n", ending)
-            if text[start:end] == new_text:
-                continue
-            out.append(text[cursor:start])
-            out.append(new_text)
-            cursor = end
-            edits.append(TextEdit(doc.position(start), doc.position(end), new_text))
-        out.append(text[cursor:])
-        return EditResult("".join(out), tuple(edits), message)
-
-
-def assert_name(value: str, what: str = "artifact name") -> None:
-    if not is_valid_name(value):
-        raise GTOError("invalid-name", invalid_name_message(value, what))
-
-
-def where(problem: Problem) -> str:
-    return f"line {problem.span.start.line + 1}: {problem.message}"
-
-
-def read_checked(document: Document, allow_empty: bool = True) -> None:
-    """Refuse, as GTO's reader does, a file it cannot read; name the first reason."""
-    if document.kind == "empty" and allow_empty:
-        return
-    for problem in check(document, settings=CheckSettings(paths=False)):
-        if problem.code == "alias-expansion":  # gto-lsp's own limit: it would not write what it cannot expand
-            raise GTOError("alias-expansion", problem.message)
-        if problem.code in _UNREADABLE or (problem.code == "empty-file" and not allow_empty):
-            raise GTOError("wrong-artifacts-yaml", WRONG_ARTIFACTS_YAML, where(problem))
-    for artifact in document.artifacts:
-        if not is_valid_name(str(artifact.name)):
-            raise GTOError("invalid-name", invalid_name_message(str(artifact.name), "artifact name"))
-
-
-def unsafe_edit(file: str, flow: bool, detail: str) -> GTOError:
-    """The refusal of a write that would not read back as intended; nothing is written."""
-    if flow:
-        why = f"{file} is written in flow style ({{...}}); gto-lsp cannot edit it without rewriting it"
-        fix = f"Rewrite {file} in block style (one `key:` per line), or make the change by hand."
-    else:
-        why = f"gto-lsp cannot edit {file} without changing what it reads"
-        fix = "Change the value, or make the change by hand."
-    return GTOError("unsafe-edit", f"{why}: {detail}. Nothing was written.", fix)
-
-
-def differs(name: str, got: dict[str, Any], want: dict[str, Any]) -> str:
-    """Which field of an entry would read back otherwise than asked, and how."""
-    for key in [*want, *(k for k in got if k not in want)]:
-        if got.get(key) != want.get(key):
-            return f"`{name}` would read back with {key} {got.get(key)!r}, not {want.get(key)!r}"
-    return f"`{name}` would not read back as intended"
-
-
-def verified(document: Document, result: EditResult, changed: dict[str, Optional[dict[str, Any]]]) -> EditResult:
-    """`result` parsed back before anything is written: GTO must read it, every entry of `changed` as given
-    (None: gone) and every other entry as it was. Raises GTOError (unsafe-edit) otherwise."""
-    if not result.changed:
-        return result
-    new = parse(result.text, document)
-    try:
-        read_checked(new)
-    except GTOError as error:
-        raise unsafe_edit("artifacts.yaml", document.flow, f"GTO could not read the result ({error.message})") from None
-    old = {str(a.name): a for a in document.artifacts}
-    now = {str(a.name): a for a in new.artifacts}
-    wanted = (set(old) | set(changed)) - {name for name, values in changed.items() if values is None}
-    if set(now) != wanted or len(now) != len(new.artifacts):
-        lost = sorted(wanted - set(now)) or sorted(set(now) - wanted) or sorted(now)
-        raise unsafe_edit("artifacts.yaml", document.flow, f"the result would not hold `{lost[0]}` as intended")
-    for name, artifact in now.items():
-        before = old.get(name)
-        if (
-            name not in changed
-            and before is not None
-            and before.block.text
-            and before.block.text == artifact.block.text
-        ):
-            continue  # the entry's own text is unchanged: it reads as before
-        target = changed[name] if name in changed else values_of(document, before) if before is not None else {}
-        got, want = _full(values_of(new, artifact)), _full(target or {})
-        if got != want:
-            raise unsafe_edit("artifacts.yaml", document.flow, differs(name, got, want))
-    return result
-
-
-_PLAIN_TAGS = {STR, NULL, BOOL, INT, FLOAT}
-
-
-def _from_nodes(artifact: Artifact) -> Optional[dict[str, Any]]:
-    """The known fields read from the entry's composed nodes, as GTO's reader reads them, when every node is a
-    plain mapping, list, string, number, boolean or null, each once (no alias, merge or other tag); else None.
-    Ten times faster than loading the entry's text again."""
-    value = artifact.block.value
-    text = artifact.block.text
-    if not isinstance(value, MappingNode) or not text or any(c in text for c in "\x85\u2028\u2029\ufeff"):
-        return None  # unusual line breaks: GTO's reader folds them where the composer keeps them
-    seen: set[int] = set()
-    stack: list[Node] = [value]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            return None  # an alias: the same node twice
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            if tag_of(node) not in _PLAIN_TAGS:
-                return None
-        elif isinstance(node, MappingNode) and tag_of(node) == MAP:
-            keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode) and tag_of(k) == STR]
-            if len(keys) != len(node.value) or len(set(keys)) != len(keys) or "<<" in keys:
-                return None
-            for k, v in node.value:
-                stack.extend((k, v))
-        elif isinstance(node, SequenceNode) and tag_of(node) == SEQ:
-            stack.extend(node.value)
-        else:
-            return None
-    return {k.value: scalar_value(v) for k, v in value.value if k.value in FIELD_BY_NAME}
-
-
-def values_of(document: Document, artifact: Artifact) -> dict[str, Any]:
-    """The entry's fields as GTO's reader sees them (known fields only)."""
-    fast = _from_nodes(artifact)
-    if fast is not None:
-        return fast
-    loaded: Any = None
-    try:
-        if artifact.block.text:
-            loaded = load(artifact.block.text)
-        else:
-            start = document.offset(Pos(artifact.first_line, 0))
-            end = (
-                document.offset(Pos(artifact.last_line + 1, 0))
-                if artifact.last_line + 1 < len(document.line_starts)
-                else len(document.text)
-            )
-            loaded = load(document.text[start:end])
-    except Exception:
-        loaded = None
-    if not isinstance(loaded, dict) or artifact.name not in loaded:
-        whole = load(document.text.lstrip("\ufeff"))
-        loaded = whole if isinstance(whole, dict) else {}
-    fields = loaded.get(artifact.name) or {}
-    if not isinstance(fields, dict):
-        return {}
-    # pydantic turns `!!binary` bytes into text for GTO's string fields
-    return {
-        k: v.decode("utf-8", "replace") if isinstance(v, bytes) and k != "custom" else v
-        for k, v in fields.items()
-        if k in FIELD_BY_NAME
-    }
-
-
-def _full(values: dict[str, Any]) -> dict[str, Any]:
-    """Every field of the table, in its order, with the field's default where the entry has none."""
-    full: dict[str, Any] = {}
-    for spec in FIELDS:
-        value = values.get(spec.name, spec.default)
-        if spec.kind == "boolean":
-            value = as_bool(value)
-        elif spec.kind == "labels":
-            value = list(value or [])
-        full[spec.name] = value
-    return full
-
-
-def as_bool(value: Any) -> bool:
-    return not is_lax_false(value)
-
-
-paths_conflict = paths.conflict  # GTO's rule; the name dvc/edit.py imports
+from gto_lsp.core.problems import Pos
+from gto_lsp.core.yaml.render import dump, render_field, render_scalar
 
 
 def needs_rewrite(document: Document) -> bool:
@@ -327,7 +79,7 @@ def annotate(
                     PATH_CONFLICT_FIX,
                 )
     if target is None:
-        new_values = _full(
+        new_values = full_values(
             {
                 "type": request.type,
                 "path": request.path,
@@ -339,7 +91,7 @@ def annotate(
         )
         old_values = None
     else:
-        old_values = _full(values_of(document, target))
+        old_values = full_values(values_of(document, target))
         new_values = dict(old_values)
         new_values["type"] = request.type or old_values["type"]
         new_values["path"] = request.path or old_values["path"]
@@ -394,6 +146,11 @@ def _assert_state_valid(document: Document, name: str, new_values: dict[str, Any
 _NAME_KINDS = {"name": "artifact name", "type": "type", "label": "label"}
 
 
+def render_entry(name: str, fields: dict[str, Any]) -> str:
+    """One top-level entry as GTO writes it, ending in a newline."""
+    return dump({name: exclude_defaults(fields)})
+
+
 def _line_start(document: Document, line: int) -> int:
     """Offset of a line's start; on the first line, after a byte order mark (it stays first)."""
     if line >= len(document.line_starts):
@@ -405,10 +162,8 @@ def _rewrite_all(document: Document, edits: Edits, name: str, new_values: dict[s
     """No entries yet, or a flow-style top level: write the whole state as GTO does, keeping leading comments."""
     state: dict[str, Any] = {}
     for artifact in document.artifacts:
-        state[str(artifact.name)] = _full(values_of(document, artifact))
+        state[str(artifact.name)] = full_values(values_of(document, artifact))
     state[name] = new_values
-    from gto_lsp.core.yaml.render import exclude_defaults
-
     body = dump({key: exclude_defaults(value) for key, value in state.items()})
     text = document.text.lstrip("\ufeff")
     start = len(document.text) - len(text)
@@ -565,9 +320,7 @@ def remove_entries(document: Document, targets: Sequence[Artifact]) -> EditResul
     edits = Edits(document)
     gone = {id(t) for t in targets}
     if needs_rewrite(document):
-        state = {str(a.name): _full(values_of(document, a)) for a in document.artifacts if id(a) not in gone}
-        from gto_lsp.core.yaml.render import exclude_defaults
-
+        state = {str(a.name): full_values(values_of(document, a)) for a in document.artifacts if id(a) not in gone}
         start = 1 if document.bom else 0
         edits.replace(start, len(document.text), dump({k: exclude_defaults(v) for k, v in state.items()}))
         return verified(document, edits.result(), {str(t.name): None for t in targets})
@@ -591,8 +344,6 @@ def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
     target = document.find(name)
     if target is None:
         return None
-    values = _full(values_of(document, target))
-    from gto_lsp.core.yaml.render import exclude_defaults
-
+    values = full_values(values_of(document, target))
     trimmed = exclude_defaults(values)
     return {spec.name: trimmed[spec.name] for spec in FIELDS if spec.name in trimmed}

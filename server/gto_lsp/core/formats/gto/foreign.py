@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from gto_lsp.core.fields import FIELD_BY_NAME
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
 from gto_lsp.core.parse import Document, MappingNode, ScalarNode
 from gto_lsp.core.problems import Pos, Problem, Span
 

@@ -1,16 +1,15 @@
-"""The rules that read one entry alone: name, YAML tags, duplicate keys, and each field's value against the
-field table. Their problems are relative to the entry's block, so they are computed once per block text (facts.py
-keeps them) and placed where the block is.
+"""The rules that read one entry alone: name, YAML tags and duplicate keys (yaml/tags.py, yaml/keys.py, shared
+with dvc.yaml), and each field's value against the field table. Their problems are relative to the entry's block,
+so they are computed once per block text (facts.py keeps them) and placed where the block is.
 """
 
 from __future__ import annotations
 
-import base64
-import re
-from typing import Any, Optional
+from typing import Optional
 
 from gto_lsp.core.codes import problem
-from gto_lsp.core.fields import FIELD_BY_NAME, FIELDS, Field, closest_field
+from gto_lsp.core.fields import Field
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, closest_field
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.parse import (
     ALIAS_BUDGET,
@@ -18,11 +17,8 @@ from gto_lsp.core.parse import (
     BOOL,
     FLOAT,
     INT,
-    MERGE,
     NULL,
-    PLAIN,
     STR,
-    TIMESTAMP,
     AliasExpansionError,
     Artifact,
     MappingNode,
@@ -30,18 +26,13 @@ from gto_lsp.core.parse import (
     ScalarNode,
     SequenceNode,
     alias_excess,
-    is_standard_tag,
-    resolve_plain,
     scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import Problem, Related, Span
+from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
-
-
-def relative_span(artifact: Artifact, node: Node) -> Span:
-    """Span of a node relative to the block (stored in the memo, placed later)."""
-    return Artifact(artifact.block, 0, 0).span(node)
+from gto_lsp.core.yaml.keys import duplicate_keys
+from gto_lsp.core.yaml.tags import node_kind, quote_data, quote_hint, relative_span, tag_problems
 
 
 def local_problems(artifact: Artifact) -> list[Problem]:
@@ -132,158 +123,6 @@ def local_problems(artifact: Artifact) -> list[Problem]:
     return out
 
 
-def node_kind(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    tag = tag_of(node)
-    short = tag.rsplit(":", 1)[-1]
-    named = {NULL: "null", BOOL: "a boolean", STR: "a string"}.get(tag)
-    return named or (f"an {short}" if short[:1] in "aeiou" else f"a {short}")
-
-
-def tag_problems(artifact: Artifact, node: Node, out: list[Problem]) -> None:
-    text = artifact.block.text
-    if text and "!" not in text and "<<" not in text and "*" not in text:
-        # No tag, merge key or alias written: nothing to report (a quarter of the check's time). A document
-        # composed whole (directives) has blocks without text: always walked.
-        return
-    stack: list[tuple[Node, bool]] = [(node, False)]
-    seen: set[int] = set()
-    while stack:
-        current, is_key = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        reason = _tag_problem(current)
-        if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
-            reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
-        if reason is not None:
-            out.append(problem("unsupported-tag", reason, relative_span(artifact, current)))
-        if isinstance(current, SequenceNode):
-            stack.extend((item, False) for item in current.value)
-        elif isinstance(current, MappingNode):
-            for k, v in current.value:
-                stack.extend(((k, True), (v, False)))
-
-
-def _tag_problem(node: Node) -> Optional[str]:
-    """Why GTO's safe reader cannot construct this node's tag, if it cannot."""
-    tag = str(node.tag)
-    if not is_standard_tag(tag):
-        return f"GTO's safe YAML reader cannot read the tag `{tag}`. Remove it."
-    short = tag.rsplit(":", 1)[-1]
-    if isinstance(node, ScalarNode):
-        if tag == PLAIN or short in ("str", "value"):
-            return None
-        if not _fits_explicit_tag(short, node.value):
-            return f"`!!{short} {node.value}` is not a valid {short}, and GTO cannot read the file. Remove the tag."
-        if short in ("map", "seq", "set", "omap", "pairs"):
-            return f"`!!{short}` on a single value: GTO cannot read the file. Remove the tag."
-        return None
-    kinds = ("map", "omap", "pairs", "set") if isinstance(node, MappingNode) else ("seq", "omap", "pairs")
-    if short not in kinds:
-        shape = "mapping" if isinstance(node, MappingNode) else "list"
-        return f"`!!{short}` does not fit this {shape}: GTO cannot read the file. Remove the tag."
-    return None
-
-
-def _fits_explicit_tag(short: str, value: str) -> bool:
-    """What ruamel.yaml's safe constructor accepts under an explicit scalar tag."""
-    if short == "bool":
-        return value.lower() in ("yes", "no", "true", "false", "on", "off")
-    if short == "int":
-        return (
-            resolve_plain(value) == INT
-            or re.fullmatch(r"[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)", value) is not None
-        )
-    if short == "float":
-        return resolve_plain(value) in (INT, FLOAT)
-    if short == "timestamp":
-        return resolve_plain(value) == TIMESTAMP
-    if short == "binary":
-        try:
-            base64.decodebytes(value.encode("ascii"))  # what ruamel's constructor does
-        except (ValueError, UnicodeEncodeError):
-            return False
-    return True  # str, null, value: any text
-
-
-def _key_value(node: ScalarNode) -> Any:
-    """A key as GTO's reader constructs it, so `1` and `0x1` (or `null` and `~`) are the same key."""
-    tag = tag_of(node)
-    if tag == STR:
-        return ("str", node.value)
-    try:
-        value = scalar_value(node)
-    except Exception:
-        return ("raw", node.value)
-    return ("value", value)
-
-
-def duplicate_keys(artifact: Artifact, node: Node, out: list[Problem]) -> None:
-    stack = [node]
-    visited: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in visited:
-            continue
-        visited.add(id(current))
-        if isinstance(current, MappingNode):
-            seen: dict[Any, Node] = {}
-            merges = 0
-            for k, v in current.value:
-                if isinstance(k, ScalarNode) and tag_of(k) == MERGE:
-                    merges += 1
-                    reason = _merge_problem(v, merges)
-                    if reason:
-                        out.append(problem("duplicate-key", reason, relative_span(artifact, k), data={"key": "<<"}))
-                    stack.append(v)
-                    continue
-                if isinstance(k, SequenceNode):
-                    stack.extend((k, v))  # a list key is read as a tuple: fine for GTO
-                    continue
-                if not isinstance(k, ScalarNode):
-                    out.append(
-                        problem(
-                            "duplicate-key",
-                            "A mapping or a list cannot be a key: GTO cannot read the file. Use a plain word.",
-                            relative_span(artifact, k),
-                        )
-                    )
-                    stack.extend((k, v))
-                    continue
-                key = _key_value(k)
-                if key in seen:
-                    first = seen[key]
-                    same = "" if first.value == k.value else f" (`{first.value}` and `{k.value}` are the same value)"
-                    out.append(
-                        problem(
-                            "duplicate-key",
-                            f"Duplicate key `{k.value}`{same}: GTO cannot read "
-                            "a file with a repeated key. Remove one of them.",
-                            relative_span(artifact, k),
-                            related=(Related(relative_span(artifact, first), "first defined here"),),
-                            data={"key": k.value},
-                        )
-                    )
-                else:
-                    seen[key] = k
-                stack.append(v)
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.value)
-
-
-def _merge_problem(value: Node, count: int) -> Optional[str]:
-    if count > 1:
-        return "A second `<<` merge key in one mapping: GTO cannot read the file. Merge both in one `<<: [*a, *b]`."
-    items = value.value if isinstance(value, SequenceNode) else [value]
-    if all(isinstance(item, MappingNode) for item in items):
-        return None
-    return "`<<` merges mappings (an anchored `&name` mapping or a list of them); GTO cannot read this one."
-
-
 def _field_value(artifact: Artifact, spec: Field, node: Node, out: list[Problem]) -> None:
     """A known field's value against its row of the field table: its kind, whether null is allowed, and the
     rule its text must follow (GTO's name rule for `type` and each label)."""
@@ -351,9 +190,6 @@ def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[st
     )
 
 
-MAX_ITEM_PROBLEMS = 999  # problems one list reports (with the note that it stopped: the publish cap, 1,000)
-
-
 def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
     is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
     if not isinstance(node, SequenceNode) and not is_set:
@@ -411,15 +247,3 @@ def number_of(node: Node) -> Optional[float]:
     except Exception:
         return None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def quote_hint(node: Node) -> str:
-    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
-        return f" Quote it: '{node.value}'."
-    return ""
-
-
-def quote_data(node: Node) -> dict[str, Any]:
-    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
-        return {"quoted": "'" + node.value.replace("'", "''") + "'"}
-    return {}

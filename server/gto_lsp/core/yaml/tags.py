@@ -1,0 +1,126 @@
+"""The YAML-level rules of one entry that both formats apply: tags GTO's safe reader cannot construct, a node's
+kind in words, and quoting a scalar that does not read as a string. Problems are relative to the entry's block
+(placed later), and worded for GTO (the dvc.yaml rules re-word what DVC refuses).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any, Optional
+
+from gto_lsp.core.codes import problem
+from gto_lsp.core.parse import (
+    BOOL,
+    FLOAT,
+    INT,
+    MERGE,
+    NULL,
+    PLAIN,
+    STR,
+    TIMESTAMP,
+    Artifact,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_standard_tag,
+    resolve_plain,
+    tag_of,
+)
+from gto_lsp.core.problems import Problem, Span
+
+
+def relative_span(artifact: Artifact, node: Node) -> Span:
+    """Span of a node relative to the block (stored in the memo, placed later)."""
+    return Artifact(artifact.block, 0, 0).span(node)
+
+
+def node_kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    tag = tag_of(node)
+    short = tag.rsplit(":", 1)[-1]
+    named = {NULL: "null", BOOL: "a boolean", STR: "a string"}.get(tag)
+    return named or (f"an {short}" if short[:1] in "aeiou" else f"a {short}")
+
+
+def tag_problems(artifact: Artifact, node: Node, out: list[Problem]) -> None:
+    text = artifact.block.text
+    if text and "!" not in text and "<<" not in text and "*" not in text:
+        # No tag, merge key or alias written: nothing to report (a quarter of the check's time). A document
+        # composed whole (directives) has blocks without text: always walked.
+        return
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    seen: set[int] = set()
+    while stack:
+        current, is_key = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        reason = _tag_problem(current)
+        if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
+            reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
+        if reason is not None:
+            out.append(problem("unsupported-tag", reason, relative_span(artifact, current)))
+        if isinstance(current, SequenceNode):
+            stack.extend((item, False) for item in current.value)
+        elif isinstance(current, MappingNode):
+            for k, v in current.value:
+                stack.extend(((k, True), (v, False)))
+
+
+def _tag_problem(node: Node) -> Optional[str]:
+    """Why GTO's safe reader cannot construct this node's tag, if it cannot."""
+    tag = str(node.tag)
+    if not is_standard_tag(tag):
+        return f"GTO's safe YAML reader cannot read the tag `{tag}`. Remove it."
+    short = tag.rsplit(":", 1)[-1]
+    if isinstance(node, ScalarNode):
+        if tag == PLAIN or short in ("str", "value"):
+            return None
+        if not _fits_explicit_tag(short, node.value):
+            return f"`!!{short} {node.value}` is not a valid {short}, and GTO cannot read the file. Remove the tag."
+        if short in ("map", "seq", "set", "omap", "pairs"):
+            return f"`!!{short}` on a single value: GTO cannot read the file. Remove the tag."
+        return None
+    kinds = ("map", "omap", "pairs", "set") if isinstance(node, MappingNode) else ("seq", "omap", "pairs")
+    if short not in kinds:
+        shape = "mapping" if isinstance(node, MappingNode) else "list"
+        return f"`!!{short}` does not fit this {shape}: GTO cannot read the file. Remove the tag."
+    return None
+
+
+def _fits_explicit_tag(short: str, value: str) -> bool:
+    """What ruamel.yaml's safe constructor accepts under an explicit scalar tag."""
+    if short == "bool":
+        return value.lower() in ("yes", "no", "true", "false", "on", "off")
+    if short == "int":
+        return (
+            resolve_plain(value) == INT
+            or re.fullmatch(r"[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9_]+)", value) is not None
+        )
+    if short == "float":
+        return resolve_plain(value) in (INT, FLOAT)
+    if short == "timestamp":
+        return resolve_plain(value) == TIMESTAMP
+    if short == "binary":
+        try:
+            base64.decodebytes(value.encode("ascii"))  # what ruamel's constructor does
+        except (ValueError, UnicodeEncodeError):
+            return False
+    return True  # str, null, value: any text
+
+
+def quote_hint(node: Node) -> str:
+    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
+        return f" Quote it: '{node.value}'."
+    return ""
+
+
+def quote_data(node: Node) -> dict[str, Any]:
+    if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
+        return {"quoted": "'" + node.value.replace("'", "''") + "'"}
+    return {}
