@@ -23,6 +23,16 @@ export function gitRootOf(start: string): string | undefined {
   }
 }
 
+/** The repository holding the file or folder `fsPath`, and its repository-relative posix path; undefined outside one. */
+export function relativeToRoot(fsPath: string): { root: string; rel: string } | undefined {
+  const root = gitRootOf(path.dirname(fsPath));
+  if (!root) {
+    return undefined;
+  }
+  const rel = path.relative(root, fsPath).split(path.sep).join('/');
+  return rel && !rel.startsWith('..') ? { root, rel } : undefined;
+}
+
 export function foldersWithRepository(): vscode.WorkspaceFolder[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file' && gitRootOf(f.uri.fsPath));
 }

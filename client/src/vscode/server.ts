@@ -19,7 +19,7 @@ import { NoInterpreterError, type Resolved, serverLaunch } from '../common/pytho
 import { expectedWhileStopping } from '../common/serverLog';
 import { readSettings } from '../common/settings';
 import { SingleFlight } from '../common/singleFlight';
-import { findInterpreter } from './python';
+import { findInterpreter, onPythonInterpreterChange } from './python';
 
 export const CLIENT_ID = 'gto';
 export const CLIENT_NAME = 'GTO Artifacts';
@@ -226,4 +226,31 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
     await this.stopClient();
     this.stateEmitter.dispose();
   }
+}
+
+/**
+ * Restarts the server when what it started with changes: gto.interpreter, the workspace's trust (git is enabled
+ * then), or the Python extension's interpreter while gto.interpreter is empty.
+ */
+export function restartOnLaunchChanges(server: ServerManager, log: vscode.LogOutputChannel): vscode.Disposable {
+  const subscriptions = [
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gto.interpreter')) {
+        log.info('gto.interpreter changed: restarting the server');
+        void server.restart();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('Workspace trusted: restarting the server with git enabled');
+      void server.restart();
+    }),
+  ];
+  void onPythonInterpreterChange(() => {
+    const setting = vscode.workspace.getConfiguration('gto').get<string[]>('interpreter', []);
+    if (setting.length === 0) {
+      log.info('The Python extension changed the interpreter: restarting the server');
+      void server.restart();
+    }
+  }).then((d) => d && subscriptions.push(d));
+  return { dispose: () => subscriptions.forEach((d) => d.dispose()) };
 }
