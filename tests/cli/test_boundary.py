@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from gto_lsp.core.repo.git_exe import pin_git
-from test_cli import git, git_env, repo, run  # the same repositories and environment as test_cli.py
+from helpers.cli import run
+from helpers.git import git
 
-__all__ = ["git_env", "repo"]  # fixtures used here by name
+pytestmark = pytest.mark.usefixtures("git_env")
 
 OUTSIDE_DVC = "artifacts:\n  rf:\n    path: rf.pkl\n    type: model\n"
 SECRET = "secret-of-the-runner: 42\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -11,49 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gto_lsp.cli import main
 from gto_lsp.core.names import invalid_name_message
+from helpers.cli import run
+from helpers.git import git
 
-
-@pytest.fixture(autouse=True)
-def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text(
-        "[user]\n  name = Test\n  email = test@example.com\n[init]\n  defaultBranch = main\n"
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GTO_EMOJIS", "false")
-    for name in ("GTO_TYPES", "GTO_INDEX", "GTO_STAGES"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "models").mkdir(parents=True)
-    (root / "models" / "rf.pkl").write_text("weights")
-    (root / "README.md").write_text("readme\n")
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
-    return root
-
-
-def run(*argv: str, cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        code = main(list(argv), out, err)
-    finally:
-        os.chdir(old)
-    return code, out.getvalue(), err.getvalue()
+pytestmark = pytest.mark.usefixtures("git_env")
 
 
 def test_annotate_describe_remove_round_trip(repo: Path) -> None:

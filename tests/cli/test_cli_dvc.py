@@ -15,9 +15,10 @@ import gto_lsp.cli.migrate as cli_migrate
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.rules import check_dvc
-from test_cli import git, git_env, repo, run  # the same repositories and environment as test_cli.py
+from helpers.cli import run
+from helpers.git import git
 
-__all__ = ["git_env", "repo"]  # fixtures used here by name
+pytestmark = pytest.mark.usefixtures("git_env")
 
 STAGES = "# pipeline\nstages:\n  train:\n    cmd: python train.py   # long enough\n    outs:\n      - out/model.pkl\n"
 CONSOLE = Path(sys.executable).parent / "gto-lsp"

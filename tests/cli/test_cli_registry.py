@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from gto_lsp.cli import main
-
-T0 = 1_700_000_000
+from helpers.git import T0, git
 
 
 @pytest.fixture
@@ -26,9 +24,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GTO_EMOJIS", "false")
     r = tmp_path / "repo"
     r.mkdir()
-    env = {**os.environ, "GIT_COMMITTER_DATE": f"{T0} +0000", "GIT_AUTHOR_DATE": f"{T0} +0000"}
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=r, check=True)
-    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "c1"], cwd=r, env=env, check=True)
+    git(r, "init", "-q", "-b", "main")
+    git(r, "commit", "-q", "--allow-empty", "-m", "c1", when=T0)
     monkeypatch.chdir(r)
     return r
 
@@ -97,7 +94,7 @@ def test_show_json_table_and_shortcuts(repo: Path) -> None:
 
 
 def test_show_says_when_gto_cannot_read(repo: Path) -> None:
-    subprocess.run(["git", "tag", "rf@created"], cwd=repo, check=True)
+    git(repo, "tag", "rf@created")
     code, out, err = run("register", "rf")
     assert code == 0 and out.startswith("Created git tag 'rf@v0.0.1'")
     code, out, err = run("show", "--json")
@@ -107,7 +104,7 @@ def test_show_says_when_gto_cannot_read(repo: Path) -> None:
 
 def test_bare_repository_and_url(repo: Path, tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    git(repo, "clone", "-q", "--bare", str(repo), str(bare))
     code, out, _ = run("register", "rf", "-r", str(bare))  # tagged in place, as GTO does
     assert code == 0 and out.endswith("    git push origin rf@v0.0.1\n")
     code, out, _ = run("assign", "rf", "--stage", "prod", "-r", bare.as_uri())  # cloned, tagged, pushed back
@@ -116,7 +113,7 @@ def test_bare_repository_and_url(repo: Path, tmp_path: Path) -> None:
         "Created git tag 'rf#prod#1' that assigns stage to version 'v0.0.1'\n"
         "Running `git push origin rf#prod#1`\nSuccessfully pushed git tag rf#prod#1 on remote.\n",
     )
-    tags = subprocess.run(["git", "tag"], cwd=bare, capture_output=True, text=True, check=True).stdout.split()
+    tags = git(bare, "tag").split()
     assert tags == ["rf#prod#1", "rf@v0.0.1"]
     assert json.loads(run("show", "--json", "-r", bare.as_uri())[1])["rf"]["stage"] == {"prod": "v0.0.1"}
     code, _, err = run("register", "rf", "-r", (tmp_path / "nowhere.git").as_uri())
@@ -126,11 +123,11 @@ def test_bare_repository_and_url(repo: Path, tmp_path: Path) -> None:
 def test_show_says_when_a_committed_artifacts_yaml_breaks_gto(repo: Path) -> None:
     """GTO reads the artifacts.yaml of HEAD and of every commit holding a version: one it cannot read fails all."""
     (repo / "artifacts.yaml").write_text("rf: [\n")
-    subprocess.run(["git", "add", "artifacts.yaml"], cwd=repo, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "broken"], cwd=repo, check=True)
+    git(repo, "add", "artifacts.yaml")
+    git(repo, "commit", "-q", "-m", "broken")
     assert run("register", "rf")[0] == 0  # the tag itself is fine
     (repo / "artifacts.yaml").write_text("rf:\n  type: model\n")
-    subprocess.run(["git", "commit", "-q", "-am", "fixed"], cwd=repo, check=True)
+    git(repo, "commit", "-q", "-am", "fixed")
     code, out, err = run("show", "--json")
     assert code == 1 and json.loads(out)["rf"]["version"] == "v0.0.1"
     assert "`artifacts.yaml file doesn't conform to GTO format`" in err
@@ -149,7 +146,7 @@ def test_concurrent_registers_leave_one_version_per_commit(repo: Path) -> None:
 
     for round_ in range(ROUNDS):
         if round_:
-            subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", f"c{round_ + 1}"], cwd=repo, check=True)
+            git(repo, "commit", "-q", "--allow-empty", "-m", f"c{round_ + 1}")
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "gto_lsp", "register", "rf", "HEAD", "--version", f"v{round_}.{n}.0"],
@@ -164,9 +161,7 @@ def test_concurrent_registers_leave_one_version_per_commit(repo: Path) -> None:
         for p in procs:
             p.stdout.close()  # type: ignore[union-attr]
             p.stderr.close()  # type: ignore[union-attr]
-        at_head = subprocess.run(
-            ["git", "tag", "--points-at", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout.split()
+        at_head = git(repo, "tag", "--points-at", "HEAD").split()
         assert len(at_head) == 1, (round_, at_head)
         won = [r for r in results if r[0] == 0]
         lost = [r for r in results if r[0] != 0]

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_cli import git, git_env  # the same environment as test_cli.py
+from helpers.git import git
 
-__all__ = ["git_env"]  # autouse fixture
+pytestmark = pytest.mark.usefixtures("git_env")
 GTO_LSP = str(Path(sys.executable).parent / "gto-lsp")
 WRITERS = 24
 

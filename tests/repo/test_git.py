@@ -1,8 +1,7 @@
-"""Tests for gto_lsp.core.repo.git against real repositories made with the git binary."""
+"""gto_lsp.core.repo (run, reader, commit) against real repositories made with the git binary."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -17,50 +16,14 @@ from gto_lsp.core.repo import reader
 from gto_lsp.core.repo.commit import annotate_message, commit_file, remove_message
 from gto_lsp.core.repo.reader import RepoFacts
 from gto_lsp.core.repo.run import CommitRefused, DetachedHead, HookFailed, NotARepository, find_root
-
-T0 = 1_700_000_000  # fixed clock so tag order does not depend on how fast the test runs
+from helpers.git import T0, git, isolate, make_repo
 
 
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No developer or system git config, and no repository above tmp_path."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text("")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    isolate(monkeypatch, tmp_path / "home")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for var in (
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_AUTHOR_DATE",
-        "GIT_COMMITTER_DATE",
-        "GIT_AUTHOR_NAME",
-        "GIT_AUTHOR_EMAIL",
-        "GIT_COMMITTER_NAME",
-        "GIT_COMMITTER_EMAIL",
-    ):
-        monkeypatch.delenv(var, raising=False)
-
-
-def git(cwd: Path, *args: str, when: int | None = None) -> str:
-    env = dict(os.environ)
-    if when is not None:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when} +0000"
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def make_repo(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Test User")
-    git(path, "config", "user.email", "test@example.com")
-    git(path, "config", "commit.gpgsign", "false")
-    git(path, "config", "tag.gpgsign", "false")
-    return path
 
 
 def write(path: Path, text: str) -> Path:

@@ -1,0 +1,1 @@
+"""What tests and benchmarks share: `git` (real repositories made with the git binary)."""
