@@ -6,8 +6,6 @@ texts are listed in tests/compat/known_differences.py."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,8 @@ from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.formats.gto.edit import annotate
 from gto_lsp.core.parse import parse
+from helpers.git import T0, git
 
-T0 = 1_700_000_000
 IDENTITY = {"NAME": "Tess", "EMAIL": "tess@example.com"}
 
 
@@ -27,11 +25,6 @@ def run(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(args), out, err)
     return code, out.getvalue(), err.getvalue()
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_COMMITTER_DATE": f"{T0} +0000", "GIT_AUTHOR_DATE": f"{T0} +0000"}
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -43,14 +36,14 @@ def empty_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(key, raising=False)
     r = tmp_path / "repo"
     r.mkdir()
-    git(r, "init", "-q", "-b", "main")
+    git(r, "init", "-q", "-b", "main", when=T0)
     monkeypatch.chdir(r)
     return r
 
 
 @pytest.fixture
 def repo(empty_repo: Path) -> Path:
-    git(empty_repo, "commit", "-q", "--allow-empty", "-m", "c1")
+    git(empty_repo, "commit", "-q", "--allow-empty", "-m", "c1", when=T0)
     return empty_repo
 
 
@@ -148,9 +141,6 @@ def test_no_git_identity_is_a_plain_error_with_the_fix(repo: Path, monkeypatch: 
     for who in ("AUTHOR", "COMMITTER"):
         for what in IDENTITY:
             monkeypatch.delenv(f"GIT_{who}_{what}")
-    monkeypatch.setenv("HOME", str(repo.parent))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(repo.parent / "xdg"))
     code, _, err = run("register", "rf")
     assert code == 1 and "Unexpected error" not in err
     assert "git config user.name" in err and "git config user.email" in err, err
@@ -161,7 +151,7 @@ def test_no_git_identity_is_a_plain_error_with_the_fix(repo: Path, monkeypatch: 
 
 def test_deprecate_unknown_version_names_the_versions(repo: Path) -> None:
     for n in range(1, 8):
-        git(repo, "commit", "-q", "--allow-empty", "-m", f"c{n + 1}")
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"c{n + 1}", when=T0)
         assert run("register", "rf")[0] == 0
     code, _, err = run("deprecate", "rf", "v9.9.9")
     assert code == 1

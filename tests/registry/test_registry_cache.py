@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import subprocess
 from pathlib import Path
 
 from gto_lsp.core.completion import path_matches, path_query
@@ -12,6 +11,7 @@ from gto_lsp.core.registry.state import HeadInfo
 from gto_lsp.core.registry.state import registry_artifacts as _parse_registry
 from gto_lsp.lsp.features.completion import _tracked_children, _tracked_matching
 from gto_lsp.lsp.session.paths import Tracked, folders_of
+from helpers.git import git, make_repo
 
 C1, C2, C3 = "1" * 40, "2" * 40, "3" * 40
 
@@ -79,17 +79,8 @@ def test_a_new_tag_parses_its_artifact_again_only() -> None:
     assert len(parsed) == groups + 1 and b"rf@v1.2.0" in parsed[-1]
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "tag.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_refs_stamp_sees_tags_created_packed_and_deleted(tmp_path: Path) -> None:
-    git(tmp_path, "init", "-q", "-b", "main")
+    make_repo(tmp_path)
     git(tmp_path, "commit", "-q", "--allow-empty", "-m", "one")
     common = tmp_path / ".git"
     stamps = [refs_stamp(common)]

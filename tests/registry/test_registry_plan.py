@@ -11,9 +11,9 @@ import pytest
 from gto_lsp.core.registry import plan as p
 from gto_lsp.core.registry.state import HeadInfo, Registry, parse_registry
 from gto_lsp.core.registry.tags import format_tag, next_counter, parse_tag
+from helpers.git import T0
 
 C1, C2, C3 = "1" * 40, "2" * 40, "3" * 40
-T0 = 1_700_000_000
 Tagged = Union[tuple[str, str, int], tuple[str, str]]  # (name, commit, seconds) annotated; (name, commit) lightweight
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import helpers.git
 from gto_lsp.core.messages import NO_IDENTITY
 from gto_lsp.core.registry.plan import plan_assign, plan_deprecate, plan_register
 from gto_lsp.core.registry.state import read_registry
@@ -18,9 +19,12 @@ from gto_lsp.core.registry.write import PushError, WriteError, push_tags, tag_re
 IDENTITY = {"GIT_COMMITTER_NAME": "Tess Tagger", "GIT_COMMITTER_EMAIL": "tess@example.com"}
 
 
+AUTHOR = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com"}
+
+
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **IDENTITY, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    """git as the tests' author and tagger, even where a test took the identity away from os.environ."""
+    return helpers.git.git(repo, *args, env={**os.environ, **IDENTITY, **AUTHOR}).strip()
 
 
 @pytest.fixture
@@ -74,12 +78,9 @@ def test_tagger_time_after_the_newest_tag_even_in_the_future(repo: Path) -> None
     assert read_registry(repo).artifacts["rf"].deprecated
 
 
-def test_no_identity_is_refused_as_gto_refuses(repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_no_identity_is_refused_as_gto_refuses(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for key in IDENTITY:
         monkeypatch.delenv(key)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     plan = plan_register(read_registry(repo), "rf", git(repo, "rev-parse", "HEAD"))
     with pytest.raises(WriteError) as info:
         write_plan(repo, plan)
