@@ -29,7 +29,7 @@ from gto_lsp.core.parse import (
     tag_of,
 )
 from gto_lsp.core.problems import Pos, Problem, Span
-from gto_lsp.core.yaml.keys import duplicate_keys
+from gto_lsp.core.yaml.rules import duplicate_keys
 
 SECTION = "artifacts"
 _SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
@@ -276,7 +276,7 @@ def _repeated_keys(block: Artifact) -> list[Problem]:
     if found is None:
         found = []
         if block.block.value is not None:
-            duplicate_keys(block, block.block.value, found)
+            duplicate_keys(block.block.value, found)
         # Worded for DVC (and given the project note) by check_dvc, as every refusing problem of the document.
         found = [p for p in found if p.code == "duplicate-key" and "Duplicate key" in p.message]
         memo["dvc-keys"] = found

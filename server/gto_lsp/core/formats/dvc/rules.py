@@ -31,8 +31,7 @@ from gto_lsp.core.parse import (
 )
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
-from gto_lsp.core.yaml.keys import duplicate_keys
-from gto_lsp.core.yaml.tags import node_kind, quote_data, relative_span, tag_problems
+from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, relative_span, tag_problems
 
 BREAKS_PROJECT = (
     " DVC refuses this dvc.yaml, so `dvc status`, `dvc repro` and artifact lookups fail for the whole project."
@@ -189,7 +188,7 @@ def _local(entry: Entry) -> list[Problem]:
 
 def _entry_problems(entry: Entry) -> Iterator[Problem]:
     key, value = entry.key, entry.block.value
-    name_span = relative_span(entry, key)
+    name_span = relative_span(key)
     if not entry.name_is_string:
         shown = key.value if isinstance(key, ScalarNode) else "a collection"
         yield Problem(
@@ -214,7 +213,7 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
         yield Problem("alias-expansion", "error", f"Artifact `{entry.name}`: {AliasExpansionError()}", name_span)
         return  # no other rule expands it
     out: list[Problem] = []
-    tag_problems(entry, key, out)
+    tag_problems(entry.block.text, key, out)
     if not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
             yield Problem(
@@ -231,13 +230,13 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
                 "error",
                 f"Artifact `{entry.name}` must be a mapping of fields (path, desc, type, labels, meta), not "
                 f"{node_kind(value)} (DVC: expected a dictionary).",
-                relative_span(entry, value),
+                relative_span(value),
             )
-            tag_problems(entry, value, out)
+            tag_problems(entry.block.text, value, out)
         yield from out
         return
-    duplicate_keys(entry, value, out)
-    tag_problems(entry, value, out)
+    duplicate_keys(value, out)
+    tag_problems(entry.block.text, value, out)
     yield from out
     present = set()
     for field_key, field_value in entry.fields():
@@ -278,7 +277,7 @@ def _extra_key(entry: Entry, key: Node, name: Optional[str]) -> Problem:
         "error",
         f"`{shown}` is not a field of a dvc.yaml artifact (DVC: extra keys not allowed; the fields are path, desc, "
         f"type, labels, meta).{hint}",
-        relative_span(entry, key),
+        relative_span(key),
         data={"field": name, "suggestion": suggestion},
     )
 
@@ -297,7 +296,7 @@ def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
             "wrong-type",
             "error",
             f"`labels` must be a list of strings, such as `labels: [ml]`, not {_what(node)} (DVC: expected a list).",
-            relative_span(entry, node),
+            relative_span(node),
             data={"field": name, **wrap},
         )
         return
@@ -309,7 +308,7 @@ def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
                     "too-many-problems",
                     "information",
                     f"More than {MAX_ITEM_PROBLEMS:,} problems in `{name}`: the rest of it is not checked.",
-                    relative_span(entry, node),
+                    relative_span(node),
                 )
                 return
             reported += 1
@@ -326,7 +325,7 @@ def _wrong(entry: Entry, node: Node, message: str, name: str) -> Problem:
     quote = quote_data(node)
     if quote:
         message += f" Quote it: {quote['quoted']}."
-    return Problem("wrong-type", "error", message, relative_span(entry, node), data={"field": name, **quote})
+    return Problem("wrong-type", "error", message, relative_span(node), data={"field": name, **quote})
 
 
 # --- paths ------------------------------------------------------------------------------------------------------
@@ -402,7 +401,7 @@ def _entry_path_problem(
         return None
     node = pair[1]
     where = resolve_path(node.value, folder)
-    span = relative_span(entry, node)
+    span = relative_span(node)
     name = str(entry.name)
     if where.problem == "absolute":
         base = f"`{folder}/`" if folder else "the repository root"

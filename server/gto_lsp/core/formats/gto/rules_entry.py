@@ -1,4 +1,4 @@
-"""The rules that read one entry alone: name, YAML tags and duplicate keys (yaml/tags.py, yaml/keys.py, shared
+"""The rules that read one entry alone: name, YAML tags and duplicate keys (yaml/rules.py, shared
 with dvc.yaml), and each field's value against the field table. Their problems are relative to the entry's block,
 so they are computed once per block text (facts.py keeps them) and placed where the block is.
 """
@@ -31,14 +31,13 @@ from gto_lsp.core.parse import (
 )
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
-from gto_lsp.core.yaml.keys import duplicate_keys
-from gto_lsp.core.yaml.tags import node_kind, quote_data, quote_hint, relative_span, tag_problems
+from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, quote_hint, relative_span, tag_problems
 
 
 def local_problems(artifact: Artifact) -> list[Problem]:
     out: list[Problem] = []
     key, value = artifact.key, artifact.block.value
-    name_span = relative_span(artifact, key)
+    name_span = relative_span(key)
     name = artifact.name
     if not artifact.name_is_string:
         shown = key.value if isinstance(key, ScalarNode) else "a collection"
@@ -60,7 +59,7 @@ def local_problems(artifact: Artifact) -> list[Problem]:
                 data={"value": name, "suggestion": suggest_name(name)},
             )
         )
-    tag_problems(artifact, key, out)
+    tag_problems(artifact.block.text, key, out)
     # No `*` written: no alias to expand (a block composed whole has no text: always measured).
     if ("*" in artifact.block.text or not artifact.block.text) and alias_excess(value) > ALIAS_BUDGET:
         out.append(problem("alias-expansion", f"Artifact `{name}`: {AliasExpansionError()}", name_span))
@@ -83,20 +82,20 @@ def local_problems(artifact: Artifact) -> list[Problem]:
                     f"Artifact `{name}` must be a mapping of fields "
                     f"({', '.join(f.name for f in FIELDS)}), not "
                     f"{node_kind(value)}.",
-                    relative_span(artifact, value),
+                    relative_span(value),
                 )
             )
-            tag_problems(artifact, value, out)
+            tag_problems(artifact.block.text, value, out)
         return out
-    duplicate_keys(artifact, value, out)
-    tag_problems(artifact, value, out)
+    duplicate_keys(value, out)
+    tag_problems(artifact.block.text, value, out)
     for field_key, field_value in artifact.fields():
         if not isinstance(field_key, ScalarNode):
             out.append(
                 problem(
                     "unknown-field",
                     "A field name must be a plain word; GTO ignores this one.",
-                    relative_span(artifact, field_key),
+                    relative_span(field_key),
                     data={"field": None},
                 )
             )
@@ -114,7 +113,7 @@ def local_problems(artifact: Artifact) -> list[Problem]:
                     "unknown-field",
                     f"Unknown field `{field_name}`: GTO ignores it and drops "
                     f"it the next time it writes the file.{hint}",
-                    relative_span(artifact, field_key),
+                    relative_span(field_key),
                     data={"field": field_name, "suggestion": suggestion},
                 )
             )
@@ -137,7 +136,7 @@ def _field_value(artifact: Artifact, spec: Field, node: Node, out: list[Problem]
             problem(
                 "wrong-type",
                 f"`{spec.name}` must be a string, not {node_kind(node)}; GTO cannot read the file.{quote_hint(node)}",
-                relative_span(artifact, node),
+                relative_span(node),
                 data={"field": spec.name, **quote_data(node)},
             )
         )
@@ -156,7 +155,7 @@ def _value_rule(artifact: Artifact, spec: Field, node: ScalarNode, out: list[Pro
         problem(
             rule.code,
             rule.message(node.value),
-            relative_span(artifact, node),
+            relative_span(node),
             data={"value": node.value, "suggestion": rule.suggest(node.value)},
         )
     )
@@ -175,7 +174,7 @@ def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[st
                 f"`{spec.name}: {node.value}` is read as {str(meaning).lower()} "
                 "only by GTO's lax parsing (in YAML it is not a boolean). Write "
                 f"`{str(meaning).lower()}`.",
-                relative_span(artifact, node),
+                relative_span(node),
                 data={"field": spec.name, "value": meaning},
             )
         )
@@ -184,7 +183,7 @@ def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[st
         problem(
             "wrong-type",
             f"`{spec.name}` must be true or false, not {node_kind(node)}; GTO cannot read the file.",
-            relative_span(artifact, node),
+            relative_span(node),
             data={"field": spec.name},
         )
     )
@@ -198,7 +197,7 @@ def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str
                 "wrong-type",
                 f"`{spec.name}` must be a list of names, such as `{spec.name}: [ml]`, not"
                 f" {node_kind(node)}; GTO cannot read the file.",
-                relative_span(artifact, node),
+                relative_span(node),
                 data={"field": spec.name, **({"wrap": node.value} if tag == STR else {})},
             )
         )
@@ -211,11 +210,11 @@ def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str
                 problem(
                     "too-many-problems",
                     f"More than {MAX_ITEM_PROBLEMS:,} problems in `{spec.name}`: the rest of it is not checked.",
-                    relative_span(artifact, node),
+                    relative_span(node),
                 )
             )
             break
-        item_span = relative_span(artifact, item)
+        item_span = relative_span(item)
         if not isinstance(item, ScalarNode) or tag_of(item) != STR:
             out.append(
                 problem(
@@ -233,7 +232,7 @@ def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str
                     "duplicate-label",
                     f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
                     item_span,
-                    related=(Related(relative_span(artifact, seen[item.value]), "first listed here"),),
+                    related=(Related(relative_span(seen[item.value]), "first listed here"),),
                     data={"value": item.value},
                 )
             )

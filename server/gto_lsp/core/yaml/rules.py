@@ -1,6 +1,7 @@
-"""The YAML-level rules of one entry that both formats apply: tags GTO's safe reader cannot construct, a node's
-kind in words, and quoting a scalar that does not read as a string. Problems are relative to the entry's block
-(placed later), and worded for GTO (the dvc.yaml rules re-word what DVC refuses).
+"""The YAML-level rules of one entry that both formats apply: tags GTO's safe reader cannot construct, repeated
+keys and `<<` merges, a node's kind in words, and quoting a scalar that does not read as a string. They read
+nodes only; problems are relative to the entry's block (placed later) and worded for GTO (the dvc.yaml rules
+re-word what DVC refuses).
 """
 
 from __future__ import annotations
@@ -19,21 +20,22 @@ from gto_lsp.core.parse import (
     PLAIN,
     STR,
     TIMESTAMP,
-    Artifact,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
     is_standard_tag,
     resolve_plain,
+    scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import Problem, Span
+from gto_lsp.core.problems import Pos, Problem, Related, Span
 
 
-def relative_span(artifact: Artifact, node: Node) -> Span:
-    """Span of a node relative to the block (stored in the memo, placed later)."""
-    return Artifact(artifact.block, 0, 0).span(node)
+def relative_span(node: Node) -> Span:
+    """Span of a node relative to the block it was composed in (stored in the memo, placed later)."""
+    start, end = node.start_mark, node.end_mark
+    return Span(Pos(start.line, start.column), Pos(end.line, end.column))
 
 
 def node_kind(node: Node) -> str:
@@ -47,8 +49,8 @@ def node_kind(node: Node) -> str:
     return named or (f"an {short}" if short[:1] in "aeiou" else f"a {short}")
 
 
-def tag_problems(artifact: Artifact, node: Node, out: list[Problem]) -> None:
-    text = artifact.block.text
+def tag_problems(text: str, node: Node, out: list[Problem]) -> None:
+    """The tags GTO's safe reader cannot construct, in `node` (of a block whose text is `text`)."""
     if text and "!" not in text and "<<" not in text and "*" not in text:
         # No tag, merge key or alias written: nothing to report (a quarter of the check's time). A document
         # composed whole (directives) has blocks without text: always walked.
@@ -64,7 +66,7 @@ def tag_problems(artifact: Artifact, node: Node, out: list[Problem]) -> None:
         if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
             reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
         if reason is not None:
-            out.append(problem("unsupported-tag", reason, relative_span(artifact, current)))
+            out.append(problem("unsupported-tag", reason, relative_span(current)))
         if isinstance(current, SequenceNode):
             stack.extend((item, False) for item in current.value)
         elif isinstance(current, MappingNode):
@@ -124,3 +126,77 @@ def quote_data(node: Node) -> dict[str, Any]:
     if isinstance(node, ScalarNode) and tag_of(node) not in (STR, NULL):
         return {"quoted": "'" + node.value.replace("'", "''") + "'"}
     return {}
+
+
+def _key_value(node: ScalarNode) -> Any:
+    """A key as GTO's reader constructs it, so `1` and `0x1` (or `null` and `~`) are the same key."""
+    tag = tag_of(node)
+    if tag == STR:
+        return ("str", node.value)
+    try:
+        value = scalar_value(node)
+    except Exception:
+        return ("raw", node.value)
+    return ("value", value)
+
+
+def duplicate_keys(node: Node, out: list[Problem]) -> None:
+    stack = [node]
+    visited: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        if isinstance(current, MappingNode):
+            seen: dict[Any, Node] = {}
+            merges = 0
+            for k, v in current.value:
+                if isinstance(k, ScalarNode) and tag_of(k) == MERGE:
+                    merges += 1
+                    reason = _merge_problem(v, merges)
+                    if reason:
+                        out.append(problem("duplicate-key", reason, relative_span(k), data={"key": "<<"}))
+                    stack.append(v)
+                    continue
+                if isinstance(k, SequenceNode):
+                    stack.extend((k, v))  # a list key is read as a tuple: fine for GTO
+                    continue
+                if not isinstance(k, ScalarNode):
+                    out.append(
+                        problem(
+                            "duplicate-key",
+                            "A mapping or a list cannot be a key: GTO cannot read the file. Use a plain word.",
+                            relative_span(k),
+                        )
+                    )
+                    stack.extend((k, v))
+                    continue
+                key = _key_value(k)
+                if key in seen:
+                    first = seen[key]
+                    same = "" if first.value == k.value else f" (`{first.value}` and `{k.value}` are the same value)"
+                    out.append(
+                        problem(
+                            "duplicate-key",
+                            f"Duplicate key `{k.value}`{same}: GTO cannot read "
+                            "a file with a repeated key. Remove one of them.",
+                            relative_span(k),
+                            related=(Related(relative_span(first), "first defined here"),),
+                            data={"key": k.value},
+                        )
+                    )
+                else:
+                    seen[key] = k
+                stack.append(v)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+
+
+def _merge_problem(value: Node, count: int) -> Optional[str]:
+    if count > 1:
+        return "A second `<<` merge key in one mapping: GTO cannot read the file. Merge both in one `<<: [*a, *b]`."
+    items = value.value if isinstance(value, SequenceNode) else [value]
+    if all(isinstance(item, MappingNode) for item in items):
+        return None
+    return "`<<` merges mappings (an anchored `&name` mapping or a list of them); GTO cannot read this one."
