@@ -7,7 +7,6 @@ from typing import Any, Optional, Union
 from lsprotocol import types
 
 from gto_lsp.lsp import commands
-from gto_lsp.lsp.commands import registry as registry_commands
 from gto_lsp.lsp.features import (
     code_actions,
     code_lens,
@@ -122,7 +121,7 @@ def build_server() -> GtoLanguageServer:
 
     # --- commands -------------------------------------------------------------------------------------------
 
-    for name, handler in {**commands.COMMANDS, **registry_commands.COMMANDS, **migrate_action.COMMANDS}.items():
+    for name, handler in {**commands.COMMANDS, **migrate_action.COMMANDS}.items():
         _register_command(server, name, handler)
 
     return server

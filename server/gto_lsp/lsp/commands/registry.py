@@ -1,5 +1,5 @@
 """Registry commands: `gto.server.registryState`, `gto.server.register`, `gto.server.assign`,
-`gto.server.deprecate`, `gto.server.pushTags` (the contract of lsp/commands.py: one object argument,
+`gto.server.deprecate`, `gto.server.pushTags` (the contract of lsp/commands/: one object argument,
 `{ok, message, ...}`).
 
 All of them sit behind one gate: an untrusted workspace or `gto.git.enabled: false` gets a clear refusal and no git
@@ -20,16 +20,10 @@ from lsprotocol import types
 
 from gto_lsp.core.messages import no_git_repo, unknown_revision
 from gto_lsp.core.registry.tags import name_to_tag
-from gto_lsp.lsp.commands import (
-    Handler,
-    UserError,
-    arg_bool,
-    arg_str,
-    arg_strings,
-    progress_begin,
-    progress_end,
-    repository_folder,
-)
+from gto_lsp.lsp.commands.args import arg_bool, arg_str, arg_strings
+from gto_lsp.lsp.commands.commit import progress_begin, progress_end
+from gto_lsp.lsp.commands.refusals import UserError, git_refusal
+from gto_lsp.lsp.commands.target import repository_folder
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -39,8 +33,7 @@ if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry, Registry
 
 BUMPS = ("patch", "minor", "major")
-UNTRUSTED = "The workspace is not trusted: gto-lsp runs no git here, so it cannot read or change the GTO registry."
-GIT_OFF = "Git is turned off (`gto.git.enabled`), so gto-lsp cannot read or change the GTO registry."
+DOING = "read or change the GTO registry"  # what the git gate's refusal says gto-lsp cannot do
 
 
 @dataclass
@@ -51,12 +44,14 @@ class Gate:
 
 async def _gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
     """The repository, once trust and the setting allow git; a refusal (UserError) before any git runs."""
-    if not ls.state.trusted:
-        raise UserError(UNTRUSTED)
+    refusal = git_refusal(ls, None, DOING)
+    if refusal is not None:
+        raise UserError(refusal)
     folder = repository_folder(ls, arg_str(arg, "repository"))
     settings = await ls.settings_for(folder)
-    if not settings.git_enabled:
-        raise UserError(GIT_OFF)
+    refusal = git_refusal(ls, settings, DOING)
+    if refusal is not None:
+        raise UserError(refusal)
     root = ls.repo_root(folder)
     if root is None:
         raise UserError(no_git_repo(str(folder)))
@@ -356,12 +351,3 @@ def after_write(ls: GtoLanguageServer, repo: RepoState) -> None:
     """The tags changed: drop the cached registry, re-ask code lenses (hovers read the registry again)."""
     repo.refs_changed()
     code_lens.refresh(ls, repo.root)
-
-
-COMMANDS: dict[str, Handler] = {
-    "gto.server.registryState": registry_state,
-    "gto.server.register": register,
-    "gto.server.assign": assign,
-    "gto.server.deprecate": deprecate,
-    "gto.server.pushTags": push_tags,
-}

@@ -152,7 +152,7 @@ async def run_migrate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, A
     answer its summary. `dryRun`: only the summary."""
     uri = arg.get("uri")
     if not isinstance(uri, str) or not uri:
-        from gto_lsp.lsp.commands import resolve_target
+        from gto_lsp.lsp.commands.target import resolve_target
 
         uri = resolve_target(ls, {"repository": arg.get("repository")}).uri
     try:
