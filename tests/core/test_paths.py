@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gto_lsp.core import paths
+from helpers.git import git, isolated_env
 
 
 @pytest.mark.parametrize(
@@ -127,9 +128,7 @@ def test_folder_keys_end_and_are_linear() -> None:
 def test_cli_on_a_hostile_path_answers(tmp_path: Path, case: str, command: str) -> None:
     root = tmp_path / "repo"
     root.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GTO_"))}
-    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
+    git(root, "init", "-q", env=isolated_env())
     text = f'rf:\n  type: model\n  path: "{HOSTILE_PATHS[case]}"\n'
     (root / "artifacts.yaml").write_text(text)
     args = ["check"] if command == "check" else ["annotate", "nn", "--path", "m/x.pkl"]

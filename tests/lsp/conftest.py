@@ -3,7 +3,7 @@
 `editor` starts a server for some workspace folders and returns an `Editor`: a small stand-in for an editor
 that keeps the text and version of each open document, sends didOpen/didChange, answers workspace/applyEdit
 by applying the edit to its copy (and refusing a stale version, as VS Code does) and records registrations.
-Repositories are real git repositories in tmp_path; git never reads the developer's config.
+Repositories are real git repositories in tmp_path (tests/helpers/git.py); git never reads the developer's config.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Optional, Union
@@ -24,11 +23,12 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+from helpers.git import T0, git, isolated_env
+
 # The one place that says how the server starts. GTOLSP_TEST_SERVER_PYTHON runs the server on another Python
 # than the tests (scripts/test.sh: the server on 3.9, where pytest-lsp does not install).
 # Absolute: some tests start the server in another working folder.
 SERVER_COMMAND = [os.path.abspath(os.environ.get("GTOLSP_TEST_SERVER_PYTHON") or sys.executable), "-m", "gto_lsp"]
-T0 = 1_700_000_000
 
 
 def uri(path: Path) -> str:
@@ -36,18 +36,12 @@ def uri(path: Path) -> str:
 
 
 def git_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "GIT_"))}
-    home.mkdir(parents=True, exist_ok=True)
-    (home / ".gitconfig").write_text("")
+    env = isolated_env(home)
     env.update(
-        HOME=str(home),
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
         GIT_AUTHOR_NAME="Test",
         GIT_AUTHOR_EMAIL="test@example.com",
         GIT_COMMITTER_NAME="Test",
         GIT_COMMITTER_EMAIL="test@example.com",
-        XDG_CONFIG_HOME=str(home / ".config"),
     )
     return env
 
@@ -62,11 +56,7 @@ class Repo:
         self.git("init", "-q", "-b", "main")
 
     def git(self, *args: str, when: Optional[int] = None) -> str:
-        env = dict(self.env)
-        if when is not None:
-            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when} +0000"
-        done = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
-        return done.stdout
+        return git(self.root, *args, when=when, env=self.env)
 
     def write(self, files: dict[str, str]) -> None:
         for name, text in files.items():

@@ -10,7 +10,8 @@ from typing import Any, Callable, Optional
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from lsp.conftest import T0, Doc, Editor, Repo, Start
+from helpers.git import T0
+from lsp.conftest import Doc, Editor, Repo, Start
 
 CLIENT = {"clientCommands": ["gto.annotate", "gto.remove", "gto.register", "gto.assign", "gto.deprecate"]}
 

@@ -17,7 +17,8 @@ from typing import Any, Awaitable, Callable, TypeVar
 from lsprotocol import types
 
 from gto_lsp.lsp.features.code_lens import MAX_LENSED
-from lsp.conftest import T0, Repo, Start, codes
+from helpers.git import T0
+from lsp.conftest import Repo, Start, codes
 
 T = TypeVar("T")
 HANG = 30.0

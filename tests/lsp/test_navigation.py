@@ -6,7 +6,8 @@ from typing import Callable
 
 from lsprotocol import types
 
-from lsp.conftest import T0, Repo, Start, uri
+from helpers.git import T0
+from lsp.conftest import Repo, Start, uri
 
 
 def hover_text(hover: types.Hover | None) -> str:

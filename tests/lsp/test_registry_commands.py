@@ -13,7 +13,8 @@ from typing import Any, Callable
 from lsprotocol import types
 
 from gto_lsp.core.messages import unknown_revision
-from lsp.conftest import T0, Editor, Repo, Start
+from helpers.git import T0
+from lsp.conftest import Editor, Repo, Start
 from lsp.test_code_lens import CLIENT, by_line, lenses
 
 

@@ -14,18 +14,13 @@ from typing import Iterator
 import pytest
 
 from gto_lsp.core.repo.lock import LockBusy, LockRefused, file_lock
+from helpers.git import IDENTITY_CONFIG, git, isolated_env
 
 HANG = 30  # seconds: no answer by then is a hang
 
 
 def git_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GTO_"))}
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    (home / ".gitconfig").write_text("[user]\n  name = Test\n  email = test@example.com\n")
-    env.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(home / ".gitconfig"), GIT_CONFIG_NOSYSTEM="1")
-    env["GTO_EMOJIS"] = "false"
-    return env
+    return {**isolated_env(tmp_path / "home", IDENTITY_CONFIG), "GTO_EMOJIS": "false"}
 
 
 def make_repo(root: Path, env: dict[str, str]) -> Path:
@@ -34,7 +29,7 @@ def make_repo(root: Path, env: dict[str, str]) -> Path:
     for name, text in files.items():
         (root / name).write_text(text)
     for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "init"]):
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+        git(root, *args, env=env)
     return root
 
 
@@ -76,7 +71,7 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 def snapshot(root: Path) -> dict[str, str]:
     return {name: (root / name).read_text() for name in ("artifacts.yaml", "dvc.yaml")} | {
-        "HEAD": subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout
+        "HEAD": git(root, "rev-parse", "HEAD")
     }
 
 

@@ -4,7 +4,6 @@ connections and never writes; the real CLI in subprocesses."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,8 +14,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from test_lock import HANG, finish  # tests/repo/ is on sys.path (pytest's prepend import mode)
 
-from test_lock import HANG, finish  # tests/ is on sys.path (pytest's prepend import mode)
+from helpers.git import git, isolated_env
 
 
 @pytest.fixture
@@ -48,10 +48,10 @@ def silent() -> Iterator[int]:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GTO_", "GTOLSP_"))}
+    env = isolated_env(drop=("GIT_", "GTO_", "GTOLSP_"))
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    env.update(TMPDIR=str(tmp), GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", GTO_EMOJIS="false")
+    env.update(TMPDIR=str(tmp), GTO_EMOJIS="false")
     env.update(GIT_COMMITTER_NAME="T", GIT_COMMITTER_EMAIL="t@example.com")
     return env
 
@@ -107,7 +107,7 @@ def test_a_clone_left_by_sigkill_is_swept_next_time(silent: int, env: dict[str, 
     proc.communicate()
     assert clones(env) == [left]
     bare = tmp_path / "bare.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, env=env)
+    git(tmp_path, "init", "-q", "--bare", str(bare), env=env)
     code, output = finish(cli(env, "show", "-r", bare.as_uri()))
     assert code == 0, output
     assert clones(env) == []
@@ -120,8 +120,8 @@ def test_a_push_to_a_remote_that_never_answers_times_out(silent: int, env: dict[
         ["init", "-q", "-b", "main", str(repo)],
         ["-C", str(repo), "commit", "-q", "--allow-empty", "-m", "c"],
     ):
-        subprocess.run(["git", *args], check=True, env=author)
-    subprocess.run(["git", "-C", str(repo), "remote", "add", "origin", f"git://127.0.0.1:{silent}/r.git"], check=True)
+        git(tmp_path, *args, env=author)
+    git(repo, "remote", "add", "origin", f"git://127.0.0.1:{silent}/r.git")
     env["GTOLSP_GIT_TIMEOUT"] = "3"
     code, output = finish(cli(env, "register", "rf", "--push", cwd=repo))
     assert code == 1 and "no answer from the remote within 3 s" in output and "Traceback" not in output, output
