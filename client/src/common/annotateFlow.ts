@@ -1,7 +1,8 @@
 /**
  * The Annotate prompts, step by step: which file (only when there is a choice and no prefill names one),
  * name, type, path, labels, description, must-exist (only with a path, and only in artifacts.yaml: DVC has no
- * such field) and what to do afterwards (only when gto.afterAnnotate is `ask`). Pure: talks to a Prompter.
+ * such field) and what to do afterwards (only when gto.afterAnnotate is `ask`): the rows of STEPS, each a
+ * function of the shared FlowState. Pure: talks to a Prompter.
  * Escape at any step returns undefined (nothing changes); Back returns to the previous shown step.
  */
 import {

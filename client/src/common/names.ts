@@ -3,7 +3,11 @@
  * Pure: no `vscode` import, unit-tested in client/test/names.test.ts.
  */
 
-/** GTO 1.10 `name_re`: ASCII letters, digits, `_`, `-`, `/`; first and last character alphanumeric. */
+/**
+ * GTO 1.10 `name_re`: ASCII letters, digits, `_`, `-`, `/`; first and last character alphanumeric. A copy of the
+ * server's (core/names.py), so prompts check as the user types; that one also lets a trailing newline through, as
+ * GTO's `$` does.
+ */
 export const NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9\-/_]*[a-zA-Z0-9])?$/;
 
 /** What a name is, in the messages: the server's words (core/names.py, invalid_name_message). */
