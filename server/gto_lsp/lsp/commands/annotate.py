@@ -14,6 +14,7 @@ from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.commands.args import arg_bool, arg_str, custom, labels
 from gto_lsp.lsp.commands.refusals import UserError, fail, git_refusal
 from gto_lsp.lsp.commands.target import Target, held, resolve_target
+from gto_lsp.lsp.edits import create_file_edit, document_edit
 from gto_lsp.lsp.features.diagnostics import too_large_refusal
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -56,41 +57,13 @@ async def _apply(
     }
     if not ls.can("workspace.apply_edit"):
         return _edit_answer(target, result, False, **fallback)
-    document_changes = ls.can("workspace.workspace_edit.document_changes")
-    edit: types.WorkspaceEdit
     if before is None:
-        operations = []
-        try:
-            caps = ls.client_capabilities.workspace
-            we = caps.workspace_edit if caps else None
-            operations = list(we.resource_operations or []) if we else []
-        except Exception:
-            operations = []
-        if not document_changes or types.ResourceOperationKind.Create not in operations:
+        created = create_file_edit(ls, target.uri, result.text)
+        if created is None:
             return _edit_answer(target, result, False, **fallback)
-        start = types.Position(line=0, character=0)
-        edit = types.WorkspaceEdit(
-            document_changes=[
-                types.CreateFile(
-                    uri=target.uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
-                ),
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=None),
-                    edits=[types.TextEdit(range=types.Range(start=start, end=start), new_text=result.text)],
-                ),
-            ]
-        )
-    elif document_changes:
-        edit = types.WorkspaceEdit(
-            document_changes=[
-                types.TextDocumentEdit(
-                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=version),
-                    edits=list(text_edits),
-                )
-            ]
-        )
+        edit = created
     else:
-        edit = types.WorkspaceEdit(changes={target.uri: text_edits})
+        edit = document_edit(ls, target.uri, version, text_edits)
     try:
         answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
     except Exception as error:

@@ -19,6 +19,7 @@ from gto_lsp.core.formats.dvc.files import dvc_file_of, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for as dvc_fixes_for
 from gto_lsp.core.parse import Artifact, SequenceNode
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.lsp.edits import workspace_edit
 from gto_lsp.lsp.features.diagnostics import SOURCE, problems_of
 from gto_lsp.lsp.features.migrate_action import migrate_action
 from gto_lsp.lsp.locate import artifact_at, entry_at
@@ -138,16 +139,6 @@ def fixes_for(view: View, problem: Problem) -> list[Fix]:
 
 
 # --- LSP shapes ------------------------------------------------------------------------------------------------
-
-
-def workspace_edit(ls: GtoLanguageServer, view: View, edits: list[Edit]) -> types.WorkspaceEdit:
-    text_edits = [types.TextEdit(range=view.lines.range(span), new_text=text) for span, text in edits]
-    if ls.can("workspace.workspace_edit.document_changes"):
-        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=view.uri, version=view.version)
-        return types.WorkspaceEdit(
-            document_changes=[types.TextDocumentEdit(text_document=identifier, edits=list(text_edits))]
-        )
-    return types.WorkspaceEdit(changes={view.uri: text_edits})
 
 
 def _overlaps(a: Span, b: Span) -> bool:
