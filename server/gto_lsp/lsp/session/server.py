@@ -54,6 +54,8 @@ class ServerState:
     watching: bool = False
     debounce: float = 0.008
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    # The stage outputs each dvc.yaml (uri) had when last checked: a change re-checks artifacts.yaml's paths.
+    stage_outputs: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class GtoLanguageServer(LanguageServer):
