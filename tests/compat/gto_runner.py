@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional, Sequence
 
+import helpers.git
+
 Which = Literal["gto110", "gto028", "dvc367"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -317,18 +319,8 @@ def remove_with_gto110_core(repo: Path, name: str, env: Optional[Mapping[str, st
 
 
 def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` with the harness environment; returns stdout, raises on failure."""
-    proc = subprocess.run(
-        ["git", *args],
-        cwd=str(repo),
-        env=gto_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
+    """git in `repo` with the harness environment (GTO's own home and config)."""
+    return helpers.git.git(repo, *args, env=gto_env())
 
 
 def init_git_repo(repo: Path) -> Path:

@@ -61,13 +61,23 @@ def isolated_env(
     return env
 
 
+class GitFailed(subprocess.CalledProcessError):
+    """A git command that failed, with what git said (CalledProcessError's text leaves it out)."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n{self.stderr}"
+
+
 def git(cwd: Path, *args: str, when: Optional[int] = None, env: Optional[Mapping[str, str]] = None) -> str:
-    """git `args` in `cwd` with `env` (default: os.environ as it is now): its output; raises CalledProcessError.
+    """git `args` in `cwd` with `env` (default: os.environ as it is now): its output; raises GitFailed.
     `when` (seconds since the epoch) is the author and committer date."""
     full = dict(os.environ if env is None else env)
     if when is not None:
         full["GIT_AUTHOR_DATE"] = full["GIT_COMMITTER_DATE"] = f"{when} +0000"
-    return subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise GitFailed(done.returncode, done.args, done.stdout, done.stderr)
+    return done.stdout
 
 
 def make_repo(path: Path, env: Optional[Mapping[str, str]] = None) -> Path:
