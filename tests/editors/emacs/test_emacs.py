@@ -3,13 +3,14 @@ completion in a new entry. Skips when Emacs or eglot is missing (Debian: emacs-n
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers.git import git, isolated_env
 
 HERE = Path(__file__).parent
 EMACS = shutil.which("emacs")
@@ -27,11 +28,9 @@ pytestmark = [
 def test_emacs_eglot_sees_diagnostics_and_completion(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "GIT_"))}
-    env.update(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", GTO_LSP_COMMAND=f"{sys.executable} -m gto_lsp")
-    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True)
+    env = isolated_env(tmp_path / "home")
+    env.update(GTO_LSP_COMMAND=f"{sys.executable} -m gto_lsp")
+    git(repo, "init", "-q", env=env)
     (repo / "artifacts.yaml").write_text("rf:\n  descripton: x\n  type: model\nbad.name: {}\n")
     result = subprocess.run(
         [str(EMACS), "--batch", "-Q", "-l", str(HERE / "eglot-test.el"), str(repo / "artifacts.yaml")],

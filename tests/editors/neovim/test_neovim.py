@@ -4,13 +4,14 @@ artifacts.yaml, then a completion. Skips when `nvim` is not installed (Debian: `
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from helpers.git import git, isolated_env
 
 HERE = Path(__file__).parent
 NVIM = shutil.which("nvim")
@@ -22,14 +23,8 @@ pytestmark = [
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "GIT_"))}
+    env = isolated_env(tmp_path / "home")
     env.update(
-        HOME=str(home),
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
         GIT_AUTHOR_NAME="Test",
         GIT_AUTHOR_EMAIL="test@example.com",
         GIT_COMMITTER_NAME="Test",
@@ -48,9 +43,9 @@ def test_neovim_sees_diagnostics_and_completion(tmp_path: Path) -> None:
     repo.mkdir()
     (repo / "models").mkdir()
     (repo / "models/rf.pkl").write_text("1")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, env=env, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "init"], cwd=repo, env=env, check=True)
+    git(repo, "init", "-q", "-b", "main", env=env)
+    git(repo, "add", "-A", env=env)
+    git(repo, "commit", "-q", "-m", "init", env=env)
     # Broken: a half-typed field (`pa`) makes the entry unreadable, and a typo elsewhere.
     (repo / "artifacts.yaml").write_text("rf:\n  type: model\n  pa\nnn:\n  descripton: x\n  \n")
     out = tmp_path / "nvim.json"
