@@ -33,12 +33,12 @@ from compat import gto_runner as gr
 from compat import known_differences
 from compat.registry_script import run_script
 from gto_lsp.cli import main
-from gto_lsp.cli.registry import show_json
-from gto_lsp.core.registry.state import read_registry
+from gto_lsp.cli.show import show_json
+from gto_lsp.core.registry.read import read_registry
+from helpers.git import T0
 
 pytestmark = pytest.mark.compat
 
-T0 = 1_700_000_000
 REPORT = "Please report it here running with '--traceback' flag: <https://github.com/iterative/gto/issues>"
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from gto_lsp.core.completion import path_matches, path_query
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, group_lines, refs_stamp
+from gto_lsp.core.registry.replay import registry_artifacts as _parse_registry
 from gto_lsp.core.registry.state import HeadInfo
-from gto_lsp.core.registry.state import registry_artifacts as _parse_registry
 from gto_lsp.lsp.features.completion import _tracked_children, _tracked_matching
 from gto_lsp.lsp.session.paths import Tracked, folders_of
 from helpers.git import git, make_repo

@@ -8,8 +8,10 @@ from typing import Any, Callable, Optional, Union
 
 import pytest
 
+from gto_lsp.core.registry import deprecate as d
 from gto_lsp.core.registry import plan as p
-from gto_lsp.core.registry.state import HeadInfo, Registry, parse_registry
+from gto_lsp.core.registry.replay import parse_registry
+from gto_lsp.core.registry.state import HeadInfo, Registry
 from gto_lsp.core.registry.tags import format_tag, next_counter, parse_tag
 from helpers.git import T0
 
@@ -255,82 +257,82 @@ CASES: list[Case] = [
     (
         "unassign",
         [("rf@v0.0.1", C1, 1), ("rf#dev#1", C1, 2), ("rf#prod#3", C1, 3)],
-        lambda r: p.plan_unassign(r, "rf", "v0.0.1", "dev"),
+        lambda r: d.plan_unassign(r, "rf", "v0.0.1", "dev"),
         [("rf#dev!#4", "Unassigning stage 'dev' to artifact 'rf' version 'v0.0.1'", C1)],
     ),
     (
         "unassign again succeeds",
         [("rf@v0.0.1", C1, 1), ("rf#dev#1", C1, 2), ("rf#dev!#2", C1, 3)],
-        lambda r: p.plan_unassign(r, "rf", "v0.0.1", "dev"),
+        lambda r: d.plan_unassign(r, "rf", "v0.0.1", "dev"),
         [("rf#dev!#3", "Unassigning stage 'dev' to artifact 'rf' version 'v0.0.1'", C1)],
     ),
     (
         "unassign a stage never assigned",
         [("rf@v0.0.1", C1, 1)],
-        lambda r: p.plan_unassign(r, "rf", "v0.0.1", "nostage"),
+        lambda r: d.plan_unassign(r, "rf", "v0.0.1", "nostage"),
         "Stage 'nostage' is not assigned to a version 'v0.0.1'",
     ),
     (
         "unassign, unknown version",
         [("rf@v0.0.1", C1, 1)],
-        lambda r: p.plan_unassign(r, "rf", "v9.9.9", "dev"),
+        lambda r: d.plan_unassign(r, "rf", "v9.9.9", "dev"),
         "Version 'v9.9.9' is not registered for 'rf': its versions are v0.0.1",
     ),
     (
         "unassign, unknown artifact",
         [],
-        lambda r: p.plan_unassign(r, "ghost", "v0.0.1", "dev"),
+        lambda r: d.plan_unassign(r, "ghost", "v0.0.1", "dev"),
         "Cannot find artifact 'ghost'",
     ),
     # deregister
     (
         "deregister",
         [("rf@v0.0.1", C1, 1)],
-        lambda r: p.plan_deregister(r, "rf", "v0.0.1"),
+        lambda r: d.plan_deregister(r, "rf", "v0.0.1"),
         [("rf@v0.0.1!", "Deregistering artifact rf version v0.0.1", C1)],
     ),
     (
         "deregister again",
         [("rf@v0.0.1", C1, 1), ("rf@v0.0.1!", C1, 2)],
-        lambda r: p.plan_deregister(r, "rf", "v0.0.1"),
+        lambda r: d.plan_deregister(r, "rf", "v0.0.1"),
         f"The version at ref '{C1}' was deregistered already",
     ),
     (
         "deregister again, force, counter",
         [("rf@v0.0.1", C1, 1), ("rf@v0.0.1!", C1, 2), ("rf#prod#7", C1, 3)],
-        lambda r: p.plan_deregister(r, "rf", "v0.0.1", force=True, simple=False),
+        lambda r: d.plan_deregister(r, "rf", "v0.0.1", force=True, simple=False),
         [("rf@v0.0.1!#8", "Deregistering artifact rf version v0.0.1", C1)],
     ),
     # deprecate
     (
         "deprecate: at the newest event's commit",
         [("rf@v0.0.1", C1, 1), ("rf@v0.0.2", C2, 2), ("rf@v0.0.1!", C1, 3)],
-        lambda r: p.plan_deprecate(r, "rf"),
+        lambda r: d.plan_deprecate(r, "rf"),
         [("rf@deprecated", "Deprecating artifact 'rf'", C1)],
     ),
     (
         "deprecate again",
         [("rf@v0.0.1", C1, 1), ("rf@deprecated", C1, 2)],
-        lambda r: p.plan_deprecate(r, "rf"),
+        lambda r: d.plan_deprecate(r, "rf"),
         "Artifact was deprecated already",
     ),
     (
         "deprecate, force",
         [("rf@v0.0.1", C1, 1), ("rf@v0.0.1!#8", C1, 2), ("rf@deprecated", C1, 3)],
-        lambda r: p.plan_deprecate(r, "rf", force=True),
+        lambda r: d.plan_deprecate(r, "rf", force=True),
         [("rf@deprecated#9", "Deprecating artifact 'rf'", C1)],
     ),
     (
         "deprecate, force and simple",
         [],
-        lambda r: p.plan_deprecate(r, "rf", force=True, simple=True),
+        lambda r: d.plan_deprecate(r, "rf", force=True, simple=True),
         "Can't use 'force' with 'simple=True'",
     ),
-    ("deprecate, unknown", [], lambda r: p.plan_deprecate(r, "ghost"), "Cannot find artifact 'ghost'"),
+    ("deprecate, unknown", [], lambda r: d.plan_deprecate(r, "ghost"), "Cannot find artifact 'ghost'"),
     (
         "deprecate, dir:name",
         [("dir=name@v0.0.1", C1, 1)],
-        lambda r: p.plan_deprecate(r, "dir:name"),
+        lambda r: d.plan_deprecate(r, "dir:name"),
         [("dir=name@deprecated", "Deprecating artifact 'dir:name'", C1)],
     ),
 ]
@@ -352,19 +354,19 @@ DELETES: list[tuple[str, list[Tagged], Callable[[Registry], p.TagPlan], tuple[st
     (
         "a stage of a version",
         [("rf@v0.0.1", C1, 1), ("rf#dev#1", C1, 2), ("rf#prod#2", C1, 3), ("rf#dev!#3", C1, 4), ("rf#dev#4", C2, 5)],
-        lambda r: p.plan_unassign(r, "rf", "v0.0.1", "dev", delete=True),
+        lambda r: d.plan_unassign(r, "rf", "v0.0.1", "dev", delete=True),
         ("rf#dev#1", "rf#dev!#3"),
     ),
     (
         "a version with its stage tags",
         [("rf@v0.0.1", C1, 1), ("rf#prod#2", C1, 3), ("rf@v0.0.2", C2, 4)],
-        lambda r: p.plan_deregister(r, "rf", "v0.0.1", delete=True),
+        lambda r: d.plan_deregister(r, "rf", "v0.0.1", delete=True),
         ("rf@v0.0.1", "rf#prod#2"),
     ),
     (
         "every tag of the artifact",
         [("rf@v0.0.1", C1, 1), ("rf#prod#2", C1, 3), ("rf@v0.0.2", C2, 4), ("nn@v0.0.1", C1, 5)],
-        lambda r: p.plan_deprecate(r, "rf", delete=True),
+        lambda r: d.plan_deprecate(r, "rf", delete=True),
         ("rf@v0.0.1", "rf#prod#2", "rf@v0.0.2"),
     ),
 ]
@@ -386,7 +388,7 @@ def test_not_before_is_the_newest_tag_or_commit_of_the_artifact() -> None:
 def test_not_before_counts_commit_dates() -> None:
     """A deprecation older than HEAD's commit (rf is annotated there) would not deprecate: it must come later."""
     reg = registry(("rf@v0.0.1", C1, 50), head=HeadInfo(C2, T0 + 1000, ("rf",)))
-    assert p.plan_deprecate(reg, "rf").not_before == T0 + 1000
+    assert d.plan_deprecate(reg, "rf").not_before == T0 + 1000
 
 
 def test_next_version() -> None:

@@ -12,8 +12,9 @@ import pytest
 
 import helpers.git
 from gto_lsp.core.messages import NO_IDENTITY
-from gto_lsp.core.registry.plan import plan_assign, plan_deprecate, plan_register
-from gto_lsp.core.registry.state import read_registry
+from gto_lsp.core.registry.deprecate import plan_deprecate
+from gto_lsp.core.registry.plan import plan_assign, plan_register
+from gto_lsp.core.registry.read import read_registry
 from gto_lsp.core.registry.write import PushError, WriteError, push_tags, tag_remote, write_plan
 
 IDENTITY = {"GIT_COMMITTER_NAME": "Tess Tagger", "GIT_COMMITTER_EMAIL": "tess@example.com"}

@@ -1,4 +1,5 @@
-"""register, assign, deprecate and show: GTO 1.10.1's registry commands on core/registry (tags only, no GTO).
+"""register, assign, deprecate and show: GTO 1.10.1's registry commands on core/registry (tags only, no GTO);
+show is in show.py, the `-r` repository in repository.py.
 
 Texts and exit codes are GTO 1.10.1's (`❌ ` + GTO's message on stderr, exit 1; usage errors exit 2). Where
 GTO fails badly this does the sensible thing instead (README, compatibility notes).
@@ -7,16 +8,14 @@ GTO fails badly this does the sensible thing instead (README, compatibility note
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import os
-import re
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
-from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, CliError
-from gto_lsp.core.messages import cannot_find_artifact, not_a_repository, unknown_revision
+from gto_lsp.cli.common import EXIT_OK, CliError
+from gto_lsp.cli.repository import is_clone, registry_of, repo_root, stages_of
+from gto_lsp.cli.show import cmd_show
+from gto_lsp.core.messages import unknown_revision
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.plan import TagPlan
@@ -32,76 +31,6 @@ def _simple(value: str) -> Optional[bool]:
     return _SIMPLE[value]
 
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/:@\s]+@[^/:\s]+:")
-_CLONES: set[Path] = set()  # repositories cloned from a URL given to -r: their tags are pushed back to it
-_CLONE_PREFIX = "gto-lsp-clone-"  # + "<pid>-": a folder whose process is gone is swept by the next clone
-
-
-def _sweep(tmp: str) -> None:
-    """Remove the clone folders of processes that are gone: one killed with SIGKILL ran no clean-up."""
-    import shutil
-
-    from gto_lsp.core.repo.lock import alive
-
-    with contextlib.suppress(OSError), os.scandir(tmp) as entries:
-        for entry in entries:
-            match = re.match(rf"{_CLONE_PREFIX}(\d+)-", entry.name)
-            if match is None or not entry.is_dir(follow_symlinks=False):
-                continue
-            pid = int(match[1])
-            if pid != os.getpid() and not alive(pid) and entry.stat(follow_symlinks=False).st_uid == os.getuid():
-                shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _exit_on_signal(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds: the running git is killed, atexit removes the clone
-
-
-def _clone(url: str) -> Path:
-    """GTO's `-r URL`: a temporary clone, removed when the process ends (also on SIGTERM, SIGHUP and Ctrl-C; after
-    SIGKILL, by the next clone); its new tags are pushed to `url`. A remote that does not answer is given up after
-    GTOLSP_GIT_TIMEOUT seconds (core.git.run_network)."""
-    import atexit
-    import shutil
-    import signal
-    import tempfile
-
-    from gto_lsp.core.repo.run import run_network
-
-    tmp = tempfile.gettempdir()
-    _sweep(tmp)
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
-            signal.signal(signum, _exit_on_signal)
-    folder = Path(tempfile.mkdtemp(prefix=f"{_CLONE_PREFIX}{os.getpid()}-", dir=tmp))
-    atexit.register(shutil.rmtree, folder, True)
-    res = run_network(folder, "clone", "-q", "--", url, str(folder / "repo"))
-    if res.status != 0:
-        why = res.err.strip() if res.err.startswith("Timeout:") else ""
-        raise CliError(f"Unexpected error: Failed to clone repo '{url}' to '{folder}'" + (f": {why}" if why else ""))
-    root = folder / "repo"
-    _CLONES.add(root)
-    return root
-
-
-def _root(repo_arg: str) -> Path:
-    """The repository of -r: a work tree (any folder in it), a bare repository (tagged in place), or a URL."""
-    from gto_lsp.core.repo.run import GitError, find_root, is_bare
-
-    if _URL.match(repo_arg):
-        return _clone(repo_arg)
-    start = Path(repo_arg)
-    if not start.exists():
-        raise CliError(not_a_repository(repo_arg))
-    try:
-        return find_root(start)
-    except GitError as error:
-        if start.is_dir() and is_bare(start):
-            return start.resolve()
-        raise CliError(not_a_repository(repo_arg)) from error
-
-
 def _resolve(root: Path, ref: str) -> str:
     """REF's commit (an annotated tag is peeled), as GTO resolves it."""
     from gto_lsp.core.repo.run import commit_of
@@ -112,12 +41,6 @@ def _resolve(root: Path, ref: str) -> str:
     return sha
 
 
-def _stages(root: Path) -> Optional[tuple[str, ...]]:
-    from gto_lsp.core.config import read_config
-
-    return read_config(root).stages
-
-
 def _run_plan(root: Path, replan: Replan, push: bool, out: TextIO) -> int:
     """Plan, then write the plan made again under the registry lock (another writer may have tagged meanwhile),
     printing GTO's lines: "Created git tag ..." (or "Deleted ..."), then the push hint, or "Running `git push
@@ -126,7 +49,7 @@ def _run_plan(root: Path, replan: Replan, push: bool, out: TextIO) -> int:
     from gto_lsp.core.registry.write import WriteError, tag_remote, write_plan
 
     try:
-        plan = replan(_registry(root))
+        plan = replan(registry_of(root))
     except PlanError as error:
         raise _plan_error(error) from error
     try:
@@ -164,18 +87,12 @@ def _plan_error(error: Exception) -> CliError:
     return CliError(("Unexpected error: " if error.unexpected else "") + error.message)
 
 
-def _registry(root: Path) -> Any:
-    from gto_lsp.core.registry.state import read_registry
-
-    return read_registry(root)
-
-
 def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
     from gto_lsp.core.registry.plan import PlanError, check_register, plan_register
 
     bumps = [b for b in ("major", "minor", "patch") if getattr(args, f"bump_{b}")]
     given = len(bumps) + (1 if args.version else 0)
-    root = _root(args.repo)
+    root = repo_root(args.repo)
     try:
         check_register(args.name, bumps=given)
     except PlanError as error:
@@ -195,20 +112,20 @@ def cmd_register(args: argparse.Namespace, out: TextIO) -> int:
             bumps=given,
         )
 
-    return _run_plan(root, planner, args.push or root in _CLONES, out)
+    return _run_plan(root, planner, args.push or is_clone(root), out)
 
 
 def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
     from gto_lsp.core.registry.plan import PlanError, check_assign, plan_assign
 
-    root = _root(args.repo)
+    root = repo_root(args.repo)
     if args.ref is not None:
         name_version, version, ref = args.version, None, args.ref
     elif args.version is not None:
         name_version, version, ref = None, args.version, None
     else:
         name_version, version, ref = None, None, "HEAD"
-    stages = _stages(root)
+    stages = stages_of(root)
     try:
         check_assign(args.name, args.stage, version, name_version, args.skip_registration, stages)
     except PlanError as error:
@@ -230,14 +147,14 @@ def cmd_assign(args: argparse.Namespace, out: TextIO) -> int:
             allowed_stages=stages,
         )
 
-    return _run_plan(root, planner, args.push or root in _CLONES, out)
+    return _run_plan(root, planner, args.push or is_clone(root), out)
 
 
 def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
-    from gto_lsp.core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
+    from gto_lsp.core.registry.deprecate import plan_deprecate, plan_deregister, plan_unassign
 
-    root = _root(args.repo)
-    stages = _stages(root) if args.stage else None
+    root = repo_root(args.repo)
+    stages = stages_of(root) if args.stage else None
     ref = None
     if not args.stage and not args.version and args.ref:
         try:
@@ -279,132 +196,7 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
             delete=args.delete,
         )
 
-    return _run_plan(root, planner, args.push or root in _CLONES, out)
-
-
-def show_json(registry: Any, stages: Optional[tuple[str, ...]], deprecated: bool) -> dict[str, Any]:
-    """`gto show --json`: {name: {version, stage: {stage: version}, registered, active}}."""
-    columns = list(stages) if stages is not None else sorted({s for a in registry.artifacts.values() for s in a.stages})
-    arts = registry.artifacts
-    return {
-        name: {
-            "version": art.latest,
-            "stage": {s: art.stages.get(s) for s in columns},
-            "registered": art.registered,
-            "active": not art.deprecated,
-        }
-        for name, art in ((n, arts[n]) for n in registry.order or arts)
-        if deprecated or not art.deprecated
-    }
-
-
-def _versions_json(art: Any, versions: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "artifact": art.name,
-            "version": v.version,
-            "commit_hexsha": v.commit,
-            "is_active": v.active,
-            "registered": v.registered,
-            "stages": list(v.stages),
-            "created_at": v.created_at,
-        }
-        for v in versions
-    ]
-
-
-def _fancy(rows: list[list[str]], header: list[str]) -> str:
-    """tabulate's `fancy_outline`, as `gto show` prints its tables."""
-    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-
-    def bar(left: str, mid: str, right: str) -> str:
-        return left + mid.join("═" * (w + 2) for w in widths) + right
-
-    def line(cells: list[str]) -> str:
-        return "│ " + " │ ".join(c.ljust(w) for c, w in zip(cells, widths)) + " │"
-
-    return "\n".join([bar("╒", "╤", "╕"), line(header), bar("╞", "╪", "╡"), *map(line, rows), bar("╘", "╧", "╛")])
-
-
-def _short(version: str) -> str:
-    """A commit sha as the table shows it (7 characters); versions stay whole (GTO cuts them to 7 as well)."""
-    return version[:7] if len(version) == 40 and all(c in "0123456789abcdef" for c in version) else version
-
-
-def _authoring(version: Any) -> tuple[float, str]:
-    """(time, ref) of the event `gto show NAME` names: the newest registration, else the newest event."""
-    events = [e for e in version.events if e.kind == "register"] or list(version.events)
-    if not events:
-        return version.created_at, _short(version.commit)
-    last = events[-1]
-    return last.time, last.tag or _short(last.commit)
-
-
-def _version_rows(art: Any, versions: Any) -> list[list[str]]:
-    from datetime import datetime, timezone
-
-    name = art.name if art.registered else f"*{art.name}"
-    rows = []
-    for v in versions:
-        when, ref = _authoring(v)
-        shown = [s for s, picked in art.stages.items() if picked == v.version]
-        created = str(datetime.fromtimestamp(when, timezone.utc))
-        rows.append([name, _short(v.version), ", ".join(shown), created, ref])
-    return rows
-
-
-def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from gto_lsp.cli.common import emoji_fail
-
-    root = _root(args.repo)
-    registry = _registry(root)
-    stages = _stages(root)
-    code = EXIT_OK
-    if registry.error:
-        print(
-            emoji_fail() + f"GTO cannot read this registry: every gto command fails with `{registry.error}`. "
-            "The state below is what the tags say.",
-            file=args.err,
-        )
-        code = EXIT_PROBLEMS
-    nothing = "Nothing found in the current workspace"
-    if args.name:
-        from gto_lsp.core.registry.tags import parse_shortcut
-
-        shortcut = parse_shortcut(args.name)
-        name = shortcut.name if shortcut else args.name
-        art = registry.artifacts.get(name)
-        if art is None:
-            raise CliError(cannot_find_artifact(name))
-        hidden = art.deprecated and not args.deprecated
-        listed = [v for v in art.versions if args.deprecated or v.active]
-        if shortcut and shortcut.latest:
-            listed = listed[:1]
-        elif shortcut and shortcut.version:
-            listed = [v for v in listed if v.version == shortcut.version]
-        elif shortcut and shortcut.stage:
-            listed = [v for v in listed if art.stages.get(shortcut.stage) == v.version]
-        if hidden:
-            listed = []
-        if args.json:
-            print(json.dumps(_versions_json(art, listed), indent=4), file=out)
-            return code
-        rows = _version_rows(art, listed)
-        header = ["artifact", "version", "stage", "created_at", "ref"]
-        print(_fancy(rows, header) if rows else nothing, file=out)
-        return code
-    state = show_json(registry, stages, args.deprecated)
-    if args.json:
-        print(json.dumps(state, indent=4), file=out)
-        return code
-    columns = list(stages) if stages is not None else sorted({s for d in state.values() for s in d["stage"]})
-    rows = [
-        [name if d["registered"] else f"*{name}", _short(d["version"] or "-")]
-        + [_short(d["stage"].get(s) or "-") for s in columns]
-        for name, d in sorted(state.items())
-    ]
-    print(_fancy(rows, ["name", "latest"] + [f"#{s}" for s in columns]) if rows else nothing, file=out)
-    return code
+    return _run_plan(root, planner, args.push or is_clone(root), out)
 
 
 def add_parsers(sub: Any, repo_option: Any) -> None:

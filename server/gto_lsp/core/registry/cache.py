@@ -238,11 +238,11 @@ def cache_home() -> Optional[Path]:
 
 def _code_version() -> bytes:
     """What the saved states depend on: the source of the code that computes them, and Python's version."""
-    from gto_lsp.core.registry import state, tags
+    from gto_lsp.core.registry import replay, state, tags
     from gto_lsp.core.repo import reader, run
 
     digest = hashlib.sha256(sys.version.encode())
-    for module in (state, tags, reader, run):
+    for module in (state, replay, tags, reader, run):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.digest()
 

@@ -1,4 +1,5 @@
-"""What `gto register / assign / deprecate` would do, as data (PURE: no git, no I/O).
+"""What `gto register / assign / deprecate` would do, as data (PURE: no git, no I/O). register and assign are
+here with what every plan shares; deprecate's three forms (unassign, deregister, deprecate) in deprecate.py.
 
 Public API (every function raises PlanError with GTO 1.10.1's exact message, no emoji)::
 
@@ -36,7 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from gto_lsp.core.messages import cannot_find_artifact, not_allowed
+from gto_lsp.core.messages import not_allowed
 from gto_lsp.core.names import NAME, invalid_name_message
 from gto_lsp.core.registry.state import ArtifactRegistry, Event, Registry, VersionInfo, multiple_versions
 from gto_lsp.core.registry.tags import format_tag, is_version, next_counter, parse_tag, semver_key
@@ -50,10 +51,7 @@ __all__ = [
     "check_register",
     "next_version",
     "plan_assign",
-    "plan_deprecate",
-    "plan_deregister",
     "plan_register",
-    "plan_unassign",
 ]
 
 
@@ -90,24 +88,24 @@ _FULLNAME_RE = re.compile(rf"^(?P<dirname>[a-zA-Z0-9-_./]+:)?(?P<name>{NAME})$")
 _NAME_RE = re.compile(rf"^{NAME}$")
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
     if not _FULLNAME_RE.search(name):
         raise PlanError(invalid_name_message(name, "artifact name"))
 
 
-def _check_stage(stage: str, allowed: Optional[Sequence[str]]) -> None:
+def check_stage(stage: str, allowed: Optional[Sequence[str]]) -> None:
     if not _NAME_RE.search(stage):
         raise PlanError(invalid_name_message(stage, "stage"))
     if allowed is not None and stage not in allowed:
         raise PlanError(not_allowed("stage", stage, allowed))
 
 
-def _check_version(version: str) -> None:
+def check_version(version: str) -> None:
     if not is_version(version):
         raise PlanError(f"Version '{version}' is not valid. Example of valid version: 'v1.0.0'")
 
 
-def _readable(registry: Registry) -> None:
+def check_readable(registry: Registry) -> None:
     """GTO fails every command on a registry it cannot read. Not here for `@created` tags (ignored) and for a
     committed artifacts.yaml GTO cannot read (the tags themselves are fine: writing them harms nothing)."""
     if registry.error and registry.error_cause not in ("created", "index"):
@@ -120,7 +118,7 @@ def _direct(art: Optional[ArtifactRegistry]) -> list[VersionInfo]:
     return [v for v in (art.versions if art else ()) if semver_key(v.version) is not None]
 
 
-def _find(
+def find_version(
     art: Optional[ArtifactRegistry], name: Optional[str] = None, commit: Optional[str] = None
 ) -> Optional[VersionInfo]:
     found = [
@@ -136,7 +134,7 @@ def _find(
 _VERSIONS_SHOWN = 5  # a registry may hold thousands: the message names the highest few
 
 
-def _no_such_version(art: Optional[ArtifactRegistry], name: str, version: str) -> PlanError:
+def no_such_version(art: Optional[ArtifactRegistry], name: str, version: str) -> PlanError:
     """GTO says `No versions found for 'rf'` also when rf has versions, just not this one: name the ones it has."""
     versions = sorted(
         {v.version for v in _direct(art) if v.registered}, key=lambda v: semver_key(v) or (), reverse=True
@@ -148,15 +146,15 @@ def _no_such_version(art: Optional[ArtifactRegistry], name: str, version: str) -
     return PlanError(f"Version '{version}' is not registered for '{name}': its versions are {shown}{more}")
 
 
-def _version_events(art: ArtifactRegistry, v: VersionInfo) -> list[Event]:
+def version_events(art: ArtifactRegistry, v: VersionInfo) -> list[Event]:
     return list(v.events) if v.events else [e for e in art.events if e.version == v.version and e.commit == v.commit]
 
 
-def _distinct_tags(events: Sequence[Event]) -> tuple[str, ...]:
+def distinct_tags(events: Sequence[Event]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(e.tag for e in events if e.tag))
 
 
-def _not_before(registry: Registry, name: str) -> float:
+def newest_time(registry: Registry, name: str) -> float:
     """The newest time among the artifact's tags (lightweight ones have none) and its GTO events, commit dates
     included: a new tag older than a version's commit or HEAD's (annotated artifacts) would replay before it."""
     times = [t.time for t in registry.tags.values() if (p := parse_tag(t.name)) is not None and p.artifact == name]
@@ -165,7 +163,7 @@ def _not_before(registry: Registry, name: str) -> float:
     return max(times, default=0.0)
 
 
-def _tag_name(registry: Registry, name: str, action: str, simple: bool, **kw: Optional[str]) -> str:
+def new_tag_name(registry: Registry, name: str, action: str, simple: bool, **kw: Optional[str]) -> str:
     counter = None if simple else next_counter(registry.tags, name)
     tag = format_tag(name, action, counter=counter, **kw)
     if tag in registry.tags:
@@ -214,7 +212,7 @@ def _register_tag(
     force: bool,
 ) -> NewTag:
     art = registry.artifacts.get(name)
-    found = _find(art, commit=ref_sha)
+    found = find_version(art, commit=ref_sha)
     if found is not None:
         if not force and found.registered and found.active:
             raise PlanError(f"'{name}' is already registered in this commit with version '{found.version}'")
@@ -225,7 +223,7 @@ def _register_tag(
     if version:
         if not is_version(version):
             raise PlanError(f"Supplied version '{version}' cannot be parsed")
-        if _find(art, name=version) != found:
+        if find_version(art, name=version) != found:
             raise PlanError(f"Version '{version}' already was registered.\n")
     else:
         last = art.latest if art else None
@@ -235,7 +233,7 @@ def _register_tag(
             raise PlanError("Can't apply bump, because this is the first version being registered")
         else:
             version = "v0.0.1"
-    tag = _tag_name(registry, name, "register", simple is not False, version=version)
+    tag = new_tag_name(registry, name, "register", simple is not False, version=version)
     return NewTag(
         name=tag,
         message=message or f"Registering artifact {name} version {version}",
@@ -249,7 +247,7 @@ def _register_tag(
 
 def check_register(name: str, version: Optional[str] = None, bump: Optional[str] = None, bumps: int = 0) -> None:
     """What `gto register` checks before it looks at git: the name, then one of --version/--bump-* at most."""
-    _check_name(name)
+    check_name(name)
     if bumps > 1 or (version and bump):
         raise PlanError("Need to specify either version or single bump argument")
 
@@ -263,12 +261,12 @@ def check_assign(
     allowed_stages: Optional[Sequence[str]] = None,
 ) -> None:
     """What `gto assign` checks before it looks at git: name, stage (`.gto`), versions, --skip-registration."""
-    _check_name(name)
-    _check_stage(stage, allowed_stages)
+    check_name(name)
+    check_stage(stage, allowed_stages)
     if version:
-        _check_version(version)
+        check_version(version)
     if name_version:
-        _check_version(name_version)
+        check_version(name_version)
     if name_version and skip_registration:
         raise PlanError("You either need to supply version name or skip registration")
 
@@ -287,9 +285,9 @@ def plan_register(
     """`gto register NAME REF`. `bumps`: how many of --version/--bump-* were given, when the caller lets the
     user give several (GTO refuses more than one)."""
     check_register(name, version, bump, bumps)
-    _readable(registry)
+    check_readable(registry)
     new = _register_tag(registry, name, ref_sha, version, bump, message, simple, force)
-    return TagPlan(name, create=(new,), not_before=_not_before(registry, name))
+    return TagPlan(name, create=(new,), not_before=newest_time(registry, name))
 
 
 def plan_assign(
@@ -309,12 +307,12 @@ def plan_assign(
     check_assign(name, stage, version, name_version, skip_registration, allowed_stages)
     if (version is None) == (ref_sha is None):
         raise PlanError("One and only one of (version, rev) must be specified.")
-    _readable(registry)
+    check_readable(registry)
     art = registry.artifacts.get(name)
     created: list[NewTag] = []
     target: str
     if version:
-        found = _find(art, name=version)
+        found = find_version(art, name=version)
         if found is None:
             raise PlanError(f"Version '{version}' is not registered")
         target = found.commit
@@ -322,7 +320,7 @@ def plan_assign(
     else:
         assert ref_sha is not None
         target = ref_sha
-        found = _find(art, commit=ref_sha)
+        found = find_version(art, commit=ref_sha)
         if found is not None:
             if name_version:
                 raise PlanError(
@@ -340,7 +338,7 @@ def plan_assign(
             f"Version '{shown}' is already in stage '{stage}'. "
             "Use the '--force' flag to create a new Git tag nevertheless."
         )
-    tag = _tag_name(registry, name, "assign", bool(simple), stage=stage)
+    tag = new_tag_name(registry, name, "assign", bool(simple), stage=stage)
     created.append(
         NewTag(
             name=tag,
@@ -352,135 +350,4 @@ def plan_assign(
             stdout=f"Created git tag '{tag}' that assigns stage to version '{shown}'",
         )
     )
-    return TagPlan(name, create=tuple(created), not_before=_not_before(registry, name))
-
-
-def _known(registry: Registry, name: str) -> ArtifactRegistry:
-    art = registry.artifacts.get(name)
-    if art is None:
-        raise PlanError(cannot_find_artifact(name))
-    return art
-
-
-def plan_unassign(
-    registry: Registry,
-    name: str,
-    version: str,
-    stage: str,
-    message: Optional[str] = None,
-    simple: Optional[bool] = None,
-    force: bool = False,
-    delete: bool = False,
-    allowed_stages: Optional[Sequence[str]] = None,
-) -> TagPlan:
-    """`gto deprecate NAME VERSION STAGE [--delete]`."""
-    _check_name(name)
-    _check_stage(stage, allowed_stages)
-    _check_version(version)
-    _readable(registry)
-    art = _known(registry, name)
-    found = _find(art, name=version)
-    if found is None:
-        raise _no_such_version(art, name, version)
-    events = _version_events(art, found)
-    if not force and all(e.stage != stage for e in events):
-        raise PlanError(f"Stage '{stage}' is not assigned to a version '{found.version}'")
-    if delete:
-        tags = _distinct_tags([e for e in events if e.stage == stage])
-        return TagPlan(name, delete=tags)
-    tag = _tag_name(registry, name, "unassign", bool(simple), stage=stage)
-    new = NewTag(
-        name=tag,
-        message=message or f"Unassigning stage '{stage}' to artifact '{name}' version '{found.version}'",
-        commit=found.commit,
-        action="unassign",
-        version=found.version,
-        stage=stage,
-        stdout=f"Created git tag '{tag}' that unassigns stage from version '{found.version}'",
-    )
-    return TagPlan(name, create=(new,), not_before=_not_before(registry, name))
-
-
-def plan_deregister(
-    registry: Registry,
-    name: str,
-    version: str,
-    message: Optional[str] = None,
-    simple: Optional[bool] = None,
-    force: bool = False,
-    delete: bool = False,
-) -> TagPlan:
-    """`gto deprecate NAME VERSION [--delete]`."""
-    _check_name(name)
-    _check_version(version)
-    _readable(registry)
-    art = registry.artifacts.get(name)
-    if not force:
-        checked = _find(art, name=version)
-        if checked is None:
-            raise _no_such_version(art, name, version)
-        if not checked.registered:
-            raise PlanError(f"The version at ref '{checked.commit}' is not registered")
-        if not checked.active:
-            raise PlanError(f"The version at ref '{checked.commit}' was deregistered already")
-    found = _find(art, name=version)
-    if found is None or art is None:
-        raise PlanError("Can't deregister a version that have no git tags")
-    if delete:
-        return TagPlan(name, delete=_distinct_tags(_version_events(art, found)))
-    tag = _tag_name(registry, name, "deregister", simple is not False, version=version)
-    new = NewTag(
-        name=tag,
-        message=message or f"Deregistering artifact {name} version {version}",
-        commit=found.commit,
-        action="deregister",
-        version=version,
-        stage=None,
-        stdout=f"Created git tag '{tag}' that deregisters version",
-    )
-    return TagPlan(name, create=(new,), not_before=_not_before(registry, name))
-
-
-def plan_deprecate(
-    registry: Registry,
-    name: str,
-    ref_sha: Optional[str] = None,
-    head_sha: Optional[str] = None,
-    message: Optional[str] = None,
-    simple: Optional[bool] = None,
-    force: bool = False,
-    delete: bool = False,
-) -> TagPlan:
-    """`gto deprecate NAME [--ref REF] [--delete]`: the tag goes on REF, else on the commit of the artifact's
-    newest event, else (an unknown artifact with --force) on HEAD (`head_sha`)."""
-    _check_name(name)
-    if force:
-        if simple:
-            raise PlanError("Can't use 'force' with 'simple=True'")
-        simple = False
-    else:
-        if simple is None:
-            simple = True
-        _readable(registry)
-        if _known(registry, name).deprecated:
-            raise PlanError("Artifact was deprecated already")
-    _readable(registry)
-    art = registry.artifacts.get(name)
-    if delete:
-        return TagPlan(name, delete=_distinct_tags(_known(registry, name).events))
-    target = ref_sha
-    if target is None:
-        target = art.events[-1].commit if art is not None and art.events else head_sha
-    if not target:  # an unknown artifact with --force, in a repository without commits
-        raise PlanError("Ref 'HEAD' was not found in the repository history")
-    tag = _tag_name(registry, name, "deprecate", bool(simple))
-    new = NewTag(
-        name=tag,
-        message=message or f"Deprecating artifact '{name}'",
-        commit=target,
-        action="deprecate",
-        version=None,
-        stage=None,
-        stdout=f"Created git tag '{tag}' that deprecates artifact",
-    )
-    return TagPlan(name, create=(new,), not_before=_not_before(registry, name))
+    return TagPlan(name, create=tuple(created), not_before=newest_time(registry, name))

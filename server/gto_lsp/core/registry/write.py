@@ -33,7 +33,8 @@ import git
 
 from gto_lsp.core.messages import NO_IDENTITY
 from gto_lsp.core.registry.plan import PlanError, TagPlan
-from gto_lsp.core.registry.state import Registry, read_registry
+from gto_lsp.core.registry.read import read_registry
+from gto_lsp.core.registry.state import Registry
 from gto_lsp.core.repo.commit import branch_remote
 from gto_lsp.core.repo.lock import LockBusy, file_lock
 from gto_lsp.core.repo.run import reason, run_git, run_network

@@ -7,7 +7,8 @@ from typing import Callable
 
 import git
 
-from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, HeadInfo, head_info, registry_artifacts
+from gto_lsp.core.registry.replay import registry_artifacts
+from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, HeadInfo, head_info
 from gto_lsp.core.repo.commit import branch_remote
 from gto_lsp.core.repo.run import NotARepository, is_root, norm_relpath, run_git, z_list
 

@@ -64,7 +64,7 @@ async def _gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
 def _registry(gate: Gate) -> Registry:
     """The registry as it is now on disk (blocking: a worker thread): one `git for-each-ref` pass. Writes plan
     from this fresh read, never from a cache: the counter and "tag exists" need every tag."""
-    from gto_lsp.core.registry.state import read_registry
+    from gto_lsp.core.registry.read import read_registry
 
     return read_registry(gate.root)
 
@@ -286,7 +286,7 @@ async def assign(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 async def deprecate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto deprecate NAME [VERSION [STAGE]] [--force] [--push]`: the artifact; with `version`, deregister it;
     with `version` and `stage`, unassign the stage."""
-    from gto_lsp.core.registry.plan import plan_deprecate, plan_deregister, plan_unassign
+    from gto_lsp.core.registry.deprecate import plan_deprecate, plan_deregister, plan_unassign
 
     name = arg_str(arg, "name", required=True)
     assert name is not None

@@ -1,0 +1,90 @@
+"""The registry of a repository on disk: its tags (one `git for-each-ref` pass), HEAD's artifacts.yaml, and GTO's
+refusal of a registry whose committed artifacts.yaml it cannot read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+from gto_lsp.core.registry.replay import parse_registry
+from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, Registry, head_info
+
+
+def read_registry(root: str | os.PathLike[str]) -> Registry:
+    """Read the registry of the repository at `root` (git for-each-ref, HEAD's artifacts.yaml)."""
+    import git
+
+    from gto_lsp.core.repo.run import run_git
+
+    g = git.Git(str(root))
+
+    def run(*args: str) -> tuple[int, bytes]:
+        res = run_git(g, *args)
+        return res.status, res.out
+
+    status, out = run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
+    registry = parse_registry(out if status == 0 else b"", head_info(Path(root), run))
+    return with_index_error(registry, index_error(Path(root), registry))
+
+
+INDEX_ERROR = "artifacts.yaml file doesn't conform to GTO format"
+
+
+def index_error(root: Path, registry: Registry) -> Optional[str]:
+    """GTO's error when the artifacts.yaml committed at HEAD or at a commit holding a version cannot be read by
+    GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
+    import subprocess
+
+    from gto_lsp.core.codes import CheckSettings, refuses
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.formats.gto.check import check
+    from gto_lsp.core.formats.gto.document import parse
+
+    config = read_config(root)
+    commits = {v.commit for a in registry.artifacts.values() for v in a.versions}
+    commits.update(e.commit for a in registry.artifacts.values() for e in a.events if e.kind == "commit")
+    if registry.head:
+        commits.add(registry.head)
+    if not commits:
+        return None
+    names = sorted(commits)
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(f"{c}:{config.index}\n" for c in names).encode(),
+        capture_output=True,
+        check=False,
+    )
+    out, seen = done.stdout, set()
+    pos = 0
+    while pos < len(out):
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # missing: no artifacts.yaml at that commit
+        size = int(header[2])
+        blob, pos = out[pos : pos + size], pos + size + 1
+        if header[0] in seen:
+            continue
+        seen.add(header[0])
+        text = blob.decode("utf-8", "replace")
+        problems = check(parse(text), config, None, CheckSettings(paths=False, foreign_files=True))
+        if any(refuses(p.code) for p in problems):
+            return INDEX_ERROR
+    return None
+
+
+def with_index_error(registry: Registry, error: Optional[str]) -> Registry:
+    """The registry marked as one GTO cannot read because of an artifacts.yaml (see index_error)."""
+    import dataclasses
+
+    if error is None or registry.error is not None:
+        return registry
+    artifacts = {n: dataclasses.replace(a, error=error) for n, a in registry.artifacts.items()}
+    return dataclasses.replace(registry, artifacts=artifacts, error=error, error_cause="index")
+
+
+def registry_state(root: str | os.PathLike[str]) -> dict[str, ArtifactRegistry]:
+    return read_registry(root).artifacts
