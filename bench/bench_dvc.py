@@ -43,7 +43,6 @@ from bench_lsp import (
     arguments,
     drive,
     fmt,
-    git,
     gto_command,
     load,
     median,
@@ -53,7 +52,8 @@ from bench_lsp import (
     run,
     yls_command,
     yls_settings,
-)
+)  # bench_lsp puts tests/ on sys.path
+from helpers.git import git, make_repo
 
 STAGES = 50
 TYPES = ("model", "model", "dataset", "notebook")
@@ -126,7 +126,7 @@ def make_dvc_workspace(
     index = repo / "dvc.yaml"
     index.write_text(text)
     if commit:
-        git(repo, "init", "-q", "-b", "main")
+        make_repo(repo)
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "pipeline, models and their annotations")
     return repo, index, text

@@ -22,7 +22,6 @@ import asyncio
 import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source
+from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source  # puts tests/ on sys.path
+from helpers.git import git, make_repo
 from lsp_client import LspClient, LspError, Published, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
@@ -59,15 +59,10 @@ def build_repository(entries: int) -> Path:
             folder = repo / "models" / f"m{i}"
             folder.mkdir(parents=True)
             (folder / "model.pkl").write_text(f"{i}\n")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.com"}
-    env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="b@example.com")
-    for args in (
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "entries"],
-        ["-c", "tag.gpgsign=false", "tag", "-a", "-m", "Registering", "model-00003@v1.0.0"],
-    ):
-        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    make_repo(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "entries")
+    git(repo, "tag", "-a", "-m", "Registering", "model-00003@v1.0.0")
     (repo / ".git" / "bench-built").write_text(f"{entries} entries\n")
     return repo
 

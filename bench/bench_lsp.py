@@ -39,6 +39,9 @@ from lsp_client import LspClient, LspError, Published, tree_cpu_ms, tree_memory_
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "tests"))  # helpers.git, for this script and the bench scripts that import it
+from helpers.git import git, make_repo  # noqa: E402  (the tests' repositories)
+
 YLS_VERSION = "1.25.0"
 YLS_BIN = BENCH / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
 
@@ -74,20 +77,9 @@ def make_text(count: int) -> str:
     return "".join(parts)
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
 def make_workspace(base: Path, count: int) -> tuple[Path, Path, str]:
     """(repository, artifacts.yaml, its text): every path exists and is committed."""
-    repo = base / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
+    repo = make_repo(base / "repo")
     for i in range(count):
         folder = repo / "models" / f"m{i}"
         folder.mkdir(parents=True)

@@ -48,7 +48,8 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote
 
-from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source
+from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source  # puts tests/ on sys.path
+from helpers.git import git, make_repo
 from lsp_client import LspClient, Published, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
@@ -63,7 +64,7 @@ DIR = "models/nlp"  # the nested dvc.yaml's folder: its artifacts' tags are `mod
 IN_INDEX, IN_DVC = 400, 50  # artifacts.yaml declares the first 400, dvc.yaml the next 50, DIR/dvc.yaml the last 50
 STAGES = ("dev", "staging", "prod")
 EPOCH = 1_700_000_000
-LAYOUT_VERSION = 1  # bump when the repository's shape changes: a new cache key
+LAYOUT_VERSION = 2  # bump when the repository's shape changes: a new cache key
 
 TARGETS = {"first_hover": 300.0, "hover": 50.0, "completion": 50.0, "open": 1000.0, "rss": 200.0, "first_lens": 300.0}
 SETTINGS = {"gto": {"checks": {"enable": True, "paths": True}, "git": {"enabled": True}}}
@@ -235,16 +236,6 @@ def cache_key() -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
-def run_git(repo: Path, *args: str, capture: bool = False) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "-c", "tag.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-    return result.stdout.decode() if capture else ""
-
-
 def build_repository(rebuild: bool) -> Path:
     """The benchmark's repository, built once per layout and reused (`--rebuild` builds it again)."""
     repo = CACHE / cache_key()
@@ -254,13 +245,13 @@ def build_repository(rebuild: bool) -> Path:
     shutil.rmtree(repo, ignore_errors=True)
     repo.mkdir(parents=True)
     started = time.perf_counter()
-    run_git(repo, "init", "-q", "-b", "main")
+    make_repo(repo)
     stream = fast_import_stream(random.Random(8))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=stream, check=True)
-    run_git(repo, "pack-refs", "--all")
-    run_git(repo, "reset", "-q", "--hard", "main")
-    tags = run_git(repo, "for-each-ref", "--format=x", "refs/tags", capture=True).count("\n")
-    files = run_git(repo, "ls-files", "-z", capture=True).count("\0")
+    git(repo, "pack-refs", "--all")
+    git(repo, "reset", "-q", "--hard", "main")
+    tags = git(repo, "for-each-ref", "--format=x", "refs/tags").count("\n")
+    files = git(repo, "ls-files", "-z").count("\0")
     done.write_text(f"{tags} tags, {files} files\n")
     print(f"built {repo} in {time.perf_counter() - started:.1f} s: {tags} tags, {files} tracked files", flush=True)
     return repo
@@ -400,7 +391,7 @@ async def new_tag(server: Server) -> float:
     shows it (the tag is deleted again, the cached repository stays as built)."""
     name, version = artifact_name(3), "v9.0.0"
     tag = f"{name}@{version}"
-    run_git(server.repo, "tag", "-a", "-m", f"Registering artifact {name} version {version}", tag, "main")
+    git(server.repo, "tag", "-a", "-m", f"Registering artifact {name} version {version}", tag, "main")
     try:
         ref = server.repo / ".git" / "refs" / "tags" / tag
         sent = server.client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": ref.as_uri(), "type": 1}]})
@@ -412,7 +403,7 @@ async def new_tag(server: Server) -> float:
             await asyncio.sleep(0.005)
         return math.nan
     finally:
-        run_git(server.repo, "tag", "-d", tag)
+        git(server.repo, "tag", "-d", tag)
 
 
 async def lens_session(repo: Path, command: list[str], env: dict[str, str], base: Path, run: Run) -> float:
