@@ -6,7 +6,6 @@ seeing the new state, and the one gate: an untrusted workspace or `gto.git.enabl
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
@@ -179,15 +178,13 @@ async def test_nested_dvc_name_is_written_with_equals(start: Start, make_repo: C
 async def test_push_now_or_later(start: Start, make_repo: Callable[..., Repo], tmp_path: Path) -> None:
     repo, _, _ = rf_repo(make_repo)
     remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=repo.env)
+    repo.git("init", "-q", "--bare", str(remote))
     repo.git("remote", "add", "origin", str(remote))
     editor = await start([repo.root], CLIENT)
     base = {"repository": str(repo.root), "name": "rf"}
     pushed = await editor.command("gto.server.register", {**base, "push": True})
     assert pushed["ok"] is True and pushed["pushed"] is True and pushed["tag"] == "rf@v1.3.1"
-    remote_tags = subprocess.run(
-        ["git", "ls-remote", "--tags", str(remote)], capture_output=True, text=True, env=repo.env, check=True
-    ).stdout
+    remote_tags = repo.git("ls-remote", "--tags", str(remote))
     assert "refs/tags/rf@v1.3.1" in remote_tags and "rf@v1.3.0" not in remote_tags, "only the new tag travels"
     later = await editor.command("gto.server.assign", {**base, "stage": "dev", "version": "v1.3.1"})
     assert later["pushed"] is False

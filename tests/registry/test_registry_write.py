@@ -4,7 +4,6 @@ artifact's newest tag), deletions, and pushing only those tags, with the reason 
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -67,11 +66,8 @@ def test_tagger_time_after_the_newest_tag_even_in_the_future(repo: Path) -> None
     future = int(time.time()) + 1000
     git(repo, "-c", "user.name=x", "tag", "-a", "rf@v0.0.1", "-m", "reg", "HEAD")
     env_date = f"{future} +0000"
-    subprocess.run(
-        ["git", "tag", "-a", "rf#prod#1", "-m", "assign", "HEAD"],
-        cwd=repo,
-        env={**os.environ, "GIT_COMMITTER_DATE": env_date},
-        check=True,
+    helpers.git.git(
+        repo, "tag", "-a", "rf#prod#1", "-m", "assign", "HEAD", env={**os.environ, "GIT_COMMITTER_DATE": env_date}
     )
     plan = plan_deprecate(read_registry(repo), "rf")
     write_plan(repo, plan)
