@@ -1,7 +1,7 @@
 """The one definition of artifacts.yaml's fields, with GTO's name rule (names.py) for types and labels.
 
 check's value rules (kind, nullable, value rule), annotate's defaults and describe's order, completion, hover and
-the JSON schema read this table; tests/test_check.py checks that check follows it.
+the JSON schema read this table; tests/formats/gto/test_check.py checks that check follows it.
 """
 
 from __future__ import annotations
