@@ -26,14 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "server"))
 
 from bench_dvc import make_dvc_workspace  # noqa: E402
-from gto_lsp.core import parse as parse_module  # noqa: E402
 from gto_lsp.core.edits import AnnotateRequest  # noqa: E402
 from gto_lsp.core.formats.dvc.document import DvcDocument, parse_dvc  # noqa: E402
 from gto_lsp.core.formats.dvc.rules import check_dvc  # noqa: E402
 from gto_lsp.core.formats.gto.check import check  # noqa: E402
+from gto_lsp.core.formats.gto.document import Document, parse  # noqa: E402
 from gto_lsp.core.formats.gto.edit import annotate  # noqa: E402
-from gto_lsp.core.parse import Document, parse  # noqa: E402
 from gto_lsp.core.repo.fs import RepoView  # noqa: E402
+from gto_lsp.core.yaml.nodes import HAVE_LIBYAML  # noqa: E402
 
 T = TypeVar("T")
 
@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--dvc-sizes", default="1000,10000", help="dvc.yaml sizes ('' for none)")
     parser.add_argument("--dvc-repeat", type=int, default=3, help="runs of DVC's own read (0: none)")
     args = parser.parse_args()
-    print(f"libyaml: {parse_module.HAVE_LIBYAML}   python {sys.version.split()[0]}")
+    print(f"libyaml: {HAVE_LIBYAML}   python {sys.version.split()[0]}")
     for size in (int(s) for s in args.sizes.split(",") if s):
         bench_size(size, args.repeat, args.gto_repeat)
     for size in (int(s) for s in args.dvc_sizes.split(",") if s):

@@ -31,10 +31,10 @@ from gto_lsp.core.codes import reader_refusals
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import annotate, describe, needs_rewrite, remove
 from gto_lsp.core.formats.gto.read import read_checked
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
-from gto_lsp.core.parse import parse
 from gto_lsp.core.repo.reader import RepoFacts
 
 pytestmark = pytest.mark.compat

@@ -48,10 +48,10 @@ from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import describe
 from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
-from gto_lsp.core.parse import parse
 
 pytestmark = pytest.mark.compat
 

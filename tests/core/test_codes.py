@@ -10,7 +10,7 @@ from gto_lsp.core.codes import CODES, CheckSettings, codes_of, reader_refusals, 
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.formats.dvc.fixes import FIXERS as DVC_FIXERS
 from gto_lsp.core.formats.gto.check import check
-from gto_lsp.core.parse import parse
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.lsp.features.code_actions import FIXERS
 

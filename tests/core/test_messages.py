@@ -14,8 +14,8 @@ from gto_lsp.cli import main
 from gto_lsp.core.config import Config
 from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import annotate
-from gto_lsp.core.parse import parse
 from helpers.git import T0, git
 
 IDENTITY = {"NAME": "Tess", "EMAIL": "tess@example.com"}

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gto_lsp.core.parse import parse
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.problems import Pos, Span
 
 
@@ -90,7 +90,7 @@ def test_entry_span_ends_at_last_content_not_trailing_comments() -> None:
 
 
 def test_yaml_12_scalars() -> None:
-    from gto_lsp.core.parse import BOOL, STR, tag_of
+    from gto_lsp.core.yaml.nodes import BOOL, STR, tag_of
 
     artifact = parse("rf:\n  virtual: yes\n  description: true\n").artifacts[0]
     virtual = artifact.field("virtual")
@@ -149,8 +149,8 @@ def test_never_raises_on_garbage(seed: int) -> None:
 def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """The extension may run where PyYAML has no libyaml: the pure composer must agree exactly."""
 
-    from gto_lsp.core import parse as parse_module
     from gto_lsp.core.formats.gto.check import check
+    from gto_lsp.core.yaml import nodes
 
     corpus = [
         "rf:\n  type: model\n  labels: [a, b, a]\n  virtual: yes\n  descripton: x\n",
@@ -164,7 +164,7 @@ def test_pure_python_fallback_gives_the_same_results(monkeypatch: pytest.MonkeyP
         "a.b: {}\n123: {}\nrf:\n",
     ]
     fast = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
-    monkeypatch.setattr(parse_module, "_Loader", parse_module._PureLoader)
+    monkeypatch.setattr(nodes, "_Loader", nodes._PureLoader)
     pure = [[(p.code, p.span, p.message) for p in check(parse(text))] for text in corpus]
     assert pure == fast
 

@@ -103,7 +103,7 @@ def test_check_of_a_hostile_path_ends_in_bounded_memory(tmp_path: Path, case: st
     code = (
         "import sys\n"
         "from gto_lsp.core.formats.gto.check import check\n"
-        "from gto_lsp.core.parse import parse\n"
+        "from gto_lsp.core.formats.gto.document import parse\n"
         "found = check(parse(open('artifacts.yaml').read()))\n"
         "print(sorted({p.code for p in found}))\n" + PRINT_PEAK
     )

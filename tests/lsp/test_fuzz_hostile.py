@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 from lsprotocol import types
 
-from gto_lsp.core.parse import parse
+from gto_lsp.core.formats.gto.document import parse
 from lsp.conftest import Doc, Editor, Repo, Start, uri
 from lsp.test_hostile import answer, bomb, entries, errors, ident, peak_mb, raw_request, symbols
 

@@ -24,7 +24,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from gto_lsp.core.formats.dvc.files import folder_of
     from gto_lsp.core.formats.dvc.rules import stage_outputs
     from gto_lsp.core.formats.gto.check import check
-    from gto_lsp.core.parse import parse
+    from gto_lsp.core.formats.gto.document import parse
     from gto_lsp.core.repo.fs import RepoView
     from gto_lsp.core.repo.reader import RepoFacts
     from gto_lsp.core.repo.run import GitError, find_root

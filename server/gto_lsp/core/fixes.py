@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from gto_lsp.core.parse import Artifact, MappingNode, Node, ScalarNode, node_end
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode
 
 Edit = tuple[Span, str]
 

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional, TypeVar
 
-from gto_lsp.core.parse import Artifact, Document, MappingNode, Node, ScalarNode, node_end
+from gto_lsp.core.formats.gto.document import Artifact, Document
 from gto_lsp.core.problems import Pos, Span
+from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode
 
 
 def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:

@@ -10,9 +10,9 @@ import pytest
 from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.fields import FIELDS, closest_field, json_schema
 from gto_lsp.core.names import invalid_name_message, suggest_name
-from gto_lsp.core.parse import parse
 from gto_lsp.core.problems import Pos, Problem
 from gto_lsp.core.repo.fs import RepoView
 

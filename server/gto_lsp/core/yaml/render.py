@@ -1,4 +1,5 @@
-"""Write YAML exactly as GTO does: ruamel.yaml's safe dumper, block style, keys sorted, width 80."""
+"""YAML as Python values, exactly as GTO reads and writes it: ruamel.yaml's safe loader, and its safe dumper (block
+style, keys sorted, width 80); and the value GTO's reader gives a composed node."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ import threading
 from typing import Any
 
 from ruamel.yaml import YAML
+
+from gto_lsp.core.yaml.nodes import (
+    ALIAS_BUDGET,
+    BOOL,
+    NULL,
+    STR,
+    AliasExpansionError,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    alias_excess,
+    mapping_pairs,
+    resolve_plain,
+    tag_of,
+)
 
 # One dumper and one loader per thread (making one looks for plug-ins on disk: 1 ms each time; an instance is
 # not safe to share between the event loop and a worker thread).
@@ -40,8 +57,6 @@ def is_plain(value: Any) -> bool:
     """Whether the dumper writes `value` unquoted, as it is, at the start of a short line."""
     if not isinstance(value, str) or len(value) > _PLAIN_WIDTH or not _PLAIN.fullmatch(value):
         return False
-    from gto_lsp.core.parse import STR, resolve_plain
-
     return resolve_plain(value) == STR
 
 
@@ -81,3 +96,28 @@ def render_scalar(value: Any) -> str:
         return str(value)
     text = dump([value])
     return text[2:].rstrip("\n") if text.startswith("- ") else text.strip()
+
+
+def scalar_value(node: Node) -> Any:
+    """The Python value GTO's reader gives a node (YAML 1.2 safe), for scalars and simple collections. Raises
+    AliasExpansionError rather than expand an alias bomb."""
+    if isinstance(node, (SequenceNode, MappingNode)) and alias_excess(node) > ALIAS_BUDGET:
+        raise AliasExpansionError()
+    return _value(node)
+
+
+def _value(node: Node) -> Any:
+    if isinstance(node, ScalarNode):
+        tag = tag_of(node)
+        if tag == STR:
+            return node.value
+        if tag == NULL:
+            return None
+        if tag == BOOL:
+            return node.value.lower() in ("true", "yes", "on")  # `!!bool yes` is true for ruamel
+        return load(node.value)
+    if isinstance(node, SequenceNode):
+        return [_value(item) for item in node.value]
+    if isinstance(node, MappingNode):
+        return {_value(k): _value(v) for k, v in mapping_pairs(node)}
+    return None

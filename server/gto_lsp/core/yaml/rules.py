@@ -11,7 +11,8 @@ import re
 from typing import Any, Optional
 
 from gto_lsp.core.codes import problem
-from gto_lsp.core.parse import (
+from gto_lsp.core.problems import Pos, Problem, Related, Span
+from gto_lsp.core.yaml.nodes import (
     BOOL,
     FLOAT,
     INT,
@@ -26,10 +27,9 @@ from gto_lsp.core.parse import (
     SequenceNode,
     is_standard_tag,
     resolve_plain,
-    scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import Pos, Problem, Related, Span
+from gto_lsp.core.yaml.render import scalar_value
 
 
 def relative_span(node: Node) -> Span:

@@ -9,10 +9,12 @@ from typing import Any, Optional
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import values_of
 from gto_lsp.core.formats.dvc.files import DVC_FILE, dvc_files, full_name, walk_files
+from gto_lsp.core.formats.gto.document import Document, parse
 from gto_lsp.core.names import invalid_name_message, is_valid_name
-from gto_lsp.core.parse import Document, ScalarNode, parse, scalar_value
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.core.values import is_lax_false
+from gto_lsp.core.yaml.nodes import ScalarNode
+from gto_lsp.core.yaml.render import scalar_value
 from gto_lsp.lsp.commands.args import arg_str
 from gto_lsp.lsp.commands.refusals import fail
 from gto_lsp.lsp.commands.target import Target, held, resolve_target

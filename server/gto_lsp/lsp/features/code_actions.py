@@ -17,8 +17,9 @@ from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.edit import values_of as dvc_values_of
 from gto_lsp.core.formats.dvc.files import dvc_file_of, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for as dvc_fixes_for
-from gto_lsp.core.parse import Artifact, SequenceNode
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.nodes import SequenceNode
 from gto_lsp.lsp.edits import workspace_edit
 from gto_lsp.lsp.features.diagnostics import SOURCE, problems_of
 from gto_lsp.lsp.features.migrate_action import migrate_action

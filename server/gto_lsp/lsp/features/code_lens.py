@@ -19,8 +19,8 @@ from lsprotocol import types
 
 from gto_lsp.core.formats.dvc.files import full_name
 from gto_lsp.core.names import is_valid_name
-from gto_lsp.core.parse import MappingNode
 from gto_lsp.core.problems import Span
+from gto_lsp.core.yaml.nodes import MappingNode
 from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, PARSE_OFF_LOOP, View
 from gto_lsp.lsp.session.server import GtoLanguageServer
 

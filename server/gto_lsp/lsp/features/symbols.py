@@ -10,10 +10,11 @@ from typing import Optional, Union
 from lsprotocol import types
 
 from gto_lsp.core.formats.dvc.files import resolve_path as dvc_resolve_path
-from gto_lsp.core.parse import STR as STR_TAG
-from gto_lsp.core.parse import Artifact, MappingNode, ScalarNode, SequenceNode, tag_of
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.paths import escapes, inside, is_absolute, is_external, normalise
 from gto_lsp.core.problems import Pos, Span
+from gto_lsp.core.yaml.nodes import STR as STR_TAG
+from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, tag_of
 from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
 from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
 from gto_lsp.lsp.session.paths import path_to_uri

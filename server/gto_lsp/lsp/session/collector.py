@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from gto_lsp.core.parse import Document, parse
+from gto_lsp.core.formats.gto.document import Document, parse
 
 LARGE = 5_000  # files or tags: from there, what was built for them is moved out of the collector's way
 

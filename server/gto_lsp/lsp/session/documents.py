@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from gto_lsp.core.formats.dvc.document import DvcDocument
-from gto_lsp.core.parse import Document
+from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.repos import RepoState
 

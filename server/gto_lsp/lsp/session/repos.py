@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from gto_lsp.core.config import CONFIG_FILE, Config, parse_config
+from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.facts import facts
-from gto_lsp.core.parse import Block, Document
 from gto_lsp.core.paths import inside
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
-from gto_lsp.core.registry.state import registry_artifacts
+from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.yaml.blocks import Block
 from gto_lsp.lsp.session.collector import freeze_if_large
 from gto_lsp.lsp.session.paths import Tracked, folders_of, norm, read_text
 

@@ -24,7 +24,7 @@ from pygls.workspace import TextDocument
 from gto_lsp.core.config import CONFIG_FILE
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.files import DVC_FILE
-from gto_lsp.core.parse import parse
+from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
 from gto_lsp.lsp.session.collector import freeze_first_parse, parse_paused

@@ -5,19 +5,27 @@ belong to this file's folder."""
 from __future__ import annotations
 
 import posixpath
+import weakref
 from collections.abc import Iterable
-from typing import Optional
 
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
 from gto_lsp.core.formats.dvc.edit import values_of
 from gto_lsp.core.formats.dvc.files import split_full_name
 from gto_lsp.core.names import is_valid_name
+from gto_lsp.core.yaml.blocks import Block
+
+Vocabulary = tuple[frozenset[str], frozenset[str]]  # (types, labels)
+EntryVocabulary = tuple[tuple[str, ...], tuple[str, ...]]
+
+# Kept by this module, weakly: a document's vocabulary once per parse, an entry's once per text of its block.
+_VOCABULARY: weakref.WeakKeyDictionary[DvcDocument, Vocabulary] = weakref.WeakKeyDictionary()
+_ENTRY_VOCABULARY: weakref.WeakKeyDictionary[Block, EntryVocabulary] = weakref.WeakKeyDictionary()
 
 
-def vocabulary(document: DvcDocument) -> tuple[frozenset[str], frozenset[str]]:
+def vocabulary(document: DvcDocument) -> Vocabulary:
     """(types, labels) written in the section, valid by GTO's name rule; computed once per parse, each entry's once
     per text of its block (an edit re-reads the entry it touched)."""
-    cached: Optional[tuple[frozenset[str], frozenset[str]]] = document.memo.get("vocabulary")
+    cached = _VOCABULARY.get(document)
     if cached is None:
         types_used: set[str] = set()
         labels: set[str] = set()
@@ -26,13 +34,12 @@ def vocabulary(document: DvcDocument) -> tuple[frozenset[str], frozenset[str]]:
             types_used.update(kinds)
             labels.update(found)
         cached = (frozenset(types_used), frozenset(labels))
-        document.memo["vocabulary"] = cached
+        _VOCABULARY[document] = cached
     return cached
 
 
-def _entry_vocabulary(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    memo = entry.block.memo
-    found: Optional[tuple[tuple[str, ...], tuple[str, ...]]] = memo.get("dvc-vocabulary")
+def _entry_vocabulary(entry: Entry) -> EntryVocabulary:
+    found = _ENTRY_VOCABULARY.get(entry.block)
     if found is None:
         values = values_of(entry)
         kind = values.get("type")
@@ -41,7 +48,7 @@ def _entry_vocabulary(entry: Entry) -> tuple[tuple[str, ...], tuple[str, ...]]:
             (kind,) if isinstance(kind, str) and is_valid_name(kind) else (),
             tuple(x for x in labels if isinstance(x, str) and is_valid_name(x)) if isinstance(labels, list) else (),
         )
-        memo["dvc-vocabulary"] = found
+        _ENTRY_VOCABULARY[entry.block] = found
     return found
 
 

@@ -3,7 +3,7 @@
 DVC files are pipelines first: stages, plots, params, metrics and vars are not ours, so the file is read in two
 parts. The top level is parsed with the section's lines blanked out (only YAML syntax is checked there), and the
 section's lines, de-indented by the entries' indentation, are parsed as if they were an artifacts.yaml. Both
-parses are incremental (`parse(text, previous)`), so an edit in one entry re-parses that entry alone. A section
+parses are incremental (`parse_blocks(text, previous)`), so an edit in one entry re-parses that entry alone. A section
 the cut cannot express (flow style, a value on the key's line, lines indented less than the entries, aliases to
 anchors elsewhere) is read from the whole `artifacts` block instead.
 """
@@ -12,23 +12,14 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from gto_lsp.core.parse import (
-    Artifact,
-    Block,
-    Document,
-    MappingNode,
-    Node,
-    ScalarNode,
-    SequenceNode,
-    last_content_mark,
-    parse,
-    parse_whole,
-    tag_of,
-)
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed
+from gto_lsp.core.yaml.cut import parse_blocks, parse_whole
+from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode, last_content_mark, tag_of
 from gto_lsp.core.yaml.rules import duplicate_keys
 
 SECTION = "artifacts"
@@ -39,7 +30,7 @@ _NOT_A_BREAK = re.compile(r"[^\r\n]+")
 
 
 @dataclass(frozen=True)
-class Entry(Artifact):
+class Entry(Placed):
     """An artifact of the section: its block's marks are moved down by `line` and right by `indent`."""
 
     indent: int = 0
@@ -52,11 +43,11 @@ class Entry(Artifact):
         return problem.moved(self.line, self.indent) if self.indent else problem.shifted(self.line, self.col_shift)
 
 
-@dataclass
+@dataclass(eq=False)
 class DvcDocument:
     text: str
-    top: Document  # the top level (the section's lines blanked when it was cut out)
-    section: Optional[Document]  # the de-indented section, when it was cut out
+    top: Blocks  # the top level (the section's lines blanked when it was cut out)
+    section: Optional[Blocks]  # the de-indented section, when it was cut out
     entries: list[Entry]
     problems: list[Problem]  # parse problems, placed
     section_line: Optional[int]  # line of the `artifacts:` key; None when the file has none
@@ -65,20 +56,15 @@ class DvcDocument:
     indent: int  # the entries' indentation (2 when unknown)
     field_indent: int  # the fields' indentation relative to their entry (2 when unknown)
     section_end: int = 0  # first line after the section
-    memo: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Line and offset arithmetic over the real text (the top-level parse may be of a masked text).
+    lines: Lines = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.lines = Lines(self.text, self.top.line_ending)
 
     @property
     def line_ending(self) -> str:
         return self.top.line_ending
-
-    @property
-    def lines(self) -> Document:
-        """Line and offset arithmetic over the real text (the top-level parse may be of a masked text)."""
-        if "lines" not in self.memo:
-            top = self.top
-            self.memo["lines"] = Document(self.text, [], [], None, "mapping", False, top.line_ending, top.bom, [])
-        lines: Document = self.memo["lines"]
-        return lines
 
     def line_text(self, line: int) -> str:
         return self.lines.line_text(line)
@@ -96,7 +82,7 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
     try:
         return _parse(text, previous)
     except Exception as error:  # never let a document break the server
-        top = parse("", None)
+        top = parse_blocks("", None)
         problem = Problem("yaml-syntax", "error", f"Could not read dvc.yaml: {error}", Span.at(0, 0))
         return DvcDocument(text, top, None, [], [problem], None, None, "error", 2, 2)
 
@@ -114,12 +100,12 @@ def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     region = text[body_start:body_end]
     masked = text[:body_start] + _NOT_A_BREAK.sub("", region) + text[body_end:]
     body = _dedenter(indent).sub("", region)
-    section = parse(body, previous.section if previous is not None else None)
+    section = parse_blocks(body, previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
         return _from_top(text, _top_parse(text, previous), key_line)
     top = _top_parse(masked, previous)
     start = key_line + 1
-    entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.artifacts]
+    entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.entries]
     problems = [p for p in _top_problems(top)]
     problems.extend(p.moved(start, indent) for p in section.problems)
     end = start + region.count("\n") if body_end < len(text) else text.count("\n") + 1
@@ -128,11 +114,11 @@ def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     )
 
 
-def _top_parse(text: str, previous: Optional[DvcDocument]) -> Document:
+def _top_parse(text: str, previous: Optional[DvcDocument]) -> Blocks:
     """The top level cut into blocks; where the cut misreads a valid file (a multi-line flow collection closed
     at column 0), the whole text composed at once."""
-    top = parse(text, previous.top if previous is not None else None)
-    if top.placed and any(p.code in ("yaml-syntax", "entry-syntax") for p in top.problems):
+    top = parse_blocks(text, previous.top if previous is not None else None)
+    if top.slots and any(p.code in ("yaml-syntax", "entry-syntax") for p in top.problems):
         whole = parse_whole(text)
         if whole.kind in ("mapping", "empty") and not whole.problems:
             return whole
@@ -183,7 +169,7 @@ def _field_indent(entries: list[Entry]) -> int:
 _ENTRY_SYNTAX = "Expected an artifact entry `name:`"
 
 
-def _top_problems(top: Document) -> list[Problem]:
+def _top_problems(top: Blocks) -> list[Problem]:
     """Problems of the top level that DVC has too: YAML syntax and a repeated key. An empty file is valid."""
     out: list[Problem] = []
     odd_top = top.kind in ("not-mapping", "error") or any(p.code == "entry-syntax" for p in top.problems)
@@ -210,8 +196,8 @@ def _top_problems(top: Document) -> list[Problem]:
                 problem.span,
             )
         out.append(problem)
-    seen: dict[Any, Artifact] = {}
-    for block in top.artifacts:
+    seen: dict[Any, Placed] = {}
+    for block in top.entries:
         key = block.key
         if not isinstance(key, ScalarNode):
             continue
@@ -233,10 +219,10 @@ def _top_problems(top: Document) -> list[Problem]:
     return out
 
 
-def _from_top(text: str, top: Document, key_line: Optional[int]) -> DvcDocument:
+def _from_top(text: str, top: Blocks, key_line: Optional[int]) -> DvcDocument:
     """The section read from the whole `artifacts` block of the top-level parse (or absent)."""
     problems = _top_problems(top)
-    block = next((a for a in top.artifacts if isinstance(a.key, ScalarNode) and a.key.value == SECTION), None)
+    block = next((a for a in top.entries if isinstance(a.key, ScalarNode) and a.key.value == SECTION), None)
     if block is None:
         return DvcDocument(text, top, None, [], problems, None, None, "none", 2, 2)
     value = block.block.value
@@ -269,15 +255,18 @@ def _falsy_document(text: str) -> bool:
         return False
 
 
-def _repeated_keys(block: Artifact) -> list[Problem]:
+# The repeated keys of each top-level block, relative to it: computed once per block text.
+_REPEATED_KEYS: weakref.WeakKeyDictionary[Block, list[Problem]] = weakref.WeakKeyDictionary()
+
+
+def _repeated_keys(block: Placed) -> list[Problem]:
     """Repeated keys inside another section (a stage defined twice): ruamel refuses the whole file."""
-    memo = block.block.memo
-    found: Optional[list[Problem]] = memo.get("dvc-keys")
+    found = _REPEATED_KEYS.get(block.block)
     if found is None:
         found = []
         if block.block.value is not None:
             duplicate_keys(block.block.value, found)
         # Worded for DVC (and given the project note) by check_dvc, as every refusing problem of the document.
         found = [p for p in found if p.code == "duplicate-key" and "Duplicate key" in p.message]
-        memo["dvc-keys"] = found
+        _REPEATED_KEYS[block.block] = found
     return [block.relative(p) for p in found]

@@ -17,10 +17,11 @@ from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, KEY_ORDER
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
-from gto_lsp.core.parse import STR, MappingNode, ScalarNode, content_end, node_end, resolve_plain, scalar_value, tag_of
 from gto_lsp.core.paths import conflict
 from gto_lsp.core.problems import Pos
-from gto_lsp.core.yaml.render import render_field, render_scalar
+from gto_lsp.core.yaml.blocks import content_end, node_end
+from gto_lsp.core.yaml.nodes import STR, MappingNode, ScalarNode, resolve_plain, tag_of
+from gto_lsp.core.yaml.render import render_field, render_scalar, scalar_value
 
 UPDATED = "Updated `{file}`"
 
@@ -81,7 +82,7 @@ def _others(document: DvcDocument) -> dict[str, Any]:
     """The top-level keys other than `artifacts:`, each as its value reads (or its text when it cannot be read
     alone): what an edit of the section must leave as it was."""
     out: dict[str, Any] = {}
-    for block in document.top.artifacts:
+    for block in document.top.entries:
         key = block.block.key
         name = key.value if isinstance(key, ScalarNode) else repr(key)
         if name == "artifacts":
@@ -287,7 +288,7 @@ def _line_start(document: DvcDocument, line: int) -> int:
     lines = document.lines
     if line >= len(lines.line_starts):
         return len(document.text)
-    return 1 if line == 0 and lines.bom else lines.offset(Pos(line, 0))
+    return 1 if line == 0 and document.top.bom else lines.offset(Pos(line, 0))
 
 
 def _entry_lines(document: DvcDocument, entry: Entry) -> tuple[int, int]:
@@ -370,7 +371,7 @@ def _flow_section(state: dict[str, dict[str, Any]]) -> str:
 def _rewrite_section(document: DvcDocument, edits: Edits, state: dict[str, dict[str, Any]]) -> None:
     """A flow-style section becomes a block one with every entry rendered (only the section's text changes);
     in a flow-style file it stays a flow mapping (a block one cannot stand inside `{...}`)."""
-    top = next(a for a in document.top.artifacts if getattr(a.key, "value", None) == "artifacts")
+    top = next(a for a in document.top.entries if getattr(a.key, "value", None) == "artifacts")
     value = top.block.value
     assert value is not None
     text = document.text

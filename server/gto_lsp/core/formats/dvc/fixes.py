@@ -10,8 +10,9 @@ from typing import Callable, Optional
 from gto_lsp.core import fixes
 from gto_lsp.core.fixes import Fix, colon_after
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
-from gto_lsp.core.parse import MappingNode, ScalarNode, node_end
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode
 from gto_lsp.core.yaml.render import render_scalar
 
 

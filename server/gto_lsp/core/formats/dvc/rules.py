@@ -16,7 +16,9 @@ from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, REQUIRED, closest_field
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
-from gto_lsp.core.parse import (
+from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
+from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
+from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     MERGE,
     NULL,
@@ -29,8 +31,6 @@ from gto_lsp.core.parse import (
     alias_excess,
     tag_of,
 )
-from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
-from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
 from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, relative_span, tag_problems
 
 BREAKS_PROJECT = (
@@ -334,7 +334,7 @@ def _wrong(entry: Entry, node: Node, message: str, name: str) -> Problem:
 def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
     """Outputs of the stages of this dvc.yaml, relative to the repository root."""
     out: set[str] = set()
-    stages = next((a for a in document.top.artifacts if getattr(a.key, "value", None) == "stages"), None)
+    stages = next((a for a in document.top.entries if getattr(a.key, "value", None) == "stages"), None)
     if stages is None or not isinstance(stages.block.value, MappingNode):
         return out
     memo = stages.block.memo  # the stages' text is unchanged while an edit touches only artifacts

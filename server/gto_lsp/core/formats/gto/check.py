@@ -1,7 +1,7 @@
 """check(): every problem GTO would have with artifacts.yaml, each with a stable code (codes.py).
 
-Rules that read only one entry (rules/entry.py) are computed once per block text and memoised on the block
-(facts.py), so an edit re-checks only the entry it touched; rules across entries (rules/cross.py: duplicate names,
+Rules that read only one entry (rules_entry.py) are computed once per block text and kept while the block lives
+(facts.py), so an edit re-checks only the entry it touched; rules across entries (rules_cross.py: duplicate names,
 allowed types, paths) are reused while what they read is the same. The file system is asked through a RepoView
 (fs.py).
 """
@@ -9,19 +9,23 @@ allowed types, paths) are reused while what they read is the same. The file syst
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from pathlib import Path
+from typing import Any, Optional
 
 from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.config import Config
+from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.facts import facts
 from gto_lsp.core.formats.gto.foreign import foreign_problem, foreign_reason
-from gto_lsp.core.formats.gto.rules_cross import allowed_types, duplicate_names, path_problems, place
-from gto_lsp.core.parse import Document
+from gto_lsp.core.formats.gto.rules_cross import Found, allowed_types, duplicate_names, path_problems, place
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.repo.fs import RepoView
 
 _LABEL_OR_TYPE = ("invalid-label", "invalid-type")
 _DEFAULT_SETTINGS = CheckSettings()
+# The last results of the rules across entries, with what they read, per repository root: the next check of the
+# file after an edit places them again when they read the same.
+_LAST_CROSS: dict[Optional[Path], tuple[Any, list[Found]]] = {}
 
 
 def check(
@@ -60,7 +64,7 @@ def check(
         settings,
         repo.token,
     )
-    cached = document.cross_cache
+    cached = _LAST_CROSS.get(repo.root)
     if cached is not None and cached[0] == key:
         found = cached[1]
     else:
@@ -69,6 +73,6 @@ def check(
             found.extend(allowed_types(known, config))
         if settings.paths:
             found.extend(path_problems(known, repo, settings.virtual_missing))
-        document.cross_cache = (key, found)
+        _LAST_CROSS[repo.root] = (key, found)
     problems.extend(place(known, found))
     return problems

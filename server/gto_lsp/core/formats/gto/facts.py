@@ -1,16 +1,19 @@
 """What the rules need of one entry (its name, type, path, virtual, labels and its own problems), computed once
-per block text and memoised on the block, so an edit re-checks only the entry it touched."""
+per block text and kept here while the block lives, so an edit re-checks only the entry it touched."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.formats.gto.rules_entry import local_problems, number_of
-from gto_lsp.core.parse import FLOAT, INT, STR, Artifact, MappingNode, Node, ScalarNode, SequenceNode, tag_of
 from gto_lsp.core.paths import folder_keys, normalise
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.values import LAX_FALSE
+from gto_lsp.core.yaml.blocks import Block
+from gto_lsp.core.yaml.nodes import FLOAT, INT, STR, MappingNode, Node, ScalarNode, SequenceNode, tag_of
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,12 @@ class Facts:
     signature: tuple[Any, ...] = ()  # what the rules across entries read: name, type, path, virtual
 
 
+# An edit reuses the blocks it left alone (core/yaml/cut.py), and with them their facts.
+_FACTS: weakref.WeakKeyDictionary[Block, Facts] = weakref.WeakKeyDictionary()
+
+
 def facts(artifact: Artifact) -> Facts:
-    memo: Optional[Facts] = artifact.block.memo.get("facts")
+    memo = _FACTS.get(artifact.block)
     if memo is None:
         type_found = _string_field(artifact, "type")
         path_found = _string_field(artifact, "path")
@@ -60,7 +67,7 @@ def facts(artifact: Artifact) -> Facts:
             *folder_keys(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
-        artifact.block.memo["facts"] = memo
+        _FACTS[artifact.block] = memo
     return memo
 
 

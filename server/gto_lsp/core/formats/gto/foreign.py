@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
-from gto_lsp.core.parse import Document, MappingNode, ScalarNode
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode
 
 # Keys of manifests found in public repositories' files named artifacts.yaml (Kubernetes-style manifests,
 # Juju/charmcraft, build systems, CI artifact lists), none of them a GTO field.

@@ -8,10 +8,13 @@ from typing import Any, Optional
 from gto_lsp.core.codes import CheckSettings, reader_refusals
 from gto_lsp.core.edits import EditResult, GTOError, differs, unsafe_edit, where
 from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.names import invalid_name_message, is_valid_name
-from gto_lsp.core.parse import (
+from gto_lsp.core.problems import Pos
+from gto_lsp.core.values import is_lax_false
+from gto_lsp.core.yaml.nodes import (
     BOOL,
     FLOAT,
     INT,
@@ -19,19 +22,13 @@ from gto_lsp.core.parse import (
     NULL,
     SEQ,
     STR,
-    Artifact,
-    Document,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
-    parse,
-    scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import Pos
-from gto_lsp.core.values import is_lax_false
-from gto_lsp.core.yaml.render import load
+from gto_lsp.core.yaml.render import load, scalar_value
 
 # Problems that make GTO's reader refuse the file (WrongArtifactsYaml). An invalid name is refused too, but
 # read_checked looks at names after every other problem (GTO validates names once the file is read), and an

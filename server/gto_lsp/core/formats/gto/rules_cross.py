@@ -9,8 +9,8 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from gto_lsp.core.codes import severity
 from gto_lsp.core.config import Config
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.formats.gto.facts import Facts
-from gto_lsp.core.parse import Artifact
 from gto_lsp.core.paths import escapes, is_absolute, is_external
 from gto_lsp.core.problems import Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView

@@ -9,9 +9,12 @@ from typing import Optional
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.fields import Field
+from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, closest_field
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
-from gto_lsp.core.parse import (
+from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
+from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
+from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     BINARY,
     BOOL,
@@ -20,17 +23,14 @@ from gto_lsp.core.parse import (
     NULL,
     STR,
     AliasExpansionError,
-    Artifact,
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
     alias_excess,
-    scalar_value,
     tag_of,
 )
-from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
-from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
+from gto_lsp.core.yaml.render import scalar_value
 from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, quote_hint, relative_span, tag_problems
 
 

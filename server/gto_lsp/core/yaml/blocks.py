@@ -1,0 +1,191 @@
+"""A YAML document cut into top-level blocks: each block composed alone, and placed at its line.
+
+Both formats read their entries as placed blocks: an artifacts.yaml's entries (formats/gto/document.py), and the
+top level and the `artifacts:` section of a dvc.yaml (formats/dvc/document.py). cut.py makes them.
+
+Positions are (line, column) in code points, 0-based; lines are counted as LSP clients count them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.nodes import STR, VALUE, MappingNode, Node, ScalarNode, last_content_mark, mapping_pairs, tag_of
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Lines:
+    """Line arithmetic over a text: offsets and (line, column) positions; a line ends at CRLF, CR or LF."""
+
+    __slots__ = ("_line_starts", "line_ending", "text")
+
+    def __init__(self, text: str, line_ending: str, line_starts: Optional[list[int]] = None) -> None:
+        self.text = text
+        self.line_ending = line_ending
+        self._line_starts = line_starts
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            self._line_starts = line_starts_of(self.text)
+        return self._line_starts
+
+    def offset(self, pos: Pos) -> int:
+        """Offset in `text` of a (line, column) position, clamped to the line."""
+        if pos.line >= len(self.line_starts):
+            return len(self.text)
+        start = self.line_starts[pos.line]
+        end = self.line_starts[pos.line + 1] if pos.line + 1 < len(self.line_starts) else len(self.text)
+        line_text = self.text[start:end].rstrip("\r\n")
+        return start + min(pos.col, len(line_text))
+
+    def line_text(self, line: int) -> str:
+        if line >= len(self.line_starts):
+            return ""
+        start = self.line_starts[line]
+        end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def position(self, offset: int) -> Pos:
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return Pos(line, offset - self.line_starts[line])
+
+    def end_pos(self) -> Pos:
+        return self.position(len(self.text))
+
+
+def line_starts_of(text: str) -> list[int]:
+    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+
+def detect_line_ending(text: str) -> str:
+    match = _LINE_BREAK.search(text)
+    return match.group(0) if match else "\n"
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One top-level entry, composed alone; marks are relative to the block's first line.
+
+    Compared and hashed by identity: an edit reuses the blocks whose text it left alone, so what is computed from
+    a block alone is kept in caches keyed by it (formats/gto/facts.py), weakly."""
+
+    text: str
+    key: Optional[Node]
+    value: Optional[Node]
+    error: Optional[Problem]  # relative span
+    last_line: int  # relative line of the entry's last content line
+    extra: tuple[Problem, ...] = ()  # problems of a block that composed (stray tabs), relative
+    # Memo for check results that depend only on this block's text (see check.py).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block placed in the document: a top-level `name: value` entry."""
+
+    block: Block
+    line: int  # document line of the block's first line
+    col_shift: int = 0  # 1 when line 0 holds a BOM the parser did not count
+
+    @property
+    def key(self) -> Node:
+        assert self.block.key is not None
+        return self.block.key
+
+    @property
+    def value(self) -> Node:
+        assert self.block.value is not None
+        return self.block.value
+
+    @property
+    def name(self) -> Any:
+        """The key as GTO sees it: a str for a plain or quoted string key, else the raw scalar text."""
+        key = self.key
+        return key.value if isinstance(key, ScalarNode) else None
+
+    @property
+    def name_is_string(self) -> bool:
+        # A plain `=` is YAML's "value" tag, which ruamel reads as the string "=" when it is a key.
+        return isinstance(self.key, ScalarNode) and tag_of(self.key) in (STR, VALUE)
+
+    def pos(self, mark: Any) -> Pos:
+        line = self.line + mark.line
+        return Pos(line, mark.column + (self.col_shift if line == 0 else 0))
+
+    def span(self, node: Node) -> Span:
+        return Span(self.pos(node.start_mark), self.pos(node.end_mark))
+
+    def relative(self, problem: Problem) -> Problem:
+        """A problem stored relative to the block, placed in the document."""
+        return problem.shifted(self.line, self.col_shift)
+
+    @property
+    def name_span(self) -> Span:
+        return self.span(self.key)
+
+    @property
+    def first_line(self) -> int:
+        return self.line + self.key.start_mark.line
+
+    @property
+    def last_line(self) -> int:
+        return self.line + self.block.last_line
+
+    @property
+    def entry_span(self) -> Span:
+        return Span(self.pos(self.key.start_mark), content_end(self))
+
+    def fields(self) -> Iterator[tuple[Node, Node]]:
+        """(key, value) pairs of the entry when it is a mapping; `<<` merges expanded, explicit keys first."""
+        value = self.block.value
+        if not isinstance(value, MappingNode):
+            return
+        yield from mapping_pairs(value)
+
+    def field(self, name: str) -> Optional[tuple[Node, Node]]:
+        for key, value in self.fields():
+            if isinstance(key, ScalarNode) and key.value == name:
+                return key, value
+        return None
+
+
+def content_end(entry: Placed) -> Pos:
+    """End of the entry's last content (marks of block collections point past trailing comments)."""
+    return node_end(entry, entry.block.value if entry.block.value is not None else entry.key)
+
+
+def node_end(entry: Placed, node: Node) -> Pos:
+    """End of a node's last content in the document, placed by the entry that holds it."""
+    return entry.pos(last_content_mark(node))
+
+
+# A block in the document: (offset in the body, line, block, the block placed or None when it failed).
+Slot = tuple[int, int, Block, Optional[Placed]]
+
+
+@dataclass(frozen=True, eq=False)
+class Blocks:
+    """A document read into placed blocks (or composed whole, where the cut cannot express it)."""
+
+    lines: Lines
+    entries: list[Placed]  # the blocks that composed, in document order
+    problems: list[Problem]  # parse problems, absolute
+    top: Optional[Node]  # the whole-document node on the slow path; None on the block path
+    kind: str  # "mapping", "empty", "not-mapping", "error"
+    flow: bool  # top level written in flow style: edits rewrite the whole file
+    bom: bool
+    slots: list[Slot]  # every block with its offset and line (empty when composed whole)
+
+    @property
+    def text(self) -> str:
+        return self.lines.text
+
+    @property
+    def line_ending(self) -> str:
+        return self.lines.line_ending

@@ -1,0 +1,318 @@
+"""Cut a YAML document into top-level blocks and compose each alone, so an edit re-composes only the blocks whose
+text it changed (`parse_blocks(text, previous)` splices them in and reuses the rest). Anything the cut cannot
+express (flow or indented top level, document markers, directives, aliases across entries) falls back to composing
+the whole text (`parse_whole`). Never raises.
+
+A line starting at column 0 begins a block. Problems are worded for artifacts.yaml; dvc.yaml's reader re-words
+them (formats/dvc/document.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Optional
+
+import yaml
+
+from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed, Slot, detect_line_ending, line_starts_of
+from gto_lsp.core.yaml.lexical import NON_PRINTABLE, error_problem, stray_characters
+from gto_lsp.core.yaml.nodes import MappingNode, SequenceNode, compose, is_standard_tag, last_content_mark
+
+# A line that starts a top-level entry: not indented, not a comment, not a sequence dash, not blank.
+# Both start with a literal line break so the regex engine can skip ahead with a fast search (10x faster on
+# large files than `^` with re.M); the text is searched with a "\n" put in front.
+_BLOCK_START = re.compile(r"[\n\r](?=[^ \t#\r\n-]|-[^ \t\r\n])")
+_NEEDS_FULL_PARSE = re.compile(r"[\n\r](?:---|\.\.\.|%)")
+
+
+def _parse_block(text: str) -> Block:
+    if NON_PRINTABLE.search(text):
+        return Block(text, None, None, stray_characters(text, None)[0], 0)
+    try:
+        node = compose(text)
+    except yaml.YAMLError as error:
+        problem = error_problem(error, text)
+        mark = getattr(error, "problem_mark", None)
+        lines = text.split("\n")
+        at_tab = mark is not None and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
+        if "cannot start any token" in str(getattr(error, "problem", "")) and at_tab:
+            problem = Problem(
+                "yaml-syntax",
+                "error",
+                "YAML syntax error: a tab character where YAML expects spaces. Indent with spaces.",
+                problem.span,
+            )
+        return Block(text, None, None, problem, 0)
+    except Exception as error:
+        return Block(text, None, None, Problem("yaml-syntax", "error", f"YAML error: {error}", Span.at(0, 0)), 0)
+    if isinstance(node, MappingNode) and not node.flow_style and len(node.value) == 1:
+        key, value = node.value[0]
+        if key.start_mark.line == 0 and key.start_mark.column == 0:
+            end_line = last_content_mark(value).line
+            extra = tuple(stray_characters(text, node))
+            return Block(text, key, value, None, max(end_line, key.start_mark.line), extra)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    span = Span(Pos(0, 0), Pos(0, len(first_line)))
+    return Block(
+        text,
+        None,
+        None,
+        Problem(
+            "entry-syntax",
+            "error",
+            f"Expected an artifact entry `name:` at the start of this line, found `{first_line.strip()[:40]}`.",
+            span,
+        ),
+        0,
+    )
+
+
+def parse_blocks(text: str, previous: Optional[Blocks] = None) -> Blocks:
+    """Read a document's text; `previous` (the last read of the same file) lets unchanged blocks be reused: only
+    the entries an edit touched are composed again."""
+    if previous is not None and (previous.text is text or previous.text == text):
+        return previous  # a read is not changed afterwards: the same text gives the same value
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    line_ending = detect_line_ending(body)
+    try:
+        found = None
+        if previous is not None and previous.slots and previous.bom == bom:
+            found = _parse_splice(text, body, bom, line_ending, previous)
+        if found is None:
+            cache = {slot[2].text: slot[2] for slot in previous.slots} if previous is not None else {}
+            found = _cut_all(text, body, bom, line_ending, cache)
+        if found is None:
+            found = _parse_whole(text, body, bom, line_ending, line_starts_of(text))
+        return found
+    except Exception as error:
+        problem = Problem("yaml-syntax", "error", f"Could not read the file: {error}", Span.at(0, 0))
+        return Blocks(Lines(text, line_ending), [], [problem], None, "error", False, bom, [])
+
+
+def _split(body: str, start: int, end: int) -> Optional[list[int]]:
+    """Offsets of the block starts in body[start:end], where `start` is a line start."""
+    region = body[start:end]
+    if _NEEDS_FULL_PARSE.search(region) or region.startswith(("---", "...", "%")):
+        return None
+    offsets = [start + m.start() + 1 for m in _BLOCK_START.finditer(region)]
+    if region and (region[0] not in " \t#\r\n-" or (region[0] == "-" and region[1:2] not in " \t\r\n")):
+        offsets.insert(0, start)
+    return offsets
+
+
+def _place(
+    body: str, offsets: list[int], end: int, first_line: int, shift: int, cache: dict[str, Block]
+) -> Optional[list[Slot]]:
+    slots: list[Slot] = []
+    lone_cr = "\r" in body and body.count("\r") != body.count("\r\n")
+    body_starts = line_starts_of(body) if lone_cr else None
+    line, counted_to = first_line, offsets[0] if offsets else 0
+    bounds = [*offsets, end]
+    for index in range(len(offsets)):
+        chunk = body[bounds[index] : bounds[index + 1]]
+        if chunk[0] in "?&*!{[|>":
+            return None
+        block = cache.get(chunk)
+        if block is None:
+            block = _parse_block(chunk)
+            cache[chunk] = block
+        if body_starts is not None:
+            line = bisect.bisect_right(body_starts, bounds[index]) - 1
+        else:
+            line += body.count("\n", counted_to, bounds[index])
+            counted_to = bounds[index]
+        if block.error is not None:
+            if "undefined alias" in block.error.message:
+                return None
+            slots.append((bounds[index], line, block, None))
+        else:
+            slots.append((bounds[index], line, block, Placed(block, line, shift)))
+    return slots
+
+
+def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot]) -> Blocks:
+    shift = 1 if bom else 0
+    entries = [slot[3] for slot in slots if slot[3] is not None]
+    problems = [slot[2].error.shifted(slot[1], shift) for slot in slots if slot[2].error is not None]
+    for _, line, block, _ in slots:
+        if block.extra:
+            problems.extend(problem.shifted(line, shift) for problem in block.extra)
+    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots)
+
+
+def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str, Block]) -> Optional[Blocks]:
+    offsets = _split(body, 0, len(body))
+    if not offsets:
+        return None
+    # Content before the first block must be blank lines or comments only (an indented top level is not).
+    preamble_text = body[: offsets[0]]
+    if "\t" in preamble_text or NON_PRINTABLE.search(preamble_text):
+        return None  # the whole-document parse reports them
+    for preamble in preamble_text.splitlines():
+        if preamble.strip() and not preamble.lstrip().startswith("#"):
+            return None
+    first_line = body.count("\n", 0, offsets[0]) if "\r" not in body[: offsets[0]] else None
+    if first_line is None:
+        first_line = bisect.bisect_right(line_starts_of(body), offsets[0]) - 1
+    slots = _place(body, offsets, len(body), first_line, 1 if bom else 0, cache)
+    if slots is None:
+        return None
+    return _assemble(text, bom, line_ending, slots)
+
+
+_CHUNK = 1 << 14
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix: chunk by chunk (no copy of the whole text), then a binary search."""
+    limit = min(len(a), len(b))
+    start = 0
+    while start < limit and a[start : start + _CHUNK] == b[start : start + _CHUNK]:
+        start += _CHUNK
+    low, high = start, min(limit, start + _CHUNK)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[start:mid] == b[start:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return min(low, limit)
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common suffix, at most `limit`, the same way from the end."""
+    done = 0
+    la, lb = len(a), len(b)
+    while (
+        done < limit
+        and a[max(la - done - _CHUNK, la - limit) : la - done] == b[max(lb - done - _CHUNK, lb - limit) : lb - done]
+    ):
+        done = min(limit, done + _CHUNK)
+    low, high = done, min(limit, done + _CHUNK)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[la - mid : la - done] == b[lb - mid : lb - done]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: Blocks) -> Optional[Blocks]:
+    """Re-parse only the blocks around the changed span; blocks after it move by the change in line count."""
+    old_body = previous.text[1:] if previous.bom else previous.text
+    if "\r" in body and body.count("\r") != body.count("\r\n"):
+        return None
+    prefix = _common_prefix(old_body, body)
+    if prefix == len(old_body) == len(body):
+        return _assemble(text, bom, line_ending, previous.slots)
+    suffix = _common_suffix(old_body, body, min(len(old_body), len(body)) - prefix)
+    old_slots = previous.slots
+    offsets = [slot[0] for slot in old_slots]
+    # The region: from the block before the one holding the first changed character (an edit at a block's
+    # first character can merge it into the previous one) to the block after the last changed character.
+    first = max(0, bisect.bisect_left(offsets, prefix) - 1)
+    changed_end = len(old_body) - suffix
+    last = bisect.bisect_right(offsets, changed_end)  # first block wholly after the change
+    if first == 0 and offsets[0] > 0 and prefix <= offsets[0]:
+        return None  # the preamble changed: check it with a full split
+    delta = len(body) - len(old_body)
+    region_start = offsets[first]
+    old_region_end = offsets[last] if last < len(offsets) else len(old_body)
+    region_end = old_region_end + delta
+    new_offsets = _split(body, region_start, region_end)
+    if new_offsets is None or (new_offsets and new_offsets[0] != region_start) or (not new_offsets and first == 0):
+        return None
+    cache = {slot[2].text: slot[2] for slot in old_slots[first:last]}
+    shift = 1 if bom else 0
+    middle = _place(body, new_offsets, region_end, old_slots[first][1], shift, cache) if new_offsets else []
+    if middle is None:
+        return None
+    line_delta = body.count("\n", region_start, region_end) - old_body.count("\n", region_start, old_region_end)
+    tail: list[Slot] = []
+    for offset, line, block, entry in old_slots[last:]:
+        if line_delta == 0 and delta == 0:
+            tail.append((offset, line, block, entry))
+        elif line_delta == 0:
+            tail.append((offset + delta, line, block, entry))
+        else:
+            moved = Placed(block, line + line_delta, shift) if entry is not None else None
+            tail.append((offset + delta, line + line_delta, block, moved))
+    return _assemble(text, bom, line_ending, [*old_slots[:first], *middle, *tail])
+
+
+def parse_whole(text: str) -> Blocks:
+    """Compose the whole text at once (no cut into top-level blocks): for a top level the cut misreads, such as
+    a flow mapping whose closing bracket sits at column 0."""
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    try:
+        return _parse_whole(text, body, bom, detect_line_ending(body), line_starts_of(text))
+    except Exception as error:
+        problem = Problem("yaml-syntax", "error", f"Could not read the file: {error}", Span.at(0, 0))
+        return Blocks(Lines(text, detect_line_ending(body)), [], [problem], None, "error", False, bom, [])
+
+
+def _parse_whole(text: str, body: str, bom: bool, line_ending: str, starts: list[int]) -> Blocks:
+    shift = 1 if bom else 0
+    if NON_PRINTABLE.search(body):
+        problem = stray_characters(body, None)[0].shifted(0, shift)
+        return Blocks(Lines(text, line_ending, starts), [], [problem], None, "error", False, bom, [])
+    try:
+        node = compose(body)
+    except yaml.YAMLError as error:
+        problem = error_problem(error, body)
+        if "expected a single document" in str(error):
+            mark = getattr(error, "problem_mark", None)
+            pos = Pos(mark.line, mark.column) if mark is not None else Pos(0, 0)
+            problem = Problem(
+                "multiple-documents",
+                "error",
+                "artifacts.yaml holds several YAML documents (`---`); GTO reads exactly one. "
+                "Merge them into one mapping.",
+                Span(pos, Pos(pos.line, pos.col + 3)),
+            )
+        return Blocks(Lines(text, line_ending, starts), [], [problem.shifted(0, shift)], None, "error", False, bom, [])
+    if node is None:
+        end = Pos(len(starts) - 1, 0)
+        problem = Problem(
+            "empty-file",
+            "error",
+            "artifacts.yaml is empty, and GTO cannot read an empty file. Write `{}` for no artifacts, or add one.",
+            Span(Pos(0, 0), end),
+            data={"fix": "{}"},
+        )
+        return Blocks(Lines(text, line_ending, starts), [], [problem], None, "empty", False, bom, [])
+    if not isinstance(node, MappingNode):
+        kind = "a list" if isinstance(node, SequenceNode) else "a single value"
+        problem = Problem(
+            "top-not-mapping",
+            "error",
+            f"The top level of artifacts.yaml must be a mapping of artifact names to their fields, not {kind}.",
+            Span(Pos(node.start_mark.line, node.start_mark.column), Pos(node.end_mark.line, node.end_mark.column)),
+        )
+        return Blocks(
+            Lines(text, line_ending, starts), [], [problem.shifted(0, shift)], node, "not-mapping", False, bom, []
+        )
+    entries = []
+    for key, value in node.value:
+        last = last_content_mark(value).line
+        block = Block("", key, value, None, last)
+        entries.append(Placed(block, 0, shift))
+    problems = [problem.shifted(0, shift) for problem in stray_characters(body, node)]
+    if not is_standard_tag(str(node.tag)) or not str(node.tag).endswith((":map", ":omap", ":set", ":pairs")):
+        span = Span(
+            Pos(node.start_mark.line, node.start_mark.column), Pos(node.start_mark.line, node.start_mark.column)
+        )
+        problems.append(
+            Problem(
+                "unsupported-tag",
+                "error",
+                f"GTO's safe YAML reader cannot read the tag `{node.tag}` on the whole file. Remove it.",
+                span.shifted(0, shift),
+            )
+        )
+    return Blocks(Lines(text, line_ending, starts), entries, problems, node, "mapping", bool(node.flow_style), bom, [])

@@ -1,0 +1,253 @@
+"""YAML nodes as GTO's reader (ruamel.yaml, YAML 1.2) sees them: the composer, tags and node helpers, and the
+budget on alias expansion.
+
+Composing uses libyaml when PyYAML has it and PyYAML's pure Python composer otherwise: both give the same nodes
+and marks. Plain scalars are then resolved by YAML 1.2, as GTO's ruamel.yaml reader does (`yes` is a string).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Iterator, Optional
+
+import yaml
+from ruamel.yaml.nodes import ScalarNode as _RuamelScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+
+# Plain scalars get a placeholder tag at compose time (no YAML 1.1 resolution in Python): `tag_of` resolves
+# them by YAML 1.2, lazily and cached, which is both faster and what GTO's reader does. Explicit tags
+# (`!!str 123`) stay as written.
+PLAIN = "tag:gto-lsp,2026:plain"
+
+
+class _PlainResolver(yaml.resolver.BaseResolver):
+    yaml_11 = False  # a `%YAML 1.1` document: plain scalars are resolved now, by YAML 1.1 (as ruamel does)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _resolver_11.resolve(_RuamelScalarNode, value, (True, False)) if self.yaml_11 else PLAIN
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+try:
+    import yaml.cyaml as _cyaml
+
+    _CParser: Any = _cyaml.CParser  # type: ignore[attr-defined]
+except ImportError:  # no libyaml in this PyYAML
+    _CParser = None
+if _CParser is not None:
+
+    class _CLoader(_CParser, yaml.constructor.BaseConstructor, _PlainResolver):  # type: ignore[misc]
+        def __init__(self, stream: Any) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.BaseConstructor.__init__(self)
+            _PlainResolver.__init__(self)
+
+    _Loader: Any = _CLoader
+    HAVE_LIBYAML = True
+else:  # PyYAML built without libyaml: same results, slower
+    _Loader = None
+    HAVE_LIBYAML = False
+
+
+class _PureLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.BaseConstructor,
+    _PlainResolver,
+):
+    def __init__(self, stream: Any) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.BaseConstructor.__init__(self)
+        _PlainResolver.__init__(self)
+
+
+if _Loader is None:
+    _Loader = _PureLoader
+
+Node = yaml.Node
+MappingNode = yaml.MappingNode
+SequenceNode = yaml.SequenceNode
+ScalarNode = yaml.ScalarNode
+
+TAG_PREFIX = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
+TIMESTAMP, MAP, SEQ, MERGE = (TAG_PREFIX + t for t in ("timestamp", "map", "seq", "merge"))
+VALUE = TAG_PREFIX + "value"
+BINARY = TAG_PREFIX + "binary"
+_STANDARD_TAGS = {
+    STR,
+    INT,
+    FLOAT,
+    BOOL,
+    NULL,
+    TIMESTAMP,
+    MAP,
+    SEQ,
+    MERGE,
+    TAG_PREFIX + "binary",
+    TAG_PREFIX + "set",
+    TAG_PREFIX + "omap",
+    TAG_PREFIX + "pairs",
+}
+
+_resolver = VersionedResolver(version=(1, 2))
+_resolver_11 = VersionedResolver(version=(1, 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_plain(value: str) -> str:
+    """The YAML 1.2 tag ruamel.yaml gives a plain scalar."""
+    return str(_resolver.resolve(_RuamelScalarNode, value, (True, False)))
+
+
+# First characters of the plain scalars an implicit YAML 1.2 tag may match: any other is a string. 18,000 distinct
+# names overflowed resolve_plain's cache, and each name was resolved by regular expressions three times.
+_IMPLICIT_FIRST = frozenset(first for first in _resolver.versioned_resolver if first)
+
+
+def tag_of(node: Node) -> str:
+    """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
+    if node.tag == PLAIN:
+        value = node.value
+        if value and value[0] not in _IMPLICIT_FIRST:
+            return STR
+        return resolve_plain(value)
+    return str(node.tag)
+
+
+def is_standard_tag(tag: str) -> bool:
+    return tag in _STANDARD_TAGS or tag == PLAIN
+
+
+# PyYAML counts NEL, LS and PS as line breaks, LSP clients do not: compose with stand-ins from the private use
+# area so lines agree, then put the characters back into the values.
+# A byte order mark after the first character is text for GTO's reader (libyaml would drop it): same treatment.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029\ufeff]")
+_TO_STAND_INS = {0x85: 0xE085, 0x2028: 0xE028, 0x2029: 0xE029, 0xFEFF: 0xE0FF}
+_FROM_STAND_INS = {v: k for k, v in _TO_STAND_INS.items()}
+
+
+_YAML_11 = re.compile(r"^%YAML[ \t]+1\.1\b", re.M)
+
+
+def compose(text: str) -> Optional[Node]:
+    """The node of one YAML document (None when the text holds none). Raises PyYAML's errors."""
+    loader = _Loader
+    if text.startswith("%") and _YAML_11.search(text):
+        loader = type("Loader11", (_Loader,), {"yaml_11": True})
+    if _ODD_BREAKS.search(text) is None:
+        return yaml.compose(text, Loader=loader)
+    node = yaml.compose(text.translate(_TO_STAND_INS), Loader=loader)
+    for current in walk(node, into_flow=True):
+        if isinstance(current, ScalarNode):
+            current.value = current.value.translate(_FROM_STAND_INS)
+    return node
+
+
+def mapping_pairs(node: MappingNode, seen: Optional[set[int]] = None) -> Iterator[tuple[Node, Node]]:
+    """(key, value) pairs of a mapping as GTO's reader builds it: explicit keys first, then `<<` merges."""
+    merged: list[Node] = []
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == "<<" and tag_of(key) == MERGE:
+            merged.append(value)
+        else:
+            yield key, value
+    seen = seen if seen is not None else {id(node)}
+    for source in merged:
+        sources = source.value if isinstance(source, SequenceNode) else [source]
+        for item in sources:
+            if isinstance(item, MappingNode) and id(item) not in seen:
+                seen.add(id(item))
+                yield from mapping_pairs(item, seen)
+
+
+def last_content_mark(node: Node) -> Any:
+    """The end mark of a node's last content (a block collection's own end mark runs on past comments)."""
+    seen: set[int] = set()  # an alias can make a collection contain itself
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style:
+        if not node.value or id(node) in seen:
+            return node.end_mark
+        seen.add(id(node))
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        # A block scalar's end mark sits at the start of the line after it.
+        mark = node.end_mark
+        if mark.column == 0 and mark.line > node.start_mark.line:
+            return yaml.Mark(mark.name, mark.index, mark.line - 1, 10**6, None, None)  # type: ignore[arg-type]
+    return node.end_mark
+
+
+def walk(node: Optional[Node], into_flow: bool = True) -> Iterator[Node]:
+    """Every node once (aliases make the node graph share, or even contain, itself)."""
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if not into_flow and getattr(current, "flow_style", False):
+            continue
+        if isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+
+
+ALIAS_BUDGET = 10_000  # values aliases may add to one node once expanded; more is an alias bomb
+
+
+class AliasExpansionError(ValueError):
+    """A node whose aliases expand to more than `ALIAS_BUDGET` values (an alias bomb), or contain themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"its aliases (*name) expand to more than {ALIAS_BUDGET:,} values (an alias bomb, or a collection "
+            "that contains itself): gto-lsp does not expand it. Write the values out, or remove the aliases."
+        )
+
+
+def alias_excess(node: Optional[Node]) -> int:
+    """How many values aliases add to `node` once expanded (0 without aliases; more than `ALIAS_BUDGET` for a
+    collection that contains itself). Linear in the distinct nodes: each one's expanded size is counted once."""
+    if node is None:
+        return 0
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+    too_many = ALIAS_BUDGET * 10
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            busy.discard(key)
+            if isinstance(current, SequenceNode):
+                parts: list[Any] = current.value
+            elif isinstance(current, MappingNode):
+                parts = [part for pair in current.value for part in pair]
+            else:
+                parts = []
+            sizes[key] = min(too_many, 1 + sum(sizes[id(part)] for part in parts))
+            continue
+        if key in sizes:
+            continue
+        if key in busy:
+            return too_many  # contains itself
+        if not isinstance(current, (SequenceNode, MappingNode)):
+            sizes[key] = 1
+            continue
+        busy.add(key)
+        stack.append((current, True))
+        children = current.value if isinstance(current, SequenceNode) else [p for pair in current.value for p in pair]
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return max(0, sizes[id(node)] - len(sizes))
