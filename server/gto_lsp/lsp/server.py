@@ -6,6 +6,7 @@ from typing import Any, Optional, Union
 
 from lsprotocol import types
 
+from gto_lsp import __version__
 from gto_lsp.lsp import commands
 from gto_lsp.lsp.features import (
     code_actions,
@@ -23,11 +24,9 @@ from gto_lsp.lsp.transport import strict_converter
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]
 
-VERSION = "0.1.0"
-
 
 def build_server() -> GtoLanguageServer:
-    server = GtoLanguageServer("gto-lsp", VERSION)
+    server = GtoLanguageServer("gto-lsp", __version__)
     strict_converter(server)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
