@@ -6,8 +6,8 @@ import pytest
 
 from gto_lsp.core.edits import GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
-from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import read_values
 from gto_lsp.core.migrate import migrate
 
 GTO = """\

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Callable
 
 from gto_lsp.core.formats.dvc.document import parse_dvc
-from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import read_values
 from lsp.conftest import Repo, Start
 
 FLOW = "{stages: {train: {cmd: python train.py}}, artifacts: {rf: {path: m.pkl}}}\n"

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.problems import Pos, Problem, Span
-from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.blocks import Placed, node_end
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode
 
 Edit = tuple[Span, str]
@@ -55,7 +54,7 @@ def colon_after(lines: Sequence[str], pos: Pos) -> Optional[Pos]:
     return Pos(pos.line, index) if index >= 0 else None
 
 
-def field_nodes(artifact: Artifact, span: Span) -> Optional[tuple[MappingNode, Node, Node]]:
+def field_nodes(artifact: Placed, span: Span) -> Optional[tuple[MappingNode, Node, Node]]:
     """(the entry's mapping, key, value) of the field whose key is at `span`."""
     value = artifact.block.value
     if not isinstance(value, MappingNode):
@@ -66,7 +65,7 @@ def field_nodes(artifact: Artifact, span: Span) -> Optional[tuple[MappingNode, N
     return None
 
 
-def field_value(artifact: Artifact, name: str) -> Optional[Node]:
+def field_value(artifact: Placed, name: str) -> Optional[Node]:
     value = artifact.block.value
     if not isinstance(value, MappingNode):
         return None
@@ -80,7 +79,7 @@ def field_value(artifact: Artifact, name: str) -> Optional[Node]:
 # --- fixes shared by the formats, chosen by the problem's data ------------------------------------------------
 
 
-def unknown_field(lines: Sequence[str], artifact: Artifact, problem: Problem, remove_safe: bool = False) -> list[Fix]:
+def unknown_field(lines: Sequence[str], artifact: Placed, problem: Problem, remove_safe: bool = False) -> list[Fix]:
     """A key the format does not know: rename it to `data.suggestion`, or remove the field (its value too)."""
     fixes = []
     data = problem.data or {}

@@ -16,10 +16,10 @@ from gto_lsp.core.edits import EditResult
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import insert_entries
 from gto_lsp.core.formats.dvc.files import dvc_file_of, to_folder
+from gto_lsp.core.formats.gto.check import read_checked, values_of
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.edit import remove_entries
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
-from gto_lsp.core.formats.gto.read import read_checked, values_of
 from gto_lsp.core.yaml.nodes import Node, ScalarNode, walk
 
 NO_PATH = "DVC requires a path"
@@ -142,7 +142,7 @@ def migrate(
 
 
 def _truthy(value: Any) -> bool:
-    from gto_lsp.core.formats.gto.read import as_bool
+    from gto_lsp.core.formats.gto.check import as_bool
 
     return as_bool(value)
 

@@ -12,9 +12,9 @@ from gto_lsp.core.codes import codes_of, refuses
 from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
-from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import read_values
 from gto_lsp.core.repo.fs import RepoView
 
 STAGES = "stages:\n  train:\n    cmd: python train.py\n    outs:\n    - models/rf.pkl\n"

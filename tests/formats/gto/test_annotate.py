@@ -312,9 +312,9 @@ def test_flow_style_dvc_yaml_stays_flow_style_and_reads_as_dvc_reads_it() -> Non
     """A flow-style dvc.yaml got block lines after `{...}`: not YAML, and DVC refused the whole project."""
     from gto_lsp.core.formats.dvc.document import parse_dvc
     from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
-    from gto_lsp.core.formats.dvc.edit import read_values
     from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
     from gto_lsp.core.formats.dvc.rules import check_dvc
+    from gto_lsp.core.formats.dvc.values import read_values
     from gto_lsp.core.yaml.render import load
 
     stages = {"train": {"cmd": "python train.py"}}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from gto_lsp.core.config import CONFIG_FILE, Config, parse_config
 from gto_lsp.core.formats.gto.document import Document
-from gto_lsp.core.formats.gto.facts import facts
+from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.paths import inside
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
 from gto_lsp.core.registry.replay import registry_artifacts

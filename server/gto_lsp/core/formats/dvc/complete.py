@@ -9,8 +9,8 @@ import weakref
 from collections.abc import Iterable
 
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
-from gto_lsp.core.formats.dvc.edit import values_of
 from gto_lsp.core.formats.dvc.files import split_full_name
+from gto_lsp.core.formats.dvc.values import values_of
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.yaml.blocks import Block
 

@@ -13,9 +13,10 @@ from typing import Any, Callable, Optional, Sequence
 from gto_lsp.core.codes import refuses
 from gto_lsp.core.edits import AnnotateRequest, EditResult, Edits, GTOError, assert_name, differs, unsafe_edit, where
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry, parse_dvc
-from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, KEY_ORDER
+from gto_lsp.core.formats.dvc.fields import KEY_ORDER
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import escape_value, read_values, values_of
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from gto_lsp.core.paths import conflict
 from gto_lsp.core.problems import Pos
@@ -24,42 +25,6 @@ from gto_lsp.core.yaml.nodes import STR, MappingNode, ScalarNode, resolve_plain,
 from gto_lsp.core.yaml.render import render_field, render_scalar, scalar_value
 
 UPDATED = "Updated `{file}`"
-
-
-def _strings(value: Any, change: Callable[[str], str]) -> Any:
-    """`value` with `change` applied to every string in it (lists and mappings walked)."""
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, list):
-        return [_strings(v, change) for v in value]
-    if isinstance(value, dict):
-        return {k: _strings(v, change) for k, v in value.items()}
-    return value
-
-
-def _unescape(value: Any) -> Any:
-    return _strings(value, lambda text: text.replace("\\${", "${"))
-
-
-def _escape(value: Any) -> Any:
-    return _strings(value, lambda text: text.replace("${", "\\${"))
-
-
-def values_of(entry: Entry) -> dict[str, Any]:
-    """The fields DVC reads from an entry (known keys only, `\\${` read as `${`), in the order written."""
-    values: dict[str, Any] = {}
-    for key, node in entry.fields():
-        if isinstance(key, ScalarNode) and key.value in FIELD_BY_NAME and key.value not in values:
-            try:  # the entry's own key comes first and wins over one a `<<` merge brings
-                values[key.value] = _unescape(scalar_value(node))
-            except Exception:
-                values[key.value] = node.value if isinstance(node, ScalarNode) else None
-    return values
-
-
-def read_values(document: DvcDocument) -> dict[str, dict[str, Any]]:
-    """name -> the fields written in its entry, as DVC reads them (no `${}` resolution)."""
-    return {str(e.name): values_of(e) for e in document.entries if e.name_is_string}
 
 
 def read_checked(document: DvcDocument, file: str = "dvc.yaml", allow_empty_section: bool = False) -> None:
@@ -265,7 +230,7 @@ def _flow_item(value: Any) -> str:
 
 def render_field_text(field: str, value: Any, indent: int) -> str:
     """`field: value` at `indent` columns, without the final newline; labels in flow style."""
-    value = _escape(value)
+    value = escape_value(value)
     if isinstance(value, str) and any(char in value for char in _ODD_BREAKS):
         return f"{field}: {_double_quoted(value)}"
     if field == "labels" and isinstance(value, list):
@@ -356,7 +321,7 @@ def _flow(value: Any) -> str:
         return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return _flow_item(_escape(value))
+    return _flow_item(escape_value(value))
 
 
 def _flow_section(state: dict[str, dict[str, Any]]) -> str:

@@ -13,10 +13,10 @@ from typing import Any, Callable, Optional, Sequence
 from gto_lsp.core import paths
 from gto_lsp.core.config import Config
 from gto_lsp.core.edits import AnnotateRequest, EditResult, Edits, GTOError, assert_name
+from gto_lsp.core.formats.gto.check import full_values, read_checked, values_of, verified
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
-from gto_lsp.core.formats.gto.facts import facts
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, GTO_KEY_ORDER, exclude_defaults
-from gto_lsp.core.formats.gto.read import full_values, read_checked, values_of, verified
+from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, not_allowed, path_conflict
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.problems import Pos

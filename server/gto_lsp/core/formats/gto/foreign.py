@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
 from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.yaml.blocks import Blocks
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode
 
 # Keys of manifests found in public repositories' files named artifacts.yaml (Kubernetes-style manifests,
@@ -54,12 +54,12 @@ FOREIGN_KEYS = frozenset(
 CODE = "not-gto-file"
 
 
-def foreign_reason(document: Document) -> Optional[str]:
-    """Why the document is not GTO annotations (a short phrase), or None when it may be GTO's."""
-    if document.kind != "mapping" or not document.artifacts:
+def foreign_reason(blocks: Blocks) -> Optional[str]:
+    """Why the read file is not GTO annotations (a short phrase), or None when it may be GTO's."""
+    if blocks.kind != "mapping" or not blocks.entries:
         return None
     foreign_keys: list[str] = []
-    for artifact in document.artifacts:
+    for artifact in blocks.entries:
         key = artifact.block.key
         if key is None:
             continue

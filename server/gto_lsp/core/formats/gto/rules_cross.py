@@ -9,11 +9,11 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from gto_lsp.core.codes import severity
 from gto_lsp.core.config import Config
-from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.formats.gto.facts import Facts
 from gto_lsp.core.paths import escapes, is_absolute, is_external
 from gto_lsp.core.problems import Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.yaml.blocks import Placed
 
 
 class Found(NamedTuple):
@@ -31,12 +31,12 @@ class Found(NamedTuple):
     extra_related: tuple[Related, ...] = ()
 
 
-def _anchor_span(artifact: Artifact, fact: Facts, anchor: str) -> Span:
+def _anchor_span(artifact: Placed, fact: Facts, anchor: str) -> Span:
     node = fact.path_node if anchor == "path" else fact.type_node if anchor == "type" else None
     return artifact.span(node) if node is not None else artifact.name_span
 
 
-def place(known: list[tuple[Artifact, Facts]], found: list[Found]) -> list[Problem]:
+def place(known: list[tuple[Placed, Facts]], found: list[Found]) -> list[Problem]:
     out = []
     for item in found:
         artifact, fact = known[item.entry]
@@ -58,7 +58,7 @@ def place(known: list[tuple[Artifact, Facts]], found: list[Found]) -> list[Probl
     return out
 
 
-def duplicate_names(known: list[tuple[Artifact, Facts]]) -> list[Found]:
+def duplicate_names(known: list[tuple[Placed, Facts]]) -> list[Found]:
     out: list[Found] = []
     first: dict[Any, int] = {}
     for index, (_, fact) in enumerate(known):
@@ -84,7 +84,7 @@ def duplicate_names(known: list[tuple[Artifact, Facts]]) -> list[Found]:
     return out
 
 
-def allowed_types(known: list[tuple[Artifact, Facts]], config: Config) -> list[Found]:
+def allowed_types(known: list[tuple[Placed, Facts]], config: Config) -> list[Found]:
     if config.types is None:
         return []
     allowed = list(config.types)
@@ -119,7 +119,7 @@ _OUTSIDE = {
 }
 
 
-def path_problems(known_facts: list[tuple[Artifact, Facts]], repo: RepoView, virtual_missing: str) -> list[Found]:
+def path_problems(known_facts: list[tuple[Placed, Facts]], repo: RepoView, virtual_missing: str) -> list[Found]:
     """`virtual_missing`: the severity of a missing path of a virtual artifact, or "off"."""
     out: list[Found] = []
     placed = _Placed()
@@ -185,7 +185,7 @@ class _Placed:
 
 
 def _conflicts(
-    index: int, known: Facts, known_facts: list[tuple[Artifact, Facts]], placed: _Placed, out: list[Found]
+    index: int, known: Facts, known_facts: list[tuple[Placed, Facts]], placed: _Placed, out: list[Found]
 ) -> None:
     """GTO's rule: equal paths, or one inside the other; each check is O(depth). A key found is confirmed on the
     paths themselves (two keys may collide)."""

@@ -1,19 +1,24 @@
-"""The rules that read one entry alone: name, YAML tags and duplicate keys (yaml/rules.py, shared
-with dvc.yaml), and each field's value against the field table. Their problems are relative to the entry's block,
-so they are computed once per block text (facts.py keeps them) and placed where the block is.
+"""The rules that read one entry alone: name, YAML tags and duplicate keys (yaml/rules.py, shared with
+dvc.yaml), and each field's value against the field table. Their problems are relative to the entry's block, so
+they are computed once per block text (facts.py keeps them) and placed where the block is. Facts, what every rule
+needs of one entry (facts.py), is computed here once per block text, with the entry's own problems.
 """
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import replace
 from typing import Optional
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.fields import Field
-from gto_lsp.core.formats.gto.document import Artifact
+from gto_lsp.core.formats.gto.facts import Facts
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, closest_field
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
+from gto_lsp.core.paths import folder_keys, normalise
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
+from gto_lsp.core.yaml.blocks import Block, Placed
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     BINARY,
@@ -34,7 +39,7 @@ from gto_lsp.core.yaml.render import scalar_value
 from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, quote_hint, relative_span, tag_problems
 
 
-def local_problems(artifact: Artifact) -> list[Problem]:
+def local_problems(artifact: Placed) -> list[Problem]:
     out: list[Problem] = []
     key, value = artifact.key, artifact.block.value
     name_span = relative_span(key)
@@ -122,7 +127,7 @@ def local_problems(artifact: Artifact) -> list[Problem]:
     return out
 
 
-def _field_value(artifact: Artifact, spec: Field, node: Node, out: list[Problem]) -> None:
+def _field_value(artifact: Placed, spec: Field, node: Node, out: list[Problem]) -> None:
     """A known field's value against its row of the field table: its kind, whether null is allowed, and the
     rule its text must follow (GTO's name rule for `type` and each label)."""
     tag = tag_of(node) if isinstance(node, ScalarNode) else None
@@ -147,7 +152,7 @@ def _field_value(artifact: Artifact, spec: Field, node: Node, out: list[Problem]
     # "any": every value is accepted
 
 
-def _value_rule(artifact: Artifact, spec: Field, node: ScalarNode, out: list[Problem]) -> None:
+def _value_rule(artifact: Placed, spec: Field, node: ScalarNode, out: list[Problem]) -> None:
     rule = spec.value_rule
     if rule is None or (not node.value and rule.allow_empty) or rule.accepts(node.value):
         return
@@ -161,7 +166,7 @@ def _value_rule(artifact: Artifact, spec: Field, node: ScalarNode, out: list[Pro
     )
 
 
-def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
+def _boolean_value(artifact: Placed, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
     if tag == BOOL:
         return
     raw = node.value.lower() if isinstance(node, ScalarNode) else None
@@ -189,7 +194,7 @@ def _boolean_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[st
     )
 
 
-def _labels_value(artifact: Artifact, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
+def _labels_value(artifact: Placed, spec: Field, node: Node, tag: Optional[str], out: list[Problem]) -> None:
     is_set = isinstance(node, MappingNode) and str(node.tag).endswith(":set")
     if not isinstance(node, SequenceNode) and not is_set:
         out.append(
@@ -246,3 +251,65 @@ def number_of(node: Node) -> Optional[float]:
     except Exception:
         return None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+# --- an entry's facts, kept per block ---------------------------------------------------------------------
+
+
+# An edit reuses the blocks it left alone (core/yaml/cut.py), and with them their facts.
+_FACTS: weakref.WeakKeyDictionary[Block, Facts] = weakref.WeakKeyDictionary()
+
+
+def facts(artifact: Placed) -> Facts:
+    memo = _FACTS.get(artifact.block)
+    if memo is None:
+        type_found = _string_field(artifact, "type")
+        path_found = _string_field(artifact, "path")
+        path = path_found[1] if path_found else None
+        norm = normalise(path) if path else ""
+        labels_pair = artifact.field("labels")
+        labels_node = labels_pair[1] if labels_pair else None
+        if isinstance(labels_node, SequenceNode):
+            items = list(labels_node.value)
+        elif isinstance(labels_node, MappingNode) and str(labels_node.tag).endswith(":set"):
+            items = [key for key, _ in labels_node.value]  # GTO reads a !!set of labels as a list
+        else:
+            items = []
+        labels = tuple(item.value for item in items if isinstance(item, ScalarNode))
+        memo = Facts(
+            artifact.name,
+            tuple(local_problems(artifact)),
+            labels,
+            type_found[1] if type_found else None,
+            type_found[0] if type_found else None,
+            path,
+            path_found[0] if path_found else None,
+            _virtual(artifact),
+            norm,
+            *folder_keys(norm),
+        )
+        memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
+        _FACTS[artifact.block] = memo
+    return memo
+
+
+def _string_field(artifact: Placed, name: str) -> Optional[tuple[Node, str]]:
+    pair = artifact.field(name)
+    if pair is None:
+        return None
+    node = pair[1]
+    if isinstance(node, ScalarNode) and tag_of(node) == STR:
+        return node, node.value
+    return None
+
+
+def _virtual(artifact: Placed) -> bool:
+    pair = artifact.field("virtual")
+    if pair is None:
+        return True
+    node = pair[1]
+    if isinstance(node, ScalarNode):
+        raw = node.value.lower()
+        if raw in LAX_FALSE or (tag_of(node) in (INT, FLOAT) and number_of(node) == 0):
+            return False
+    return True

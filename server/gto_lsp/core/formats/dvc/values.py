@@ -1,0 +1,47 @@
+"""What DVC reads from an entry of dvc.yaml's `artifacts:` section: its fields' values (`\\${` read as a literal
+`${`), and the escaping a value written there needs (an unescaped `${` is interpolated, and refused)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
+from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME
+from gto_lsp.core.yaml.nodes import ScalarNode
+from gto_lsp.core.yaml.render import scalar_value
+
+
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string in it (lists and mappings walked)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [map_strings(v, change) for v in value]
+    if isinstance(value, dict):
+        return {k: map_strings(v, change) for k, v in value.items()}
+    return value
+
+
+def unescape_value(value: Any) -> Any:
+    return map_strings(value, lambda text: text.replace("\\${", "${"))
+
+
+def escape_value(value: Any) -> Any:
+    return map_strings(value, lambda text: text.replace("${", "\\${"))
+
+
+def values_of(entry: Entry) -> dict[str, Any]:
+    """The fields DVC reads from an entry (known keys only, `\\${` read as `${`), in the order written."""
+    values: dict[str, Any] = {}
+    for key, node in entry.fields():
+        if isinstance(key, ScalarNode) and key.value in FIELD_BY_NAME and key.value not in values:
+            try:  # the entry's own key comes first and wins over one a `<<` merge brings
+                values[key.value] = unescape_value(scalar_value(node))
+            except Exception:
+                values[key.value] = node.value if isinstance(node, ScalarNode) else None
+    return values
+
+
+def read_values(document: DvcDocument) -> dict[str, dict[str, Any]]:
+    """name -> the fields written in its entry, as DVC reads them (no `${}` resolution)."""
+    return {str(e.name): values_of(e) for e in document.entries if e.name_is_string}
