@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
+from gto_lsp.core.paths import escapes
 from gto_lsp.core.problems import Pos
 
 _KEY_PREFIX = re.compile(r"^(\s+)([A-Za-z_]*)$")
@@ -309,7 +310,7 @@ def path_query(typed: str, base: str = "", allow_up: bool = False) -> Optional[P
     listed = posixpath.normpath(posixpath.join(base, folder)) if (base or folder) else ""
     if listed == ".":
         listed = ""
-    if listed == ".." or listed.startswith("../"):
+    if escapes(listed):
         return None
     return PathQuery(dot, rest, folder, listed)
 
