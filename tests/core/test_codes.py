@@ -11,8 +11,8 @@ from gto_lsp.core.config import parse_config
 from gto_lsp.core.formats.dvc.fixes import FIXERS as DVC_FIXERS
 from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.formats.gto.document import parse
+from gto_lsp.core.formats.gto.format import FIXERS
 from gto_lsp.core.repo.fs import RepoView
-from gto_lsp.lsp.features.code_actions import FIXERS
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "server" / "gto_lsp" / "core"

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from lsprotocol import types
 
-from gto_lsp.core.formats.dvc.files import relative_to_folder
 from gto_lsp.core.messages import wrong_config
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.commands.args import arg_bool, arg_str, custom, labels
@@ -20,7 +19,7 @@ from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
-    from gto_lsp.core.edits import AnnotateRequest, EditResult
+    from gto_lsp.core.edits import EditResult
 
 
 def _edit_answer(target: Target, result: EditResult, applied: bool, **extra: Any) -> dict[str, Any]:
@@ -96,13 +95,12 @@ async def _in_head_for(ls: GtoLanguageServer, target: Target, path: Optional[str
 
 def _refuse_wrong_config(target: Target) -> None:
     """GTO refuses every annotate and remove of artifacts.yaml when `.gto` has a problem (DVC never reads it)."""
-    if target.format == "gto" and target.root is not None and target.repo.config.problems:
+    if target.format.reads_gto_config and target.root is not None and target.repo.config.problems:
         raise UserError(wrong_config(str(target.root)))
 
 
 async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     from gto_lsp.core.edits import AnnotateRequest, GTOError
-    from gto_lsp.core.formats.gto.edit import annotate as core_annotate
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -124,42 +122,24 @@ async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
     text, version, _ = held(ls, target)
     if text is not None and too_big(text):
         raise UserError(too_large_refusal(target.relpath, "annotate"))
-    state = ls.state.docs.get(target.uri)
-    previous = state.document if state is not None else None
+    previous = _previous(ls, target)
     try:
-        if target.format == "dvc":
-            result = _annotate_dvc(ls, target, text, request, in_head)
-        else:
-            result = core_annotate(text, request, target.repo.config, in_head, previous=previous)
+        result = target.format.annotate(
+            text, request, target.repo.config, in_head, previous, target.folder, target.relpath
+        )
     except GTOError as error:
         return fail(error.message, detail=error.detail, uri=target.uri, applied=False)
     return await _apply(ls, target, text, version, result, f"Annotate artifact {name}")
 
 
-def _annotate_dvc(
-    ls: GtoLanguageServer,
-    target: Target,
-    text: Optional[str],
-    request: AnnotateRequest,
-    in_head: Optional[Callable[[str], bool]],
-) -> EditResult:
-    """The request's path is relative to the repository root (as for artifacts.yaml); dvc.yaml stores it
-    relative to its own folder."""
-    from dataclasses import replace
-
-    from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
-
-    path = request.path
-    if path and target.folder and "://" not in path and not path.startswith("/"):
-        path = relative_to_folder(posixpath.normpath(path), target.folder)
+def _previous(ls: GtoLanguageServer, target: Target) -> Any:
+    """The document's last parse, when the server holds one in the target's format (an edit re-reads less)."""
     state = ls.state.docs.get(target.uri)
-    previous = state.dvc if state is not None else None
-    return annotate_dvc(text, replace(request, path=path), target.folder, in_head, previous, target.relpath)
+    return state.parsed if state is not None and state.format is target.format else None
 
 
 async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     from gto_lsp.core.edits import GTOError
-    from gto_lsp.core.formats.gto.edit import remove as core_remove
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -168,16 +148,8 @@ async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     text, version, _ = held(ls, target)
     if text is not None and too_big(text):
         raise UserError(too_large_refusal(target.relpath, "remove"))
-    state = ls.state.docs.get(target.uri)
-    previous = state.document if state is not None else None
     try:
-        if target.format == "dvc":
-            from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
-
-            dvc_state = ls.state.docs.get(target.uri)
-            result = remove_dvc(text, name, dvc_state.dvc if dvc_state is not None else None, target.relpath)
-        else:
-            result = core_remove(text, name, previous=previous)
+        result = target.format.remove(text, name, _previous(ls, target), target.relpath)
     except GTOError as error:
         return fail(error.message, detail=error.detail, uri=target.uri, applied=False)
     return await _apply(ls, target, text, version, result, f"Remove annotation of {name}")

@@ -7,8 +7,9 @@ import posixpath
 from typing import Any, Optional
 
 from gto_lsp.core.formats.dvc.document import parse_dvc
-from gto_lsp.core.formats.dvc.edit import values_of
 from gto_lsp.core.formats.dvc.files import DVC_FILE, dvc_files, full_name, walk_files
+from gto_lsp.core.formats.dvc.format import DVC
+from gto_lsp.core.formats.dvc.values import values_of
 from gto_lsp.core.formats.gto.document import Document, parse
 from gto_lsp.core.names import invalid_name_message, is_valid_name
 from gto_lsp.core.repo.safe_read import too_big
@@ -19,7 +20,6 @@ from gto_lsp.lsp.commands.args import arg_str
 from gto_lsp.lsp.commands.refusals import fail
 from gto_lsp.lsp.commands.target import Target, held, resolve_target
 from gto_lsp.lsp.features.completion import COMMON_TYPES
-from gto_lsp.lsp.session.documents import DVC
 from gto_lsp.lsp.session.paths import read_text
 from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -149,7 +149,7 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     known = [
         state.path.relative_to(target.root).as_posix()
         for state in list(ls.state.docs.values())
-        if state.kind == DVC and state.root == target.root and state.path is not None
+        if state.format == DVC and state.root == target.root and state.path is not None
     ]
     result.update(_annotation_files(ls, target, dvc_files([*listed, *known]), len(artifacts)))
     for info in result["dvcArtifacts"].values():

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file
+from gto_lsp.core.formats import Format
+from gto_lsp.core.formats.dvc.files import PathRefused, annotations_file
+from gto_lsp.core.formats.dvc.format import DVC
+from gto_lsp.core.formats.gto.format import GTO
 from gto_lsp.core.messages import no_git_repo
 from gto_lsp.core.paths import inside
 from gto_lsp.lsp.commands.args import arg_str
 from gto_lsp.lsp.commands.refusals import UserError
-from gto_lsp.lsp.session.documents import ARTIFACTS, DVC
 from gto_lsp.lsp.session.paths import norm, read_text, uri_to_path
 from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -25,7 +27,7 @@ class Target:
     repo: RepoState
     index: Path  # the annotations file: artifacts.yaml, or a dvc.yaml
     uri: str
-    format: str = "gto"  # "gto" or "dvc"
+    format: Format = GTO
 
     @property
     def relpath(self) -> str:
@@ -87,7 +89,8 @@ def resolve_target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool =
     repository = arg_str(arg, "repository")
     if uri:
         state = ls.doc_state(uri)
-        if state.kind not in (ARTIFACTS, DVC) or state.path is None:
+        fmt = state.format
+        if fmt is None or state.path is None:
             raise UserError(f"{uri} is not an annotations file (artifacts.yaml or a dvc.yaml) of its repository.")
         if need_repo and state.root is None:
             raise UserError(no_git_repo(str(state.path.parent)))
@@ -95,7 +98,7 @@ def resolve_target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool =
             _annotations_file(state.root, state.path.relative_to(state.root).as_posix(), "uri")
         if not ls.is_open(uri):  # a document the editor holds is the user's choice; a file named is not
             _in_workspace(ls, state.path, uri)
-        return Target(state.root, ls.repo(state.root), state.path, uri, "dvc" if state.kind == DVC else "gto")
+        return Target(state.root, ls.repo(state.root), state.path, uri, fmt)
     folder = repository_folder(ls, repository)
     root = ls.repo_root(folder)
     if root is None:
@@ -106,10 +109,10 @@ def resolve_target(ls: GtoLanguageServer, arg: dict[str, Any], need_repo: bool =
         raise UserError(repo.index_outside or "This repository has no annotations file.")
     file = arg_str(arg, "file")
     if file and norm(root / file) != index:
-        if norm(root / file).name != DVC_FILE:
+        if norm(root / file).name != DVC.file_name:  # the one index, or one of the many dvc.yaml files
             raise UserError(f"`file` must be the repository's artifacts.yaml or a dvc.yaml inside it, not '{file}'.")
         path = _annotations_file(root, file, "file")
-        return Target(root, repo, path, ls.uri_for(path), "dvc")
+        return Target(root, repo, path, ls.uri_for(path), DVC)
     return Target(root, repo, index, ls.uri_for(index))
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
 
-from gto_lsp.core.formats.dvc.files import full_name
+from gto_lsp.core.formats import Format
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.problems import Span
+from gto_lsp.core.yaml.blocks import Block
 from gto_lsp.core.yaml.nodes import MappingNode
-from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, PARSE_OFF_LOOP, View
+from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP, View
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
@@ -40,7 +42,11 @@ SEPARATOR = " · "
 # Entries that get lenses in one file: 72,000 lenses (18,000 entries) took 2 s to encode and 12 MB to send, on
 # the event loop, for every request; 500 entries' lenses take about 20 ms.
 MAX_LENSED = 500
-_MEMO = "gto-lsp:lens-name"  # key in a parsed block's memo: the entry's artifact name, or None
+
+
+# Per parsed block (kept by an edit that leaves its entry alone): its name when a string, and whether GTO reads it
+# as an artifact. The feature's cache, not the parse's.
+_READ_AS: weakref.WeakKeyDictionary[Block, tuple[Optional[str], bool]] = weakref.WeakKeyDictionary()
 
 
 def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Optional[tuple[str, ...]] = None) -> str:
@@ -59,19 +65,12 @@ def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Option
     return SEPARATOR.join(parts)
 
 
-def _lensed(view: View) -> tuple[list[tuple[str, Span]], int, Optional[Span]]:
+def _lensed(view: View, fmt: Format) -> tuple[list[tuple[str, Span]], int, Optional[Span]]:
     """(registry name, name span) of the entries that get a lens, in document order, at most MAX_LENSED of them;
     how many entries deserve one; the name of the first one left without. An entry deserves a lens when GTO reads
     it as an artifact: a string name valid by GTO's rule, written once in the file, whose value is a mapping
     (`rf: {}` too); a bad name, a scalar or null entry, or a repeated name (GTO refuses the file) gets none."""
-    if view.kind == DVC and view.dvc is not None:
-        entries: Any = view.dvc.entries
-        folder = view.folder
-    elif view.kind == ARTIFACTS:
-        entries = view.document.artifacts
-        folder = ""
-    else:
-        return [], 0, None
+    entries = fmt.entries(view.parsed)
     count: dict[str, int] = {}
     named: list[tuple[str, bool, Any]] = []
     for entry in entries:
@@ -87,32 +86,32 @@ def _lensed(view: View) -> tuple[list[tuple[str, Span]], int, Optional[Span]]:
             continue
         deserving += 1
         if len(out) < MAX_LENSED:
-            out.append((full_name(folder, name), entry.name_span))
+            out.append((fmt.full_name(view.folder, name), entry.name_span))
         elif stop is None:
             stop = entry.name_span
     return out, deserving, stop
 
 
 def _read_as(entry: Any) -> tuple[Optional[str], bool]:
-    """(its name when a string, whether GTO reads the entry as an artifact), remembered on its parsed block."""
-    memo = entry.block.memo
-    found = memo.get(_MEMO)
+    """(its name when a string, whether GTO reads the entry as an artifact), remembered for its parsed block."""
+    found = _READ_AS.get(entry.block)
     if found is None:
         name = str(entry.name) if entry.block.key is not None and entry.name_is_string else None
         readable = name is not None and is_valid_name(name) and isinstance(entry.block.value, MappingNode)
-        found = memo[_MEMO] = (name, readable)
-    return found  # type: ignore[no-any-return]
+        found = _READ_AS[entry.block] = (name, readable)
+    return found
 
 
 async def code_lenses(ls: GtoLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     view = ls.view(params.text_document.uri)
-    if view is None or view.kind not in (ARTIFACTS, DVC) or view.root is None:
+    fmt = view.format if view is not None else None
+    if view is None or fmt is None or view.root is None:
         return []
     state = ls.doc_state(view.uri)
-    source = view.dvc if view.kind == DVC else view.document
+    source = view.parsed
     if state.lensed is None or state.lensed[0] is not source:  # once per parse: 18,000 entries take 20-400 ms
         large = len(view.text) >= PARSE_OFF_LOOP
-        state.lensed = (source, await asyncio.to_thread(_lensed, view) if large else _lensed(view))
+        state.lensed = (source, await asyncio.to_thread(_lensed, view, fmt) if large else _lensed(view, fmt))
     names, deserving, stop = state.lensed[1]
     if not names:
         return []

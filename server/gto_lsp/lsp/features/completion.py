@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
@@ -27,21 +28,13 @@ from gto_lsp.core.completion import (
     path_matches,
     path_query,
     present_fields,
-    section_layout,
 )
-from gto_lsp.core.fields import Field
-from gto_lsp.core.formats.dvc import fields as dvc_fields
-from gto_lsp.core.formats.dvc.complete import data_children, dvc_data, registered_here
-from gto_lsp.core.formats.dvc.complete import vocabulary as dvc_vocabulary
+from gto_lsp.core.formats import Format
+from gto_lsp.core.formats.dvc.complete import data_children, dvc_data
 from gto_lsp.core.formats.dvc.files import dvc_files
-from gto_lsp.core.formats.dvc.rules import stage_outputs
-from gto_lsp.core.formats.gto.facts import facts
-from gto_lsp.core.formats.gto.fields import FIELDS
-from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.lsp.features.hover import field_doc
-from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import Tracked
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
@@ -55,41 +48,21 @@ PATH_ITEMS = 250
 T = TypeVar("T")
 
 
-def layout_of(view: View) -> Optional[Layout]:
-    """Where entries live: the whole of artifacts.yaml; dvc.yaml's `artifacts:` section (None without one)."""
-    if view.kind == ARTIFACTS:
-        return Layout()
-    dvc = view.dvc
-    if view.kind != DVC or dvc is None:
-        return None
-    if dvc.section is not None and dvc.section_line is not None:  # the parser cut the block section out: its lines
-        return Layout(dvc.indent, dvc.section_line + 1, dvc.section_end)
-    return section_layout(view.lines.lines, dvc.indent if dvc.entries else None)
-
-
-def vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
-    """The valid types and labels used in the file, computed once per parse of it."""
+def vocabulary(ls: GtoLanguageServer, view: View, fmt: Format) -> tuple[Collection[str], Collection[str]]:
+    """The types and labels the file uses, computed once per parse of it."""
     state = ls.doc_state(view.uri)
     cached = state.vocabulary
-    if cached is not None and cached[0] is view.document:
+    if cached is not None and cached[0] is view.parsed:
         return cached[1], cached[2]
-    types_used: set[str] = set()
-    labels: set[str] = set()
-    for artifact in view.document.artifacts:
-        known = facts(artifact)
-        if known.type:
-            types_used.add(known.type)
-        labels.update(label for label in known.labels if isinstance(label, str))
-    found = sorted(t for t in types_used if is_valid_name(t)), sorted(x for x in labels if is_valid_name(x))
-    state.vocabulary = (view.document, *found)
+    found = fmt.vocabulary(view.parsed)
+    state.vocabulary = (view.parsed, *found)
     return found
 
 
-async def _repo_vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
-    """For a dvc.yaml: the types and labels of every annotation in the repository (this file as typed, the
-    other dvc.yaml files and artifacts.yaml as open or saved)."""
-    assert view.dvc is not None
-    found_types, found_labels = map(set, dvc_vocabulary(view.dvc))
+async def _repo_vocabulary(ls: GtoLanguageServer, view: View, fmt: Format) -> tuple[list[str], list[str]]:
+    """The types and labels of every annotation in the repository: this file as typed, the other dvc.yaml files
+    and artifacts.yaml as open or saved."""
+    found_types, found_labels = map(set, vocabulary(ls, view, fmt))
     root = view.root
     if root is None:
         return sorted(found_types), sorted(found_labels)
@@ -103,14 +76,10 @@ async def _repo_vocabulary(ls: GtoLanguageServer, view: View) -> tuple[list[str]
         if path == view.path:
             continue
         other = ls.view(ls.uri_for(path))
-        if other is None:
+        other_format = other.format if other is not None else None
+        if other is None or other_format is None:
             continue
-        if other.dvc is not None:
-            more = dvc_vocabulary(other.dvc)
-        elif other.kind == ARTIFACTS:
-            more = tuple(map(frozenset, vocabulary(ls, other)))  # type: ignore[assignment]
-        else:
-            continue
+        more = vocabulary(ls, other, other_format)
         found_types.update(more[0])
         found_labels.update(more[1])
     return sorted(found_types), sorted(found_labels)
@@ -150,16 +119,14 @@ def _doc(ls: GtoLanguageServer, text: str) -> types.MarkupContent:
 
 
 def _field_items(
-    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos, layout: Layout
+    ls: GtoLanguageServer, view: View, fmt: Format, ctx: Context, pos: Pos, layout: Layout
 ) -> list[types.CompletionItem]:
     assert ctx.entry_line is not None
     present = present_fields(view.lines.lines, ctx.entry_line, layout)
     snippets = _snippets(ls)
     rng = _edit_range(view, pos, ctx.start)
-    dvc = view.kind == DVC
-    table: tuple[Field, ...] = dvc_fields.FIELDS if dvc else FIELDS
     items = []
-    for order, spec in enumerate(table):
+    for order, spec in enumerate(fmt.fields):
         if spec.name in present:
             continue
         if ctx.flow:
@@ -175,7 +142,7 @@ def _field_items(
                 label=spec.name,
                 kind=types.CompletionItemKind.Property,
                 detail=spec.summary,
-                documentation=_doc(ls, field_doc(spec.name, dvc) or spec.summary),
+                documentation=_doc(ls, fmt.field_doc(spec.name) or spec.summary),
                 sort_text=f"{order}",
                 text_edit=types.TextEdit(range=rng, new_text=snippet if snippets else plain),
                 insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
@@ -202,15 +169,19 @@ def _value_item(
     )
 
 
-def _type_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
+def _used_where(fmt: Format) -> str:
+    return "used in this repository" if fmt.vocabulary_of_repository else "used in this file"
+
+
+def _type_items(view: View, fmt: Format, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
     config = view.repo.config
-    if config.types is not None and view.kind == ARTIFACTS:  # DVC has no `.gto` types list
+    if config.types is not None and fmt.reads_gto_config:  # DVC has no `.gto` types list
         return [
             _value_item(t, rng, ctx.lead, types.CompletionItemKind.EnumMember, f"{i:04d}", "allowed by .gto")
             for i, t in enumerate(config.types)
         ]
-    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
+    where = _used_where(fmt)
     items = [_value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"0{t}", where) for t in used]
     items += [
         _value_item(t, rng, ctx.lead, types.CompletionItemKind.Value, f"1{t}", "common type")
@@ -220,10 +191,10 @@ def _type_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[typ
     return items
 
 
-def _label_items(view: View, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
+def _label_items(view: View, fmt: Format, ctx: Context, pos: Pos, used: list[str]) -> list[types.CompletionItem]:
     rng = _edit_range(view, pos, ctx.start)
     here = labels_here(view.lines.lines, ctx, pos)
-    where = "used in this file" if view.kind == ARTIFACTS else "used in this repository"
+    where = _used_where(fmt)
     return [
         _value_item(label, rng, ctx.lead, types.CompletionItemKind.Value, label, where)
         for label in used
@@ -286,30 +257,31 @@ def _disk_children(root: Path, folder: str) -> list[tuple[str, bool, bool]]:
 
 
 async def _path_items(
-    ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos
+    ls: GtoLanguageServer, view: View, fmt: Format, ctx: Context, pos: Pos
 ) -> tuple[list[types.CompletionItem], bool]:
     """Entries of the folder being typed whose path starts with the typed text; (items, capped). In dvc.yaml the
     path is relative to the file's folder, and the data DVC tracks (stage outputs, `.dvc` files) ranks with the
     tracked files; `${...}` is left alone."""
     root = view.root
-    dvc = view.dvc if view.kind == DVC else None
-    if root is None or (dvc is not None and "${" in ctx.typed):
+    from_folder = fmt.paths_from_folder
+    if root is None or (from_folder and "${" in ctx.typed):
         return [], False
-    query = path_query(ctx.typed, view.folder if dvc is not None else "", allow_up=dvc is not None)
+    query = path_query(ctx.typed, view.folder if from_folder else "", allow_up=from_folder)
     if query is None:
         return [], False
     entries: list[tuple[str, bool, bool]]
     tracked = await _tracked(ls, view)
     notes: dict[str, str] = {}
-    if tracked is not None and dvc is None:
+    if tracked is not None and fmt.stage_outputs is None:
         matching = _tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
     else:
         if tracked is not None:
             entries = _tracked_children(tracked, query.listed)
         else:
             entries = await asyncio.to_thread(_disk_children, root, query.listed)
-        if dvc is not None:
-            entries, notes = _with_dvc_data(entries, query, tracked, stage_outputs(dvc, view.folder))
+        if fmt.stage_outputs is not None:
+            outputs = fmt.stage_outputs(view.parsed, view.folder)
+            entries, notes = _with_dvc_data(entries, query, tracked, outputs)
         matching = [entry for entry in entries if path_matches(query, entry[0])]
     rng = _edit_range(view, pos, ctx.start)
     items = []
@@ -346,24 +318,20 @@ def _with_dvc_data(
     return sorted(out), notes
 
 
-async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) -> list[types.CompletionItem]:
+async def _top_items(
+    ls: GtoLanguageServer, view: View, fmt: Format, ctx: Context, pos: Pos
+) -> list[types.CompletionItem]:
     """Where an entry's name goes: a new-artifact snippet, and the names registered in git with no entry yet. In
     dvc.yaml the entry's lines carry their whole indentation (inserted as is) and DVC's fields."""
     rng = _edit_range(view, pos, ctx.start)
     snippets = _snippets(ls)
-    dvc = view.dvc if view.kind == DVC else None
-    if dvc is None:
-        new_snippet, new_plain = "${1:name}:\n  type: ${2:model}\n  path: ${3:path}\n$0", ":\n  type: model\n  path: "
-    else:
-        pad = " " * (ctx.start + dvc.field_indent)
-        new_snippet, new_plain = f"${{1:name}}:\n{pad}path: ${{2:path}}\n{pad}type: ${{3:model}}$0", f":\n{pad}path: "
-    mode = types.InsertTextMode.AsIs if dvc is not None else None
-    fields = "path and type" if dvc is not None else "type and path"
+    new_snippet, new_plain = fmt.new_entry(None, ctx.start, view.parsed)
+    mode = types.InsertTextMode.AsIs if fmt.new_entry_as_is else None
     items = [
         types.CompletionItem(
             label="new artifact",
             kind=types.CompletionItemKind.Snippet,
-            detail=f"name: with {fields}",
+            detail=f"name: with {fmt.new_entry_fields}",
             documentation=_doc(ls, "A new artifact entry. Names: letters, digits, `_`, `-`, `/`."),
             filter_text=ctx.typed or "new artifact",
             sort_text="1",
@@ -379,20 +347,12 @@ async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) 
         return items
     # Names with GTO tags: the registry also holds artifacts only annotated in HEAD's artifacts.yaml (no tags).
     tagged = [name for name in sorted(registry) if registry[name].registered]
-    if dvc is None:
-        have = {str(a.name) for a in view.document.artifacts}
-        names = [(name, name) for name in tagged if name not in have and is_valid_name(name)]
-    else:
-        names = registered_here(tagged, view.folder, (str(e.name) for e in dvc.entries))
-    for full, name in names:
+    present = (str(e.name) for e in fmt.entries(view.parsed))
+    for full, name in fmt.registered_here(tagged, view.folder, present):
         entry = registry[full]
-        if dvc is None:
-            snippet, plain = f"{name}:\n  type: ${{1:model}}\n  path: $2\n$0", f"{name}: {{}}"
-            detail = f"registered in git (latest {entry.latest or '-'}), not annotated yet"
-        else:
-            pad = " " * (ctx.start + dvc.field_indent)
-            snippet, plain = f"{name}:\n{pad}path: $1\n{pad}type: ${{2:model}}$0", f"{name}:\n{pad}path: "
-            detail = f"registered in git as `{full}` (latest {entry.latest or '-'}), not annotated yet"
+        snippet, plain = fmt.new_entry(name, ctx.start, view.parsed)
+        spelled = f" as `{full}`" if fmt.names_qualified else ""
+        detail = f"registered in git{spelled} (latest {entry.latest or '-'}), not annotated yet"
         items.append(
             types.CompletionItem(
                 label=name,
@@ -410,9 +370,10 @@ async def _top_items(ls: GtoLanguageServer, view: View, ctx: Context, pos: Pos) 
 async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> types.CompletionList:
     empty = types.CompletionList(is_incomplete=False, items=[])
     view = ls.view(params.text_document.uri)
-    if view is None:
+    fmt = view.format if view is not None else None
+    if view is None or fmt is None:
         return empty
-    layout = layout_of(view)
+    layout = fmt.layout(view.parsed, view.lines.lines)
     if layout is None:
         return empty
     pos = view.lines.pos(params.position)
@@ -422,28 +383,29 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
     if ctx is None:
         pass
     elif ctx.kind == "top":
-        items = await _top_items(ls, view, ctx, pos)
+        items = await _top_items(ls, view, fmt, ctx, pos)
     elif ctx.kind == "key":
-        items = _field_items(ls, view, ctx, pos, layout)
+        items = _field_items(ls, view, fmt, ctx, pos, layout)
     elif ctx.kind == "label":
-        items = _label_items(view, ctx, pos, (await _used(ls, view))[1])
+        items = _label_items(view, fmt, ctx, pos, (await _used(ls, view, fmt))[1])
     elif ctx.kind == "value":
         if ctx.field == "type":
-            items = _type_items(view, ctx, pos, (await _used(ls, view))[0])
+            items = _type_items(view, fmt, ctx, pos, (await _used(ls, view, fmt))[0])
         elif ctx.field == "path":
-            items, incomplete = await _path_items(ls, view, ctx, pos)
-        elif ctx.field == "virtual" and view.kind == ARTIFACTS:
+            items, incomplete = await _path_items(ls, view, fmt, ctx, pos)
+        elif ctx.field == "virtual" and any(spec.name == "virtual" for spec in fmt.fields):
             items = _virtual_items(view, ctx, pos)
         elif ctx.field == "labels" and not ctx.typed:
             rng = _edit_range(view, pos, ctx.start)
             items = [
                 _value_item(f"[{label}]", rng, ctx.lead, types.CompletionItemKind.Value, label)
-                for label in (await _used(ls, view))[1]
+                for label in (await _used(ls, view, fmt))[1]
             ]
     return types.CompletionList(is_incomplete=incomplete, items=items)
 
 
-async def _used(ls: GtoLanguageServer, view: View) -> tuple[list[str], list[str]]:
-    if view.kind == DVC:
-        return await _repo_vocabulary(ls, view)
-    return vocabulary(ls, view)
+async def _used(ls: GtoLanguageServer, view: View, fmt: Format) -> tuple[list[str], list[str]]:
+    if fmt.vocabulary_of_repository:
+        return await _repo_vocabulary(ls, view, fmt)
+    types_used, labels = vocabulary(ls, view, fmt)
+    return list(types_used), list(labels)

@@ -17,9 +17,8 @@ from lsprotocol import types
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.config import CONFIG_FILE
+from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import dvc_files, walk_files
-from gto_lsp.core.formats.dvc.rules import check_dvc, stage_outputs
-from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
@@ -113,13 +112,9 @@ async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> N
     repo.current_head()
     if len(view.text) >= OFF_LOOP:
         return  # computing each entry's facts to find them is half the check: the worker thread asks git itself
-    missing = repo.missing_head_paths(view.document)
+    missing = repo.missing_head_paths(view.parsed)
     if missing:
         await asyncio.to_thread(repo.warm_head, missing)
-
-
-# The stage outputs each dvc.yaml had when last checked: a change re-checks artifacts.yaml's paths.
-_OUTPUTS: dict[str, frozenset[str]] = {}
 
 
 def repo_outputs(ls: GtoLanguageServer, root: Optional[Path]) -> frozenset[str]:
@@ -127,31 +122,33 @@ def repo_outputs(ls: GtoLanguageServer, root: Optional[Path]) -> frozenset[str]:
     start), relative to the root: DVC makes them, so artifacts.yaml's paths to them count as present."""
     out: set[str] = set()
     for uri, state in list(ls.state.docs.items()):
-        if state.kind == DVC and state.root == root and root is not None:
-            out |= _OUTPUTS.get(uri, frozenset())
+        fmt = state.format
+        if fmt is not None and fmt.stage_outputs is not None and state.root == root and root is not None:
+            out |= ls.state.stage_outputs.get(uri, frozenset())
     return frozenset(out)
 
 
-def _note_outputs(ls: GtoLanguageServer, view: View) -> None:
-    if view.dvc is None or view.root is None:
+def _note_outputs(ls: GtoLanguageServer, view: View, fmt: Format) -> None:
+    """After a check of a file whose stages make outputs: a change re-checks the files that count them."""
+    if fmt.stage_outputs is None or view.root is None:
         return
-    outputs = frozenset(stage_outputs(view.dvc, view.folder))
-    if _OUTPUTS.get(view.uri) == outputs:
+    outputs = frozenset(fmt.stage_outputs(view.parsed, view.folder))
+    if ls.state.stage_outputs.get(view.uri) == outputs:
         return
-    _OUTPUTS[view.uri] = outputs
+    ls.state.stage_outputs[view.uri] = outputs
     for uri in tracked_uris(ls, view.root):
-        if ls.doc_state(uri).kind == ARTIFACTS:
+        other = ls.doc_state(uri).format
+        if other is not None and other.counts_outputs:
             schedule(ls, uri, 0, force=False)
 
 
-def problems_of(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+def problems_of(ls: GtoLanguageServer, view: View, fmt: Format, settings: Settings) -> list[Problem]:
     repo = view.repo
     in_head = repo.in_head_checker() if ls.git_allowed(settings) else None
     repo_view = RepoView(repo.root, in_head, repo.view.exists_cache) if repo.root is not None else RepoView()
-    if view.dvc is not None:
-        return check_dvc(view.dvc, repo_view, view.folder, settings.checks)
-    repo_view.outputs = repo_outputs(ls, repo.root)
-    return check(view.document, repo.config, repo_view, settings.checks)
+    if fmt.counts_outputs:
+        repo_view.outputs = repo_outputs(ls, repo.root)
+    return fmt.check(view.parsed, repo_view, repo.config, view.folder, settings.checks)
 
 
 def _gto_target(ls: GtoLanguageServer, repo: RepoState) -> Optional[tuple[str, LineIndex]]:
@@ -253,14 +250,14 @@ def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
     publish(ls, uri, [diagnostic], open_doc.version if open_doc is not None else None, force=force)
 
 
-async def _problems_off_loop(ls: GtoLanguageServer, view: View, settings: Settings) -> list[Problem]:
+async def _problems_off_loop(ls: GtoLanguageServer, view: View, fmt: Format, settings: Settings) -> list[Problem]:
     """The check of a large document runs in a worker thread, so requests are answered meanwhile."""
     if len(view.text) < OFF_LOOP:
-        return problems_of(ls, view, settings)
+        return problems_of(ls, view, fmt, settings)
 
     def paused() -> list[Problem]:
         with gc_paused:
-            return problems_of(ls, view, settings)
+            return problems_of(ls, view, fmt, settings)
 
     return await asyncio.to_thread(paused)
 
@@ -278,35 +275,31 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         view = ls.view(uri)
         code_lens.refresh(ls)  # the lenses asked meanwhile were answered for an empty document
     settings = await ls.settings_for(state.path)
+    fmt = state.format
     if view is None:  # deleted and not open
         if state.published:
             clear(ls, uri)
-        if state.kind == ARTIFACTS:
+        if fmt is not None and fmt.reads_gto_config:
             publish_config(ls, ls.repo(state.root), settings)
         return
-    if state.kind == CONFIG:
+    if fmt is None:  # `.gto`
         publish_config(ls, view.repo, settings, force=force)
         return
-    if state.kind == DVC:
-        # dvc.yaml needs no git answers: DVC reads paths from the work tree.
-        problems = await _problems_off_loop(ls, view, settings)
+    if fmt.asks_git:  # (DVC reads paths from the work tree: no git answers)
+        await _git_ready(ls, view, settings)
         if task is not None and ls.doc_state(uri).task is not task:
-            return  # superseded while it ran
-        publish(ls, uri, diagnostics_of(problems, view.lines, uri), view.version, force=force)
-        _note_outputs(ls, view)
-        return
-    await _git_ready(ls, view, settings)
-    if task is not None and ls.doc_state(uri).task is not task:
-        return  # a newer edit or refresh was scheduled while this one waited for settings and git
-    view = ls.view(uri)  # the newest text, after the awaits
-    if view is None:
-        return
-    problems = await _problems_off_loop(ls, view, settings)
+            return  # a newer edit or refresh was scheduled while this one waited for settings and git
+        view = ls.view(uri)  # the newest text, after the awaits
+        if view is None:
+            return
+    problems = await _problems_off_loop(ls, view, fmt, settings)
     if task is not None and ls.doc_state(uri).task is not task:
         return  # superseded while it ran
-    gto = _gto_target(ls, view.repo)
+    gto = _gto_target(ls, view.repo) if fmt.reads_gto_config else None
     publish(ls, uri, diagnostics_of(problems, view.lines, uri, gto), view.version, force=force)
-    publish_config(ls, view.repo, settings)
+    if fmt.reads_gto_config:
+        publish_config(ls, view.repo, settings)
+    _note_outputs(ls, view, fmt)
 
 
 async def _debounced(ls: GtoLanguageServer, uri: str, delay: float, force: bool) -> None:
@@ -384,7 +377,8 @@ async def _publish_dvc_files(ls: GtoLanguageServer, folder: Path) -> None:
     for relpath in found:
         path = folder / relpath
         uri = ls.uri_for(path)
-        if ls.is_open(uri) or ls.doc_state(uri).kind != DVC:
+        fmt = ls.doc_state(uri).format
+        if ls.is_open(uri) or fmt is None or fmt.one_per_repository:  # (an index named dvc.yaml is GTO's)
             continue
         ls.state.from_disk.add(uri)
         schedule(ls, uri, 0)

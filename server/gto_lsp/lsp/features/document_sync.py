@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from gto_lsp.lsp.features import diagnostics, watch
 from gto_lsp.lsp.positions import use_lsp_lines
-from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC
+from gto_lsp.lsp.session.documents import CONFIG
 from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.settings import Settings
 
@@ -52,13 +52,13 @@ def _config_changed(ls: GtoLanguageServer, uri: str) -> None:
 def opened(ls: GtoLanguageServer, uri: str) -> None:
     state = ls.doc_state(uri)
     ls.state.from_disk.discard(uri)
+    fmt = state.format
     if state.kind == CONFIG:
         _config_changed(ls, uri)
-    elif state.kind == ARTIFACTS:
+    elif fmt is not None:
         diagnostics.schedule(ls, uri, 0)
-        ls.spawn(ls.warm(uri))
-    elif state.kind == DVC:
-        diagnostics.schedule(ls, uri, 0)
+        if fmt.asks_git:
+            ls.spawn(ls.warm(uri))
 
 
 def changed(ls: GtoLanguageServer, uri: str) -> None:
@@ -67,13 +67,13 @@ def changed(ls: GtoLanguageServer, uri: str) -> None:
     state = ls.doc_state(uri)
     if state.kind == CONFIG:
         _config_changed(ls, uri)
-    elif state.kind in (ARTIFACTS, DVC):
+    elif state.format is not None:
         diagnostics.schedule(ls, uri)
 
 
 def saved(ls: GtoLanguageServer, uri: str) -> None:
     state = ls.doc_state(uri)
-    if state.kind in (ARTIFACTS, DVC):
+    if state.format is not None:
         # Another document may point at this one's paths; the saved text matters to `gto.server.commit`.
         ls.repo(state.root).view.exists_cache.clear()
 
@@ -94,22 +94,21 @@ def closed(ls: GtoLanguageServer, uri: str) -> None:
         diagnostics.publish_config(ls, repo, ls.state.settings.get("", ls.state.init_settings), force=True)
         return
     del ls.state.docs[uri]
-    if state.kind == DVC:
-        saved = state.path is not None and state.path.is_file() and state.root is not None
-        if saved:
-            ls.state.from_disk.add(uri)
-            diagnostics.schedule(ls, uri, 0)
-        else:
-            diagnostics.clear(ls, uri)
-    elif state.kind == ARTIFACTS:
-        # The workspace's artifacts file keeps showing the problems of its saved text, as before it was opened;
-        # any other file (unsaved, or outside the workspace) has its problems cleared.
-        saved = state.path is not None and state.path.is_file() and state.path in diagnostics.workspace_index_files(ls)
-        if saved:
-            ls.state.from_disk.add(uri)
-            diagnostics.schedule(ls, uri, 0)
-        else:
-            diagnostics.clear(ls, uri)
+    fmt = state.format
+    if fmt is None:
+        return
+    # A saved file keeps showing the problems of its saved text, as before it was opened: the workspace's artifacts
+    # file, every dvc.yaml of a repository; any other (unsaved, or outside the workspace) has them cleared.
+    saved = state.path is not None and state.path.is_file()
+    if fmt.one_per_repository:
+        saved = saved and state.path in diagnostics.workspace_index_files(ls)
+    else:
+        saved = saved and state.root is not None
+    if saved:
+        ls.state.from_disk.add(uri)
+        diagnostics.schedule(ls, uri, 0)
+    else:
+        diagnostics.clear(ls, uri)
 
 
 def configuration_changed(ls: GtoLanguageServer, params: types.DidChangeConfigurationParams) -> None:

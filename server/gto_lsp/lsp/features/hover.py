@@ -1,4 +1,4 @@
-"""Hover: a field key shows its documentation (core.fields, core.dvc.fields); an artifact name shows its entry and
+"""Hover: a field key shows its documentation (the format's field table); an artifact name shows its entry and
 its registry state from GTO's git tags (latest version, each stage's version, deprecated), like `gto show NAME`.
 In dvc.yaml a name also shows its full name (`sub/dir:name` below the root) and how tags spell it."""
 
@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Mapping, Optional
 
 from lsprotocol import types
 
-from gto_lsp.core.completion import indent_of, section_layout
-from gto_lsp.core.formats.dvc import fields as dvc_fields
+from gto_lsp.core.completion import indent_of
+from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import full_name, tag_name
-from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.lsp.locate import artifact_at, contains, entry_at, field_at
-from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.locate import contains, entry_at, field_at
+from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
@@ -25,18 +24,6 @@ if TYPE_CHECKING:
 _FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
 MAX_SHAPE_LINE = 4096  # characters of a line read by its shape (hover on a line the parser could not read)
 _NAME_LINE = re.compile(r"^([^\s#:'\"{\[-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(\s|$)")
-
-
-def field_doc(name: str, dvc: bool = False) -> Optional[str]:
-    """A field's documentation: artifacts.yaml's (GTO) or, with `dvc`, dvc.yaml's (DVC)."""
-    spec = (dvc_fields.FIELD_BY_NAME if dvc else FIELD_BY_NAME).get(name)
-    if spec is None:
-        return None
-    if dvc:
-        need = "required" if name in dvc_fields.REQUIRED else "optional"
-        return f"**{spec.name}** ({spec.kind}, {need}; DVC)\n\n{spec.summary}\n\n{spec.doc}"
-    default = {True: "true", None: "null", "": '""', (): "[]"}.get(spec.default, str(spec.default))
-    return f"**{spec.name}** ({spec.kind}, default `{default}`)\n\n{spec.summary}\n\n{spec.doc}"
 
 
 def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]], git_note: Optional[str]) -> str:
@@ -113,62 +100,38 @@ def names_text(folder: str, name: str) -> str:
     )
 
 
-async def _dvc_hover(ls: GtoLanguageServer, view: View, pos: Pos) -> Optional[types.Hover]:
-    assert view.dvc is not None
-    entry = entry_at(view.dvc.entries, pos)
+async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+    view = ls.view(params.text_document.uri)
+    fmt = view.format if view is not None else None
+    if view is None or fmt is None:
+        return None
+    pos = view.lines.pos(params.position)
+    entry = entry_at(fmt.entries(view.parsed), pos)
     if entry is None:
-        layout = section_layout(view.lines.lines, view.dvc.indent if view.dvc.entries else None)
+        layout = fmt.shape_layout(view.parsed, view.lines.lines)
         if layout is None or not layout.holds(pos.line):
             return None
-        return await _hover_by_line(ls, view, pos, layout.indent, dvc=True)
+        return await _hover_by_line(ls, view, fmt, pos, layout.indent)
     if contains(entry.name_span, pos):
-        if not entry.name_is_string:
-            return None
+        if fmt.names_qualified and not entry.name_is_string:
+            return None  # only a string has a full name
         name = str(entry.name)
         registry, note = await _registry(ls, view)
-        full = full_name(view.folder, name)
-        body = names_text(view.folder, name) + "\n\n"
+        body = names_text(view.folder, name) + "\n\n" if fmt.names_qualified else ""
         body += f"```yaml\n{_entry_text(view, entry.first_line, entry.last_line)}\n```\n\n"
-        body += f"**Registry** (git tags)\n\n{registry_text(full, registry, note)}"
+        body += f"**Registry** (git tags)\n\n{registry_text(fmt.full_name(view.folder, name), registry, note)}"
         return types.Hover(contents=_markup(ls, body), range=view.lines.range(entry.name_span))
     hit = field_at(entry, pos)
     if hit is not None and hit.on_key:
-        doc = field_doc(hit.name, dvc=True)
+        doc = fmt.field_doc(hit.name)
         if doc is None:
             return None
         return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
     return None
 
 
-async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
-    view = ls.view(params.text_document.uri)
-    if view is None:
-        return None
-    if view.kind == DVC and view.dvc is not None:
-        return await _dvc_hover(ls, view, view.lines.pos(params.position))
-    if view.kind != ARTIFACTS:
-        return None
-    pos = view.lines.pos(params.position)
-    artifact = artifact_at(view.document, pos)
-    if artifact is not None:
-        if contains(artifact.name_span, pos):
-            name = str(artifact.name)
-            registry, note = await _registry(ls, view)
-            body = f"```yaml\n{_entry_text(view, artifact.first_line, artifact.last_line)}\n```\n\n"
-            body += f"**Registry** (git tags)\n\n{registry_text(name, registry, note)}"
-            return types.Hover(contents=_markup(ls, body), range=view.lines.range(artifact.name_span))
-        hit = field_at(artifact, pos)
-        if hit is not None and hit.on_key:
-            doc = field_doc(hit.name)
-            if doc is None:
-                return None
-            return types.Hover(contents=_markup(ls, doc), range=view.lines.range(hit.key_span))
-        return None
-    return await _hover_by_line(ls, view, pos)
-
-
 async def _hover_by_line(
-    ls: GtoLanguageServer, view: View, pos: Pos, indent: int = 0, dvc: bool = False
+    ls: GtoLanguageServer, view: View, fmt: Format, pos: Pos, indent: int
 ) -> Optional[types.Hover]:
     """A line the parser could not read: field keys and names by their shape (names at column `indent`)."""
     text = view.lines.line(pos.line)
@@ -176,9 +139,9 @@ async def _hover_by_line(
         return None  # no key or name is that long; a regex scan of a 1 MB line would take minutes
     for match in re.finditer(r"([A-Za-z_]+)\s*:", text):
         if match.start(1) <= pos.col <= match.end(1) and _FIELD_LINE.match(text[: match.end()]):
-            if dvc and indent_of(text) <= indent:
+            if fmt.section is not None and indent_of(text) <= indent:
                 break  # a name in dvc.yaml's section, not a field
-            doc = field_doc(match.group(1), dvc)
+            doc = fmt.field_doc(match.group(1))
             if doc is not None:
                 span = Span(Pos(pos.line, match.start(1)), Pos(pos.line, match.end(1)))
                 return types.Hover(contents=_markup(ls, doc), range=view.lines.range(span))
@@ -187,8 +150,8 @@ async def _hover_by_line(
         name = name_match.group(1).strip().strip("'\"")
         registry, note = await _registry(ls, view)
         span = Span(Pos(pos.line, indent), Pos(pos.line, indent + name_match.end(1)))
-        full = full_name(view.folder, name) if dvc else name
-        head = names_text(view.folder, name) if dvc else f"**{name}**"
+        full = fmt.full_name(view.folder, name)
+        head = names_text(view.folder, name) if fmt.names_qualified else f"**{name}**"
         return types.Hover(
             contents=_markup(ls, f"{head}\n\n{registry_text(full, registry, note)}"),
             range=view.lines.range(span),

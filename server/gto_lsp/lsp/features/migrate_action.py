@@ -54,9 +54,16 @@ def _can_delete(ls: GtoLanguageServer) -> bool:
         return False
 
 
+def _moves(kind: str) -> bool:
+    """The move is from GTO's artifacts.yaml (into DVC's dvc.yaml)."""
+    return kind == ARTIFACTS
+
+
 def migrate_action(ls: GtoLanguageServer, view: View) -> Optional[types.CodeAction]:
     """Offered when artifacts.yaml has entries and the client can apply an edit to two documents; no edit yet."""
-    if view.root is None or not view.document.artifacts or not ls.can("workspace.workspace_edit.document_changes"):
+    if not _moves(view.kind) or view.format is None or view.root is None or not view.format.entries(view.parsed):
+        return None
+    if not ls.can("workspace.workspace_edit.document_changes"):
         return None
     kind = types.CodeActionKind.RefactorMove
     if CLIENT_COMMAND in ls.state.client_commands:
@@ -92,9 +99,9 @@ async def _compute(ls: GtoLanguageServer, uri: str) -> _Move:
     """The move of artifacts.yaml at `uri` into the root dvc.yaml. Raises GTOError when a file cannot be read."""
     view = ls.view(uri)
     state = ls.doc_state(uri)
-    if view is None and state.kind == ARTIFACTS and state.path is not None and not state.path.exists():
+    if view is None and _moves(state.kind) and state.path is not None and not state.path.exists():
         raise GTOError("no-file", f"No {state.path.name} in {state.path.parent}: nothing to move.")
-    if view is None or view.kind != ARTIFACTS or view.root is None or view.path is None:
+    if view is None or not _moves(view.kind) or view.root is None or view.path is None:
         raise GTOError("not-artifacts", f"{uri} is not the artifacts.yaml of a repository, or it is too large.")
     source = view.path.relative_to(view.root).as_posix()
     dvc_path = view.root / DVC_FILE

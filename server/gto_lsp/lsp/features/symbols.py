@@ -9,37 +9,23 @@ from typing import Optional, Union
 
 from lsprotocol import types
 
-from gto_lsp.core.formats.dvc.files import resolve_path as dvc_resolve_path
-from gto_lsp.core.formats.gto.document import Artifact
-from gto_lsp.core.paths import escapes, inside, is_absolute, is_external, normalise
+from gto_lsp.core.formats import Format
+from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.yaml.nodes import STR as STR_TAG
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, tag_of
 from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
-from gto_lsp.lsp.session.documents import ARTIFACTS, DVC, View
+from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import path_to_uri
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 
-def _view(ls: GtoLanguageServer, uri: str) -> Optional[View]:
+def _view(ls: GtoLanguageServer, uri: str) -> Optional[tuple[View, Format]]:
     view = ls.view(uri)
-    if view is None or not (view.kind == ARTIFACTS or (view.kind == DVC and view.dvc is not None)):
+    fmt = view.format if view is not None else None
+    if view is None or fmt is None:
         return None
-    return view
-
-
-def _entries(view: View) -> list[Artifact]:
-    return list(view.dvc.entries) if view.dvc is not None else view.document.artifacts
-
-
-def _section_span(view: View) -> Optional[Span]:
-    """dvc.yaml's `artifacts:` section, from its key to its last entry's content."""
-    dvc = view.dvc
-    if dvc is None or dvc.section_line is None:
-        return None
-    key = Span(Pos(dvc.section_line, 0), Pos(dvc.section_line, len("artifacts")))
-    end = max([key.end] + [max(e.entry_span.end, e.name_span.end) for e in dvc.entries if e.block.key is not None])
-    return Span(key.start, end)
+    return view, fmt
 
 
 def _detail(node: object) -> Optional[str]:
@@ -56,16 +42,17 @@ def _detail(node: object) -> Optional[str]:
 def document_symbols(
     ls: GtoLanguageServer, params: types.DocumentSymbolParams
 ) -> Union[list[types.DocumentSymbol], list[types.SymbolInformation]]:
-    view = _view(ls, params.text_document.uri)
-    if view is None:
+    found = _view(ls, params.text_document.uri)
+    if found is None:
         return []
+    view, fmt = found
     lines = view.lines
     hierarchical = ls.can("text_document.document_symbol.hierarchical_document_symbol_support")
     out: list[types.DocumentSymbol] = []
     flat: list[types.SymbolInformation] = []
-    section = _section_span(view)
-    container = "artifacts" if section is not None else None
-    for artifact in _entries(view):
+    section = fmt.section_span(view.parsed)
+    container = fmt.section if section is not None else None
+    for artifact in fmt.entries(view.parsed):
         name = display_name(artifact)
         entry = Span(artifact.name_span.start, max(artifact.entry_span.end, artifact.name_span.end))
         entry_range = lines.range(entry)
@@ -118,10 +105,10 @@ def document_symbols(
                     container_name=container,
                 )
             )
-    if section is not None:
-        section_key = Span(section.start, Pos(section.start.line, len("artifacts")))
+    if section is not None and container is not None:
+        section_key = Span(section.start, Pos(section.start.line, len(container)))
         whole = types.DocumentSymbol(
-            name="artifacts",
+            name=container,
             kind=types.SymbolKind.Namespace,
             range=lines.range(section),
             selection_range=lines.range(section_key),
@@ -132,7 +119,7 @@ def document_symbols(
         flat.insert(
             0,
             types.SymbolInformation(
-                name="artifacts",
+                name=container,
                 kind=types.SymbolKind.Namespace,
                 location=types.Location(uri=view.uri, range=lines.range(section)),
             ),
@@ -140,49 +127,34 @@ def document_symbols(
     return out if hierarchical else flat
 
 
-def resolve_path(view: View, value: str) -> Optional[Path]:
-    """The file or folder a `path:` value names, when it exists inside the repository (links out count as
-    missing)."""
-    if not value or is_external(value):
-        return None
+def resolve_path(view: View, fmt: Format, value: str) -> Optional[Path]:
+    """The file or folder a `path:` value names (from the file's folder in dvc.yaml), or the file that tracks it
+    in git's stead (`.dvc`), when it exists inside the repository (links out count as missing)."""
+    resolved = fmt.resolve_path(value, view.folder)
     base = view.root if view.root is not None else (view.path.parent if view.path is not None else None)
-    if base is None:
+    if base is None or resolved is None:
         return None
-    relative = normalise(value)
-    if is_absolute(value) or escapes(relative):
-        return None
-    target = base / relative
-    if not os.path.lexists(target) or not inside(target, base):
-        return None
-    return target
-
-
-def resolve_dvc_path(view: View, value: str) -> Optional[Path]:
-    """The file or folder a dvc.yaml `path:` names (from the file's folder), or the `.dvc` file that tracks it."""
-    where = dvc_resolve_path(value, view.folder)
-    root = view.root if view.root is not None else (view.path.parent if view.path is not None else None)
-    if root is None or where.problem is not None:
-        return None
-    target = root / where.resolved if where.resolved != "." else root
-    for candidate in (target, target.with_name(target.name + ".dvc")):
-        if os.path.lexists(candidate) and inside(candidate, root):
+    target = base / resolved
+    for candidate in (target, *(target.with_name(target.name + suffix) for suffix in fmt.tracked_by)):
+        if os.path.lexists(candidate) and inside(candidate, base):
             return candidate
     return None
 
 
 def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
-    view = _view(ls, params.text_document.uri)
-    if view is None:
+    found = _view(ls, params.text_document.uri)
+    if found is None:
         return None
+    view, fmt = found
     pos = view.lines.pos(params.position)
-    artifact = entry_at(_entries(view), pos)
+    artifact = entry_at(fmt.entries(view.parsed), pos)
     if artifact is None:
         return None
     hit = field_at(artifact, pos)
     if hit is None or hit.name != "path" or not isinstance(hit.value, ScalarNode) or tag_of(hit.value) != STR_TAG:
         return None
     value = str(hit.value.value)
-    target = resolve_dvc_path(view, value) if view.dvc is not None else resolve_path(view, value)
+    target = resolve_path(view, fmt, value)
     if target is None:
         return None
     start = types.Position(line=0, character=0)
@@ -190,18 +162,19 @@ def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optiona
 
 
 def folding_ranges(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
-    view = _view(ls, params.text_document.uri)
-    if view is None:
+    found = _view(ls, params.text_document.uri)
+    if found is None:
         return []
+    view, fmt = found
     out = []
-    section = _section_span(view)
+    section = fmt.section_span(view.parsed)
     if section is not None and section.end.line > section.start.line:
         out.append(
             types.FoldingRange(
                 start_line=section.start.line, end_line=section.end.line, kind=types.FoldingRangeKind.Region
             )
         )
-    for artifact in _entries(view):
+    for artifact in fmt.entries(view.parsed):
         try:
             first, last = artifact.first_line, artifact.last_line
         except AssertionError:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import threading
+from typing import Callable, TypeVar
 
-from gto_lsp.core.formats.gto.document import Document, parse
+T = TypeVar("T")
 
 LARGE = 5_000  # files or tags: from there, what was built for them is moved out of the collector's way
 
@@ -18,10 +19,10 @@ def freeze_if_large(count: int) -> None:
         gc.freeze()
 
 
-def freeze_first_parse(document: Document) -> None:
+def freeze_first_parse(entries: int) -> None:
     """A large first parse leaves ~60 objects per entry that live as long as the document: move them out of the
     collector's way, or each full collection stalls an edit by 0.5 s."""
-    if len(document.artifacts) > 1000:
+    if entries > 1000:
         gc.freeze()
 
 
@@ -52,7 +53,7 @@ class _GcPause:
 gc_paused = _GcPause()
 
 
-def parse_paused(text: str) -> Document:
-    """parse(), the collector paused (blocking: call in a worker thread)."""
+def parse_paused(parse: Callable[[str, None], T], text: str) -> T:
+    """A format's parse, the collector paused (blocking: call in a worker thread)."""
     with gc_paused:
-        return parse(text)
+        return parse(text, None)

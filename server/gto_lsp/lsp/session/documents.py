@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from gto_lsp.core.formats.dvc.document import DvcDocument
-from gto_lsp.core.formats.gto.document import Document
+from gto_lsp.core.formats import Format, Parsed
+from gto_lsp.core.formats.dvc.format import DVC as DVC_FORMAT
+from gto_lsp.core.formats.gto.format import GTO
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.repos import RepoState
 
 ARTIFACTS, CONFIG, DVC, OTHER = "artifacts", "config", "dvc", "other"
-ANNOTATIONS = (ARTIFACTS, DVC)  # the kinds of document that hold artifact annotations
 # Characters from which a document's first parse runs in a worker thread: 18,000 entries (1.4 MB) took 1.5-7 s on
 # the event loop, and every request waited for it. Meanwhile requests see an empty document (hover by line shape).
 PARSE_OFF_LOOP = 200_000
+FORMATS = (GTO, DVC_FORMAT)
+FORMAT_OF_KIND: dict[str, Format] = {ARTIFACTS: GTO, DVC: DVC_FORMAT}  # the kinds of file that hold annotations
 
 
 @dataclass
@@ -27,14 +30,18 @@ class DocState:
     path: Optional[Path]
     kind: str
     root: Optional[Path]
-    document: Optional[Document] = None
+    parsed: Optional[Parsed] = None  # the last parse, its format's value (an annotations file's)
     lines: Optional[LineIndex] = None
     task: Optional[asyncio.Task[None]] = None
     published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
-    vocabulary: Optional[tuple[Document, list[str], list[str]]] = None  # (parse, types used, labels used)
-    dvc: Optional[DvcDocument] = None  # the last parse of a dvc.yaml
+    vocabulary: Optional[tuple[Any, Collection[str], Collection[str]]] = None  # (parse, types used, labels used)
     parsing: Optional[tuple[str, asyncio.Task[Any]]] = None  # (text, task) of a first parse in a worker thread
     lensed: Optional[tuple[Any, Any]] = None  # (parse, the entries that get code lenses) for code_lens.py
+
+    @property
+    def format(self) -> Optional[Format]:
+        """The format of an annotations file (None for `.gto` and other files)."""
+        return FORMAT_OF_KIND.get(self.kind)
 
 
 @dataclass
@@ -47,9 +54,13 @@ class View:
     repo: RepoState
     text: str
     version: Optional[int]
-    document: Document
+    parsed: Any  # its format's parse of `text`, passed back to the format (None when it holds no annotations)
     lines: LineIndex
-    dvc: Optional[DvcDocument] = None  # a dvc.yaml's parse (kind DVC); `document` is then empty
+
+    @property
+    def format(self) -> Optional[Format]:
+        """The format of an annotations file (None for `.gto` and other files): features call through it."""
+        return FORMAT_OF_KIND.get(self.kind)
 
     @property
     def root(self) -> Optional[Path]:

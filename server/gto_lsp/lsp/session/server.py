@@ -22,13 +22,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from gto_lsp.core.config import CONFIG_FILE
-from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats import Format, Parsed
 from gto_lsp.core.formats.dvc.files import DVC_FILE
-from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
 from gto_lsp.lsp.session.collector import freeze_first_parse, parse_paused
-from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, OTHER, PARSE_OFF_LOOP, DocState, View
+from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, FORMATS, OTHER, PARSE_OFF_LOOP, DocState, View
 from gto_lsp.lsp.session.paths import norm, path_to_uri, read_text, uri_to_path
 from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.settings import SECTION, Settings
@@ -36,7 +35,7 @@ from gto_lsp.lsp.settings import SECTION, Settings
 if TYPE_CHECKING:
     from gto_lsp.core.repo.reader import RepoFacts
 
-_EMPTY = parse("")
+_EMPTY = {known.name: known.parse("", None) for known in FORMATS}  # what requests see during a first parse
 
 
 @dataclass
@@ -190,40 +189,38 @@ class GtoLanguageServer(LanguageServer):
         if text is None or too_big(text):
             return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
         repo = self.repo(state.root)
-        if state.kind == ARTIFACTS:
-            previous = state.document
-            if previous is None and len(text) >= PARSE_OFF_LOOP:
-                self._parse_in_thread(state, text)
-                previous = _EMPTY
-            elif previous is None or (previous.text is not text and previous.text != text):
-                first = previous is None
-                previous = parse(text, previous)
-                state.document = previous
-                if first:
-                    freeze_first_parse(previous)
-            document = previous
-        else:
-            document = parse("")
-        dvc = None
-        if state.kind == DVC:
-            dvc = parse_dvc(text, state.dvc)
-            state.dvc = dvc
+        fmt = state.format
+        parsed = self._parse(state, fmt, text) if fmt is not None else None
         lines = state.lines
         if lines is None or (lines.text is not text and lines.text != text):
             lines = LineIndex(text, self.workspace.position_codec)
             state.lines = lines
-        return View(uri, state.kind, state.path, repo, text, version, document, lines, dvc)
+        return View(uri, state.kind, state.path, repo, text, version, parsed, lines)
 
-    def _parse_in_thread(self, state: DocState, text: str) -> None:
+    def _parse(self, state: DocState, fmt: Format, text: str) -> Parsed:
+        """The format's parse of `text`, from the document's previous parse (only changed entries are re-read)."""
+        previous = state.parsed
+        if previous is None and fmt.parses_off_loop and len(text) >= PARSE_OFF_LOOP:
+            self._parse_in_thread(state, fmt, text)
+            return _EMPTY[fmt.name]
+        if previous is None or (previous.text is not text and previous.text != text):
+            first = previous is None
+            previous = fmt.parse(text, previous)
+            state.parsed = previous
+            if first and fmt.parses_off_loop:
+                freeze_first_parse(len(fmt.entries(previous)))
+        return previous
+
+    def _parse_in_thread(self, state: DocState, fmt: Format, text: str) -> None:
         """Start the first parse of a large text in a worker thread (once per text); `parsed` waits for it."""
         if state.parsing is not None and (state.parsing[0] is text or state.parsing[0] == text):
             return
 
         async def run() -> None:
-            document = await asyncio.to_thread(parse_paused, text)
-            if state.document is None:
-                state.document = document
-                freeze_first_parse(document)
+            document = await asyncio.to_thread(parse_paused, fmt.parse, text)
+            if state.parsed is None:
+                state.parsed = document
+                freeze_first_parse(len(fmt.entries(document)))
 
         task = self.spawn(run())
         parsing = state.parsing = (text, task)
