@@ -256,12 +256,18 @@ def number_of(node: Node) -> Optional[float]:
 # --- an entry's facts, kept per block ---------------------------------------------------------------------
 
 
-# An edit reuses the blocks it left alone (core/yaml/cut.py), and with them their facts.
-_FACTS: weakref.WeakKeyDictionary[Block, Facts] = weakref.WeakKeyDictionary()
+# Each block's facts, kept while the block lives: an edit reuses the blocks it left alone (core/yaml/cut.py), and
+# with them their facts. A dict keyed by weak references, not a WeakKeyDictionary, whose `get` is a Python call:
+# a check of 10,000 entries asks 10,000 times (a weak reference hashes and compares as the block, by identity).
+_FACTS: dict[weakref.ref[Block], Facts] = {}
+
+
+def _forget_facts(block: weakref.ref[Block]) -> None:
+    _FACTS.pop(block, None)
 
 
 def facts(artifact: Placed) -> Facts:
-    memo = _FACTS.get(artifact.block)
+    memo = _FACTS.get(weakref.ref(artifact.block))
     if memo is None:
         type_found = _string_field(artifact, "type")
         path_found = _string_field(artifact, "path")
@@ -289,7 +295,7 @@ def facts(artifact: Placed) -> Facts:
             *folder_keys(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
-        _FACTS[artifact.block] = memo
+        _FACTS[weakref.ref(artifact.block, _forget_facts)] = memo
     return memo
 
 
