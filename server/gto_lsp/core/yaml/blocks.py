@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
@@ -83,6 +84,24 @@ class Block:
     extra: tuple[Problem, ...] = ()  # problems of a block that composed (stray tabs), relative
     # Memo for check results that depend only on this block's text (see check.py).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+class BlockMemo(dict[weakref.ref[Block], dict[str, Any]]):
+    """What a module computed from each block, kept by that module while the block lives (a parse value carries
+    none): an edit reuses the blocks it left alone, and with them what was computed from them.
+
+    `memo[weakref.ref(block)]` is the block's dict, made on first use: a weak reference compares as its block, and
+    the lookup stays in C (a check asks once per entry and rule)."""
+
+    def __missing__(self, key: weakref.ref[Block]) -> dict[str, Any]:
+        block = key()
+        assert block is not None  # the caller holds it
+        found: dict[str, Any] = {}
+        self[weakref.ref(block, self._forget)] = found
+        return found
+
+    def _forget(self, gone: weakref.ref[Block]) -> None:
+        self.pop(gone, None)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 paths resolved from the dvc.yaml's folder. Stages, plots, params, metrics and vars are not ours: only YAML
 syntax is reported there.
 
-Rules that read one entry are memoised on its block, so an edit re-checks only the entry it touched.
+Rules that read one entry are memoised per block (_MEMO), so an edit re-checks only the entry it touched.
 """
 
 from __future__ import annotations
 
 import posixpath
+import weakref
 from collections.abc import Iterator
 from typing import Any, Callable, Optional
 
@@ -18,6 +19,7 @@ from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
+from gto_lsp.core.yaml.blocks import BlockMemo
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     MERGE,
@@ -36,6 +38,7 @@ from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, relat
 BREAKS_PROJECT = (
     " DVC refuses this dvc.yaml, so `dvc status`, `dvc repro` and artifact lookups fail for the whole project."
 )
+_MEMO = BlockMemo()
 
 
 def check_dvc(
@@ -110,7 +113,7 @@ def _merged_entries(entry: Entry) -> Iterator[Problem]:
 def _key_kind(entry: Entry) -> str:
     """ "name" (a string key), "merge" (`<<`) or "other", remembered with the block (resolving a plain scalar's
     tag costs more than the rest of an unchanged entry's check)."""
-    memo = entry.block.memo
+    memo = _MEMO[weakref.ref(entry.block)]
     kind: Optional[str] = memo.get("dvc-key")
     if kind is None:
         key = entry.key
@@ -124,7 +127,7 @@ def _key_kind(entry: Entry) -> str:
 def _placed(entry: Entry, slot: str, relative: Callable[[Entry], list[Problem]]) -> list[Problem]:
     """Problems stored relative to the entry's block, placed in the document; the placed list is reused while
     the entry has not moved (placing thousands of problems on each edit would dominate the check)."""
-    memo = entry.block.memo
+    memo = _MEMO[weakref.ref(entry.block)]
     where = (entry.line, entry.indent, entry.col_shift)
     found = relative(entry)
     cached = memo.get(slot)
@@ -167,7 +170,7 @@ def _kind(node: Optional[Node]) -> str:
 
 
 def _local(entry: Entry) -> list[Problem]:
-    memo = entry.block.memo
+    memo = _MEMO[weakref.ref(entry.block)]
     found: Optional[list[Problem]] = memo.get("dvc")
     if found is None:
         found = [_with_note(p) for p in _entry_problems(entry)]
@@ -337,7 +340,7 @@ def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
     stages = next((a for a in document.top.entries if getattr(a.key, "value", None) == "stages"), None)
     if stages is None or not isinstance(stages.block.value, MappingNode):
         return out
-    memo = stages.block.memo  # the stages' text is unchanged while an edit touches only artifacts
+    memo = _MEMO[weakref.ref(stages.block)]  # the stages' text is unchanged while an edit touches only artifacts
     cached: Optional[frozenset[str]] = memo.get(f"dvc-outputs:{folder}")
     if cached is not None:
         return set(cached)
@@ -371,14 +374,14 @@ def _child(node: Node, name: str) -> Optional[Node]:
 def _path_problems(
     document: DvcDocument, repo: RepoView, folder: str, settings: CheckSettings, outputs: frozenset[str]
 ) -> list[Problem]:
-    """Each entry's path problem, remembered on its block while the repository's answers, the folder, the
+    """Each entry's path problem, remembered per block while the repository's answers, the folder, the
     setting and the stage outputs stay the same (typing in a description re-checks no path)."""
     known = frozenset(stage_outputs(document, folder)) | outputs
     key = (repo.token, folder, settings.virtual_missing, hash(known))
     out: list[Problem] = []
 
     def relative(entry: Entry) -> list[Problem]:
-        memo = entry.block.memo
+        memo = _MEMO[weakref.ref(entry.block)]
         cached = memo.get("dvc-path")
         if cached is None or cached[0] != key:
             problem = _entry_path_problem(entry, repo, folder, settings, known)
