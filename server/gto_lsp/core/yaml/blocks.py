@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from gto_lsp.core.problems import Pos, Problem, Span
@@ -73,8 +73,9 @@ def detect_line_ending(text: str) -> str:
 class Block:
     """One top-level entry, composed alone; marks are relative to the block's first line.
 
-    Compared and hashed by identity: an edit reuses the blocks whose text it left alone, so what is computed from
-    a block alone is kept in caches keyed by it (formats/gto/facts.py), weakly."""
+    A value: nothing is written on it after the read. Compared and hashed by identity: an edit reuses the blocks
+    whose text it left alone, so what is computed from a block alone is kept, weakly, by whoever computes it
+    (rules_entry.facts, BlockMemo)."""
 
     text: str
     key: Optional[Node]
@@ -82,8 +83,6 @@ class Block:
     error: Optional[Problem]  # relative span
     last_line: int  # relative line of the entry's last content line
     extra: tuple[Problem, ...] = ()  # problems of a block that composed (stray tabs), relative
-    # Memo for check results that depend only on this block's text (see check.py).
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 class BlockMemo(dict[weakref.ref[Block], dict[str, Any]]):
