@@ -37,7 +37,7 @@ from gto_lsp.core.yaml.nodes import HAVE_LIBYAML  # noqa: E402
 
 T = TypeVar("T")
 
-TARGETS = {
+TARGETS: dict[int, dict[str, Optional[float]]] = {
     1000: {"first": 150.0, "edit": 10.0, "annotate": 20.0},
     10000: {"first": None, "edit": 50.0, "annotate": 100.0},
 }
@@ -111,7 +111,8 @@ def gto_annotate_ms(text: str, repeat: int) -> Optional[float]:
         if result.returncode != 0:
             print("GTO run failed:", result.stderr[-500:], file=sys.stderr)
             return None
-        return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
+        times: list[float] = json.loads(result.stdout.strip().splitlines()[-1])
+        return statistics.median(times)
 
 
 DVC_SCRIPT = r"""
@@ -143,7 +144,8 @@ def dvc_read_ms(repo: Path, count: int, repeat: int) -> Optional[float]:
     if result.returncode != 0:
         print("DVC run failed:", result.stderr[-500:], file=sys.stderr)
         return None
-    return statistics.median(json.loads(result.stdout.strip().splitlines()[-1]))
+    times: list[float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return statistics.median(times)
 
 
 def ruamel_roundtrip_ms(text: str) -> float:

@@ -36,7 +36,6 @@ from bench_lsp import (
     TARGETS,
     YLS,
     Measured,
-    Published,
     Row,
     Session,
     append_json,
@@ -54,6 +53,7 @@ from bench_lsp import (
     yls_settings,
 )  # bench_lsp puts tests/ on sys.path
 from helpers.git import git, make_repo
+from lsp_client import Published
 
 STAGES = 50
 TYPES = ("model", "model", "dataset", "notebook")

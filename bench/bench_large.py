@@ -132,7 +132,8 @@ async def check_session(command: list[str], repo: Path, env: dict[str, str], log
             return unquote(item.uri) == unquote(uri) and item.version == 1
 
         waited = client.wait_published(ours, 0, timeout=120)
-        (_, published), *answers = await asyncio.gather(waited, *lenses, *hovers)
+        results: list[Any] = await asyncio.gather(waited, *lenses, *hovers)
+        (_, published), *answers = results
         run.diagnostics = (published.at - sent) * 1000
         run.lenses, run.hovers = answers[:REQUESTS], answers[REQUESTS:]
         run.notes.append(f"{len(published.diagnostics)} diagnostics")

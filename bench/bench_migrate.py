@@ -54,10 +54,13 @@ def main() -> None:
     args = parser.parse_args()
     # The parts, timed by wrapping the functions migrate calls (nested calls are counted in their caller only).
     parts: dict[str, float] = {}
-    migrate_module.read_checked = timed(parts, "read and check artifacts.yaml", migrate_module.read_checked)
-    migrate_module.values_of = timed(parts, "values of each entry", migrate_module.values_of)
-    migrate_module.insert_entries = timed(parts, "dvc.yaml section, read back", migrate_module.insert_entries)
-    migrate_module.remove_entries = timed(parts, "removal from artifacts.yaml", migrate_module.remove_entries)
+    for name, part in (
+        ("read_checked", "read and check artifacts.yaml"),
+        ("values_of", "values of each entry"),
+        ("insert_entries", "dvc.yaml section, read back"),
+        ("remove_entries", "removal from artifacts.yaml"),
+    ):
+        setattr(migrate_module, name, timed(parts, part, getattr(migrate_module, name)))
     print(f"{'entries':>8} {'seconds':>8} {'ms/entry':>9}  parts (s)")
     for n in (int(s) for s in args.sizes.split(",")):
         text = artifacts_yaml(n)

@@ -210,13 +210,13 @@ def fast_import_stream(rng: random.Random) -> bytes:
             lines = [f"M 100644 :{rng.randrange(1, len(blobs) + 1)} {rng.choice(files)}" for _ in range(3)]
         marks += 1
         commit_marks.append(marks)
-        message = b"commit %d" % c
+        subject = b"commit %d" % c
         head = b"commit refs/heads/main\nmark :%d\n" % marks
         head += b"author Bench <bench@example.com> %d +0000\ncommitter Bench <bench@example.com> %d +0000\n" % (
             clock,
             clock,
         )
-        head += b"data %d\n%s\n" % (len(message), message)
+        head += b"data %d\n%s\n" % (len(subject), subject)
         if c > 0:
             head += b"from :%d\n" % commit_marks[-2]
         out.append(head + "\n".join(lines).encode() + b"\n\n")

@@ -153,7 +153,8 @@ def _report(path: str) -> None:
 
 
 def _med(members: list[dict[str, Any]]) -> float:
-    return statistics.median(m["ms"] for m in members)
+    times: list[float] = [m["ms"] for m in members]
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -335,5 +335,5 @@ def init_git_repo(repo: Path) -> Path:
 
 if __name__ == "__main__":  # quick manual check: python tests/compat/gto_runner.py
     for w in ("gto110", "gto028"):
-        print(w, venv_python(w) or missing_venv_message(w))  # type: ignore[arg-type]
+        print(w, venv_python(w) or missing_venv_message(w))
     sys.exit(0)

@@ -20,7 +20,7 @@ import re
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar, cast
 
 import pytest
 
@@ -30,10 +30,9 @@ from compat import gto_runner as gr
 from gto_lsp.core.codes import reader_refusals
 from gto_lsp.core.config import parse_config
 from gto_lsp.core.edits import AnnotateRequest, GTOError
-from gto_lsp.core.formats.gto.check import check
+from gto_lsp.core.formats.gto.check import check, read_checked
 from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import annotate, describe, needs_rewrite, remove
-from gto_lsp.core.formats.gto.read import read_checked
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.repo.reader import RepoFacts
 
@@ -47,7 +46,14 @@ DESCRIBE_CASES = [(f, n) for f in C.DESCRIBE_FILES for n in C.DESCRIBE_NAMES]
 # Problem codes that claim "GTO's reader refuses this file" (the `.gto` codes never come from check()).
 READER_CODES = {code for code in reader_refusals("gto") if not code.startswith("config-")}
 PROBE = "probe-x"
-DEFAULTS = {"type": None, "path": None, "virtual": True, "labels": [], "description": "", "custom": None}
+DEFAULTS: dict[str, Any] = {
+    "type": None,
+    "path": None,
+    "virtual": True,
+    "labels": [],
+    "description": "",
+    "custom": None,
+}
 MODEL_ORDER = ("type", "path", "virtual", "labels", "description", "custom")
 NAME_028 = re.compile(r"^[a-z][a-z0-9-/]*[a-z0-9]$")
 
@@ -203,7 +209,7 @@ def test_reader_verdict(case: C.ReadCase, reads: dict[str, gr.ReadResult]) -> No
         assert ours is not None
         # Where GTO's reader crashes instead of raising its own error ("Unexpected error: ..." from a constructor),
         # GTO's file-level message is the right one for us.
-        expected = WRONG_ARTIFACTS_YAML if gto.error.startswith("Unexpected error:") else gto.error
+        expected = WRONG_ARTIFACTS_YAML if cast(str, gto.error).startswith("Unexpected error:") else gto.error
         ours = ours.split(" [")[0]
         assert ours == known_differences.expected(expected, ours), "error message differs" + repro
 
@@ -616,7 +622,7 @@ def test_gto028_written_bytes(key: tuple[str, int], gto028_written: dict[str, An
 
 
 @pytest.fixture(scope="module")
-def describes(repos: dict[str, Path], sequences: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def describes(repos: dict[str, Path], sequences: dict[str, Any]) -> dict[str, dict[Any, Any]]:
     _need("gto028")
     files = dict(C.DESCRIBE_FILES)
     # Files GTO 1.10.1 wrote in the sequences, when gto 0.2.8 can read them too (its name rule is narrower).
@@ -686,12 +692,12 @@ def test_batch_agrees_with_gto_runner(tmp_path: Path) -> None:
     (repo / "artifacts.yaml").unlink()
     for op, step in zip(ops, steps):
         if op.kind == "remove":
-            res = gr.remove_with_gto110_core(repo, op.name)
+            done = gr.remove_with_gto110_core(repo, op.name)
         else:
-            res = gr.annotate_with_gto110_core(repo, **op.kw())
+            done = gr.annotate_with_gto110_core(repo, **op.kw())
         text = (repo / "artifacts.yaml").read_text(encoding="utf-8")
-        assert (res.exit_code == 0, step["text"]) == (step["ok"], text)
-        assert res.exit_code == 0 or res.stderr.strip() == step["error"]
+        assert (done.exit_code == 0, step["text"]) == (step["ok"], text)
+        assert done.exit_code == 0 or done.stderr.strip() == step["error"]
     (repo / "artifacts.yaml").write_text("rf: {type: model, labels: [b, a]}\n", encoding="utf-8")
     cli = batch.run_batch("gto028", [{"repo": str(repo), "steps": [{"op": "cli", "args": ["describe", "rf"]}]}])
     assert cli[0][0]["output"] == gr.describe_with_gto028(repo, ["rf"]).stdout

@@ -29,7 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import pytest
 from ruamel.yaml import YAML
@@ -44,10 +44,10 @@ from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
 from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
-from gto_lsp.core.formats.dvc.edit import read_values
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import read_values
 from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import describe
 from gto_lsp.core.migrate import migrate
@@ -89,7 +89,7 @@ def _dvc_says(verdict: dict[str, Any]) -> str:
     return f"refuses it ({verdict['kind']}): {verdict['error']}" + (f" [{details}]" if details else "")
 
 
-def _normal(values: Any) -> Any:
+def _normal(values: Any) -> dict[str, dict[str, Any]]:
     """{name: {field: value}} without the empty values (DVC's own writer drops them too)."""
     return {name: {k: v for k, v in fields.items() if v not in EMPTY} for name, fields in (values or {}).items()}
 
@@ -437,7 +437,7 @@ def _is_flow(text: str) -> bool:
     data = YAML(typ="rt").load(text)
     if not isinstance(data, dict) or not isinstance(data.get("artifacts"), dict):
         return False
-    line = _line_text(text, data.lc.key("artifacts")[0])
+    line = _line_text(text, data.lc.key("artifacts")[0])  # type: ignore[attr-defined]  # ruamel's CommentedMap
     return line.split(":", 1)[1].lstrip().startswith("{")
 
 
@@ -533,10 +533,11 @@ def test_migrate(case: D.MigrateCase, migrated: dict[str, Any]) -> None:
     assert verdict["ok"], f"DVC cannot read the migrated dvc.yaml: {_dvc_says(verdict)}" + repro
     got = _normal(dvc["artifacts"].get(rel, {}))
     assert got == _normal(case.expected), f"DVC reads\n  {got}\nexpected\n  {case.expected}" + repro
-    gto_paths = {str(a.name): describe(case.gto, str(a.name)).get("path") for a in parse(case.gto).artifacts}
+    described = {str(a.name): cast(dict[str, Any], describe(case.gto, str(a.name))) for a in parse(case.gto).artifacts}
+    gto_paths = {name: values.get("path") for name, values in described.items()}
     for name in sorted(set(gto_paths) - set(case.skipped)) if case.folder else []:  # artifacts_show: GTO's path
         found = dvc["show"][_full(case.folder, name)]
-        want = posixpath.normpath(gto_paths[name])
+        want = posixpath.normpath(cast(str, gto_paths[name]))
         assert found == want, f"artifacts_show({_full(case.folder, name)!r}) finds {found}, GTO had {want}" + repro
     assert sorted(name for name, _ in res.skipped) == sorted(case.skipped), "skipped entries differ" + repro
     left = sorted(str(a.name) for a in parse(res.gto.text).artifacts) if res.gto.text is not None else []

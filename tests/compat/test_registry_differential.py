@@ -620,16 +620,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def gto_run(runs: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
-    return runs["gto"][str(runs["base"] / kind / name)]
+    run: dict[str, Any] = runs["gto"][str(runs["base"] / kind / name)]
+    return run
 
 
 def gto_read(runs: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
     repo = str(runs["base"] / kind / name)
-    return runs["gto"][repo]["reads"][repo]
+    read: dict[str, Any] = runs["gto"][repo]["reads"][repo]
+    return read
 
 
 def our_read(runs: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
-    return runs["our_reads"][str(runs["base"] / kind / name)]
+    read: dict[str, Any] = runs["our_reads"][str(runs["base"] / kind / name)]
+    return read
 
 
 def gto_error(err: str) -> str:

@@ -21,10 +21,10 @@ def test_embedded_rule_is_the_rule(value: str) -> None:
 
 
 def test_fields_re_exports_the_rule() -> None:
-    assert fields.is_valid_name is names.is_valid_name
-    assert fields.invalid_name_message is names.invalid_name_message
-    assert fields.suggest_name is names.suggest_name
-    assert fields.NAME_PATTERN == names.NAME_PATTERN
+    assert fields.is_valid_name is names.is_valid_name  # type: ignore[attr-defined]
+    assert fields.invalid_name_message is names.invalid_name_message  # type: ignore[attr-defined]
+    assert fields.suggest_name is names.suggest_name  # type: ignore[attr-defined]
+    assert fields.NAME_PATTERN == names.NAME_PATTERN  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from lsprotocol import types
 from pytest_lsp import client_capabilities
@@ -55,7 +55,7 @@ async def test_validate_name_and_bad_arguments(start: Start, make_repo: Callable
     assert await editor.command("gto.server.validateName", {"name": "nlp/bert-2"}) == {"ok": True, "message": ""}
     bad = await editor.command("gto.server.validateName", {"name": "a.b"})
     assert bad["ok"] is False and bad["message"].startswith("Invalid artifact name 'a.b':")
-    wrong = await editor.client.workspace_execute_command_async(
+    wrong: Any = await editor.client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="gto.server.annotate", arguments=["rf"])
     )
     assert wrong["ok"] is False and "one object argument" in wrong["message"]

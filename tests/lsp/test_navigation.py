@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from lsprotocol import types
 
@@ -88,7 +88,7 @@ async def test_symbols_definition_folding(start: Start, make_repo: Callable[...,
     assert (rf.children or [])[1].detail == "models/rf.pkl"
 
     async def definition(line: int, character: int) -> list[types.Location]:
-        found = await editor.client.text_document_definition_async(
+        found: Any = await editor.client.text_document_definition_async(
             types.DefinitionParams(
                 text_document=types.TextDocumentIdentifier(uri=doc.uri),
                 position=types.Position(line=line, character=character),

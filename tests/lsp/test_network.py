@@ -11,7 +11,8 @@ from typing import Callable, Iterator
 import pytest
 
 from lsp.conftest import Repo, Start
-from lsp.test_registry_commands import CLIENT, rf_repo, tags
+from lsp.test_code_lens import CLIENT
+from lsp.test_registry_commands import rf_repo, tags
 
 
 @pytest.fixture

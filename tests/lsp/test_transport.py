@@ -202,7 +202,7 @@ def test_a_long_wrong_typed_parameter_costs_one_message(raw: Raw, method: str, p
     """A 200,000-character string given for the list of diagnostics took 25 s and 840 MB to refuse (cattrs kept
     an exception and its traceback for each character) while the hovers behind it waited: refused at its first
     misfit now."""
-    request = {"jsonrpc": "2.0", "method": method, "params": params}
+    request: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
     if method != "textDocument/didChange":
         request["id"] = 40
     raw.send(message(request))

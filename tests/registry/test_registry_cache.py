@@ -102,7 +102,7 @@ def test_path_prefix_index_lists_what_the_scan_did() -> None:
     files += ["x", "X/y", "a/b c.txt", "ä/ö.txt"]
     untracked = sorted(["a/b/new.txt", "a/bz", "new/f", "a/b.txt2"])
     tracked = Tracked(None, sorted(files), folders_of(sorted(files)), untracked, folders_of(untracked))
-    kinds = ((tracked.folders, True, True), (tracked.files, False, True))
+    kinds: tuple[tuple[list[str], bool, bool], ...] = ((tracked.folders, True, True), (tracked.files, False, True))
     kinds += ((tracked.untracked_folders, True, False), (tracked.untracked, False, False))
     for typed in ("", "a", "a/", "a/b", "a/b/", "./a/b", "data/part-1", "data/", "X", "n", "new/", "ä/", "zz/"):
         query = path_query(typed)

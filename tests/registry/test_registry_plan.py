@@ -24,7 +24,7 @@ def registry(*tags: Tagged, head: Optional[HeadInfo] = None) -> Registry:
     for t in tags:
         sha = hashlib.sha1(t[0].encode()).hexdigest()
         if len(t) == 3:
-            name, commit, when = t  # type: ignore[misc]
+            name, commit, when = t
             lines.append(f"{name}\0tag\0{commit}\0{T0 + when} +0000\0{name}\0{T0} +0000\0{sha}")
         else:
             lines.append(f"{t[0]}\0commit\0\0\0\0\0{t[1]}")

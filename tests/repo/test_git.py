@@ -143,7 +143,7 @@ def test_in_head_without_commits(tmp_path: Path) -> None:
 
 def test_in_head_builds_the_tree_once_per_head(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, ...]] = []
-    real_run = reader.run_git
+    real_run = reader.run_git  # type: ignore[attr-defined]  # the name as the reader sees it
 
     def counting_run(g: object, *args: str, **kw: object) -> object:
         calls.append(args)
@@ -294,7 +294,7 @@ def test_registry_state_is_cached_until_tags_change(
 ) -> None:
     r, _, _, c3 = registry_repo
     parses: list[int] = []
-    real_parse = reader.registry_artifacts
+    real_parse = reader.registry_artifacts  # type: ignore[attr-defined]
 
     def counting_parse(refs: bytes, *head: object) -> object:
         parses.append(1)

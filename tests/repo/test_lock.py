@@ -14,9 +14,8 @@ from typing import Iterator
 import pytest
 
 from gto_lsp.core.repo.lock import LockBusy, LockRefused, file_lock
+from helpers.cli import finish
 from helpers.git import IDENTITY_CONFIG, git, isolated_env
-
-HANG = 30  # seconds: no answer by then is a hang
 
 
 def git_env(tmp_path: Path) -> dict[str, str]:
@@ -56,17 +55,6 @@ def annotate(root: Path, env: dict[str, str], dvc: bool) -> tuple[int, str]:
         text=True,
     ) as proc:
         return finish(proc)
-
-
-def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    """The exit code and output of a CLI that must answer within HANG seconds."""
-    try:
-        out, err = proc.communicate(timeout=HANG)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        pytest.fail(f"no answer in {HANG} s")
-    return proc.returncode, out + err
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -155,6 +143,6 @@ def test_liveness_never_signals_a_process_on_windows(monkeypatch: pytest.MonkeyP
     def kill(pid: int, sig: int) -> None:
         raise AssertionError(f"os.kill({pid}, {sig}) would end the process on Windows")
 
-    monkeypatch.setattr(lock.sys, "platform", "win32")
-    monkeypatch.setattr(lock.os, "kill", kill)
+    monkeypatch.setattr(lock.sys, "platform", "win32")  # type: ignore[attr-defined]
+    monkeypatch.setattr(lock.os, "kill", kill)  # type: ignore[attr-defined]
     assert lock.alive(os.getpid()) is True

@@ -11,11 +11,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
-from test_lock import HANG, finish  # tests/repo/ is on sys.path (pytest's prepend import mode)
 
+from helpers.cli import HANG, finish
 from helpers.git import git, isolated_env
 
 
@@ -60,14 +60,14 @@ def clones(env: dict[str, str]) -> list[str]:
     return sorted(p.name for p in Path(env["TMPDIR"]).glob("gto-lsp-clone-*"))
 
 
-def cli(env: dict[str, str], *args: str, **kwargs: object) -> subprocess.Popen[str]:
+def cli(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "gto_lsp", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **kwargs,  # type: ignore[call-overload]
+        **kwargs,
     )
 
 
