@@ -56,7 +56,7 @@ class AnnotateRequest:
     custom: Any = None
 
 
-class Lines(Protocol):
+class EditedText(Protocol):
     """The text being edited, with its line arithmetic (a parsed document of either format)."""
 
     @property
@@ -70,7 +70,7 @@ class Lines(Protocol):
 
 @dataclass
 class Edits:
-    document: Lines
+    document: EditedText
     items: list[tuple[int, int, str]] = field(default_factory=list)  # offsets
 
     def replace(self, start: int, end: int, text: str) -> None:
