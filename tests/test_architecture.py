@@ -182,9 +182,14 @@ def longest_core_chain() -> list[str]:
     @functools.cache
     def chain(v: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
         below = [chain(w, seen | {v}) for w in edges(v) if w in core and w not in seen]  # a circle fails elsewhere
-        return (v, *max(below, key=len, default=()))
+        deepest: tuple[str, ...] = max(below, key=len) if below else ()
+        return (v, *deepest)
 
-    return list(max((chain(v) for v in core), key=len))
+    longest: tuple[str, ...] = ()
+    for v in sorted(core):
+        if len(found := chain(v)) > len(longest):
+            longest = found
+    return list(longest)
 
 
 def test_core_is_shallow() -> None:
