@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from gto_lsp.core.registry import read as registry_read
+from gto_lsp.core.registry.read import TagReader
+from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.registry.state import VersionInfo
 from gto_lsp.core.registry.tags import semver_key
 from gto_lsp.core.repo import reader
@@ -211,7 +214,7 @@ def test_file_at_head(repo: Path) -> None:
     assert facts.file_at_head("../x") is None
 
 
-# --- registry_state ------------------------------------------------------------
+# --- TagReader.state --------------------------------------------------------------
 
 
 def tag(repo: Path, name: str, target: str, message: str, when: int) -> None:
@@ -262,7 +265,7 @@ def registry_repo(tmp_path: Path) -> tuple[Path, str, str, str]:
 
 def test_registry_state_matches_gto_show(registry_repo: tuple[Path, str, str, str]) -> None:
     r, c1, c2, c3 = registry_repo
-    state = RepoFacts(r).registry_state()
+    state = TagReader(RepoFacts(r)).state()
     assert sorted(state) == ["nlp/bert", "rf", "sub/dir:nn"]
 
     rf = state["rf"]
@@ -294,20 +297,20 @@ def test_registry_state_is_cached_until_tags_change(
 ) -> None:
     r, _, _, c3 = registry_repo
     parses: list[int] = []
-    real_parse = reader.registry_artifacts  # type: ignore[attr-defined]
+    real_parse = registry_artifacts
 
     def counting_parse(refs: bytes, *head: object) -> object:
         parses.append(1)
         return real_parse(refs, *head)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reader, "registry_artifacts", counting_parse)
-    facts = RepoFacts(r)
-    first = facts.registry_state()
-    assert facts.registry_state() == first
+    monkeypatch.setattr(registry_read, "registry_artifacts", counting_parse)
+    facts = TagReader(RepoFacts(r))
+    first = facts.state()
+    assert facts.state() == first
     assert len(parses) == 1
 
     tag(r, "rf@v2.0.0-rc.1", c3, "Registering artifact rf version v2.0.0-rc.1", T0 + 9000)
-    again = facts.registry_state()
+    again = facts.state()
     assert len(parses) == 2
     assert again["rf"].latest == "v2.0.0-rc.1"
     assert [v.version for v in again["rf"].versions] == ["v2.0.0-rc.1", "v1.0.0", "v0.1.0", "v0.0.1"]
@@ -325,7 +328,7 @@ def test_registry_ties_and_unversioned_stage(tmp_path: Path) -> None:
     write(r / "m.txt", "2\n")
     c2 = commit_all(r, "c2", when=T0 + 5)
     tag(r, "model#qa", c2, "hand-made", T0 + 10)
-    state = RepoFacts(r).registry_state()
+    state = TagReader(RepoFacts(r)).state()
     assert state["rf"].stages == {}
     assert state["rf"].latest == "v0.0.1"
     model = state["model"]

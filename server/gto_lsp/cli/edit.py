@@ -250,11 +250,12 @@ def _shortcut_commit(
     """The commit GTO's naming shortcut (`rf@latest`, `rf@v1.0.0`, `rf#prod`, `sub/dir:clf@v1.0.0`) points at,
     from the git tags (`sub/dir=clf@v1.0.0`)."""
     from gto_lsp.core.formats.dvc.files import full_name
+    from gto_lsp.core.registry.read import TagReader
     from gto_lsp.core.repo.reader import RepoFacts
 
     facts = RepoFacts(repo.root)
     target, bare = dvcfile.resolve(repo, name, dvc_option)
-    registry = facts.registry_state().get(full_name(target.folder, bare) if target else bare)
+    registry = TagReader(facts).state().get(full_name(target.folder, bare) if target else bare)
     if registry is None:
         if not _known_at_head(repo, facts, target, bare):  # neither tagged nor annotated at HEAD
             raise CliError(cannot_find_artifact(name))  # GTO's show refuses the name

@@ -1,6 +1,6 @@
 """GTO's registry state for a long-lived reader (the language server): read once, then kept up to date cheaply.
 
-The state comes from one `git for-each-ref` pass over refs/tags (`RepoFacts.registry_output`); turning its lines
+The state comes from one `git for-each-ref` pass over refs/tags (`read.tag_lines`); turning its lines
 into states (`state.registry_artifacts`) is the expensive part with thousands of tags, so it is done per artifact and
 only when asked:
 

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from gto_lsp.core.registry.replay import parse_registry
-from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, Registry, head_info
+from gto_lsp.core.registry.replay import parse_registry, registry_artifacts
+from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, HeadInfo, Registry, head_info
+from gto_lsp.core.repo.reader import RepoFacts
 
 
 def read_registry(root: str | os.PathLike[str]) -> Registry:
@@ -26,6 +27,45 @@ def read_registry(root: str | os.PathLike[str]) -> Registry:
     status, out = run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
     registry = parse_registry(out if status == 0 else b"", head_info(Path(root), run))
     return with_index_error(registry, index_error(Path(root), registry))
+
+
+def tag_lines(facts: RepoFacts) -> bytes:
+    """Every tag in one `git for-each-ref` pass: the input of `registry_artifacts`."""
+    res = facts.run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
+    return res.out if res.status == 0 else b""
+
+
+class TagReader:
+    """GTO's registry of one repository from its annotated tags (spec §5.4), cached until the tags or HEAD change."""
+
+    def __init__(self, facts: RepoFacts) -> None:
+        self.facts = facts
+        self._state: tuple[bytes, dict[str, ArtifactRegistry], HeadInfo | None] | None = None
+        self._head: HeadInfo | None = None
+
+    def head_info(self) -> HeadInfo | None:
+        """HEAD's sha, date and the artifacts of its committed artifacts.yaml (GTO's HEAD commit events)."""
+        sha = self.facts.head_sha()
+        if sha is None:
+            return None
+        cached = self._head
+        if cached is None or cached.sha != sha:
+
+            def run(*args: str) -> tuple[int, bytes]:
+                out = self.facts.run(*args)
+                return out.status, out.out
+
+            cached = self._head = head_info(self.facts.root, run)
+        return cached
+
+    def state(self) -> dict[str, ArtifactRegistry]:
+        """Each artifact's registry. Do not mutate the values."""
+        out = tag_lines(self.facts)
+        head = self.head_info()
+        cached = self._state
+        if cached is None or cached[0] != out or cached[2] != head:
+            cached = self._state = (out, registry_artifacts(out, head), head)
+        return dict(cached[1])
 
 
 INDEX_ERROR = "artifacts.yaml file doesn't conform to GTO format"

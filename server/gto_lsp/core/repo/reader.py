@@ -1,4 +1,5 @@
-"""Read-only git facts about one repository (`RepoFacts`), cached until HEAD or the tags change."""
+"""Read-only git facts about one repository (`RepoFacts`): HEAD, its tree, tracked files, cached until HEAD
+changes. The registry reads its tags through `RepoFacts.run` (core/registry/read.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from typing import Callable
 
 import git
 
-from gto_lsp.core.registry.replay import registry_artifacts
-from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, HeadInfo, head_info
 from gto_lsp.core.repo.commit import branch_remote
-from gto_lsp.core.repo.run import NotARepository, is_root, norm_relpath, run_git, z_list
+from gto_lsp.core.repo.run import GitOutput, NotARepository, is_root, norm_relpath, run_git, z_list
 
 
 class RepoFacts:
-    """Read-only facts about one repository, cached until HEAD or the tags change."""
+    """Read-only facts about one repository, cached until HEAD changes."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -26,8 +25,6 @@ class RepoFacts:
             raise NotARepository(self.root)
         self._git = self._repo.git
         self._tree_cache: tuple[str, frozenset[str]] | None = None
-        self._registry_cache: tuple[bytes, dict[str, ArtifactRegistry], HeadInfo | None] | None = None
-        self._head_info: HeadInfo | None = None
 
     def head_sha(self) -> str | None:
         # Reading the ref files is much cheaper than starting git, and in_head() asks often.
@@ -94,41 +91,9 @@ class RepoFacts:
         """The folder that holds the refs (`.git`, or the main repository's for a linked worktree)."""
         return Path(self._repo.common_dir)
 
-    def registry_output(self) -> bytes:
-        """Every tag in one `git for-each-ref` pass: the input of `registry_artifacts`."""
-        res = run_git(self._git, "for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
-        return res.out if res.status == 0 else b""
-
-    def registry_head(self) -> HeadInfo | None:
-        """What the language server's registry passes `registry_artifacts` about HEAD: None for now (no HEAD commit
-        events, as `registry_state` did); `self.head_info()` to count them."""
-        return None
-
-    def registry_state(self) -> dict[str, ArtifactRegistry]:
-        """GTO's registry from annotated tags (spec §5.4). Do not mutate the values."""
-        out = self.registry_output()
-        head = self.head_info()
-        cached = self._registry_cache
-        if cached is None or cached[0] != out or cached[2] != head:
-            cached = (out, registry_artifacts(out, head), head)
-            self._registry_cache = cached
-        return dict(cached[1])
-
-    def head_info(self) -> HeadInfo | None:
-        """HEAD's sha, date and the artifacts of its committed artifacts.yaml (GTO's HEAD commit events)."""
-        sha = self.head_sha()
-        if sha is None:
-            return None
-        cached = self._head_info
-        if cached is None or cached.sha != sha:
-
-            def run(*args: str) -> tuple[int, bytes]:
-                out = run_git(self._git, *args)
-                return out.status, out.out
-
-            cached = head_info(self.root, run)
-            self._head_info = cached
-        return cached
+    def run(self, *args: str) -> GitOutput:
+        """Run git in this repository (the registry reads its tags through this)."""
+        return run_git(self._git, *args)
 
     def file_at_head(self, relpath: str) -> str | None:
         if self.head_sha() is None:

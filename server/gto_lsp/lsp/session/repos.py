@@ -15,6 +15,7 @@ from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.paths import inside
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
+from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import Block
@@ -277,7 +278,7 @@ class RepoState:
             if cache.saved is None:
                 cache.saved = SavedStates.for_repository(facts_.common_dir)
             stamp = refs_stamp(facts_.common_dir)
-            head = facts_.registry_head()
+            head = None  # the server's registry leaves out GTO's HEAD commit events (TagReader.head_info counts them)
             current = cache.registry
             if (
                 current is not None
@@ -289,7 +290,7 @@ class RepoState:
             ):
                 return current
             self._refs_dirty = False  # before reading: a change during the read marks it again
-            registry = cache.update(facts_.registry_output(), head, stamp)
+            registry = cache.update(tag_lines(facts_), head, stamp)
         except Exception as error:
             logger.warning("reading GTO tags failed: %s", error)
             return None
