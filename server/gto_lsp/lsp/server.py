@@ -120,7 +120,7 @@ def build_server() -> GtoLanguageServer:
 
     # --- commands -------------------------------------------------------------------------------------------
 
-    for name, handler in {**commands.COMMANDS, **migrate_action.COMMANDS}.items():
+    for name, handler in commands.COMMANDS.items():
         _register_command(server, name, handler)
 
     return server

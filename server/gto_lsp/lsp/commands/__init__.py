@@ -16,7 +16,9 @@ from gto_lsp.lsp.commands import registry
 from gto_lsp.lsp.commands.annotate import annotate, remove
 from gto_lsp.lsp.commands.commit import commit
 from gto_lsp.lsp.commands.context import context, validate_name
+from gto_lsp.lsp.commands.migrate import migrate
 from gto_lsp.lsp.commands.refusals import UserError, fail
+from gto_lsp.lsp.features.migrate_action import SERVER_COMMAND
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 Handler = Callable[[GtoLanguageServer, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -49,4 +51,5 @@ COMMANDS: dict[str, Handler] = {
     "gto.server.assign": registry.assign,
     "gto.server.deprecate": registry.deprecate,
     "gto.server.pushTags": registry.push_tags,
+    SERVER_COMMAND: migrate,
 }

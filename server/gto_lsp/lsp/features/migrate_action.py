@@ -95,7 +95,7 @@ class _Move:
         return summary
 
 
-async def _compute(ls: GtoLanguageServer, uri: str) -> _Move:
+async def compute_move(ls: GtoLanguageServer, uri: str) -> _Move:
     """The move of artifacts.yaml at `uri` into the root dvc.yaml. Raises GTOError when a file cannot be read."""
     view = ls.view(uri)
     state = ls.doc_state(uri)
@@ -145,45 +145,10 @@ async def resolve(ls: GtoLanguageServer, action: types.CodeAction) -> types.Code
     if not isinstance(data, dict) or not isinstance(data.get(DATA_KEY), str):
         return action
     try:
-        move = await _compute(ls, data[DATA_KEY])
+        move = await compute_move(ls, data[DATA_KEY])
     except GTOError as error:
         ls.log(f"Move annotations to dvc.yaml: {error}", types.MessageType.Warning)
         return action  # a file its tool cannot read: the diagnostics say why
     action.title = f"{TITLE}: {move.summary}"
     action.edit = move.edit or types.WorkspaceEdit(document_changes=[])
     return action
-
-
-async def run_migrate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
-    """gto.server.migrate {uri} or {repository}: compute the move, apply it with workspace/applyEdit, and
-    answer its summary. `dryRun`: only the summary."""
-    uri = arg.get("uri")
-    if not isinstance(uri, str) or not uri:
-        from gto_lsp.lsp.commands.target import resolve_target
-
-        uri = resolve_target(ls, {"repository": arg.get("repository")}).uri
-    try:
-        move = await _compute(ls, uri)
-    except GTOError as error:
-        return {"ok": False, "message": str(error), "applied": False}
-    summary = move.summary
-    if move.edit is None:
-        return {"ok": False, "message": f"{summary}.", "applied": False}
-    if arg.get("dryRun") is True:
-        return {"ok": True, "message": f"{summary}.", "applied": False}
-    params = types.ApplyWorkspaceEditParams(edit=move.edit, label=TITLE)
-    try:
-        answer = await ls.workspace_apply_edit_async(params)
-    except Exception as error:
-        return {"ok": False, "message": f"The editor could not apply the move: {error}.", "applied": False}
-    if not answer.applied:
-        reason = answer.failure_reason or "a file changed since the move was computed"
-        return {
-            "ok": False,
-            "message": f"The editor did not apply the move ({reason}). Run it again.",
-            "applied": False,
-        }
-    return {"ok": True, "message": f"{summary}.", "applied": True}
-
-
-COMMANDS = {SERVER_COMMAND: run_migrate}
