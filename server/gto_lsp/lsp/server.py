@@ -1,4 +1,13 @@
-"""Build the GTO language server and wire each LSP feature to its module. No logic lives here."""
+"""Build the GTO language server and wire each LSP method to its feature module. No logic lives here.
+
+Where each handler runs: pygls calls every handler on the one event loop. The `def` handlers (document sync,
+symbols, definition, folding ranges, code actions) return there at once: they read the parsed view and schedule
+work. The `async def` ones (initialized, completion, hover, code lenses, codeAction/resolve, every command) start
+on the loop and await worker threads (`asyncio.to_thread`) for git, the disk, the registry, the move to dvc.yaml
+and first parses over `PARSE_OFF_LOOP` characters. Diagnostics are tasks on the loop that document sync starts,
+one per document, debounced (features/diagnostics.py), with their git and disk reads in worker threads too.
+The transport's reader thread (transport.py) frames messages and ends the process when the loop cannot.
+"""
 
 from __future__ import annotations
 

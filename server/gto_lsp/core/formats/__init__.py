@@ -4,7 +4,7 @@ them: a module here that imported both would sit a floor above each). The server
 format instead of asking which format it is; the facts say where the formats really differ.
 
 A parse is the format's own value (GTO's `Document`, DVC's `DvcDocument`, both `Parsed`); features pass it
-back to its format and reach its entries (placed `Artifact`s) through `entries`.
+back to its format and reach its entries (`Placed` blocks: an entry at its line) through `entries`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from gto_lsp.core.config import Config
 from gto_lsp.core.edits import AnnotateRequest, EditResult
 from gto_lsp.core.fields import Field
 from gto_lsp.core.fixes import Fix
-from gto_lsp.core.formats.gto.document import Artifact
 from gto_lsp.core.problems import Problem, Span
 from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.yaml.blocks import Placed
 
 
 class Parsed(Protocol):
@@ -59,7 +59,7 @@ class Format:
 
     # --- reading ---
     parse: Callable[[str, Optional[Any]], Parsed]  # (text, previous parse): incremental, never raises
-    entries: Callable[[Any], Sequence[Artifact]]  # a parse's entries, in document order
+    entries: Callable[[Any], Sequence[Placed]]  # a parse's entries, in document order
     check: Callable[[Any, RepoView, Config, str, CheckSettings], list[Problem]]  # (parse, repo, config, folder, …)
     fixes: Callable[[Any, Optional[Any], Sequence[str], str, Problem], list[Fix]]  # (parse, entry, lines, text, …)
     full_name: Callable[[str, str], str]  # (folder, name): the name GTO's tags use
