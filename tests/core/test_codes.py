@@ -11,7 +11,7 @@ from gto_lsp.core.config import parse_config
 from gto_lsp.core.formats.dvc.fixes import FIXERS as DVC_FIXERS
 from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.formats.gto.document import parse
-from gto_lsp.core.formats.gto.format import FIXERS
+from gto_lsp.core.formats.gto.fixes import FIXERS
 from gto_lsp.core.repo.fs import RepoView
 
 ROOT = Path(__file__).resolve().parents[2]
