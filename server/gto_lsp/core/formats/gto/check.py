@@ -9,8 +9,8 @@ types, paths) are reused while what they read is the same. The file system is as
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, Optional
 
 from gto_lsp.core.codes import CheckSettings, reader_refusals
@@ -26,6 +26,7 @@ from gto_lsp.core.names import invalid_name_message, is_valid_name
 from gto_lsp.core.problems import Pos, Problem
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.values import is_lax_false
+from gto_lsp.core.yaml.blocks import Block
 from gto_lsp.core.yaml.nodes import (
     BOOL,
     FLOAT,
@@ -44,9 +45,10 @@ from gto_lsp.core.yaml.render import load, scalar_value
 
 _LABEL_OR_TYPE = ("invalid-label", "invalid-type")
 _DEFAULT_SETTINGS = CheckSettings()
-# The last results of the rules across entries, with what they read, per repository root: the next check of the
-# file after an edit places them again when they read the same.
-_LAST_CROSS: dict[Optional[Path], tuple[Any, list[Found]]] = {}
+# The last results of the rules across entries, with what they read, kept with the file's first block: an edit
+# reuses the blocks it left alone, so the next check after an edit finds them (and places them again when they read
+# the same), and they go with the file's parses (an edit to the first entry only costs a recomputation).
+_LAST_CROSS: weakref.WeakKeyDictionary[Block, tuple[Any, list[Found]]] = weakref.WeakKeyDictionary()
 
 
 def check(
@@ -85,7 +87,8 @@ def check(
         settings,
         repo.token,
     )
-    cached = _LAST_CROSS.get(repo.root)
+    first = document.artifacts[0].block if document.artifacts else None
+    cached = _LAST_CROSS.get(first) if first is not None else None
     if cached is not None and cached[0] == key:
         found = cached[1]
     else:
@@ -94,7 +97,8 @@ def check(
             found.extend(allowed_types(known, config))
         if settings.paths:
             found.extend(path_problems(known, repo, settings.virtual_missing))
-        _LAST_CROSS[repo.root] = (key, found)
+        if first is not None:
+            _LAST_CROSS[first] = (key, found)
     problems.extend(place(known, found))
     return problems
 
