@@ -236,3 +236,17 @@ def test_no_circle_between_rooms() -> None:
     for name in modules():
         graph.setdefault(room(name), set()).update(room(t) for t in edges(name) if room(t) != room(name))
     assert cycles(graph) == []
+
+
+def test_starting_imports_no_gitpython() -> None:
+    """GitPython runs `git version` when it is imported, and an untrusted workspace runs no git: the server and
+    the command line import it only where git runs (core/repo/, core/registry/, inside the functions that run it)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, gto_lsp.cli, gto_lsp.lsp.server;"
+        "print(sorted(m for m in sys.modules if m == 'git' or m.startswith('git.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout

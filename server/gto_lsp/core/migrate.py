@@ -16,7 +16,7 @@ from gto_lsp.core.edits import EditResult
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import insert_entries
 from gto_lsp.core.formats.dvc.files import dvc_file_of, to_folder
-from gto_lsp.core.formats.gto.check import as_bool, read_checked, values_of
+from gto_lsp.core.formats.gto.check import read_checked, values_of
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.edit import remove_entries
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME
@@ -142,6 +142,7 @@ def migrate(
 
 
 def _truthy(value: Any) -> bool:
+    from gto_lsp.core.formats.gto.check import as_bool
 
     return as_bool(value)
 

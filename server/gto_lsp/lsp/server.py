@@ -29,7 +29,7 @@ from gto_lsp.lsp.features import (
 )
 from gto_lsp.lsp.guard import guarded, guarded_call
 from gto_lsp.lsp.session.server import GtoLanguageServer
-from gto_lsp.lsp.transport import start_io, strict_converter
+from gto_lsp.lsp.transport import strict_converter
 
 __all__ = ["GtoLanguageServer", "build_server", "serve"]
 
@@ -151,6 +151,8 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
     # What the imports created lives as long as the process: keep it out of every full garbage collection.
     gc.freeze()
     if host is None:
+        from gto_lsp.lsp.transport import start_io
+
         start_io(server)
     else:
         server.start_tcp(host, port or 2087)

@@ -32,9 +32,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Optional
 
-from gto_lsp.core.registry import replay, state, tags
-from gto_lsp.core.repo import reader, run
-
 if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo
 
@@ -241,6 +238,8 @@ def cache_home() -> Optional[Path]:
 
 def _code_version() -> bytes:
     """What the saved states depend on: the source of the code that computes them, and Python's version."""
+    from gto_lsp.core.registry import replay, state, tags
+    from gto_lsp.core.repo import reader, run
 
     digest = hashlib.sha256(sys.version.encode())
     for module in (state, replay, tags, reader, run):
@@ -253,6 +252,8 @@ class _Unpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> type:
         if module == "gto_lsp.core.registry.state":
+            from gto_lsp.core.registry import state
+
             found = getattr(state, name, None)
             if isinstance(found, type):
                 return found

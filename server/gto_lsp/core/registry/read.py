@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from gto_lsp.core.codes import CheckSettings, refuses
-from gto_lsp.core.config import read_config
-from gto_lsp.core.formats.gto.check import check
-from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.registry.replay import parse_registry, registry_artifacts
 from gto_lsp.core.registry.state import FOR_EACH_REF_FORMAT, ArtifactRegistry, HeadInfo, Registry, head_info
-from gto_lsp.core.repo.reader import RepoFacts
-from gto_lsp.core.repo.run import run_git
+
+if TYPE_CHECKING:  # GitPython runs `git version` when imported: not before a trusted workspace runs git
+    from gto_lsp.core.repo.reader import RepoFacts
 
 
 def read_registry(root: str | os.PathLike[str]) -> Registry:
     """Read the registry of the repository at `root` (git for-each-ref, HEAD's artifacts.yaml)."""
     import git
+
+    from gto_lsp.core.repo.run import run_git
 
     g = git.Git(str(root))
 
@@ -78,6 +77,11 @@ def index_error(root: Path, registry: Registry) -> Optional[str]:
     """GTO's error when the artifacts.yaml committed at HEAD or at a commit holding a version cannot be read by
     GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
     import subprocess
+
+    from gto_lsp.core.codes import CheckSettings, refuses
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.formats.gto.check import check
+    from gto_lsp.core.formats.gto.document import parse
 
     config = read_config(root)
     commits = {v.commit for a in registry.artifacts.values() for v in a.versions}

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from gto_lsp.core.config import read_config
 from gto_lsp.core.registry.tags import parse_tag
 
 __all__ = [
@@ -148,6 +147,8 @@ def head_info(root: Path, run: Callable[..., tuple[int, bytes]], index: Optional
         return None
     sha, when = parts
     if index is None:
+        from gto_lsp.core.config import read_config
+
         index = read_config(root).index
     status, text = run("cat-file", "blob", f"{sha}:{index}")
     names = _annotated_names(text.decode("utf-8", "replace")) if status == 0 else ()

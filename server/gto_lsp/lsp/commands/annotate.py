@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from lsprotocol import types
 
-from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.messages import wrong_config
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.commands.args import arg_bool, arg_str, custom, labels
@@ -101,6 +100,7 @@ def _refuse_wrong_config(target: Target) -> None:
 
 
 async def annotate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from gto_lsp.core.edits import AnnotateRequest, GTOError
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -139,6 +139,7 @@ def _previous(ls: GtoLanguageServer, target: Target) -> Any:
 
 
 async def remove(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from gto_lsp.core.edits import GTOError
 
     name = arg_str(arg, "name", required=True)
     assert name is not None

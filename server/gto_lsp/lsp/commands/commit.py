@@ -10,13 +10,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
 
-from gto_lsp.core.repo.commit import annotate_message, commit_file, remove_message
-from gto_lsp.core.repo.lock import LockBusy, file_lock
-from gto_lsp.core.repo.run import GitError
 from gto_lsp.lsp.commands.args import arg_bool, arg_str
 from gto_lsp.lsp.commands.refusals import UserError, fail, git_refusal
 from gto_lsp.lsp.commands.target import resolve_target
-from gto_lsp.lsp.features import diagnostics
 from gto_lsp.lsp.session.paths import read_text
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
@@ -25,6 +21,7 @@ if TYPE_CHECKING:
 
 
 async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    from gto_lsp.core.repo.lock import LockBusy
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -41,6 +38,8 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     refusal = git_refusal(ls, settings, "commit")
     if refusal is not None:
         raise UserError(refusal)
+    from gto_lsp.core.repo.commit import annotate_message, remove_message
+    from gto_lsp.core.repo.run import GitError
 
     relpath = target.relpath
     open_doc = ls.open_document(target.uri)
@@ -62,6 +61,7 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         raise
     progress_end(ls, token, f"Committed {result.sha[:7]}")
     target.repo.current_head()
+    from gto_lsp.lsp.features import diagnostics
 
     diagnostics.refresh(ls, target.root)
     answer: dict[str, Any] = {"ok": True, "sha": result.sha, "pushed": result.pushed, "files": list(result.files)}
@@ -80,6 +80,8 @@ async def commit(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 
 def _commit_locked(root: Path, path: Path, relpath: str, message: str, push: bool) -> CommitResult:
     """Commit the file holding its lock, so that a terminal's annotate does not write it meanwhile."""
+    from gto_lsp.core.repo.commit import commit_file
+    from gto_lsp.core.repo.lock import file_lock
 
     with file_lock(path):
         return commit_file(root, relpath, message, push)

@@ -19,13 +19,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 from lsprotocol import types
 
 from gto_lsp.core.messages import no_git_repo, unknown_revision
-from gto_lsp.core.registry.deprecate import plan_deprecate, plan_deregister, plan_unassign
-from gto_lsp.core.registry.plan import PlanError, next_version, plan_assign, plan_register
-from gto_lsp.core.registry.read import read_registry
 from gto_lsp.core.registry.tags import name_to_tag
-from gto_lsp.core.registry.write import PushError, WriteError, tag_remote, write_plan
-from gto_lsp.core.registry.write import push_tags as core_push
-from gto_lsp.core.repo.run import commit_of
 from gto_lsp.lsp.commands.args import arg_bool, arg_str, arg_strings
 from gto_lsp.lsp.commands.commit import progress_begin, progress_end
 from gto_lsp.lsp.commands.refusals import UserError, git_refusal
@@ -70,12 +64,14 @@ async def _gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
 def _registry(gate: Gate) -> Registry:
     """The registry as it is now on disk (blocking: a worker thread): one `git for-each-ref` pass. Writes plan
     from this fresh read, never from a cache: the counter and "tag exists" need every tag."""
+    from gto_lsp.core.registry.read import read_registry
 
     return read_registry(gate.root)
 
 
 def _resolve(root: Path, ref: str) -> str:
     """A full commit sha for REF (blocking)."""
+    from gto_lsp.core.repo.run import commit_of
 
     sha = commit_of(root, ref)
     if sha is None:
@@ -98,6 +94,7 @@ def _head_version(art: Optional[ArtifactRegistry], head: Optional[str]) -> Optio
 
 def _state(gate: Gate, name: str) -> dict[str, Any]:
     """registryState's answer (blocking)."""
+    from gto_lsp.core.registry.plan import PlanError, next_version, plan_register
 
     registry = _registry(gate)
     art = registry.artifacts.get(name)
@@ -140,6 +137,7 @@ def _state(gate: Gate, name: str) -> dict[str, Any]:
 
 def _remote(root: Path) -> Optional[str]:
     """Where a push of the tags would go, or None (no remote): the client offers Push only when there is one."""
+    from gto_lsp.core.registry.write import PushError, tag_remote
 
     try:
         return tag_remote(root)
@@ -173,10 +171,12 @@ def _tags_of(plan: TagPlan) -> list[dict[str, str]]:
 async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner: Planner) -> dict[str, Any]:
     """Plan with the core from a fresh read; a dry run answers the plan; else create the tags (and push) in a
     worker thread with a progress report, then refresh what shows the registry."""
+    from gto_lsp.core.registry.plan import PlanError
 
     push = arg_bool(arg, "push")
     dry_run = arg_bool(arg, "dryRun")
     gate = await _gate(ls, arg)
+    from gto_lsp.core.registry.write import PushError, WriteError, write_plan  # imports GitPython: after the gate
 
     try:
         plan = await asyncio.to_thread(lambda: planner(_registry(gate), gate))
@@ -234,6 +234,7 @@ def _progress_report(ls: GtoLanguageServer, token: str, message: str) -> None:
 
 async def register(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto register NAME [REF] [--version V | --bump-X] [-m MSG] [--push]` (REF: `ref`, default HEAD)."""
+    from gto_lsp.core.registry.plan import plan_register
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -249,6 +250,7 @@ async def register(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
 async def assign(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto assign NAME [REF] --stage STAGE [--version V] [--force] [--push]`: with `version` and no `ref`, that
     version; else REF's commit (default HEAD), registered first when it has no version."""
+    from gto_lsp.core.registry.plan import plan_assign
 
     name = arg_str(arg, "name", required=True)
     stage = arg_str(arg, "stage", required=True)
@@ -284,6 +286,7 @@ async def assign(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
 async def deprecate(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto deprecate NAME [VERSION [STAGE]] [--force] [--push]`: the artifact; with `version`, deregister it;
     with `version` and `stage`, unassign the stage."""
+    from gto_lsp.core.registry.deprecate import plan_deprecate, plan_deregister, plan_unassign
 
     name = arg_str(arg, "name", required=True)
     assert name is not None
@@ -328,6 +331,8 @@ async def push_tags(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any
     if not names or not all(names):
         raise UserError("`tags` must be a list of tag names.")
     gate = await _gate(ls, arg)
+    from gto_lsp.core.registry.write import PushError
+    from gto_lsp.core.registry.write import push_tags as core_push
 
     token = await progress_begin(ls, f"Pushing {', '.join(names)}")
     try:

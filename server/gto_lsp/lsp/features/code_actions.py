@@ -11,7 +11,6 @@ from typing import Any, Callable, Optional, Union
 
 from lsprotocol import types
 
-from gto_lsp.core.edits import GTOError
 from gto_lsp.core.fixes import Edit, Fix
 from gto_lsp.core.formats import Format
 from gto_lsp.core.problems import Pos, Problem, Span
@@ -130,6 +129,7 @@ _last_removed: list[Any] = [None, None, None]
 
 def _removed(document: Any, name: str, compute: Callable[[], Any]) -> Any:
     """The removal's EditResult, or None when the file's tool refuses it; cached for the last document and name."""
+    from gto_lsp.core.edits import GTOError
 
     if _last_removed[0] is document and _last_removed[1] == name:
         return _last_removed[2]

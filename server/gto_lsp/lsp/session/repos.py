@@ -18,8 +18,6 @@ from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates
 from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
-from gto_lsp.core.repo.reader import RepoFacts
-from gto_lsp.core.repo.run import GitError
 from gto_lsp.core.yaml.blocks import Block
 from gto_lsp.lsp.session.collector import freeze_if_large
 from gto_lsp.lsp.session.paths import Tracked, folders_of, norm, read_text
@@ -138,6 +136,9 @@ class RepoState:
         """RepoFacts for this repository (blocking: call in a thread); None when git cannot read it."""
         if self._facts is None and not self._facts_failed and self.root is not None:
             try:
+                from gto_lsp.core.repo.reader import RepoFacts
+                from gto_lsp.core.repo.run import GitError
+
                 try:
                     self._facts = RepoFacts(self.root)
                 except GitError as error:

@@ -20,7 +20,6 @@ from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed
 from gto_lsp.core.yaml.cut import parse_blocks, parse_whole
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode, last_content_mark, tag_of
-from gto_lsp.core.yaml.render import load
 from gto_lsp.core.yaml.rules import duplicate_keys
 
 SECTION = "artifacts"
@@ -249,6 +248,8 @@ def _from_top(text: str, top: Blocks, key_line: Optional[int]) -> DvcDocument:
 
 def _falsy_document(text: str) -> bool:
     try:
+        from gto_lsp.core.yaml.render import load
+
         return not load(text)
     except Exception:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from gto_lsp.core.fields import Field, edit_distance, object_schema
+from gto_lsp.core.fields import Field, object_schema
 
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -65,6 +65,7 @@ FROM_GTO: dict[str, Optional[str]] = {"description": "desc", "custom": "meta", "
 
 def closest_field(name: str) -> Optional[str]:
     """The DVC field an unknown key most likely meant (`description` -> `desc`, `pth` -> `path`)."""
+    from gto_lsp.core.fields import edit_distance
 
     lowered = name.lower()
     if lowered in FIELD_BY_NAME:
