@@ -244,3 +244,25 @@ def test_field_table_drives_the_value_rules() -> None:
         if spec.value_rule is not None:
             value = "[Bad.Name]" if spec.kind == "labels" else "Bad.Name"
             assert [c[0] for c in codes(f"rf:\n  {spec.name}: {value}\n")] == [spec.value_rule.code]
+
+
+def test_facts_are_kept_while_their_blocks_live_and_shared_by_equal_blocks() -> None:
+    """The per-entry facts survive an edit elsewhere (the block is reused), are computed once for two entries of
+    one text, and leave with the last parse that holds their block."""
+    import gc
+
+    from gto_lsp.core.formats.gto import rules_entry
+
+    gc.collect()
+    before = len(rules_entry._FACTS)
+    text = "".join(f"m{i}:\n  type: model\n  path: m{i}.pkl\n" for i in range(50))
+    document = parse(text)
+    check(document)
+    kept = rules_entry.facts(document.artifacts[7])
+    edited = parse(text.replace("path: m3.pkl", "path: m3b.pkl"), document)
+    check(edited)
+    assert rules_entry.facts(edited.artifacts[7]) is kept  # block 7 was reused, its facts too
+    assert len(rules_entry._FACTS) == before + 51  # 50 entries, and the edited one's new text
+    del document, edited, kept
+    gc.collect()
+    assert len(rules_entry._FACTS) == before

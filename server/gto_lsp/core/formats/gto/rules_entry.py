@@ -257,17 +257,26 @@ def number_of(node: Node) -> Optional[float]:
 
 
 # Each block's facts, kept while the block lives: an edit reuses the blocks it left alone (core/yaml/cut.py), and
-# with them their facts. A dict keyed by weak references, not a WeakKeyDictionary, whose `get` is a Python call:
-# a check of 10,000 entries asks 10,000 times (a weak reference hashes and compares as the block, by identity).
-_FACTS: dict[weakref.ref[Block], Facts] = {}
+# with them their facts. Keyed by the block's id, which no other block can take while the entry exists: the weak
+# reference's callback drops it as the block dies. (A weak reference made per look-up, to key by the block, cost a
+# check of 10,000 entries 1 ms more; facts depend on the block object, not only its text: flow entries share it.)
+_FACTS: dict[int, Facts] = {}
+_HOLDERS: dict[int, weakref.ref[Block]] = {}
 
 
-def _forget_facts(block: weakref.ref[Block]) -> None:
-    _FACTS.pop(block, None)
+def _keep(block: Block, found: Facts) -> None:
+    key = id(block)
+
+    def forget(_: weakref.ref[Block]) -> None:
+        _FACTS.pop(key, None)
+        _HOLDERS.pop(key, None)
+
+    _FACTS[key] = found
+    _HOLDERS[key] = weakref.ref(block, forget)
 
 
 def facts(artifact: Placed) -> Facts:
-    memo = _FACTS.get(weakref.ref(artifact.block))
+    memo = _FACTS.get(id(artifact.block))
     if memo is None:
         type_found = _string_field(artifact, "type")
         path_found = _string_field(artifact, "path")
@@ -295,7 +304,7 @@ def facts(artifact: Placed) -> Facts:
             *folder_keys(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
-        _FACTS[weakref.ref(artifact.block, _forget_facts)] = memo
+        _keep(artifact.block, memo)
     return memo
 
 
