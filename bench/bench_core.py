@@ -99,7 +99,7 @@ print(json.dumps(times))
 
 def gto_annotate_ms(text: str, repeat: int) -> Optional[float]:
     python = ROOT / ".cache" / "gto-venvs" / "gto110" / "bin" / "python"
-    if not python.exists():
+    if not python.exists() or repeat < 1:  # --gto-repeat 0: GTO not run
         return None
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["git", "init", "-q", tmp], check=True)

@@ -8,7 +8,6 @@ Rules that read one entry are memoised per block (_MEMO), so an edit re-checks o
 from __future__ import annotations
 
 import posixpath
-import weakref
 from collections.abc import Iterator
 from typing import Any, Callable, Optional
 
@@ -57,11 +56,12 @@ def check_dvc(
     problems.extend(_section_problems(document))
     names: dict[Any, Entry] = {}
     for entry in document.entries:
-        kind = _key_kind(entry)
+        memo = _MEMO.of(entry.block)  # once per entry: the rules below share it
+        kind = _key_kind(entry, memo)
         if kind == "merge":
             problems.extend(_merged_entries(entry))  # `<<: *anchor` merges entries into the section
             continue
-        problems.extend(_placed(entry, "dvc-placed", _local))
+        problems.extend(_placed(entry, memo, "dvc-placed", _local))
         if kind == "name":
             first = names.get(entry.name)
             if first is None:
@@ -110,10 +110,9 @@ def _merged_entries(entry: Entry) -> Iterator[Problem]:
                 )
 
 
-def _key_kind(entry: Entry) -> str:
+def _key_kind(entry: Entry, memo: dict[str, Any]) -> str:
     """ "name" (a string key), "merge" (`<<`) or "other", remembered with the block (resolving a plain scalar's
     tag costs more than the rest of an unchanged entry's check)."""
-    memo = _MEMO[weakref.ref(entry.block)]
     kind: Optional[str] = memo.get("dvc-key")
     if kind is None:
         key = entry.key
@@ -124,12 +123,13 @@ def _key_kind(entry: Entry) -> str:
     return kind
 
 
-def _placed(entry: Entry, slot: str, relative: Callable[[Entry], list[Problem]]) -> list[Problem]:
+def _placed(
+    entry: Entry, memo: dict[str, Any], slot: str, relative: Callable[[Entry, dict[str, Any]], list[Problem]]
+) -> list[Problem]:
     """Problems stored relative to the entry's block, placed in the document; the placed list is reused while
     the entry has not moved (placing thousands of problems on each edit would dominate the check)."""
-    memo = _MEMO[weakref.ref(entry.block)]
     where = (entry.line, entry.indent, entry.col_shift)
-    found = relative(entry)
+    found = relative(entry, memo)
     cached = memo.get(slot)
     if cached is not None and cached[0] == where and cached[1] is found:
         placed: list[Problem] = cached[2]
@@ -169,8 +169,7 @@ def _kind(node: Optional[Node]) -> str:
     return "nothing" if node is None else node_kind(node)
 
 
-def _local(entry: Entry) -> list[Problem]:
-    memo = _MEMO[weakref.ref(entry.block)]
+def _local(entry: Entry, memo: dict[str, Any]) -> list[Problem]:
     found: Optional[list[Problem]] = memo.get("dvc")
     if found is None:
         found = [_with_note(p) for p in _entry_problems(entry)]
@@ -340,7 +339,7 @@ def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
     stages = next((a for a in document.top.entries if getattr(a.key, "value", None) == "stages"), None)
     if stages is None or not isinstance(stages.block.value, MappingNode):
         return out
-    memo = _MEMO[weakref.ref(stages.block)]  # the stages' text is unchanged while an edit touches only artifacts
+    memo = _MEMO.of(stages.block)  # the stages' text is unchanged while an edit touches only artifacts
     cached: Optional[frozenset[str]] = memo.get(f"dvc-outputs:{folder}")
     if cached is not None:
         return set(cached)
@@ -380,8 +379,7 @@ def _path_problems(
     key = (repo.token, folder, settings.virtual_missing, hash(known))
     out: list[Problem] = []
 
-    def relative(entry: Entry) -> list[Problem]:
-        memo = _MEMO[weakref.ref(entry.block)]
+    def relative(entry: Entry, memo: dict[str, Any]) -> list[Problem]:
         cached = memo.get("dvc-path")
         if cached is None or cached[0] != key:
             problem = _entry_path_problem(entry, repo, folder, settings, known)
@@ -391,7 +389,7 @@ def _path_problems(
         return found
 
     for entry in document.entries:
-        out.extend(_placed(entry, "dvc-path-placed", relative))
+        out.extend(_placed(entry, _MEMO.of(entry.block), "dvc-path-placed", relative))
     return out
 
 
