@@ -204,8 +204,8 @@ def test_rooms_are_small() -> None:
 
 # A feature asking "which file is this?" instead of calling through the document's format.
 FORMAT_BRANCH = re.compile(
-    r"kind\s*[!=]=\s*(DVC|ARTIFACTS)|\bkind in \(|\.dvc is (not )?None|isinstance\([^)]*(DvcDocument|Document)\)"
-    r"|\.format\s*[!=]=|format\.name\s*[!=]="
+    r"kind\s*[!=]=\s*(DVC|ARTIFACTS)|\.kind in\b|\.dvc is (not )?None|isinstance\([^)]*(DvcDocument|Document)\)"
+    r"|\.format\s*[!=]=|format\.name\s*[!=]=|format\s+is\s+(not\s+)?(GTO|DVC)\b"
 )
 
 
