@@ -71,15 +71,11 @@ class Format:
     # --- editing ---
     annotate: Callable[[Optional[str], AnnotateRequest, Config, Optional[InHead], Optional[Any], str, str], EditResult]
     remove: Callable[[Optional[str], str, Optional[Any], str], EditResult]  # (text, name, previous, file)
-    describe: Callable[[Optional[str], str], Optional[dict[str, Any]]]  # (text, name): the entry's fields
-    values_of: Callable[[Any, Any], dict[str, Any]]  # (parse, entry): its values, in the format's names
     request_values: Callable[[Any, Any, str], dict[str, Any]]  # as annotate's fields (GTO's names, from root)
 
     # --- fields and completion ---
     fields: tuple[Field, ...]
     field_doc: Callable[[str], Optional[str]]  # a field's documentation (Markdown), None when unknown
-    closest_field: Callable[[str], Optional[str]]
-    json_schema: Callable[[], dict[str, Any]]
     layout: Callable[[Any, Sequence[str]], Optional[Layout]]  # where entries live; None: nowhere (no section)
     shape_layout: Callable[[Any, Sequence[str]], Optional[Layout]]  # the same, read from the lines' shape only
     section_span: Callable[[Any], Optional[Span]]  # the section, from its key to its last entry

@@ -17,7 +17,7 @@ from gto_lsp.core.formats import Format, InHead
 from gto_lsp.core.formats.dvc import edit
 from gto_lsp.core.formats.dvc.complete import registered_here, vocabulary
 from gto_lsp.core.formats.dvc.document import SECTION, DvcDocument, Entry, parse_dvc
-from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED, closest_field, json_schema
+from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED
 from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_folder, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for
 from gto_lsp.core.formats.dvc.rules import check_dvc, stage_outputs
@@ -71,10 +71,6 @@ def _annotate(
 
 def _remove(text: Optional[str], name: str, previous: Optional[DvcDocument], file: str) -> EditResult:
     return edit.remove(text, name, previous, file)
-
-
-def _values_of(document: DvcDocument, entry: Entry) -> dict[str, Any]:
-    return values_of(entry)
 
 
 def _request_values(document: DvcDocument, entry: Entry, folder: str) -> dict[str, Any]:
@@ -154,13 +150,9 @@ DVC = Format(
     tracked_by=(".dvc",),
     annotate=_annotate,
     remove=_remove,
-    describe=edit.describe,
-    values_of=_values_of,
     request_values=_request_values,
     fields=FIELDS,
     field_doc=field_doc,
-    closest_field=closest_field,
-    json_schema=json_schema,
     layout=_layout,
     shape_layout=_shape_layout,
     section_span=_section_span,

@@ -14,7 +14,7 @@ from gto_lsp.core.formats import Format, InHead
 from gto_lsp.core.formats.gto import edit
 from gto_lsp.core.formats.gto.check import check, values_of
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
-from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, closest_field, json_schema
+from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.formats.gto.fixes import fixes_for
 from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.names import is_valid_name
@@ -146,13 +146,9 @@ GTO = Format(
     tracked_by=(),
     annotate=_annotate,
     remove=_remove,
-    describe=edit.describe,
-    values_of=values_of,
     request_values=_request_values,
     fields=FIELDS,
     field_doc=field_doc,
-    closest_field=closest_field,
-    json_schema=json_schema,
     layout=_layout,
     shape_layout=_layout,
     section_span=lambda document: None,
