@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 import time
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
@@ -18,7 +17,7 @@ from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates
 from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
-from gto_lsp.core.yaml.blocks import Block
+from gto_lsp.core.yaml.blocks import BlockCache
 from gto_lsp.lsp.session.collector import freeze_if_large
 from gto_lsp.lsp.session.paths import Tracked, folders_of, norm, read_text
 
@@ -29,15 +28,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("gto_lsp")
 
 STAMP_RECHECK = 0.25  # seconds a refs stamp read on the event loop is trusted (watcher events reset it at once)
-
-
-class Asked(weakref.ref[Block]):
-    """A parsed block, weakly, and the HeadAnswers that answered its path: kept by the repository, not on the parse
-    (a value that carries no server state); it goes when the block does."""
-
-    __slots__ = ("head", "key")
-    key: int
-    head: HeadAnswers
 
 
 class HeadAnswers:
@@ -77,7 +67,9 @@ class RepoState:
         self._facts_failed = False
         self._head_sha: Optional[str] = None
         self._head: Optional[HeadAnswers] = None
-        self._asked: dict[int, Asked] = {}  # id(parsed block) -> the HeadAnswers that answered its path
+        # The HeadAnswers that answered each parsed block's path: kept here, not on the parse (a value that carries
+        # no server state); it goes when the block does.
+        self._asked: BlockCache[HeadAnswers] = BlockCache()
         self._tracked: Optional[Tracked] = None
         self._registry = RegistryCache(_parse_registry)
         self._reading = threading.Lock()
@@ -196,23 +188,14 @@ class RepoState:
         out = []
         for artifact in document.artifacts:
             block = artifact.block
-            if head is not None:
-                mark = asked.get(id(block))
-                if mark is not None and mark.head is head and mark() is block:
-                    continue
+            if head is not None and asked.get(id(block)) is head:
+                continue
             known = facts(artifact)
             if not known.virtual and known.path and (head is None or known.path not in head.answers):
                 out.append(known.path)
             elif head is not None:
-                mark = Asked(block, self._forget)
-                mark.key, mark.head = id(block), head
-                asked[mark.key] = mark
+                asked.keep(block, head)
         return out
-
-    def _forget(self, mark: Asked) -> None:
-        """A block's mark goes with the block (unless a newer mark replaced it)."""
-        if self._asked.get(mark.key) is mark:
-            del self._asked[mark.key]
 
     def _index_stamp(self) -> Any:
         if self.root is None:

@@ -6,7 +6,6 @@ needs of one entry (facts.py), is computed here once per block text, with the en
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import replace
 from typing import Optional
 
@@ -18,7 +17,7 @@ from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.paths import folder_keys, normalise
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
-from gto_lsp.core.yaml.blocks import Block, Placed
+from gto_lsp.core.yaml.blocks import BlockCache, Placed
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     BINARY,
@@ -257,22 +256,8 @@ def number_of(node: Node) -> Optional[float]:
 
 
 # Each block's facts, kept while the block lives: an edit reuses the blocks it left alone (core/yaml/cut.py), and
-# with them their facts. Keyed by the block's id, which no other block can take while the entry exists: the weak
-# reference's callback drops it as the block dies. (A weak reference made per look-up, to key by the block, cost a
-# check of 10,000 entries 1 ms more; facts depend on the block object, not only its text: flow entries share it.)
-_FACTS: dict[int, Facts] = {}
-_HOLDERS: dict[int, weakref.ref[Block]] = {}
-
-
-def _keep(block: Block, found: Facts) -> None:
-    key = id(block)
-
-    def forget(_: weakref.ref[Block]) -> None:
-        _FACTS.pop(key, None)
-        _HOLDERS.pop(key, None)
-
-    _FACTS[key] = found
-    _HOLDERS[key] = weakref.ref(block, forget)
+# with them their facts. Facts depend on the block object, not only its text: flow entries share one text.
+_FACTS: BlockCache[Facts] = BlockCache()
 
 
 def facts(artifact: Placed) -> Facts:
@@ -304,7 +289,7 @@ def facts(artifact: Placed) -> Facts:
             *folder_keys(norm),
         )
         memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
-        _keep(artifact.block, memo)
+        _FACTS.keep(artifact.block, memo)
     return memo
 
 
