@@ -126,6 +126,8 @@ CODES: dict[str, Code] = {
             "`index` (in `.gto` or `GTO_INDEX`) names a file outside the repository: gto-lsp does not read it.",
             "error",
         ),
+        # --- dvc.yaml's pipeline: each section as DVC's schema reads it (formats/dvc/pipeline/validate.py) -------
+        # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
         # --- limits (Limits and safety in the README) --------------------------------------------------------
         _code("alias-expansion", "Aliases expand to more than 10,000 values (an alias bomb).", "error", "error"),
         _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),

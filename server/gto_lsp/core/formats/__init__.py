@@ -19,7 +19,8 @@ from gto_lsp.core.config import Config
 from gto_lsp.core.edits import AnnotateRequest, EditResult
 from gto_lsp.core.fields import Field
 from gto_lsp.core.fixes import Fix
-from gto_lsp.core.problems import Problem, Span
+from gto_lsp.core.navigation import Link, Outline, Place, Suggestion, Target
+from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import Placed
 
@@ -81,6 +82,14 @@ class Format:
     section_span: Callable[[Any], Optional[Span]]  # the section, from its key to its last entry
     new_entry: Callable[[Optional[str], int, Any], tuple[str, str]]  # (name or None, column, parse): texts
     registered_here: Callable[[Iterable[str], str, Iterable[str]], list[tuple[str, str]]]  # (full, name)
+
+    # --- beyond the entries (dvc.yaml: its pipeline; artifacts.yaml: nothing) ---
+    outline: Callable[[Any], list[Outline]]  # symbols beside the entries (stages, plots, metrics, vars...)
+    explain_at: Callable[[Any, Pos, Place], Optional[str]]  # hover Markdown where no entry's answer is
+    definitions_at: Callable[[Any, Pos, Place], list[Target]]  # go to definition
+    references_at: Callable[[Any, Pos, Place], list[Target]]  # the places that use what is at pos
+    links: Callable[[Any, Place], list[Link]]  # spans that name files of the repository
+    suggest_at: Callable[[Any, Pos, Place], Optional[list[Suggestion]]]  # None: complete as an entry's
 
     def __repr__(self) -> str:
         return f"Format({self.name!r})"

@@ -22,6 +22,7 @@ from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_fold
 from gto_lsp.core.formats.dvc.fixes import fixes_for
 from gto_lsp.core.formats.dvc.rules import check_dvc, stage_outputs
 from gto_lsp.core.formats.dvc.values import values_of
+from gto_lsp.core.navigation import no_links, no_outline, no_suggestions, no_targets, no_text
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 
@@ -158,4 +159,10 @@ DVC = Format(
     section_span=_section_span,
     new_entry=_new_entry,
     registered_here=registered_here,
+    outline=no_outline,
+    explain_at=no_text,
+    definitions_at=no_targets,
+    references_at=no_targets,
+    links=no_links,
+    suggest_at=no_suggestions,
 )

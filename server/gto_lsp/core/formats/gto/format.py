@@ -18,6 +18,7 @@ from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.formats.gto.fixes import fixes_for
 from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.names import is_valid_name
+from gto_lsp.core.navigation import no_links, no_outline, no_suggestions, no_targets, no_text
 from gto_lsp.core.paths import escapes, is_absolute, is_external, normalise
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.repo.fs import RepoView
@@ -154,4 +155,10 @@ GTO = Format(
     section_span=lambda document: None,
     new_entry=_new_entry,
     registered_here=_registered_here,
+    outline=no_outline,
+    explain_at=no_text,
+    definitions_at=no_targets,
+    references_at=no_targets,
+    links=no_links,
+    suggest_at=no_suggestions,
 )
