@@ -23,6 +23,7 @@ from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode,
 from gto_lsp.core.yaml.rules import duplicate_keys
 
 SECTION = "artifacts"
+STAGES = "stages"
 _SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
 _NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
 _FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
@@ -68,6 +69,19 @@ class DvcDocument:
 
     def line_text(self, line: int) -> str:
         return self.lines.line_text(line)
+
+    @functools.cached_property
+    def stages(self) -> list[Entry]:
+        """The stages of the `stages:` section, each placed as an entry (name -> definition); empty when the
+        section is absent or not a mapping (the top level's `stages` block says what it is then)."""
+        block = next((b for b in self.top.entries if isinstance(b.key, ScalarNode) and b.key.value == STAGES), None)
+        value = block.block.value if block is not None else None
+        if block is None or not isinstance(value, MappingNode):
+            return []
+        return [
+            Entry(Block("", key, item, None, last_content_mark(item).line), block.line, block.col_shift, 0)
+            for key, item in value.value
+        ]
 
     def find(self, name: str) -> Optional[Entry]:
         for entry in self.entries:
