@@ -24,6 +24,7 @@ from gto_lsp.lsp.features import (
     document_sync,
     hover,
     migrate_action,
+    navigation,
     symbols,
     watch,
 )
@@ -105,6 +106,14 @@ def build_server() -> GtoLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def on_definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
         return guarded_call(ls, "definition", lambda: symbols.definition(ls, params), None)
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def on_references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
+        return guarded_call(ls, "references", lambda: navigation.references(ls, params), None)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
+    def on_links(ls: GtoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+        return guarded_call(ls, "documentLink", lambda: navigation.document_links(ls, params), [])
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     def on_folding(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:

@@ -34,6 +34,7 @@ from gto_lsp.core.formats.dvc.complete import data_children, dvc_data
 from gto_lsp.core.formats.dvc.files import dvc_files
 from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
+from gto_lsp.lsp.features import navigation
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import Tracked
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -374,9 +375,10 @@ async def complete(ls: GtoLanguageServer, params: types.CompletionParams) -> typ
     if view is None or fmt is None:
         return empty
     layout = fmt.layout(view.parsed, view.lines.lines)
-    if layout is None:
-        return empty
     pos = view.lines.pos(params.position)
+    if layout is None or not layout.holds(pos.line):  # outside the entries: the format's own (dvc.yaml's stages...)
+        found = navigation.suggestions(ls, view, fmt, params.position)
+        return empty if found is None else types.CompletionList(is_incomplete=False, items=found)
     ctx = context_at(view.lines.lines, pos, layout)
     items: list[types.CompletionItem] = []
     incomplete = False

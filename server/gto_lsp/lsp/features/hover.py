@@ -14,6 +14,7 @@ from gto_lsp.core.completion import indent_of
 from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import full_name, tag_name
 from gto_lsp.core.problems import Pos, Span
+from gto_lsp.lsp.features import navigation
 from gto_lsp.lsp.locate import contains, entry_at, field_at
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -110,7 +111,10 @@ async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[ty
     if entry is None:
         layout = fmt.shape_layout(view.parsed, view.lines.lines)
         if layout is None or not layout.holds(pos.line):
-            return None
+            explained = navigation.explain(ls, view, fmt, params.position)
+            if explained is None:
+                return None
+            return types.Hover(contents=_markup(ls, explained[0]), range=explained[1])
         return await _hover_by_line(ls, view, fmt, pos, layout.indent)
     if contains(entry.name_span, pos):
         if fmt.names_qualified and not entry.name_is_string:

@@ -14,6 +14,7 @@ from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.yaml.nodes import STR as STR_TAG
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, tag_of
+from gto_lsp.lsp.features import navigation
 from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import path_to_uri
@@ -124,7 +125,13 @@ def document_symbols(
                 location=types.Location(uri=view.uri, range=lines.range(section)),
             ),
         )
-    return out if hierarchical else flat
+    more = fmt.outline(view.parsed)
+    if hierarchical:
+        out = sorted(
+            out + navigation.outline_symbols(view, more), key=lambda s: (s.range.start.line, s.range.start.character)
+        )
+        return out
+    return flat + navigation.outline_information(view, more)
 
 
 def resolve_path(view: View, fmt: Format, value: str) -> Optional[Path]:
@@ -149,7 +156,7 @@ def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optiona
     pos = view.lines.pos(params.position)
     artifact = entry_at(fmt.entries(view.parsed), pos)
     if artifact is None:
-        return None
+        return navigation.definitions(ls, params)
     hit = field_at(artifact, pos)
     if hit is None or hit.name != "path" or not isinstance(hit.value, ScalarNode) or tag_of(hit.value) != STR_TAG:
         return None
