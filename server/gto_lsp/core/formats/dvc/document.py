@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from gto_lsp.core.problems import Pos, Problem, Span
+from gto_lsp.core.problems import Pos, Problem, Related, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed
 from gto_lsp.core.yaml.cut import parse_blocks, parse_whole
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode, last_content_mark, tag_of
@@ -25,6 +25,7 @@ from gto_lsp.core.yaml.rules import duplicate_keys
 SECTION = "artifacts"
 STAGES = "stages"
 _SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
+_STAGES_KEY_LINE = re.compile(r"(?m)^\ufeff?stages[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
 _NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
 _FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
 _NOT_A_BREAK = re.compile(r"[^\r\n]+")
@@ -57,6 +58,10 @@ class DvcDocument:
     indent: int  # the entries' indentation (2 when unknown)
     field_indent: int  # the fields' indentation relative to their entry (2 when unknown)
     section_end: int = 0  # first line after the section
+    # The `stages:` section cut out as the artifacts are (each stage composed alone), when it could be.
+    stage_blocks: Optional[Blocks] = None
+    stage_line: int = 0  # line of the `stages:` key when cut
+    stage_indent: int = 0
     # Line and offset arithmetic over the real text (the top-level parse may be of a masked text).
     lines: Lines = field(init=False, repr=False)
 
@@ -73,7 +78,11 @@ class DvcDocument:
     @functools.cached_property
     def stages(self) -> list[Entry]:
         """The stages of the `stages:` section, each placed as an entry (name -> definition); empty when the
-        section is absent or not a mapping (the top level's `stages` block says what it is then)."""
+        section is absent or not a mapping (the top level's `stages` block says what it is then). A stage that is
+        not valid YAML is missing here (its problem is the document's)."""
+        if self.stage_blocks is not None:
+            start, indent = self.stage_line + 1, self.stage_indent
+            return [Entry(a.block, a.line + start, a.col_shift, indent) for a in self.stage_blocks.entries]
         block = next((b for b in self.top.entries if isinstance(b.key, ScalarNode) and b.key.value == STAGES), None)
         value = block.block.value if block is not None else None
         if block is None or not isinstance(value, MappingNode):
@@ -102,6 +111,91 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
 
 
 def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
+    document = _parse_artifacts(text, previous)
+    if document.stage_blocks is not None:
+        document.problems.extend(_stage_problems(document))
+    return document
+
+
+@dataclass(frozen=True)
+class _StagesCut:
+    """The `stages:` section cut out of the text the top level is parsed from (its key reads `stages: {}`)."""
+
+    top_text: str
+    blocks: Optional[Blocks]
+    line: int = 0
+    indent: int = 0
+
+
+def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
+    """Each stage composed alone, as the artifacts are: an edit re-reads the stage it touched, and a stage that is
+    not valid YAML leaves the others read. Not when the section is in flow style, or aliases an anchor elsewhere."""
+    key = _STAGES_KEY_LINE.search(text)
+    if key is None or text.lstrip("\ufeff").startswith("%"):
+        return _StagesCut(text, None)
+    cut = _cut(text, key.end())
+    if cut is None:
+        return _StagesCut(text, None)
+    body_start, body_end, indent = cut
+    region = text[body_start:body_end]
+    before = previous.stage_blocks if previous is not None else None
+    blocks = parse_blocks(_dedenter(indent).sub("", region), before)
+    if any("undefined alias" in p.message for p in blocks.problems) or blocks.kind not in ("mapping", "error"):
+        return _StagesCut(text, None)
+    ending = "\r" if text[key.start() : key.end()].endswith("\r") else ""
+    key_text = ("\ufeff" if text[key.start()] == "\ufeff" else "") + "stages: {}" + ending
+    top_text = text[: key.start()] + key_text + text[key.end() : body_start] + _NOT_A_BREAK.sub("", region)
+    top_text += text[body_end:]
+    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start()), indent)
+
+
+_STAGE_SYNTAX = "Expected an artifact entry `name:`"
+
+
+def _stage_problems(document: DvcDocument) -> list[Problem]:
+    """The cut stages' parse problems placed in the document, repeated stage names and repeated keys in a stage."""
+    blocks = document.stage_blocks
+    assert blocks is not None
+    out: list[Problem] = []
+    for problem in blocks.problems:
+        if problem.code == "entry-syntax" and problem.message.startswith(_STAGE_SYNTAX):
+            found = problem.message.split("found", 1)[-1].strip(" .")
+            problem = replace(
+                problem, message=f"Expected a stage `name:` (indented as the other stages), found {found}."
+            )
+        out.append(problem.moved(document.stage_line + 1, document.stage_indent))
+    seen: dict[Any, Entry] = {}
+    for stage in document.stages:
+        out.extend(_repeated_keys(stage))
+        if not stage.name_is_string:
+            continue
+        first = seen.setdefault(stage.name, stage)
+        if first is not stage:
+            out.append(
+                Problem(
+                    "duplicate-key",
+                    "error",
+                    f"Stage `{stage.name}` is defined twice: DVC cannot read a dvc.yaml with a repeated key. "
+                    "Rename one or merge the two.",
+                    stage.name_span,
+                    related=(Related(first.name_span, f"`{stage.name}` is first defined here"),),
+                    data={"key": stage.name},
+                )
+            )
+    return out
+
+
+def _parse_artifacts(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
+    stages = _cut_stages(text, previous)
+    document = _parse_top(stages.top_text, previous)
+    document.text = text
+    document.lines = Lines(text, document.top.line_ending)
+    if stages.blocks is not None:
+        document.stage_blocks, document.stage_line, document.stage_indent = stages.blocks, stages.line, stages.indent
+    return document
+
+
+def _parse_top(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     key = _SECTION_KEY_LINE.search(text)
     key_line = text.count("\n", 0, key.start()) if key is not None else None
     # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
