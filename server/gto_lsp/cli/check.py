@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from gto_lsp.core.codes import CheckSettings
     from gto_lsp.core.config import read_config
-    from gto_lsp.core.formats.dvc.files import folder_of
+    from gto_lsp.core.formats.dvc.files import folder_of, inside_outputs
     from gto_lsp.core.formats.dvc.rules import stage_outputs
     from gto_lsp.core.formats.gto.check import check
     from gto_lsp.core.formats.gto.document import parse
@@ -46,15 +46,18 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     text = read_text(root / config.index)
     if facts is not None and facts.head_sha() is not None:
         in_head = facts.in_head
-    documents = _dvc_documents(root, facts, args.err)
-    outputs: set[str] = set()
-    for rel, document in documents.items():
-        outputs |= stage_outputs(document, folder_of(rel))
+    documents, unreadable = _dvc_documents(root, facts, args.err)
+    outputs_of = {rel: stage_outputs(document, folder_of(rel)) for rel, document in documents.items()}
+    for rel in inside_outputs(documents, outputs_of):  # DVC never reaches them
+        del documents[rel], outputs_of[rel]
+    outputs = set().union(*outputs_of.values())
     view = RepoView(root=root, in_head=in_head, outputs=frozenset(outputs))
     problems = list(config.problems)
     if text is not None:
         problems.extend(check(parse(text), config, view, CheckSettings(foreign_files=args.force)))
     dvc_problems = _check_dvc_files(documents, view)
+    dvc_problems.files.extend(p.file or "" for p in unreadable)
+    dvc_problems.problems.extend((p.file or "", p) for p in unreadable)
     if text is None and not dvc_problems.files and not (root / ".gto").exists():
         raise CliError(f"No {config.index} or dvc.yaml in {root}: nothing to check.", EXIT_USAGE)
     found = [(p.file or config.index, p) for p in problems]
@@ -105,27 +108,56 @@ class _DvcFound:
     problems: list[tuple[str, Problem]]  # (file, problem), file by file, each in the order of its lines
 
 
-def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> dict[str, DvcDocument]:
-    """Every dvc.yaml of the repository (tracked, or untracked and not ignored; only the root one outside git),
-    parsed, by its path relative to the root."""
+def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> tuple[dict[str, DvcDocument], list[Problem]]:
+    """Every dvc.yaml of the repository that DVC reads (tracked, or untracked and not ignored, and not excluded by
+    `.dvcignore`; only the root one outside git), parsed, by its path relative to the root; and one problem for
+    each that is not UTF-8."""
     from gto_lsp.core.formats.dvc.document import parse_dvc
     from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_files
+    from gto_lsp.core.formats.dvc.reads import DvcIgnore, not_utf8
 
     if facts is not None:
-        listed = dvc_files(facts.tracked_files() + facts.untracked_files())
+        listed = dvc_files(facts.tracked_files() + facts.untracked_files(), DvcIgnore(lambda rel: _read(root, rel)))
     else:
         listed = [DVC_FILE] if (root / DVC_FILE).is_file() else []
     documents = {}
+    unreadable = []
     for rel in listed:
         try:
             path = annotations_file(root, rel, folder_must_exist=False)
         except PathRefused as error:  # a tracked dvc.yaml that links out: not read, said on stderr
             print(f"Skipped {rel}: {error.message}", file=err)
             continue
-        text = read_text(path)
+        data = _bytes(path)
+        try:
+            text = None if data is None else data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            unreadable.append(not_utf8(rel, data or b"", error))
+            continue
         if text is not None:  # tracked but deleted in the working tree: nothing to check
             documents[rel] = parse_dvc(text)
-    return documents
+    return documents, unreadable
+
+
+def _bytes(path: Path) -> Optional[bytes]:
+    """The file's bytes; None when absent. A FIFO, a device or a file over 16 MB is refused, never read."""
+    from gto_lsp.core.repo.safe_read import read_bytes
+
+    try:
+        return read_bytes(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CliError(f"Cannot read {path}: {error}", EXIT_USAGE) from error
+
+
+def _read(root: Path, rel: str) -> Optional[str]:
+    """A `.dvcignore`'s text as DVC reads it, None when there is none (or it cannot be read)."""
+    try:
+        data = _bytes(root / rel)
+    except CliError:
+        return None
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:

@@ -7,19 +7,23 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from gto_lsp.core.paths import escapes, is_absolute, is_external, normalise, within
+
+if TYPE_CHECKING:
+    from gto_lsp.core.formats.dvc.reads import DvcIgnore
 
 DVC_FILE = "dvc.yaml"
 
 
-def dvc_files(paths: Iterable[str]) -> list[str]:
-    """The dvc.yaml files among repository paths (tracked and untracked-not-ignored), root first, then by
-    folder. A dvc.yaml inside a nested DVC repository (a folder with its own `.dvc/`) is that repository's."""
+def dvc_files(paths: Iterable[str], ignore: Optional[DvcIgnore] = None) -> list[str]:
+    """The dvc.yaml files among repository paths (tracked and untracked-not-ignored) that DVC reads, root first,
+    then by folder: not one inside a nested DVC repository (a folder with its own `.dvc/`, whose file it is),
+    inside `.dvc/` or `.git/`, or excluded by a `.dvcignore` (when `ignore` is given)."""
     listed = list(paths)
     nested = {posixpath.dirname(posixpath.dirname(p)) for p in listed if p.endswith("/.dvc/config")}
     found = []
@@ -27,10 +31,42 @@ def dvc_files(paths: Iterable[str]) -> list[str]:
         if posixpath.basename(path) != DVC_FILE:
             continue
         folder = posixpath.dirname(path)
-        if any(folder == n or folder.startswith(n + "/") for n in nested if n):
+        if any(folder == n or folder.startswith(n + "/") for n in nested if n) or (ignore and ignore.reason(path)):
             continue
         found.append(path)
     return sorted(set(found), key=lambda p: (p.count("/"), p))
+
+
+def inside_outputs(files: Iterable[str], outputs: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """The dvc.yaml files DVC never reaches because they lie inside a stage's output folder, each with the reason.
+    DVC walks top-down and does not enter the output folders of the dvc.yaml files it has read: an output counts
+    below the folder of the dvc.yaml that declares it, and only when that dvc.yaml is read itself. `outputs`:
+    each file's stage outputs, relative to the repository root."""
+    skipped: dict[str, str] = {}
+    read: list[str] = []
+    for file in sorted(files, key=lambda p: (p.count("/"), p)):
+        folder = folder_of(file)
+        holder = next(
+            (
+                (output, other)
+                for other in read
+                for output in outputs.get(other, ())
+                if _below(output, folder_of(other)) and (folder == output or _below(folder, output))
+            ),
+            None,
+        )
+        if holder is None:
+            read.append(file)
+        else:
+            skipped[file] = f"it is inside `{holder[0]}/`, an output of a stage of {holder[1]}"
+    return skipped
+
+
+def _below(path: str, folder: str) -> bool:
+    """`path` is strictly inside `folder` (both relative to the repository root, "" for the root)."""
+    if folder:
+        return path.startswith(folder + "/")
+    return path not in ("", ".", "..") and not path.startswith("../")
 
 
 def folder_of(dvc_file: str) -> str:
