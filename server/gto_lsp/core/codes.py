@@ -126,15 +126,44 @@ CODES: dict[str, Code] = {
             "`index` (in `.gto` or `GTO_INDEX`) names a file outside the repository: gto-lsp does not read it.",
             "error",
         ),
-        # --- which dvc.yaml files DVC reads ------------------------------------------------------------------------
-        _code("file-not-utf8", "The file is not UTF-8: DVC cannot read it.", dvc="error", refuses=("dvc",)),
-        _code(
-            "dvc-file-ignored",
-            "DVC never reads this dvc.yaml (`.dvcignore`, `.dvc/`, or a stage's output folder): it is not checked.",
-            dvc="information",
-        ),
         # --- dvc.yaml's pipeline: each section as DVC's schema reads it (formats/dvc/pipeline/validate.py) -------
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
+        # `${}`, vars and params (formats/dvc/pipeline/scope.py, variables.py)
+        _code("dvc-variable-undefined", "`${name}` names no variable there.", dvc="error", refuses=("dvc",)),
+        _code("dvc-variable-syntax", "DVC cannot parse the expression inside `${...}`.", dvc="error", refuses=("dvc",)),
+        _code(
+            "dvc-variable-type",
+            "A dict or list is interpolated where DVC takes only a scalar.",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code("dvc-vars-file-missing", "A file of `vars:` does not exist.", dvc="error", refuses=("dvc",)),
+        _code(
+            "dvc-vars-file-invalid",
+            "A params or vars file DVC reads cannot be used: not a mapping, a folder, or not parsable.",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code(
+            "dvc-vars-key-missing", "`file:key` selects a key the file does not have.", dvc="error", refuses=("dvc",)
+        ),
+        _code(
+            "dvc-vars-conflict",
+            "A variable is defined twice (params.yaml, `vars:`, stage `vars:`, `item`/`key`).",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code(
+            "dvc-vars-interpolated", "`${}` inside `vars:`: DVC does not interpolate it.", dvc="error", refuses=("dvc",)
+        ),
+        _code(
+            "dvc-foreach-type",
+            "`foreach:` or a `matrix:` value is not a list or a dict when resolved.",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code("dvc-param-missing", "A stage's `params:` key is not in its params file.", dvc="warning"),
+        _code("dvc-params-file-missing", "A stage's params file does not exist (or cannot be read).", dvc="warning"),
         # --- limits (Limits and safety in the README) --------------------------------------------------------
         _code("alias-expansion", "Aliases expand to more than 10,000 values (an alias bomb).", "error", "error"),
         _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from gto_lsp.core.paths import PATH_MAX, exists_inside
+from gto_lsp.core.repo.safe_read import MAX_CHECKED, read_text
 
 
 class ExistsCache(dict):  # type: ignore[type-arg]
@@ -37,9 +38,13 @@ class RepoView:
     # Outputs of the stages of the repository's dvc.yaml files (relative to the root): DVC makes them.
     outputs: frozenset[str] = frozenset()
     _real_root: Optional[str] = field(default=None, repr=False)
+    # Texts read (`read_text`), kept while `exists_cache` keeps its answers (the same generation).
+    _texts: dict[str, Optional[str]] = field(default_factory=dict, repr=False)
+    _texts_generation: Any = field(default=None, repr=False)
 
     def invalidate(self) -> None:
         self.exists_cache.clear()
+        self._texts.clear()
 
     @property
     def token(self) -> tuple[Any, ...]:
@@ -58,6 +63,24 @@ class RepoView:
             cached = exists_inside(self.root, path, self._real_root)
             self.exists_cache[path] = cached
         return cached
+
+    def read_text(self, path: str) -> Optional[str]:
+        """The text of a file of the repository (`path` relative to the root), or None: no repository, missing,
+        outside it (a symlink out included), not a regular file, larger than MAX_CHECKED bytes or not UTF-8.
+        Cached until the view is invalidated (or its `exists_cache` cleared)."""
+        if self.root is None:
+            return None
+        generation = getattr(self.exists_cache, "generation", None)
+        if generation != self._texts_generation:
+            self._texts.clear()
+            self._texts_generation = generation
+        if path in self._texts:
+            return self._texts[path]
+        text = read_text(os.path.join(self.root, path), MAX_CHECKED) if self.exists(path) else None
+        if len(self._texts) >= 256:  # a bound: each text is a params or vars file the document names
+            self._texts.clear()
+        self._texts[path] = text
+        return text
 
     def managed(self, resolved: str) -> bool:
         """Whether DVC or MLEM makes the data at `resolved` (normalised, relative to the root) though it is not in
