@@ -126,6 +126,13 @@ CODES: dict[str, Code] = {
             "`index` (in `.gto` or `GTO_INDEX`) names a file outside the repository: gto-lsp does not read it.",
             "error",
         ),
+        # --- which dvc.yaml files DVC reads ------------------------------------------------------------------------
+        _code("file-not-utf8", "The file is not UTF-8: DVC cannot read it.", dvc="error", refuses=("dvc",)),
+        _code(
+            "dvc-file-ignored",
+            "DVC never reads this dvc.yaml (`.dvcignore`, `.dvc/`, or a stage's output folder): it is not checked.",
+            dvc="information",
+        ),
         # --- dvc.yaml's pipeline: each section as DVC's schema reads it (formats/dvc/pipeline/validate.py) -------
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
         # `${}`, vars and params (formats/dvc/pipeline/scope.py, variables.py)
