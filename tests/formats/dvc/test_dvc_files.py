@@ -67,16 +67,16 @@ def _checked(root: Path) -> set[str]:
 def test_ignore_rules_follow_dvcs_gitignore_reading() -> None:
     texts = {".dvcignore": "  # comment\n\nlogs/\n*.tmp\n!a.tmp\n", "s/.dvcignore": "/anchored\nany\n"}
     ignore = DvcIgnore(texts.get)
-    assert ignore.reason("logs/dvc.yaml") == "`.dvcignore` line 3 (`logs/`)"
-    assert ignore.reason("x/b.tmp/dvc.yaml") == "`.dvcignore` line 4 (`*.tmp`)"
+    assert ignore.reason("logs/dvc.yaml") == "`.dvcignore` line 3 (`logs/`) excludes it"
+    assert ignore.reason("x/b.tmp/dvc.yaml") == "`.dvcignore` line 4 (`*.tmp`) excludes it"
     assert ignore.reason("a.tmp/dvc.yaml") is None
     assert ignore.reason("logs") is None  # `logs/` names folders only: a file called logs stays
-    assert ignore.reason("s/anchored/dvc.yaml") == "`s/.dvcignore` line 1 (`/anchored`)"
+    assert ignore.reason("s/anchored/dvc.yaml") == "`s/.dvcignore` line 1 (`/anchored`) excludes it"
     assert ignore.reason("s/t/anchored/dvc.yaml") is None
-    assert ignore.reason("s/t/any/dvc.yaml") == "`s/.dvcignore` line 2 (`any`)"
+    assert ignore.reason("s/t/any/dvc.yaml") == "`s/.dvcignore` line 2 (`any`) excludes it"
     assert ignore.reason("any/dvc.yaml") is None
-    assert ignore.reason(".dvc/dvc.yaml") == "DVC never looks inside `.dvc/`"
-    assert ignore.reason("a/.git/dvc.yaml") == "DVC never looks inside `.git/`"
+    assert ignore.reason(".dvc/dvc.yaml") == "it is inside `.dvc/`, where DVC never looks"
+    assert ignore.reason("a/.git/dvc.yaml") == "it is inside `.git/`, where DVC never looks"
 
 
 def test_a_dvcignore_inside_an_ignored_folder_or_itself_ignored_is_not_read() -> None:

@@ -18,10 +18,11 @@ from lsprotocol import types
 from gto_lsp.core.codes import problem
 from gto_lsp.core.config import CONFIG_FILE
 from gto_lsp.core.formats import Format
-from gto_lsp.core.formats.dvc.files import dvc_files, walk_files
+from gto_lsp.core.formats.dvc.files import dvc_file_of, dvc_files, inside_outputs, walk_files
+from gto_lsp.core.formats.dvc.reads import DvcIgnore, not_read
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
-from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, too_big, too_large
+from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, read_text, too_big, too_large
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.collector import gc_paused
@@ -292,6 +293,14 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         view = ls.view(uri)  # the newest text, after the awaits
         if view is None:
             return
+    unread = _not_read_by_dvc(ls, view) if state.kind == DVC else None
+    if unread is not None:  # DVC never reads it: its stages make no outputs; one note where it is open
+        ls.state.stage_outputs.pop(uri, None)
+        if ls.is_open(uri):
+            publish(ls, uri, diagnostics_of([not_read(unread)], view.lines, uri, None), view.version, force=force)
+        elif state.published:
+            clear(ls, uri)
+        return
     problems = await _problems_off_loop(ls, view, fmt, settings)
     if task is not None and ls.doc_state(uri).task is not task:
         return  # superseded while it ran
@@ -371,9 +380,33 @@ async def _files_of(ls: GtoLanguageServer, folder: Path) -> list[str]:
     return await asyncio.to_thread(walk_files, folder)
 
 
+def _dvc_ignore(root: Path) -> DvcIgnore:
+    """The `.dvcignore` rules of a repository (or workspace folder), read from disk as they are asked for."""
+    return DvcIgnore(lambda rel: read_text(root / rel))
+
+
+def _not_read_by_dvc(ls: GtoLanguageServer, view: View) -> Optional[str]:
+    """Why DVC never reads this dvc.yaml (`.dvcignore`, `.dvc/`, inside an output folder of a stage of a dvc.yaml
+    the server knows), or None."""
+    root = view.root
+    if root is None:
+        return None
+    rel = dvc_file_of(view.folder)
+    reason = _dvc_ignore(root).reason(rel)
+    if reason is not None:
+        return reason
+    outputs = {rel: frozenset[str]()}
+    for uri, made in list(ls.state.stage_outputs.items()):
+        other = ls.doc_state(uri)
+        if other.root == root and other.path is not None and uri != view.uri:
+            outputs[other.path.relative_to(root).as_posix()] = made
+    return inside_outputs(outputs, outputs).get(rel)
+
+
 async def _publish_dvc_files(ls: GtoLanguageServer, folder: Path) -> None:
-    """Every saved dvc.yaml of a workspace folder, even when not open: one bad entry breaks `dvc status`."""
-    found = dvc_files(await _files_of(ls, folder))
+    """Every saved dvc.yaml of a workspace folder that DVC reads, even when not open: one bad entry breaks
+    `dvc status`."""
+    found = dvc_files(await _files_of(ls, folder), _dvc_ignore(folder))
     for relpath in found:
         path = folder / relpath
         uri = ls.uri_for(path)

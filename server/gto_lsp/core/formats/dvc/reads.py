@@ -25,7 +25,7 @@ class _Rule:
     ignore: bool  # False: a `!` rule, which includes again
     dir_only: bool  # `data/` matches folders only
     folder: str  # where its .dvcignore is ("" at the root): the rule matches paths relative to it
-    source: str  # what the user reads: "`.dvcignore` line 3 (`data/`)"
+    source: str  # why, for the user: "`.dvcignore` line 3 (`data/`) excludes it"
 
 
 def _compile(pattern: str, folder: str, source: str) -> Optional[_Rule]:
@@ -62,7 +62,7 @@ class DvcIgnore:
         if folder:
             inherited = self._rules_of(posixpath.dirname(folder))
         else:
-            own = (_compile(p, "", f"DVC never looks inside `{p.rstrip('/')}/`") for p in _OWN_FOLDERS)
+            own = (_compile(p, "", f"it is inside `{p.rstrip('/')}/`, where DVC never looks") for p in _OWN_FOLDERS)
             inherited = tuple(rule for rule in own if rule is not None)
             self._rules[""] = inherited
         file = posixpath.join(folder, IGNORE_FILE) if folder else IGNORE_FILE
@@ -71,7 +71,7 @@ class DvcIgnore:
         for number, line in enumerate(re.split(r"\r\n|\r|\n", text or ""), 1):
             pattern = line.strip()  # DVC strips both ends, then skips blanks and comments
             if pattern and not pattern.startswith("#"):
-                rule = _compile(pattern, folder, f"`{file}` line {number} (`{pattern}`)")
+                rule = _compile(pattern, folder, f"`{file}` line {number} (`{pattern}`) excludes it")
                 if rule is not None:
                     rules.append(rule)
         self._rules[folder] = tuple(rules)
@@ -87,6 +87,17 @@ def _match(rules: tuple[_Rule, ...], path: str, is_dir: bool) -> Optional[str]:
         if rule.regex.match(relative) or (is_dir and rule.regex.match(relative + "/")):
             return rule.source if rule.ignore else None
     return None
+
+
+def not_read(reason: str) -> Problem:
+    """The one note of a dvc.yaml that DVC never reads (`reason`: from DvcIgnore.reason or inside_outputs)."""
+    return problem(
+        "dvc-file-ignored",
+        f"DVC never reads this dvc.yaml: {reason}. gto-lsp does not check it either; move it, or change the rule, "
+        "for DVC to read it.",
+        Span.at(0, 0),
+        fmt="dvc",
+    )
 
 
 def not_utf8(rel: str, data: bytes, error: UnicodeDecodeError) -> Problem:
