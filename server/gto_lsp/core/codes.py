@@ -134,6 +134,30 @@ CODES: dict[str, Code] = {
             dvc="information",
         ),
         # --- dvc.yaml's pipeline: each section as DVC's schema reads it (formats/dvc/pipeline/validate.py) -------
+        _code(
+            "dvc-unknown-key",
+            "A key DVC's schema does not allow there (a top-level section, a stage's key, an output's option...).",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code("dvc-missing-key", "A key DVC requires is missing (`cmd`, `foreach`/`do`, a plot's name).", dvc="error",
+              refuses=("dvc",)),
+        _code("dvc-wrong-type", "A pipeline value has a type DVC's schema refuses.", dvc="error", refuses=("dvc",)),
+        _code(
+            "dvc-invalid-value",
+            "A value of the right type DVC still fails on when it builds the stages (an empty `matrix`, a `foreach` "
+            "text that is not one `${}`).",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code(
+            "dvc-invalid-stage-name",
+            "A stage name DVC cannot load: empty, not a string, or with `@` outside a foreach/matrix stage.",
+            dvc="error",
+            refuses=("dvc",),
+        ),
+        _code("dvc-stage-name", "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
+              dvc="warning"),
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
         # `${}`, vars and params (formats/dvc/pipeline/scope.py, variables.py)
         _code("dvc-variable-undefined", "`${name}` names no variable there.", dvc="error", refuses=("dvc",)),
