@@ -10,6 +10,8 @@ from typing import Optional
 
 from gto_lsp.cli.common import EXIT_USAGE, CliError, Repo
 from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_file_of, split_full_name
+from gto_lsp.core.formats.dvc.reads import DvcIgnore
+from gto_lsp.core.repo.safe_read import read_text
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,20 @@ def from_option(repo: Repo, dvcfile: str) -> DvcTarget:
 
 
 def from_folder(repo: Repo, folder: str) -> DvcTarget:
-    """FOLDER/dvc.yaml, refused unless it is (or will be) a regular file inside the repository."""
+    """FOLDER/dvc.yaml, refused unless it is (or will be) a regular file inside the repository that DVC reads
+    (not excluded by a `.dvcignore`, not inside `.dvc/`)."""
     rel = dvc_file_of(folder)
     try:
         path = annotations_file(repo.root, rel)
     except PathRefused as error:
         raise CliError(error.message, EXIT_USAGE) from error
+    ignored = DvcIgnore(lambda name: read_text(repo.root / name)).reason(rel)
+    if ignored is not None:
+        raise CliError(
+            f"DVC never reads {rel}: {ignored}. Its artifacts exist for neither DVC nor GTO: name a dvc.yaml DVC "
+            "reads, or change that rule.",
+            EXIT_USAGE,
+        )
     return DvcTarget(path, rel, folder)
 
 
