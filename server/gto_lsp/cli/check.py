@@ -22,7 +22,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from gto_lsp.core.codes import CheckSettings
     from gto_lsp.core.config import read_config
     from gto_lsp.core.formats.dvc.files import folder_of, inside_outputs
-    from gto_lsp.core.formats.dvc.rules import stage_outputs
+    from gto_lsp.core.formats.dvc.format import document_outputs as stage_outputs
     from gto_lsp.core.formats.gto.check import check
     from gto_lsp.core.formats.gto.document import parse
     from gto_lsp.core.repo.fs import RepoView

@@ -159,6 +159,14 @@ CODES: dict[str, Code] = {
         _code("dvc-stage-name", "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
               dvc="warning"),
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
+        _code("dvc-output-duplicated", "Two stages write the same output.", dvc="error", refuses=("dvc",)),
+        _code("dvc-output-overlap", "An output is inside another output's folder.", dvc="error", refuses=("dvc",)),
+        _code("dvc-cycle", "Stages depend on one another in a cycle.", dvc="error", refuses=("dvc",)),
+        _code(
+            "dvc-dependency-missing",
+            "A dependency is not in the working tree, not tracked by DVC and no stage's output.",
+            dvc="warning",
+        ),
         # `${}`, vars and params (formats/dvc/pipeline/scope.py, variables.py)
         _code("dvc-variable-undefined", "`${name}` names no variable there.", dvc="error", refuses=("dvc",)),
         _code("dvc-variable-syntax", "DVC cannot parse the expression inside `${...}`.", dvc="error", refuses=("dvc",)),

@@ -20,7 +20,8 @@ from gto_lsp.core.formats.dvc.document import SECTION, DvcDocument, Entry, parse
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED
 from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_folder, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for
-from gto_lsp.core.formats.dvc.rules import check_dvc, stage_outputs
+from gto_lsp.core.formats.dvc.pipeline.graph import stage_outputs
+from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.formats.dvc.values import values_of
 from gto_lsp.core.navigation import no_links, no_outline, no_suggestions, no_targets, no_text
 from gto_lsp.core.problems import Pos, Problem, Span
@@ -35,11 +36,16 @@ def _entries(document: DvcDocument) -> Sequence[Entry]:
     return document.entries
 
 
+def document_outputs(document: DvcDocument, folder: str) -> set[str]:
+    """The outputs of the document's stages, from the repository root."""
+    return stage_outputs(document.top, document.stages, folder)
+
+
 def _check(
     document: DvcDocument, repo: RepoView, config: Config, folder: str, settings: CheckSettings
 ) -> list[Problem]:
     """DVC's check (`.gto` is never read; the stages' outputs are read from this file)."""
-    return check_dvc(document, repo, folder, settings)
+    return check_dvc(document, repo, folder, settings, frozenset(document_outputs(document, folder)))
 
 
 def _fixes(
@@ -146,7 +152,7 @@ DVC = Format(
     fixes=_fixes,
     full_name=full_name,
     vocabulary=vocabulary,
-    stage_outputs=stage_outputs,
+    stage_outputs=document_outputs,
     resolve_path=_resolve_path,
     tracked_by=(".dvc",),
     annotate=_annotate,

@@ -7,7 +7,6 @@ Rules that read one entry are memoised per block (_MEMO), so an edit re-checks o
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from typing import Any, Callable, Optional
 
@@ -15,6 +14,7 @@ from gto_lsp.core.codes import CheckSettings, refuses
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, REQUIRED, closest_field
 from gto_lsp.core.formats.dvc.files import resolve_path
+from gto_lsp.core.formats.dvc.pipeline.stages import plain_outputs
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
@@ -333,41 +333,17 @@ def _wrong(entry: Entry, node: Node, message: str, name: str) -> Problem:
 # --- paths ------------------------------------------------------------------------------------------------------
 
 
-def stage_outputs(document: DvcDocument, folder: str) -> set[str]:
-    """Outputs of the stages of this dvc.yaml, relative to the repository root."""
+def _plain_outputs(document: DvcDocument, folder: str) -> set[str]:
+    """This file's outputs that need no `${}`: what a check not given the pipeline's (`outputs`) still counts.
+    Remembered per stage block: an edit elsewhere re-reads no stage."""
     out: set[str] = set()
-    stages = next((a for a in document.top.entries if getattr(a.key, "value", None) == "stages"), None)
-    if stages is None or not isinstance(stages.block.value, MappingNode):
-        return out
-    memo = _MEMO.of(stages.block)  # the stages' text is unchanged while an edit touches only artifacts
-    cached: Optional[frozenset[str]] = memo.get(f"dvc-outputs:{folder}")
-    if cached is not None:
-        return set(cached)
-    for _, stage in stages.block.value.value:
-        if not isinstance(stage, MappingNode):
-            continue
-        body = _child(stage, "do") or stage
-        wdir_node = _child(body, "wdir") or _child(stage, "wdir")
-        wdir = wdir_node.value if isinstance(wdir_node, ScalarNode) else ""
-        for key in ("outs", "metrics", "plots"):
-            items = _child(body, key)
-            if not isinstance(items, SequenceNode):
-                continue
-            for item in items.value:
-                if isinstance(item, MappingNode) and item.value:
-                    item = item.value[0][0]
-                if isinstance(item, ScalarNode) and "${" not in item.value:
-                    out.add(posixpath.normpath(posixpath.join(folder, wdir, item.value)))
-    memo[f"dvc-outputs:{folder}"] = frozenset(out)
+    for stage in document.stages:
+        memo = _MEMO.of(stage.block)
+        found: Optional[frozenset[str]] = memo.get(f"dvc-outputs:{folder}")
+        if found is None:
+            found = memo[f"dvc-outputs:{folder}"] = frozenset(plain_outputs(stage, folder))
+        out |= found
     return out
-
-
-def _child(node: Node, name: str) -> Optional[Node]:
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == name:
-                return value  # type: ignore[no-any-return]
-    return None
 
 
 def _path_problems(
@@ -375,7 +351,7 @@ def _path_problems(
 ) -> list[Problem]:
     """Each entry's path problem, remembered per block while the repository's answers, the folder, the
     setting and the stage outputs stay the same (typing in a description re-checks no path)."""
-    known = frozenset(stage_outputs(document, folder)) | outputs
+    known = frozenset(_plain_outputs(document, folder)) | outputs
     key = (repo.token, folder, settings.virtual_missing, hash(known))
     out: list[Problem] = []
 

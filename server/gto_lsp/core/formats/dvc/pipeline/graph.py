@@ -1,0 +1,309 @@
+"""dvc.yaml's pipeline as DVC builds it: every stage (foreach/matrix expanded into `name@key`), the paths it reads
+and writes, and the DAG (a stage depends on the stages whose outputs its dependencies are, are inside, or
+contain: DVC's rule in repo/graph.py). The problems across stages DVC refuses the project for (an output written
+twice, outputs inside one another, a cycle) and a dependency nothing provides.
+
+Paths are relative to the stage's `wdir`, itself relative to the dvc.yaml's folder; `path` below is always from
+the repository root. Built once per `stages:` block (an edit elsewhere in the file reuses it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from gto_lsp.core.formats.dvc.pipeline.interpolate import Context
+from gto_lsp.core.formats.dvc.pipeline.scope import expand, top_context
+from gto_lsp.core.formats.dvc.pipeline.stages import PathUse, Stage, read_stage
+from gto_lsp.core.navigation import Place
+from gto_lsp.core.problems import Problem, Related
+from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.yaml.blocks import BlockMemo, Blocks, Placed
+from gto_lsp.core.yaml.nodes import ScalarNode
+
+MAX_RELATED = 20  # related locations one problem lists
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    folder: str
+    stages: tuple[Stage, ...]
+    upstream: tuple[tuple[int, ...], ...]  # per stage: the stages whose outputs it reads (DVC's graph edges)
+    downstream: tuple[tuple[int, ...], ...]  # per stage: the stages that read its outputs
+    writers: dict[str, tuple[int, ...]]  # output path -> the stages that write it
+
+    def producers(self, path: str) -> list[int]:
+        """The stages whose outputs `path` is, is inside, or contains (DVC's edge rule)."""
+        return _overlapping(path, self.writers, self._sorted_outputs)
+
+    @property
+    def _sorted_outputs(self) -> list[str]:
+        found: Optional[list[str]] = self.__dict__.get("_sorted")
+        if found is None:
+            found = sorted(self.writers)
+            object.__setattr__(self, "_sorted", found)
+        return found
+
+    def outputs(self) -> set[str]:
+        return set(self.writers)
+
+    def index(self, name: str) -> Optional[int]:
+        return next((i for i, s in enumerate(self.stages) if s.name == name), None)
+
+
+_MEMO = BlockMemo()
+_NO_REPO = RepoView()  # one view, so the memos keyed by its token hold
+_LAST: dict[str, tuple[Any, list[list[Stage]], Pipeline]] = {}  # per dvc.yaml: the last graph built
+MAX_FILES = 64
+
+
+def build_pipeline(top: Blocks, stages: Sequence[Placed], place: Place) -> Pipeline:
+    """The pipeline of this dvc.yaml. Each definition's stages are remembered per stage block (while its line, the
+    variables and the repository's answers stay the same), so a keystroke re-reads the stage it touched; the
+    graph over them is remembered while no stage changed."""
+    holder = next((b for b in top.entries if isinstance(b.key, ScalarNode) and b.key.value == "stages"), None)
+    source = holder.block.text if holder is not None else ""  # what the marks of unsplit stages index into
+    context = top_context(top, place)
+    token = (place.folder, place.file, place.repo.token)
+    made: list[list[Stage]] = []
+    for placed in stages:
+        if placed.block.key is None or not isinstance(placed.key, ScalarNode):
+            continue
+        memo = _MEMO.of(placed.block)
+        key = (token, placed.line, placed.col_shift, getattr(placed, "indent", 0))
+        found = memo.get("stages")
+        if found is None or found[0] != key or found[1] is not context:
+            found = memo["stages"] = (key, context, _read(placed, context, place, source))
+        made.append(found[2])
+    last = _LAST.get(place.file)
+    if last is not None and last[0] == token and len(last[1]) == len(made) and all(map(operator.is_, last[1], made)):
+        return last[2]
+    pipeline = _graph(place.folder, [stage for group in made for stage in group])
+    _LAST[place.file] = (token, made, pipeline)  # holds the lists, so `is` compares live objects
+    if len(_LAST) > MAX_FILES:
+        _LAST.pop(next(iter(_LAST)))
+    return pipeline
+
+
+def stage_outputs(top: Blocks, stages: Sequence[Placed], folder: str) -> set[str]:
+    """The outputs of this dvc.yaml's stages (outs, metrics, plots; foreach, matrix and `${}` resolved with the
+    file's own variables), from the repository root."""
+    return build_pipeline(top, stages, Place(_NO_REPO, folder, posixpath.join(folder, "dvc.yaml"))).outputs()
+
+
+def _read(placed: Placed, context: Context, place: Place, source: str) -> list[Stage]:
+    """The stages one definition makes (several for foreach and matrix)."""
+    expansion = expand(placed, context, place, source)
+    made = (read_stage(placed, name, expansion.template, place.folder, ctx) for name, ctx in expansion.stages)
+    return [stage for stage in made if stage is not None]
+
+
+def _graph(folder: str, built: list[Stage]) -> Pipeline:
+    writers: dict[str, list[int]] = {}
+    for index, stage in enumerate(built):
+        for path in {use.path for use in stage.outs if use.path is not None}:
+            writers.setdefault(path, []).append(index)
+    frozen = {path: tuple(found) for path, found in writers.items()}
+    ordered = sorted(frozen)
+    upstream: list[tuple[int, ...]] = []
+    downstream: list[list[int]] = [[] for _ in built]
+    for index, stage in enumerate(built):
+        found: set[int] = set()
+        for use in stage.reads:
+            if use.path is not None:
+                found.update(_overlapping(use.path, frozen, ordered))
+        upstream.append(tuple(sorted(found)))
+        for other in found:
+            downstream[other].append(index)
+    return Pipeline(folder, tuple(built), tuple(upstream), tuple(tuple(d) for d in downstream), frozen)
+
+
+def _overlapping(path: str, writers: dict[str, tuple[int, ...]], ordered: list[str]) -> list[int]:
+    """The stages writing `path`, a folder above it, or anything inside it (bounded by the path's depth and the
+    outputs inside it)."""
+    found: list[int] = []
+    found.extend(writers.get(path, ()))
+    cut = path.rfind("/")
+    while cut > 0:
+        found.extend(writers.get(path[:cut], ()))
+        cut = path.rfind("/", 0, cut)
+    prefix = path + "/" if path else ""
+    start = bisect.bisect_left(ordered, prefix)
+    for other in ordered[start:]:
+        if not other.startswith(prefix):
+            break
+        if other != path:
+            found.extend(writers[other])
+    return found
+
+
+# --- problems ----------------------------------------------------------------------------------------------------
+
+
+def pipeline_problems(top: Blocks, stages: Sequence[Placed], place: Place) -> list[Problem]:
+    """What DVC refuses across the stages (an output written twice, outputs inside one another, a cycle) and the
+    dependencies that nothing provides."""
+    pipeline = build_pipeline(top, stages, place)
+    out = _duplicates(pipeline) + _overlaps(pipeline) + _cycles(pipeline)
+    out.extend(_missing(pipeline, place.repo))
+    return out
+
+
+def _duplicates(pipeline: Pipeline) -> list[Problem]:
+    out: list[Problem] = []
+    seen: dict[str, tuple[Stage, PathUse]] = {}
+    for stage in pipeline.stages:
+        merged: set[tuple[str, str]] = set()  # DVC merges a path listed twice under one key of a stage
+        for use in stage.outs:
+            if use.path is None or (use.kind, use.path) in merged:
+                continue
+            merged.add((use.kind, use.path))
+            first = seen.setdefault(use.path, (stage, use))
+            if first[1] is use:
+                continue
+            other, where = first
+            by = "this stage" if other is stage else f"stage `{other.name}`"
+            out.append(
+                Problem(
+                    "dvc-output-duplicated",
+                    "error",
+                    f"`{use.text}` is already an output of {by}: DVC refuses the whole project "
+                    "(OutputDuplicationError). Write it from one stage only.",
+                    use.span,
+                    data={"path": use.path},
+                    related=(Related(where.span, f"first written by `{other.name}`"),),
+                )
+            )
+    return out
+
+
+def _overlaps(pipeline: Pipeline) -> list[Problem]:
+    """An output inside another output's folder (DVC tracks the folder as a whole)."""
+    out: list[Problem] = []
+    uses = {use.path: (stage, use) for stage in pipeline.stages for use in stage.outs if use.path is not None}
+    for stage in pipeline.stages:
+        for use in stage.outs:
+            if use.path is None:
+                continue
+            cut = use.path.rfind("/")
+            while cut > 0 and use.path[:cut] not in uses:
+                cut = use.path.rfind("/", 0, cut)
+            if cut <= 0:
+                continue
+            other, outer = uses[use.path[:cut]]
+            out.append(
+                Problem(
+                    "dvc-output-overlap",
+                    "error",
+                    f"`{use.text}` is inside `{outer.text}`, an output of stage `{other.name}`: DVC refuses the "
+                    "whole project (OverlappingOutputPathsError). Track the folder or the files inside it, not both.",
+                    use.span,
+                    data={"path": use.path, "outer": outer.path},
+                    related=(Related(outer.span, f"`{outer.text}` is an output of `{other.name}`"),),
+                )
+            )
+    return out
+
+
+def cycles(pipeline: Pipeline) -> list[list[int]]:
+    """The stages on cycles of the DAG, one group per strongly connected component (Tarjan's, iterative:
+    linear in stages and edges); a stage reading its own output is a cycle of one."""
+    edges = pipeline.upstream
+    count = len(edges)
+    order = [-1] * count
+    low = [0] * count
+    on_stack = [False] * count
+    stack: list[int] = []
+    groups: list[list[int]] = []
+    counter = 0
+    for root in range(count):
+        if order[root] >= 0:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                order[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack[node] = True
+            if child < len(edges[node]):
+                work.append((node, child + 1))
+                nxt = edges[node][child]
+                if order[nxt] < 0:
+                    work.append((nxt, 0))
+                elif on_stack[nxt]:
+                    low[node] = min(low[node], order[nxt])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == order[node]:
+                group = []
+                while True:
+                    top = stack.pop()
+                    on_stack[top] = False
+                    group.append(top)
+                    if top == node:
+                        break
+                if len(group) > 1 or node in edges[node]:
+                    groups.append(sorted(group))
+    return groups
+
+
+def _cycles(pipeline: Pipeline) -> list[Problem]:
+    out: list[Problem] = []
+    reported: set[tuple[int, int]] = set()
+    for group in cycles(pipeline):
+        stages = [pipeline.stages[i] for i in group]
+        names = ", ".join(f"`{s.name}`" for s in stages[:MAX_RELATED])
+        for stage in stages:
+            if (stage.name_span.start.line, stage.name_span.start.col) in reported:
+                continue  # the stages of one foreach share their definition's name
+            reported.add((stage.name_span.start.line, stage.name_span.start.col))
+            if len(stages) == 1:
+                text = f"Stage `{stage.name}` reads its own output"
+            else:
+                text = f"Stages {names} depend on one another in a cycle"
+            related = tuple(
+                Related(s.name_span, f"`{s.name}` is on the cycle") for s in stages[:MAX_RELATED] if s is not stage
+            )
+            out.append(
+                Problem(
+                    "dvc-cycle",
+                    "error",
+                    f"{text}: DVC refuses the whole project (CyclicGraphError). Remove a dependency that is "
+                    "another stage's output to break it.",
+                    stage.name_span,
+                    data={"stages": [s.name for s in stages[:MAX_RELATED]]},
+                    related=related,
+                )
+            )
+    return out
+
+
+def _missing(pipeline: Pipeline, repo: RepoView) -> list[Problem]:
+    """Dependencies that are not in the working tree, not tracked by DVC and no stage's output."""
+    out: list[Problem] = []
+    if repo.root is None:
+        return out
+    for stage in pipeline.stages:
+        for use in stage.deps:
+            if use.path is None or pipeline.producers(use.path) or repo.exists(use.path) or repo.managed(use.path):
+                continue
+            out.append(
+                Problem(
+                    "dvc-dependency-missing",
+                    "warning",
+                    f"`{use.text}` does not exist (`{use.path}` from the repository root), is not tracked by DVC and "
+                    f"is no stage's output: `dvc repro` fails on stage `{stage.name}`. Paths are relative to the "
+                    "stage's `wdir` (the dvc.yaml's folder by default); fix the path or add the stage that makes it.",
+                    use.span,
+                    data={"path": use.path},
+                )
+            )
+    return out
