@@ -26,10 +26,13 @@ import json
 import math
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
+from bench_dvc_loader import MISSING_DEP, dvc_loader_runs, groups_of, loader_lines, make_pipeline_workspace
+from bench_dvc_loader import STAGES as PIPELINE_STAGES
 from bench_lsp import (
     GTO,
     GTO_SETTINGS,
@@ -43,6 +46,8 @@ from bench_lsp import (
     drive,
     fmt,
     gto_command,
+    hover_chars,
+    items_of,
     load,
     median,
     p,
@@ -204,49 +209,94 @@ async def dvc_session(server: Server, repo: Path, index: Path, text: str, args: 
 # --- report -----------------------------------------------------------------------------------------------
 
 
-def over_runs(results: list[DvcResult], getter: Callable[[DvcResult], float]) -> float:
-    """The median over the runs that finished of one run's figure."""
+R = TypeVar("R", bound=Measured)
+
+
+def per_run(results: Sequence[R], getter: Callable[[R], float]) -> list[float]:
+    """One figure of each run that finished (NaN left out)."""
     values = [getter(r) for r in results if r.error is None]
-    values = [v for v in values if not math.isnan(v)]
+    return [v for v in values if not math.isnan(v)]
+
+
+def over_runs(results: Sequence[R], getter: Callable[[R], float]) -> float:
+    """The median over the runs that finished of one run's figure."""
+    values = per_run(results, getter)
     return statistics.median(values) if values else math.nan
 
 
-def table(size: int, gto: list[DvcResult], yls: list[DvcResult]) -> list[str]:
-    targets = TARGETS.get(size, {"start": TARGETS[1000]["start"]})
-    rows: list[Row] = []
+# (metric, target key or None, unit, the figure of one run, items of gto-lsp's answer or -1)
+Spec = tuple[str, Optional[str], str, Callable[[Any], float], int]
 
-    def add(metric: str, key: Optional[str], unit: str, getter: Callable[[DvcResult], float], items: int = -1) -> None:
+
+def latency(
+    metric: str, samples: Callable[[Any], list[float]], key: Optional[str] = None, on: str = "p95", items: int = -1
+) -> list[Spec]:
+    """The rows `metric, median` and `metric, p95` (or p50 and p95) of one run's samples; the target `key` (and the
+    items of gto-lsp's answer) on the row named `on`."""
+    low = "median" if on == "median" else "p50"
+    getters: dict[str, Callable[[Any], float]] = {
+        low: (lambda r: median(samples(r))) if low == "median" else (lambda r: p(samples(r), 50)),
+        "p95": lambda r: p(samples(r), 95),
+    }
+    return [
+        (f"{metric}, {q}", key if q == on else None, "ms", get, items if q == on else -1) for q, get in getters.items()
+    ]
+
+
+def side_by_side(
+    specs: list[Spec], targets: dict[str, Optional[float]], gto: Sequence[Measured], yls: Sequence[Measured]
+) -> list[str]:
+    """The table of bench_lsp.py, each figure the median over the runs; a target whose answer was empty: n/a."""
+    rows = []
+    for metric, key, unit, getter, items in specs:
         target = targets.get(key) if key else None
-        value = over_runs(gto, getter)
         verdict = "n/a: no items" if items == 0 and target is not None else None
-        rows.append(Row(metric, value, target, over_runs(yls, getter) if yls else math.nan, unit, verdict))
-
-    def items(index: int) -> int:
-        done = [r for r in gto if r.error is None]
-        return max((r.completion_items[index] for r in done), default=-1)
-
-    add("start-up -> initialize answer", "start", "ms", lambda r: r.start)
-    add("didOpen -> first diagnostics", "open", "ms", lambda r: r.open)
-    add("desc edit -> diagnostics, median", "edit", "ms", lambda r: median(r.edits))
-    add("desc edit -> diagnostics, p95", None, "ms", lambda r: p(r.edits, 95))
-    add("server CPU per desc edit", None, "ms", lambda r: r.edit_cpu)
-    add("error in/out -> diagnostics, median", "edit", "ms", lambda r: median(r.toggles))
-    add("error in/out -> diagnostics, p95", None, "ms", lambda r: p(r.toggles, 95))
-    add("server CPU per error edit", None, "ms", lambda r: r.toggle_cpu)
-    add("completion field line, p50", None, "ms", lambda r: p(r.completion_field, 50))
-    add("completion field line, p95", "completion", "ms", lambda r: p(r.completion_field, 95), items(0))
-    add("completion label item, p50", None, "ms", lambda r: p(r.completion_label, 50))
-    add("completion label item, p95", "completion", "ms", lambda r: p(r.completion_label, 95), items(1))
-    add("hover entry name, p50", None, "ms", lambda r: p(r.hover, 50))
-    add("hover entry name, p95", "hover", "ms", lambda r: p(r.hover, 95), 1 if any(r.hover_chars for r in gto) else 0)
-    add("RSS after open + edits (tree)", "rss", "MB", lambda r: r.rss)
-    add("peak RSS at the end (tree)", None, "MB", lambda r: r.peak)
+        peer = over_runs(yls, getter) if yls else math.nan
+        rows.append(Row(metric, over_runs(gto, getter), target, peer, unit, verdict))
     return render(rows)
 
 
+def spread(name: str, specs: list[Spec], results: Sequence[Measured]) -> list[str]:
+    """Each run's figure for the rows with a target: how far apart the runs are."""
+    return [
+        f"  {name} per run, {metric}: {' '.join(fmt(v, unit) for v in per_run(results, getter))}"
+        for metric, key, unit, getter, _ in specs
+        if key is not None and key != "start"
+    ]
+
+
+def table(size: int, gto: list[DvcResult], yls: list[DvcResult]) -> list[str]:
+    done = [r for r in gto if r.error is None]
+
+    def items(index: int) -> int:
+        return max((r.completion_items[index] for r in done), default=-1)
+
+    hovered = 1 if any(r.hover_chars for r in gto) else 0
+    specs: list[Spec] = [
+        ("start-up -> initialize answer", "start", "ms", lambda r: r.start, -1),
+        ("didOpen -> first diagnostics", "open", "ms", lambda r: r.open, -1),
+        *latency("desc edit -> diagnostics", lambda r: r.edits, "edit", "median"),
+        ("server CPU per desc edit", None, "ms", lambda r: r.edit_cpu, -1),
+        *latency("error in/out -> diagnostics", lambda r: r.toggles, "edit", "median"),
+        ("server CPU per error edit", None, "ms", lambda r: r.toggle_cpu, -1),
+        *latency("completion field line", lambda r: r.completion_field, "completion", items=items(0)),
+        *latency("completion label item", lambda r: r.completion_label, "completion", items=items(1)),
+        *latency("hover entry name", lambda r: r.hover, "hover", items=hovered),
+        ("RSS after open + edits (tree)", "rss", "MB", lambda r: r.rss, -1),
+        ("peak RSS at the end (tree)", None, "MB", lambda r: r.peak, -1),
+    ]
+    return side_by_side(specs, TARGETS.get(size, {"start": TARGETS[1000]["start"]}), gto, yls)
+
+
+def failures(name: str, results: Sequence[R]) -> tuple[list[str], list[R]]:
+    """(a line per run that failed, the runs that finished)."""
+    return [f"  {name}: FAILED run {k + 1}: {r.error}" for k, r in enumerate(results) if r.error], [
+        r for r in results if r.error is None
+    ]
+
+
 def notes(name: str, results: list[DvcResult]) -> list[str]:
-    out = [f"  {name}: FAILED run {k + 1}: {r.error}" for k, r in enumerate(results) if r.error]
-    done = [r for r in results if r.error is None]
+    out, done = failures(name, results)
     if not done:
         return out
     r = done[0]
@@ -272,19 +322,43 @@ def report(size: int, results: dict[str, list[DvcResult]]) -> None:
 
 
 def from_json(paths: list[str]) -> None:
-    """The tables of runs recorded with --json (several files: their runs pooled), per size."""
-    by_size: dict[int, dict[str, list[DvcResult]]] = {}
+    """The tables of runs recorded with --json (several files: their runs pooled), per scenario and size."""
+    by_size: dict[tuple[str, int], dict[str, list[Any]]] = {}
+    loader: dict[int, list[dict[str, float]]] = {}
     for path in paths:
         with open(path) as handle:
             for line in handle:
                 record = json.loads(line)
-                size, server = record.pop("size"), record.pop("server")
+                scenario, size, server = record.pop("scenario", "artifacts"), record.pop("size"), record.pop("server")
                 record.pop("run")
+                if server == DVC_LOADER:
+                    loader.setdefault(size, []).append(record)
+                    continue
                 record["completion_items"] = tuple(record["completion_items"])
-                by_size.setdefault(size, {}).setdefault(server, []).append(DvcResult(**record))
-    for size, results in sorted(by_size.items()):
-        print(f"\n## dvc.yaml: {size} artifacts, runs of {', '.join(paths)}")
-        report(size, results)
+                if scenario == "pipeline":
+                    record["items"] = tuple(record["items"])
+                    result: Measured = PipelineResult(**record)
+                else:
+                    result = DvcResult(**record)
+                by_size.setdefault((scenario, size), {}).setdefault(server, []).append(result)
+    for (scenario, size), results in sorted(by_size.items()):
+        print(f"\n## dvc.yaml ({scenario}): {size} artifacts, runs of {', '.join(paths)}")
+        if scenario == "pipeline":
+            pipeline_report(results)
+            print("\n".join(loader_lines(loader.get(size, []))))
+        else:
+            report(size, results)
+
+
+def servers_of(args: Any, yls_problem: Optional[str]) -> list[Server]:
+    """The servers to run: gto-lsp, and yaml-language-server (with --yls-schema for dvc.yaml, if given)."""
+    servers: list[Server] = []
+    if args.only != "yls":
+        servers.append((GTO, gto_command(args), GTO_SETTINGS, args.gto_env))
+    if args.only != "gto" and yls_problem is None:
+        schemas = {Path(args.yls_schema).resolve().as_uri(): ["**/dvc.yaml"]} if args.yls_schema else {}
+        servers.append((YLS, yls_command(), yls_settings(schemas), None))
+    return servers
 
 
 async def bench_size(size: int, args: Any, base: Path, yls_problem: Optional[str]) -> None:
@@ -298,11 +372,7 @@ async def bench_size(size: int, args: Any, base: Path, yls_problem: Optional[str
         f"lines; load average {load()})",
         flush=True,
     )
-    servers: list[Server] = []
-    if args.only != "yls":
-        servers.append((GTO, gto_command(args), GTO_SETTINGS, args.gto_env))
-    if args.only != "gto" and yls_problem is None:
-        servers.append((YLS, yls_command(), yls_settings({}), None))
+    servers = servers_of(args, yls_problem)
     results: dict[str, list[DvcResult]] = {name: [] for name, *_ in servers}
     for k in range(args.runs):
         for server in servers if k % 2 == 0 else servers[::-1]:
@@ -316,20 +386,215 @@ async def bench_size(size: int, args: Any, base: Path, yls_problem: Optional[str
     print(f"  ({time.perf_counter() - started:.0f} s for this size; load average {load()})", flush=True)
 
 
+# --- the pipeline of issue 14 (item 7) --------------------------------------------------------------------
+
+PIPELINE_TARGETS: dict[str, Optional[float]] = {"open": 400, "edit": 30, "completion": 20}
+DVC_LOADER = "dvc-loader"  # the server name of DVC's loader runs in --json
+# A half-typed stage inserted before the middle group's first stage: completion on its empty key line, in the
+# deps path `data/raw/` and after `${` (the editor has closed the brace: `${}`).
+NEW_STAGE = "  new-stage:\n    cmd: python src/train.py --lr ${}\n    \n    deps:\n    - data/raw/\n"
+KEY_AT, DEP_AT, NAME_AT = (2, 4), (4, len("    - data/raw/")), (1, len("    cmd: python src/train.py --lr ${"))
+LR = "${train.lr}"  # the reference of the `${}` edit and of the hover
+
+
+@dataclass
+class PipelineResult(Measured):
+    # edits: a character typed at the end of a plain stage's `cmd`
+    interpolation: list[float] = field(default_factory=list)  # `${train.lr}` -> `${train.lx}` (undefined), back
+    interpolation_cpu: float = math.nan
+    interpolation_seen: int = 0  # renames whose diagnostics had more problems, returns back to the baseline
+    artifact_edits: list[float] = field(default_factory=list)  # a character typed at the end of an artifact's desc
+    artifact_cpu: float = math.nan
+    completion_key: list[float] = field(default_factory=list)
+    completion_dep: list[float] = field(default_factory=list)
+    completion_name: list[float] = field(default_factory=list)
+    items: tuple[int, int, int] = (0, 0, 0)  # completion items: key, deps path, `${` name
+    open_codes: dict[str, int] = field(default_factory=dict)  # diagnostics at open, by code
+    saw_missing_dep: bool = False  # the first stage's dependency that nothing provides reported at open
+
+
+async def typing(lsp: Session, line: int, count: int, gap: float) -> tuple[list[float], float, int]:
+    """`count` characters typed at the end of `line`, one per edit: (ms to each edit's diagnostics, server CPU ms
+    per edit, problems in the last publish)."""
+    cpu, times, problems = lsp.cpu(), [], 0
+    for _ in range(count):
+        ms, published = await lsp.type_at_end(line)
+        times.append(ms)
+        problems = len(published.diagnostics)
+        await asyncio.sleep(gap)
+    return times, (lsp.cpu() - cpu) / max(1, count), problems
+
+
+async def pipeline_session(server: Server, repo: Path, index: Path, text: str, args: Any) -> PipelineResult:
+    """One session of the pipeline scenario on one server."""
+    name, command, settings, env = server
+    out = PipelineResult()
+
+    async def scenario(lsp: Session, first: Published) -> None:
+        out.open_codes = dict(Counter(str(d.get("code", "")) for d in first.diagnostics))
+        out.saw_missing_dep = any(MISSING_DEP in d.get("message", "") for d in first.diagnostics)
+        lines = lsp.lines
+        groups = groups_of(args.stages)
+        group = groups[len(groups) // 2]
+        prepare = line_of(lines, 0, f"  prepare-{group}:")
+        out.edits, out.edit_cpu, baseline = await typing(lsp, line_of(lines, prepare, "    cmd:"), args.edits, args.gap)
+
+        # In the foreach stage's `${train.lr}`: an undefined name, then back.
+        do_cmd = line_of(lines, line_of(lines, prepare, f"  train-{group}:"), "      cmd:")
+        column = lines[do_cmd].index(LR) + len("${train.")
+        cpu = lsp.cpu()
+        for _ in range(args.toggles):
+            for now in ("lx", "lr"):
+                ms, published = await lsp.edit((do_cmd, column), (do_cmd, column + 2), now)
+                out.interpolation.append(ms)
+                count = len(published.diagnostics)
+                out.interpolation_seen += count > baseline if now == "lx" else count == baseline
+                await asyncio.sleep(args.gap)
+        out.interpolation_cpu = (lsp.cpu() - cpu) / max(1, 2 * args.toggles)
+
+        section = lines.index("artifacts:")
+        desc = line_of(lines, line_of(lines, section, f"  model-{args.size // 2:05d}:"), "    desc:")
+        out.artifact_edits, out.artifact_cpu, _ = await typing(lsp, desc, args.edits, args.gap)
+        await lsp.client.settle(0.3)
+        out.rss, _, out.processes = lsp.memory()
+
+        await lsp.edit((prepare, 0), (prepare, 0), NEW_STAGE)
+        await lsp.client.settle(0.3)
+        items = []
+        for (line, column), bucket in (
+            (KEY_AT, out.completion_key),
+            (DEP_AT, out.completion_dep),
+            (NAME_AT, out.completion_name),
+        ):
+            times, result = await lsp.requests("textDocument/completion", (prepare + line, column), args.requests)
+            bucket.extend(times)
+            items.append(items_of(result))
+        out.items = (items[0], items[1], items[2])
+        do_cmd += NEW_STAGE.count("\n")
+        out.hover, result = await lsp.requests(
+            "textDocument/hover", (do_cmd, lines[do_cmd].index(LR) + 3), args.requests
+        )
+        out.hover_chars = hover_chars(result)
+        _, out.peak, _ = lsp.memory()
+
+    await drive(out, name, command, settings, repo, index, env, text, scenario)
+    return out
+
+
+def pipeline_specs(gto: Sequence[PipelineResult]) -> list[Spec]:
+    done = [r for r in gto if r.error is None]
+
+    def items(index: int) -> int:
+        return max((r.items[index] for r in done), default=-1)
+
+    return [
+        ("start-up -> initialize answer", "start", "ms", lambda r: r.start, -1),
+        ("didOpen -> first diagnostics", "open", "ms", lambda r: r.open, -1),
+        *latency("stage cmd edit -> diagnostics", lambda r: r.edits, "edit", "p50"),
+        ("server CPU per cmd edit", None, "ms", lambda r: r.edit_cpu, -1),
+        *latency("`${}` name in/out -> diagnostics", lambda r: r.interpolation, "edit", "p50"),
+        ("server CPU per `${}` edit", None, "ms", lambda r: r.interpolation_cpu, -1),
+        *latency("artifact desc edit -> diagnostics", lambda r: r.artifact_edits, "edit", "p50"),
+        ("server CPU per artifact edit", None, "ms", lambda r: r.artifact_cpu, -1),
+        *latency("completion stage key", lambda r: r.completion_key, "completion", items=items(0)),
+        *latency("completion deps path", lambda r: r.completion_dep, "completion", items=items(1)),
+        *latency("completion after `${`", lambda r: r.completion_name, "completion", items=items(2)),
+        *latency("hover on `${train.lr}`", lambda r: r.hover),
+        ("RSS after open + edits (tree)", None, "MB", lambda r: r.rss, -1),
+        ("peak RSS at the end (tree)", None, "MB", lambda r: r.peak, -1),
+    ]
+
+
+def pipeline_notes(name: str, results: list[PipelineResult]) -> list[str]:
+    out, done = failures(name, results)
+    if not done:
+        return out
+    r = done[0]
+    codes = ", ".join(f"{code or '-'} {n}" for code, n in sorted(r.open_codes.items(), key=lambda c: -c[1]))
+    out.append(
+        f"  {name}: {len(done)} run(s); sync {r.sync}; {r.open_diagnostics} diagnostics at open ({codes or 'none'}; "
+        f"`{MISSING_DEP}` reported: {'yes' if r.saw_missing_dep else 'no'}); undefined `${{train.lx}}` reported "
+        f"and cleared in {sum(x.interpolation_seen for x in done)}/{sum(len(x.interpolation) for x in done)} edits; "
+        f"completion items {r.items[0]} (key) / {r.items[1]} (deps path) / {r.items[2]} (`${{`); hover "
+        f"{r.hover_chars} chars; {r.processes} process(es)"
+    )
+    return out
+
+
+def pipeline_report(results: dict[str, list[Any]]) -> None:
+    gto, yls = results.get(GTO, []), results.get(YLS, [])
+    specs = pipeline_specs(gto)
+    print("\n".join(side_by_side(specs, PIPELINE_TARGETS, gto, yls)))
+    for name, found in results.items():
+        print("\n".join(pipeline_notes(name, found) + spread(name, specs, found)))
+
+
+async def bench_pipeline(size: int, args: Any, base: Path, yls_problem: Optional[str]) -> None:
+    """The issue 14 scenario at `size` artifacts: each run, each server and DVC's loader, in alternating order."""
+    args.size = size
+    started = time.perf_counter()
+    workspace = base / f"pipeline{size}"
+    workspace.mkdir()
+    repo, index, text = make_pipeline_workspace(workspace, args.stages, size)
+    print(
+        f"\n## dvc.yaml pipeline: {args.stages} stage definitions, {size} artifacts ({len(text) / 1024:.0f} KB, "
+        f"{text.count(chr(10))} lines; load average {load()})",
+        flush=True,
+    )
+    runners: list[Optional[Server]] = [*servers_of(args, yls_problem), None]  # None: DVC's loader
+    results: dict[str, list[Any]] = {}
+    loader: list[dict[str, float]] = []
+    problem = None if args.dvc_runs else "--dvc-runs 0"
+    for k in range(args.runs):
+        for server in runners if k % 2 == 0 else runners[::-1]:
+            if server is None:
+                if problem is None and k < args.dvc_runs:
+                    found, problem = dvc_loader_runs(repo, 1)
+                    loader.extend(found)
+                    for record in found:
+                        append_json(
+                            args.json,
+                            {"scenario": "pipeline", "size": size, "run": k + 1, "server": DVC_LOADER, **record},
+                        )
+                continue
+            result = await pipeline_session(server, repo, index, text, args)
+            results.setdefault(server[0], []).append(result)
+            append_json(
+                args.json, {"scenario": "pipeline", "size": size, "run": k + 1, "server": server[0], **result.__dict__}
+            )
+        print(f"  run {k + 1}/{args.runs} done (load average {load()})", flush=True)
+    pipeline_report(results)
+    if yls_problem and args.only != "gto":
+        print(f"  {YLS}: not run: {yls_problem}")
+    print("\n".join(loader_lines(loader)))
+    if problem:
+        print(f"  DVC's loader: {problem}")
+    print(f"  ({time.perf_counter() - started:.0f} s for this size; load average {load()})", flush=True)
+
+
 def main() -> None:
     parser = arguments(__doc__, "1000", 30, 50)
-    parser.add_argument("--stages", type=int, default=STAGES, help=f"stages before the artifacts (default {STAGES})")
+    parser.add_argument("--pipeline", action="store_true", help="the pipeline scenario of issue 14 (item 7)")
+    parser.add_argument(
+        "--stages", type=int, help=f"stage definitions (default {STAGES}; with --pipeline {PIPELINE_STAGES})"
+    )
     parser.add_argument("--runs", type=int, default=5, help="sessions of each server, alternating (default 5)")
-    parser.add_argument("--toggles", type=int, default=10, help="duplicate-name errors introduced and removed")
+    parser.add_argument("--toggles", type=int, default=10, help="errors introduced and removed (pairs of edits)")
+    parser.add_argument("--dvc-runs", type=int, help="with --pipeline: runs of DVC's loader (default: --runs)")
+    parser.add_argument("--yls-schema", help="a JSON schema of dvc.yaml for yaml-language-server (default: none)")
     parser.add_argument("--from-json", nargs="+", metavar="FILE", help="only print the tables of recorded runs")
     args = parser.parse_args()
     if args.from_json:
         from_json(args.from_json)
         return
+    if args.stages is None:
+        args.stages = PIPELINE_STAGES if args.pipeline else STAGES
+    if args.dvc_runs is None:
+        args.dvc_runs = args.runs
 
     def bench(base: Path, yls_problem: Optional[str]) -> None:
         for size in (int(s) for s in args.sizes.split(",")):
-            asyncio.run(bench_size(size, args, base, yls_problem))
+            asyncio.run((bench_pipeline if args.pipeline else bench_size)(size, args, base, yls_problem))
 
     run(args, "bench_dvc", bench)
 

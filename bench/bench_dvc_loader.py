@@ -1,0 +1,375 @@
+"""The dvc.yaml pipeline of issue 14 (item 7), and DVC 3.67.1's own loader timed on it.
+
+Run: .venv/bin/python bench/bench_dvc_loader.py [--stages 500] [--artifacts 1000] [--runs 5] [--keep]
+
+`make_pipeline_workspace` writes a DVC project into a temporary git repository: a dvc.yaml of `--stages` stage
+definitions in groups of ten (plain stages, `foreach` over a list from `vars:` and over a literal dict, `matrix`
+with a `${}` dimension, `wdir`, stage-level `vars:`, `${}` from params.yaml, a vars file and inline vars, in `cmd`,
+deps, outs and `desc`; deps, params in both forms, outs with flags, metrics, plots), top-level `params:`,
+`metrics:` and `plots:`, then `artifacts:` of `--artifacts` entries (a quarter committed files, the rest outputs of
+`foreach` stages and of plain ones; every 10th `desc` has a `${}`). params.yaml, the vars and params files, the
+scripts and the raw data the stages read are on disk and committed; the outputs are not (a fresh clone). One
+dependency, `src/missing_helper.py` in the first stage, exists nowhere and no stage writes it: DVC loads the
+project all the same, gto-lsp warns (the check that the pipeline rules run).
+
+`dvc_loader_runs` times DVC's loader on that repository, each run a fresh process of the dvc367 venv (as a `dvc`
+command is): `import dvc.repo`, `Repo(root)`, `repo.index` with every stage built (schema, `${}` resolution,
+foreach/matrix expansion: `list(index.stages)`), `index.graph` (the DAG with its overlap and cycle checks) and
+`repo.artifacts.read()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers.git import git, make_repo  # noqa: E402  (the tests' repositories)
+
+DVC_PYTHON = ROOT / ".cache" / "gto-venvs" / "dvc367" / "bin" / "python"
+STAGES, ARTIFACTS = 500, 1000
+PER_GROUP = 10  # stage definitions per group
+MODELS, SPLITS = ("rf", "xgb", "lr"), ("val", "test")  # the `vars:` lists that foreach and matrix iterate
+MATRIX_MODELS = ("rf", "xgb")
+TYPES = ("model", "model", "dataset", "notebook")
+MISSING_DEP = "src/missing_helper.py"  # in the first stage: neither on disk nor written by a stage
+
+PARAMS_YAML = """\
+seed: 42
+prepare:
+  split: 0.2
+  shuffle: true
+featurize:
+  max_features: 200
+  ngrams: 2
+train:
+  lr: 0.1
+  epochs: 10
+  batch_size: 64
+evaluate:
+  threshold: 0.5
+"""
+COMMON_YAML = "data_dir: data\nreport:\n  format: html\n  title: Weekly models\n"
+TRAIN_YAML = "optimizer: adam\nschedule:\n  warmup: 100\n  decay: 0.99\n"
+SCRIPTS = ("prepare", "featurize", "train", "tune", "evaluate", "compare", "select", "export", "report")
+
+
+def group_text(g: str, first: bool) -> str:
+    """The ten stage definitions of group `g` (`g000`...)."""
+    missing = f"    - {MISSING_DEP}\n" if first else ""
+    return f"""\
+  prepare-{g}:
+    cmd: python src/prepare.py --split ${{prepare.split}} --seed ${{seed}} ${{data_dir}}/raw/{g}.csv data/prepared/{g}
+    deps:
+    - src/prepare.py
+{missing}    - ${{data_dir}}/raw/{g}.csv
+    params:
+    - prepare.split
+    - prepare.shuffle
+    - seed
+    outs:
+    - data/prepared/{g}
+  clean-{g}:
+    wdir: src/clean
+    cmd: python clean.py ../../data/prepared/{g} ../../data/clean/{g}
+    deps:
+    - clean.py
+    - ../../data/prepared/{g}
+    outs:
+    - ../../data/clean/{g}
+  featurize-{g}:
+    cmd: python src/featurize.py --max ${{featurize.max_features}} --ngrams ${{featurize.ngrams}} data/clean/{g}
+    deps:
+    - src/featurize.py
+    - data/clean/{g}
+    params:
+    - featurize
+    - config/train.yaml:
+      - optimizer
+      - schedule.warmup
+    outs:
+    - data/features/{g}
+  train-{g}:
+    foreach: ${{models}}
+    do:
+      cmd: python src/train.py --model ${{item}} --lr ${{train.lr}} --epochs ${{train.epochs}} data/features/{g}
+      deps:
+      - src/train.py
+      - data/features/{g}
+      params:
+      - train.lr
+      - train.epochs
+      outs:
+      - models/{g}/${{item}}.pkl
+  tune-{g}:
+    foreach:
+      small:
+        depth: 3
+        trees: 100
+      large:
+        depth: 8
+        trees: 400
+    do:
+      cmd: python src/tune.py --depth ${{item.depth}} --trees ${{item.trees}} --out models/{g}/tuned-${{key}}.pkl
+      deps:
+      - src/tune.py
+      - models/{g}/rf.pkl
+      outs:
+      - models/{g}/tuned-${{key}}.pkl
+  evaluate-{g}:
+    matrix:
+      model:
+      - rf
+      - xgb
+      split: ${{splits}}
+    cmd: python src/evaluate.py --threshold ${{evaluate.threshold}} models/{g}/${{item.model}}.pkl ${{item.split}}
+    deps:
+    - src/evaluate.py
+    - models/{g}/${{item.model}}.pkl
+    params:
+    - evaluate.threshold
+    metrics:
+    - metrics/{g}/${{item.model}}-${{item.split}}.json:
+        cache: false
+    plots:
+    - plots/{g}/${{item.model}}-${{item.split}}/roc.csv:
+        cache: false
+        x: fpr
+        y: tpr
+  compare-{g}:
+    cmd: python src/compare.py metrics/{g} reports/{g}/compare.json
+    deps:
+    - src/compare.py
+{"".join(f"    - metrics/{g}/{m}-{s}.json{chr(10)}" for m in MATRIX_MODELS for s in SPLITS)}    outs:
+    - reports/{g}/compare.json:
+        cache: false
+  select-{g}:
+    vars:
+    - top_k: 3
+      metric: f1
+    cmd: python src/select.py --top ${{top_k}} --by ${{metric}} reports/{g}/compare.json > reports/{g}/selected.txt
+    deps:
+    - src/select.py
+    - reports/{g}/compare.json
+    - models/{g}/tuned-large.pkl
+    outs:
+    - reports/{g}/selected.txt
+  export-{g}:
+    cmd: python src/export.py models/{g}/tuned-large.pkl exports/{g}/model.onnx
+    deps:
+    - src/export.py
+    - models/{g}/tuned-large.pkl
+    - reports/{g}/selected.txt
+    outs:
+    - exports/{g}/model.onnx:
+        cache: false
+        persist: true
+        desc: ONNX export of group {g}
+  report-{g}:
+    desc: Report of group {g} (${{report.format}})
+    meta:
+      owner: team-{int(g[1:]) % 7}
+      reviewed: false
+    always_changed: true
+    cmd: python src/report.py --format ${{report.format}} reports/{g} plots/{g}/pr.json
+    deps:
+    - src/report.py
+    - reports/{g}/compare.json
+    - reports/{g}/selected.txt
+    metrics:
+    - reports/{g}/summary.json:
+        cache: false
+    plots:
+    - plots/{g}/pr.json:
+        cache: false
+        x: recall
+        y: precision
+"""
+
+
+def groups_of(stages: int) -> list[str]:
+    return [f"g{k:03d}" for k in range(max(1, stages // PER_GROUP))]
+
+
+def artifact_path(i: int, groups: list[str]) -> str:
+    """A quarter committed files; the rest outputs of a foreach over a list, over a dict, and of a plain stage."""
+    g = groups[i % len(groups)]
+    kind = i % 4
+    if kind == 0:
+        return f"models/published/m{i:05d}.pkl"
+    if kind == 1:
+        return f"models/{g}/{MODELS[i % len(MODELS)]}.pkl"
+    return f"models/{g}/tuned-large.pkl" if kind == 2 else f"exports/{g}/model.onnx"
+
+
+def make_pipeline_text(stages: int = STAGES, count: int = ARTIFACTS) -> str:
+    """The dvc.yaml, in DVC's writer's layout (2-space mappings, `- ` at the parent key's column)."""
+    groups = groups_of(stages)
+    parts = [
+        "vars:\n- config/common.yaml\n- models:\n"
+        + "".join(f"  - {m}\n" for m in MODELS)
+        + "  splits:\n"
+        + "".join(f"  - {s}\n" for s in SPLITS)
+        + "stages:\n"
+    ]
+    parts.extend(group_text(g, k == 0) for k, g in enumerate(groups))
+    parts.append(
+        "params:\n- config/train.yaml\nmetrics:\n- reports/summary.json\n"
+        "plots:\n- plots/overview.json:\n    template: linear\n    x: step\n    y: loss\n"
+        "- Precision-recall:\n    template: simple\n    x: recall\n    y:\n"
+        f"      plots/{groups[0]}/pr.json: precision\n"
+        "artifacts:\n"
+    )
+    for i in range(count):
+        desc = f"Model {i} of group {groups[i % len(groups)]}" + (" (lr ${train.lr})" if i % 10 == 0 else "")
+        parts.append(
+            f"  model-{i:05d}:\n"
+            f"    path: {artifact_path(i, groups)}\n"
+            f"    desc: {desc}\n"
+            f"    type: {TYPES[i % len(TYPES)]}\n"
+            f"    labels:\n    - ml\n    - team-{i % 7}\n"
+            f"    meta:\n      owner: team-{i % 7}\n      run: {i}\n"
+        )
+    return "".join(parts)
+
+
+def make_pipeline_workspace(base: Path, stages: int = STAGES, count: int = ARTIFACTS) -> tuple[Path, Path, str]:
+    """(repository, its dvc.yaml, the text): the project as just cloned, its inputs on disk and committed."""
+    repo = base / "repo"
+    (repo / ".dvc").mkdir(parents=True)
+    (repo / ".dvc" / "config").write_text("")
+    (repo / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
+    (repo / "params.yaml").write_text(PARAMS_YAML)
+    (repo / "config").mkdir()
+    (repo / "config" / "common.yaml").write_text(COMMON_YAML)
+    (repo / "config" / "train.yaml").write_text(TRAIN_YAML)
+    (repo / "src" / "clean").mkdir(parents=True)
+    for script in SCRIPTS:
+        (repo / "src" / f"{script}.py").write_text(f"print('{script}')\n")
+    (repo / "src" / "clean" / "clean.py").write_text("print('clean')\n")
+    (repo / "data" / "raw").mkdir(parents=True)
+    for g in groups_of(stages):
+        (repo / "data" / "raw" / f"{g}.csv").write_text("a,b\n1,2\n")
+    (repo / "models" / "published").mkdir(parents=True)
+    for i in range(0, count, 4):
+        (repo / "models" / "published" / f"m{i:05d}.pkl").write_bytes(b"model %d\n" % i)
+    outputs = ("data/prepared", "data/clean", "data/features", "models/g*", "metrics", "plots", "reports", "exports")
+    (repo / ".gitignore").write_text("".join(f"/{o}\n" for o in outputs))
+    text = make_pipeline_text(stages, count)
+    index = repo / "dvc.yaml"
+    index.write_text(text)
+    make_repo(repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pipeline, its inputs and the models' annotations")
+    return repo, index, text
+
+
+# --- DVC's loader ---------------------------------------------------------------------------------------
+
+# Runs in the dvc367 venv; prints one JSON line of milliseconds and counts.
+DVC_SCRIPT = r"""
+import json, sys, time
+start = time.perf_counter()
+from dvc.repo import Repo
+imported = time.perf_counter()
+repo = Repo(sys.argv[1])
+opened = time.perf_counter()
+stages = list(repo.index.stages)
+indexed = time.perf_counter()
+graph = repo.index.graph
+graphed = time.perf_counter()
+artifacts = repo.artifacts.read()
+read = time.perf_counter()
+ms = lambda a, b: round((b - a) * 1000, 2)
+print(json.dumps({
+    "import": ms(start, imported), "repo": ms(imported, opened), "index": ms(opened, indexed),
+    "graph": ms(indexed, graphed), "artifacts": ms(graphed, read), "load": ms(imported, read),
+    "stages": len(stages), "edges": graph.number_of_edges(),
+    "artifact_count": sum(len(v) for v in artifacts.values()),
+}))
+"""
+PARTS = ("import", "repo", "index", "graph", "artifacts", "load", "process")
+
+
+def dvc_loader_runs(repo: Path, runs: int) -> tuple[list[dict[str, float]], Optional[str]]:
+    """`runs` fresh processes of DVC's loader on `repo` (ms per part, "process": the whole process' wall time,
+    start-up included; counts), or the reason it could not run."""
+    if not DVC_PYTHON.exists():
+        return [], f"{DVC_PYTHON} is missing: scripts/gto-venvs.sh makes it"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GTO_", "PYTHON"))}
+    env["DVC_NO_ANALYTICS"] = "1"
+    env["DVC_SITE_CACHE_DIR"] = str(repo.parent / "dvc-site-cache")
+    out: list[dict[str, float]] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = subprocess.run(
+            [str(DVC_PYTHON), "-c", DVC_SCRIPT, str(repo)], capture_output=True, text=True, env=env, cwd=repo
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        if result.returncode != 0:
+            return out, "DVC's loader failed: " + result.stderr.strip()[-800:]
+        record = json.loads(result.stdout.strip().splitlines()[-1])
+        record["process"] = round(elapsed, 2)
+        out.append(record)
+    return out, None
+
+
+def loader_lines(runs: list[dict[str, float]]) -> list[str]:
+    """One line per part: median, min-max over the runs."""
+    if not runs:
+        return []
+    first = runs[0]
+    out = [
+        f"DVC 3.67.1's loader, {len(runs)} fresh processes: {first['stages']:.0f} stages built, "
+        f"{first['edges']:.0f} DAG edges, {first['artifact_count']:.0f} artifacts read"
+    ]
+    names = {
+        "import": "import dvc.repo",
+        "repo": "Repo(root)",
+        "index": "repo.index, every stage built",
+        "graph": "index.graph (DAG, overlap checks)",
+        "artifacts": "repo.artifacts.read()",
+        "load": "Repo(root) -> artifacts read (no import)",
+        "process": "whole process (python start-up included)",
+    }
+    for part in PARTS:
+        values = [r[part] for r in runs]
+        out.append(
+            f"  {names[part]:<42} {statistics.median(values):8.0f} ms  (runs {min(values):.0f}-{max(values):.0f})"
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stages", type=int, default=STAGES)
+    parser.add_argument("--artifacts", type=int, default=ARTIFACTS)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the workspace")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="gto-bench-dvc-loader-"))
+    try:
+        repo, _, text = make_pipeline_workspace(base, args.stages, args.artifacts)
+        print(f"dvc.yaml: {args.stages} stages, {args.artifacts} artifacts ({len(text) / 1024:.0f} KB)")
+        runs, problem = dvc_loader_runs(repo, args.runs)
+        print("\n".join(loader_lines(runs)) if runs else "", problem or "", sep="\n")
+    finally:
+        if args.keep:
+            print(f"workspace kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
