@@ -92,6 +92,7 @@ class Context:
     problems: list[Any] = field(default_factory=list)  # core.problems.Problem met building it (scope.py)
     folder: str = ""  # the folder its paths are relative to (the dvc.yaml's, or a stage's wdir), from the root
     file: str = ""  # the dvc.yaml it belongs to, from the root
+    complete: bool = True  # False when a file of its variables could not be read: a name may be there
 
     def copy(self) -> Context:
         return Context(
@@ -102,6 +103,7 @@ class Context:
             list(self.problems),
             self.folder,
             self.file,
+            self.complete,
         )
 
     def select(self, parts: tuple[str, ...]) -> tuple[bool, Any]:
@@ -185,24 +187,17 @@ def resolve(text: str, context: Context, field: Optional[str] = None) -> Resolut
     for ref in refs:
         if ref.parts is None:
             return Resolution(error="syntax", reference=ref)
+    values = []
+    for ref in refs:
+        looked_up = _look_up(ref, context, field)
+        if not looked_up.ok:
+            return looked_up
+        values.append(looked_up.value)
     if len(refs) == 1 and refs[0].start == 0 and refs[0].end == len(text):
-        ref = refs[0]
-        assert ref.parts is not None
-        found, value = context.select(ref.parts)
-        if not found:
-            return Resolution(error="undefined", reference=ref)
-        if refuses_type(value, field):
-            return Resolution(error="type", reference=ref, found=value)
-        return Resolution(value)
+        return Resolution(values[0])  # a whole `${}` keeps the value's type
     out: list[str] = []
     index = 0
-    for ref in refs:
-        assert ref.parts is not None
-        found, value = context.select(ref.parts)
-        if not found:
-            return Resolution(error="undefined", reference=ref)
-        if refuses_type(value, field):
-            return Resolution(error="type", reference=ref, found=value)
+    for ref, value in zip(refs, values):
         try:
             written = to_str(value)
         except ValueError:
@@ -211,6 +206,16 @@ def resolve(text: str, context: Context, field: Optional[str] = None) -> Resolut
         index = ref.end
     out.append(text[index:])
     return Resolution("".join(out).replace("\\${", "${"))
+
+
+def _look_up(ref: Reference, context: Context, field: Optional[str]) -> Resolution:
+    assert ref.parts is not None
+    found, value = context.select(ref.parts)
+    if not found:
+        return Resolution(error="undefined", reference=ref)
+    if refuses_type(value, field):
+        return Resolution(error="type", reference=ref, found=value)
+    return Resolution(value)
 
 
 def refuses_type(value: Any, field: Optional[str]) -> bool:

@@ -8,7 +8,7 @@ block's own text, or for a stage of `DvcDocument.stages` the `stages:` block's).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, NamedTuple, Optional
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.formats.dvc.pipeline.interpolate import Context, Reference, references, resolve
@@ -73,15 +73,22 @@ def reference_spans(where: Where, node: ScalarNode) -> list[tuple[Reference, Spa
             out.append((ref, whole))
             continue
         searched = at + len(written)
-        out.append((ref, Span(_moved(whole.start, raw, at), _moved(whole.start, raw, searched))))
+        out.append((ref, Span(_placed(where, node, raw, at), _placed(where, node, raw, searched))))
     return out
 
 
-def _moved(start: Pos, raw: str, offset: int) -> Pos:
+class _Mark(NamedTuple):
+    line: int
+    column: int
+
+
+def _placed(where: Where, node: ScalarNode, raw: str, offset: int) -> Pos:
+    """The document position of `offset` in the node's source text (block-relative marks placed by the block)."""
     breaks = raw.count("\n", 0, offset)
+    start = node.start_mark
     if not breaks:
-        return Pos(start.line, start.col + offset)
-    return Pos(start.line + breaks, offset - raw.rfind("\n", 0, offset) - 1)
+        return where.placed.pos(_Mark(start.line, start.column + offset))
+    return where.placed.pos(_Mark(start.line + breaks, offset - raw.rfind("\n", 0, offset) - 1))
 
 
 def reference_at(where: Where, node: Node, pos: Pos) -> Optional[tuple[ScalarNode, Reference, Span]]:
@@ -103,6 +110,8 @@ def resolution_problem(
     result = resolve(text, context, field)
     if result.ok:
         return result.value, None
+    if result.error == "undefined" and not context.complete:
+        return None, None  # the name may be in the file that could not be read
     assert result.reference is not None
     span = where.span(node)
     for ref, ref_span in reference_spans(where, node):

@@ -154,8 +154,11 @@ class _Loader:
                 span,
             )
             return
+        if error == "unreadable":
+            # A folder, not UTF-8 or larger than gto-lsp reads: its names are unknown, so none is called undefined.
+            self.context.complete = False
+            return
         why = {
-            "unreadable": "is a folder, too large or not UTF-8",
             "syntax": f"cannot be parsed ({detail})",
             "not-mapping": f"holds a {detail}, not a mapping of names",
         }.get(error, "cannot be read")
@@ -335,14 +338,14 @@ def _foreach(
 ) -> list[tuple[str, Context]]:
     before = len(problems)
     data = resolve_node(where, node, context, None, problems)
-    if len(problems) > before:
+    if len(problems) > before or (data is None and not context.complete):
         return []
     if not isinstance(data, (list, dict)):
         problems.append(
             problem(
                 "dvc-foreach-type",
                 f"`foreach` of stage '{name}' resolves to a {type(data).__name__}: DVC expects a list or a dict "
-                "(failed to resolve 'stages.{name}.foreach'). Give a list, a dict or `${{name}}` of one.",
+                "(failed to resolve `foreach`). Give a list, a dict or `${name}` of one.",
                 where.span(node),
                 fmt="dvc",
             )
@@ -372,16 +375,16 @@ def _matrix(
         return []  # not a mapping: the schema says so
     axes: list[tuple[str, list[Any]]] = []
     for axis, values in data.items():
-        if isinstance(values, (list, str)):
-            axes.append((str(axis), list(values[:MAX_GENERATED])))
-        elif isinstance(values, dict):
+        if isinstance(values, (list, dict)):
             axes.append((str(axis), list(values)[:MAX_GENERATED]))
+        elif values is None and not context.complete:
+            return []
         else:
             problems.append(
                 problem(
                     "dvc-foreach-type",
-                    f"`matrix.{axis}` of stage '{name}' is a {type(values).__name__}: DVC expects a list of values. "
-                    "Give a list, or `${name}` of one.",
+                    f"`matrix.{axis}` of stage '{name}' resolves to a {type(values).__name__}: DVC expects a list "
+                    "('Value' object is not iterable). Give a list, or `${name}` of one.",
                     where.span(node),
                     fmt="dvc",
                 )
