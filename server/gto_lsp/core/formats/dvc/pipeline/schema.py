@@ -18,7 +18,7 @@ from typing import Any, Optional
 class Shape:
     """What a value may be. kind: "str", "bool", "any", "map" (any mapping), "list" (of `item`), "table" (the keys
     of `table`), "dict" ({str: item}), "one_of" (any of `options`), "stage" (a table chosen by the keys present),
-    "foreach", "matrix", "params_file", "iterable"."""
+    "foreach", "matrix", "params_file", "iterable", "variables" (a mapping of values DVC's context can hold)."""
 
     kind: str
     item: Optional[Shape] = None
@@ -126,7 +126,8 @@ PLOT_FLAGS = Table(
     "a plot output's options",
     (*_OUT_FLAGS, *_PLOT_TEXT, Key("header", BOOL, "Whether a CSV/TSV file has a header row.", "Default `true`.")),
 )
-_STAGE_PLOT = one_of(table(PLOT_FLAGS), Shape("list", table(PLOT_FLAGS), what="a list of option mappings"))
+# DVC's schema also takes a list of option mappings, but building the stage refuses it ("Expected dict").
+_STAGE_PLOT = table(PLOT_FLAGS)
 _OUT_ITEM = one_of(STR, named(table(OUT_FLAGS), "a mapping of a path to its options"))
 
 PLOT_DEFINITION = Table(
@@ -149,7 +150,9 @@ PLOT_DEFINITION = Table(
     ),
 )
 
-VARS = Shape("list", one_of(STR, MAP), what="a list of files and mappings")
+# Variables (a vars mapping, foreach items, matrix values) are read into DVC's context, which refuses dates.
+VARIABLES = Shape("variables", what="a mapping")
+VARS = Shape("list", one_of(STR, VARIABLES), what="a list of files and mappings")
 _VARS_DOC = (
     "Each item is a params file to read variables from (`params.yaml`, `conf.json:train`, a file's keys "
     "picked after `:`) or a mapping of variables. `${name}` in the stages reads them."
@@ -343,7 +346,7 @@ def _json(shape: Shape, depth: int = 0) -> dict[str, Any]:
         return {"type": "boolean"}
     if kind == "null":
         return {"type": "null"}
-    if kind in ("map",):
+    if kind in ("map", "variables"):
         return {"type": "object"}
     if kind == "list":
         item = shape.item

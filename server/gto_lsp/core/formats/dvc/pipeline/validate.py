@@ -28,6 +28,7 @@ from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed
 from gto_lsp.core.yaml.nodes import (
     MERGE,
+    TIMESTAMP,
     VALUE,
     MappingNode,
     Node,
@@ -36,6 +37,7 @@ from gto_lsp.core.yaml.nodes import (
     is_standard_tag,
     mapping_pairs,
     tag_of,
+    walk,
 )
 from gto_lsp.core.yaml.rules import node_kind, quote_data, tag_problems
 
@@ -46,6 +48,7 @@ _WHOLE_EXPRESSION = re.compile(r"^\s*\$\{[^{}]*\}\s*$")
 _ODD_NAME_CHARS = set(string.punctuation) - {"_", "-"}
 _LAX_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
 _REFUSES = "DVC refuses this dvc.yaml."
+_WALK_BUDGET = 100_000  # nodes of one value searched for dates
 
 
 def schema_problems(top: Blocks, stages: Sequence[Placed]) -> list[Problem]:
@@ -310,6 +313,20 @@ class _Walk:
                 f"`{node.value}`: DVC refuses this dvc.yaml when it builds the stages. Write a list, or `${{name}}`."
             )
             self.add("dvc-invalid-value", message, self.span(node, hold))
+        elif _kind(node) in ("map", "list"):
+            self.shape_variables(node, shape, label, owner, hold)
+
+    def shape_variables(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
+        for count, current in enumerate(walk(node)):
+            if count > _WALK_BUDGET:
+                return
+            if isinstance(current, ScalarNode) and tag_of(current) == TIMESTAMP:
+                data = quote_data(current)
+                message = (
+                    f"DVC's variables hold strings, numbers, booleans, lists and mappings, not a date: DVC refuses "
+                    f"this dvc.yaml when it builds the stages. Quote it: {data.get('quoted')}."
+                )
+                self.add("dvc-invalid-value", message, self.span(current, hold), data)
 
     def shape_matrix(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
         pairs = list(self.pairs(node, hold))
@@ -329,6 +346,7 @@ class _Walk:
                 )
                 continue
             self.check(value, values, f"`matrix.{key.value}`", key_span, pair_hold)
+            self.shape_variables(value, shape, label, owner, pair_hold)
 
     def shape_params_file(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
         for key, value, pair_hold in self.pairs(node, hold):
