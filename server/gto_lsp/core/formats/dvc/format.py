@@ -20,10 +20,13 @@ from gto_lsp.core.formats.dvc.document import SECTION, DvcDocument, Entry, parse
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED
 from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_folder, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for
-from gto_lsp.core.formats.dvc.pipeline.graph import stage_outputs
+from gto_lsp.core.formats.dvc.pipeline.graph import build_pipeline, pipeline_problems, stage_outputs
+from gto_lsp.core.formats.dvc.pipeline.validate import schema_problems
+from gto_lsp.core.formats.dvc.pipeline.variable_help import variable_definitions, variable_hover, variable_suggestions
+from gto_lsp.core.formats.dvc.pipeline.variables import variable_problems
 from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.formats.dvc.values import values_of
-from gto_lsp.core.navigation import no_links, no_outline, no_suggestions, no_targets, no_text
+from gto_lsp.core.navigation import Place, Suggestion, Target, no_links, no_outline, no_targets
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 
@@ -44,8 +47,31 @@ def document_outputs(document: DvcDocument, folder: str) -> set[str]:
 def _check(
     document: DvcDocument, repo: RepoView, config: Config, folder: str, settings: CheckSettings
 ) -> list[Problem]:
-    """DVC's check (`.gto` is never read; the stages' outputs are read from this file)."""
-    return check_dvc(document, repo, folder, settings, frozenset(document_outputs(document, folder)))
+    """DVC's check (`.gto` is never read; the stages' outputs are read from this file): the artifacts, then every
+    other section as DVC's schema reads it, `${}` and params, and the pipeline's graph."""
+    place = Place(repo, folder, posixpath.join(folder, DVC_FILE))
+    made = build_pipeline(document.top, document.stages, place).outputs()  # `${}` resolved from the params files
+    problems = check_dvc(document, repo, folder, settings, frozenset(made))
+    if not settings.enable:
+        return problems
+    problems.extend(schema_problems(document.top, document.stages))
+    problems.extend(variable_problems(document.top, document.stages, place, document.entries))
+    graph = pipeline_problems(document.top, document.stages, place)
+    problems.extend(p for p in graph if settings.paths or p.code != "dvc-dependency-missing")
+    return problems
+
+
+def _explain_at(document: DvcDocument, pos: Pos, place: Place) -> Optional[str]:
+    """Hover outside the artifacts: a `${name}` or params key, else a key of the pipeline's sections."""
+    return variable_hover(document.top, document.stages, document.text, pos, place, document.entries)
+
+
+def _definitions_at(document: DvcDocument, pos: Pos, place: Place) -> list[Target]:
+    return variable_definitions(document.top, document.stages, document.text, pos, place, document.entries)
+
+
+def _suggest_at(document: DvcDocument, pos: Pos, place: Place) -> Optional[list[Suggestion]]:
+    return variable_suggestions(document.top, document.stages, document.text, pos, place, document.entries)
 
 
 def _fixes(
@@ -166,9 +192,9 @@ DVC = Format(
     new_entry=_new_entry,
     registered_here=registered_here,
     outline=no_outline,
-    explain_at=no_text,
-    definitions_at=no_targets,
+    explain_at=_explain_at,
+    definitions_at=_definitions_at,
     references_at=no_targets,
     links=no_links,
-    suggest_at=no_suggestions,
+    suggest_at=_suggest_at,
 )
