@@ -161,15 +161,16 @@ def _read(root: Path, rel: str) -> Optional[str]:
 
 
 def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:
-    """Each dvc.yaml checked with paths from its folder; outputs of every dvc.yaml's stages (`view.outputs`)
-    count as present."""
+    """Each dvc.yaml checked as the server checks it (every section, `${}`, the pipeline), paths from its folder;
+    outputs of every dvc.yaml's stages (`view.outputs`) count as present."""
     from gto_lsp.core.codes import CheckSettings
+    from gto_lsp.core.config import Config
     from gto_lsp.core.formats.dvc.files import folder_of
-    from gto_lsp.core.formats.dvc.rules import check_dvc
+    from gto_lsp.core.formats.dvc.format import DVC
 
     found: list[tuple[str, Problem]] = []
     for rel, document in documents.items():
-        problems = check_dvc(document, view, folder_of(rel), CheckSettings(), view.outputs)
+        problems = DVC.check(document, view, Config(), folder_of(rel), CheckSettings())
         problems.sort(key=lambda p: (p.span.start.line, p.span.start.col))
         found.extend((rel, p) for p in problems)
     return _DvcFound(list(documents), found)

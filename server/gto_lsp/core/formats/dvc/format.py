@@ -51,7 +51,7 @@ def _check(
     other section as DVC's schema reads it, `${}` and params, and the pipeline's graph."""
     place = Place(repo, folder, posixpath.join(folder, DVC_FILE))
     made = build_pipeline(document.top, document.stages, place).outputs()  # `${}` resolved from the params files
-    problems = check_dvc(document, repo, folder, settings, frozenset(made))
+    problems = check_dvc(document, repo, folder, settings, frozenset(made) | repo.outputs)
     if not settings.enable:
         return problems
     problems.extend(schema_problems(document.top, document.stages))
