@@ -120,7 +120,7 @@ def _cases() -> list[dict[str, Any]]:
     for number in range(60):
         folder = "sub/" if number % 3 == 0 else ""
         files = {folder + name: text for name, text in OTHER_FILES.items()}
-        files[folder + "params.yaml"] = PARAMS[1]
+        files[folder + "params.yaml"] = str(PARAMS[1])
         text = rng.choice([*VARS[:3], VARS[5], VARS[12]])
         stages = [rng.choice(valid_stages).format(i=i) for i in range(rng.randint(1, 3))]
         artifacts = [rng.choice([ARTIFACTS[i] for i in (0, 1, 3)]).format(i=i) for i in range(rng.randint(1, 3))]
@@ -130,7 +130,7 @@ def _cases() -> list[dict[str, Any]]:
 
 
 def _dvcyaml(case: dict[str, Any]) -> str:
-    return next(name for name in case["files"] if name.endswith("dvc.yaml"))
+    return str(next(name for name in case["files"] if name.endswith("dvc.yaml")))
 
 
 CASES = _cases()
