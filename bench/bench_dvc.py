@@ -31,7 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
-from bench_dvc_loader import MISSING_DEP, dvc_loader_runs, groups_of, loader_lines, make_pipeline_workspace
+from bench_dvc_loader import (
+    LR,
+    MISSING_DEP,
+    UNDEFINED,
+    dvc_loader_runs,
+    line_of,
+    loader_lines,
+    make_pipeline_workspace,
+    places_of,
+)
 from bench_dvc_loader import STAGES as PIPELINE_STAGES
 from bench_lsp import (
     GTO,
@@ -149,10 +158,6 @@ class DvcResult(Measured):
     completion_field: list[float] = field(default_factory=list)
     completion_label: list[float] = field(default_factory=list)
     saw_description: bool = False  # entry 0's `description:` reported
-
-
-def line_of(lines: list[str], start: int, prefix: str) -> int:
-    return next(n for n in range(start, len(lines)) if lines[n].startswith(prefix))
 
 
 # name, command, settings, environment (None: this one's)
@@ -394,7 +399,6 @@ DVC_LOADER = "dvc-loader"  # the server name of DVC's loader runs in --json
 # deps path `data/raw/` and after `${` (the editor has closed the brace: `${}`).
 NEW_STAGE = "  new-stage:\n    cmd: python src/train.py --lr ${}\n    \n    deps:\n    - data/raw/\n"
 KEY_AT, DEP_AT, NAME_AT = (2, 4), (4, len("    - data/raw/")), (1, len("    cmd: python src/train.py --lr ${"))
-LR = "${train.lr}"  # the reference of the `${}` edit and of the hover
 
 
 @dataclass
@@ -434,30 +438,26 @@ async def pipeline_session(server: Server, repo: Path, index: Path, text: str, a
         out.open_codes = dict(Counter(str(d.get("code", "")) for d in first.diagnostics))
         out.saw_missing_dep = any(MISSING_DEP in d.get("message", "") for d in first.diagnostics)
         lines = lsp.lines
-        groups = groups_of(args.stages)
-        group = groups[len(groups) // 2]
-        prepare = line_of(lines, 0, f"  prepare-{group}:")
-        out.edits, out.edit_cpu, baseline = await typing(lsp, line_of(lines, prepare, "    cmd:"), args.edits, args.gap)
+        at = places_of(lines, args.stages, args.size)
+        out.edits, out.edit_cpu, baseline = await typing(lsp, at.cmd, args.edits, args.gap)
 
-        # In the foreach stage's `${train.lr}`: an undefined name, then back.
-        do_cmd = line_of(lines, line_of(lines, prepare, f"  train-{group}:"), "      cmd:")
-        column = lines[do_cmd].index(LR) + len("${train.")
+        # In the foreach stage's `${train.lr}`: an undefined name, then back (the edits of `edited`).
+        column = lines[at.do_cmd].index(LR)
         cpu = lsp.cpu()
-        for _ in range(args.toggles):
-            for now in ("lx", "lr"):
-                ms, published = await lsp.edit((do_cmd, column), (do_cmd, column + 2), now)
-                out.interpolation.append(ms)
-                count = len(published.diagnostics)
-                out.interpolation_seen += count > baseline if now == "lx" else count == baseline
-                await asyncio.sleep(args.gap)
+        for k in range(2 * args.toggles):
+            now = UNDEFINED if k % 2 == 0 else LR
+            ms, published = await lsp.edit((at.do_cmd, column), (at.do_cmd, column + len(LR)), now)
+            out.interpolation.append(ms)
+            count = len(published.diagnostics)
+            out.interpolation_seen += count > baseline if now == UNDEFINED else count == baseline
+            await asyncio.sleep(args.gap)
         out.interpolation_cpu = (lsp.cpu() - cpu) / max(1, 2 * args.toggles)
 
-        section = lines.index("artifacts:")
-        desc = line_of(lines, line_of(lines, section, f"  model-{args.size // 2:05d}:"), "    desc:")
-        out.artifact_edits, out.artifact_cpu, _ = await typing(lsp, desc, args.edits, args.gap)
+        out.artifact_edits, out.artifact_cpu, _ = await typing(lsp, at.desc, args.edits, args.gap)
         await lsp.client.settle(0.3)
         out.rss, _, out.processes = lsp.memory()
 
+        prepare = at.prepare
         await lsp.edit((prepare, 0), (prepare, 0), NEW_STAGE)
         await lsp.client.settle(0.3)
         items = []
@@ -470,7 +470,7 @@ async def pipeline_session(server: Server, repo: Path, index: Path, text: str, a
             bucket.extend(times)
             items.append(items_of(result))
         out.items = (items[0], items[1], items[2])
-        do_cmd += NEW_STAGE.count("\n")
+        do_cmd = at.do_cmd + NEW_STAGE.count("\n")
         out.hover, result = await lsp.requests(
             "textDocument/hover", (do_cmd, lines[do_cmd].index(LR) + 3), args.requests
         )

@@ -29,8 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -275,6 +276,103 @@ def make_pipeline_workspace(base: Path, stages: int = STAGES, count: int = ARTIF
     return repo, index, text
 
 
+class Places(NamedTuple):
+    """The lines the scenarios edit (one-line edits leave them in place)."""
+
+    prepare: int  # the middle group's first stage: the half-typed stage goes before it
+    cmd: int  # its `cmd`: typed into
+    do_cmd: int  # the `cmd` of the middle group's foreach over a list: its `${train.lr}` made undefined and back
+    desc: int  # the middle artifact's `desc`: typed into
+
+
+def line_of(lines: list[str], start: int, prefix: str) -> int:
+    return next(n for n in range(start, len(lines)) if lines[n].startswith(prefix))
+
+
+def places_of(lines: list[str], stages: int, count: int) -> Places:
+    groups = groups_of(stages)
+    prepare = line_of(lines, 0, f"  prepare-{groups[len(groups) // 2]}:")
+    train = line_of(lines, prepare, "  train-")
+    artifact = line_of(lines, lines.index("artifacts:"), f"  model-{count // 2:05d}:")
+    return Places(
+        prepare,
+        line_of(lines, prepare, "    cmd:"),
+        line_of(lines, train, "      cmd:"),
+        line_of(lines, artifact, "    desc:"),
+    )
+
+
+def edited(lines: list[str], at: Places, kind: str, k: int) -> None:
+    """The `k`th edit of `kind` made in `lines`: a character typed at the end of the cmd ("cmd") or of the desc
+    ("artifact"), or `${train.lr}` -> `${train.lx}` (undefined) and back ("interpolation")."""
+    if kind == "interpolation":
+        old, new = (LR, UNDEFINED) if k % 2 == 0 else (UNDEFINED, LR)
+        lines[at.do_cmd] = lines[at.do_cmd].replace(old, new)
+    else:
+        lines[at.cmd if kind == "cmd" else at.desc] += "x"
+
+
+# --- gto-lsp's core, in-process ---------------------------------------------------------------------------
+
+EDIT_KINDS = ("cmd", "interpolation", "artifact")
+LR, UNDEFINED = "${train.lr}", "${train.lx}"
+
+
+def gto_core(repo: Path, text: str, stages: int, count: int, edits: int, profile: int) -> list[str]:
+    """CPU ms (time.process_time) of the dvc format's parse and check through its door, as the server calls them:
+    the first, then after each kind of edit (incremental parse from the previous one; collector frozen after the
+    first parse, as the server does); with `profile`, cProfile's `profile` costliest functions per edit kind."""
+    import cProfile
+    import gc
+    import io
+    import pstats
+
+    from gto_lsp.core.codes import CheckSettings
+    from gto_lsp.core.config import Config
+    from gto_lsp.core.formats.dvc.format import DVC
+    from gto_lsp.core.repo.fs import RepoView
+
+    view, config, settings = RepoView(root=repo), Config(), CheckSettings()
+
+    def cpu(run: Callable[..., Any], *args: Any) -> tuple[float, Any]:
+        start = time.process_time()
+        value = run(*args)
+        return (time.process_time() - start) * 1000, value
+
+    parse_ms, document = cpu(DVC.parse, text, None)
+    check_ms, problems = cpu(DVC.check, document, view, config, "", settings)
+    codes = Counter(problem.code for problem in problems)
+    out = [
+        f"gto-lsp's core, in-process (CPU): first parse {parse_ms:.0f} ms, first check {check_ms:.0f} ms; "
+        f"{len(problems)} problems ({', '.join(f'{c} {n}' for c, n in codes.most_common()) or 'none'})"
+    ]
+    gc.freeze()
+    for kind in EDIT_KINDS:
+        lines, previous, at = text.split("\n"), document, places_of(text.split("\n"), stages, count)
+        parses, checks, profiler = [], [], cProfile.Profile()
+        for k in range(edits):
+            edited(lines, at, kind, k)
+            new = "\n".join(lines)
+            if profile:
+                profiler.enable()
+            parse_ms, previous = cpu(DVC.parse, new, previous)
+            check_ms, _ = cpu(DVC.check, previous, view, config, "", settings)
+            if profile:
+                profiler.disable()
+            parses.append(parse_ms)
+            checks.append(check_ms)
+        out.append(
+            f"  {kind} edit: parse {statistics.median(parses):.1f} ms, check {statistics.median(checks):.1f} ms "
+            f"(medians of {edits}; max {max(parses):.1f} / {max(checks):.1f})"
+        )
+        if profile:
+            report = io.StringIO()
+            stats = pstats.Stats(profiler, stream=report)
+            stats.sort_stats("cumulative").print_stats(profile)
+            out.append(report.getvalue())
+    return out
+
+
 # --- DVC's loader ---------------------------------------------------------------------------------------
 
 # Runs in the dvc367 venv; prints one JSON line of milliseconds and counts.
@@ -357,6 +455,9 @@ def main() -> None:
     parser.add_argument("--artifacts", type=int, default=ARTIFACTS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the workspace")
+    parser.add_argument("--gto", action="store_true", help="also time gto-lsp's core in-process (this work tree)")
+    parser.add_argument("--edits", type=int, default=15, help="with --gto: edits of each kind (default 15)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="with --gto: cProfile's top N per kind")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="gto-bench-dvc-loader-"))
     try:
@@ -364,6 +465,8 @@ def main() -> None:
         print(f"dvc.yaml: {args.stages} stages, {args.artifacts} artifacts ({len(text) / 1024:.0f} KB)")
         runs, problem = dvc_loader_runs(repo, args.runs)
         print("\n".join(loader_lines(runs)) if runs else "", problem or "", sep="\n")
+        if args.gto:
+            print("\n".join(gto_core(repo, text, args.stages, args.artifacts, args.edits, args.profile)))
     finally:
         if args.keep:
             print(f"workspace kept in {base}")
