@@ -47,7 +47,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if facts is not None and facts.head_sha() is not None:
         in_head = facts.in_head
     documents, unreadable = _dvc_documents(root, facts, args.err)
-    outputs_of = {rel: stage_outputs(document, folder_of(rel)) for rel, document in documents.items()}
+    on_disk = RepoView(root)
+    outputs_of = {rel: stage_outputs(document, on_disk, folder_of(rel)) for rel, document in documents.items()}
     for rel in inside_outputs(documents, outputs_of):  # DVC never reaches them
         del documents[rel], outputs_of[rel]
     outputs = set().union(*outputs_of.values())

@@ -65,7 +65,7 @@ class Format:
     fixes: Callable[[Any, Optional[Any], Sequence[str], str, Problem], list[Fix]]  # (parse, entry, lines, text, …)
     full_name: Callable[[str, str], str]  # (folder, name): the name GTO's tags use
     vocabulary: Callable[[Any], tuple[Collection[str], Collection[str]]]  # (types, labels) a parse uses
-    stage_outputs: Optional[Callable[[Any, str], set[str]]]  # (parse, folder): what its stages make (DVC)
+    stage_outputs: Optional[Callable[[Any, RepoView, str], set[str]]]  # (parse, repo, folder): what stages make
     resolve_path: Callable[[str, str], Optional[str]]  # (value, folder): a `path:` from the root; None: refused
     tracked_by: tuple[str, ...]  # suffixes of the files that track data in git's stead (`.dvc`)
 

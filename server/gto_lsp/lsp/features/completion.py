@@ -34,6 +34,7 @@ from gto_lsp.core.formats.dvc.complete import data_children, dvc_data
 from gto_lsp.core.formats.dvc.files import dvc_files
 from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
+from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.lsp.features import navigation
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import Tracked
@@ -281,7 +282,8 @@ async def _path_items(
         else:
             entries = await asyncio.to_thread(_disk_children, root, query.listed)
         if fmt.stage_outputs is not None:
-            outputs = fmt.stage_outputs(view.parsed, view.folder)
+            repo = RepoView(view.root, None, view.repo.view.exists_cache) if view.root is not None else RepoView()
+            outputs = fmt.stage_outputs(view.parsed, repo, view.folder)
             entries, notes = _with_dvc_data(entries, query, tracked, outputs)
         matching = [entry for entry in entries if path_matches(query, entry[0])]
     rng = _edit_range(view, pos, ctx.start)

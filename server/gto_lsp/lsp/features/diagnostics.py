@@ -133,7 +133,9 @@ def _note_outputs(ls: GtoLanguageServer, view: View, fmt: Format) -> None:
     """After a check of a file whose stages make outputs: a change re-checks the files that count them."""
     if fmt.stage_outputs is None or view.root is None:
         return
-    outputs = frozenset(fmt.stage_outputs(view.parsed, view.folder))
+    outputs = frozenset(
+        fmt.stage_outputs(view.parsed, RepoView(view.root, None, view.repo.view.exists_cache), view.folder)
+    )
     if ls.state.stage_outputs.get(view.uri) == outputs:
         return
     ls.state.stage_outputs[view.uri] = outputs

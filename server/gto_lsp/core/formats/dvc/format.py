@@ -20,7 +20,7 @@ from gto_lsp.core.formats.dvc.document import SECTION, DvcDocument, Entry, parse
 from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED
 from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_folder, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for
-from gto_lsp.core.formats.dvc.pipeline.graph import build_pipeline, pipeline_problems, stage_outputs
+from gto_lsp.core.formats.dvc.pipeline.graph import build_pipeline, pipeline_problems
 from gto_lsp.core.formats.dvc.pipeline.validate import schema_problems
 from gto_lsp.core.formats.dvc.pipeline.variable_help import variable_definitions, variable_hover, variable_suggestions
 from gto_lsp.core.formats.dvc.pipeline.variables import variable_problems
@@ -39,9 +39,11 @@ def _entries(document: DvcDocument) -> Sequence[Entry]:
     return document.entries
 
 
-def document_outputs(document: DvcDocument, folder: str) -> set[str]:
-    """The outputs of the document's stages, from the repository root."""
-    return stage_outputs(document.top, document.stages, folder)
+def document_outputs(document: DvcDocument, repo: RepoView, folder: str) -> set[str]:
+    """The outputs of the document's stages, from the repository root (`${}` resolved from the params files)."""
+    return build_pipeline(
+        document.top, document.stages, Place(repo, folder, posixpath.join(folder, DVC_FILE))
+    ).outputs()
 
 
 def _check(
