@@ -353,3 +353,16 @@ def test_suggestions_after_dollar_brace_and_in_params(tmp_path: Path) -> None:
     found = variable_suggestions(document.top, document.stages, document.text, Pos(11, 8), place)
     assert found is not None and {"lr", "train", "train.epochs"} == {s.label for s in found}
     assert variable_suggestions(document.top, document.stages, document.text, Pos(8, 8), place) is None
+
+
+def test_params_yaml_reads_as_dvcs_ruamel_reads_it(tmp_path: Path) -> None:
+    from gto_lsp.core.formats.dvc.pipeline.params import read_params
+    from gto_lsp.core.yaml.render import load
+
+    text = (
+        "a: 0o17\nb: 0x1F\nc: 1_000\nd: +5\ne: 1e3\nf: -.Inf\ng: 0b101\nh: 017\ni: '1:20'\nj: 5.\nk: yes\n"
+        "l: ~\nm: true\nn: !!str 3\no: [1, {p: 2.5}]\nbase: &b {q: 1}\nmerged:\n  <<: *b\n  r: 2\n"
+    )
+    repo = _repo(tmp_path, {"params.yaml": text, "dup.yaml": "a: 1\na: 2\n"})
+    assert read_params(repo, "params.yaml").data == load(text)
+    assert read_params(repo, "dup.yaml").error == "syntax"  # ruamel refuses a repeated key, and so does DVC

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -17,8 +18,22 @@ from typing import Any, Optional
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import Lines
-from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode, compose
-from gto_lsp.core.yaml.render import load
+from gto_lsp.core.yaml.nodes import (
+    ALIAS_BUDGET,
+    FLOAT,
+    INT,
+    STR,
+    AliasExpansionError,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    alias_excess,
+    compose,
+    mapping_pairs,
+    tag_of,
+)
+from gto_lsp.core.yaml.render import scalar_value
 
 MAX_KEYS = 10_000  # key positions recorded per file
 
@@ -68,6 +83,7 @@ _PARSED: dict[tuple[str, str], ParamsFile] = {}
 
 def _parse(path: str, text: str) -> ParamsFile:
     suffix = posixpath.splitext(path)[1].lower()
+    spans: dict[str, Span] = {}
     try:
         if suffix == ".json":
             data = json.loads(text) or {}
@@ -76,35 +92,96 @@ def _parse(path: str, text: str) -> ParamsFile:
         elif suffix == ".py":
             data = _python_params(text)
         else:
-            data = load(text) or {}
+            data = _yaml(text, spans)
+    except AliasExpansionError:
+        return ParamsFile(path, text, None, "unreadable")  # an alias bomb: gto-lsp does not expand it
     except Exception as error:  # every parser's own errors: DVC says the file is corrupted
         return ParamsFile(path, text, None, "syntax", str(error).split("\n")[0][:200])
     if not isinstance(data, dict):
         return ParamsFile(path, text, None, "not-mapping", type(data).__name__)
-    spans: dict[str, Span] = {}
-    if suffix not in (".json", ".toml", ".py"):
-        try:
-            _yaml_spans(compose(text), (), spans)
-        except Exception:
-            spans = {}
     return ParamsFile(path, text, data, _spans=spans)
 
 
-def _yaml_spans(node: Optional[Node], prefix: tuple[str, ...], spans: dict[str, Span]) -> None:
-    stack: list[tuple[Optional[Node], tuple[str, ...]]] = [(node, prefix)]
-    while stack and len(spans) < MAX_KEYS:
-        node, prefix = stack.pop()
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
+def _yaml(text: str, spans: dict[str, Span]) -> Any:
+    """DVC's YAML reading (ruamel, YAML 1.2, a repeated key refused), composed by libyaml: ruamel's pure Python
+    loader took 3 s for a 3,000-line params.yaml. `spans` receives where each key is written."""
+    node = compose(text)
+    if node is None:
+        return {}
+    repeated = _yaml_spans(node, spans)
+    if repeated is not None:
+        raise ValueError(f"found duplicate key '{repeated}'")
+    if isinstance(node, (MappingNode, SequenceNode)) and alias_excess(node) > ALIAS_BUDGET:
+        raise AliasExpansionError()
+    return _value(node, [MAX_VALUES]) or {}
+
+
+MAX_VALUES = 1_000_000  # values one params file gives at the most
+
+
+def _value(node: Node, budget: list[int]) -> Any:
+    """The node's value as ruamel's safe loader (YAML 1.2) builds it; numbers converted here, without a loader."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise AliasExpansionError()
+    if isinstance(node, ScalarNode):
+        tag = tag_of(node)
+        if tag == STR:
+            return node.value
+        number = _number(tag, node.value)
+        return number if number is not None else scalar_value(node)
+    if isinstance(node, SequenceNode):
+        return [_value(item, budget) for item in node.value]
+    if isinstance(node, MappingNode):
+        return {_value(k, budget): _value(v, budget) for k, v in mapping_pairs(node)}
+    return None
+
+
+_BASES = {"0o": 8, "0x": 16, "0b": 2}
+_SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+
+
+def _number(tag: str, text: str) -> Optional[float]:
+    try:
+        if tag == INT:
+            digits = text.replace("_", "")
+            sign = -1 if digits.startswith("-") else 1
+            digits = digits.lstrip("+-")
+            base = _BASES.get(digits[:2].lower(), 10)
+            return sign * int(digits[2:] if base != 10 else digits, base)
+        if tag == FLOAT:
+            special = _SPECIAL_FLOATS.get(text.lower())
+            return special if special is not None else float(text.replace("_", ""))
+    except ValueError:
+        return None
+    return None
+
+
+def _yaml_spans(node: Node, spans: dict[str, Span]) -> Optional[str]:
+    """Records where each key is written (dotted path -> span); returns a key repeated in one mapping, if any."""
+    stack: list[tuple[Node, tuple[str, ...]]] = [(node, ())]
+    seen_nodes: set[int] = set()
+    while stack and len(seen_nodes) < MAX_KEYS:
+        current, prefix = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, MappingNode):
+            keys: set[Any] = set()
+            for key, value in current.value:
                 if isinstance(key, ScalarNode):
+                    if (tag_of(key), key.value) in keys and key.value != "<<":
+                        return str(key.value)
+                    keys.add((tag_of(key), key.value))
                     path = (*prefix, str(key.value))
                     spans.setdefault(".".join(path), _span(key))
                     stack.append((value, path))
-        elif isinstance(node, SequenceNode):
-            for index, item in enumerate(node.value):
+        elif isinstance(current, SequenceNode):
+            for index, item in enumerate(current.value):
                 path = (*prefix, str(index))
                 spans.setdefault(".".join(path), _span(item))
                 stack.append((item, path))
+    return None
 
 
 def _span(node: Node) -> Span:

@@ -66,7 +66,9 @@ def _show(value: Any) -> str:
 
 
 def _where(definition: Definition, span: Span) -> str:
-    return f"{definition.origin} ({definition.file}, line {span.start.line + 1})"
+    """`params.yaml, line 3`, or with how it came in: `vars[0] (dvc.yaml, line 2)`."""
+    place = f"{definition.file}, line {span.start.line + 1}"
+    return place if definition.origin == definition.file else f"{definition.origin} ({place})"
 
 
 def variable_hover(
