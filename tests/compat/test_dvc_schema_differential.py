@@ -132,7 +132,6 @@ HAND: list[tuple[str, str]] = [
     ("stage empty name", "stages:\n  '':\n    cmd: x\n"),
     ("stage int name", "stages:\n  1:\n    cmd: x\n"),
     ("stage null name", "stages:\n  null:\n    cmd: x\n"),
-    ("foreach str", "stages:\n  a:\n    foreach: abc\n    do:\n      cmd: x\n"),
     ("foreach expr", "vars: [{l: [1, 2]}]\nstages:\n  a:\n    foreach: ${l}\n    do:\n      cmd: echo ${item}\n"),
     ("foreach empty", "stages:\n  a:\n    foreach: []\n    do:\n      cmd: x\n"),
     ("foreach and cmd", "stages:\n  a:\n    foreach: [1]\n    cmd: x\n"),

@@ -21,6 +21,11 @@ __all__ = ["build_parser", "main", "write_atomic"]
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    if getattr(args, "format", None) == "dvc":  # a whole dvc.yaml, every section as DVC 3.67.1 checks it
+        from gto_lsp.core.formats.dvc.pipeline.schema import json_schema as dvc_file_schema
+
+        print(json.dumps(dvc_file_schema(), indent=2), file=out)
+        return EXIT_OK
     if args.dvc:
         from gto_lsp.core.formats.dvc.fields import json_schema as dvc_schema
 

@@ -99,7 +99,8 @@ CASES: list[tuple[str, list[Found]]] = [
     ),
     ("stages:\n  a:\n    do:\n      cmd: x\n", [("dvc-missing-key", (1, 2, 1, 3))]),
     ("stages:\n  a:\n    foreach: 5\n    do:\n      cmd: x\n", [("dvc-wrong-type", (2, 13, 2, 14))]),
-    ("stages:\n  a:\n    foreach: abc\n    do:\n      cmd: x\n", [("dvc-invalid-value", (2, 13, 2, 16))]),
+    # A text that is no list resolves to a text: interpolation's dvc-foreach-type, not the schema.
+    ("stages:\n  a:\n    foreach: abc\n    do:\n      cmd: x\n", []),
     ("stages:\n  a:\n    foreach: [1]\n    do:\n", [("dvc-wrong-type", (3, 4, 3, 6))]),
     (
         "stages:\n  a:\n    foreach: [1]\n    do:\n      cmd: x\n    matrix: {x: [1]}\n",

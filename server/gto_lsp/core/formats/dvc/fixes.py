@@ -10,6 +10,7 @@ from typing import Callable, Optional
 from gto_lsp.core import fixes
 from gto_lsp.core.fixes import Fix, colon_after
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
+from gto_lsp.core.formats.dvc.pipeline.repair import PIPELINE_CODES, pipeline_fixes
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import node_end
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode
@@ -83,6 +84,15 @@ def _section(document: DvcDocument, lines: Sequence[str], entry: Optional[Entry]
     return [Fix(f"Write `artifacts: {value}`", ((at, " " + value),), True, True)]
 
 
+def _pipeline(document: DvcDocument, lines: Sequence[str], entry: Optional[Entry], problem: Problem) -> list[Fix]:
+    return pipeline_fixes(lines, problem, document.line_ending)
+
+
+def _tag(document: DvcDocument, lines: Sequence[str], entry: Optional[Entry], problem: Problem) -> list[Fix]:
+    """`desc: =` in a pipeline section: written quoted (other tags have no sure fix)."""
+    return fixes.quote(problem)
+
+
 Fixer = Callable[[DvcDocument, Sequence[str], Optional[Entry], Problem], list[Fix]]
 
 FIXERS: dict[str, Fixer] = {
@@ -93,6 +103,8 @@ FIXERS: dict[str, Fixer] = {
     "invalid-name": _suggestion,
     "name-not-string": _quote,
     "section-not-mapping": _section,
+    "unsupported-tag": _tag,
+    **{code: _pipeline for code in PIPELINE_CODES},
 }
 
 

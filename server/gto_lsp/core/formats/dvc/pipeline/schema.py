@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from gto_lsp.core.yaml.nodes import MappingNode, Node, SequenceNode, tag_of
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -314,6 +316,32 @@ TOP = Table(
     ),
 )
 TOP_SHAPE = table(TOP)
+
+
+def node_type(node: Node) -> str:
+    """What DVC's safe YAML reader makes of the node: "map", "set", "list" or a scalar tag's short name."""
+    if isinstance(node, MappingNode):
+        return "set" if tag_of(node).endswith(":set") else "map"
+    if isinstance(node, SequenceNode):
+        return "list"
+    return tag_of(node).rsplit(":", 1)[-1]
+
+
+_ACCEPTS = {
+    "str": ("str",),
+    "bool": ("bool",),
+    "null": ("null",),
+    "list": ("list",),
+    "foreach": ("map", "list", "str"),
+    "iterable": ("map", "list", "str", "set"),
+}
+
+
+def fits(kind: str, shape: Shape) -> bool:
+    """Whether a value of this `node_type` is of the shape's type (its content aside)."""
+    if shape.kind == "any":
+        return True
+    return kind in _ACCEPTS.get(shape.kind, ("map",))
 
 
 def stage_table(keys: set[Any]) -> Table:

@@ -21,6 +21,8 @@ from gto_lsp.core.formats.dvc.pipeline.schema import (
     Shape,
     Table,
     closest,
+    fits,
+    node_type,
     one_of,
     stage_table,
 )
@@ -43,7 +45,6 @@ from gto_lsp.core.yaml.rules import node_kind, quote_data, tag_problems
 
 ARTIFACTS = "artifacts"
 _MEMO = BlockMemo()
-_WHOLE_EXPRESSION = re.compile(r"^\s*\$\{[^{}]*\}\s*$")
 # DVC's `dvc stage add` refuses these in a stage name (dvc.stage.INVALID_STAGENAME_CHARS); loading does not.
 _ODD_NAME_CHARS = set(string.punctuation) - {"_", "-"}
 _LAX_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
@@ -96,31 +97,6 @@ def _block_problems(block: Block, stage: bool = False) -> list[Problem]:
         return [problem("dvc-wrong-type", f"gto-lsp could not check this section: {error}", span, fmt="dvc")]
 
 
-def _kind(node: Node) -> str:
-    """What DVC's safe YAML reader makes of the node: "map", "set", "list" or a scalar tag's short name."""
-    if isinstance(node, MappingNode):
-        return "set" if tag_of(node).endswith(":set") else "map"
-    if isinstance(node, SequenceNode):
-        return "list"
-    return tag_of(node).rsplit(":", 1)[-1]
-
-
-_ACCEPTS = {
-    "str": ("str",),
-    "bool": ("bool",),
-    "null": ("null",),
-    "list": ("list",),
-    "foreach": ("map", "list", "str"),
-    "iterable": ("map", "list", "str", "set"),
-}
-
-
-def _fits(kind: str, shape: Shape) -> bool:
-    if shape.kind == "any":
-        return True
-    return kind in _ACCEPTS.get(shape.kind, ("map",))
-
-
 class _Walk:
     """One block's check: the problems go to `out`, relative to the block."""
 
@@ -170,7 +146,7 @@ class _Walk:
     # --- values ---------------------------------------------------------------------------------------------------
 
     def check(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
-        kind = _kind(node)
+        kind = node_type(node)
         if not is_standard_tag(str(node.tag)):
             return  # tag_problems reported it
         if kind == "value" and isinstance(node, ScalarNode):
@@ -179,12 +155,12 @@ class _Walk:
             self.add("unsupported-tag", message, self.span(node, hold), quoted)
             return
         if shape.kind == "one_of":
-            fitting = [o for o in shape.options if _fits(kind, o)]
+            fitting = [o for o in shape.options if fits(kind, o)]
             if not fitting:
                 self.wrong(node, shape, label, owner, hold)
                 return
             shape = fitting[0]
-        if not _fits(kind, shape):
+        if not fits(kind, shape):
             self.wrong(node, shape, label, owner, hold)
             return
         method = getattr(self, "shape_" + shape.kind, None)
@@ -203,7 +179,7 @@ class _Walk:
                 {"add": "cmd"},
             )
             return
-        if isinstance(node, ScalarNode) and shape.what.startswith(("a string", "a list")) and _kind(node) != "null":
+        if isinstance(node, ScalarNode) and shape.what.startswith(("a string", "a list")) and node_type(node) != "null":
             data = quote_data(node) if shape.what.startswith("a string") else {}
         hint = f" Quote it: {data['quoted']}." if "quoted" in data else ""
         if shape is BOOL and isinstance(node, ScalarNode) and node.value.lower() in ("true", "false", *_LAX_BOOLEANS):
@@ -307,13 +283,8 @@ class _Walk:
         self.keys_of(node, stage_table(keys), label, owner, hold)
 
     def shape_foreach(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
-        if _kind(node) == "str" and not _WHOLE_EXPRESSION.match(node.value):
-            message = (
-                f"`foreach` must be a list, a mapping or one `${{name}}` of a list or mapping, not the text "
-                f"`{node.value}`: DVC refuses this dvc.yaml when it builds the stages. Write a list, or `${{name}}`."
-            )
-            self.add("dvc-invalid-value", message, self.span(node, hold))
-        elif _kind(node) in ("map", "list"):
+        # A text that does not resolve to a list or a mapping is resolution's to report (scope.py).
+        if node_type(node) in ("map", "list"):
             self.shape_variables(node, shape, label, owner, hold)
 
     def shape_variables(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
@@ -350,7 +321,7 @@ class _Walk:
 
     def shape_params_file(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
         for key, value, pair_hold in self.pairs(node, hold):
-            kind = _kind(value)
+            kind = node_type(value)
             if kind == "list" or _falsy(value):
                 continue
             shown = getattr(key, "value", "?")
@@ -391,7 +362,7 @@ class _Walk:
 def _falsy(node: Node) -> bool:
     if isinstance(node, (MappingNode, SequenceNode)):
         return not node.value
-    kind = _kind(node)
+    kind = node_type(node)
     return kind == "null" or (
         kind in ("str", "bool", "int", "float")
         and node.value in ("", "false", "False", "FALSE", "0", "0.0", "''", '""')
