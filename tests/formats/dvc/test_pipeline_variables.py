@@ -366,3 +366,13 @@ def test_params_yaml_reads_as_dvcs_ruamel_reads_it(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"params.yaml": text, "dup.yaml": "a: 1\na: 2\n"})
     assert read_params(repo, "params.yaml").data == load(text)
     assert read_params(repo, "dup.yaml").error == "syntax"  # ruamel refuses a repeated key, and so does DVC
+
+
+def test_problems_follow_their_block_when_lines_are_added_above(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {})
+    text = "vars:\n  - nope.yaml\nstages:\n  s:\n    cmd: echo ${x}\n"
+    document = parse_dvc(text)
+    first = variable_problems(document.top, document.stages, _place(repo))
+    moved = parse_dvc("# a comment\n" + text, document)
+    again = variable_problems(moved.top, moved.stages, _place(repo))
+    assert [p.span.start.line + 1 for p in first] == [p.span.start.line for p in again] == [2, 5]

@@ -37,7 +37,7 @@ MAX_VARS = 1_000  # entries of one `vars:` read
 
 def top_context(top: Blocks, place: Place) -> Context:
     block = next((b for b in top.entries if isinstance(b.key, ScalarNode) and b.key.value == VARS), None)
-    key = (place.folder, place.file, place.repo.token)
+    key: tuple[Any, ...] = (place.folder, place.file, place.repo.token)
     if block is None:
         found = _NO_VARS.get(key)
         if found is None:
@@ -45,12 +45,18 @@ def top_context(top: Blocks, place: Place) -> Context:
                 _NO_VARS.clear()
             found = _NO_VARS[key] = _build_top(None, place)
         return found
+    key += placing(block)  # its problems' spans are placed
     memo = _MEMO.of(block.block)
     cached = memo.get("top")
     if cached is None or cached[0] != key:
         cached = memo["top"] = (key, _build_top(block, place))
     context: Context = cached[1]
     return context
+
+
+def placing(placed: Placed) -> tuple[int, int, int]:
+    """Where a block is placed: what the spans computed from it depend on besides its text."""
+    return placed.line, placed.col_shift, getattr(placed, "indent", 0)
 
 
 _MEMO = BlockMemo()
@@ -270,7 +276,7 @@ def expand(stage: Placed, context: Context, place: Place, source: str = "") -> E
     """`source`: the text the stage's marks index into when its block has none (DvcDocument.stages' blocks)."""
     memo = _MEMO.of(stage.block)
     cached = memo.get("expansion")
-    key = (id(context), place.folder, place.repo.token)
+    key = (id(context), place.folder, place.repo.token, *placing(stage))
     if cached is not None and cached[0] == key and cached[1] is context:
         found: Expansion = cached[2]
         return found

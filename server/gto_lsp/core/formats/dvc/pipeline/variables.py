@@ -19,7 +19,7 @@ from gto_lsp.core.codes import problem
 from gto_lsp.core.formats.dvc.pipeline.interpolate import Context
 from gto_lsp.core.formats.dvc.pipeline.nodes import Where, resolution_problem, resolve_node
 from gto_lsp.core.formats.dvc.pipeline.params import ParamsFile, read_params
-from gto_lsp.core.formats.dvc.pipeline.scope import DEFAULT_PARAMS, VARS, Expansion, expand, top_context
+from gto_lsp.core.formats.dvc.pipeline.scope import DEFAULT_PARAMS, VARS, Expansion, expand, placing, top_context
 from gto_lsp.core.navigation import Place
 from gto_lsp.core.problems import Problem, Span
 from gto_lsp.core.yaml.blocks import BlockMemo, Blocks, Placed
@@ -70,7 +70,7 @@ _MEMO = BlockMemo()
 
 def _memoised(placed: Placed, context: Context, place: Place, what: str, compute: Any) -> list[Problem]:
     memo = _MEMO.of(placed.block)
-    key = (what, placed.line, placed.col_shift, place.repo.token)
+    key = (what, *placing(placed), place.repo.token)
     cached = memo.get(what)
     if cached is not None and cached[0] == key and cached[1] is context:
         found: list[Problem] = cached[2]
