@@ -35,29 +35,22 @@ class Pipeline:
     upstream: tuple[tuple[int, ...], ...]  # per stage: the stages whose outputs it reads (DVC's graph edges)
     downstream: tuple[tuple[int, ...], ...]  # per stage: the stages that read its outputs
     writers: dict[str, tuple[int, ...]]  # output path -> the stages that write it
+    ordered: list[str]  # the output paths, sorted (the outputs inside a folder are a run of it)
 
     def producers(self, path: str) -> list[int]:
         """The stages whose outputs `path` is, is inside, or contains (DVC's edge rule)."""
-        return _overlapping(path, self.writers, self._sorted_outputs)
-
-    @property
-    def _sorted_outputs(self) -> list[str]:
-        found: Optional[list[str]] = self.__dict__.get("_sorted")
-        if found is None:
-            found = sorted(self.writers)
-            object.__setattr__(self, "_sorted", found)
-        return found
+        return _overlapping(path, self.writers, self.ordered)
 
     def outputs(self) -> set[str]:
         return set(self.writers)
 
-    def index(self, name: str) -> Optional[int]:
-        return next((i for i, s in enumerate(self.stages) if s.name == name), None)
-
 
 _MEMO = BlockMemo()
 _NO_REPO = RepoView()  # one view, so the memos keyed by its token hold
-_LAST: dict[str, tuple[Any, list[list[Stage]], Pipeline]] = {}  # per dvc.yaml: the last graph built
+_LAST: dict[tuple[str, str], tuple[Any, list[list[Stage]], Pipeline]] = {}  # per dvc.yaml: the last graph built
+# Per dvc.yaml: its last pipeline, the repository's token, each stage's missing dependencies, all its problems.
+_Checked = tuple[Pipeline, Any, list[list[Problem]], list[Problem]]
+_PROBLEMS: dict[str, _Checked] = {}
 MAX_FILES = 64
 
 
@@ -68,22 +61,28 @@ def build_pipeline(top: Blocks, stages: Sequence[Placed], place: Place) -> Pipel
     holder = next((b for b in top.entries if isinstance(b.key, ScalarNode) and b.key.value == "stages"), None)
     source = holder.block.text if holder is not None else ""  # what the marks of unsplit stages index into
     context = top_context(top, place)
+    # What the context is made of (scope.py's memo may rebuild an equal one): the `vars:` block and the files.
+    variables = next(
+        (b.block for b in top.entries if isinstance(b.block.key, ScalarNode) and b.key.value == "vars"), None
+    )
     token = (place.folder, place.file, place.repo.token)
+    slot = "stages" if place.repo is not _NO_REPO else "stages-alone"  # check and stage_outputs alternate
     made: list[list[Stage]] = []
     for placed in stages:
         if placed.block.key is None or not isinstance(placed.key, ScalarNode):
             continue
         memo = _MEMO.of(placed.block)
         key = (token, placed.line, placed.col_shift, getattr(placed, "indent", 0))
-        found = memo.get("stages")
-        if found is None or found[0] != key or found[1] is not context:
-            found = memo["stages"] = (key, context, _read(placed, context, place, source))
+        found = memo.get(slot)
+        if found is None or found[0] != key or found[1] is not variables:
+            found = memo[slot] = (key, variables, _read(placed, context, place, source))
         made.append(found[2])
-    last = _LAST.get(place.file)
+    last = _LAST.get((place.file, slot))
     if last is not None and last[0] == token and len(last[1]) == len(made) and all(map(operator.is_, last[1], made)):
         return last[2]
-    pipeline = _graph(place.folder, [stage for group in made for stage in group])
-    _LAST[place.file] = (token, made, pipeline)  # holds the lists, so `is` compares live objects
+    previous = last[2] if last is not None and last[0] == token else None
+    pipeline = _graph(place.folder, [stage for group in made for stage in group], previous)
+    _LAST[(place.file, slot)] = (token, made, pipeline)  # holds the lists, so `is` compares live objects
     if len(_LAST) > MAX_FILES:
         _LAST.pop(next(iter(_LAST)))
     return pipeline
@@ -102,24 +101,31 @@ def _read(placed: Placed, context: Context, place: Place, source: str) -> list[S
     return [stage for stage in made if stage is not None]
 
 
-def _graph(folder: str, built: list[Stage]) -> Pipeline:
+def _graph(folder: str, built: list[Stage], previous: Optional[Pipeline]) -> Pipeline:
+    """The DAG over `built`; a stage left as it was keeps its edges when every output is where it was (an edit
+    of a command, a flag or an artifact re-reads only the stage it touched)."""
     writers: dict[str, list[int]] = {}
     for index, stage in enumerate(built):
         for path in {use.path for use in stage.outs if use.path is not None}:
             writers.setdefault(path, []).append(index)
     frozen = {path: tuple(found) for path, found in writers.items()}
-    ordered = sorted(frozen)
+    same = previous is not None and len(previous.stages) == len(built) and previous.writers == frozen
+    ordered = previous.ordered if same and previous is not None else sorted(frozen)
     upstream: list[tuple[int, ...]] = []
     downstream: list[list[int]] = [[] for _ in built]
     for index, stage in enumerate(built):
-        found: set[int] = set()
-        for use in stage.reads:
-            if use.path is not None:
-                found.update(_overlapping(use.path, frozen, ordered))
-        upstream.append(tuple(sorted(found)))
-        for other in found:
+        if same and previous is not None and previous.stages[index] is stage:
+            edges = previous.upstream[index]
+        else:
+            found: set[int] = set()
+            for use in stage.reads:
+                if use.path is not None:
+                    found.update(_overlapping(use.path, frozen, ordered))
+            edges = tuple(sorted(found))
+        upstream.append(edges)
+        for other in edges:
             downstream[other].append(index)
-    return Pipeline(folder, tuple(built), tuple(upstream), tuple(tuple(d) for d in downstream), frozen)
+    return Pipeline(folder, tuple(built), tuple(upstream), tuple(tuple(d) for d in downstream), frozen, ordered)
 
 
 def _overlapping(path: str, writers: dict[str, tuple[int, ...]], ordered: list[str]) -> list[int]:
@@ -148,9 +154,16 @@ def pipeline_problems(top: Blocks, stages: Sequence[Placed], place: Place) -> li
     """What DVC refuses across the stages (an output written twice, outputs inside one another, a cycle) and the
     dependencies that nothing provides."""
     pipeline = build_pipeline(top, stages, place)
+    before = _PROBLEMS.get(place.file)
+    if before is not None and before[0] is pipeline and before[1] == place.repo.token:
+        return list(before[3])  # no stage changed (an edit of artifacts)
+    missing = _missing(pipeline, place.repo, before)
     out = _duplicates(pipeline) + _overlaps(pipeline) + _cycles(pipeline)
-    out.extend(_missing(pipeline, place.repo))
-    return out
+    out.extend(problem for found in missing for problem in found)
+    _PROBLEMS[place.file] = (pipeline, place.repo.token, missing, out)
+    if len(_PROBLEMS) > MAX_FILES:
+        _PROBLEMS.pop(next(iter(_PROBLEMS)))
+    return list(out)
 
 
 def _duplicates(pipeline: Pipeline) -> list[Problem]:
@@ -286,16 +299,27 @@ def _cycles(pipeline: Pipeline) -> list[Problem]:
     return out
 
 
-def _missing(pipeline: Pipeline, repo: RepoView) -> list[Problem]:
-    """Dependencies that are not in the working tree, not tracked by DVC and no stage's output."""
-    out: list[Problem] = []
+def _missing(pipeline: Pipeline, repo: RepoView, before: Optional[_Checked]) -> list[list[Problem]]:
+    """Per stage, its dependencies that are not in the working tree, not tracked by DVC and no stage's output
+    (a stage left as it was keeps its answer while the outputs and the repository's answers are the same)."""
     if repo.root is None:
-        return out
-    for stage in pipeline.stages:
+        return [[] for _ in pipeline.stages]
+    same = (
+        before is not None
+        and before[1] == repo.token
+        and len(before[0].stages) == len(pipeline.stages)
+        and before[0].writers == pipeline.writers
+    )
+    out: list[list[Problem]] = []
+    for index, stage in enumerate(pipeline.stages):
+        if same and before is not None and before[0].stages[index] is stage:
+            out.append(before[2][index])
+            continue
+        found = []
         for use in stage.deps:
             if use.path is None or pipeline.producers(use.path) or repo.exists(use.path) or repo.managed(use.path):
                 continue
-            out.append(
+            found.append(
                 Problem(
                     "dvc-dependency-missing",
                     "warning",
@@ -306,4 +330,5 @@ def _missing(pipeline: Pipeline, repo: RepoView) -> list[Problem]:
                     data={"path": use.path},
                 )
             )
+        out.append(found)
     return out

@@ -15,7 +15,7 @@ from gto_lsp.core.formats.dvc.pipeline.graph import Pipeline, build_pipeline
 from gto_lsp.core.formats.dvc.pipeline.stages import OUTPUT_KINDS, PathUse, Stage, fields_of, read_stage
 from gto_lsp.core.navigation import Link, Outline, Place, Suggestion, Target
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.yaml.blocks import Block, Blocks, Placed, content_end
+from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed, content_end
 from gto_lsp.core.yaml.cut import parse_whole
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, last_content_mark
 
@@ -23,6 +23,7 @@ SECTIONS = ("stages", "plots", "metrics", "params", "vars", "artifacts", "datase
 MAX_LISTED = 20  # stages or paths one hover lists
 MAX_SUGGESTIONS = 500  # entries of one folder offered
 PATH_KEYS = ("deps", *OUTPUT_KINDS)
+_MEMO = BlockMemo()
 
 
 def _contains(span: Span, pos: Pos) -> bool:
@@ -50,13 +51,23 @@ def outline(top: Blocks, stages: Sequence[Placed]) -> list[Outline]:
 def _stage_symbols(stages: Sequence[Placed]) -> list[Outline]:
     out: list[Outline] = []
     for placed in stages:
-        stage = _definition(placed)
-        if stage is None:
-            continue
-        paths = [Outline(u.text, "path", u.span, u.span, u.kind) for u in stage.deps + stage.outs]
-        paths.extend(Outline(u.text, "params", u.span, u.span, ", ".join(u.keys) or None) for u in stage.params)
-        out.append(Outline(stage.name, "stage", stage.span, stage.name_span, stage.cmd, tuple(paths)))
+        memo = _MEMO.of(placed.block)  # per stage block: an edit re-reads the stage it touched
+        key = (placed.line, placed.col_shift, getattr(placed, "indent", 0))
+        found = memo.get("outline")
+        if found is None or found[0] != key:
+            found = memo["outline"] = (key, _stage_symbol(placed))
+        if found[1] is not None:
+            out.append(found[1])
     return out
+
+
+def _stage_symbol(placed: Placed) -> Optional[Outline]:
+    stage = _definition(placed)
+    if stage is None:
+        return None
+    paths = [Outline(u.text, "path", u.span, u.span, u.kind) for u in stage.deps + stage.outs]
+    paths.extend(Outline(u.text, "params", u.span, u.span, ", ".join(u.keys) or None) for u in stage.params)
+    return Outline(stage.name, "stage", stage.span, stage.name_span, stage.cmd, tuple(paths))
 
 
 _KIND = {"plots": "plot", "metrics": "metric", "params": "params", "vars": "variable", "datasets": "key"}

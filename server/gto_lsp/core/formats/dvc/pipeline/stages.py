@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from gto_lsp.core.formats.dvc.pipeline.interpolate import Context, resolve_text
-from gto_lsp.core.paths import escapes, is_absolute, is_external
+from gto_lsp.core.paths import PATH_MAX, escapes, is_absolute, is_external
 from gto_lsp.core.problems import Span
 from gto_lsp.core.yaml.blocks import Placed
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode, mapping_pairs
@@ -96,8 +96,8 @@ def fields_of(node: MappingNode) -> dict[str, Node]:
 
 def from_root(path: str, wdir: str) -> Optional[str]:
     """`path` of a stage whose wdir is `wdir` (from the root), normalised from the root ("" for the root itself);
-    None for a URL or a path outside the repository."""
-    if not path or is_external(path) or is_absolute(path):
+    None for a URL, a path outside the repository or longer than any file system's (its folders are walked)."""
+    if not path or len(path) > PATH_MAX or is_external(path) or is_absolute(path):
         return None
     resolved = posixpath.normpath(posixpath.join(wdir, path.replace("\\", "/")))
     if escapes(resolved):
