@@ -401,6 +401,35 @@ stages:
       - dist/pack.zip
 """
 
+FROM_PARAMS = """\
+stages:
+  split:
+    foreach: ${splits}
+    do:
+      cmd: python split.py ${item}
+      deps:
+        - ${paths.raw}
+      outs:
+        - ${paths.splits}/${item}.csv
+  train:
+    wdir: ${paths.code}
+    cmd: python train.py --lr ${train.lr}
+    deps:
+      - ../${paths.splits}
+    outs:
+      - ../${paths.model}
+"""
+FROM_PARAMS_YAML = """\
+splits: [train, test]
+paths:
+  raw: data/raw.csv
+  splits: data/splits
+  code: src
+  model: models/model.pt
+train:
+  lr: 0.01
+"""
+
 CASES: dict[str, dict[str, str]] = {
     "classic": {"dvc.yaml": CLASSIC, "params.yaml": PARAMS},
     "foreach": {"dvc.yaml": FOREACH},
@@ -416,6 +445,8 @@ CASES: dict[str, dict[str, str]] = {
     "foreach-list-of-dicts": {"dvc.yaml": FOREACH_LIST_OF_DICTS},
     "classic-in-sub": {"project/dvc.yaml": CLASSIC, "project/params.yaml": PARAMS},
     "matrix-and-foreach-in-sub": {"a/dvc.yaml": MATRIX, "b/dvc.yaml": FOREACH},
+    "from-params": {"dvc.yaml": FROM_PARAMS, "params.yaml": FROM_PARAMS_YAML},
+    "from-params-in-sub": {"team/dvc.yaml": FROM_PARAMS, "team/params.yaml": FROM_PARAMS_YAML},
     "duplicate": {"dvc.yaml": DUPLICATE},
     "duplicate-metrics": {"dvc.yaml": DUPLICATE_METRICS},
     "overlap": {"dvc.yaml": OVERLAP},
@@ -489,6 +520,6 @@ def test_pipeline_matches_dvc(name: str, dvc_answers: dict[str, dict[str, Any]],
 def test_the_cases_cover_what_the_brief_names(dvc_answers: dict[str, dict[str, Any]]) -> None:
     """The suite cannot pass vacuously: generated stages, nested files and each refusal are among DVC's answers."""
     names = {stage for answer in dvc_answers.values() if answer["ok"] for stage in answer["stages"]}
-    assert {"train@rf-0", "download@train", "build@small", "ml/dvc.yaml:train", "convert@0"} <= names
+    assert {"train@rf-0", "download@train", "build@small", "ml/dvc.yaml:train", "convert@0", "split@test"} <= names
     assert {a["type"] for a in dvc_answers.values() if not a["ok"]} == set(REFUSALS)
-    assert sum(a["ok"] for a in dvc_answers.values()) >= 14
+    assert sum(a["ok"] for a in dvc_answers.values()) >= 16
