@@ -376,3 +376,15 @@ def test_problems_follow_their_block_when_lines_are_added_above(tmp_path: Path) 
     moved = parse_dvc("# a comment\n" + text, document)
     again = variable_problems(moved.top, moved.stages, _place(repo))
     assert [p.span.start.line + 1 for p in first] == [p.span.start.line for p in again] == [2, 5]
+
+
+def test_generated_stages_share_the_files_variables(tmp_path: Path) -> None:
+    files = {"p.json": json.dumps({**{f"k{i}": i for i in range(1000)}, "items": list(range(20))})}
+    text = "vars: [p.json]\nstages:\n  f:\n    foreach: ${items}\n    do:\n      cmd: echo ${item} ${k1}\n"
+    repo = _repo(tmp_path, files)
+    document = parse_dvc(text)
+    context = top_context(document.top, _place(repo))
+    made = stage_contexts(document.stages[0], context, _place(repo))
+    assert [c.select(("item",)) for _, c in made[:2]] == [(True, 0), (True, 1)]
+    assert all(c.values.maps[-1] is context.values for _, c in made)  # type: ignore[attr-defined]
+    assert context.select(("item",)) == (False, None)

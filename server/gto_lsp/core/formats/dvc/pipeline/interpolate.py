@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections import ChainMap
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, MutableMapping, Optional
 
 from gto_lsp.core.problems import Span
 
@@ -83,10 +84,12 @@ class Context:
     top-level names and the keys below them). `imports` is DVC's record of the files loaded (path -> the keys
     selected, None for the whole file); `reserved` the names foreach/matrix set (`item`, `key`).
 
-    Built by scope.py; treat it as a value (merges copy what they change)."""
+    Built by scope.py; treat it as a value. A derived context (a stage's, a generated stage's) layers its own
+    names over its parent's (ChainMap) rather than copy them: 10,000 generated stages over a params file of
+    1,000 keys would copy ten million entries. Merges copy the nested dicts they change."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    definitions: dict[str, Definition] = field(default_factory=dict)
+    values: MutableMapping[str, Any] = field(default_factory=dict)
+    definitions: MutableMapping[str, Definition] = field(default_factory=dict)
     imports: dict[str, Optional[list[str]]] = field(default_factory=dict)
     reserved: frozenset[str] = frozenset()
     problems: list[Any] = field(default_factory=list)  # core.problems.Problem met building it (scope.py)
@@ -96,8 +99,8 @@ class Context:
 
     def copy(self) -> Context:
         return Context(
-            dict(self.values),  # nested dicts are never changed in place: merges copy the path they change
-            dict(self.definitions),
+            ChainMap({}, self.values),
+            ChainMap({}, self.definitions),
             {k: (list(v) if v is not None else None) for k, v in self.imports.items()},
             self.reserved,
             list(self.problems),
@@ -112,6 +115,9 @@ class Context:
 
     def definition_of(self, parts: tuple[str, ...]) -> Optional[tuple[Definition, Span]]:
         """What defines `parts` (its longest defined prefix) and the span of the key itself there."""
+        if parts and parts[0] in self.reserved:  # `item` and `key` hide any variable of that name below them
+            item = self.definitions.get(parts[0])
+            return (item, item.span_of(parts)) if item is not None else None
         for end in range(min(len(parts), MAX_DEPTH), 0, -1):
             found = self.definitions.get(".".join(parts[:end]))
             if found is not None:
@@ -135,7 +141,6 @@ class Context:
         new = self.copy()
         for name, value in values.items():
             new.values[name] = value
-            _forget_below(new.definitions, name)
             new.definitions[name] = definition
         new.reserved = self.reserved | frozenset(values)
         return new
@@ -156,12 +161,6 @@ def select_in(values: Any, parts: tuple[str, ...]) -> tuple[bool, Any]:
         else:
             return False, None
     return len(parts) <= MAX_DEPTH, current
-
-
-def _forget_below(definitions: dict[str, Definition], name: str) -> None:
-    prefix = name + "."
-    for key in [k for k in definitions if k == name or k.startswith(prefix)]:
-        del definitions[key]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, MutableMapping, Optional
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.formats.dvc.pipeline.interpolate import MAX_DEPTH, Context, Definition, references, to_str
@@ -197,7 +197,11 @@ class _Loader:
 
 
 def _merge(
-    context: Context, into: dict[str, Any], update: Mapping[str, Any], prefix: tuple[str, ...], definition: Definition
+    context: Context,
+    into: MutableMapping[str, Any],
+    update: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    definition: Definition,
 ) -> Optional[tuple[str, str]]:
     """DVC's _merge: mappings merge key by key, anything else defined twice is a conflict (name, where it was).
     Dicts of the context are copied on the way down, never changed in place (contexts share them)."""
