@@ -62,6 +62,8 @@ VARS = [
     "vars:\n  - ${x}.yaml\n",
     "vars:\n  - cfg.json\n  - train: {extra: 1}\n",
     "vars:\n  - p2.yaml:size\n  - p2.yaml\n",
+    "vars:\n  - cfg.json:train\n",
+    "vars:\n  - conf/local.yaml\n  - {here: y}\n",
 ]
 STAGES = [
     "  s{i}:\n    cmd: echo ${{lr}}\n",
@@ -85,6 +87,14 @@ STAGES = [
     "  s{i}:\n    cmd: echo ${{here}}\n    vars:\n      - local.yaml\n",
     "  s{i}:\n    foreach: [1, 2]\n    do:\n      cmd: echo ${{item}}\n      vars:\n        - item: 3\n",
     "  s{i}:\n    cmd: echo 1\n    params:\n      - lr\n      - nope\n",
+    "  s{i}:\n    foreach:\n      ${{train.dir}}: 1\n    do:\n      cmd: echo ${{key}}\n",
+    "  s{i}:\n    cmd:\n      - echo ${{lr}}\n      - echo ${{d}}\n",
+    "  s{i}:\n    wdir: ${{train.dir}}\n    cmd: echo 1\n",
+    "  s{i}:\n    foreach: [conf]\n    do:\n      wdir: ${{item}}\n      cmd: echo ${{here}}\n"
+    "      vars: [local.yaml]\n",
+    "  s{i}:\n    cmd: echo ${{ lr }} ${{d.y[1]}} ${{models[-1]}}\n",
+    "  s{i}:\n    foreach: ${{d}}\n    do:\n      cmd: echo ${{key}} ${{item}}\n",
+    "  s{i}:\n    matrix:\n      m: ${{d}}\n    cmd: echo ${{key}} ${{item.m}}\n",
 ]
 ARTIFACTS = [
     "  m{i}:\n    path: ${{train.dir}}/m.pkl\n",
@@ -151,6 +161,7 @@ _EXPECTED = [
     ("Could not find '", "dvc-variable-undefined"),
     ("expected list/dictionary", "dvc-foreach-type"),
     ("is not iterable", "dvc-foreach-type"),
+    ("unhashable type", "dvc-variable-type"),
 ]
 
 

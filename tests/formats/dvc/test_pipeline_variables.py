@@ -388,3 +388,12 @@ def test_generated_stages_share_the_files_variables(tmp_path: Path) -> None:
     assert [c.select(("item",)) for _, c in made[:2]] == [(True, 0), (True, 1)]
     assert all(c.values.maps[-1] is context.values for _, c in made)  # type: ignore[attr-defined]
     assert context.select(("item",)) == (False, None)
+
+
+def test_a_whole_reference_as_a_key_of_foreach_data(tmp_path: Path) -> None:
+    files = {"params.yaml": "name: x\nl: [1]\n"}
+    text = "stages:\n  f:\n    foreach:\n      ${name}: 1\n      ${name}_b: 2\n    do:\n      cmd: echo ${key}\n"
+    found = _problems(tmp_path, text, files)
+    assert [(p.code, p.span.start) for p in found] == [("dvc-variable-type", Pos(3, 6))]
+    text = "artifacts:\n  m:\n    path: p\n    meta:\n      ${l}: 1\n      ${name}: 2\n"
+    assert [(p.code, p.span.start) for p in _problems(tmp_path, text, files)] == [("dvc-variable-type", Pos(4, 6))]

@@ -158,9 +158,11 @@ def resolve_node(
     context: Context,
     field: Optional[str],
     problems: Optional[list[Problem]] = None,
+    data: bool = False,
 ) -> Any:
-    """The value DVC makes of `node` in `context` (mapping keys resolved too, keys that resolve to something
-    unhashable dropped); each reference it cannot resolve adds a problem to `problems` and resolves to None."""
+    """The value DVC makes of `node` in `context` (mapping keys resolved too); each reference it cannot resolve
+    adds a problem to `problems` and resolves to None. `data`: foreach or matrix data, which DVC resolves to its
+    own wrapped values, so that a whole `${}` as a mapping key fails there whatever it names."""
     if node is None:
         return None
     if isinstance(node, (MappingNode, SequenceNode)) and alias_excess(node) > ALIAS_BUDGET:
@@ -184,14 +186,30 @@ def resolve_node(
             out: dict[Any, Any] = {}
             for key, value in current.value:
                 resolved_key = visit(key)
-                try:
-                    out[resolved_key] = visit(value)
-                except TypeError:
+                if isinstance(resolved_key, (list, dict)) or (data and _whole_reference(key)):
+                    if problems is not None:
+                        problems.append(_unhashable_key(where, key))
                     continue
+                out[resolved_key] = visit(value)
             return out
         return None
 
     return visit(node)
+
+
+def _whole_reference(node: Node) -> bool:
+    refs = references(node.value) if isinstance(node, ScalarNode) and tag_of(node) == STR else []
+    return len(refs) == 1 and refs[0].start == 0 and refs[0].end == len(node.value)
+
+
+def _unhashable_key(where: Where, key: Node) -> Problem:
+    return problem(
+        "dvc-variable-type",
+        f"`{getattr(key, 'value', '')}` as a whole mapping key: DVC fails on it ('unhashable type'). Write the key "
+        "as text around the `${}` (`${name}_x`), or use a list.",
+        where.span(key),
+        fmt="dvc",
+    )
 
 
 def _scalar(node: ScalarNode) -> Any:

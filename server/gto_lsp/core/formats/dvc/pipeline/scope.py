@@ -347,7 +347,7 @@ def _foreach(
     where: Where, name: str, node: Node, context: Context, problems: list[Problem]
 ) -> list[tuple[str, Context]]:
     before = len(problems)
-    data = resolve_node(where, node, context, None, problems)
+    data = resolve_node(where, node, context, None, problems, data=True)
     if len(problems) > before or (data is None and not context.complete):
         return []
     if not isinstance(data, (list, dict)):
@@ -380,7 +380,7 @@ def _matrix(
     where: Where, name: str, node: Node, context: Context, problems: list[Problem]
 ) -> list[tuple[str, Context]]:
     before = len(problems)
-    data = resolve_node(where, node, context, None, problems)
+    data = resolve_node(where, node, context, None, problems, data=True)
     if len(problems) > before or not isinstance(data, dict):
         return []  # not a mapping: the schema says so
     axes: list[tuple[str, list[Any]]] = []
