@@ -208,3 +208,15 @@ def test_an_edit_rereads_only_the_stage_it_touched(tmp_path: Path) -> None:
     assert all(a is b for a, b in zip(before.stages[1:], after.stages[1:]))
     again = parse_dvc(edited.text + "artifacts:\n  m:\n    path: model.pkl\n", edited)
     assert build_pipeline(again.top, again.stages, place).stages[0] is after.stages[0]
+
+
+def test_views_differing_only_in_outputs_share_the_stages(tmp_path: Path) -> None:
+    """The check (the repository's outputs known) and stage_outputs (none) alternate on every edit: the stages
+    they read are the same objects, and the graph of an unchanged file is not rebuilt."""
+    repo = _repo(tmp_path, {})
+    document, first, place = _pipeline(PIPELINE, repo)
+    other = RepoView(repo.root, None, repo.exists_cache, outputs=frozenset({"elsewhere"}))
+    second = build_pipeline(document.top, document.stages, Place(other, place.folder, place.file))
+    assert all(a is b for a, b in zip(first.stages, second.stages)) and second is first
+    stage_outputs(document.top, document.stages, "")
+    assert build_pipeline(document.top, document.stages, place) is first
