@@ -397,3 +397,14 @@ def test_a_whole_reference_as_a_key_of_foreach_data(tmp_path: Path) -> None:
     assert [(p.code, p.span.start) for p in found] == [("dvc-variable-type", Pos(3, 6))]
     text = "artifacts:\n  m:\n    path: p\n    meta:\n      ${l}: 1\n      ${name}: 2\n"
     assert [(p.code, p.span.start) for p in _problems(tmp_path, text, files)] == [("dvc-variable-type", Pos(4, 6))]
+
+
+def test_python_params_as_dvc_reads_them(tmp_path: Path) -> None:
+    from gto_lsp.core.formats.dvc.pipeline.params import read_params
+
+    text = (
+        "import os\nLR = 0.1\nA = B = 2\nN: int = 3\nPATH = os.path.join('a')\n"
+        "class Train:\n    EPOCHS = 5\n    def __init__(self):\n        self.seed = 7\n        other = 1\n"
+    )
+    repo = _repo(tmp_path, {"params.py": text})
+    assert read_params(repo, "params.py").data == {"LR": 0.1, "N": 3, "Train": {"EPOCHS": 5, "seed": 7}}

@@ -219,28 +219,34 @@ def _toml(text: str) -> Any:
 
 
 def _python_params(text: str) -> dict[str, Any]:
-    """DVC's params of a .py file: module-level `NAME = literal` assignments, and classes as dicts of theirs."""
-    tree = ast.parse(text)
-    return _assignments(tree.body)
+    """DVC's params of a .py file: `name = literal` at the top and in classes (a class is a dict of its own, its
+    `__init__`'s `self.name = literal` included); assignments to several targets, or of anything but a literal,
+    are skipped."""
+    return _assignments(ast.parse(text).body)
 
 
-def _assignments(body: list[ast.stmt], depth: int = 0) -> dict[str, Any]:
+def _assignments(body: list[ast.stmt], self_only: bool = False, depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for statement in body:
-        if isinstance(statement, ast.ClassDef) and depth < 8:
-            out[statement.name] = _assignments(statement.body, depth + 1)
-            continue
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            continue
-        try:
-            literal = ast.literal_eval(value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            continue
-        for target in targets:
-            if isinstance(target, ast.Name):
-                out[target.id] = literal
+        if isinstance(statement, ast.ClassDef) and not self_only and depth < 16:
+            out[statement.name] = _assignments(statement.body, False, depth + 1)
+        elif isinstance(statement, ast.FunctionDef) and statement.name == "__init__" and depth < 16:
+            out.update(_assignments(statement.body, True, depth + 1))
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = [statement.target] if isinstance(statement, ast.AnnAssign) else statement.targets
+            name = _target_name(targets[0], self_only) if len(targets) == 1 else None
+            if name is None or statement.value is None:
+                continue
+            try:
+                out[name] = ast.literal_eval(statement.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
     return out
+
+
+def _target_name(target: ast.expr, self_only: bool) -> Optional[str]:
+    if isinstance(target, ast.Name) and not self_only:
+        return target.id
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return target.attr
+    return None
