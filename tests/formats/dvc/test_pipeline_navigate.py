@@ -26,6 +26,8 @@ vars:
 stages:
   prepare:
     cmd: python prepare.py
+    params:
+      - lr
     deps:
       - data/raw.csv
       - prepare.py
@@ -87,6 +89,7 @@ def test_outline_lists_sections_and_stages_with_their_paths() -> None:
         ("data/raw.csv", "deps"),
         ("prepare.py", "deps"),
         ("data/prepared", "outs"),
+        ("params.yaml", "lr"),
     ]
     assert stages.children[0].selection.start == _at("prepare:")
     assert [(v.name, v.kind) for v in sections[0].children] == [("config.yaml", "variable"), ("lr", "variable")]
@@ -152,7 +155,7 @@ def test_references_of_an_output_and_of_a_stage(tmp_path: Path) -> None:
 
 def test_links_only_for_paths_that_exist_and_name_one_file(tmp_path: Path) -> None:
     document = parse_dvc(TEXT)
-    place = _place(tmp_path, {**FILES, "models/a.pkl": "", "models/b.pkl": ""})
+    place = _place(tmp_path, {**FILES, "models/a.pkl": "", "models/b.pkl": "", "params.yaml": "lr: 1\n"})
     links = {(link.span.start.line, link.path) for link in path_links(document.top, document.stages, place)}
     assert links == {
         (_at("config.yaml").line, "config.yaml"),

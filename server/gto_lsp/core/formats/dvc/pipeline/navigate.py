@@ -265,7 +265,8 @@ def path_links(top: Blocks, stages: Sequence[Placed], place: Place) -> list[Link
     by_span: dict[Span, set[Optional[str]]] = {}
     for stage in build_pipeline(top, stages, place).stages:
         for use in stage.reads + stage.outs:
-            by_span.setdefault(use.span, set()).add(use.path)
+            if not use.implicit:  # a `- key` of params.yaml names a key (its definition is go-to's)
+                by_span.setdefault(use.span, set()).add(use.path)
     for block in top.entries:
         if isinstance(block.block.key, ScalarNode) and block.key.value in ("plots", "metrics", "params", "vars"):
             files = block.key.value == "vars"  # its scalars name files (`file.yaml:key`), its mappings variables

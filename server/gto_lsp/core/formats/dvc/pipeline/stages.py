@@ -28,6 +28,7 @@ class PathUse:
     span: Span
     flags: tuple[tuple[str, Any], ...] = ()  # cache, persist, remote... as written (outputs)
     keys: tuple[str, ...] = ()  # the params read from a params file (empty: the whole file)
+    implicit: bool = False  # the wdir's params.yaml read by `- key` items: `span` is the first key's
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ def _params(placed: Placed, node: Optional[Node], wdir: str, context: Optional[C
     for name, (first, keys) in files.items():
         use = _use(placed, "params", first, wdir, context, keys=tuple(keys))
         if name == PARAMS_FILE and use.text != PARAMS_FILE:  # `- key`: the node names a key, not the file
-            use = PathUse("params", PARAMS_FILE, from_root(PARAMS_FILE, wdir), use.span, keys=tuple(keys))
+            use = PathUse(
+                "params", PARAMS_FILE, from_root(PARAMS_FILE, wdir), use.span, keys=tuple(keys), implicit=True
+            )
         out.append(use)
     return out
