@@ -4,7 +4,7 @@ and their spans (line, start column, end line, end column; 0-based)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -120,6 +120,9 @@ CASES: list[tuple[str, list[Found]]] = [
     ("stages:\n  1:\n    cmd: x\n", [("dvc-invalid-stage-name", (1, 2, 1, 3))]),
     ("stages:\n  a/b:\n    cmd: x\n", [("dvc-stage-name", (1, 2, 1, 5))]),
     ("stages:\n  a@b:\n    foreach: [1]\n    do:\n      cmd: x\n", [("dvc-stage-name", (1, 2, 1, 5))]),
+    ("stages:\n  a:\n    cmd: x\n    deps: ['']\n", [("dvc-invalid-value", (3, 11, 3, 13))]),
+    ("stages:\n  a: !!omap\n    - cmd: 1\n", [("dvc-wrong-type", (2, 11, 2, 12))]),
+    ("stages: !!omap\n  - a: {cmd: x, fozen: true}\n", [("dvc-unknown-key", (1, 16, 1, 21))]),
     ("vars:\n", [("dvc-wrong-type", (0, 0, 0, 4))]),
     ("vars: {}\n", [("dvc-wrong-type", (0, 6, 0, 8))]),
     ("vars:\n  - 1\n", [("dvc-wrong-type", (1, 4, 1, 5))]),
@@ -168,6 +171,25 @@ def test_suggestions_for_typos() -> None:
     assert data["dvc-unknown-key:0"] == {"suggestion": "artifacts", "field": "artifact"}
     assert data["dvc-unknown-key:4"] == {"suggestion": "deps", "field": "dep"}
     assert data["dvc-wrong-type:5"] == {"suggestion": "true"}
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion", "words"),
+    [
+        ("stages:\n  a:\n    command: x\n", "cmd", "Did you mean `cmd`?"),
+        ("stages:\n  a:\n    cmd: x\n    locked: true\n", "frozen", "Did you mean `frozen`?"),
+        ("stages:\n  a:\n    cmd: x\n    Outputs: [a]\n", "outs", "Did you mean `outs`?"),
+        ("stages:\n  a:\n    cmd: x\n    live:\n      dvclive: {}\n", None, "DVC 3 dropped `live:`"),
+        ("stages:\n  a:\n    cmd: x\n    checkpoints: [m]\n", None, "`persist: true`"),
+        ("stages:\n  a:\n    foreach: [1]\n    do:\n      cmd: x\n    deps: [a]\n", None, "Move it under `do:`"),
+        ("x-common: &c\n  cmd: x\n", None, "anchor"),
+    ],
+)
+def test_unknown_keys_say_what_to_write(text: str, suggestion: Optional[str], words: str) -> None:
+    document = parse_dvc(text)
+    (found,) = [p for p in schema_problems(document.top, document.stages) if p.code == "dvc-unknown-key"]
+    assert (found.data or {}).get("suggestion") == suggestion
+    assert words in found.message
 
 
 def test_an_unchanged_stage_is_not_checked_again() -> None:

@@ -20,7 +20,8 @@ from gto_lsp.core.yaml.nodes import MappingNode, Node, SequenceNode, tag_of
 class Shape:
     """What a value may be. kind: "str", "bool", "any", "map" (any mapping), "list" (of `item`), "table" (the keys
     of `table`), "dict" ({str: item}), "one_of" (any of `options`), "stage" (a table chosen by the keys present),
-    "foreach", "matrix", "params_file", "iterable", "variables" (a mapping of values DVC's context can hold)."""
+    "foreach", "matrix", "params_file", "iterable", "variables" (a mapping of values DVC's context can hold),
+    "dep" (a non-empty string)."""
 
     kind: str
     item: Optional[Shape] = None
@@ -177,7 +178,7 @@ STAGE_KEYS = (
     ),
     Key(
         "deps",
-        STRS,
+        Shape("list", Shape("dep", what="a path"), what="a list of strings"),
         "Files and folders the stage depends on.",
         "When one changes, `dvc repro` runs the stage again. Paths are relative to `wdir`; an output of another "
         "stage links the two in the DAG.",
@@ -323,7 +324,7 @@ def node_type(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "set" if tag_of(node).endswith(":set") else "map"
     if isinstance(node, SequenceNode):
-        return "list"
+        return "map" if tag_of(node).endswith(":omap") else "list"  # ruamel builds an ordered dict of !!omap
     return tag_of(node).rsplit(":", 1)[-1]
 
 
@@ -334,6 +335,7 @@ _ACCEPTS = {
     "list": ("list",),
     "foreach": ("map", "list", "str"),
     "iterable": ("map", "list", "str", "set"),
+    "dep": ("str",),
 }
 
 
@@ -349,20 +351,6 @@ def stage_table(keys: set[Any]) -> Table:
     return FOREACH if keys & set(FOREACH_KEYS) else STAGE
 
 
-def closest(name: str, known: tuple[str, ...]) -> Optional[str]:
-    """The known key an unknown one most likely meant (`Cmd` -> `cmd`, `dep` -> `deps`, `artifact` -> `artifacts`)."""
-    from gto_lsp.core.fields import edit_distance
-
-    lowered = name.lower().replace("-", "_")
-    best: Optional[str] = None
-    best_distance = 3
-    for candidate in known:
-        distance = 0 if lowered == candidate else edit_distance(lowered, candidate)
-        if distance <= (1 if len(candidate) <= 4 else 2) and distance < best_distance:
-            best, best_distance = candidate, distance
-    return best
-
-
 # --- the JSON schema of a whole dvc.yaml (draft-07) ----------------------------------------------------------------
 
 
@@ -370,6 +358,8 @@ def _json(shape: Shape, depth: int = 0) -> dict[str, Any]:
     kind = shape.kind
     if kind == "str":
         return {"type": "string"}
+    if kind == "dep":
+        return {"type": "string", "minLength": 1}
     if kind == "bool":
         return {"type": "boolean"}
     if kind == "null":

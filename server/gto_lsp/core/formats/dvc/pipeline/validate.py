@@ -11,24 +11,28 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Iterator, Optional
 
 from gto_lsp.core.codes import problem
 from gto_lsp.core.formats.dvc.pipeline.schema import (
     BOOL,
+    FOREACH,
+    STAGE,
     STAGE_SHAPE,
     TOP,
     Shape,
     Table,
-    closest,
     fits,
     node_type,
     one_of,
     stage_table,
 )
+from gto_lsp.core.formats.dvc.pipeline.typos import RETIRED, closest
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed
 from gto_lsp.core.yaml.nodes import (
+    MAP,
     MERGE,
     TIMESTAMP,
     VALUE,
@@ -124,7 +128,9 @@ class _Walk:
     def value_of(self, block: Block) -> Node:
         """The block's value (a null where it has none), its tags checked."""
         if block.value is not None:
-            tag_problems(block.text, block.value, self.out)
+            found: list[Problem] = []
+            tag_problems(block.text, block.value, found)
+            self.out.extend(replace(p, message=_for_dvc(p.message)) for p in found)
             return block.value
         mark = self.at.key.end_mark
         return ScalarNode(tag="tag:yaml.org,2002:null", value="", start_mark=mark, end_mark=mark)
@@ -217,6 +223,10 @@ class _Walk:
                 shown = name if name is not None else getattr(key, "value", "?")
                 suggestion = closest(name, known) if name is not None else None
                 hint = f"Did you mean `{suggestion}`?" if suggestion else f"It accepts {', '.join(known)}."
+                if table is FOREACH and STAGE.get(name) is not None:
+                    hint = "Move it under `do:`: a foreach stage has only `foreach` and `do`."
+                elif isinstance(name, str) and name in RETIRED and suggestion is None:
+                    hint = RETIRED[name]
                 message = f"{table.name.capitalize()} has no key `{shown}`: {_REFUSES} {hint}"
                 self.add(
                     "dvc-unknown-key", message, self.span(key, pair_hold), {"suggestion": suggestion, "field": shown}
@@ -259,7 +269,7 @@ class _Walk:
     def stage(self, key: ScalarNode, value: Node, key_span: Span, hold: Optional[Span]) -> None:
         name = key.value
         keys = {k.value for k, _, _ in self.pairs(value, hold) if isinstance(k, ScalarNode)}
-        generated = bool(keys & {"foreach", "do", "matrix"}) and isinstance(value, MappingNode)
+        generated = bool(keys & {"foreach", "do", "matrix"}) and node_type(value) == "map"
         if not name:
             self.add("dvc-invalid-stage-name", f"A stage needs a name: {_REFUSES} Name it.", key_span)
         elif "@" in name and not generated:
@@ -286,6 +296,13 @@ class _Walk:
         # A text that does not resolve to a list or a mapping is resolution's to report (scope.py).
         if node_type(node) in ("map", "list"):
             self.shape_variables(node, shape, label, owner, hold)
+
+    def shape_dep(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
+        if not node.value:
+            message = (
+                f"An empty dependency path makes DVC fail building the stage: {_REFUSES} Name a file or remove it."
+            )
+            self.add("dvc-invalid-value", message, self.span(node, hold))
 
     def shape_variables(self, node: Node, shape: Shape, label: str, owner: Span, hold: Optional[Span]) -> None:
         for count, current in enumerate(walk(node)):
@@ -336,6 +353,13 @@ class _Walk:
     def pairs(self, node: Node, hold: Optional[Span]) -> Iterator[tuple[Node, Node, Optional[Span]]]:
         """(key, value, where to report) of a mapping: explicit keys first, then `<<` merges; a repeated key's first
         value wins. What comes from an anchor elsewhere is reported at the alias (or the `<<` key)."""
+        if isinstance(node, SequenceNode) and node_type(node) == "map":  # !!omap: a list of one-pair mappings
+            node = MappingNode(
+                MAP,
+                [p for i in node.value if isinstance(i, MappingNode) for p in i.value],
+                node.start_mark,
+                node.end_mark,
+            )
         if not isinstance(node, MappingNode):
             return
         seen: set[Any] = set()
@@ -357,6 +381,15 @@ class _Walk:
 
     def _alias(self, item: Node, parent: Node) -> Optional[Span]:
         return self.at.span(parent) if item.start_mark.index < parent.start_mark.index else None
+
+
+def _for_dvc(message: str) -> str:
+    """A YAML rule's message (worded for GTO's reader) for DVC's, which reads these tags as GTO's does."""
+    return (
+        message.replace("GTO's safe YAML reader", "DVC's YAML reader")
+        .replace("GTO cannot read the file", "DVC refuses this dvc.yaml")
+        .replace("GTO cannot read", "DVC cannot read")
+    )
 
 
 def _falsy(node: Node) -> bool:
