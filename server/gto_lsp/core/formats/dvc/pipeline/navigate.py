@@ -108,7 +108,7 @@ def _at(pipeline: Pipeline, pos: Pos) -> tuple[list[int], Optional[PathUse]]:
         return named, None
     for stage in pipeline.stages:
         for use in stage.reads + stage.outs:
-            if _contains(use.span, pos):
+            if _contains(use.span, pos) and not use.implicit:  # a params key is the variables' (variable_help)
                 return [i for i, s in enumerate(pipeline.stages) if _uses_at(s, use.span)], use
     return [], None
 
