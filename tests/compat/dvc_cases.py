@@ -357,6 +357,13 @@ _ANCHORS = {
     "merge-map-in-section": "artifacts:\n  rf: {path: x}\n  <<: {type: model, path: y}\n",
     "merge-entries-in-section": "artifacts:\n  <<: {rf: {path: x}, nn: {path: y}}\n",
     "merge-quoted-key": "artifacts:\n  rf:\n    path: x\n    '<<': {type: a}\n",
+    "anchor-reused-block": "artifacts:\n  rf: &a\n    path: x\n  nn: &a\n    path: y\n  mm: *a\n",
+    "anchor-reused-meta": "artifacts:\n  rf:\n    path: x\n    meta: {a: &v 1, b: &v 2, c: *v}\n",
+    # a plain `=` is YAML's value tag: ruamel's safe constructor refuses it as a value, reads it as a key
+    "meta-equals": "artifacts:\n  rf:\n    path: x\n    meta: =\n",
+    "meta-equals-nested": "artifacts:\n  rf:\n    path: x\n    meta: {a: [b, =]}\n",
+    "meta-equals-key": "artifacts:\n  rf:\n    path: x\n    meta: {=: 1}\n",
+    "meta-equals-text": "artifacts:\n  rf:\n    path: x\n    meta: {a: =b, c: '='}\n",
 }
 
 
@@ -391,6 +398,9 @@ _LAYOUT = {
     "tab-in-value": "artifacts:\n  rf:\n    path: x\n    desc: a\tb\n",
     "tab-comment-line": "artifacts:\n\t# c\n  rf:\n    path: x\n",
     "nel-in-value": "artifacts:\n  rf:\n    path: x\n    desc: a\x85b\n",
+    "nel-in-quoted": "artifacts:\n  rf:\n    path: x\n    desc: 'a\x85b'\n    labels: [\"c\x85d\"]\n",
+    "nel-twice": "artifacts:\n  rf:\n    path: x\n    desc: a\x85\x85b\n    meta: {k: v\x85w}\n",
+    "nel-in-literal": "artifacts:\n  rf:\n    path: x\n    desc: |\n      a\x85  b\n",
     "ls-in-value": "artifacts:\n  rf:\n    path: x\n    desc: a\u2028b\n",
     "control-in-value": "artifacts:\n  rf:\n    path: x\n    desc: a\x07b\n",
     "nul-in-value": "artifacts:\n  rf:\n    path: x\n    desc: a\x00b\n",
@@ -403,6 +413,8 @@ _LAYOUT = {
     "yaml-11": "%YAML 1.1\n---\nartifacts:\n  rf:\n    path: x\n    desc: yes\n    type: on\n",
     "yaml-11-labels": "%YAML 1.1\n---\nartifacts:\n  rf:\n    path: x\n    labels: [no, 1_000]\n",
     "directive-unknown": "%FOO bar\n---\n" + SECTION,
+    "directive-unknown-bare": "%FOO\n---\n" + SECTION,
+    "directive-unknown-with-tag": "%FOO bar baz\n%TAG !e! tag:example.com,2000:\n---\n" + SECTION,
     "indented-top": "  artifacts:\n    rf:\n      path: x\n",
     "long-lines": "artifacts:\n  rf:\n    path: models/" + "deep/" * 30 + "rf.pkl\n    desc: " + "word " * 300 + "\n",
     "many-entries": "artifacts:\n" + "".join(f"  m{i}:\n    path: m{i}.pkl\n" for i in range(80)),

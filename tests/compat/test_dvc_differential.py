@@ -16,10 +16,9 @@
 
 Deliberate difference (xfail): `${}` is left alone (issue 7 §3), so DVC's resolution errors (unknown variable, a
 name resolving to a number) are not predicted. Known differences on exotic YAML (xfail, listed in KNOWN below with
-the reason; README "Compatibility notes" names them): explicit tags in `meta` (`!!binary`, `!!set`, `!!omap`,
-`!!pairs`, `!!bool "yes"`, a list as a key) whose Python objects `read_values` does not build, `!!omap` entries and
-sections, a reused anchor name, a recursive alias, a BOM in mid-file, `%YAML 1.1` and unknown `%` directives, a NEL
-inside a value.
+the reason; README "Compatibility notes" names them): `!!omap` entries and sections, a `!!set` section, a recursive
+alias, a BOM in mid-file, a bare CR in a flow collection, a comment glued to a block header (`|#c`), a `<<` merge
+into the section.
 
 All DVC calls of a group run in one subprocess (dvc_runner.py). A failure prints the input, DVC's answer and ours.
 """
@@ -111,23 +110,12 @@ def reads() -> dict[str, dict[str, Any]]:
     return results
 
 
-_TAGGED_META = (
-    "an explicit tag in `meta` (`!!binary`, `!!set`, `!!omap`, `!!pairs`): DVC reads the tagged Python object "
-    "(bytes, set, ordered map, pairs), read_values the untagged value"
-)
 KNOWN: dict[str, str] = {
-    **{case: _TAGGED_META for case in ("field-meta-46", "field-meta-47", "field-meta-64", "field-meta-65")},
-    **{case: _TAGGED_META for case in ("field-meta-71", "field-meta-72", "rand-124", "rand-130")},
-    "field-meta-86": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
-    "field-meta-86-flow": "a list as a mapping key inside `meta`: DVC reads a tuple key, read_values drops it",
     "entry-omap": "`!!omap` entries: DVC reads an ordered map as a mapping, we report entry-not-mapping",
     "section-omap": "`!!omap` section: DVC reads an ordered map as a mapping, we report section-not-mapping",
     "section-set": "`!!set` section: DVC's schema names it differently",
     "alias-recursive-meta": "a recursive alias: DVC crashes (recursion), we do not report it",
-    "anchor-reused": "a reused anchor name: ruamel allows it, libyaml (our parser) refuses it (as for GTO)",
     "layout-bom-mid-line": "a BOM in mid-file: DVC reads it as part of a key, we drop it",
-    "layout-directive-unknown": "an unknown `%` directive: ruamel warns and reads on, libyaml refuses (as for GTO)",
-    "layout-nel-in-value": "a NEL inside a value: ruamel folds it to a space, we keep the character",
     "layout-cr-in-flow": "a bare CR inside a flow collection: ruamel reads it as a line break, libyaml does not",
     "layout-block-header-comment-no-space": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",
     "mut-102": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",

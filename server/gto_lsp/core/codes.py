@@ -127,7 +127,7 @@ CODES: dict[str, Code] = {
             "error",
         ),
         # --- which dvc.yaml files DVC reads ------------------------------------------------------------------------
-        _code("file-not-utf8", "The file is not UTF-8: DVC cannot read it.", dvc="error", refuses=("dvc",)),
+        _code("file-encoding", "The file is not UTF-8: DVC cannot read it.", dvc="error", refuses=("dvc",)),
         _code(
             "dvc-file-ignored",
             "DVC never reads this dvc.yaml (`.dvcignore`, `.dvc/`, or a stage's output folder): it is not checked.",
@@ -140,17 +140,13 @@ CODES: dict[str, Code] = {
             dvc="error",
             refuses=("dvc",),
         ),
-        _code(
-            "dvc-missing-key",
-            "A key DVC requires is missing (`cmd`, `foreach`/`do`, a plot's name).",
-            dvc="error",
-            refuses=("dvc",),
-        ),
+        _code("dvc-missing-key", "A key DVC requires is missing (`cmd`, `foreach`/`do`, a plot's name).", dvc="error",
+              refuses=("dvc",)),
         _code("dvc-wrong-type", "A pipeline value has a type DVC's schema refuses.", dvc="error", refuses=("dvc",)),
         _code(
             "dvc-invalid-value",
-            "A value of the right type DVC still fails on when it builds the stages (an empty `matrix`, a date "
-            "among variables).",
+            "A value of the right type DVC still fails on when it builds the stages (an empty `matrix`, a `foreach` "
+            "text that is not one `${}`).",
             dvc="error",
             refuses=("dvc",),
         ),
@@ -160,11 +156,8 @@ CODES: dict[str, Code] = {
             dvc="error",
             refuses=("dvc",),
         ),
-        _code(
-            "dvc-stage-name",
-            "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
-            dvc="warning",
-        ),
+        _code("dvc-stage-name", "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
+              dvc="warning"),
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
         _code("dvc-output-duplicated", "Two stages write the same output.", dvc="error", refuses=("dvc",)),
         _code("dvc-output-overlap", "An output is inside another output's folder.", dvc="error", refuses=("dvc",)),

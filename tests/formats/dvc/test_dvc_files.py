@@ -120,7 +120,7 @@ def test_a_dvc_yaml_not_utf8_is_one_problem_and_the_others_are_checked(tmp_path:
     code, out, err = run("check", "--format", "json", cwd=root)
     assert code == 1, err
     rows = json.loads(out)
-    assert [(r["file"], r["code"]) for r in rows if r["file"] == "a/dvc.yaml"] == [("a/dvc.yaml", "file-not-utf8")]
+    assert [(r["file"], r["code"]) for r in rows if r["file"] == "a/dvc.yaml"] == [("a/dvc.yaml", "file-encoding")]
     bad = next(r for r in rows if r["file"] == "a/dvc.yaml")
     assert (bad["line"], bad["column"], bad["severity"]) == (3, 14, "error")
     assert {r["file"] for r in rows} == {"dvc.yaml", "a/dvc.yaml", "b/dvc.yaml"}

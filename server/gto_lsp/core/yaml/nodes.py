@@ -71,6 +71,25 @@ class _PureLoader(
 if _Loader is None:
     _Loader = _PureLoader
 
+
+class _LenientLoader(_PureLoader):
+    """What ruamel.yaml (GTO's and DVC's reader) reads on where libyaml stops: a reused anchor name replaces the
+    earlier one (ruamel warns), and an unknown `%` directive is skipped (PyYAML's Python scanner does)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor  # type: ignore[no-untyped-call]
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+def _lenient(error: yaml.YAMLError) -> bool:
+    """libyaml refused what ruamel reads on (a reused anchor, an unknown directive)."""
+    said = f"{getattr(error, 'context', '')} {getattr(error, 'problem', '')}"
+    return "found duplicate anchor" in said or "found unknown directive name" in said
+
+
 Node = yaml.Node
 MappingNode = yaml.MappingNode
 SequenceNode = yaml.SequenceNode
@@ -80,7 +99,7 @@ TAG_PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MAP, SEQ, MERGE = (TAG_PREFIX + t for t in ("timestamp", "map", "seq", "merge"))
 VALUE = TAG_PREFIX + "value"
-BINARY = TAG_PREFIX + "binary"
+BINARY, SET, OMAP, PAIRS = (TAG_PREFIX + t for t in ("binary", "set", "omap", "pairs"))
 _STANDARD_TAGS = {
     STR,
     INT,
@@ -91,10 +110,10 @@ _STANDARD_TAGS = {
     MAP,
     SEQ,
     MERGE,
-    TAG_PREFIX + "binary",
-    TAG_PREFIX + "set",
-    TAG_PREFIX + "omap",
-    TAG_PREFIX + "pairs",
+    BINARY,
+    SET,
+    OMAP,
+    PAIRS,
 }
 
 _resolver = VersionedResolver(version=(1, 2))
@@ -139,16 +158,71 @@ _YAML_11 = re.compile(r"^%YAML[ \t]+1\.1\b", re.M)
 
 def compose(text: str) -> Optional[Node]:
     """The node of one YAML document (None when the text holds none). Raises PyYAML's errors."""
-    loader = _Loader
-    if text.startswith("%") and _YAML_11.search(text):
-        loader = type("Loader11", (_Loader,), {"yaml_11": True})
+    yaml_11 = text.startswith("%") and _YAML_11.search(text) is not None
+    try:
+        return _compose(text, type("Loader11", (_Loader,), {"yaml_11": True}) if yaml_11 else _Loader)
+    except (yaml.scanner.ScannerError, yaml.composer.ComposerError) as error:
+        if not _lenient(error):
+            raise
+        return _compose(text, type("Lenient11", (_LenientLoader,), {"yaml_11": True}) if yaml_11 else _LenientLoader)
+
+
+def _compose(text: str, loader: Any) -> Optional[Node]:
     if _ODD_BREAKS.search(text) is None:
         return yaml.compose(text, Loader=loader)
     node = yaml.compose(text.translate(_TO_STAND_INS), Loader=loader)
     for current in walk(node, into_flow=True):
         if isinstance(current, ScalarNode):
             current.value = current.value.translate(_FROM_STAND_INS)
+    if _BREAKS.search(text) is not None:
+        _break_values(node, text)
     return node
+
+
+_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BOM_STAND_IN = {0xFEFF: 0xE0FF}
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def _break_values(node: Optional[Node], text: str) -> None:
+    """Scalars holding NEL, LS or PS get the values GTO's and DVC's reader (ruamel.yaml) gives them: it reads NEL
+    as a line break, which a plain or quoted scalar folds into a space. Taken from ruamel's own compose, when it
+    has the same shape (a break that makes structure has no place in the editor's lines: kept as written).
+    Raises a YAML error where ruamel refuses the text."""
+    from ruamel.yaml import YAML  # rare: only for text holding those characters
+
+    try:
+        real = YAML(typ="safe", pure=True).compose(text.translate(_BOM_STAND_IN))
+    except Exception as error:  # ruamel refuses it (a NEL that ends a block scalar): so do GTO and DVC
+        mark = getattr(error, "problem_mark", None)
+        if mark is None:
+            return
+        before = text[: mark.index]
+        line = len(_LINE_BREAK.findall(before))
+        column = len(before) - max(before.rfind("\n"), before.rfind("\r")) - 1
+        raise yaml.MarkedYAMLError(
+            problem=f"{getattr(error, 'problem', error)} (YAML reads NEL, LS and PS as line breaks)",
+            problem_mark=yaml.Mark("<unicode string>", mark.index, line, column, None, 0),
+        ) from error
+    pairs, stack, seen = [], [(node, real)], set()
+    while stack:  # both trees side by side (PyYAML's and ruamel's node classes share their names and shape)
+        ours, theirs = stack.pop()
+        if id(ours) in seen:
+            continue
+        seen.add(id(ours))
+        if type(ours).__name__ != type(theirs).__name__:
+            return
+        if isinstance(ours, ScalarNode):
+            pairs.append((ours, theirs))
+        elif isinstance(ours, (SequenceNode, MappingNode)):
+            if len(ours.value) != len(theirs.value):
+                return
+            children = ours.value if isinstance(ours, SequenceNode) else [n for pair in ours.value for n in pair]
+            others = theirs.value if isinstance(ours, SequenceNode) else [n for pair in theirs.value for n in pair]
+            stack.extend(zip(children, others))
+    for ours, theirs in pairs:
+        if _BREAKS.search(ours.value) is not None:
+            ours.value = theirs.value.translate(_FROM_STAND_INS)
 
 
 def mapping_pairs(node: MappingNode, seen: Optional[set[int]] = None) -> Iterator[tuple[Node, Node]]:

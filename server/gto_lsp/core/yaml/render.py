@@ -3,6 +3,7 @@ style, keys sorted, width 80); and the value GTO's reader gives a composed node.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import threading
@@ -12,9 +13,14 @@ from ruamel.yaml import YAML
 
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
+    BINARY,
     BOOL,
     NULL,
+    OMAP,
+    PAIRS,
+    SET,
     STR,
+    VALUE,
     AliasExpansionError,
     MappingNode,
     Node,
@@ -115,9 +121,24 @@ def _value(node: Node) -> Any:
             return None
         if tag == BOOL:
             return node.value.lower() in ("true", "yes", "on")  # `!!bool yes` is true for ruamel
+        if tag == BINARY:
+            return base64.decodebytes(node.value.encode("ascii"))  # what ruamel's safe constructor does
         return load(node.value)
     if isinstance(node, SequenceNode):
-        return [_value(item) for item in node.value]
+        items = [_value(item) for item in node.value]
+        if node.tag in (OMAP, PAIRS):  # a list of one-key mappings: an ordered mapping, or (key, value) pairs
+            pairs = [next(iter(item.items())) for item in items]
+            return dict(pairs) if node.tag == OMAP else pairs
+        return items
     if isinstance(node, MappingNode):
-        return {_value(k): _value(v) for k, v in mapping_pairs(node)}
+        values = {_key(k): _value(v) for k, v in mapping_pairs(node)}
+        return set(values) if node.tag == SET else values
     return None
+
+
+def _key(node: Node) -> Any:
+    """A mapping key as ruamel's safe constructor makes it: a plain `=` is the text "=", a list a tuple."""
+    if isinstance(node, ScalarNode) and tag_of(node) == VALUE:
+        return node.value
+    key = _value(node)
+    return tuple(key) if isinstance(key, list) else key

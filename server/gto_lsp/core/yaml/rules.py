@@ -21,6 +21,7 @@ from gto_lsp.core.yaml.nodes import (
     PLAIN,
     STR,
     TIMESTAMP,
+    VALUE,
     MappingNode,
     Node,
     ScalarNode,
@@ -51,27 +52,33 @@ def node_kind(node: Node) -> str:
 
 def tag_problems(text: str, node: Node, out: list[Problem]) -> None:
     """The tags GTO's safe reader cannot construct, in `node` (of a block whose text is `text`)."""
-    if text and "!" not in text and "<<" not in text and "*" not in text:
-        # No tag, merge key or alias written: nothing to report (a quarter of the check's time). A document
-        # composed whole (directives) has blocks without text: always walked.
+    free_equals = "=" in text and ("meta" in text or "custom" in text)
+    if text and "!" not in text and "<<" not in text and "*" not in text and not free_equals:
+        # No tag, merge key, alias or free-form `=` written: nothing to report (a quarter of the check's time). A
+        # document composed whole (directives) has blocks without text: always walked.
         return
-    stack: list[tuple[Node, bool]] = [(node, False)]
+    stack: list[tuple[Node, bool, bool]] = [(node, False, False)]  # (node, is a key, inside meta/custom)
     seen: set[int] = set()
     while stack:
-        current, is_key = stack.pop()
+        current, is_key, free = stack.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
         reason = _tag_problem(current)
-        if reason is None and not is_key and isinstance(current, ScalarNode) and tag_of(current) == MERGE:
-            reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
+        if reason is None and not is_key and isinstance(current, ScalarNode):
+            if tag_of(current) == MERGE:
+                reason = "`<<` is a merge key, not a value: GTO cannot read the file. Quote it: '<<'."
+            elif free and tag_of(current) == VALUE:  # typed fields say it as a wrong type
+                reason = "A plain `=` is YAML's value tag, which the safe reader cannot build: GTO cannot read "
+                reason += "the file. Quote it: '='."
         if reason is not None:
             out.append(problem("unsupported-tag", reason, relative_span(current)))
         if isinstance(current, SequenceNode):
-            stack.extend((item, False) for item in current.value)
+            stack.extend((item, False, free) for item in current.value)
         elif isinstance(current, MappingNode):
             for k, v in current.value:
-                stack.extend(((k, True), (v, False)))
+                opens = isinstance(k, ScalarNode) and k.value in ("meta", "custom")
+                stack.extend(((k, True, free), (v, False, free or opens)))
 
 
 def _tag_problem(node: Node) -> Optional[str]:

@@ -106,7 +106,7 @@ def not_utf8(rel: str, data: bytes, error: UnicodeDecodeError) -> Problem:
     line = before.count(b"\n")
     col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace"))
     return problem(
-        "file-not-utf8",
+        "file-encoding",
         f"{rel} is not UTF-8 (byte 0x{data[error.start]:02x} at line {line + 1}): DVC cannot read it "
         "(`dvc status` stops: 'is not valid utf-8'). Save the file as UTF-8.",
         Span(Pos(line, col), Pos(line, col + 1)),
