@@ -317,6 +317,7 @@ def test_hover_shows_values_and_where_they_come_from(tmp_path: Path) -> None:
     hover = variable_hover(*args, Pos(10, 10), place)
     assert hover == "`train.epochs` = `3`\n\nIn params.yaml, line 3."
     assert variable_hover(*args, Pos(8, 6), place) is None
+    assert variable_hover(*args, Pos(1, 6), place) == "cfg.yaml: 1 variable: `batch`"
 
 
 def test_definitions_lead_to_the_defining_line(tmp_path: Path) -> None:

@@ -105,6 +105,14 @@ def variable_hover(
             return f"`{key}` is not in '{path}'."
         line = loaded.span_of(tuple(key.split("."))).start.line + 1
         return f"`{key}` = `{_show(value)}`\n\nIn {path}, line {line}."
+    vars_file = _vars_file_at(spot, pos, place)
+    if vars_file is not None:
+        loaded = read_params(place.repo, vars_file.path)
+        if loaded.data is None:
+            return f"'{vars_file.path}' cannot be used: {loaded.error} {loaded.detail}".rstrip()
+        names = [k for k in loaded.data if isinstance(k, str)]
+        shown = ", ".join(f"`{k}`" for k in names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+        return f"{vars_file.path}: {len(names)} variable{'s' if len(names) != 1 else ''}: {shown}"
     return None
 
 
