@@ -106,7 +106,7 @@ def test_hover_on_a_stage_names_its_command_paths_and_neighbours(tmp_path: Path)
     generated = stage_hover(document.top, document.stages, TEXT, _at("train:", 1), place)
     assert generated is not None and "python train.py a" in generated and "python train.py b" in generated
     assert stage_hover(document.top, document.stages, TEXT, _at("python prepare.py", 3), place) is None
-    assert stage_hover(document.top, document.stages, TEXT, _at("- lr", 3), place) is None  # a params key
+    assert stage_hover(document.top, document.stages, TEXT, _at("      - lr\n", 8), place) is None  # a params key
 
 
 def test_hover_on_paths_says_who_writes_and_who_reads(tmp_path: Path) -> None:
