@@ -58,11 +58,11 @@ async def test_completion_in_the_artifacts_section_only(start: Start, make_repo:
     # Types in use across the repository's annotations, then the common ones.
     kinds = labels_of(await editor.completion(doc, 14, 10))
     assert kinds[:3] == ["experiment", "legacy-type", "sub-type"] and "model" in kinds
-    # Stages, plots and the top level are not ours.
-    assert await editor.completion(doc, 5, 4) == []
+    # In a stage: the keys it lacks (the pipeline's own completion); nothing in a command or a plot's path.
+    stage_keys = labels_of(await editor.completion(doc, 5, 4))
+    assert "deps" in stage_keys and "cmd" not in stage_keys and "path" not in stage_keys
     assert await editor.completion(doc, 2, 9) == []
     assert await editor.completion(doc, 16, 13) == []
-    assert await editor.completion(doc, 15, 0) == []
     # No `virtual` in dvc.yaml: its values are not offered either.
     editor.replace(doc, ROOT_DVC.replace("    type: \n", "    virtual: \n"))
     assert await editor.completion(doc, 14, 13) == []
@@ -169,7 +169,7 @@ async def test_hover_full_name_tags_and_registry(start: Start, make_repo: Callab
     assert "| latest | v1.2.0 |" in text and "| #prod | v1.2.0 |" in text
     doc = hover_text(await editor.hover(nested, 7, 5))
     assert doc.startswith("**desc** (string, optional; DVC)")
-    assert await editor.hover(nested, 2, 6) is None  # stages are not ours
+    assert "(a stage)" in hover_text(await editor.hover(nested, 2, 6))  # a stage's key: the pipeline's doc
     root = editor.open(repo.root / "dvc.yaml")
     text = hover_text(await editor.hover(root, 1, 2))
     assert "**rf** (full name)" in text and "`rf@v1.0.0`" in text and "| latest | v1.0.0 |" in text
@@ -192,8 +192,8 @@ async def test_outline_definition_folding(start: Start, make_repo: Callable[...,
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=doc.uri))
     )
     assert symbols is not None
-    [section] = symbols
-    assert isinstance(section, types.DocumentSymbol)
+    section = symbols[-1]  # after the stages
+    assert [s.name for s in symbols] == ["stages", "artifacts"] and isinstance(section, types.DocumentSymbol)
     assert section.name == "artifacts" and section.range.start == types.Position(line=3, character=0)
     [clf] = section.children or []
     assert clf.name == "clf" and clf.detail == "model"

@@ -89,3 +89,54 @@ async def test_variables_hover_definition_and_completion(start: Start, make_repo
     editor.type(doc, 19, len("    cmd: python evaluate.py"), " ${")
     labels = [item.label for item in await editor.completion(doc, 19, len("    cmd: python evaluate.py ${"), "{")]
     assert {"data", "models", "train"} <= set(labels)
+
+
+async def test_keys_stages_outline_references_and_links(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files=_files())
+    editor = await start([repo.root])
+    doc = editor.open(repo.root / "dvc.yaml")
+    uri = types.TextDocumentIdentifier(uri=doc.uri)
+    # The keys `evaluate` lacks, with DVC's docs; hover on a key and on a stage.
+    keys = [item.label for item in await editor.completion(doc, 24, 4)]
+    assert {"outs", "metrics", "wdir", "frozen"} <= set(keys) and "cmd" not in keys and "deps" not in keys
+    assert "cmd" in _text(await editor.hover(doc, 19, 5)).lower()
+    stage = _text(await editor.hover(doc, 3, 4))  # `prepare`
+    assert "python prepare.py" in stage and "data/prepared.csv" in stage
+    # Outline: the sections, the stages under `stages` (foreach definitions once), the artifacts.
+    symbols = await editor.client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=uri))
+    assert symbols is not None
+    names = [s.name for s in symbols]
+    assert names == ["vars", "stages", "artifacts"]
+    stages = next(s for s in symbols if s.name == "stages")
+    assert isinstance(stages, types.DocumentSymbol) and stages.children is not None
+    assert [c.name for c in stages.children][:2] == ["prepare", "train"] and "evaluate" in [
+        c.name for c in stages.children
+    ]
+    # From a dependency to the stage that writes it; the stages that read an output.
+    at_dep = types.Position(line=13, character=18)  # `data/prepared.csv` in train's deps
+    found = await editor.client.text_document_definition_async(
+        types.DefinitionParams(text_document=uri, position=at_dep)
+    )
+    assert isinstance(found, list) and [loc.range.start.line for loc in found] == [3]  # the stage `prepare`
+    readers = await editor.client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=uri,
+            position=types.Position(line=8, character=12),
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )
+    assert readers is not None and [loc.range.start.line for loc in readers] == [13]
+    # Links: the files that exist (params.yaml, data/raw.csv), not those no one made yet.
+    links = await editor.client.text_document_document_link_async(types.DocumentLinkParams(text_document=uri))
+    targets = {(link.range.start.line, (link.target or "").rsplit("/", 1)[-1]) for link in links or []}
+    assert (1, "params.yaml") in targets and (6, "raw.csv") in targets
+    assert not any(line == 8 for line, _ in targets)
+
+
+async def test_a_broken_document_answers_every_request(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(files=_files())
+    editor = await start([repo.root])
+    broken = PIPELINE.replace("    cmd: python evaluate.py\n", "    cmd: [${\n  - : {\n")
+    doc = editor.open(repo.root / "dvc.yaml", broken)
+    await editor.request_everywhere(doc, (0, 2, 4, 6, 9, 14, 20))
+    assert await editor.diagnostics(doc.uri, until=lambda d: any(x.code == "yaml-syntax" for x in d))

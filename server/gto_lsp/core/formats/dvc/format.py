@@ -21,12 +21,21 @@ from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, FIELDS, REQUIRED
 from gto_lsp.core.formats.dvc.files import DVC_FILE, full_name, relative_to_folder, resolve_path
 from gto_lsp.core.formats.dvc.fixes import fixes_for
 from gto_lsp.core.formats.dvc.pipeline.graph import build_pipeline, pipeline_problems
+from gto_lsp.core.formats.dvc.pipeline.keys import explain_key, suggest_keys
+from gto_lsp.core.formats.dvc.pipeline.navigate import (
+    outline,
+    path_links,
+    path_suggestions,
+    stage_definitions,
+    stage_hover,
+    stage_references,
+)
 from gto_lsp.core.formats.dvc.pipeline.validate import schema_problems
 from gto_lsp.core.formats.dvc.pipeline.variable_help import variable_definitions, variable_hover, variable_suggestions
 from gto_lsp.core.formats.dvc.pipeline.variables import variable_problems
 from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.formats.dvc.values import values_of
-from gto_lsp.core.navigation import Place, Suggestion, Target, no_links, no_outline, no_targets
+from gto_lsp.core.navigation import Link, Outline, Place, Suggestion, Target
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 
@@ -63,17 +72,46 @@ def _check(
     return problems
 
 
+def _outline(document: DvcDocument) -> list[Outline]:
+    """The pipeline's sections (the artifacts' symbols are the entries')."""
+    return [item for item in outline(document.top, document.stages) if item.name != SECTION]
+
+
 def _explain_at(document: DvcDocument, pos: Pos, place: Place) -> Optional[str]:
-    """Hover outside the artifacts: a `${name}` or params key, else a key of the pipeline's sections."""
-    return variable_hover(document.top, document.stages, document.text, pos, place, document.entries)
+    """Hover outside the artifacts: a `${name}` or params key, a stage or a path of one, else a section's key."""
+    top, stages, text = document.top, document.stages, document.text
+    return (
+        variable_hover(top, stages, text, pos, place, document.entries)
+        or stage_hover(top, stages, text, pos, place)
+        or explain_key(top, stages, pos)
+    )
 
 
 def _definitions_at(document: DvcDocument, pos: Pos, place: Place) -> list[Target]:
-    return variable_definitions(document.top, document.stages, document.text, pos, place, document.entries)
+    """From a `${name}` or params key to where it is defined; from a dependency to the stage that writes it."""
+    top, stages, text = document.top, document.stages, document.text
+    found = variable_definitions(top, stages, text, pos, place, document.entries)
+    return found or stage_definitions(top, stages, text, pos, place)
+
+
+def _references_at(document: DvcDocument, pos: Pos, place: Place) -> list[Target]:
+    return stage_references(document.top, document.stages, document.text, pos, place)
+
+
+def _links(document: DvcDocument, place: Place) -> list[Link]:
+    return path_links(document.top, document.stages, place)
 
 
 def _suggest_at(document: DvcDocument, pos: Pos, place: Place) -> Optional[list[Suggestion]]:
-    return variable_suggestions(document.top, document.stages, document.text, pos, place, document.entries)
+    """After `${`: names; in a stage's params: keys of its file; in deps/outs: paths; else the keys a mapping lacks."""
+    top, stages, text = document.top, document.stages, document.text
+    for found in (
+        variable_suggestions(top, stages, text, pos, place, document.entries),
+        path_suggestions(top, stages, text, pos, place),
+    ):
+        if found is not None:
+            return found
+    return suggest_keys(top, stages, text, pos)
 
 
 def _fixes(
@@ -193,10 +231,10 @@ DVC = Format(
     section_span=_section_span,
     new_entry=_new_entry,
     registered_here=registered_here,
-    outline=no_outline,
+    outline=_outline,
     explain_at=_explain_at,
     definitions_at=_definitions_at,
-    references_at=no_targets,
-    links=no_links,
+    references_at=_references_at,
+    links=_links,
     suggest_at=_suggest_at,
 )
