@@ -15,6 +15,7 @@ from gto_lsp.cli import cmd_schema
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.fixes import fixes_for
 from gto_lsp.core.formats.dvc.pipeline.keys import explain_key, suggest_keys
+from gto_lsp.core.formats.dvc.pipeline.schema import FOREACH, OUT_FLAGS, PLOT_DEFINITION, PLOT_FLAGS, STAGE, TOP
 from gto_lsp.core.formats.dvc.pipeline.validate import schema_problems
 from gto_lsp.core.problems import Pos
 
@@ -198,3 +199,26 @@ def test_schema_command_prints_the_whole_dvc_yaml_schema() -> None:
     schema = json.loads(out.getvalue())
     assert schema["title"] == "dvc.yaml" and "stages" in schema["properties"]
     assert schema["definitions"]["stage"]["properties"]["outs"]["type"] == "array"
+
+
+KNOWN = {k.name for t in (TOP, STAGE, FOREACH, OUT_FLAGS, PLOT_FLAGS, PLOT_DEFINITION) for k in t.keys} | {
+    "true",
+    "false",
+}
+
+
+def test_sane_answers_anywhere_in_odd_files() -> None:
+    from compat.test_dvc_schema_differential import CASES
+
+    texts = [text for _, text in CASES[::20]] + ["stages:\n\ta:\n  - : :\n", "\ufeffstages:\r\n  a:\r\n    cmd: x\r\n"]
+    for text in texts:
+        document = parse_dvc(text)
+        lines = text.split("\n")
+        for line in range(len(lines) + 1):
+            for col in range(0, len(lines[line]) + 2 if line < len(lines) else 1, 3):
+                found = suggest_keys(document.top, document.stages, text, Pos(line, col))
+                for suggestion in found or []:
+                    assert suggestion.label in KNOWN and suggestion.replace is not None
+                    assert suggestion.replace.start.line == line
+                hover = explain_key(document.top, document.stages, Pos(line, col))
+                assert hover is None or hover.startswith("**`")

@@ -65,8 +65,8 @@ def key_path(lines: Sequence[str], line: int, column: int, in_item: bool) -> Opt
         if target == 0:
             return path
         text = lines[number] if number < len(lines) else ""
-        if not _meaningful(text):
-            continue
+        if len(text) - len(text.lstrip(" ")) >= target or not _meaningful(text):
+            continue  # inside a sibling's value (most lines above): no regular expression for them
         indent, dashed, content, key = _parts(text)
         if content < target:
             if key is None:
@@ -159,6 +159,13 @@ def suggest_keys(top: Blocks, stages: Sequence[Placed], text: str, pos: Pos) -> 
     """What completion offers at `pos` in a pipeline section: the keys the mapping there accepts and does not have
     yet (at the top level: the sections not present), or `true`/`false` after a boolean key. None outside the
     pipeline sections (in `artifacts:`, in a comment, past a value)."""
+    try:
+        return _suggest(top, text, pos)
+    except Exception:  # completion never breaks the server
+        return None
+
+
+def _suggest(top: Blocks, text: str, pos: Pos) -> Optional[list[Suggestion]]:
     lines = _BREAKS.split(text)
     line = lines[pos.line] if pos.line < len(lines) else ""
     prefix = line[: pos.col]
