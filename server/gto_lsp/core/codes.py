@@ -140,13 +140,17 @@ CODES: dict[str, Code] = {
             dvc="error",
             refuses=("dvc",),
         ),
-        _code("dvc-missing-key", "A key DVC requires is missing (`cmd`, `foreach`/`do`, a plot's name).", dvc="error",
-              refuses=("dvc",)),
+        _code(
+            "dvc-missing-key",
+            "A key DVC requires is missing (`cmd`, `foreach`/`do`, a plot's name).",
+            dvc="error",
+            refuses=("dvc",),
+        ),
         _code("dvc-wrong-type", "A pipeline value has a type DVC's schema refuses.", dvc="error", refuses=("dvc",)),
         _code(
             "dvc-invalid-value",
-            "A value of the right type DVC still fails on when it builds the stages (an empty `matrix`, a `foreach` "
-            "text that is not one `${}`).",
+            "A value of the right type DVC still fails on when it builds the stages (an empty `matrix`, a date "
+            "among variables).",
             dvc="error",
             refuses=("dvc",),
         ),
@@ -156,8 +160,11 @@ CODES: dict[str, Code] = {
             dvc="error",
             refuses=("dvc",),
         ),
-        _code("dvc-stage-name", "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
-              dvc="warning"),
+        _code(
+            "dvc-stage-name",
+            "A stage name `dvc stage add` refuses (punctuation but `_` and `-`): DVC loads it.",
+            dvc="warning",
+        ),
         # --- dvc.yaml's pipeline: across stages and files (formats/dvc/pipeline/graph.py) ------------------------
         _code("dvc-output-duplicated", "Two stages write the same output.", dvc="error", refuses=("dvc",)),
         _code("dvc-output-overlap", "An output is inside another output's folder.", dvc="error", refuses=("dvc",)),
