@@ -3,7 +3,8 @@
 For each case (realistic pipelines: prepare/featurize/train/evaluate, foreach over datasets, a matrix of models,
 wdir, params, nested dvc.yaml files), the stages DVC builds (names, `name@key` for generated ones, `sub/dvc.yaml:name`
 below the root), each stage's outputs and the DAG's edges (`index.graph`) equal ours; and DVC refuses the project
-(OutputDuplicationError, OverlappingOutputPathsError, CyclicGraphError) exactly when we report the matching code.
+(OutputDuplicationError, OverlappingOutputPathsError, CyclicGraphError) exactly when we report the matching code,
+in one file (pipeline_problems) or across files (repository_problems).
 All DVC calls run in one subprocess (dvc_graph_runner.py).
 """
 
@@ -18,7 +19,7 @@ import pytest
 from compat import dvc_graph_runner
 from compat import gto_runner as gr
 from gto_lsp.core.formats.dvc.document import parse_dvc
-from gto_lsp.core.formats.dvc.pipeline.graph import Pipeline, build_pipeline, pipeline_problems
+from gto_lsp.core.formats.dvc.pipeline.graph import Pipeline, build_pipeline, pipeline_problems, repository_problems
 from gto_lsp.core.navigation import Place
 from gto_lsp.core.repo.fs import RepoView
 
@@ -430,6 +431,12 @@ train:
   lr: 0.01
 """
 
+ACROSS_ROOT = "stages:\n  make:\n    cmd: make\n    deps: [sub/report.txt]\n    outs: [data/table.csv]\n"
+ACROSS_SUB_DUPLICATE = "stages:\n  copy:\n    cmd: cp\n    outs: [../data/table.csv]\n"
+ACROSS_SUB_OVERLAP = "stages:\n  fill:\n    cmd: fill\n    outs: [../data]\n"
+ACROSS_SUB_CYCLE = "stages:\n  report:\n    cmd: report\n    deps: [../data/table.csv]\n    outs: [report.txt]\n"
+ACROSS_SUB_FINE = "stages:\n  report:\n    cmd: report\n    deps: [../data/table.csv]\n    outs: [summary.txt]\n"
+
 CASES: dict[str, dict[str, str]] = {
     "classic": {"dvc.yaml": CLASSIC, "params.yaml": PARAMS},
     "foreach": {"dvc.yaml": FOREACH},
@@ -447,6 +454,10 @@ CASES: dict[str, dict[str, str]] = {
     "matrix-and-foreach-in-sub": {"a/dvc.yaml": MATRIX, "b/dvc.yaml": FOREACH},
     "from-params": {"dvc.yaml": FROM_PARAMS, "params.yaml": FROM_PARAMS_YAML},
     "from-params-in-sub": {"team/dvc.yaml": FROM_PARAMS, "team/params.yaml": FROM_PARAMS_YAML},
+    "across-files": {"dvc.yaml": ACROSS_ROOT, "sub/dvc.yaml": ACROSS_SUB_FINE},
+    "duplicate-across-files": {"dvc.yaml": ACROSS_ROOT, "sub/dvc.yaml": ACROSS_SUB_DUPLICATE},
+    "overlap-across-files": {"dvc.yaml": ACROSS_ROOT, "sub/dvc.yaml": ACROSS_SUB_OVERLAP},
+    "cycle-across-files": {"dvc.yaml": ACROSS_ROOT, "sub/dvc.yaml": ACROSS_SUB_CYCLE},
     "duplicate": {"dvc.yaml": DUPLICATE},
     "duplicate-metrics": {"dvc.yaml": DUPLICATE_METRICS},
     "overlap": {"dvc.yaml": OVERLAP},
@@ -486,6 +497,7 @@ def _ours(root: Path, files: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
         place = Place(repo, posixpath.dirname(rel), rel)
         pipelines[rel] = build_pipeline(document.top, document.stages, place)
         codes |= {p.code for p in pipeline_problems(document.top, document.stages, place) if p.severity == "error"}
+    codes |= {p.code for _, p in repository_problems(pipelines)}
 
     def address(rel: str, name: str) -> str:
         return name if rel == "dvc.yaml" else f"{rel}:{name}"

@@ -9,7 +9,14 @@ from gto_lsp.core.codes import CheckSettings
 from gto_lsp.core.config import Config
 from gto_lsp.core.formats.dvc.document import DvcDocument, parse_dvc
 from gto_lsp.core.formats.dvc.format import DVC
-from gto_lsp.core.formats.dvc.pipeline.graph import Pipeline, build_pipeline, cycles, pipeline_problems, stage_outputs
+from gto_lsp.core.formats.dvc.pipeline.graph import (
+    Pipeline,
+    build_pipeline,
+    cycles,
+    pipeline_problems,
+    repository_problems,
+    stage_outputs,
+)
 from gto_lsp.core.navigation import Place
 from gto_lsp.core.problems import Pos, Problem
 from gto_lsp.core.repo.fs import RepoView
@@ -220,3 +227,31 @@ def test_views_differing_only_in_outputs_share_the_stages(tmp_path: Path) -> Non
     assert all(a is b for a, b in zip(first.stages, second.stages)) and second is first
     stage_outputs(document.top, document.stages, "")
     assert build_pipeline(document.top, document.stages, place) is first
+
+
+def test_problems_across_dvc_files(tmp_path: Path) -> None:
+    """Two files writing one output, one file's output inside another's, a cycle through both: each reported in
+    the file of the stage at fault, with the other file's location related; nothing within one file repeated."""
+    root_text = "stages:\n  make:\n    cmd: make\n    deps: [sub/report.txt]\n    outs: [data/table.csv, a.txt, b]\n"
+    sub_text = (
+        "stages:\n  copy:\n    cmd: cp\n    outs: [../a.txt, ../b/c]\n"
+        "  report:\n    cmd: report\n    deps: [../data/table.csv]\n    outs: [report.txt]\n"
+    )
+    repo = _repo(tmp_path, {})
+    pipelines = {
+        "dvc.yaml": _pipeline(root_text, repo)[1],
+        "sub/dvc.yaml": _pipeline(sub_text, repo, "sub")[1],
+    }
+    found = sorted(
+        (file, p.code, p.span.start.line, [r.file for r in p.related]) for file, p in repository_problems(pipelines)
+    )
+    assert found == [
+        ("dvc.yaml", "dvc-cycle", 1, ["sub/dvc.yaml"]),
+        ("sub/dvc.yaml", "dvc-cycle", 4, ["dvc.yaml"]),
+        ("sub/dvc.yaml", "dvc-output-duplicated", 3, ["dvc.yaml"]),
+        ("sub/dvc.yaml", "dvc-output-overlap", 3, ["dvc.yaml"]),
+    ]
+    message = next(p.message for _, p in repository_problems(pipelines) if p.code == "dvc-output-duplicated")
+    assert "stage `make` of `dvc.yaml`" in message
+    alone = {"sub/dvc.yaml": _pipeline(sub_text + "  again:\n    cmd: x\n    outs: [report.txt]\n", repo, "sub")[1]}
+    assert repository_problems(alone) == []  # within one file: pipeline_problems reports it

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import operator
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -20,7 +20,7 @@ from gto_lsp.core.formats.dvc.pipeline.interpolate import Context
 from gto_lsp.core.formats.dvc.pipeline.scope import expand, top_context
 from gto_lsp.core.formats.dvc.pipeline.stages import PathUse, Stage, read_stage
 from gto_lsp.core.navigation import Place
-from gto_lsp.core.problems import Problem, Related
+from gto_lsp.core.problems import Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import BlockMemo, Blocks, Placed
 from gto_lsp.core.yaml.nodes import ScalarNode
@@ -159,7 +159,9 @@ def pipeline_problems(top: Blocks, stages: Sequence[Placed], place: Place) -> li
     if before is not None and before[0] is pipeline and before[1] == place.repo.token:
         return list(before[3])  # no stage changed (an edit of artifacts)
     missing = _missing(pipeline, place.repo, before)
-    out = _duplicates(pipeline) + _overlaps(pipeline) + _cycles(pipeline)
+    located = [(place.file, stage) for stage in pipeline.stages]
+    found = _duplicates(located) + _overlaps(located) + _cycles(located, pipeline.upstream)
+    out = [problem for _, problem in found]
     out.extend(problem for found in missing for problem in found)
     _PROBLEMS[place.file] = (pipeline, place.repo.token, missing, out)
     if len(_PROBLEMS) > MAX_FILES:
@@ -167,39 +169,75 @@ def pipeline_problems(top: Blocks, stages: Sequence[Placed], place: Place) -> li
     return list(out)
 
 
-def _duplicates(pipeline: Pipeline) -> list[Problem]:
-    out: list[Problem] = []
-    seen: dict[str, tuple[Stage, PathUse]] = {}
-    for stage in pipeline.stages:
+# (dvc.yaml, stage): the stages of one file, or of every file of a repository.
+Located = tuple[str, Stage]
+
+
+def repository_problems(pipelines: Mapping[str, Pipeline]) -> list[tuple[str, Problem]]:
+    """(dvc.yaml, problem) for what DVC refuses across the files of a repository (`pipelines` by file): an output
+    written by stages of two files, one inside another file's output, a cycle through several files. What lies
+    within one file is pipeline_problems'."""
+    located = [(file, stage) for file, pipeline in pipelines.items() for stage in pipeline.stages]
+    first: dict[str, int] = {}  # each file's first stage in `located`
+    offset = 0
+    for file, pipeline in pipelines.items():
+        first[file] = offset
+        offset += len(pipeline.stages)
+    edges: list[tuple[int, ...]] = []
+    for pipeline in pipelines.values():
+        for stage in pipeline.stages:
+            upstream = {
+                first[other] + i
+                for use in stage.reads
+                if use.path is not None
+                for other, made in pipelines.items()
+                for i in made.producers(use.path)
+            }
+            edges.append(tuple(sorted(upstream)))
+    problems = _duplicates(located) + _overlaps(located) + _cycles(located, edges)
+    return [(file, p) for file, p in problems if any(r.file is not None for r in p.related)]
+
+
+def _related(file: str, other: str, span: Span, message: str) -> Related:
+    return Related(span, message, None if other == file else other)
+
+
+def _duplicates(located: Sequence[Located]) -> list[tuple[str, Problem]]:
+    out: list[tuple[str, Problem]] = []
+    seen: dict[str, tuple[str, Stage, PathUse]] = {}
+    for file, stage in located:
         merged: set[tuple[str, str]] = set()  # DVC merges a path listed twice under one key of a stage
         for use in stage.outs:
             if use.path is None or (use.kind, use.path) in merged:
                 continue
             merged.add((use.kind, use.path))
-            first = seen.setdefault(use.path, (stage, use))
-            if first[1] is use:
+            first = seen.setdefault(use.path, (file, stage, use))
+            if first[2] is use:
                 continue
-            other, where = first
-            by = "this stage" if other is stage else f"stage `{other.name}`"
-            out.append(
-                Problem(
-                    "dvc-output-duplicated",
-                    "error",
-                    f"`{use.text}` is already an output of {by}: DVC refuses the whole project "
-                    "(OutputDuplicationError). Write it from one stage only.",
-                    use.span,
-                    data={"path": use.path},
-                    related=(Related(where.span, f"first written by `{other.name}`"),),
-                )
+            where, other, written = first
+            by = (
+                "this stage"
+                if other is stage
+                else f"stage `{other.name}`" + (f" of `{where}`" if where != file else "")
             )
+            problem = Problem(
+                "dvc-output-duplicated",
+                "error",
+                f"`{use.text}` is already an output of {by}: DVC refuses the whole project "
+                "(OutputDuplicationError). Write it from one stage only.",
+                use.span,
+                data={"path": use.path},
+                related=(_related(file, where, written.span, f"first written by `{other.name}`"),),
+            )
+            out.append((file, problem))
     return out
 
 
-def _overlaps(pipeline: Pipeline) -> list[Problem]:
+def _overlaps(located: Sequence[Located]) -> list[tuple[str, Problem]]:
     """An output inside another output's folder (DVC tracks the folder as a whole)."""
-    out: list[Problem] = []
-    uses = {use.path: (stage, use) for stage in pipeline.stages for use in stage.outs if use.path is not None}
-    for stage in pipeline.stages:
+    out: list[tuple[str, Problem]] = []
+    uses = {u.path: (file, stage, u) for file, stage in located for u in stage.outs if u.path is not None}
+    for file, stage in located:
         for use in stage.outs:
             if use.path is None:
                 continue
@@ -208,25 +246,29 @@ def _overlaps(pipeline: Pipeline) -> list[Problem]:
                 cut = use.path.rfind("/", 0, cut)
             if cut <= 0:
                 continue
-            other, outer = uses[use.path[:cut]]
-            out.append(
-                Problem(
-                    "dvc-output-overlap",
-                    "error",
-                    f"`{use.text}` is inside `{outer.text}`, an output of stage `{other.name}`: DVC refuses the "
-                    "whole project (OverlappingOutputPathsError). Track the folder or the files inside it, not both.",
-                    use.span,
-                    data={"path": use.path, "outer": outer.path},
-                    related=(Related(outer.span, f"`{outer.text}` is an output of `{other.name}`"),),
-                )
+            where, other, outer = uses[use.path[:cut]]
+            of = f"stage `{other.name}`" + (f" of `{where}`" if where != file else "")
+            problem = Problem(
+                "dvc-output-overlap",
+                "error",
+                f"`{use.text}` is inside `{outer.text}`, an output of {of}: DVC refuses the whole project "
+                "(OverlappingOutputPathsError). Track the folder or the files inside it, not both.",
+                use.span,
+                data={"path": use.path, "outer": outer.path},
+                related=(_related(file, where, outer.span, f"`{outer.text}` is an output of `{other.name}`"),),
             )
+            out.append((file, problem))
     return out
 
 
 def cycles(pipeline: Pipeline) -> list[list[int]]:
-    """The stages on cycles of the DAG, one group per strongly connected component (Tarjan's, iterative:
-    linear in stages and edges); a stage reading its own output is a cycle of one."""
-    edges = pipeline.upstream
+    """The stages on cycles of the DAG (see _groups)."""
+    return _groups(pipeline.upstream)
+
+
+def _groups(edges: Sequence[tuple[int, ...]]) -> list[list[int]]:
+    """The nodes on cycles, one group per strongly connected component (Tarjan's, iterative: linear in nodes
+    and edges); a node with an edge to itself is a cycle of one."""
     count = len(edges)
     order = [-1] * count
     low = [0] * count
@@ -269,34 +311,35 @@ def cycles(pipeline: Pipeline) -> list[list[int]]:
     return groups
 
 
-def _cycles(pipeline: Pipeline) -> list[Problem]:
-    out: list[Problem] = []
-    reported: set[tuple[int, int]] = set()
-    for group in cycles(pipeline):
-        stages = [pipeline.stages[i] for i in group]
-        names = ", ".join(f"`{s.name}`" for s in stages[:MAX_RELATED])
-        for stage in stages:
-            if (stage.name_span.start.line, stage.name_span.start.col) in reported:
+def _cycles(located: Sequence[Located], edges: Sequence[tuple[int, ...]]) -> list[tuple[str, Problem]]:
+    out: list[tuple[str, Problem]] = []
+    reported: set[tuple[str, Span]] = set()
+    for group in _groups(edges):
+        stages = [located[i] for i in group]
+        names = ", ".join(f"`{s.name}`" for _, s in stages[:MAX_RELATED])
+        for file, stage in stages:
+            if (file, stage.name_span) in reported:
                 continue  # the stages of one foreach share their definition's name
-            reported.add((stage.name_span.start.line, stage.name_span.start.col))
+            reported.add((file, stage.name_span))
             if len(stages) == 1:
                 text = f"Stage `{stage.name}` reads its own output"
             else:
                 text = f"Stages {names} depend on one another in a cycle"
             related = tuple(
-                Related(s.name_span, f"`{s.name}` is on the cycle") for s in stages[:MAX_RELATED] if s is not stage
+                _related(file, where, s.name_span, f"`{s.name}` is on the cycle")
+                for where, s in stages[:MAX_RELATED]
+                if s is not stage
             )
-            out.append(
-                Problem(
-                    "dvc-cycle",
-                    "error",
-                    f"{text}: DVC refuses the whole project (CyclicGraphError). Remove a dependency that is "
-                    "another stage's output to break it.",
-                    stage.name_span,
-                    data={"stages": [s.name for s in stages[:MAX_RELATED]]},
-                    related=related,
-                )
+            problem = Problem(
+                "dvc-cycle",
+                "error",
+                f"{text}: DVC refuses the whole project (CyclicGraphError). Remove a dependency that is "
+                "another stage's output to break it.",
+                stage.name_span,
+                data={"stages": [s.name for _, s in stages[:MAX_RELATED]]},
+                related=related,
             )
+            out.append((file, problem))
     return out
 
 
