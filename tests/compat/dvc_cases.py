@@ -357,6 +357,9 @@ _ANCHORS = {
     "merge-map-in-section": "artifacts:\n  rf: {path: x}\n  <<: {type: model, path: y}\n",
     "merge-entries-in-section": "artifacts:\n  <<: {rf: {path: x}, nn: {path: y}}\n",
     "merge-quoted-key": "artifacts:\n  rf:\n    path: x\n    '<<': {type: a}\n",
+    "merge-entries-overridden": "artifacts:\n  <<: {rf: {path: x}, nn: {path: y}}\n  rf: {path: z, type: t}\n",
+    "merge-entries-list": "vars:\n  - a: &a {rf: {path: x}}\n  - b: &b {nn: {path: y}, rf: {path: w}}\n"
+    "artifacts:\n  <<: [*a, *b]\n",
     "anchor-reused-block": "artifacts:\n  rf: &a\n    path: x\n  nn: &a\n    path: y\n  mm: *a\n",
     "anchor-reused-meta": "artifacts:\n  rf:\n    path: x\n    meta: {a: &v 1, b: &v 2, c: *v}\n",
     # a plain `=` is YAML's value tag: ruamel's safe constructor refuses it as a value, reads it as a key

@@ -17,8 +17,7 @@
 Deliberate difference (xfail): `${}` is left alone (issue 7 §3), so DVC's resolution errors (unknown variable, a
 name resolving to a number) are not predicted. Known differences on exotic YAML (xfail, listed in KNOWN below with
 the reason; README "Compatibility notes" names them): `!!omap` entries and sections, a `!!set` section, a recursive
-alias, a BOM in mid-file, a bare CR in a flow collection, a comment glued to a block header (`|#c`), a `<<` merge
-into the section.
+alias, a BOM in mid-file, a bare CR in a flow collection, a comment glued to a block header (`|#c`).
 
 All DVC calls of a group run in one subprocess (dvc_runner.py). A failure prints the input, DVC's answer and ours.
 """
@@ -119,8 +118,6 @@ KNOWN: dict[str, str] = {
     "layout-cr-in-flow": "a bare CR inside a flow collection: ruamel reads it as a line break, libyaml does not",
     "layout-block-header-comment-no-space": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",
     "mut-102": "`|#c`: ruamel refuses a comment glued to a block header, libyaml reads it",
-    "merge-into-section": "a `<<` merge into the section: its entries are not listed by read_values",
-    "merge-entries-in-section": "a `<<` merge into the section: its entries are not listed by read_values",
 }
 
 

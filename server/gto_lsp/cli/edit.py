@@ -175,7 +175,8 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
 
     repo = open_repo(args.repo, args.allow_outside_index)
     name, rev = args.name, args.rev
-    shortcut = _SHORTCUT.match(name)
+    exact = _named_exactly(repo, name, args.dvcfile, rev)
+    shortcut = _SHORTCUT.match(name) if exact is None else None
     if shortcut is not None:
         if rev:
             raise CliError("Either specify revision or use naming shortcut.")
@@ -183,7 +184,7 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
         rev = _shortcut_commit(repo, name, shortcut["stage"], shortcut["version"], args.dvcfile)
         if rev is None:  # gto 0.2.8 prints nothing and exits 0
             raise CliError(_no_commit_for(args.name, name, shortcut["stage"], shortcut["version"]))
-    target, bare = dvcfile.resolve(repo, name, args.dvcfile)
+    target, bare = (exact, name) if exact is not None else dvcfile.resolve(repo, name, args.dvcfile)
     try:
         if target is None:
             annotation = describe(_text(repo, None, rev), bare)
@@ -207,6 +208,27 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
         if key in annotation:
             print(annotation[key], file=out)
     return EXIT_OK
+
+
+def _named_exactly(repo: Repo, name: str, dvc_option: Optional[str], rev: Optional[str]) -> Optional[dvcfile.DvcTarget]:
+    """The dvc.yaml (`--dvcfile`, else the root one) whose `artifacts:` has an entry named exactly `name`, when
+    `name` holds `:`, `#` or `@`, which a full name or a shortcut would split (`"a:b"`, `c#d`: DVC loads such
+    names, with a warning). None otherwise."""
+    from gto_lsp.core.edits import GTOError
+    from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
+
+    if not any(mark in name for mark in ":#@"):
+        return None
+    try:
+        target = dvcfile.from_option(repo, dvc_option) if dvc_option else dvcfile.root_file(repo)
+    except CliError:
+        return None
+    if target is None:
+        return None
+    try:
+        return target if describe_dvc(_text(repo, target, rev), name) is not None else None
+    except (GTOError, CliError):
+        return None
 
 
 def _no_commit_for(shown: str, name: str, stage: Optional[str], version: Optional[str]) -> str:

@@ -16,7 +16,7 @@ from gto_lsp.core.formats.dvc.document import DvcDocument, Entry, parse_dvc
 from gto_lsp.core.formats.dvc.fields import KEY_ORDER
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
-from gto_lsp.core.formats.dvc.values import escape_value, read_values, values_of
+from gto_lsp.core.formats.dvc.values import escape_value, merged_values, read_values, values_of
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from gto_lsp.core.paths import conflict
 from gto_lsp.core.problems import Pos
@@ -105,9 +105,9 @@ def describe(text: Optional[str], name: str) -> Optional[dict[str, Any]]:
     document = parse_dvc(text)
     read_checked(document)
     entry = document.find(name)
-    if entry is None:
+    values = values_of(entry) if entry is not None else merged_values(document, name)
+    if values is None:
         return None
-    values = values_of(entry)
     return {key: values[key] for key in KEY_ORDER if key in values}
 
 

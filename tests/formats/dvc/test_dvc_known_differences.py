@@ -1,0 +1,90 @@
+"""Differences with DVC 3.67.1 found by the differential run, closed (issue 14, item 5): each input as DVC reads
+it (checked against real DVC by tests/compat/test_dvc_differential.py on the same cases); here without DVC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gto_lsp.core.codes import CheckSettings, refuses
+from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats.dvc.edit import describe
+from gto_lsp.core.formats.dvc.rules import check_dvc
+from gto_lsp.core.formats.dvc.values import read_values
+from gto_lsp.core.repo.fs import RepoView
+from helpers.cli import run
+from helpers.git import make_repo
+
+
+def _refusals(text: str) -> list[tuple[str, int]]:
+    problems = check_dvc(parse_dvc(text), RepoView(), "", CheckSettings(), frozenset())
+    return [(p.code, p.span.start.line) for p in problems if refuses(p.code, "dvc")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "artifacts:\n  rf: &a {path: x}\n  nn: &a {path: y}\n  mm: *a\n",  # ruamel: the later anchor wins
+        "%FOO bar\n---\nartifacts:\n  rf: {path: x}\n",  # ruamel skips an unknown directive
+        "artifacts:\n  rf:\n    path: x\n    meta: {=: 1}\n",  # `=` as a key is the text "="
+    ],
+)
+def test_dvc_loads_it_and_so_do_we(text: str) -> None:
+    assert _refusals(text) == []
+
+
+def test_a_reused_anchor_reads_the_later_value() -> None:
+    values = read_values(parse_dvc("artifacts:\n  rf: &a {path: x}\n  nn: &a {path: y}\n  mm: *a\n"))
+    assert values["mm"] == {"path": "y"}
+
+
+@pytest.mark.parametrize("meta", ["=", "{a: =}", "[b, =]"])
+def test_a_plain_equals_value_in_meta_is_refused(meta: str) -> None:
+    assert _refusals(f"artifacts:\n  rf:\n    path: x\n    meta: {meta}\n") == [("unsupported-tag", 3)]
+
+
+@pytest.mark.parametrize(
+    ("meta", "value"),
+    [
+        ("!!binary aGVsbG8=", b"hello"),
+        ("!!set {a}", {"a"}),
+        ("!!omap [{a: 1}, {b: 2}]", {"a": 1, "b": 2}),
+        ("!!pairs [{a: 1}, {a: 2}]", [("a", 1), ("a", 2)]),
+        ("{[a, b]: c}", {("a", "b"): "c"}),
+    ],
+)
+def test_tagged_meta_reads_as_ruamel_builds_it(meta: str, value: Any) -> None:
+    text = f"artifacts:\n  rf:\n    path: x\n    meta: {meta}\n"
+    assert describe(text, "rf") == {"path": "x", "meta": value}
+
+
+@pytest.mark.parametrize(
+    ("desc", "value"), [("a\x85b", "a b"), ("'a\x85b'", "a b"), ("a\x85\x85b", "a\nb"), ("a\u2028b", "a\u2028b")]
+)
+def test_nel_is_a_line_break_folded_as_ruamel_folds_it(desc: str, value: str) -> None:
+    text = f"artifacts:\n  rf:\n    path: x\n    desc: {desc}\n  nn:\n    path: y\n"
+    assert describe(text, "rf") == {"path": "x", "desc": value}
+    assert [p.span.start.line for p in check_dvc(parse_dvc(text), RepoView(), "", CheckSettings(), frozenset())] == []
+
+
+def test_a_nel_that_ends_a_block_scalar_is_a_syntax_error_as_for_ruamel() -> None:
+    assert _refusals("artifacts:\n  rf:\n    path: x\n    desc: |\n      a\x85  b\n") == [("yaml-syntax", 4)]
+
+
+def test_entries_merged_into_the_section_are_described() -> None:
+    text = "vars:\n  - arts: &a\n      rf: {path: x}\n      nn: {path: w}\nartifacts:\n  <<: *a\n  nn: {path: y}\n"
+    assert read_values(parse_dvc(text)) == {"nn": {"path": "y"}, "rf": {"path": "x"}}
+    assert describe(text, "rf") == {"path": "x"}
+    assert describe(text, "nn") == {"path": "y"}  # the section's own entry wins over the merged one
+
+
+def test_describe_names_holding_colon_or_hash(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    (root / "dvc.yaml").write_text('artifacts:\n  "a:b": {path: x}\n  c#d: {path: y}\n  e@f: {path: z}\n')
+    for name, path in (("a:b", "x"), ("c#d", "y"), ("e@f", "z")):
+        code, out, err = run("describe", name, "--path", cwd=root)
+        assert (code, out.strip()) == (0, path), err
+        code, out, err = run("describe", name, "--dvcfile", "dvc.yaml", "--path", cwd=root)
+        assert (code, out.strip()) == (0, path), err
