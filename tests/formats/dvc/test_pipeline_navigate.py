@@ -181,3 +181,9 @@ def test_path_suggestions_in_deps_are_relative_to_the_wdir(tmp_path: Path) -> No
     assert ("data", "folder", "../data") in [(s.label, s.kind, s.insert) for s in found]
     assert found[0].replace == Span(_at("../da", 0, typed), pos)
     assert path_suggestions(document.top, document.stages, typed, _at("python report.py", 3, typed), place) is None
+    flow = TEXT.replace("    wdir: reports\n", "    wdir: reports\n    outs: [a.txt, ../da]\n")
+    document = parse_dvc(flow)
+    pos = _at("../da]", 5, flow)
+    found = path_suggestions(document.top, document.stages, flow, pos, place)
+    assert found is not None and found[0].replace == Span(_at("../da]", 0, flow), pos)
+    assert ("data", "../data") in [(s.label, s.insert) for s in found]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterator, Sequence
 from typing import Optional
 
@@ -24,6 +25,7 @@ MAX_LISTED = 20  # stages or paths one hover lists
 MAX_SUGGESTIONS = 500  # entries of one folder offered
 PATH_KEYS = ("deps", *OUTPUT_KINDS)
 _MEMO = BlockMemo()
+_FLOW_ITEM = re.compile(r"^\s*(deps|outs|metrics|plots)\s*:\s*\[(?:[^\]]*,)?\s*([^,\]]*)$")
 
 
 def _contains(span: Span, pos: Pos) -> bool:
@@ -297,18 +299,21 @@ def path_suggestions(
     lines = text.splitlines()
     if pos.line >= len(lines) or place.repo.root is None:
         return None
-    line = lines[pos.line]
-    before = line[: pos.col]
+    before = lines[pos.line][: pos.col]
     stripped = before.lstrip()
-    if not stripped.startswith("- ") or ":" in stripped:
+    flow = _FLOW_ITEM.match(before)
+    if flow is not None:  # `deps: [a, b|`
+        key, typed = flow.group(1), flow.group(2)
+    elif stripped.startswith("- ") and ":" not in stripped:
+        key, typed = _list_key(lines, pos.line, len(before) - len(stripped)), stripped[2:].lstrip()
+    else:
         return None
-    key = _list_key(lines, pos.line, len(before) - len(stripped))
     stage = next((s for s in stages if s.first_line < pos.line <= _last_line(s, pos.line)), None)
     if key not in PATH_KEYS or stage is None:
         return None
     defined = _definition(stage, place.folder)
     wdir = defined.wdir if defined is not None else place.folder
-    typed = stripped[2:].lstrip().strip("'\"")
+    typed = typed.strip("'\"")
     start = Pos(pos.line, pos.col - len(typed))
     folder_part = posixpath.dirname(typed)
     base = posixpath.normpath(posixpath.join(wdir, folder_part)) if wdir or folder_part else ""
