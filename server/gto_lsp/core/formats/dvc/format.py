@@ -74,7 +74,7 @@ def _check(
 
 def _outline(document: DvcDocument) -> list[Outline]:
     """The pipeline's sections (the artifacts' symbols are the entries')."""
-    return [item for item in outline(document.top, document.stages) if item.name != SECTION]
+    return outline(document.top, document.stages)
 
 
 def _explain_at(document: DvcDocument, pos: Pos, place: Place) -> Optional[str]:

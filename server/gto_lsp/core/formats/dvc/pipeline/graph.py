@@ -162,7 +162,11 @@ def pipeline_problems(top: Blocks, stages: Sequence[Placed], place: Place) -> li
     located = [(place.file, stage) for stage in pipeline.stages]
     found = _duplicates(located) + _overlaps(located) + _cycles(located, pipeline.upstream)
     out = [problem for _, problem in found]
-    out.extend(problem for found in missing for problem in found)
+    seen: set[Span] = set()  # a dependency of a foreach definition: once, not once per generated stage
+    for problem in (problem for per_stage in missing for problem in per_stage):
+        if problem.span not in seen:
+            seen.add(problem.span)
+            out.append(problem)
     _PROBLEMS[place.file] = (pipeline, place.repo.token, missing, out)
     if len(_PROBLEMS) > MAX_FILES:
         _PROBLEMS.pop(next(iter(_PROBLEMS)))

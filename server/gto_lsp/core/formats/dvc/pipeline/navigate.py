@@ -20,7 +20,6 @@ from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed, content_e
 from gto_lsp.core.yaml.cut import parse_whole
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, last_content_mark
 
-SECTIONS = ("stages", "plots", "metrics", "params", "vars", "artifacts", "datasets")
 MAX_LISTED = 20  # stages or paths one hover lists
 MAX_SUGGESTIONS = 500  # entries of one folder offered
 PATH_KEYS = ("deps", *OUTPUT_KINDS)
@@ -36,10 +35,11 @@ def _contains(span: Span, pos: Pos) -> bool:
 
 
 def outline(top: Blocks, stages: Sequence[Placed]) -> list[Outline]:
-    """The top-level sections; `stages` holds each stage definition with its deps, outs and params."""
+    """The top-level sections but `artifacts` (its entries are the format's); `stages` holds each stage definition
+    with its deps, outs and params."""
     out: list[Outline] = []
     for block in top.entries:
-        if not isinstance(block.block.key, ScalarNode) or block.key.value not in SECTIONS:
+        if not isinstance(block.block.key, ScalarNode) or block.key.value not in _KIND_OF_SECTION:
             continue
         name = str(block.key.value)
         children = _stage_symbols(stages) if name == "stages" else _section_items(block, name)
@@ -73,6 +73,7 @@ def _stage_symbol(placed: Placed) -> Optional[Outline]:
 
 
 _KIND = {"plots": "plot", "metrics": "metric", "params": "params", "vars": "variable", "datasets": "key"}
+_KIND_OF_SECTION = ("stages", *_KIND)
 
 
 def _section_items(block: Placed, name: str) -> list[Outline]:
