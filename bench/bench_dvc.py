@@ -25,6 +25,8 @@ import asyncio
 import json
 import math
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -355,13 +357,13 @@ def from_json(paths: list[str]) -> None:
             report(size, results)
 
 
-def servers_of(args: Any, yls_problem: Optional[str]) -> list[Server]:
-    """The servers to run: gto-lsp, and yaml-language-server (with --yls-schema for dvc.yaml, if given)."""
+def servers_of(args: Any, yls_problem: Optional[str], schema: Optional[Path] = None) -> list[Server]:
+    """The servers to run: gto-lsp, and yaml-language-server (with `schema` for dvc.yaml, if given)."""
     servers: list[Server] = []
     if args.only != "yls":
         servers.append((GTO, gto_command(args), GTO_SETTINGS, args.gto_env))
     if args.only != "gto" and yls_problem is None:
-        schemas = {Path(args.yls_schema).resolve().as_uri(): ["**/dvc.yaml"]} if args.yls_schema else {}
+        schemas = {schema.as_uri(): ["**/dvc.yaml"]} if schema else {}
         servers.append((YLS, yls_command(), yls_settings(schemas), None))
     return servers
 
@@ -529,6 +531,27 @@ def pipeline_report(results: dict[str, list[Any]]) -> None:
         print("\n".join(pipeline_notes(name, found) + spread(name, specs, found)))
 
 
+def yls_schema(args: Any, base: Path) -> Optional[Path]:
+    """The dvc.yaml schema yaml-language-server gets: --yls-schema's file, none, or (gto) the one gto-lsp exports
+    (pipeline/schema.py's json_schema, from the server measured), as SchemaStore's would be if reachable."""
+    if args.yls_schema == "none":
+        return None
+    if args.yls_schema != "gto":
+        return Path(args.yls_schema).resolve()
+    script = (
+        "import json; from gto_lsp.core.formats.dvc.pipeline.schema import json_schema as s; print(json.dumps(s()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=args.gto_env, check=False
+    )
+    if result.returncode != 0:
+        print(f"  no dvc.yaml schema from gto-lsp: {result.stderr.strip()[-300:]}")
+        return None
+    path = base / "dvc.schema.json"
+    path.write_text(result.stdout)
+    return path
+
+
 async def bench_pipeline(size: int, args: Any, base: Path, yls_problem: Optional[str]) -> None:
     """The issue 14 scenario at `size` artifacts: each run, each server and DVC's loader, in alternating order."""
     args.size = size
@@ -541,7 +564,9 @@ async def bench_pipeline(size: int, args: Any, base: Path, yls_problem: Optional
         f"{text.count(chr(10))} lines; load average {load()})",
         flush=True,
     )
-    runners: list[Optional[Server]] = [*servers_of(args, yls_problem), None]  # None: DVC's loader
+    schema = yls_schema(args, base)
+    print(f"  {YLS}'s schema for dvc.yaml: {schema or 'none'}")
+    runners: list[Optional[Server]] = [*servers_of(args, yls_problem, schema), None]  # None: DVC's loader
     results: dict[str, list[Any]] = {}
     loader: list[dict[str, float]] = []
     problem = None if args.dvc_runs else "--dvc-runs 0"
@@ -581,7 +606,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="sessions of each server, alternating (default 5)")
     parser.add_argument("--toggles", type=int, default=10, help="errors introduced and removed (pairs of edits)")
     parser.add_argument("--dvc-runs", type=int, help="with --pipeline: runs of DVC's loader (default: --runs)")
-    parser.add_argument("--yls-schema", help="a JSON schema of dvc.yaml for yaml-language-server (default: none)")
+    parser.add_argument(
+        "--yls-schema",
+        help="dvc.yaml's JSON schema for yaml-language-server: a file, `gto` (gto-lsp's export; the default with "
+        "--pipeline) or `none` (the default otherwise)",
+    )
     parser.add_argument("--from-json", nargs="+", metavar="FILE", help="only print the tables of recorded runs")
     args = parser.parse_args()
     if args.from_json:
@@ -589,6 +618,8 @@ def main() -> None:
         return
     if args.stages is None:
         args.stages = PIPELINE_STAGES if args.pipeline else STAGES
+    if args.yls_schema is None:
+        args.yls_schema = "gto" if args.pipeline else "none"
     if args.dvc_runs is None:
         args.dvc_runs = args.runs
 
