@@ -168,10 +168,15 @@ def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcF
     from gto_lsp.core.config import Config
     from gto_lsp.core.formats.dvc.files import folder_of
     from gto_lsp.core.formats.dvc.format import DVC
+    from gto_lsp.core.formats.dvc.pipeline.graph import build_pipeline, repository_problems
+    from gto_lsp.core.navigation import Place
 
+    pipelines = {rel: build_pipeline(d.top, d.stages, Place(view, folder_of(rel), rel)) for rel, d in documents.items()}
+    across = repository_problems(pipelines)  # what DVC refuses between the files (an output written by two)
     found: list[tuple[str, Problem]] = []
     for rel, document in documents.items():
         problems = DVC.check(document, view, Config(), folder_of(rel), CheckSettings())
+        problems.extend(p for file, p in across if file == rel)
         problems.sort(key=lambda p: (p.span.start.line, p.span.start.col))
         found.extend((rel, p) for p in problems)
     return _DvcFound(list(documents), found)
