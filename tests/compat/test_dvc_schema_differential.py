@@ -12,15 +12,18 @@ from __future__ import annotations
 import copy
 import datetime
 import random
+import re
 from typing import Any, Iterator
 
 import pytest
 import yaml
+from ruamel.yaml import YAML
 
 from compat import dvc_runner
 from compat import gto_runner as gr
 from gto_lsp.core.codes import refuses
 from gto_lsp.core.formats.dvc.document import parse_dvc
+from gto_lsp.core.formats.dvc.pipeline.schema import json_schema
 from gto_lsp.core.formats.dvc.pipeline.validate import schema_problems
 
 pytestmark = pytest.mark.compat
@@ -228,3 +231,75 @@ def test_dvc_refuses_exactly_when_we_report_a_refusal(
     dvc_refuses = not verdict["ok"]
     said = "loads it" if verdict["ok"] else f"refuses it ({verdict['kind']}): {verdict['error']} {verdict['errors']}"
     assert dvc_refuses == bool(ours), f"\n{text}\nDVC {said}\nours: {ours}"
+
+
+# --- the exported JSON schema (pipeline/schema.py's json_schema) against DVC's schema verdicts ----------------------
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "other"  # a date, bytes, a set: JSON has none
+
+
+def _valid(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
+    """The subset of draft-07 json_schema() uses (no JSON schema library in the project's environment)."""
+    if "$ref" in schema:
+        return _valid(value, root["definitions"][schema["$ref"].rsplit("/", 1)[-1]], root)
+    if "anyOf" in schema and not any(_valid(value, s, root) for s in schema["anyOf"]):
+        return False
+    if "oneOf" in schema and sum(_valid(value, s, root) for s in schema["oneOf"]) != 1:
+        return False
+    kind = _json_type(value)
+    if "const" in schema and (value != schema["const"] or _json_type(schema["const"]) != kind):
+        return False
+    types = schema.get("type")
+    if types is not None:
+        allowed = {types} if isinstance(types, str) else set(types)
+        if kind not in allowed and not (kind == "integer" and "number" in allowed):
+            return False
+    if kind == "string":
+        if len(value) < schema.get("minLength", 0):
+            return False
+        if "pattern" in schema and re.search(schema["pattern"], value) is None:
+            return False
+    if kind == "array" and "items" in schema:
+        return all(_valid(item, schema["items"], root) for item in value)
+    if kind == "object":
+        if not schema.get("minProperties", 0) <= len(value) <= schema.get("maxProperties", len(value)):
+            return False
+        if any(k not in value for k in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            rule = properties[key] if key in properties else schema.get("additionalProperties", True)
+            if rule is False or (key not in properties and not isinstance(key, str)):
+                return False
+            if isinstance(rule, dict) and not _valid(item, rule, root):
+                return False
+    return True
+
+
+SCHEMA_CASES = [(name, text) for name, text in CASES if "!!" not in text and "=" not in text]
+
+
+@pytest.mark.parametrize(("name", "text"), SCHEMA_CASES, ids=[name for name, _ in SCHEMA_CASES])
+def test_the_json_schema_agrees_with_dvcs_schema(verdicts: dict[str, dict[str, Any]], name: str, text: str) -> None:
+    """Where DVC loads the file or refuses it for its schema (not for resolution), the JSON schema says the same."""
+    verdict = verdicts[name]
+    if not verdict["ok"] and verdict["kind"] != "schema":
+        pytest.skip(f"DVC refuses it for {verdict['kind']}, which a JSON schema does not express")
+    data = YAML(typ="safe").load(text) or {}
+    assert _valid(data, json_schema(), json_schema()) == verdict["ok"], f"\n{text}\nDVC: {verdict}"

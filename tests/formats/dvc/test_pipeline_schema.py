@@ -142,7 +142,7 @@ CASES: list[tuple[str, list[Found]]] = [
     ("stages:\n  a: &b\n    cmd: x\n  b:\n    <<: *b\n    desc: 1\n", [("dvc-wrong-type", (5, 10, 5, 11))]),
     (
         "stages:\n  a:\n    cmd: x\n    deps: &d [a]\n  b:\n    cmd: x\n    outs: *d\n    deps: [*d]\n",
-        [("dvc-wrong-type", (7, 10, 7, 14))],
+        [("dvc-wrong-type", (7, 11, 7, 13))],
     ),
     # One broken stage does not hide the others.
     (

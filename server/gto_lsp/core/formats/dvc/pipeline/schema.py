@@ -28,6 +28,7 @@ class Shape:
     options: tuple[Shape, ...] = ()
     table: Optional[Table] = None
     what: str = ""  # how a message names the value: "a string", "a list of strings"...
+    min_keys: int = 0  # "dict": keys it needs (voluptuous' `Required(str)`)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ TOP = Table(
                         "dict",
                         one_of(table(PLOT_DEFINITION), Shape("null", what="null")),
                         what="a mapping of a name to its definition",
+                        min_keys=1,
                     ),
                 ),
                 what="a list of plots",
@@ -376,15 +378,17 @@ def _json(shape: Shape, depth: int = 0) -> dict[str, Any]:
         return _table_json(shape.table)
     if kind == "dict":
         assert shape.item is not None
-        return {"type": "object", "additionalProperties": _json(shape.item)}
+        out = {"type": "object", "additionalProperties": _json(shape.item)}
+        return {**out, "minProperties": shape.min_keys} if shape.min_keys else out
     if kind == "stage":
         return {"oneOf": [{"$ref": "#/definitions/stage"}, {"$ref": "#/definitions/foreach"}]}
     if kind == "foreach":
         return {"anyOf": [{"type": "array"}, {"type": "object"}, {"type": "string", "pattern": r"^\$\{.*\}$"}]}
     if kind == "matrix":
         return {"type": "object", "minProperties": 1, "additionalProperties": {"type": ["string", "array"]}}
-    if kind == "params_file":
-        return {"type": "object", "additionalProperties": {"type": ["array", "null"]}}
+    if kind == "params_file":  # the file's keys, or nothing (a falsy value) for the whole file
+        nothing = [{"const": c} for c in ("", 0, False)] + [{"type": "object", "maxProperties": 0}]
+        return {"type": "object", "additionalProperties": {"anyOf": [{"type": ["array", "null"]}, *nothing]}}
     if kind == "iterable":
         return {"type": ["array", "object", "string"]}
     return {}

@@ -242,7 +242,7 @@ class _Walk:
         assert shape.item is not None
         pairs = list(self.pairs(node, hold))
         is_stages = shape.item is STAGE_SHAPE
-        if not pairs and shape.item.kind == "one_of" and shape.what.startswith("a mapping of a name"):
+        if len(pairs) < shape.min_keys:
             self.add("dvc-missing-key", f"{label.capitalize()} needs a name: {_REFUSES} Write `- name:`.", owner)
         for count, (key, value, pair_hold) in enumerate(pairs):
             if count >= MAX_ITEM_PROBLEMS * 4 or len(self.out) >= MAX_ITEM_PROBLEMS:
