@@ -193,6 +193,20 @@ def test_quick_fix(text: str, code: str, title: str, expected: str) -> None:
     assert code not in remaining or (code == "dvc-missing-key" and "dvc-wrong-type" in remaining)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "artifacts: {}\nstages: {}\nartifact:\n  m:\n    path: x\n",
+        "stages:\n  a:\n    cmd: x\n    Cmd: y\n",
+    ],
+)
+def test_no_rename_to_a_key_the_mapping_has(text: str) -> None:
+    document = parse_dvc(text)
+    (problem,) = [p for p in schema_problems(document.top, document.stages) if p.code == "dvc-unknown-key"]
+    titles = [f.title for f in fixes_for(document, text.split("\n"), None, problem)]
+    assert titles and not [t for t in titles if t.startswith("Rename")]
+
+
 def test_schema_command_prints_the_whole_dvc_yaml_schema() -> None:
     out = io.StringIO()
     assert cmd_schema(argparse.Namespace(format="dvc", dvc=False), out) == 0

@@ -27,7 +27,7 @@ def pipeline_fixes(lines: Sequence[str], problem: Problem, line_ending: str = "\
         return _add_key(lines, problem, line_ending)
     if problem.code == "dvc-unknown-key":
         fixes = []
-        if isinstance(suggestion, str) and suggestion:
+        if isinstance(suggestion, str) and suggestion and not _sibling_named(lines, problem.span.start, suggestion):
             fixes.append(Fix(f"Rename to `{suggestion}`", ((problem.span, suggestion),), True, True))
         return fixes + _remove_key(lines, problem)
     if isinstance(suggestion, str) and suggestion:
@@ -79,3 +79,23 @@ def _remove_key(lines: Sequence[str], problem: Problem) -> list[Fix]:
     )
     field = (problem.data or {}).get("field") or "this key"
     return [Fix(f"Remove `{field}`", ((span, ""),), False)]
+
+
+def _sibling_named(lines: Sequence[str], at: Pos, name: str) -> bool:
+    """Whether the mapping holding the key at `at` (block style) already has a key `name` (another block of the
+    top level, for a top-level key): renaming to it would repeat it."""
+    if at.line >= len(lines) or lines[at.line][: at.col].strip():
+        return False
+    for step in (-1, 1):
+        number = at.line + step
+        while 0 <= number < len(lines):
+            text = lines[number]
+            number += step
+            indent = len(text) - len(text.lstrip(" "))
+            if not text.strip() or text.lstrip().startswith("#") or indent > at.col:
+                continue
+            if indent < at.col:
+                break
+            if text[indent:].split(":", 1)[0].strip().strip("'\"") == name:
+                return True
+    return False

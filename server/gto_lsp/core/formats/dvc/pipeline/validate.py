@@ -212,7 +212,8 @@ class _Walk:
 
     def keys_of(self, node: Node, table: Table, label: str, owner: Span, hold: Optional[Span]) -> None:
         present: set[Any] = set()
-        known = tuple(k.name for k in table.keys)
+        written = {k.value for k, _, _ in self.pairs(node, hold) if isinstance(k, ScalarNode)}
+        known = tuple(k.name for k in table.keys if k.name not in written)  # a rename must not repeat a key
         for key, value, pair_hold in self.pairs(node, hold):
             name = (
                 key.value if isinstance(key, ScalarNode) and tag_of(key) in ("tag:yaml.org,2002:str", VALUE) else None
@@ -222,7 +223,9 @@ class _Walk:
             if found is None:
                 shown = name if name is not None else getattr(key, "value", "?")
                 suggestion = closest(name, known) if name is not None else None
-                hint = f"Did you mean `{suggestion}`?" if suggestion else f"It accepts {', '.join(known)}."
+                hint = (
+                    f"Did you mean `{suggestion}`?" if suggestion else f"It accepts {', '.join(known) or 'no other'}."
+                )
                 if table is FOREACH and STAGE.get(name) is not None:
                     hint = "Move it under `do:`: a foreach stage has only `foreach` and `do`."
                 elif isinstance(name, str) and name in RETIRED and suggestion is None:
