@@ -318,10 +318,64 @@ EDIT_KINDS = ("cmd", "interpolation", "artifact")
 LR, UNDEFINED = "${train.lr}", "${train.lx}"
 
 
-def gto_core(repo: Path, text: str, stages: int, count: int, edits: int, profile: int) -> list[str]:
-    """CPU ms (time.process_time) of the dvc format's parse and check through its door, as the server calls them:
-    the first, then after each kind of edit (incremental parse from the previous one; collector frozen after the
-    first parse, as the server does); with `profile`, cProfile's `profile` costliest functions per edit kind."""
+# Functions of the dvc format timed by --timers (CPU ms per edit, inclusive): where they are defined and wherever a
+# gto_lsp module imported them. Private names, as trace_gto.py: a name renamed since is reported and skipped.
+TIMED = (
+    ("gto_lsp.core.formats.dvc.document", "parse_dvc"),
+    ("gto_lsp.core.formats.dvc.document", "_cut_stages"),
+    ("gto_lsp.core.formats.dvc.document", "_stage_problems"),
+    ("gto_lsp.core.formats.dvc.document", "_parse_artifacts"),
+    ("gto_lsp.core.formats.dvc.document", "_parse_top"),
+    ("gto_lsp.core.formats.dvc.document", "_cut"),
+    ("gto_lsp.core.formats.dvc.rules", "check_dvc"),
+    ("gto_lsp.core.formats.dvc.rules", "_path_problems"),
+    ("gto_lsp.core.formats.dvc.pipeline.validate", "schema_problems"),
+    ("gto_lsp.core.formats.dvc.pipeline.variables", "variable_problems"),
+    ("gto_lsp.core.formats.dvc.pipeline.scope", "top_context"),
+    ("gto_lsp.core.formats.dvc.pipeline.graph", "build_pipeline"),
+    ("gto_lsp.core.formats.dvc.pipeline.graph", "pipeline_problems"),
+)
+
+
+def install_timers(spent: dict[str, float]) -> list[str]:
+    """Wrap the TIMED functions so that each call adds its CPU ms to `spent[name]`; the names not found."""
+    import functools
+    import importlib
+
+    missing = []
+    for module_name, name in TIMED:
+        original = getattr(importlib.import_module(module_name), name, None)
+        if original is None:
+            missing.append(f"{module_name}.{name}")
+            continue
+
+        def timed(*args: Any, _name: str = name, _run: Any = original, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return _run(*args, **kwargs)
+            finally:
+                spent[_name] = spent.get(_name, 0.0) + (time.process_time() - start) * 1000
+
+        wrapped = functools.wraps(original)(timed)
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("gto_lsp") and getattr(module, name, None) is original:
+                setattr(module, name, wrapped)
+    return missing
+
+
+class HeadStandIn:
+    """The server's `in_head` (one object per HEAD): every path is at HEAD."""
+
+    def __call__(self, path: str) -> bool:
+        return True
+
+
+def gto_core(repo: Path, text: str, stages: int, count: int, edits: int, profile: int, timers: bool) -> list[str]:
+    """CPU ms (time.process_time) of what the server runs for the dvc format after a change, in-process: the
+    incremental parse, the stages' outputs (`Format.stage_outputs`, asked by publish_for with no `in_head`) and the
+    check (with the server's `in_head`, one object per HEAD, and the same exists cache); the first, then per kind of
+    edit (collector frozen after the first parse, as the server does). `profile`: cProfile's top functions per kind;
+    `timers`: the TIMED functions' CPU per edit (medians)."""
     import cProfile
     import gc
     import io
@@ -330,45 +384,61 @@ def gto_core(repo: Path, text: str, stages: int, count: int, edits: int, profile
     from gto_lsp.core.codes import CheckSettings
     from gto_lsp.core.config import Config
     from gto_lsp.core.formats.dvc.format import DVC
-    from gto_lsp.core.repo.fs import RepoView
+    from gto_lsp.core.repo.fs import ExistsCache, RepoView
 
-    view, config, settings = RepoView(root=repo), Config(), CheckSettings()
+    spent: dict[str, float] = {}
+    out = [f"  not timed (not found): {', '.join(missing)}" for missing in [install_timers(spent)] if missing]
+    cache, head, config, settings = ExistsCache(), HeadStandIn(), Config(), CheckSettings()
 
     def cpu(run: Callable[..., Any], *args: Any) -> tuple[float, Any]:
         start = time.process_time()
         value = run(*args)
         return (time.process_time() - start) * 1000, value
 
+    def outputs_then_check(document: Any) -> tuple[float, float, Any]:
+        assert DVC.stage_outputs is not None
+        outputs_ms, _ = cpu(DVC.stage_outputs, document, RepoView(repo, None, cache), "")
+        check_ms, problems = cpu(DVC.check, document, RepoView(repo, head, cache), config, "", settings)
+        return outputs_ms, check_ms, problems
+
     parse_ms, document = cpu(DVC.parse, text, None)
-    check_ms, problems = cpu(DVC.check, document, view, config, "", settings)
+    outputs_ms, check_ms, problems = outputs_then_check(document)
     codes = Counter(problem.code for problem in problems)
-    out = [
-        f"gto-lsp's core, in-process (CPU): first parse {parse_ms:.0f} ms, first check {check_ms:.0f} ms; "
-        f"{len(problems)} problems ({', '.join(f'{c} {n}' for c, n in codes.most_common()) or 'none'})"
-    ]
+    out.insert(
+        0,
+        f"gto-lsp's core, in-process (CPU): first parse {parse_ms:.0f} ms, outputs {outputs_ms:.0f} ms, check "
+        f"{check_ms:.0f} ms; {len(problems)} problems ({', '.join(f'{c} {n}' for c, n in codes.most_common())})",
+    )
     gc.freeze()
     for kind in EDIT_KINDS:
         lines, previous, at = text.split("\n"), document, places_of(text.split("\n"), stages, count)
-        parses, checks, profiler = [], [], cProfile.Profile()
+        figures: dict[str, list[float]] = {}
+        profiler = cProfile.Profile()
         for k in range(edits):
             edited(lines, at, kind, k)
             new = "\n".join(lines)
+            spent.clear()
             if profile:
                 profiler.enable()
             parse_ms, previous = cpu(DVC.parse, new, previous)
-            check_ms, _ = cpu(DVC.check, previous, view, config, "", settings)
+            outputs_ms, check_ms, _ = outputs_then_check(previous)
             if profile:
                 profiler.disable()
-            parses.append(parse_ms)
-            checks.append(check_ms)
+            for name, ms in {"parse": parse_ms, "outputs": outputs_ms, "check": check_ms, **spent}.items():
+                figures.setdefault(name, []).append(ms)
         out.append(
-            f"  {kind} edit: parse {statistics.median(parses):.1f} ms, check {statistics.median(checks):.1f} ms "
-            f"(medians of {edits}; max {max(parses):.1f} / {max(checks):.1f})"
+            f"  {kind} edit (medians of {edits}): "
+            + ", ".join(f"{name} {statistics.median(figures[name]):.1f} ms" for name in ("parse", "outputs", "check"))
         )
+        if timers:
+            out.extend(
+                f"    {name:<20} {statistics.median(values):7.2f} ms (max {max(values):.2f})"
+                for name, values in figures.items()
+                if name not in ("parse", "outputs", "check")
+            )
         if profile:
             report = io.StringIO()
-            stats = pstats.Stats(profiler, stream=report)
-            stats.sort_stats("cumulative").print_stats(profile)
+            pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(profile)
             out.append(report.getvalue())
     return out
 
@@ -458,6 +528,9 @@ def main() -> None:
     parser.add_argument("--gto", action="store_true", help="also time gto-lsp's core in-process (this work tree)")
     parser.add_argument("--edits", type=int, default=15, help="with --gto: edits of each kind (default 15)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="with --gto: cProfile's top N per kind")
+    parser.add_argument(
+        "--timers", action="store_true", help="with --gto: CPU per edit of the parse's and check's parts"
+    )
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="gto-bench-dvc-loader-"))
     try:
@@ -466,7 +539,7 @@ def main() -> None:
         runs, problem = dvc_loader_runs(repo, args.runs)
         print("\n".join(loader_lines(runs)) if runs else "", problem or "", sep="\n")
         if args.gto:
-            print("\n".join(gto_core(repo, text, args.stages, args.artifacts, args.edits, args.profile)))
+            print("\n".join(gto_core(repo, text, args.stages, args.artifacts, args.edits, args.profile, args.timers)))
     finally:
         if args.keep:
             print(f"workspace kept in {base}")
