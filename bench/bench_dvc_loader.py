@@ -409,6 +409,8 @@ def gto_core(repo: Path, text: str, stages: int, count: int, edits: int, profile
         f"gto-lsp's core, in-process (CPU): first parse {parse_ms:.0f} ms, outputs {outputs_ms:.0f} ms, check "
         f"{check_ms:.0f} ms; {len(problems)} problems ({', '.join(f'{c} {n}' for c, n in codes.most_common())})",
     )
+    if timers:
+        out.extend(f"    {name:<20} {ms:7.2f} ms" for name, ms in spent.items())
     gc.freeze()
     for kind in EDIT_KINDS:
         lines, previous, at = text.split("\n"), document, places_of(text.split("\n"), stages, count)
