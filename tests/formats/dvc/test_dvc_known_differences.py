@@ -88,3 +88,29 @@ def test_describe_names_holding_colon_or_hash(tmp_path: Path) -> None:
         assert (code, out.strip()) == (0, path), err
         code, out, err = run("describe", name, "--dvcfile", "dvc.yaml", "--path", cwd=root)
         assert (code, out.strip()) == (0, path), err
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("vars:\n  - base: &b {path: 5}\nartifacts:\n  rf:\n    <<: *b\n", 4),  # DVC: artifacts -> rf -> path
+        ("vars:\n  - base: &b 5\nartifacts:\n  rf:\n    path: *b\n", 4),
+        ("vars:\n  - e: &e {path: x, desc: 1}\nartifacts:\n  rf: *e\n", 3),
+    ],
+)
+def test_a_problem_of_an_aliased_value_is_on_the_alias_line(text: str, line: int) -> None:
+    assert _refusals(text) == [("wrong-type", line)]
+
+
+def test_the_same_anchor_aliased_twice_is_reported_at_each_alias() -> None:
+    text = "artifacts:\n  rf:\n    path: &p 5\n  nn:\n    path: *p\n  mm:\n    path: *p\n"
+    assert _refusals(text) == [("wrong-type", 2), ("wrong-type", 4), ("wrong-type", 6)]
+
+
+def test_an_alias_bomb_is_still_caught() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    text = "vars:\n  - " + "\n    ".join(lines) + "\nartifacts:\n  rf:\n    path: x\n    meta: *a8\n"
+    assert ("alias-expansion", len(lines) + 2) in [
+        (p.code, p.span.start.line) for p in check_dvc(parse_dvc(text), RepoView(), "", CheckSettings(), frozenset())
+    ]

@@ -169,8 +169,9 @@ def compose(text: str) -> Optional[Node]:
 
 def _compose(text: str, loader: Any) -> Optional[Node]:
     if _ODD_BREAKS.search(text) is None:
-        return yaml.compose(text, Loader=loader)
-    node = yaml.compose(text.translate(_TO_STAND_INS), Loader=loader)
+        return _placed_aliases(yaml.compose(text, Loader=loader), text, loader)
+    stand_ins = text.translate(_TO_STAND_INS)
+    node = _placed_aliases(yaml.compose(stand_ins, Loader=loader), stand_ins, loader)
     for current in walk(node, into_flow=True):
         if isinstance(current, ScalarNode):
             current.value = current.value.translate(_FROM_STAND_INS)
@@ -182,6 +183,89 @@ def _compose(text: str, loader: Any) -> Optional[Node]:
 _BREAKS = re.compile("[\x85\u2028\u2029]")
 _BOM_STAND_IN = {0xFEFF: 0xE0FF}
 _LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+_ALIAS = re.compile(r"(?<![^\s\[{,])\*(?=[^\s\[\]{},])")  # `*name` where YAML reads an alias
+COPY_BUDGET = 1_000  # nodes copied to place aliases, per document: past it, an alias shares its anchor's node
+
+
+def _placed_aliases(node: Optional[Node], text: str, loader: Any) -> Optional[Node]:
+    """Each alias becomes a copy of its anchor's node placed at the alias, so a problem of an aliased value is
+    shown where the alias is (DVC names the key holding the alias). The composer shares the anchor's node, and
+    the parser's events say where each alias is: the n-th repeat of a node in document order is the n-th alias.
+    An alias of a node that contains it, or past COPY_BUDGET copied nodes, keeps sharing."""
+    if node is None or _ALIAS.search(text) is None:
+        return node
+    aliases: Optional[Iterator[Any]] = None
+    budget = [COPY_BUDGET]
+    seen: set[int] = set()
+    open_: set[int] = set()
+    stack: list[tuple[bool, Node, Any, Any]] = [(True, node, None, None)]
+    while stack:
+        enter, current, parent, slot = stack.pop()
+        if not enter:
+            open_.discard(id(current))
+            continue
+        if id(current) in seen:
+            if aliases is None:
+                aliases = (e for e in yaml.parse(text, Loader=loader) if isinstance(e, yaml.AliasEvent))
+            event = next(aliases, None)
+            if event is None:
+                return node  # events and nodes disagree: leave them shared
+            copy = None if id(current) in open_ else _copy_at(current, event, budget)
+            if copy is not None and isinstance(parent, SequenceNode):
+                parent.value[slot] = copy
+            elif copy is not None and isinstance(parent, MappingNode):
+                index, is_value = slot
+                key, value = parent.value[index]
+                parent.value[index] = (key, copy) if is_value else (copy, value)
+            continue
+        seen.add(id(current))
+        open_.add(id(current))
+        stack.append((False, current, None, None))
+        if isinstance(current, SequenceNode):
+            stack.extend((True, item, current, i) for i, item in reversed(list(enumerate(current.value))))
+        elif isinstance(current, MappingNode):
+            for i in reversed(range(len(current.value))):
+                key, value = current.value[i]
+                stack.extend(((True, value, current, (i, True)), (True, key, current, (i, False))))
+    return node
+
+
+def _copy_at(node: Node, event: Any, budget: list[int]) -> Optional[Node]:
+    """A deep copy of `node` whose every part is placed at the alias `event`; None when it would take more than
+    the budget left (or contains itself)."""
+    size, stack = 0, [node]
+    while stack:
+        size += 1
+        if size > budget[0]:
+            return None
+        current = stack.pop()
+        if isinstance(current, SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
+    budget[0] -= size
+
+    def placed(part: Node) -> Node:
+        if isinstance(part, ScalarNode):
+            return ScalarNode(part.tag, part.value, event.start_mark, event.end_mark, style=part.style)
+        kind = SequenceNode if isinstance(part, SequenceNode) else MappingNode
+        return kind(part.tag, [], event.start_mark, event.end_mark, flow_style=getattr(part, "flow_style", None))
+
+    root = placed(node)
+    pending = [(node, root)]
+    while pending:
+        source, target = pending.pop()
+        if isinstance(source, SequenceNode):
+            for item in source.value:
+                target.value.append(placed(item))
+                pending.append((item, target.value[-1]))
+        elif isinstance(source, MappingNode):
+            for key, value in source.value:
+                target.value.append((placed(key), placed(value)))
+                pending.extend(((key, target.value[-1][0]), (value, target.value[-1][1])))
+    return root
 
 
 def _break_values(node: Optional[Node], text: str) -> None:
