@@ -44,3 +44,14 @@ def test_check_reports_the_pipeline_of_every_dvc_yaml(repo: Path) -> None:
     (repo / "sub" / "dvc.yaml").write_text("stages:\n  again:\n    cmd: echo\n    outs: [../other.txt]\n")
     code, out, _ = run("check", cwd=repo)
     assert (code, out) == (0, ""), out
+
+
+def test_schema_of_a_whole_dvc_yaml(repo: Path) -> None:
+    import json
+
+    code, out, _ = run("schema", "--format", "dvc", cwd=repo)
+    schema = json.loads(out)
+    assert code == 0 and schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"stages", "vars", "params", "metrics", "plots", "datasets", "artifacts"}
+    code, out, _ = run("schema", cwd=repo)  # artifacts.yaml's, as before
+    assert code == 0 and "stages" not in json.loads(out).get("properties", {})

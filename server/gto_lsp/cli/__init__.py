@@ -21,7 +21,7 @@ __all__ = ["build_parser", "main", "write_atomic"]
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    if getattr(args, "format", None) == "dvc":  # a whole dvc.yaml, every section as DVC 3.67.1 checks it
+    if args.format == "dvc":  # a whole dvc.yaml, every section as DVC 3.67.1 checks it
         from gto_lsp.core.formats.dvc.pipeline.schema import json_schema as dvc_file_schema
 
         print(json.dumps(dvc_file_schema(), indent=2), file=out)
@@ -164,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="Print the JSON schema of artifacts.yaml (of a dvc.yaml artifact with --dvc)")
     p.add_argument("--dvc", action="store_true", help="The schema of one artifact in dvc.yaml's `artifacts:`")
+    p.add_argument(
+        "--format",
+        choices=("gto", "dvc"),
+        default="gto",
+        help="gto: artifacts.yaml (the default); dvc: a whole dvc.yaml, every section as DVC 3.67.1 checks it",
+    )
     p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("serve", help="Run the language server (stdio by default)")
