@@ -95,6 +95,8 @@ STAGES = [
     "  s{i}:\n    cmd: echo ${{ lr }} ${{d.y[1]}} ${{models[-1]}}\n",
     "  s{i}:\n    foreach: ${{d}}\n    do:\n      cmd: echo ${{key}} ${{item}}\n",
     "  s{i}:\n    matrix:\n      m: ${{d}}\n    cmd: echo ${{key}} ${{item.m}}\n",
+    "  s{i}:\n    matrix:\n      m: abc\n      n: [1]\n    cmd: echo ${{item.m}} ${{key}}\n",  # characters
+    "  s{i}:\n    matrix:\n      m: ${{train.dir}}\n    cmd: echo ${{item.m}}\n",
 ]
 ARTIFACTS = [
     "  m{i}:\n    path: ${{train.dir}}/m.pkl\n",

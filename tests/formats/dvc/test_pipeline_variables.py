@@ -223,6 +223,9 @@ def test_foreach_and_matrix_of_the_wrong_shape(tmp_path: Path) -> None:
     assert _codes(_problems(tmp_path, text, files)) == ["dvc-foreach-type"]
     text = "stages:\n  m:\n    matrix:\n      x: ${s}\n    cmd: echo ${item.x}\n"
     assert _codes(_problems(tmp_path, text, files)) == ["dvc-foreach-type"]
+    # A string written as is: DVC iterates its characters (stages m@a, m@b).
+    text = "stages:\n  m:\n    matrix:\n      x: ab\n    cmd: echo ${item.x}\n"
+    assert _codes(_problems(tmp_path, text, files)) == []
     text = "stages:\n  f:\n    foreach: ${nope}\n    do:\n      cmd: echo ${item}\n"
     assert _codes(_problems(tmp_path, text, files)) == ["dvc-variable-undefined"]
 

@@ -384,8 +384,14 @@ def _matrix(
     if len(problems) > before or not isinstance(data, dict):
         return []  # not a mapping: the schema says so
     axes: list[tuple[str, list[Any]]] = []
+    # A string written as is iterates by character (`x: abc` makes s@a, s@b, s@c); one from `${}` is refused.
+    written = {
+        str(key.value)
+        for key, value in (node.value if isinstance(node, MappingNode) else [])
+        if isinstance(value, ScalarNode) and isinstance(key, ScalarNode) and "${" not in str(value.value)
+    }
     for axis, values in data.items():
-        if isinstance(values, (list, dict)):
+        if isinstance(values, (list, dict)) or (isinstance(values, str) and str(axis) in written):
             axes.append((str(axis), list(values)[:MAX_GENERATED]))
         elif values is None and not context.complete:
             return []
