@@ -112,7 +112,7 @@ describe('in the extension host (VS Code 1.100 server, .vsix installed)', { conc
 });
 
 describe('in the browser (code-server 4.100.3 + headless Chromium)', () => {
-  it('Problems panel, GTO: Annotate Artifact... from the palette, dvc.yaml with its quick fix', { timeout: 240000 }, async (t) => {
+  it('Problems panel, GTO: Annotate Artifact... from the palette, dvc.yaml with its quick fix, its pipeline with a problem and a hover', { timeout: 240000 }, async (t) => {
     const r = await runUi({
       codeServer: CODE_SERVER,
       vsix: VSIX,
@@ -125,7 +125,8 @@ describe('in the browser (code-server 4.100.3 + headless Chromium)', () => {
     if (process.env.GTO_UPDATE_SCREENSHOT === '1') {
       fs.copyFileSync(r.readmeShot, path.join(REPO, 'images', 'screenshot.png'));
       fs.copyFileSync(r.dvcShot, path.join(REPO, 'images', 'dvc-yaml.png'));
-      t.diagnostic(`copied ${r.readmeShot} to images/screenshot.png and ${r.dvcShot} to images/dvc-yaml.png`);
+      fs.copyFileSync(r.pipelineShot, path.join(REPO, 'images', 'dvc-pipeline.png'));
+      t.diagnostic(`copied ${r.readmeShot} to images/screenshot.png, ${r.dvcShot} to images/dvc-yaml.png, ${r.pipelineShot} to images/dvc-pipeline.png`);
     }
   });
 });

@@ -1,6 +1,7 @@
 // UI-level test: code-server 4.100.3 with the .vsix installed, driven by headless Chromium (playwright-core)
 // like a person: open artifacts.yaml, show the Problems panel, run "GTO: Annotate Artifact..." from the
-// command palette and answer its prompts with the keyboard. Screenshots go to test-output/screenshots/.
+// command palette and answer its prompts with the keyboard; then dvc.yaml: its artifacts, and its pipeline (a typo'd
+// stage key, the hover of a `${}`). Screenshots go to test-output/screenshots/.
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
@@ -91,6 +92,15 @@ async function runUi(o) {
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') !== null);
     };
+    /** Runs a command from the palette (F1) by its full title. */
+    const palette = async (title) => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+      await page.keyboard.type(title, { delay: 10 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    };
+    const clearNotifications = () => palette('Notifications: Clear All Notifications');
     const quickInput = page.locator('.quick-input-widget');
     const quickInputText = () => quickInput.innerText();
     const waitQuickInput = async (pattern) => {
@@ -195,11 +205,7 @@ async function runUi(o) {
 
     // dvc.yaml (stays YAML; the server gets it by name): its problem in the Problems panel and the quick fix.
     // A taller window, and no notification over the Problems panel, for the README's picture.
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-    await page.keyboard.type('Notifications: Clear All Notifications', { delay: 10 });
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear All Notifications' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await clearNotifications();
     await page.setViewportSize({ width: 1280, height: 1000 });
     await quickOpen('dvc.yaml');
     // To the invalid name with Quick Open's :line:column (the Problems list may have scrolled it out of view).
@@ -238,13 +244,7 @@ async function runUi(o) {
     // GTO: Move Annotations to dvc.yaml from the palette. While dvc.yaml holds an error DVC refuses, the move is
     // refused, saying why; once fixed, it first says what moves and what is dropped, then moves, as one unsaved
     // edit of both open files.
-    const runMove = async () => {
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-      await page.keyboard.type('GTO: Move Annotations to dvc.yaml', { delay: 10 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Move Annotations to dvc.yaml' }).first().waitFor();
-      await page.keyboard.press('Enter');
-    };
+    const runMove = () => palette('GTO: Move Annotations to dvc.yaml');
     await runMove();
     const refused = page.locator('.notification-list-item', { hasText: 'fix it first' }).first();
     await refused.waitFor({ state: 'visible', timeout: 30000 });
@@ -269,7 +269,40 @@ async function runUi(o) {
     await page.keyboard.press(`${MOD}+End`);
     await page.waitForFunction(() => /rf:/.test(document.querySelector('.editor-instance .view-lines')?.textContent ?? ''));
     await snap('moved');
-    return { shots, readmeShot: pathShot, dvcShot };
+
+    // dvc.yaml's pipeline: a typo'd stage key (DVC would refuse the whole file) squiggled in the editor and listed in
+    // the Problems panel, with the hover of a `${}` showing its value from params.yaml. The README's picture.
+    await clearNotifications();
+    await quickOpen('dvc.yaml');
+    const trainLine = dvcLines.findIndex((l) => l.startsWith('  train:')) + 1;
+    const depsLine = dvcLines.findIndex((l, i) => i >= trainLine && l.startsWith('    deps:')) + 1;
+    assert.ok(trainLine > 0 && depsLine > trainLine, 'the demo dvc.yaml has a train stage with deps');
+    await goToLine(depsLine, 5);
+    await page.keyboard.type('frozn: true', { delay: 20 });
+    await page.keyboard.press('Escape'); // no suggestion taken by the Enter below
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'attached', timeout: 20000 });
+    await page.waitForFunction(() => /no key `frozn`/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 20000 });
+    const pipelineProblems = await page.locator('.markers-panel').innerText();
+    o.log(`Problems panel with the typo in dvc.yaml:\n${pipelineProblems}`);
+    assert.match(pipelineProblems, /A stage has no key `frozn`: DVC refuses this dvc\.yaml\. Did you mean `frozen`\?/);
+    const epochsLine = dvcLines.findIndex((l) => l.includes('${train.epochs}')) + 1;
+    await goToLine(epochsLine, dvcLines[epochsLine - 1].indexOf('${train.epochs}') + 10);
+    await page.keyboard.press(`${MOD}+K`);
+    await page.keyboard.press(`${MOD}+I`);
+    const hover = page.locator('.monaco-hover', { hasText: 'Defined in params.yaml' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 20000 });
+    // The hover fades in: the picture waits until it is drawn in full.
+    await page.waitForFunction(() => {
+      const el = [...document.querySelectorAll('.monaco-hover')].find((h) => /Defined in params\.yaml/.test(h.textContent ?? ''));
+      for (let e = el; e; e = e.parentElement) if (getComputedStyle(e).opacity !== '1') return false;
+      return Boolean(el);
+    });
+    const hoverText = (await hover.innerText()).replace(/\u00a0/g, ' ');
+    o.log(`hover on \${train.epochs}: ${hoverText}`);
+    assert.match(hoverText, /\$\{train\.epochs\}\s*=\s*10/);
+    const pipelineShot = await snap('dvc-pipeline');
+    return { shots, readmeShot: pathShot, dvcShot, pipelineShot };
   } catch (err) {
     const page = context?.pages()[0];
     if (page) {

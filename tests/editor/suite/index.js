@@ -463,7 +463,7 @@ test('trusted', 'dvc.yaml stays YAML and gets the server: the invalid name is re
   const all = vscode.languages.getDiagnostics(doc.uri);
   console.log(`dvc.yaml diagnostics:\n${describeDiagnostics(all)}`);
   const artifactsLine = lineOf(doc, 'artifacts:');
-  assert.ok(!all.some((d) => d.range.start.line < artifactsLine), 'nothing reported in vars/stages (not ours)');
+  assert.ok(!all.some((d) => d.range.start.line < artifactsLine), 'nothing reported in vars or stages: the demo pipeline is valid');
   assert.strictEqual(diag.severity, vscode.DiagnosticSeverity.Warning, 'DVC loads the file: a warning');
   assert.strictEqual(typeof diag.code === 'object' ? diag.code.value : diag.code, 'invalid-name');
   const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
@@ -619,6 +619,265 @@ test('trusted', 'a nested dvc.yaml: offered as the nearest, names become folder:
   assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'models/fraud/dvc.yaml');
   assert.strictEqual(git('log', '-1', '--format=%s'), 'Annotate artifact `models/fraud:fraud` of type `model` with path `models/fraud/model.onnx`');
   assert.strictEqual(doc.isDirty, false);
+});
+
+// ---------------------------------------------------------------- dvc.yaml's pipeline (issue 14)
+// The demo's pipeline (prepare -> train -> evaluate once per split, values from params.yaml) as DVC reads it:
+// problems where DVC would refuse the file, with their fix; `${}` hover, definition and completion; key completion
+// and hover; the outline; from a dependency to the stage that writes it; references of an output; document links.
+
+function paramsUri() {
+  return vscode.Uri.file(path.join(root(), 'params.yaml'));
+}
+
+/** The 0-based line of the first line at or after `from` that starts with `prefix`. */
+function lineStarting(doc, prefix, from = 0) {
+  for (let i = from; i < doc.lineCount; i++) {
+    if (doc.lineAt(i).text.startsWith(prefix)) return i;
+  }
+  throw new Error(`no line starting with ${JSON.stringify(prefix)} after line ${from + 1} of ${doc.uri.fsPath}`);
+}
+
+/** The position inside the first `needle` of the line holding it (`offset` characters in). */
+function inside(doc, needle, offset = 2) {
+  const line = lineOf(doc, needle);
+  return new vscode.Position(line, doc.lineAt(line).text.indexOf(needle) + offset);
+}
+
+async function hoverText(uri, pos) {
+  const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, pos)) ?? [];
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n\n');
+}
+
+/** Locations and location links alike, as [fsPath, range]. */
+function targets(found) {
+  return (found ?? []).map((l) => [(l.targetUri ?? l.uri).fsPath, l.targetSelectionRange ?? l.targetRange ?? l.range]);
+}
+
+/** Opens dvc.yaml and inserts `line` into the train stage, before its deps: (the caller reverts the file). */
+async function insertIntoTrain(line) {
+  const { doc, editor } = await openFile(dvcUri());
+  const at = lineStarting(doc, '    deps:', lineStarting(doc, '  train:'));
+  await editor.edit((e) => e.insert(new vscode.Position(at, 0), `${line}\n`));
+  return { doc, at };
+}
+
+/** What a `vscode.execute...Provider` command gives, once it gives something. */
+function provided(what, command, ...args) {
+  return waitFor(what, async () => {
+    const found = await vscode.commands.executeCommand(command, ...args);
+    return found?.length ? found : undefined;
+  });
+}
+
+const codeOf = (d) => (typeof d.code === 'object' ? d.code.value : d.code);
+const rangeText = (r) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+
+test('trusted', 'pipeline: the demo pipeline is valid for DVC: its one problem is the artifact name, nothing in vars, stages or plots', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  const diags = await waitFor('the diagnostics of dvc.yaml', () => {
+    const d = vscode.languages.getDiagnostics(doc.uri);
+    return d.length ? d : undefined;
+  });
+  await sleep(1000); // any later problem of the stages would have come by now
+  const all = vscode.languages.getDiagnostics(doc.uri);
+  console.log(`dvc.yaml diagnostics:\n${describeDiagnostics(all)}`);
+  assert.ok(diags.length > 0);
+  assert.deepStrictEqual(all.map((d) => [codeOf(d), d.range.start.line]), [['invalid-name', lineOf(doc, 'customer.features:')]]);
+});
+
+test('trusted', "pipeline: a typo'd stage key is refused at its exact range; the editor's quick fix renames it", async () => {
+  await api();
+  try {
+    const { doc, at } = await insertIntoTrain('    frozn: true');
+    const diag = await waitFor('the unknown-key error on frozn', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'dvc-unknown-key'),
+    );
+    console.log(`after typing frozn:\n${describeDiagnostics(vscode.languages.getDiagnostics(doc.uri))}`);
+    assert.strictEqual(rangeText(diag.range), `${at}:4-${at}:9`, 'the range is the key `frozn`, nothing more');
+    assert.strictEqual(diag.severity, vscode.DiagnosticSeverity.Error, 'DVC refuses the file: an error');
+    assert.match(diag.message, /`frozn`/);
+    assert.match(diag.message, /DVC refuses/);
+    assert.match(diag.message, /`frozen`/);
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(doc.uri).map(codeOf).sort(), ['dvc-unknown-key', 'invalid-name'], 'the typo adds one problem');
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    console.log(`quick fixes for "${diag.message}": ${actions.map((x) => `${x.title}${x.isPreferred ? ' (preferred)' : ''}`).join(' | ')}`);
+    const fix = actions.find((x) => x.edit && x.title === 'Rename to `frozen`');
+    assert.ok(fix, 'the rename quick fix');
+    assert.strictEqual(fix.isPreferred, true, 'the rename is the preferred fix');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit), 'the edit applies');
+    assert.strictEqual(doc.lineAt(at).text, '    frozen: true');
+    assert.strictEqual(doc.lineAt(at + 1).text, '    deps:', 'the stage goes on as before');
+    await waitFor('the error to go', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => codeOf(d) === 'dvc-unknown-key'));
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(doc.uri).map(codeOf), ['invalid-name'], '`frozen: true` is valid');
+  } finally {
+    await revertFile(dvcUri());
+  }
+});
+
+test('trusted', 'pipeline: hover on ${train.epochs} shows its value from params.yaml; on ${item}, the value in each stage of the foreach', async () => {
+  await api();
+  const params = await vscode.workspace.openTextDocument(paramsUri());
+  const { doc } = await openFile(dvcUri());
+  const text = await waitFor('the hover of ${train.epochs}', async () => {
+    const t = await hoverText(doc.uri, inside(doc, '${train.epochs}', 9));
+    return /`10`/.test(t) ? t : undefined;
+  });
+  console.log(`hover on \${train.epochs}:\n${text}`);
+  assert.match(text, /train\.epochs/);
+  assert.match(text, new RegExp(`params\\.yaml, line ${lineOf(params, '  epochs: 10') + 1}\\b`), 'where it is defined');
+  const item = await hoverText(doc.uri, inside(doc, '--split ${item}', 11));
+  console.log(`hover on \${item}:\n${item}`);
+  assert.match(item, /evaluate@validation: `validation`/);
+  assert.match(item, /evaluate@test: `test`/);
+});
+
+test('trusted', 'pipeline: go to definition of ${train.learning_rate} opens params.yaml at the key', async () => {
+  await api();
+  const params = await vscode.workspace.openTextDocument(paramsUri());
+  const key = lineOf(params, '  learning_rate:');
+  const { doc, editor } = await openFile(dvcUri());
+  const pos = inside(doc, '${train.learning_rate}', 10);
+  const found = targets(await vscode.commands.executeCommand('vscode.executeDefinitionProvider', doc.uri, pos));
+  console.log(`definitions: ${found.map(([f, r]) => `${path.relative(root(), f)} ${rangeText(r)}`).join(', ')}`);
+  assert.deepStrictEqual(found.map(([f, r]) => [f, rangeText(r)]), [[paramsUri().fsPath, `${key}:2-${key}:15`]]);
+  // As F12 does: from the cursor, the editor opens the file at the key.
+  editor.selection = new vscode.Selection(pos, pos);
+  await vscode.commands.executeCommand('editor.action.revealDefinition');
+  const opened = await waitFor('params.yaml to be the active editor', () => {
+    const e = vscode.window.activeTextEditor;
+    return e && e.document.uri.fsPath === paramsUri().fsPath ? e : undefined;
+  });
+  assert.strictEqual(opened.selection.active.line, key, 'the cursor is on the key');
+  assert.strictEqual(opened.selection.start.character, 2);
+  await openFile(dvcUri());
+});
+
+test('trusted', 'pipeline: completion after ${ offers the variables with their values, after ${train. its keys', async () => {
+  await api();
+  const { doc, editor } = await openFile(dvcUri());
+  const line = lineOf(doc, 'python src/evaluate.py');
+  const labelsAt = async (pos, trigger) => {
+    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, pos, trigger);
+    return list.items.filter((i) => i.kind === vscode.CompletionItemKind.Variable);
+  };
+  const describe = (items) => items.map((i) => `${typeof i.label === 'string' ? i.label : i.label.label} (${i.detail})`).join(', ');
+  try {
+    const end = doc.lineAt(line).range.end;
+    await editor.edit((e) => e.insert(end, ' ${'));
+    const names = await waitFor('the variables after ${', async () => {
+      const items = await labelsAt(doc.lineAt(line).range.end, '{');
+      return items.some((i) => i.label === 'train') ? items : undefined;
+    });
+    console.log(`after \${: ${describe(names)}`);
+    const labels = names.map((i) => i.label);
+    for (const name of ['prepare', 'train', 'evaluate', 'item']) assert.ok(labels.includes(name), `${name} among ${labels}`);
+    assert.match(names.find((i) => i.label === 'train').detail, /"epochs": 10/);
+    assert.strictEqual(names.find((i) => i.label === 'item').detail, 'validation', "the foreach's first item");
+    await editor.edit((e) => e.insert(doc.lineAt(line).range.end, 'train.'));
+    const keys = await waitFor('the keys after ${train.', async () => {
+      const items = await labelsAt(doc.lineAt(line).range.end, '.');
+      return items.length ? items : undefined;
+    });
+    console.log(`after \${train.: ${describe(keys)}`);
+    assert.deepStrictEqual(keys.map((i) => [i.label, i.detail]), [['epochs', '10'], ['learning_rate', '0.001'], ['embedding_dim', '64']]);
+  } finally {
+    await revertFile(dvcUri());
+  }
+});
+
+test('trusted', 'pipeline: in a stage, completion offers the keys it lacks; hover on a key says what DVC does with it', async () => {
+  await api();
+  const { doc, at: deps } = await insertIntoTrain('    ');
+  try {
+    const keys = await waitFor('the keys of a stage', async () => {
+      const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(deps, 4));
+      const found = list.items.filter((i) => i.kind === vscode.CompletionItemKind.Property).map((i) => i.label);
+      return found.length ? found : undefined;
+    });
+    console.log(`keys offered in the train stage: ${keys.join(', ')}`);
+    for (const key of ['frozen', 'wdir', 'desc', 'always_changed', 'metrics', 'plots']) assert.ok(keys.includes(key), `${key} among ${keys}`);
+    for (const key of ['cmd', 'deps', 'params', 'outs']) assert.ok(!keys.includes(key), `${key}, which the stage has, is not offered`);
+  } finally {
+    await revertFile(dvcUri());
+  }
+  const text = await hoverText(doc.uri, new vscode.Position(deps, 6));
+  console.log(`hover on deps:\n${text}`);
+  assert.match(text, /`deps`\*\* \(a stage\)/);
+  assert.match(text, /`dvc repro` runs the stage again/);
+});
+
+test('trusted', 'pipeline: the outline lists the sections, the stages and their paths and params', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  const symbols = await provided('the outline', 'vscode.executeDocumentSymbolProvider', doc.uri);
+  const show = (list, depth = 0) => list.flatMap((s) => [`${'  '.repeat(depth)}${s.name} (${s.detail})`, ...show(s.children ?? [], depth + 1)]);
+  console.log(`outline:\n${show(symbols).join('\n')}`);
+  assert.deepStrictEqual(symbols.map((s) => s.name), ['vars', 'stages', 'plots', 'artifacts']);
+  const stages = symbols.find((s) => s.name === 'stages').children;
+  assert.deepStrictEqual(stages.map((s) => s.name), ['prepare', 'train', 'evaluate']);
+  const train = stages[1];
+  const trainLine = lineStarting(doc, '  train:');
+  assert.strictEqual(rangeText(train.selectionRange), `${trainLine}:2-${trainLine}:7`, 'the stage is selected by its name');
+  assert.ok(train.range.contains(new vscode.Position(lineOf(doc, '- models/recommender.pt'), 8)), "the stage's range holds its outs");
+  assert.deepStrictEqual(
+    train.children.map((c) => [c.name, c.detail]),
+    [['data/features.csv', 'deps'], ['src/train.py', 'deps'], ['models/recommender.pt', 'outs'], ['params.yaml', 'train.epochs, train.learning_rate, train.embedding_dim']],
+  );
+  assert.ok(stages[2].children.some((c) => c.name === 'reports/${item}/metrics.json' && c.detail === 'metrics'), "the foreach's metrics");
+});
+
+test('trusted', 'pipeline: hover on a stage shows its command with the values and its neighbours; on a dependency, who writes it', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  const train = lineStarting(doc, '  train:');
+  const stage = await hoverText(doc.uri, new vscode.Position(train, 4));
+  console.log(`hover on train:\n${stage}`);
+  assert.match(stage, /stage `train`/);
+  assert.match(stage, /--epochs 10 --lr 0\.001 --dim 64/, 'the command as DVC runs it');
+  assert.match(stage, /after: `prepare`/);
+  assert.match(stage, /feeds: `evaluate@validation`, `evaluate@test`/);
+  const evaluate = lineStarting(doc, '  evaluate:');
+  const dep = lineStarting(doc, '        - models/recommender.pt', evaluate);
+  const path_ = await hoverText(doc.uri, new vscode.Position(dep, 14));
+  console.log(`hover on evaluate's dependency:\n${path_}`);
+  assert.match(path_, /Written by stage `train`/);
+});
+
+test('trusted', 'pipeline: go to definition from a dependency reaches the stage that writes it; references of an output are the stages that read it', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  const train = lineStarting(doc, '  train:');
+  const out = lineStarting(doc, '      - models/recommender.pt', train);
+  const evaluate = lineStarting(doc, '  evaluate:');
+  const dep = lineStarting(doc, '        - models/recommender.pt', evaluate);
+  const rel = ([f, r]) => `${path.relative(root(), f)} ${rangeText(r)}`;
+  const defs = targets(await vscode.commands.executeCommand('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(dep, 14))).map(rel);
+  console.log(`definitions of evaluate's dependency: ${defs.join(', ')}`);
+  assert.deepStrictEqual(defs, [`dvc.yaml ${train}:2-${train}:7`, 'models/recommender.pt 0:0-0:0'], 'the train stage, then the file');
+  const refs = targets(await vscode.commands.executeCommand('vscode.executeReferenceProvider', doc.uri, new vscode.Position(out, 12))).map(rel);
+  console.log(`references of train's output: ${refs.join(', ')}`);
+  assert.deepStrictEqual(refs.filter((r) => r.startsWith('dvc.yaml ')), [`dvc.yaml ${dep}:10-${dep}:31`], "evaluate's dependency reads it");
+});
+
+test('trusted', 'pipeline: the paths that exist are document links to their files', async () => {
+  await api();
+  const { doc } = await openFile(dvcUri());
+  const links = await provided('the document links', 'vscode.executeLinkProvider', doc.uri);
+  const shown = links.map((l) => `${l.range.start.line + 1}:${l.range.start.character + 1} -> ${path.relative(root(), l.target.fsPath)}`);
+  console.log(`links:\n${shown.join('\n')}`);
+  const targetsOf = new Set(links.map((l) => path.relative(root(), l.target.fsPath)));
+  assert.deepStrictEqual(
+    [...targetsOf].sort(),
+    ['data/customers.csv', 'data/features.csv', 'models/recommender.pt', 'params.yaml', 'src/evaluate.py', 'src/prepare.py', 'src/train.py'],
+    'every existing path, and no output that does not exist yet (reports/...)',
+  );
+  const customers = lineOf(doc, '- data/customers.csv');
+  const link = links.find((l) => l.range.start.line === customers);
+  assert.ok(link, 'a link on data/customers.csv');
+  assert.strictEqual(doc.getText(link.range), 'data/customers.csv');
+  assert.strictEqual(link.target.scheme, 'file');
 });
 
 test('trusted', 'settings reach the server (gto.checks.unknownFields)', async () => {
