@@ -65,10 +65,14 @@ def _check(
     problems = check_dvc(document, repo, folder, settings, frozenset(made) | repo.outputs)
     if not settings.enable:
         return problems
-    problems.extend(schema_problems(document.top, document.stages))
-    problems.extend(variable_problems(document.top, document.stages, place, document.entries))
+    schema = schema_problems(document.top, document.stages)
+    problems.extend(schema)
+    taken = {p.span for p in schema}  # a value the schema refuses is not also reported as what it fails to be
+    problems.extend(
+        p for p in variable_problems(document.top, document.stages, place, document.entries) if p.span not in taken
+    )
     graph = pipeline_problems(document.top, document.stages, place)
-    problems.extend(p for p in graph if settings.paths or p.code != "dvc-dependency-missing")
+    problems.extend(p for p in graph if p.span not in taken and (settings.paths or p.code != "dvc-dependency-missing"))
     return problems
 
 
