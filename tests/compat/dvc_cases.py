@@ -663,6 +663,14 @@ ANNOTATE_FILES = [
     AnnotateFile(
         "flow-multiline", "artifacts: {\n  rf: {path: models/rf.pkl,\n    type: model},\n  nn: {path: y}\n}\n"
     ),
+    AnnotateFile("flow-section-lines", "artifacts: {rf: {path: x, labels: [aa]},  # c\n  nn: {path: y}, }\n" + STAGES),
+    AnnotateFile("flow-file", "{stages: {}, artifacts: {rf: {path: x}, nn: {path: y}}}\n"),
+    AnnotateFile(
+        "block-scalar-blank", "artifacts:\n  rf:\n    path: x\n    desc: |\n      line\n\n  nn:\n    path: y\n"
+    ),
+    AnnotateFile(
+        "block-scalar-kept", "artifacts:\n  rf:\n    path: x\n    desc: |+\n      kept\n\n  nn:\n    path: y\n"
+    ),
     AnnotateFile("indent-4", "artifacts:\n    rf:\n        path: models/rf.pkl\n        labels:\n            - aa\n"),
     AnnotateFile("no-final-newline", STAGES + SECTION.rstrip("\n")),
     AnnotateFile("block-scalars", _LAYOUT["block-scalars"] + STAGES),

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from gto_lsp.core.codes import CheckSettings, refuses
+from gto_lsp.core.edits import AnnotateRequest
 from gto_lsp.core.formats.dvc.document import parse_dvc
-from gto_lsp.core.formats.dvc.edit import describe
+from gto_lsp.core.formats.dvc.edit import annotate, describe, remove
 from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.formats.dvc.values import read_values
 from gto_lsp.core.repo.fs import RepoView
@@ -114,3 +115,27 @@ def test_an_alias_bomb_is_still_caught() -> None:
     assert ("alias-expansion", len(lines) + 2) in [
         (p.code, p.span.start.line) for p in check_dvc(parse_dvc(text), RepoView(), "", CheckSettings(), frozenset())
     ]
+
+
+FLOW = "stages: {}\nartifacts: {rf: {path: x},  # c\n  nn: {path: y}, }\nplots: []\n"
+
+
+def test_annotate_into_a_flow_section_stays_flow() -> None:
+    added = annotate(FLOW, AnnotateRequest("mm", path="m.pkl", type="model")).text
+    assert added == FLOW.replace("{path: y}, }", "{path: y}, mm: {path: m.pkl, type: model}, }")
+    changed = annotate(FLOW, AnnotateRequest("rf", description="a, b")).text
+    assert changed == FLOW.replace("rf: {path: x}", "rf: {path: x, desc: 'a, b'}")
+    assert remove(FLOW, "nn").text == FLOW.replace("nn: {path: y}, }", "}")
+    assert remove(FLOW, "rf").text == FLOW.replace("rf: {path: x},  # c\n  ", "")
+    assert annotate("artifacts: {}\n", AnnotateRequest("mm", path="m")).text == "artifacts: {mm: {path: m}}\n"
+
+
+BLOCK = "artifacts:\n  rf:\n    path: x\n    desc: |\n      line\n\n  nn:\n    path: y\n"
+
+
+def test_the_blank_line_after_a_block_scalar_stays() -> None:
+    assert annotate(BLOCK, AnnotateRequest("rf", description="new")).text == BLOCK.replace("|\n      line\n", "new\n")
+    assert annotate(BLOCK, AnnotateRequest("rf", type="t")).text == BLOCK.replace("line\n", "line\n    type: t\n")
+    assert remove(BLOCK, "rf").text == "artifacts:\n\n  nn:\n    path: y\n"
+    kept = BLOCK.replace("|", "|+")  # the blank line is the value's own: it stays with it
+    assert annotate(kept, AnnotateRequest("rf", type="t")).text == kept.replace("\n\n", "\n\n    type: t\n", 1)

@@ -16,12 +16,12 @@ from gto_lsp.core.formats.dvc.document import DvcDocument, Entry, parse_dvc
 from gto_lsp.core.formats.dvc.fields import KEY_ORDER
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.rules import check_dvc
-from gto_lsp.core.formats.dvc.values import escape_value, merged_values, read_values, values_of
+from gto_lsp.core.formats.dvc.values import escape_value, merged_values, values_of
 from gto_lsp.core.messages import PATH_CONFLICT_FIX, cannot_find_artifact, path_conflict
 from gto_lsp.core.paths import conflict
 from gto_lsp.core.problems import Pos
-from gto_lsp.core.yaml.blocks import content_end, node_end
-from gto_lsp.core.yaml.nodes import STR, MappingNode, ScalarNode, resolve_plain, tag_of
+from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.nodes import STR, MappingNode, Node, ScalarNode, SequenceNode, resolve_plain, tag_of
 from gto_lsp.core.yaml.render import render_field, render_scalar, scalar_value
 
 UPDATED = "Updated `{file}`"
@@ -165,8 +165,9 @@ def annotate(
     edits = Edits(document.lines)
     if target is None:
         _insert(document, edits, {request.name: new})
-    elif document.section_kind == "flow":
-        _rewrite_section(document, edits, {**read_values(document), request.name: new})
+    elif document.section_kind == "flow":  # the entry's value in flow style, the section's other bytes kept
+        start, end = _flow_span(document, target)
+        edits.replace(start, end, _flow_entry(request.name, new))
     else:
         _update(document, edits, target, old, new)
     return verified(document, edits.result(UPDATED.format(file=file)), {request.name: new}, file)
@@ -185,11 +186,9 @@ def remove(
         raise GTOError("not-found", cannot_find_artifact(name))
     edits = Edits(document.lines)
     if document.section_kind == "flow":
-        values = read_values(document)
-        values.pop(name, None)
-        _rewrite_section(document, edits, values)
+        _flow_remove(document, edits, target)
         return verified(document, edits.result(UPDATED.format(file=file)), {name: None}, file)
-    start, end = _entry_lines(document, target)
+    start, end = _entry_lines(document, target, kept=False)
     edits.replace(start, end, "")
     if len(document.entries) == 1 and document.section_line is not None:
         key_line = document.section_line
@@ -249,6 +248,22 @@ def render_entry(name: str, values: dict[str, Any], indent: int, field_indent: i
     return "\n".join(lines) + "\n"
 
 
+def _content_end(document: DvcDocument, entry: Entry, node: Optional[Node] = None, kept: bool = True) -> Pos:
+    """Where `node` (the entry's value by default) ends, before the blank lines a block scalar's end runs on
+    over: they separate what follows, so replace, remove and insert keep them (a `|+` scalar keeps them as its
+    own, unless `kept` is false: a removed entry leaves them as blank lines)."""
+    node = node if node is not None else entry.block.value if entry.block.value is not None else entry.key
+    end = node_end(entry, node)
+    last = node
+    while isinstance(last, (MappingNode, SequenceNode)) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
+    if kept and isinstance(last, ScalarNode) and last.value.endswith("\n\n"):
+        return end  # kept chomping: the blank lines are the value's
+    while end.line > entry.first_line and not document.line_text(end.line).strip():
+        end = Pos(end.line - 1, len(document.line_text(end.line - 1)))
+    return end
+
+
 def _line_start(document: DvcDocument, line: int) -> int:
     lines = document.lines
     if line >= len(lines.line_starts):
@@ -256,9 +271,9 @@ def _line_start(document: DvcDocument, line: int) -> int:
     return 1 if line == 0 and document.top.bom else lines.offset(Pos(line, 0))
 
 
-def _entry_lines(document: DvcDocument, entry: Entry) -> tuple[int, int]:
+def _entry_lines(document: DvcDocument, entry: Entry, kept: bool = True) -> tuple[int, int]:
     start = _line_start(document, entry.first_line)
-    end = _line_start(document, content_end(entry).line + 1)
+    end = _line_start(document, _content_end(document, entry, kept=kept).line + 1)
     return start, end
 
 
@@ -293,12 +308,12 @@ def insert_entries(
 def _insert(document: DvcDocument, edits: Edits, new: dict[str, dict[str, Any]]) -> None:
     kind = document.section_kind
     if kind == "flow":
-        _rewrite_section(document, edits, {**read_values(document), **new})
+        _flow_insert(document, edits, new)
         return
     entry = "".join(render_entry(name, values, document.indent, document.field_indent) for name, values in new.items())
     if kind == "block" and document.entries:
         last = document.entries[-1]
-        offset = _line_start(document, content_end(last).line + 1)
+        offset = _line_start(document, _content_end(document, last).line + 1)
         edits.replace(offset, offset, _append_text(document, offset, entry))
     elif kind == "empty" and document.section_line is not None:
         offset = _line_start(document, document.section_line + 1)
@@ -333,28 +348,45 @@ def _flow_section(state: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def _rewrite_section(document: DvcDocument, edits: Edits, state: dict[str, dict[str, Any]]) -> None:
-    """A flow-style section becomes a block one with every entry rendered (only the section's text changes);
-    in a flow-style file it stays a flow mapping (a block one cannot stand inside `{...}`)."""
-    top = next(a for a in document.top.entries if getattr(a.key, "value", None) == "artifacts")
-    value = top.block.value
-    assert value is not None
-    text = document.text
-    start = document.lines.offset(top.pos(value.start_mark))
-    end = document.lines.offset(node_end(top, value))
-    body = "".join(render_entry(name, values, 2, 2) for name, values in state.items())
-    if not body or document.top.flow:
-        edits.replace(start, end, _flow_section(state))
+def _flow_entry(name: str, values: dict[str, Any]) -> str:
+    """`name: {path: m.pkl, ...}`, one entry of a flow-style section."""
+    return _flow_section({name: values})[1:-1]
+
+
+def _flow_insert(document: DvcDocument, edits: Edits, new: dict[str, dict[str, Any]]) -> None:
+    """New entries written into a flow-style section in flow style, after its last entry: every other byte stays
+    (a comma the last entry already has is fine, YAML allows one before `}`)."""
+    added = ", ".join(_flow_entry(name, values) for name, values in new.items())
+    if document.entries:
+        last = document.entries[-1]
+        after = last.block.value if last.block.value is not None else last.key
+        at = document.lines.offset(node_end(last, after))
+        edits.replace(at, at, ", " + added)
         return
-    while start > 0 and text[start - 1] in " \t":
-        start -= 1  # no trailing space after `artifacts:`
+    top = next(a for a in document.top.entries if getattr(a.key, "value", None) == "artifacts")
+    assert top.block.value is not None
+    close = document.lines.offset(node_end(top, top.block.value)) - 1  # the section's `}`
+    edits.replace(close, close, added)
+
+
+def _flow_span(document: DvcDocument, entry: Entry) -> tuple[int, int]:
+    """Offsets of `name: value` of an entry of a flow-style section."""
+    value = entry.block.value if entry.block.value is not None else entry.key
+    return document.lines.offset(entry.pos(entry.key.start_mark)), document.lines.offset(node_end(entry, value))
+
+
+def _flow_remove(document: DvcDocument, edits: Edits, target: Entry) -> None:
+    """One entry out of a flow-style section, with the comma that separated it from a neighbour."""
+    index = document.entries.index(target)
+    start, end = _flow_span(document, target)
+    trailing = re.match(r"[ \t]*,[ \t]*", document.text[end:])
+    if index + 1 < len(document.entries):
+        end = _flow_span(document, document.entries[index + 1])[0]
+    elif trailing is not None:  # `..., name: value, }`: its own comma goes with it
+        end += trailing.end()
+    elif index > 0:
+        start = _flow_span(document, document.entries[index - 1])[1]
     edits.replace(start, end, "")
-    # The entries go on the lines after the key's line, so a comment after the flow mapping stays on that line.
-    line_end = text.find("\n", end)
-    if line_end < 0:
-        edits.replace(len(text), len(text), "\n" + body)
-    else:
-        edits.replace(line_end + 1, line_end + 1, body)
 
 
 def _update(document: DvcDocument, edits: Edits, entry: Entry, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -383,10 +415,10 @@ def _update(document: DvcDocument, edits: Edits, entry: Entry, old: dict[str, An
         if field in pairs:
             key_node, value_node = pairs[field]
             start = lines.offset(entry.pos(key_node.start_mark))
-            end = lines.offset(node_end(entry, value_node))
+            end = lines.offset(_content_end(document, entry, value_node))
             if document.text[end : end + 1] == "#":
                 text += " "  # a comment glued to the old value (`'x'#c`) must not join the new one
             edits.replace(start, end, text)
         else:
-            offset = _line_start(document, content_end(entry).line + 1)
+            offset = _line_start(document, _content_end(document, entry).line + 1)
             edits.replace(offset, offset, _append_text(document, offset, " " * indent + text + "\n"))
