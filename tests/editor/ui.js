@@ -125,6 +125,8 @@ async function runUi(o) {
     await page.keyboard.press(`${MOD}+Shift+M`);
     const rows = page.locator('.markers-panel .monaco-list-row');
     await page.waitForFunction(() => document.querySelectorAll('.markers-panel .monaco-list-row').length >= 4, null, { timeout: 40000 });
+    // The list is complete (dvc.yaml's problem comes last) before a row is clicked: a late file moves the rows.
+    await page.waitForFunction(() => /customer\.features/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 40000 });
     const problems = await page.locator('.markers-panel').innerText();
     o.log(`Problems panel (${await rows.count()} rows):\n${problems}`);
     assert.match(problems, /artifacts\.yaml/);
@@ -132,7 +134,13 @@ async function runUi(o) {
     await snap('problems');
 
     // Quick fix from the editor: go to the unknown field's problem, Ctrl+. and take the rename.
-    await page.locator('.markers-panel .monaco-list-row', { hasText: 'Unknown field `descripton`' }).first().click();
+    const unknownRow = { hasText: 'Unknown field `descripton`' };
+    // A row that moved under the pointer as the list re-rendered gets the click: click again until ours is selected.
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.markers-panel .monaco-list-row', unknownRow).first().click();
+      if (await page.locator('.markers-panel .monaco-list-row.selected', unknownRow).count()) break;
+      assert.ok(attempt < 5, 'the unknown field row of the Problems panel is selected by a click');
+    }
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') !== null);
     await page.keyboard.press(`${MOD}+.`);
