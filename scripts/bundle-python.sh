@@ -42,6 +42,7 @@ LIBS=(
   "GitPython|GitPython>=3.1.40"
   "gitdb|gitdb>=4.0.1,<5"
   "smmap|smmap>=3.0.1,<6"
+  "pathspec|pathspec>=1.0"
 )
 
 norm() { echo "$1" | tr 'A-Z_.' 'a-z--'; }
@@ -105,7 +106,7 @@ find "$STAGE" -name '__pycache__' -type d -prune -exec rm -rf {} +
 find "$STAGE" -name '*.pyc' -delete
 
 # 4. Smoke test with the interpreter at hand: the server imports from the bundle alone.
-if ! PYTHONPATH="$STAGE" "$PY" -S -c 'import sys; import gto_lsp, pygls, lsprotocol, ruamel.yaml, yaml, git; print("ok")' >"$TMP/smoke.log" 2>&1; then
+if ! PYTHONPATH="$STAGE" "$PY" -S -c 'import sys; import gto_lsp, pygls, lsprotocol, ruamel.yaml, yaml, git, pathspec; print("ok")' >"$TMP/smoke.log" 2>&1; then
   cat "$TMP/smoke.log" >&2
   log "the bundle does not import"
   exit 1
