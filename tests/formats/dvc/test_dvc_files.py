@@ -51,6 +51,32 @@ READ = {
     "hidden/dvc.yaml",
 }
 
+# Negations, `**`, escapes, a `*` that a `!dvc.yaml` opens again, a rule naming dvc.yaml itself.
+RULES = {
+    "dvc.yaml": BROKEN,
+    ".dvcignore": "**/tmp\n!keep/tmp\nlogs/*\n\\#hash\n  spaced  \n",
+    "tmp/dvc.yaml": BROKEN,
+    "x/tmp/dvc.yaml": BROKEN,
+    "keep/tmp/dvc.yaml": BROKEN,
+    "logs/dvc.yaml": BROKEN,
+    "logs/a/dvc.yaml": BROKEN,
+    "#hash/dvc.yaml": BROKEN,
+    "spaced/dvc.yaml": BROKEN,
+    "a/.dvcignore": "!x\n*.d/\nsub/deep/\n",
+    "a/x/dvc.yaml": BROKEN,
+    "a/y.d/dvc.yaml": BROKEN,
+    "a/sub/deep/dvc.yaml": BROKEN,
+    "a/sub/dvc.yaml": BROKEN,
+    "a/sub/deep2/dvc.yaml": BROKEN,
+    "b/.dvcignore": "*\n!dvc.yaml\n",
+    "b/dvc.yaml": BROKEN,
+    "b/c/dvc.yaml": BROKEN,
+    "d/.dvcignore": "dvc.yaml\n",
+    "d/dvc.yaml": BROKEN,
+    "d/e/dvc.yaml": BROKEN,
+}
+RULES_READ = {"dvc.yaml", "keep/tmp/dvc.yaml", "a/x/dvc.yaml", "a/sub/dvc.yaml", "a/sub/deep2/dvc.yaml", "b/dvc.yaml"}
+
 
 def _write(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():
@@ -106,10 +132,11 @@ def test_inside_outputs_counts_outputs_below_their_own_dvc_yaml() -> None:
     }  # b: DVC has listed the root's folders before it reads a/dvc.yaml; c: data/dvc.yaml is never read
 
 
-def test_check_reads_the_files_dvc_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("files", "read"), [(SCENARIO, READ), (RULES, RULES_READ)], ids=["outputs", "rules"])
+def test_check_reads_the_files_dvc_reads(tmp_path: Path, files: dict[str, str], read: set[str]) -> None:
     root = make_repo(tmp_path / "repo")
-    _write(root, SCENARIO)
-    assert _checked(root) == READ
+    _write(root, files)
+    assert _checked(root) == read
 
 
 def test_a_dvc_yaml_not_utf8_is_one_problem_and_the_others_are_checked(tmp_path: Path) -> None:
@@ -135,12 +162,13 @@ print(json.dumps(sorted(repo.fs.relpath(path, repo.root_dir) for path, _ in coll
 """
 
 
-def test_the_files_we_skip_are_the_ones_dvc_skips(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("files", "read"), [(SCENARIO, READ), (RULES, RULES_READ)], ids=["outputs", "rules"])
+def test_the_files_we_skip_are_the_ones_dvc_skips(tmp_path: Path, files: dict[str, str], read: set[str]) -> None:
     python = gr.venv_python("dvc367")
     if python is None:
         pytest.skip(gr.missing_venv_message("dvc367"))
     root = make_repo(tmp_path / "repo")
-    _write(root, SCENARIO)
+    _write(root, files)
     subprocess.run([str(python), "-m", "dvc", "init", "-q"], cwd=root, check=True, capture_output=True)
     git(root, "add", ".")
     git(root, "commit", "-qm", "scenario")
@@ -148,5 +176,5 @@ def test_the_files_we_skip_are_the_ones_dvc_skips(tmp_path: Path) -> None:
     done = subprocess.run(
         [str(python), "-c", DVC_READS, str(root)], capture_output=True, text=True, env=env, timeout=30, check=True
     )
-    assert set(json.loads(done.stdout)) == READ
-    assert _checked(root) == READ
+    assert set(json.loads(done.stdout)) == read
+    assert _checked(root) == read
