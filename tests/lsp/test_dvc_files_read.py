@@ -33,3 +33,12 @@ async def test_a_dvc_yaml_inside_a_stage_output_gets_one_note(start: Start, make
     diagnostics = await editor.diagnostics(inner.uri, version=1)
     assert codes(diagnostics) == ["dvc-file-ignored"]
     assert "inside `data/`, an output of a stage of dvc.yaml" in diagnostics[0].message
+
+
+async def test_the_annotate_prompt_offers_no_dvc_yaml_dvc_ignores(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo()
+    repo.write({".dvcignore": "scratch/\n", "scratch/dvc.yaml": BROKEN, "kept/dvc.yaml": BROKEN})
+    editor = await start([repo.root])
+    context = await editor.command("gto.server.context", {"repository": str(repo.root)})
+    offered = {f["file"] for f in context["annotationFiles"]}
+    assert "kept/dvc.yaml" in offered and "scratch/dvc.yaml" not in offered

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.files import DVC_FILE, dvc_files, full_name, walk_files
 from gto_lsp.core.formats.dvc.format import DVC
+from gto_lsp.core.formats.dvc.reads import DvcIgnore
 from gto_lsp.core.formats.dvc.values import values_of
 from gto_lsp.core.formats.gto.document import Document, parse
 from gto_lsp.core.names import invalid_name_message, is_valid_name
@@ -151,7 +152,9 @@ async def context(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
         for state in list(ls.state.docs.values())
         if state.format == DVC and state.root == target.root and state.path is not None
     ]
-    result.update(_annotation_files(ls, target, dvc_files([*listed, *known]), len(artifacts)))
+    root = target.root
+    ignore = DvcIgnore(lambda rel: read_text(root / rel)) if root is not None else None  # DVC never reads those
+    result.update(_annotation_files(ls, target, dvc_files([*listed, *known], ignore), len(artifacts)))
     for info in result["dvcArtifacts"].values():
         for entry in info.values():
             labels.update(label for label in entry["labels"] if is_valid_name(label))
