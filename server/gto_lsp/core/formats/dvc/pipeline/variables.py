@@ -94,7 +94,7 @@ def _stage(stage: Placed, context: Context, place: Place, source: str) -> list[P
     for _, stage_context in expansion.stages[:MAX_CHECKED_STAGES]:
         for key, value in fields.items():
             if key not in NOT_RESOLVED:
-                resolve_node(where, value, stage_context, key, out)
+                resolve_node(where, value, stage_context, key, out, values=False)
         params = fields.get("params")
         if isinstance(params, SequenceNode):
             out.extend(_params_problems(where, params, stage_context, place))
@@ -124,13 +124,13 @@ def _artifact(entry: Placed, context: Context, source: str) -> list[Problem]:
                     fmt="dvc",
                 )
             )
-    resolve_node(where, entry.block.value, context, None, out)
+    resolve_node(where, entry.block.value, context, None, out, values=False)
     return out
 
 
 def _section(block: Placed, context: Context) -> list[Problem]:
     out: list[Problem] = []
-    resolve_node(Where.of(block), block.block.value, context, None, out)
+    resolve_node(Where.of(block), block.block.value, context, None, out, values=False)
     return out
 
 
