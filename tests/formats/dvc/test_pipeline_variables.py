@@ -412,3 +412,21 @@ def test_python_params_as_dvc_reads_them(tmp_path: Path) -> None:
     )
     repo = _repo(tmp_path, {"params.py": text})
     assert read_params(repo, "params.py").data == {"LR": 0.1, "N": 3, "Train": {"EPOCHS": 5, "seed": 7}}
+
+
+def test_plain_numbers_read_as_ruamel_reads_them() -> None:
+    """The shortcut for plain numbers (foreach lists of thousands) gives what a ruamel load gives."""
+    from gto_lsp.core.formats.dvc.pipeline.interpolate import Context
+    from gto_lsp.core.formats.dvc.pipeline.nodes import Where, resolve_node
+    from gto_lsp.core.yaml.nodes import MappingNode
+    from gto_lsp.core.yaml.render import load
+
+    texts = ["0", "-12", "+3", "12345678901234567890", "1.5", ".5", "1.", "-2.5e3", "1e5", "007", "0o17", "1_000"]
+    text = "stages:\n  s:\n    foreach: [" + ", ".join(texts) + "]\n    do:\n      cmd: echo ${item}\n"
+    document = parse_dvc(text)
+    definition = document.stages[0].block.value
+    assert isinstance(definition, MappingNode)
+    node = definition.value[0][1]
+    found = resolve_node(Where.of(document.stages[0]), node, Context(), None, data=True)
+    expected = load(text)["stages"]["s"]["foreach"]
+    assert [(type(v), v) for v in found] == [(type(v), v) for v in expected]
