@@ -51,7 +51,8 @@ def place_of(ls: GtoLanguageServer, view: View) -> Place:
     return Place(repo, view.folder, file)
 
 
-def _found(ls: GtoLanguageServer, uri: str) -> Optional[tuple[View, Format]]:
+def view_and_format(ls: GtoLanguageServer, uri: str) -> Optional[tuple[View, Format]]:
+    """The document at `uri` and its format, when it holds annotations."""
     view = ls.view(uri)
     fmt = view.format if view is not None else None
     if view is None or fmt is None:
@@ -141,7 +142,7 @@ def _word(view: View, pos: Pos) -> Span:
 
 
 def definitions(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
-    found = _found(ls, params.text_document.uri)
+    found = view_and_format(ls, params.text_document.uri)
     if found is None:
         return None
     view, fmt = found
@@ -150,7 +151,7 @@ def definitions(ls: GtoLanguageServer, params: types.DefinitionParams) -> Option
 
 
 def references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
-    found = _found(ls, params.text_document.uri)
+    found = view_and_format(ls, params.text_document.uri)
     if found is None:
         return None
     view, fmt = found
@@ -163,7 +164,7 @@ def references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional
 
 
 def document_links(ls: GtoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
-    found = _found(ls, params.text_document.uri)
+    found = view_and_format(ls, params.text_document.uri)
     if found is None:
         return []
     view, fmt = found

@@ -21,14 +21,6 @@ from gto_lsp.lsp.session.paths import path_to_uri
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 
-def _view(ls: GtoLanguageServer, uri: str) -> Optional[tuple[View, Format]]:
-    view = ls.view(uri)
-    fmt = view.format if view is not None else None
-    if view is None or fmt is None:
-        return None
-    return view, fmt
-
-
 def _detail(node: object) -> Optional[str]:
     if isinstance(node, ScalarNode):
         text = str(node.value)
@@ -43,7 +35,7 @@ def _detail(node: object) -> Optional[str]:
 def document_symbols(
     ls: GtoLanguageServer, params: types.DocumentSymbolParams
 ) -> Union[list[types.DocumentSymbol], list[types.SymbolInformation]]:
-    found = _view(ls, params.text_document.uri)
+    found = navigation.view_and_format(ls, params.text_document.uri)
     if found is None:
         return []
     view, fmt = found
@@ -149,7 +141,7 @@ def resolve_path(view: View, fmt: Format, value: str) -> Optional[Path]:
 
 
 def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
-    found = _view(ls, params.text_document.uri)
+    found = navigation.view_and_format(ls, params.text_document.uri)
     if found is None:
         return None
     view, fmt = found
@@ -169,7 +161,7 @@ def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optiona
 
 
 def folding_ranges(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
-    found = _view(ls, params.text_document.uri)
+    found = navigation.view_and_format(ls, params.text_document.uri)
     if found is None:
         return []
     view, fmt = found
