@@ -25,20 +25,9 @@ TIMEOUT = 600.0
 
 def run_graphs(cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
     """DVC 3.67.1's pipeline of every case, all in one subprocess of the dvc367 venv."""
-    from compat import gto_runner as gr
+    from compat.dvc_runner import run_script
 
-    python = gr.venv_python("dvc367")
-    if python is None:
-        raise RuntimeError(gr.missing_venv_message("dvc367"))
-    if not cases:
-        return []
-    env = {"DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": tempfile.gettempdir()}
-    with tempfile.TemporaryDirectory(prefix="dvc-graph-") as tmp:
-        proc = gr._run([str(python), str(Path(__file__).resolve())], Path(tmp), env, timeout, json.dumps(list(cases)))
-    if proc.exit_code != 0:
-        raise RuntimeError(f"DVC graph batch failed with exit {proc.exit_code}:\n{proc.stderr[-4000:]}")
-    results: list[dict[str, Any]] = json.loads(proc.stdout)
-    return results
+    return run_script(Path(__file__).resolve(), cases, timeout)
 
 
 def _pipeline(root: Path) -> dict[str, Any]:

@@ -46,6 +46,11 @@ TIMEOUT = 600.0
 
 def run_dvc(cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
     """DVC 3.67.1's reading of every case, all in one subprocess of the dvc367 venv."""
+    return run_script(Path(__file__).resolve(), cases, timeout)
+
+
+def run_script(script: Path, cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+    """`script` run by the dvc367 venv's python on the cases (JSON on stdin), one result per case (JSON on stdout)."""
     from compat import gto_runner as gr
 
     python = gr.venv_python("dvc367")
@@ -55,9 +60,9 @@ def run_dvc(cases: Sequence[Mapping[str, Any]], timeout: float = TIMEOUT) -> lis
         return []
     env = {"DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": tempfile.gettempdir()}
     with tempfile.TemporaryDirectory(prefix="dvc-batch-") as tmp:
-        proc = gr._run([str(python), str(Path(__file__).resolve())], Path(tmp), env, timeout, json.dumps(list(cases)))
+        proc = gr._run([str(python), str(script)], Path(tmp), env, timeout, json.dumps(list(cases)))
     if proc.exit_code != 0:
-        raise RuntimeError(f"DVC batch failed with exit {proc.exit_code}:\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"DVC batch ({script.name}) failed with exit {proc.exit_code}:\n{proc.stderr[-4000:]}")
     results: list[dict[str, Any]] = json.loads(proc.stdout)
     assert len(results) == len(cases), (len(results), len(cases))
     return results
