@@ -340,8 +340,8 @@ def _expected_error(doc: Any, gto: dict[str, Any], ours: Optional[str]) -> Optio
 
 # Inputs GTO 1.10.1 reads that we refuse, on purpose: exotic YAML whose meaning for GTO is an accident of its
 # reader (merge keys at the top level, !!omap/!!set entries), and a collection that contains itself through an
-# alias (an infinite value: DVC's reader crashes on it, and expanding it is how alias bombs hang a server). We flag them as errors; the test checks that this stays
-# true on both sides, so a change of either is noticed.
+# alias (an infinite value: DVC's reader crashes on it, and expanding it is how alias bombs hang a server). We flag
+# them as errors; the test checks that this stays true on both sides, so a change of either is noticed.
 STRICTER_THAN_GTO = {
     "merge-top",
     "merge-top-alias",
