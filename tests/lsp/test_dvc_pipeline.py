@@ -140,3 +140,22 @@ async def test_a_broken_document_answers_every_request(start: Start, make_repo: 
     doc = editor.open(repo.root / "dvc.yaml", broken)
     await editor.request_everywhere(doc, (0, 2, 4, 6, 9, 14, 20))
     assert await editor.diagnostics(doc.uri, until=lambda d: any(x.code == "yaml-syntax" for x in d))
+
+
+async def test_outputs_of_another_dvc_yaml_count_as_made(start: Start, make_repo: Callable[..., Repo]) -> None:
+    """A nested pipeline reading the root pipeline's output: no missing dependency, no missing artifact path; and
+    when the root stops making it, the nested file says so."""
+    root_pipeline = "stages:\n  prepare:\n    cmd: python prepare.py\n    outs:\n      - data/prepared.csv\n"
+    nested = (
+        "stages:\n  train:\n    cmd: python train.py\n    deps:\n      - ../data/prepared.csv\n"
+        "artifacts:\n  features:\n    path: ../data/prepared.csv\n"
+    )
+    repo = make_repo(files={"dvc.yaml": root_pipeline, "sub/dvc.yaml": nested})
+    editor = await start([repo.root])
+    main = editor.open(repo.root / "dvc.yaml")
+    await editor.diagnostics(main.uri)
+    doc = editor.open(repo.root / "sub" / "dvc.yaml")
+    assert await editor.diagnostics(doc.uri, version=1) == []
+    editor.replace(main, root_pipeline.replace("data/prepared.csv", "data/other.csv"))
+    found = await editor.diagnostics(doc.uri, until=lambda d: len(d) == 2)
+    assert sorted(str(d.code) for d in found) == ["dvc-dependency-missing", "path-missing"]

@@ -141,7 +141,7 @@ def _note_outputs(ls: GtoLanguageServer, view: View, fmt: Format) -> None:
     ls.state.stage_outputs[view.uri] = outputs
     for uri in tracked_uris(ls, view.root):
         other = ls.doc_state(uri).format
-        if other is not None and other.counts_outputs:
+        if other is not None and other.counts_outputs and uri != view.uri:
             schedule(ls, uri, 0, force=False)
 
 
