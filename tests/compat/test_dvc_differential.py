@@ -1,8 +1,9 @@
 """Differential tests: our dvc.yaml support against the real DVC 3.67.1 (issue 7).
 
 1. Reader verdict: DVC refuses a dvc.yaml (what `dvc status` meets building the index: YAML, the schema, `${}`
-   resolution) exactly when `check_dvc` reports a problem whose code refuses the file for "dvc"; each error of
-   DVC's schema has a problem with the matching code on that artifact; the verdicts are `dvc status`'s exit code.
+   resolution) exactly when the dvc format's check reports a problem whose code refuses the file for "dvc"; each
+   error of DVC's schema has a problem with the matching code on that artifact; the verdicts are `dvc status`'s
+   exit code.
 2. Values: for every file DVC loads (no `${}` in its artifacts), `read_values` and `describe_dvc` give what DVC
    reads (empty values dropped on both sides).
 3. Names: DVC's `Can't use 'X' as artifact name (ID).` warnings are our `invalid-name` problems.
@@ -14,8 +15,8 @@
    third artifacts.yaml of the GTO matrix), paths rebased for a sub-folder dvc.yaml; entries without
    a path are skipped, reported and left in artifacts.yaml.
 
-Deliberate difference (xfail): `${}` is left alone (issue 7 §3), so DVC's resolution errors (unknown variable, a
-name resolving to a number) are not predicted. Known differences on exotic YAML (xfail, listed in KNOWN below with
+The verdict is the format's whole check (issue 14): every section, `${}` resolved from the case's params files, the
+pipeline. Known differences on exotic YAML (xfail, listed in KNOWN below with
 the reason; README "Compatibility notes" names them): `!!omap` entries and sections, a `!!set` section, a recursive
 alias, a BOM in mid-file, a bare CR in a flow collection, a comment glued to a block header (`|#c`).
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional, cast
 
 import pytest
@@ -37,19 +39,22 @@ from compat import cases as C
 from compat import dvc_cases as D
 from compat import gto_runner as gr
 from compat.test_differential import _assert_inserted, _assert_style_kept, _call, _line_starts, _show
-from gto_lsp.core.codes import refuses
+from gto_lsp.core.codes import CheckSettings, refuses
+from gto_lsp.core.config import Config
 from gto_lsp.core.edits import AnnotateRequest, GTOError
 from gto_lsp.core.formats.dvc.document import parse_dvc
 from gto_lsp.core.formats.dvc.edit import annotate as annotate_dvc
 from gto_lsp.core.formats.dvc.edit import describe as describe_dvc
 from gto_lsp.core.formats.dvc.edit import remove as remove_dvc
 from gto_lsp.core.formats.dvc.files import resolve_path
+from gto_lsp.core.formats.dvc.format import DVC
 from gto_lsp.core.formats.dvc.rules import check_dvc
 from gto_lsp.core.formats.dvc.values import read_values
 from gto_lsp.core.formats.gto.document import parse
 from gto_lsp.core.formats.gto.edit import describe
 from gto_lsp.core.migrate import migrate
 from gto_lsp.core.names import is_valid_name
+from gto_lsp.core.repo.fs import RepoView
 
 pytestmark = pytest.mark.compat
 
@@ -71,6 +76,18 @@ def _folder(rel: str) -> str:
 
 def _problems(text: str, rel: str = "dvc.yaml") -> list[Any]:
     return _call(check_dvc, _call(parse_dvc, text), repo=None, folder=_folder(rel))
+
+
+def _full_problems(case: D.DvcCase, rel: str, root: Path) -> list[Any]:
+    """The whole file's problems as the server and `gto-lsp check` find them (every section, `${}` from the
+    case's params files, the pipeline), the case's files written under `root`."""
+    for name, text in case.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    document = parse_dvc(case.files[rel])
+    settings = CheckSettings(paths=False)  # what DVC refuses; a missing file is not a refusal
+    return DVC.check(document, RepoView(root), Config(), _folder(rel), settings)
 
 
 def _refusals(problems: list[Any]) -> list[tuple[str, str]]:
@@ -128,19 +145,17 @@ def _known(case: D.DvcCase) -> None:
 
 
 @pytest.mark.parametrize("key", FILE_KEYS, ids=[f"{c.id}:{rel}" for c, rel in FILE_KEYS])
-def test_reader_verdict(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, Any]]) -> None:
-    """DVC refuses the file <=> check_dvc reports a problem that refuses it for DVC."""
+def test_reader_verdict(key: tuple[D.DvcCase, str], reads: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """DVC refuses the file <=> the format's check reports a problem that refuses it for DVC (`${}` included)."""
     case, rel = key
     verdict = reads[case.id]["verdicts"][rel]
-    problems = _problems(case.files[rel], rel)
+    problems = _full_problems(case, rel, tmp_path)
     refusals = _refusals(problems)
     repro = (
         _case_repro(case, rel)
         + f"\nDVC 3.67.1: {_dvc_says(verdict)}"
         + f"\nours: {refusals or 'no refusing problem'}; all: {[(p.code, p.severity) for p in problems]}"
     )
-    if case.interp and verdict.get("kind") == "resolve" and not refusals:
-        pytest.xfail("deliberate: ${} is left alone (issue 7 §3), DVC's resolution errors are not predicted")
     if bool(refusals) != (not verdict["ok"]):
         _known(case)
     assert bool(refusals) == (not verdict["ok"]), "reader verdict differs" + repro

@@ -199,6 +199,9 @@ def resolve_node(
         if isinstance(current, MappingNode):
             out: dict[Any, Any] = {}
             for key, value in current.value:
+                if not isinstance(key, ScalarNode):  # a collection as a key (`{[a]: b}`): DVC leaves it alone
+                    visit(value)
+                    continue
                 resolved_key = visit(key)
                 if isinstance(resolved_key, (list, dict)) or (data and _whole_reference(key)):
                     if problems is not None:
