@@ -53,6 +53,12 @@ class RepoView:
         generation = getattr(self.exists_cache, "generation", None)
         return (self.root, id(self.exists_cache), generation, id(owner), self.outputs)
 
+    @property
+    def files_token(self) -> tuple[Any, ...]:
+        """Identifies the answers about files alone (exists, read_text): what is computed from files only is reused
+        across views that differ in HEAD's answers or in the outputs."""
+        return (self.root, id(self.exists_cache), getattr(self.exists_cache, "generation", None))
+
     def exists(self, path: str) -> Optional[bool]:
         if self.root is None:
             return None

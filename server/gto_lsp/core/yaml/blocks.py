@@ -62,6 +62,20 @@ class Lines:
         return self.position(len(self.text))
 
 
+_LAST_SPLIT: list[tuple[str, list[str]]] = []
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text as LSP clients count them (CRLF, CR, LF), the last text's kept: the requests on an
+    unchanged document (completion, hover) share one split of it."""
+    last = _LAST_SPLIT[0] if _LAST_SPLIT else None
+    if last is not None and last[0] is text:
+        return last[1]
+    found = _LINE_BREAK.split(text)
+    _LAST_SPLIT[:] = [(text, found)]
+    return found
+
+
 def line_starts_of(text: str) -> list[int]:
     return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
 

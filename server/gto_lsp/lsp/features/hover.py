@@ -109,7 +109,7 @@ async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[ty
     pos = view.lines.pos(params.position)
     entry = entry_at(fmt.entries(view.parsed), pos)
     if entry is None:
-        layout = fmt.shape_layout(view.parsed, view.lines.lines)
+        layout = fmt.layout(view.parsed, view.lines.lines)  # the parse says where entries are (O(1) in dvc.yaml)
         if layout is None or not layout.holds(pos.line):
             explained = navigation.explain(ls, view, fmt, params.position)
             if explained is None:

@@ -66,7 +66,7 @@ def build_pipeline(top: Blocks, stages: Sequence[Placed], place: Place) -> Pipel
         (b.block for b in top.entries if isinstance(b.block.key, ScalarNode) and b.key.value == "vars"), None
     )
     repo = place.repo  # the stages read files through it (vars, params); its `outputs` play no part
-    token = (place.folder, place.file, repo.root, id(repo.exists_cache), getattr(repo.exists_cache, "generation", 0))
+    token = (place.folder, place.file, *repo.files_token)
     slot = "stages" if place.repo is not _NO_REPO else "stages-alone"  # check and stage_outputs alternate
     made: list[list[Stage]] = []
     for placed in stages:

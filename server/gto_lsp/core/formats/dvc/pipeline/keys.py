@@ -28,7 +28,7 @@ from gto_lsp.core.formats.dvc.pipeline.schema import (
 )
 from gto_lsp.core.navigation import Suggestion
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.yaml.blocks import Blocks, Placed, node_end
+from gto_lsp.core.yaml.blocks import Blocks, Placed, node_end, text_lines
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 ARTIFACTS = "artifacts"
@@ -37,7 +37,6 @@ _LINE = re.compile(r"^( *)((?:- +)*)(.*)$")
 _KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"{\[][^#]*?))[ \t]*:(?:[ \t]|$)""")
 _TYPED_KEY = re.compile(r"^( *)((?:- +)*)([A-Za-z_][\w-]*)?$")
 _TYPED_VALUE = re.compile(r"^( *)((?:- +)*)([A-Za-z_][\w-]*)[ \t]*:[ \t]+(\w*)$")
-_BREAKS = re.compile(r"\r\n|\r|\n")
 MAX_LINES_UP = 5_000  # lines read upwards to find the mapping the cursor is in
 
 
@@ -166,7 +165,7 @@ def suggest_keys(top: Blocks, stages: Sequence[Placed], text: str, pos: Pos) -> 
 
 
 def _suggest(top: Blocks, text: str, pos: Pos) -> Optional[list[Suggestion]]:
-    lines = _BREAKS.split(text)
+    lines = text_lines(text)
     line = lines[pos.line] if pos.line < len(lines) else ""
     prefix = line[: pos.col]
     value = _TYPED_VALUE.match(prefix)

@@ -16,7 +16,7 @@ from gto_lsp.core.formats.dvc.pipeline.graph import Pipeline, build_pipeline
 from gto_lsp.core.formats.dvc.pipeline.stages import OUTPUT_KINDS, PathUse, Stage, fields_of, read_stage
 from gto_lsp.core.navigation import Link, Outline, Place, Suggestion, Target
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed, content_end
+from gto_lsp.core.yaml.blocks import Block, BlockMemo, Blocks, Placed, content_end, text_lines
 from gto_lsp.core.yaml.cut import parse_whole
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, last_content_mark
 
@@ -297,7 +297,7 @@ def path_suggestions(
 ) -> Optional[list[Suggestion]]:
     """Files and folders for an item of deps, outs, metrics or plots, relative to the stage's wdir; None
     elsewhere."""
-    lines = text.splitlines()
+    lines = text_lines(text)
     if pos.line >= len(lines) or place.repo.root is None:
         return None
     before = lines[pos.line][: pos.col]

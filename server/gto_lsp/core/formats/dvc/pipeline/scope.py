@@ -37,7 +37,7 @@ MAX_VARS = 1_000  # entries of one `vars:` read
 
 def top_context(top: Blocks, place: Place) -> Context:
     block = next((b for b in top.entries if isinstance(b.key, ScalarNode) and b.key.value == VARS), None)
-    key: tuple[Any, ...] = (place.folder, place.file, place.repo.token)
+    key: tuple[Any, ...] = (place.folder, place.file, place.repo.files_token)  # a context reads only files
     if block is None:
         found = _NO_VARS.get(key)
         if found is None:

@@ -22,7 +22,7 @@ from gto_lsp.core.formats.dvc.pipeline.scope import VARS, expand, top_context
 from gto_lsp.core.formats.dvc.pipeline.variables import section_source, stage_params
 from gto_lsp.core.navigation import Place, Suggestion, Target
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.yaml.blocks import Blocks, Lines, Placed
+from gto_lsp.core.yaml.blocks import Blocks, Placed, text_lines
 from gto_lsp.core.yaml.nodes import STR, MappingNode, Node, ScalarNode, SequenceNode, tag_of
 
 MAX_SHOWN = 5  # generated stages a hover lists
@@ -191,7 +191,8 @@ def _word_at(keys: str, offset: int) -> str:
 def variable_suggestions(
     top: Blocks, stages: Sequence[Placed], text: str, pos: Pos, place: Place, artifacts: Sequence[Placed] = ()
 ) -> Optional[list[Suggestion]]:
-    line = Lines(text, "\n").line_text(pos.line)[: pos.col]
+    lines = text_lines(text)
+    line = lines[pos.line][: pos.col] if pos.line < len(lines) else ""
     opened = line.rfind("${")
     spot = _spot(top, stages, pos, place, artifacts)
     if opened >= 0 and "}" not in line[opened:]:

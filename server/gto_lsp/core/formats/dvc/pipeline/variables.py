@@ -70,7 +70,7 @@ _MEMO = BlockMemo()
 
 def _memoised(placed: Placed, context: Context, place: Place, what: str, compute: Any) -> list[Problem]:
     memo = _MEMO.of(placed.block)
-    key = (what, *placing(placed), place.repo.token)
+    key = (what, *placing(placed), place.repo.files_token)  # the variables' problems ask only files
     cached = memo.get(what)
     if cached is not None and cached[0] == key and cached[1] is context:
         found: list[Problem] = cached[2]
