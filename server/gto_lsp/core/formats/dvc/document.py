@@ -26,9 +26,37 @@ SECTION = "artifacts"
 STAGES = "stages"
 _SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
 _STAGES_KEY_LINE = re.compile(r"(?m)^\ufeff?stages[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
+# The same lines found after a line break: a pattern that starts with a literal character is searched for it
+# first (an artifacts: key at the end of a 350 KB file: 1.1 -> 0.2 ms per edit).
+_AFTER_BREAK = {
+    pattern: re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), re.MULTILINE)
+    for pattern in (_SECTION_KEY_LINE, _STAGES_KEY_LINE)
+}
 _NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
 _FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
 _NOT_A_BREAK = re.compile(r"[^\r\n]+")
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+
+
+def _key_line(pattern: re.Pattern[str], text: str) -> Optional[_Found]:
+    """The first line that is the top-level key of `pattern` (its start, and its end before the line break)."""
+    first = pattern.match(text)
+    if first is not None:
+        return _Found(first.start(), first.end())
+    later = _AFTER_BREAK[pattern].search(text)
+    return _Found(later.start() + 1, later.end()) if later is not None else None
+
+
+def _blanked(region: str) -> str:
+    """The region's line breaks alone: its lines blanked, their count kept."""
+    if "\r" not in region:
+        return "\n" * region.count("\n")
+    return _NOT_A_BREAK.sub("", region)
 
 
 @dataclass(frozen=True)
@@ -130,10 +158,10 @@ class _StagesCut:
 def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
     """Each stage composed alone, as the artifacts are: an edit re-reads the stage it touched, and a stage that is
     not valid YAML leaves the others read. Not when the section is in flow style, or aliases an anchor elsewhere."""
-    key = _STAGES_KEY_LINE.search(text)
+    key = _key_line(_STAGES_KEY_LINE, text)
     if key is None or text.lstrip("\ufeff").startswith("%"):
         return _StagesCut(text, None)
-    cut = _cut(text, key.end())
+    cut = _cut(text, key.end)
     if cut is None:
         return _StagesCut(text, None)
     body_start, body_end, indent = cut
@@ -142,11 +170,11 @@ def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
     blocks = parse_blocks(_dedenter(indent).sub("", region), before)
     if any("undefined alias" in p.message for p in blocks.problems) or blocks.kind not in ("mapping", "error"):
         return _StagesCut(text, None)
-    ending = "\r" if text[key.start() : key.end()].endswith("\r") else ""
-    key_text = ("\ufeff" if text[key.start()] == "\ufeff" else "") + "stages: {}" + ending
-    top_text = text[: key.start()] + key_text + text[key.end() : body_start] + _NOT_A_BREAK.sub("", region)
+    ending = "\r" if text[key.start : key.end].endswith("\r") else ""
+    key_text = ("\ufeff" if text[key.start] == "\ufeff" else "") + "stages: {}" + ending
+    top_text = text[: key.start] + key_text + text[key.end : body_start] + _blanked(region)
     top_text += text[body_end:]
-    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start()), indent)
+    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start), indent)
 
 
 _STAGE_SYNTAX = "Expected an artifact entry `name:`"
@@ -196,17 +224,17 @@ def _parse_artifacts(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
 
 
 def _parse_top(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
-    key = _SECTION_KEY_LINE.search(text)
-    key_line = text.count("\n", 0, key.start()) if key is not None else None
+    key = _key_line(_SECTION_KEY_LINE, text)
+    key_line = text.count("\n", 0, key.start) if key is not None else None
     # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
     directive = text.lstrip("\ufeff").startswith("%")
-    cut = _cut(text, key.end()) if key is not None and not directive else None
+    cut = _cut(text, key.end) if key is not None and not directive else None
     if cut is None:
         return _from_top(text, _top_parse(text, previous), key_line)
     assert key_line is not None
     body_start, body_end, indent = cut
     region = text[body_start:body_end]
-    masked = text[:body_start] + _NOT_A_BREAK.sub("", region) + text[body_end:]
+    masked = text[:body_start] + _blanked(region) + text[body_end:]
     body = _dedenter(indent).sub("", region)
     section = parse_blocks(body, previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
