@@ -9,6 +9,7 @@ first. `.gto` problems are published against the `.gto` uri.
 from __future__ import annotations
 
 import asyncio
+import operator
 import re
 from pathlib import Path
 from typing import Any, Optional
@@ -121,12 +122,18 @@ async def _git_ready(ls: GtoLanguageServer, view: View, settings: Settings) -> N
 def repo_outputs(ls: GtoLanguageServer, root: Optional[Path]) -> frozenset[str]:
     """Outputs of the stages of every dvc.yaml of the repository the server knows (open, or found on disk at
     start), relative to the root: DVC makes them, so artifacts.yaml's paths to them count as present."""
-    out: set[str] = set()
+    parts = []
     for uri, state in list(ls.state.docs.items()):
         fmt = state.format
         if fmt is not None and fmt.stage_outputs is not None and state.root == root and root is not None:
-            out |= ls.state.stage_outputs.get(uri, frozenset())
-    return frozenset(out)
+            parts.append(ls.state.stage_outputs.get(uri, frozenset()))
+    made_of = tuple(parts)  # each file's set is replaced only when it changes (held here: no id is reused)
+    last = ls.state.outputs_union.get(root)
+    if last is not None and len(last[0]) == len(made_of) and all(map(operator.is_, last[0], made_of)):
+        return last[1]
+    union = frozenset().union(*parts)
+    ls.state.outputs_union[root] = (made_of, union)
+    return union
 
 
 def _note_outputs(ls: GtoLanguageServer, view: View, fmt: Format) -> None:

@@ -55,6 +55,9 @@ class ServerState:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     # The stage outputs each dvc.yaml (uri) had when last checked: a change re-checks artifacts.yaml's paths.
     stage_outputs: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The last union of a repository's outputs, by what it was made of: the same object while nothing changed, so
+    # the checks' memo keys that hold it compare by identity (1,000 look-ups of an equal 1,000-path set: 10 ms).
+    outputs_union: dict[Optional[Path], tuple[tuple[Any, ...], frozenset[str]]] = field(default_factory=dict)
 
 
 class GtoLanguageServer(LanguageServer):
