@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -106,14 +107,9 @@ def test_params_yaml_and_vars_define_names_with_their_places(tmp_path: Path) -> 
     repo = _repo(tmp_path, files)
     document = parse_dvc(text)
     context = top_context(document.top, _place(repo))
-    assert context.problems == []
-    assert context.values == {
-        "lr": 0.1,
-        "train": {"epochs": 3, "seed": 1},
-        "batch": 32,
-        "opt": {"name": "adam"},
-        "inline": {"a": 1},
-    }
+    assert context.problems == []  # on Python < 3.11 (no TOML reader) `opt` is unknown, not missing
+    toml = {"opt": {"name": "adam"}} if sys.version_info >= (3, 11) else {}
+    assert context.values == {"lr": 0.1, "train": {"epochs": 3, "seed": 1}, "batch": 32, **toml, "inline": {"a": 1}}
     defined = context.definition_of(("train", "epochs"))
     assert defined is not None and defined[0].file == "params.yaml" and defined[1].start == Pos(2, 2)
     defined = context.definition_of(("train", "seed"))

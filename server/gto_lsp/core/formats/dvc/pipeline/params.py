@@ -89,6 +89,8 @@ def _parse(path: str, text: str) -> ParamsFile:
             data = json.loads(text) or {}
         elif suffix == ".toml":
             data = _toml(text)
+            if data is None:  # no TOML reader here: its names are unknown, not absent (nothing called undefined)
+                return ParamsFile(path, text, None, "unreadable")
         elif suffix == ".py":
             data = _python_params(text)
         else:
@@ -210,11 +212,11 @@ def _searched(text: str, parts: tuple[str, ...]) -> Span:
 
 
 def _toml(text: str) -> Any:
-    """Python 3.11's tomllib; without it (3.9, 3.10) a TOML file reads as having no keys we can check."""
+    """Python 3.11's tomllib; None without it (3.9, 3.10)."""
     try:
         import tomllib
     except ImportError:  # pragma: no cover - Python < 3.11
-        return {}
+        return None
     return tomllib.loads(text)
 
 
