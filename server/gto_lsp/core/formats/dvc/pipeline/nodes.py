@@ -17,8 +17,9 @@ from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import Placed
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
+    FLOAT,
+    INT,
     STR,
-    TAG_PREFIX,
     MappingNode,
     Node,
     ScalarNode,
@@ -237,9 +238,9 @@ def _scalar(node: ScalarNode) -> Any:
     """A scalar's value as ruamel reads it; the plain numbers without a shortcut (a ruamel load costs 0.15 ms, and a
     `foreach` may list 20,000 of them)."""
     tag, text = tag_of(node), node.value
-    if tag == TAG_PREFIX + "int" and _PLAIN_INT.fullmatch(text) and len(text) < 19:
+    if tag == INT and _PLAIN_INT.fullmatch(text) and len(text) < 19:
         return int(text)
-    if tag == TAG_PREFIX + "float" and _PLAIN_FLOAT.fullmatch(text) and len(text) < 20:
+    if tag == FLOAT and _PLAIN_FLOAT.fullmatch(text) and len(text) < 20:
         return float(text)
     try:
         return scalar_value(node)
