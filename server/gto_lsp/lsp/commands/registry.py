@@ -42,7 +42,7 @@ class Gate:
     repo: RepoState
 
 
-async def _gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
+async def git_gate(ls: GtoLanguageServer, arg: dict[str, Any]) -> Gate:
     """The repository, once trust and the setting allow git; a refusal (UserError) before any git runs."""
     refusal = git_refusal(ls, None, DOING)
     if refusal is not None:
@@ -131,11 +131,11 @@ def _state(gate: Gate, name: str) -> dict[str, Any]:
         "stagesRestricted": config.stages is not None,
         "head": {"commit": registry.head, "version": _head_version(art, registry.head)},
         "registerTags": register_tags,
-        "remote": _remote(gate.root),
+        "remote": remote_of(gate.root),
     }
 
 
-def _remote(root: Path) -> Optional[str]:
+def remote_of(root: Path) -> Optional[str]:
     """Where a push of the tags would go, or None (no remote): the client offers Push only when there is one."""
     from gto_lsp.core.registry.write import PushError, tag_remote
 
@@ -148,7 +148,7 @@ def _remote(root: Path) -> Optional[str]:
 async def registry_state(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     name = arg_str(arg, "name", required=True)
     assert name is not None
-    gate = await _gate(ls, arg)
+    gate = await git_gate(ls, arg)
     return await asyncio.to_thread(_state, gate, name)
 
 
@@ -175,7 +175,7 @@ async def _write(ls: GtoLanguageServer, arg: dict[str, Any], title: str, planner
 
     push = arg_bool(arg, "push")
     dry_run = arg_bool(arg, "dryRun")
-    gate = await _gate(ls, arg)
+    gate = await git_gate(ls, arg)
     from gto_lsp.core.registry.write import PushError, WriteError, write_plan  # imports GitPython: after the gate
 
     try:
@@ -330,7 +330,7 @@ async def push_tags(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any
     names = list(arg_strings(arg, "tags"))
     if not names or not all(names):
         raise UserError("`tags` must be a list of tag names.")
-    gate = await _gate(ls, arg)
+    gate = await git_gate(ls, arg)
     from gto_lsp.core.registry.write import PushError
     from gto_lsp.core.registry.write import push_tags as core_push
 
