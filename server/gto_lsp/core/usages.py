@@ -171,7 +171,7 @@ def _command_tokens(lines: list[str], number: int, col: int) -> Iterator[tuple[i
 
 def _command_uses(lines: list[str], number: int, col: int, every: bool) -> list[Use]:
     """The name argument(s) of one `gto <command>`: the first positional one (every one for `migrate`)."""
-    out = []
+    out: list[Use] = []
     skip = False
     for line_number, start, token in _command_tokens(lines, number, col):
         if skip:
@@ -231,7 +231,7 @@ def _name_arguments(call: ast.Call, imported: frozenset[str]) -> list[ast.expr]:
 
 
 def _imported_from_gto(tree: ast.AST) -> frozenset[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "gto.api":
             names.update(alias.asname or alias.name for alias in node.names if alias.name in _GTO_API)
@@ -245,7 +245,7 @@ def _python_uses(text: str) -> list[Use]:
         return []  # a file being typed: no use until it parses again
     imported = _imported_from_gto(tree)
     lines = _lines(text)
-    out = []
+    out: list[Use] = []
     for node in ast.walk(tree):
         if len(out) >= MAX_USES:
             break
