@@ -385,10 +385,11 @@ def test_not_before_is_the_newest_tag_or_commit_of_the_artifact() -> None:
     assert p.plan_register(reg, "new", C2).not_before == 0.0
 
 
-def test_not_before_counts_commit_dates() -> None:
-    """A deprecation older than HEAD's commit (rf is annotated there) would not deprecate: it must come later."""
+def test_not_before_leaves_commit_dates_out() -> None:
+    """GTO dates its tags now: a deprecation older than a future-dated HEAD commit (rf is annotated there) does
+    not deprecate in GTO, and gto-lsp's tag is dated the same way."""
     reg = registry(("rf@v0.0.1", C1, 50), head=HeadInfo(C2, T0 + 1000, ("rf",)))
-    assert d.plan_deprecate(reg, "rf").not_before == T0 + 1000
+    assert d.plan_deprecate(reg, "rf").not_before == T0 + 50
 
 
 def test_next_version() -> None:

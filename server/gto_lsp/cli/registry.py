@@ -157,10 +157,9 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
     stages = stages_of(root) if args.stage else None
     ref = None
     if not args.stage and not args.version and args.ref:
-        try:
-            ref = _resolve(root, args.ref)
-        except CliError as error:
-            raise CliError(f"Ref '{args.ref}' was not found in the repository history") from error
+        from gto_lsp.core.repo.run import commit_of
+
+        ref = commit_of(root, args.ref)  # None: plan_deprecate says so after GTO's other checks
 
     def planner(registry: Registry) -> TagPlan:
         if args.stage:
@@ -194,6 +193,7 @@ def cmd_deprecate(args: argparse.Namespace, out: TextIO) -> int:
             simple=args.simple,
             force=args.force,
             delete=args.delete,
+            ref=args.ref if not args.stage and not args.version else None,
         )
 
     return _run_plan(root, planner, args.push or is_clone(root), out)

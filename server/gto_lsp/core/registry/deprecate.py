@@ -119,9 +119,11 @@ def plan_deprecate(
     simple: Optional[bool] = None,
     force: bool = False,
     delete: bool = False,
+    ref: Optional[str] = None,
 ) -> TagPlan:
     """`gto deprecate NAME [--ref REF] [--delete]`: the tag goes on REF, else on the commit of the artifact's
-    newest event, else (an unknown artifact with --force) on HEAD (`head_sha`)."""
+    newest event, else (an unknown artifact with --force) on HEAD (`head_sha`). `ref` is REF as given, `ref_sha`
+    its commit (None when it names none: GTO says so only after its other checks, and `--delete` ignores it)."""
     check_name(name)
     if force:
         if simple:
@@ -137,6 +139,8 @@ def plan_deprecate(
     art = registry.artifacts.get(name)
     if delete:
         return TagPlan(name, delete=distinct_tags(_known(registry, name).events))
+    if ref is not None and ref_sha is None:
+        raise PlanError(f"Ref '{ref}' was not found in the repository history")
     target = ref_sha
     if target is None:
         target = art.events[-1].commit if art is not None and art.events else head_sha

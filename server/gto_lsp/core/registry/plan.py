@@ -23,7 +23,7 @@ Public API (every function raises PlanError with GTO 1.10.1's exact message, no 
 
     TagPlan(artifact, create=(NewTag(name, message, commit, action, version, stage, stdout), ...),
             delete=("rf#dev#1", ...), not_before)  # not_before: the newest time of the artifact's tags and
-                                                       # events (commit dates too): new tags must be later
+                                                       # events (not commit dates): new tags must be later
     NewTag.stdout: GTO's line, e.g. "Created git tag 'rf@v0.0.1' that registers version".
 
 Deliberate difference from GTO (README, compatibility notes): without `--version`, a bump that lands on a
@@ -155,11 +155,12 @@ def distinct_tags(events: Sequence[Event]) -> tuple[str, ...]:
 
 
 def newest_time(registry: Registry, name: str) -> float:
-    """The newest time among the artifact's tags (lightweight ones have none) and its GTO events, commit dates
-    included: a new tag older than a version's commit or HEAD's (annotated artifacts) would replay before it."""
+    """The newest time among the artifact's tags (lightweight ones have none) and its tag events. Commit dates do
+    not count: GTO dates its tags now, so a tag older than a future-dated commit replays before it there too (the
+    artifact stays active after `deprecate`, as in GTO)."""
     times = [t.time for t in registry.tags.values() if (p := parse_tag(t.name)) is not None and p.artifact == name]
     art = registry.artifacts.get(name)
-    times += [e.time for e in (art.events if art else ())]
+    times += [e.time for e in (art.events if art else ()) if e.kind != "commit"]
     return max(times, default=0.0)
 
 
