@@ -140,6 +140,8 @@ def build_server() -> GtoLanguageServer:
 
     for name, handler in commands.COMMANDS.items():
         _register_command(server, name, handler)
+    for method, name in commands.REQUESTS.items():
+        _register_request(server, method, name)
 
     return server
 
@@ -148,6 +150,14 @@ def _register_command(server: GtoLanguageServer, name: str, handler: Any) -> Non
     @server.command(name)
     async def run(ls: GtoLanguageServer, *args: Any) -> dict[str, Any]:
         return await commands.run(ls, name, handler, list(args))
+
+
+def _register_request(server: GtoLanguageServer, method: str, name: str) -> None:
+    handler = commands.COMMANDS[name]
+
+    @server.feature(method)
+    async def run(ls: GtoLanguageServer, params: Any) -> dict[str, Any]:
+        return await commands.run(ls, name, handler, [commands.request_params(params)])
 
 
 def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:

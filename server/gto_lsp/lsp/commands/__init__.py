@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 
 from lsprotocol import types
 
-from gto_lsp.lsp.commands import registry
+from gto_lsp.lsp.commands import registry, registry_view
 from gto_lsp.lsp.commands.annotate import annotate, remove
 from gto_lsp.lsp.commands.commit import commit
 from gto_lsp.lsp.commands.context import context, validate_name
@@ -52,4 +52,26 @@ COMMANDS: dict[str, Handler] = {
     "gto.server.deprecate": registry.deprecate,
     "gto.server.pushTags": registry.push_tags,
     SERVER_COMMAND: migrate,
+    "gto.server.registry": registry_view.registry,
+    "gto.server.artifactVersions": registry_view.artifact_versions,
 }
+
+# LSP custom requests answered by the same handlers (params: the command's one object), for editors without
+# VS Code's Registry view (Neovim, Emacs).
+REQUESTS: dict[str, str] = {
+    "gto/registry": "gto.server.registry",
+    "gto/artifactVersions": "gto.server.artifactVersions",
+}
+
+
+def request_params(params: Any, depth: int = 0) -> Any:
+    """A custom request's params as JSON values: pygls turns an unknown method's objects into namedtuples."""
+    if depth > 32:  # deeper than any argument of the contract
+        return None
+    if hasattr(params, "_asdict"):
+        params = params._asdict()
+    if isinstance(params, dict):
+        return {k: request_params(v, depth + 1) for k, v in params.items()}
+    if isinstance(params, (list, tuple)):
+        return [request_params(v, depth + 1) for v in params]
+    return params

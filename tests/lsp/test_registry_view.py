@@ -1,0 +1,215 @@
+"""The Registry view's server side over stdio: `gto.server.registry`, `artifactVersions`, `versionDetails`,
+`history`, `gitFile` (and the same as `gto/...` custom requests) on real repositories with GTO's tags at fixed
+times; the refusals (untrusted, git off, unknown artifact, a path leaving the repository, a non-commit); and the
+`gto/registryChanged` notification after a tag is made from outside."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from helpers.git import T0
+from lsp.conftest import Repo, Start, uri
+from lsp.test_code_lens import CLIENT
+
+INDEX = "rf:\n  type: model\n  path: models/rf.pkl\n  labels: [ml]\n  description: Random forest\n"
+DVC = "artifacts:\n  bert:\n    path: models/bert.pt\n    type: model\n    desc: BERT\n"
+SUB_DVC = "artifacts:\n  enc:\n    path: enc.pt\n"
+
+
+def view_repo(make_repo: Callable[..., Repo]) -> tuple[Repo, str, str]:
+    """rf (artifacts.yaml): v1.2.0 in prod at c1, v1.3.0 in staging at c2 (by Alice), v1.3.0 deregistered;
+    bert (dvc.yaml) and sub:enc (sub/dvc.yaml) annotated only; old: tags only, deprecated."""
+    repo = make_repo(files={"artifacts.yaml": INDEX, "dvc.yaml": DVC, "sub/dvc.yaml": SUB_DVC, "m.txt": "1"})
+    c1 = repo.git("rev-parse", "HEAD").strip()
+    repo.tag("rf@v1.2.0", "Registering artifact rf version v1.2.0", T0 + 1)
+    repo.tag("rf#prod#1", "Assigning stage prod to artifact rf version v1.2.0", T0 + 2)
+    repo.tag("old@v0.1.0", "Registering artifact old version v0.1.0", T0 + 3)
+    repo.commit({"m.txt": "2"}, "second")
+    c2 = repo.git("rev-parse", "HEAD").strip()
+    alice = {**repo.env, "GIT_COMMITTER_NAME": "Alice", "GIT_COMMITTER_EMAIL": "alice@example.com"}
+    from helpers.git import git
+
+    git(repo.root, "tag", "-a", "rf@v1.3.0", "-m", "Registering artifact rf version v1.3.0", when=T0 + 4, env=alice)
+    repo.tag("rf#staging#2", "Assigning stage staging to artifact rf version v1.3.0", T0 + 5)
+    repo.tag("old@deprecated", "Deprecating artifact old", T0 + 6)
+    return repo, c1, c2
+
+
+def name_range(line: int, start: int, end: int) -> dict[str, Any]:
+    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
+
+
+async def test_registry_lists_tagged_and_annotated_artifacts(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, _, _ = view_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    # an unsaved edit counts: rf's entry moved one line down in the editor
+    editor.open(repo.root / "artifacts.yaml", "# models\n" + INDEX)
+    answer = await editor.command("gto.server.registry", {"repository": str(repo.root)})
+    head = repo.git("rev-parse", "HEAD").strip()
+    assert {k: answer[k] for k in ("ok", "message", "repository", "head", "error", "stages", "stagesRestricted")} == {
+        "ok": True,
+        "message": "",
+        "repository": str(repo.root),
+        "head": head,
+        "error": None,
+        "stages": ["prod", "staging"],
+        "stagesRestricted": False,
+    }
+    assert answer["remote"] is None
+    plain: dict[str, Any] = {
+        **dict(registered=False, deprecated=False, latest=None, stages={}, versionCount=0),
+        **dict(type=None, path=None, description=None, labels=[], annotations=[]),
+    }
+    assert answer["artifacts"] == [
+        {
+            "name": "bert",
+            "tagName": "bert",
+            "registered": False,
+            "deprecated": False,
+            "latest": None,
+            "stages": {},
+            "versionCount": 0,
+            "type": "model",
+            "path": "models/bert.pt",
+            "description": "BERT",
+            "labels": [],
+            "annotations": [{"file": "dvc.yaml", "uri": uri(repo.root / "dvc.yaml"), "range": name_range(1, 2, 6)}],
+        },
+        {
+            **plain,
+            "name": "old",
+            "tagName": "old",
+            "registered": True,
+            "deprecated": True,
+            "latest": "v0.1.0",
+            "stages": {},
+            "versionCount": 1,
+        },
+        {
+            "name": "rf",
+            "tagName": "rf",
+            "registered": True,
+            "deprecated": False,
+            "latest": "v1.3.0",
+            "stages": {"prod": "v1.2.0", "staging": "v1.3.0"},
+            "versionCount": 2,
+            "type": "model",
+            "path": "models/rf.pkl",
+            "description": "Random forest",
+            "labels": ["ml"],
+            "annotations": [
+                {"file": "artifacts.yaml", "uri": uri(repo.root / "artifacts.yaml"), "range": name_range(1, 0, 2)}
+            ],
+        },
+        {
+            **plain,
+            "name": "sub:enc",
+            "tagName": "sub=enc",
+            "path": "sub/enc.pt",
+            "annotations": [
+                {"file": "sub/dvc.yaml", "uri": uri(repo.root / "sub/dvc.yaml"), "range": name_range(1, 2, 5)}
+            ],
+        },
+    ]
+    # the same handler as a custom request, for editors without the view
+    request = await editor.client.protocol.send_request_async("gto/registry", {"repository": str(repo.root)})
+    assert _plain(request) == answer
+
+
+def _plain(value: Any) -> Any:
+    """A custom request's answer as JSON values (pygls gives objects with attributes)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    return value
+
+
+def event(
+    kind: str, time: int, commit: str, tag: str, version: Any, stage: Any, message: str, **who: Any
+) -> dict[str, Any]:
+    tagger = who.get("tagger", "Test")
+    email = who.get("email", "test@example.com")
+    return {
+        "kind": kind,
+        "time": time,
+        "commit": commit,
+        "version": version,
+        "stage": stage,
+        "tag": tag,
+        "tagger": tagger,
+        "taggerEmail": email,
+        "message": message,
+    }
+
+
+async def test_artifact_versions_with_events_tagger_and_message(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, c1, c2 = view_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    answer = await editor.command("gto.server.artifactVersions", {"repository": str(repo.root), "name": "rf"})
+    assigning = "Assigning stage {} to artifact rf version {}"
+    staging = event("assign", T0 + 5, c2, "rf#staging#2", "v1.3.0", "staging", assigning.format("staging", "v1.3.0"))
+    v13 = event(
+        "register",
+        T0 + 4,
+        c2,
+        "rf@v1.3.0",
+        "v1.3.0",
+        None,
+        "Registering artifact rf version v1.3.0",
+        tagger="Alice",
+        email="alice@example.com",
+    )
+    prod = event("assign", T0 + 2, c1, "rf#prod#1", "v1.2.0", "prod", assigning.format("prod", "v1.2.0"))
+    v12 = event("register", T0 + 1, c1, "rf@v1.2.0", "v1.2.0", None, "Registering artifact rf version v1.2.0")
+    assert answer == {
+        "ok": True,
+        "message": "",
+        "name": "rf",
+        "versions": [
+            {
+                "version": "v1.3.0",
+                "commit": c2,
+                "active": True,
+                "registered": True,
+                "stages": ["staging"],
+                "createdAt": T0 + 4,
+                "events": [staging, v13],
+            },
+            {
+                "version": "v1.2.0",
+                "commit": c1,
+                "active": True,
+                "registered": True,
+                "stages": ["prod"],
+                "createdAt": T0 + 1,
+                "events": [prod, v12],
+            },
+        ],
+        "events": [staging, v13, prod, v12],
+    }
+    old = await editor.command("gto.server.artifactVersions", {"repository": str(repo.root), "name": "old"})
+    kinds = [(e["kind"], e["tag"]) for e in old["events"]]
+    assert kinds == [("deprecate", "old@deprecated"), ("register", "old@v0.1.0")]
+    # annotated only: no versions; unknown: refused with GTO's words
+    bert = await editor.command("gto.server.artifactVersions", {"repository": str(repo.root), "name": "bert"})
+    assert bert == {"ok": True, "message": "", "name": "bert", "versions": [], "events": []}
+    unknown = await editor.command("gto.server.artifactVersions", {"repository": str(repo.root), "name": "nope"})
+    assert unknown["ok"] is False and unknown["message"].startswith("Cannot find artifact 'nope'")
+    request = await editor.client.protocol.send_request_async(
+        "gto/artifactVersions", {"repository": str(repo.root), "name": "rf"}
+    )
+    assert _plain(request) == answer
+
+
+async def test_untrusted_or_git_off_refuses(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, _, _ = view_repo(make_repo)
+    untrusted = await start([repo.root], {**CLIENT, "trusted": False})
+    off = await start([repo.root], CLIENT, settings={"git": {"enabled": False}})
+    for command, arg in (("gto.server.registry", {}), ("gto.server.artifactVersions", {"name": "rf"})):
+        answer = await untrusted.command(command, {"repository": str(repo.root), **arg})
+        assert answer["ok"] is False and "not trusted" in answer["message"], command
+        answer = await off.command(command, {"repository": str(repo.root), **arg})
+        assert answer["ok"] is False and "gto.git.enabled" in answer["message"], command
