@@ -81,6 +81,11 @@ def read_params(repo: RepoView, path: str) -> ParamsFile:
 _PARSED: dict[tuple[str, str], ParamsFile] = {}
 
 
+def parse_params(path: str, text: str) -> ParamsFile:
+    """A params file's text as DVC reads it (by `path`'s suffix), not from the disk: the file at a commit."""
+    return _parse(path, text)
+
+
 def _parse(path: str, text: str) -> ParamsFile:
     suffix = posixpath.splitext(path)[1].lower()
     spans: dict[str, Span] = {}
