@@ -58,6 +58,9 @@ class ServerState:
     # The last union of a repository's outputs, by what it was made of: the same object while nothing changed, so
     # the checks' memo keys that hold it compare by identity (1,000 look-ups of an equal 1,000-path set: 10 ms).
     outputs_union: dict[Optional[Path], tuple[tuple[Any, ...], frozenset[str]]] = field(default_factory=dict)
+    # The artifacts each annotations file declares and each repository's file list, for workspace symbols,
+    # references and rename (lsp/features/name_index.py's NameIndex, made at the first ask).
+    name_index: Any = None
 
 
 class GtoLanguageServer(LanguageServer):
