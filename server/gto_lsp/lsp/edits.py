@@ -25,6 +25,23 @@ def document_edit(
     return types.WorkspaceEdit(changes={uri: edits})
 
 
+def documents_edit(
+    ls: GtoLanguageServer, changes: list[tuple[str, Optional[int], list[types.TextEdit]]]
+) -> types.WorkspaceEdit:
+    """One edit of several documents: (uri, version or None for a closed file, edits) each (a rename)."""
+    if ls.can("workspace.workspace_edit.document_changes"):
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=list(edits),
+                )
+                for uri, version, edits in changes
+            ]
+        )
+    return types.WorkspaceEdit(changes={uri: list(edits) for uri, _, edits in changes})
+
+
 def workspace_edit(ls: GtoLanguageServer, view: View, edits: list[Edit]) -> types.WorkspaceEdit:
     """A fix's edits (spans) of the document as `view` holds it."""
     text_edits = [types.TextEdit(range=view.lines.range(span), new_text=text) for span, text in edits]
