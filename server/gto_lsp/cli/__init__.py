@@ -13,7 +13,9 @@ from gto_lsp import __version__
 from gto_lsp.cli.check import cmd_check
 from gto_lsp.cli.common import ALLOW_OUTSIDE_INDEX, EXIT_OK, EXIT_USAGE, CliError, emoji_fail, write_atomic
 from gto_lsp.cli.edit import cmd_annotate, cmd_describe, cmd_remove
+from gto_lsp.cli.history import add_parsers as add_history_parsers
 from gto_lsp.cli.migrate import cmd_migrate
+from gto_lsp.cli.refs import add_parsers as add_refs_parsers
 from gto_lsp.cli.registry import add_parsers as add_registry_parsers
 from gto_lsp.core.repo.git_exe import pin_git
 
@@ -161,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_migrate)
 
     add_registry_parsers(sub, repo_option)
+    add_history_parsers(sub, repo_option)
+    add_refs_parsers(sub, repo_option)
 
     p = sub.add_parser("schema", help="Print the JSON schema of artifacts.yaml (of a dvc.yaml artifact with --dvc)")
     p.add_argument("--dvc", action="store_true", help="The schema of one artifact in dvc.yaml's `artifacts:`")
