@@ -16,6 +16,11 @@ export const SERVER_COMMANDS = {
   deprecate: 'gto.server.deprecate',
   pushTags: 'gto.server.pushTags',
   migrate: 'gto.server.migrate',
+  registry: 'gto.server.registry',
+  artifactVersions: 'gto.server.artifactVersions',
+  versionDetails: 'gto.server.versionDetails',
+  history: 'gto.server.history',
+  gitFile: 'gto.server.gitFile',
 } as const satisfies Record<ServerCommand, `gto.server.${string}`>;
 
 export interface ServerResult {
@@ -269,6 +274,11 @@ export interface ServerCommands {
   deprecate: { arg: DeprecateParams; answer: RegistryWriteResult };
   pushTags: { arg: PushTagsParams; answer: RegistryWriteResult };
   migrate: { arg: MigrateParams; answer: MigrateResult };
+  registry: { arg: { repository: string }; answer: RegistryOverview };
+  artifactVersions: { arg: { repository: string; name: string }; answer: ArtifactVersions };
+  versionDetails: { arg: { repository: string; name: string; version: string }; answer: VersionDetails };
+  history: { arg: { repository: string; name?: string }; answer: HistoryResult };
+  gitFile: { arg: GitFileParams; answer: GitFileResult };
 }
 
 export type ServerCommand = keyof ServerCommands;
@@ -313,6 +323,21 @@ export abstract class ServerApi {
   migrate(params: MigrateParams): Promise<MigrateResult> {
     return this.execute('migrate', params);
   }
+  registry(repository: string): Promise<RegistryOverview> {
+    return this.execute('registry', { repository });
+  }
+  artifactVersions(repository: string, name: string): Promise<ArtifactVersions> {
+    return this.execute('artifactVersions', { repository, name });
+  }
+  versionDetails(repository: string, name: string, version: string): Promise<VersionDetails> {
+    return this.execute('versionDetails', { repository, name, version });
+  }
+  history(repository: string, name?: string): Promise<HistoryResult> {
+    return this.execute('history', name === undefined ? { repository } : { repository, name });
+  }
+  gitFile(params: GitFileParams): Promise<GitFileResult> {
+    return this.execute('gitFile', params);
+  }
 }
 
 /** What the server's code lens passes to the client's `gto.register` / `gto.assign` / `gto.deprecate`. */
@@ -333,4 +358,159 @@ export interface MigrateParams {
 /** `message` is the summary: what moves, what is dropped, what stays. */
 export interface MigrateResult extends ServerResult {
   applied: boolean;
+}
+
+// ------------------------------------------------------------------------------------------- the Registry view
+
+/** The server's notification (server -> client) when a repository's GTO tags changed on disk. */
+export const REGISTRY_CHANGED = 'gto/registryChanged';
+
+export interface RegistryChangedParams {
+  repository: string;
+}
+
+/** An LSP range: 0-based lines, UTF-16 characters. */
+export interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+/** Where an annotations file declares an artifact (from the working tree, unsaved text included). */
+export interface AnnotationPlace {
+  /** Repository-relative path of artifacts.yaml or a dvc.yaml. */
+  file: string;
+  uri: string;
+  /** The range of the entry's name. */
+  range: LspRange;
+}
+
+export interface RegistryArtifact {
+  name: string;
+  tagName: string;
+  registered: boolean;
+  deprecated: boolean;
+  latest: string | null;
+  /** stage -> version, as `gto show` prints them. */
+  stages: Record<string, string>;
+  /** Active registered versions. */
+  versionCount: number;
+  type: string | null;
+  path: string | null;
+  description: string | null;
+  labels: string[];
+  /** [] for an artifact that only has tags. */
+  annotations: AnnotationPlace[];
+}
+
+/** `gto.server.registry`: every artifact with GTO tags and every artifact of every annotations file. */
+export interface RegistryOverview extends ServerResult {
+  repository: string;
+  head: string | null;
+  /** GTO cannot read this registry: GTO's message. */
+  error: string | null;
+  /** The stage columns: .gto's `stages:` when set, else every stage in use. */
+  stages: string[];
+  stagesRestricted: boolean;
+  remote: string | null;
+  /** Sorted by name. */
+  artifacts: RegistryArtifact[];
+}
+
+export type RegistryEventKind = 'register' | 'deregister' | 'assign' | 'unassign' | 'deprecate';
+
+export interface RegistryEvent {
+  kind: RegistryEventKind;
+  /** Unix seconds. */
+  time: number;
+  commit: string;
+  version: string | null;
+  stage: string | null;
+  /** The tag's name. */
+  tag: string;
+  tagger: string | null;
+  taggerEmail: string | null;
+  /** The tag's message. */
+  message: string | null;
+}
+
+export interface VersionDetail {
+  /** `v1.2.0`, or a commit sha for a commit with a stage and no version tag. */
+  version: string;
+  commit: string;
+  active: boolean;
+  registered: boolean;
+  stages: string[];
+  /** Unix seconds. */
+  createdAt: number;
+  /** This version's tag events, newest first. */
+  events: RegistryEvent[];
+}
+
+/** `gto.server.artifactVersions`: highest SemVer first (deregistered included), then sha-named versions. */
+export interface ArtifactVersions extends ServerResult {
+  name: string;
+  versions: VersionDetail[];
+  /** Every tag event of the artifact, newest first (deprecations included). */
+  events: RegistryEvent[];
+}
+
+export interface ScalarFile {
+  file: string;
+  /** dotted.key -> scalar */
+  values: Record<string, unknown>;
+}
+
+/** `gto.server.versionDetails`: the commit of a version and what the repository held there. */
+export interface VersionDetails extends ServerResult {
+  name: string;
+  version: string;
+  commit: string;
+  author: string;
+  authorEmail: string;
+  /** Unix seconds. */
+  date: number;
+  subject: string;
+  body: string;
+  /** The artifact's GTO tags on that commit. */
+  tags: string[];
+  annotation: { file: string; fields: Record<string, unknown> } | null;
+  metrics: ScalarFile[];
+  params: ScalarFile[];
+  /** A ready hover text. */
+  markdown: string;
+  /** A plain rendering of annotation, metrics and params (stable key order), for a side-by-side diff. */
+  text: string;
+}
+
+/** One object of `gto history [NAME] --json` (GTO 1.10.1): same keys, newest first. */
+export interface HistoryRow {
+  /** ISO 8601 as GTO prints it (a number of Unix seconds is read too). */
+  timestamp: string | number;
+  artifact: string;
+  /** registration, deregistration, assignment, unassignment, deprecation */
+  event: string;
+  priority: number;
+  version: string | null;
+  stage: string | null;
+  commit: string;
+  author: string | null;
+  author_email: string | null;
+  message: string | null;
+  /** The tag name (or the commit for a commit event). */
+  ref: string;
+}
+
+export interface HistoryResult extends ServerResult {
+  rows: HistoryRow[];
+}
+
+export interface GitFileParams {
+  repository: string;
+  commit: string;
+  /** Repository-relative. */
+  path: string;
+}
+
+export interface GitFileResult extends ServerResult {
+  text: string;
 }

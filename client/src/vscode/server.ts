@@ -14,7 +14,7 @@ import {
   type Executable,
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
-import { SERVER_COMMANDS, ServerApi, type ServerCommand, type ServerCommands } from '../common/contract';
+import { REGISTRY_CHANGED, SERVER_COMMANDS, ServerApi, type RegistryChangedParams, type ServerCommand, type ServerCommands } from '../common/contract';
 import { NoInterpreterError, type Resolved, serverLaunch } from '../common/python';
 import { expectedWhileStopping } from '../common/serverLog';
 import { readSettings } from '../common/settings';
@@ -71,6 +71,9 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<'running' | 'stopped' | 'failed'>();
   readonly onDidChangeState = this.stateEmitter.event;
+  /** The server's `gto/registryChanged`: a repository's GTO tags changed on disk. */
+  private readonly registryEmitter = new vscode.EventEmitter<RegistryChangedParams>();
+  readonly onDidChangeRegistry = this.registryEmitter.event;
 
   constructor(
     private readonly extensionPath: string,
@@ -150,6 +153,7 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
       });
       return;
     }
+    client.onNotification(REGISTRY_CHANGED, (p: RegistryChangedParams) => this.registryEmitter.fire(p));
     this.applyTrace();
     this.stateEmitter.fire('running');
   }
@@ -225,6 +229,7 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
     }
     await this.stopClient();
     this.stateEmitter.dispose();
+    this.registryEmitter.dispose();
   }
 }
 
