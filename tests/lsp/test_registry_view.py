@@ -213,3 +213,71 @@ async def test_untrusted_or_git_off_refuses(start: Start, make_repo: Callable[..
         assert answer["ok"] is False and "not trusted" in answer["message"], command
         answer = await off.command(command, {"repository": str(repo.root), **arg})
         assert answer["ok"] is False and "gto.git.enabled" in answer["message"], command
+
+
+PIPELINE = (
+    "stages:\n  train:\n    cmd: python train.py\n    params: [lr, {extra.toml: [depth]}]\n"
+    "metrics: [metrics.json]\nartifacts:\n  rf:\n    path: rf.pkl\n    type: model\n"
+)
+
+
+def metrics_repo(make_repo: Callable[..., Repo]) -> tuple[Repo, str, str]:
+    """rf (dvc.yaml): v1.0.0 at c1 (acc 0.8, lr 0.1), v1.1.0 at c2 (acc 0.9, lr 0.2, depth 3)."""
+    files = {"dvc.yaml": PIPELINE, "metrics.json": '{"acc": 0.8, "loss": {"train": 0.5}}', "params.yaml": "lr: 0.1\n"}
+    repo = make_repo(files={**files, "extra.toml": "depth = 2\n"})
+    c1 = repo.git("rev-parse", "HEAD").strip()
+    repo.tag("rf@v1.0.0", "Registering artifact rf version v1.0.0", T0 + 1)
+    repo.commit({"metrics.json": '{"acc": 0.9, "loss": {"train": 0.25}}', "params.yaml": "lr: 0.2\n"}, "better")
+    repo.commit({"extra.toml": "depth = 3\n"}, "deeper\n\nThe body.")
+    c2 = repo.git("rev-parse", "HEAD").strip()
+    repo.tag("rf@v1.1.0", "Registering artifact rf version v1.1.0", T0 + 2)
+    return repo, c1, c2
+
+
+async def test_version_details_at_an_old_commit_and_at_head(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, c1, c2 = metrics_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    base = {"repository": str(repo.root), "name": "rf"}
+    old = await editor.command("gto.server.versionDetails", {**base, "version": "v1.0.0"})
+    annotation = {"file": "dvc.yaml", "fields": {"path": "rf.pkl", "type": "model"}}
+    assert {k: v for k, v in old.items() if k not in ("markdown", "text")} == {
+        "ok": True,
+        "message": "",
+        "name": "rf",
+        "version": "v1.0.0",
+        "commit": c1,
+        "author": "Test",
+        "authorEmail": "test@example.com",
+        "date": T0,
+        "subject": "c",
+        "body": "",
+        "tags": ["rf@v1.0.0"],
+        "annotation": annotation,
+        "metrics": [{"file": "metrics.json", "values": {"acc": 0.8, "loss.train": 0.5}, "more": 0, "error": None}],
+        "params": [
+            {"file": "params.yaml", "values": {"lr": 0.1}, "more": 0, "error": None},
+            {"file": "extra.toml", "values": {"depth": 2}, "more": 0, "error": None},
+        ],
+    }
+    assert old["text"] == (
+        'annotation (dvc.yaml):\n  path: "rf.pkl"\n  type: "model"\n'
+        "metrics (metrics.json):\n  acc: 0.8\n  loss.train: 0.5\n"
+        "params (params.yaml):\n  lr: 0.1\nparams (extra.toml):\n  depth: 2\n"
+    )
+    assert "**rf** `v1.0.0` · commit `" + c1[:7] in old["markdown"] and "| loss.train | 0.5 |" in old["markdown"]
+    # by commit sha: HEAD's values
+    new = await editor.command("gto.server.versionDetails", {**base, "version": c2})
+    assert new["ok"] is True and new["commit"] == c2 and new["subject"] == "deeper" and new["body"] == "The body."
+    assert new["tags"] == ["rf@v1.1.0"]
+    assert [f["values"] for f in new["metrics"] + new["params"]] == [
+        {"acc": 0.9, "loss.train": 0.25},
+        {"lr": 0.2},
+        {"depth": 3},
+    ]
+    # refusals: a non-commit (a blob's sha), an unknown version, an unknown artifact
+    blob = repo.git("rev-parse", f"{c2}:params.yaml").strip()
+    for version in (blob, "v9.9.9"):
+        refused = await editor.command("gto.server.versionDetails", {**base, "version": version})
+        assert refused["ok"] is False and "neither a version of 'rf' nor a commit" in refused["message"], version
+    unknown = await editor.command("gto.server.versionDetails", {**base, "name": "nope", "version": "v1.0.0"})
+    assert unknown["ok"] is False and unknown["message"].startswith("Cannot find artifact 'nope'")

@@ -54,6 +54,7 @@ COMMANDS: dict[str, Handler] = {
     SERVER_COMMAND: migrate,
     "gto.server.registry": registry_view.registry,
     "gto.server.artifactVersions": registry_view.artifact_versions,
+    "gto.server.versionDetails": registry_view.version_details,
 }
 
 # LSP custom requests answered by the same handlers (params: the command's one object), for editors without
@@ -61,6 +62,7 @@ COMMANDS: dict[str, Handler] = {
 REQUESTS: dict[str, str] = {
     "gto/registry": "gto.server.registry",
     "gto/artifactVersions": "gto.server.artifactVersions",
+    "gto/versionDetails": "gto.server.versionDetails",
 }
 
 

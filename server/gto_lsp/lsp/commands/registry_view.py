@@ -10,8 +10,9 @@ the annotations from every annotations file as the editor holds it (open documen
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from gto_lsp.core.formats.dvc.files import dvc_files
 from gto_lsp.core.formats.dvc.reads import DvcIgnore
@@ -34,6 +35,11 @@ from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.cache import LazyRegistry
+    from gto_lsp.core.registry.details import Values
+    from gto_lsp.core.registry.state import ArtifactRegistry
+    from gto_lsp.core.repo.reader import RepoFacts
+
+SHA = re.compile(r"[0-9a-fA-F]{4,64}")  # a commit sha, full or abbreviated
 
 # Annotations files read per request: a repository with more dvc.yaml files is cut (the view says so).
 MAX_FILES = 1_000
@@ -120,17 +126,77 @@ async def registry(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
     }
 
 
+async def _artifact(ls: GtoLanguageServer, gate: Gate, name: str) -> tuple[Optional[ArtifactRegistry], RepoFacts]:
+    """The artifact's registry state (None: annotated, no tag); refused when neither tagged nor annotated."""
+    states = await _registry(gate, complete=False)
+    facts = gate.repo.facts_ready()
+    if facts is None:
+        raise UserError(f"Git cannot read the repository at '{gate.root}'.")
+    art = await asyncio.to_thread(states.get, name)
+    if art is None:
+        annotations, _, _ = await _annotations(ls, gate)
+        if not any(a.name == name for a in annotations):
+            raise UserError(cannot_find_artifact(name) + ": it has no GTO tag and no annotation in this repository.")
+    return art, facts
+
+
 async def artifact_versions(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto.server.artifactVersions`: one artifact's versions and tag events (with tagger and message)."""
     name = _name(arg)
     gate = await git_gate(ls, arg)
-    states = await _registry(gate, complete=False)
-    facts = gate.repo.facts_ready()
-    art = await asyncio.to_thread(states.get, name)
-    if art is None or facts is None:
-        annotations, _, _ = await _annotations(ls, gate)
-        if not any(a.name == name for a in annotations):
-            raise UserError(cannot_find_artifact(name) + ": it has no GTO tag and no annotation in this repository.")
+    art, facts = await _artifact(ls, gate, name)
+    if art is None:
         return {"ok": True, "message": "", "name": name, "versions": [], "events": []}
     notes = await asyncio.to_thread(read_tag_notes, facts, name)
     return {"ok": True, "message": "", **versions_json(art, notes)}
+
+
+async def version_details(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """`gto.server.versionDetails`: one version (a version name or a commit) as committed: commit, annotation,
+    metrics and params, as Markdown and as text to diff."""
+    from gto_lsp.core.registry import details  # runs git: imported once the gate let git run
+    from gto_lsp.core.repo.run import commit_of
+
+    name = _name(arg)
+    version = arg_str(arg, "version", required=True)
+    assert version is not None
+    gate = await git_gate(ls, arg)
+    art, facts = await _artifact(ls, gate, name)
+    versions = art.versions if art is not None else ()
+    commit = next((v.commit for v in versions if v.version == version), None)
+    if commit is None and SHA.fullmatch(version):
+        commit = await asyncio.to_thread(commit_of, gate.root, version)
+    if commit is None:
+        raise UserError(
+            f"'{version}' is neither a version of '{name}' nor a commit of this repository: "
+            "give a version name such as v1.0.0 or a commit sha."
+        )
+    index = gate.repo.config.index
+    found = await asyncio.to_thread(details.version_details, facts, commit, name, index)
+    if found is None:
+        raise UserError(f"Git cannot read the commit {commit}.")
+    tags = sorted({e.tag for e in (art.events if art is not None else ()) if e.commit == commit and e.tag})
+    info = found.commit
+    shown = version if not SHA.fullmatch(version) else info.sha[:7]
+    return {
+        "ok": True,
+        "message": "",
+        "name": name,
+        "version": version,
+        "commit": info.sha,
+        "author": info.author,
+        "authorEmail": info.email,
+        "date": info.date,
+        "subject": info.subject,
+        "body": info.body,
+        "tags": tags,
+        "annotation": {"file": found.annotation[0], "fields": found.annotation[1]} if found.annotation else None,
+        "metrics": [_values_json(v) for v in found.metrics],
+        "params": [_values_json(v) for v in found.params],
+        "markdown": details.as_markdown(name, shown, found, tags),
+        "text": details.as_text(found),
+    }
+
+
+def _values_json(found: Values) -> dict[str, Any]:
+    return {"file": found.file, "values": found.values, "more": found.more, "error": found.error}
