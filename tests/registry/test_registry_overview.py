@@ -10,7 +10,6 @@ from gto_lsp.core.formats.gto.format import GTO
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.registry.overview import (
     annotations_of,
-    parse_tag_notes,
     read_tag_notes,
     rows,
     stage_columns,
@@ -57,9 +56,8 @@ def test_tag_notes_of_one_artifact(tmp_path: Path) -> None:
     notes = read_tag_notes(facts, "rf")
     assert sorted(notes) == ["rf#prod#1", "rf@v1.0.0"]
     assert notes["rf#prod#1"].message == "Assigning stage prod\n\nwith a body"
-    assert (notes["rf@v1.0.0"].tagger, notes["rf@v1.0.0"].email) == ("Test User", "test@example.com")
+    assert (notes["rf@v1.0.0"].author, notes["rf@v1.0.0"].author_email) == ("Test User", "test@example.com")
     assert tag_patterns("sub:enc") == ["refs/tags/sub=enc@*", "refs/tags/sub=enc#*"]
-    assert parse_tag_notes(b"") == {}
     registry = registry_artifacts(tag_lines(facts), None)
     answer = versions_json(registry["rf"], notes)
     assert [(e["kind"], e["tag"], e["tagger"]) for e in answer["events"]] == [

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.problems import Span
+from gto_lsp.core.registry.tag_info import TAG_INFO_FORMAT, TagInfo, parse_tag_info
 from gto_lsp.core.registry.tags import name_to_tag
 
 if TYPE_CHECKING:
@@ -124,17 +125,8 @@ def registry_error(registry: Mapping[str, ArtifactRegistry]) -> Optional[str]:
 EVENT_KINDS = ("register", "deregister", "assign", "unassign", "deprecate")
 
 
-@dataclass(frozen=True)
-class TagNote:
-    """What an annotated tag's object says beyond its name: who tagged it, and its message."""
-
-    tagger: Optional[str]
-    email: Optional[str]
-    message: Optional[str]
-
-
-def event_json(event: Event, notes: Mapping[str, TagNote]) -> dict[str, Any]:
-    note = notes.get(event.tag or "") or TagNote(None, None, None)
+def event_json(event: Event, notes: Mapping[str, TagInfo]) -> dict[str, Any]:
+    note = notes.get(event.tag or "")
     return {
         "kind": event.kind,
         "time": event.time,
@@ -142,9 +134,9 @@ def event_json(event: Event, notes: Mapping[str, TagNote]) -> dict[str, Any]:
         "version": event.version,
         "stage": event.stage,
         "tag": event.tag,
-        "tagger": note.tagger,
-        "taggerEmail": note.email,
-        "message": note.message,
+        "tagger": note.author if note is not None else None,
+        "taggerEmail": note.author_email if note is not None else None,
+        "message": note.message if note is not None else None,
     }
 
 
@@ -153,7 +145,7 @@ def tag_events(events: Iterable[Event]) -> list[Event]:
     return [e for e in events if e.kind in EVENT_KINDS][::-1]
 
 
-def versions_json(art: ArtifactRegistry, notes: Mapping[str, TagNote]) -> dict[str, Any]:
+def versions_json(art: ArtifactRegistry, notes: Mapping[str, TagInfo]) -> dict[str, Any]:
     """The contract's artifactVersions answer (without ok/message)."""
     return {
         "name": art.name,
@@ -174,24 +166,6 @@ def versions_json(art: ArtifactRegistry, notes: Mapping[str, TagNote]) -> dict[s
     }
 
 
-def parse_tag_notes(out: bytes) -> dict[str, TagNote]:
-    """`git for-each-ref --format=TAG_NOTES_FORMAT` output -> {tag name: its note} (ref name and object name)."""
-    fields = out.split(b"\0")
-    notes: dict[str, TagNote] = {}
-    for start in range(0, len(fields) - 4, 5):
-        ref, name, tagger, email, message = (f.decode("utf-8", "replace") for f in fields[start : start + 5])
-        ref = ref.lstrip("\n")
-        note = TagNote(tagger or None, email.strip("<>") or None, message.rstrip("\n") if name else None)
-        notes[ref] = note
-        if name:
-            notes.setdefault(name, note)
-    return notes
-
-
-# ref name, name in the tag object, tagger, email, message; each record ends with a NUL (messages hold no NUL)
-TAG_NOTES_FORMAT = "%(refname:strip=2)%00%(tag)%00%(taggername)%00%(taggeremail)%00%(contents)%00"
-
-
 def tag_patterns(name: str) -> list[str]:
     """for-each-ref patterns of one artifact's GTO tags (`NAME@...`, `NAME#...`)."""
     tag = name_to_tag(name)
@@ -201,7 +175,7 @@ def tag_patterns(name: str) -> list[str]:
 MAX_NOTES = 100_000  # tags of one artifact whose notes are read (10,000 tags: about 10 ms)
 
 
-def read_tag_notes(facts: RepoFacts, name: str) -> dict[str, TagNote]:
+def read_tag_notes(facts: RepoFacts, name: str) -> dict[str, TagInfo]:
     """The tagger and message of one artifact's GTO tags: one pattern-limited `git for-each-ref` (blocking)."""
-    res = facts.run("for-each-ref", f"--count={MAX_NOTES}", f"--format={TAG_NOTES_FORMAT}", *tag_patterns(name))
-    return parse_tag_notes(res.out) if res.status == 0 else {}
+    res = facts.run("for-each-ref", f"--count={MAX_NOTES}", f"--format={TAG_INFO_FORMAT}", *tag_patterns(name))
+    return parse_tag_info(res.out) if res.status == 0 else {}
