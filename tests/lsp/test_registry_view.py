@@ -281,3 +281,48 @@ async def test_version_details_at_an_old_commit_and_at_head(start: Start, make_r
         assert refused["ok"] is False and "neither a version of 'rf' nor a commit" in refused["message"], version
     unknown = await editor.command("gto.server.versionDetails", {**base, "name": "nope", "version": "v1.0.0"})
     assert unknown["ok"] is False and unknown["message"].startswith("Cannot find artifact 'nope'")
+
+
+async def test_history_is_gtos_json(start: Start, make_repo: Callable[..., Repo]) -> None:
+    import json
+
+    from compat.gto_runner import run_gto110
+
+    repo, _, _ = view_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    for name in ("rf", "old", None):
+        arg = {"repository": str(repo.root), **({"name": name} if name else {})}
+        answer = await editor.command("gto.server.history", arg)
+        gto = run_gto110(repo.root, ["history", *([name] if name else []), "--json"])
+        assert gto.exit_code == 0, gto.stderr
+        assert answer == {"ok": True, "message": "", "rows": json.loads(gto.stdout)}, name
+    request = await editor.client.protocol.send_request_async("gto/history", {"repository": str(repo.root)})
+    assert _plain(request)["rows"] == answer["rows"]
+    bert = await editor.command("gto.server.history", {"repository": str(repo.root), "name": "bert"})
+    assert bert == {"ok": True, "message": "", "rows": []}
+
+
+async def test_git_file_at_a_commit_and_its_refusals(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, c1, c2 = metrics_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    base = {"repository": str(repo.root)}
+    old = await editor.command("gto.server.gitFile", {**base, "commit": c1, "path": "./params.yaml"})
+    assert old == {"ok": True, "message": "", "text": "lr: 0.1\n"}
+    by_tag = await editor.command("gto.server.gitFile", {**base, "commit": "rf@v1.1.0", "path": "extra.toml"})
+    assert by_tag["text"] == "depth = 3\n"
+    refusals = {
+        "../outside": "is not a path inside the repository",
+        "/etc/passwd": "is not a path inside the repository",
+        "sub/../../x": "is not a path inside the repository",
+        "nothing.txt": "'nothing.txt' is not a file of commit",
+    }
+    for path, words in refusals.items():
+        refused = await editor.command("gto.server.gitFile", {**base, "commit": c2, "path": path})
+        assert refused["ok"] is False and words in refused["message"], path
+    blob = repo.git("rev-parse", f"{c2}:params.yaml").strip()
+    for commit in (blob, "no-such-branch"):
+        refused = await editor.command("gto.server.gitFile", {**base, "commit": commit, "path": "params.yaml"})
+        assert refused["ok"] is False and "is not a commit of this repository" in refused["message"], commit
+    repo.commit({"big.txt": "x" * 5_000_001}, "big")
+    big = await editor.command("gto.server.gitFile", {**base, "commit": "HEAD", "path": "big.txt"})
+    assert big["ok"] is False and "larger than 5,000,000 bytes" in big["message"]

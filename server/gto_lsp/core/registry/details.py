@@ -88,18 +88,18 @@ def flatten(data: Any, limit: int = MAX_KEYS) -> tuple[dict[str, Any], int]:
     return out, more
 
 
-def _blob(facts: RepoFacts, sha: str, path: str) -> tuple[Optional[str], Optional[str]]:
-    """(text, why not) of a file at the commit, refused over MAX_FILE_BYTES."""
+def blob_text(facts: RepoFacts, sha: str, path: str, limit: int = MAX_FILE_BYTES) -> tuple[Optional[str], str]:
+    """(text, why not) of a file at the commit: "absent", or refused over `limit` bytes."""
     size = facts.run("cat-file", "-s", f"{sha}:{path}")
-    if size.status != 0:
+    if size.status != 0 or facts.run("cat-file", "-t", f"{sha}:{path}").text.strip() != "blob":
         return None, "absent"
-    if int(size.text.strip() or 0) > MAX_FILE_BYTES:
-        return None, f"larger than {MAX_FILE_BYTES:,} bytes"
-    return facts.file_at_rev(sha, path), None
+    if int(size.text.strip() or 0) > limit:
+        return None, f"larger than {limit:,} bytes"
+    return facts.file_at_rev(sha, path), ""
 
 
 def _values(facts: RepoFacts, sha: str, path: str) -> Optional[Values]:
-    text, why = _blob(facts, sha, path)
+    text, why = blob_text(facts, sha, path)
     if text is None:
         return None if why == "absent" else Values(path, {}, error=why)
     parsed = parse_params(path, text)
@@ -159,7 +159,7 @@ def version_details(facts: RepoFacts, sha: str, name: str, index: str) -> Option
     metrics: list[str] = []
     params: list[str] = []
     for dvc_file in dict.fromkeys([DVC_FILE, posixpath.join(folder, DVC_FILE)]):
-        text, _ = _blob(facts, info.sha, dvc_file)
+        text, _ = blob_text(facts, info.sha, dvc_file)
         data = parse_params(dvc_file, text).data if text is not None else None
         if data is None:
             continue

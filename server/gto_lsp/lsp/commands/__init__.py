@@ -55,6 +55,8 @@ COMMANDS: dict[str, Handler] = {
     "gto.server.registry": registry_view.registry,
     "gto.server.artifactVersions": registry_view.artifact_versions,
     "gto.server.versionDetails": registry_view.version_details,
+    "gto.server.history": registry_view.history,
+    "gto.server.gitFile": registry_view.git_file,
 }
 
 # LSP custom requests answered by the same handlers (params: the command's one object), for editors without
@@ -63,6 +65,8 @@ REQUESTS: dict[str, str] = {
     "gto/registry": "gto.server.registry",
     "gto/artifactVersions": "gto.server.artifactVersions",
     "gto/versionDetails": "gto.server.versionDetails",
+    "gto/history": "gto.server.history",
+    "gto/gitFile": "gto.server.gitFile",
 }
 
 

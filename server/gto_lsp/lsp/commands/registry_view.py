@@ -200,3 +200,61 @@ async def version_details(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[st
 
 def _values_json(found: Values) -> dict[str, Any]:
     return {"file": found.file, "values": found.values, "more": found.more, "error": found.error}
+
+
+async def history(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """`gto.server.history`: the objects of GTO 1.10.1's `gto history [NAME] --json`, newest first."""
+    from gto_lsp.core.registry.history import history_rows
+    from gto_lsp.core.registry.state import Registry
+
+    name = arg_str(arg, "name")
+    gate = await git_gate(ls, arg)
+    if name:  # one artifact: its events alone decide their order, from the session's registry
+        art, facts = await _artifact(ls, gate, name)
+        if art is None:
+            return {"ok": True, "message": "", "rows": []}
+        notes = await asyncio.to_thread(read_tag_notes, facts, name)
+        one = Registry(artifacts={name: art}, tags={}, error=art.error, order=(name,))
+        return _history_answer(history_rows(one, name, tag_info=notes), art.error)
+
+    def everything() -> dict[str, Any]:  # ties across artifacts follow GTO's order: a fresh read has it
+        from gto_lsp.core.registry.read import read_registry
+        from gto_lsp.core.registry.tag_info import read_tag_info
+
+        registry = read_registry(gate.root)
+        return _history_answer(history_rows(registry, tag_info=read_tag_info(gate.root)), registry.error)
+
+    return await asyncio.to_thread(everything)
+
+
+def _history_answer(rows: list[dict[str, Any]], error: Optional[str]) -> dict[str, Any]:
+    if error:  # every GTO command fails on this registry
+        raise UserError(error)
+    return {"ok": True, "message": "", "rows": rows}
+
+
+MAX_GIT_FILE = 5_000_000  # bytes gitFile answers
+
+
+async def git_file(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
+    """`gto.server.gitFile`: a file's text at a commit (repository-relative path, at most MAX_GIT_FILE bytes)."""
+    from gto_lsp.core.registry.details import blob_text
+    from gto_lsp.core.repo.run import commit_of, norm_relpath
+
+    commit = arg_str(arg, "commit", required=True)
+    path = arg_str(arg, "path", required=True)
+    assert commit is not None and path is not None
+    where = norm_relpath(path.replace("\\", "/"))
+    if where is None:
+        raise UserError(f"'{path}' is not a path inside the repository: give it relative to the repository root.")
+    gate = await git_gate(ls, arg)
+    facts = gate.repo.facts_ready()
+    sha = await asyncio.to_thread(commit_of, gate.root, commit)
+    if sha is None or facts is None:
+        raise UserError(f"'{commit}' is not a commit of this repository: give a commit sha, a tag or a branch.")
+    text, why = await asyncio.to_thread(blob_text, facts, sha, where, MAX_GIT_FILE)
+    if text is None and why == "absent":
+        raise UserError(f"'{where}' is not a file of commit {sha[:7]}.")
+    if text is None:
+        raise UserError(f"'{where}' is {why} at commit {sha[:7]}: gto-lsp shows files up to that size.")
+    return {"ok": True, "message": "", "text": text}
