@@ -7,11 +7,16 @@ import * as vscode from 'vscode';
 import * as actions from './common/actions';
 import type { AnnotatePrefill, RegistryPrefill, RemovePrefill } from './common/contract';
 import * as registry from './common/registryFlow';
+import { RegistryModel } from './common/registryTree';
 import { readSettings } from './common/settings';
 import { watchArtifactPaths } from './vscode/artifactPaths';
+import { HistoryPanels } from './vscode/historyPanel';
+import { registerRegistryCommands, revealRow, type RegistryFlowName } from './vscode/registryCommands';
+import { registerRegistryDocuments } from './vscode/registryDocuments';
+import { RegistryTreeProvider } from './vscode/registryView';
 import { activeFilePrefill, explorerPrefill, isCommandArg, registryPrefill, withEditorFile } from './vscode/prefill';
 import { QuickInputPrompter } from './vscode/quickInput';
-import { pickRepository, updateHasRepository } from './vscode/repository';
+import { foldersWithRepository, pickRepository, updateHasRepository } from './vscode/repository';
 import { CLIENT_NAME, restartOnLaunchChanges, ServerManager } from './vscode/server';
 import { windowUi } from './vscode/ui';
 
@@ -19,6 +24,8 @@ export interface GtoExtensionApi {
   /** The prompts; tests listen to `onDidShow` to drive them. */
   prompter: QuickInputPrompter;
   server: ServerManager;
+  /** The Registry view: its model (filter, answers), tree and history panels. */
+  registry: { model: RegistryModel; tree: RegistryTreeProvider; history: HistoryPanels };
 }
 
 let manager: ServerManager | undefined;
@@ -55,11 +62,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
       }
     });
 
+  // The Registry view: one model over every workspace folder with a repository, refreshed when the server says
+  // the tags changed, when it restarts, and after this extension's own register / assign / deprecate.
+  // No repository while git may not run: the view then shows its welcome text saying why.
+  const viewRepositories = (): string[] =>
+    foldersWithRepository()
+      .map((f) => f.uri.fsPath)
+      .filter((r) => !registry.registryBlocked({ trusted: vscode.workspace.isTrusted, settings: deps(r).settings }));
+  const model = new RegistryModel(server, viewRepositories);
+  const tree = new RegistryTreeProvider(model);
+  const history = new HistoryPanels(server, (repository, row) => revealRow(tree, model, repository, row));
+  const refreshRegistry = (repository?: string): void => {
+    model.refresh(repository);
+    void history.refresh();
+  };
+  const flows = { register: registry.register, assign: registry.assign, deprecate: registry.deprecate };
+  const runFlow = (flow: RegistryFlowName, repository: string, prefill: RegistryPrefill & { tags?: string[] }) =>
+    flow === 'pushTags' ? registry.pushTags(deps(repository), repository, prefill.tags ?? []) : flows[flow](deps(repository), repository, prefill);
+
   const registryCommand = (id: string, what: string, flow: typeof registry.register): vscode.Disposable =>
     command(id, what, async (arg?: RegistryPrefill | vscode.Uri) => {
       const { prefill, uri } = registryPrefill(arg);
       const repository = await pickRepository(prefill.repository, uri);
-      return repository ? flow(deps(repository), repository, prefill) : undefined;
+      const result = repository ? await flow(deps(repository), repository, prefill) : undefined;
+      if (repository && result && (result.status === 'created' || result.status === 'pushed' || result.status === 'pushFailed')) {
+        refreshRegistry(repository);
+      }
+      return result;
     });
 
   context.subscriptions.push(
@@ -103,12 +132,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<GtoExt
     command('gto.restartServer', 'restart', () => server.restart()),
     vscode.commands.registerCommand('gto.showLog', () => log.show()),
     restartOnLaunchChanges(server, log),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      void updateHasRepository();
+      refreshRegistry();
+    }),
+    tree,
+    history,
+    registerRegistryDocuments(server),
+    ...registerRegistryCommands({ model, provider: tree, history, prompter, runFlow, pickRepository: () => pickRepository(), command }),
+    server.onDidChangeRegistry((p) => refreshRegistry(p.repository)),
+    server.onDidChangeState((state) => state === 'running' && refreshRegistry()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('gto.git.enabled') && refreshRegistry()),
   );
 
   await updateHasRepository();
   void server.restart().catch((err) => log.error(`Server start failed: ${actions.errorMessage(err)}`));
-  return { prompter, server };
+  return { prompter, server, registry: { model, tree, history } };
 }
 
 export async function deactivate(): Promise<void> {

@@ -2,7 +2,22 @@
 import { PendingChanges, type ActionDeps } from '../src/common/actions';
 import type { RegistryUi } from '../src/common/registryFlow';
 import { ServerApi, type ServerCommand, type ServerCommands } from '../src/common/contract';
-import type { CommitResult, EditResult, RegistryState, RegistryWriteResult, RepositoryContext, ServerResult } from '../src/common/contract';
+import type {
+  ArtifactVersions,
+  CommitResult,
+  EditResult,
+  GitFileResult,
+  HistoryResult,
+  RegistryArtifact,
+  RegistryEvent,
+  RegistryOverview,
+  RegistryState,
+  RegistryWriteResult,
+  RepositoryContext,
+  ServerResult,
+  VersionDetail,
+  VersionDetails,
+} from '../src/common/contract';
 import type { InputStep, PickManyStep, PickStep, Prompter, StepResult } from '../src/common/prompter';
 import type { ClientSettings } from '../src/common/settings';
 
@@ -153,6 +168,13 @@ export class FakeServer extends ServerApi {
     pushed: false,
   });
   pushResult: RegistryWriteResult = { ok: true, message: "Pushed 'rf@v1.3.1' to origin", pushed: true };
+  /** The Registry view's answers: the overview per repository (else `overview`), versions per artifact name. */
+  overview: RegistryOverview = makeOverview();
+  overviews: Record<string, RegistryOverview> = {};
+  versions: Record<string, ArtifactVersions> = { rf: makeVersions() };
+  details = (name: string, version: string): VersionDetails => makeDetails(name, version);
+  historyResult: HistoryResult = { ok: true, message: '', rows: [] };
+  gitFileResult = (path: string, commit: string): GitFileResult => ({ ok: true, message: '', text: `${path} at ${commit}\n` });
 
   async execute<K extends ServerCommand>(command: K, arg: ServerCommands[K]['arg']): Promise<ServerCommands[K]['answer']> {
     return this.answer(command, arg) as ServerCommands[K]['answer'];
@@ -180,6 +202,24 @@ export class FakeServer extends ServerApi {
         return typeof this.writeResult === 'function' ? this.writeResult(command, params) : this.writeResult;
       case 'pushTags':
         return this.pushResult;
+      case 'registry': {
+        const repository = (arg as { repository: string }).repository;
+        return this.overviews[repository] ?? this.overview;
+      }
+      case 'artifactVersions': {
+        const name = (arg as { name: string }).name;
+        return this.versions[name] ?? { ok: false, message: `GTO: artifact '${name}' not found`, name, versions: [], events: [] };
+      }
+      case 'versionDetails': {
+        const a = arg as { name: string; version: string };
+        return this.details(a.name, a.version);
+      }
+      case 'history':
+        return this.historyResult;
+      case 'gitFile': {
+        const a = arg as { path: string; commit: string };
+        return this.gitFileResult(a.path, a.commit);
+      }
       default:
         throw new Error(`FakeServer: ${command} is not faked`);
     }
@@ -310,4 +350,110 @@ export function makeDeps(script: Answer[], over: Partial<ActionDeps> = {}, setti
     ...over,
   };
   return { d, server, ui, prompter };
+}
+
+// ------------------------------------------------------------------------------------------- the Registry view
+
+export function makeArtifact(over: Partial<RegistryArtifact> = {}): RegistryArtifact {
+  return {
+    name: 'rf',
+    tagName: 'rf',
+    registered: true,
+    deprecated: false,
+    latest: 'v1.3.0',
+    stages: { staging: 'v1.3.0', prod: 'v1.2.0' },
+    versionCount: 2,
+    type: 'model',
+    path: 'models/rf.pkl',
+    description: 'Random forest',
+    labels: ['tabular'],
+    annotations: [
+      { file: 'artifacts.yaml', uri: 'file:///repo/artifacts.yaml', range: { start: { line: 3, character: 0 }, end: { line: 3, character: 2 } } },
+    ],
+    ...over,
+  };
+}
+
+/**
+ * /repo: rf (model, v1.3.0 staging, v1.2.0 prod), data (a dataset, annotated, never registered), old (deprecated),
+ * legacy (only in tags, v0.1.0 in prod); `.gto` lists no stages.
+ */
+export function makeOverview(over: Partial<RegistryOverview> = {}): RegistryOverview {
+  return {
+    ok: true,
+    message: '',
+    repository: '/repo',
+    head: 'c3'.padEnd(40, '0'),
+    error: null,
+    stages: ['prod', 'staging'],
+    stagesRestricted: false,
+    remote: 'origin',
+    artifacts: [
+      makeArtifact({ name: 'data', tagName: 'data', registered: false, latest: null, stages: {}, versionCount: 0, type: 'dataset', path: 'data/train.csv', description: null, labels: [] }),
+      makeArtifact({ name: 'legacy', tagName: 'legacy', latest: 'v0.1.0', stages: { prod: 'v0.1.0' }, versionCount: 1, type: null, path: null, description: null, labels: [], annotations: [] }),
+      makeArtifact({ name: 'old', tagName: 'old', deprecated: true, latest: null, stages: {}, versionCount: 0, labels: ['tabular'] }),
+      makeArtifact(),
+    ],
+    ...over,
+  };
+}
+
+export const T = 1767607200; // 2026-01-05 10:00:00 UTC
+
+export function makeEvent(over: Partial<RegistryEvent> = {}): RegistryEvent {
+  return {
+    kind: 'register',
+    time: T,
+    commit: 'c1'.padEnd(40, '0'),
+    version: 'v1.2.0',
+    stage: null,
+    tag: 'rf@v1.2.0',
+    tagger: 'Demo User',
+    taggerEmail: 'demo@example.com',
+    message: 'Registering artifact rf version v1.2.0',
+    ...over,
+  };
+}
+
+/** rf: v1.3.0 (staging; registered a day after v1.2.0), v1.2.0 (prod, assigned two days later), v1.1.0 deregistered. */
+export function makeVersions(): ArtifactVersions {
+  const c = (n: number): string => `c${n}`.padEnd(40, '0');
+  const v120 = [
+    makeEvent({ kind: 'assign', time: T + 3 * 86400, stage: 'prod', tag: 'rf#prod#1', message: 'Assigning stage prod to artifact rf version v1.2.0' }),
+    makeEvent(),
+  ];
+  const v130 = [makeEvent({ time: T + 86400, commit: c(2), version: 'v1.3.0', tag: 'rf@v1.3.0', message: 'Registering artifact rf version v1.3.0' })];
+  const staging = makeEvent({ kind: 'assign', time: T + 4 * 86400, commit: c(2), version: 'v1.3.0', stage: 'staging', tag: 'rf#staging#2', message: null });
+  const v110 = [
+    makeEvent({ kind: 'deregister', time: T + 2 * 86400, commit: c(0), version: 'v1.1.0', tag: 'rf@v1.1.0!', tagger: 'Ops', message: 'Deregistering' }),
+    makeEvent({ time: T - 86400, commit: c(0), version: 'v1.1.0', tag: 'rf@v1.1.0', message: null }),
+  ];
+  const versions: VersionDetail[] = [
+    { version: 'v1.3.0', commit: c(2), active: true, registered: true, stages: ['staging'], createdAt: T + 86400, events: [staging, ...v130] },
+    { version: 'v1.2.0', commit: c(1), active: true, registered: true, stages: ['prod'], createdAt: T, events: v120 },
+    { version: 'v1.1.0', commit: c(0), active: false, registered: true, stages: [], createdAt: T - 86400, events: v110 },
+  ];
+  const events = [...versions.flatMap((v) => v.events)].sort((a, b) => b.time - a.time);
+  return { ok: true, message: '', name: 'rf', versions, events };
+}
+
+export function makeDetails(name: string, version: string): VersionDetails {
+  return {
+    ok: true,
+    message: '',
+    name,
+    version,
+    commit: 'c1'.padEnd(40, '0'),
+    author: 'Demo User',
+    authorEmail: 'demo@example.com',
+    date: T,
+    subject: 'Train',
+    body: '',
+    tags: [`${name}@${version}`],
+    annotation: { file: 'artifacts.yaml', fields: { type: 'model' } },
+    metrics: [],
+    params: [],
+    markdown: `**${name} ${version}**`,
+    text: `version: ${version}\ntype: model\n`,
+  };
 }
