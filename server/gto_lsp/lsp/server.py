@@ -1,10 +1,11 @@
 """Build the GTO language server and wire each LSP method to its feature module. No logic lives here.
 
 Where each handler runs: pygls calls every handler on the one event loop. The `def` handlers (document sync,
-symbols, definition, folding ranges, code actions) return there at once: they read the parsed view and schedule
-work. The `async def` ones (initialized, completion, hover, code lenses, codeAction/resolve, every command) start
-on the loop and await worker threads (`asyncio.to_thread`) for git, the disk, the registry, the move to dvc.yaml
-and first parses over `PARSE_OFF_LOOP` characters. Diagnostics are tasks on the loop that document sync starts,
+symbols, definition, folding ranges, code actions, prepareRename) return there at once: they read the parsed view
+and schedule work. The `async def` ones (initialized, completion, hover, code lenses, codeAction/resolve,
+references, workspace symbols, rename, every command) start on the loop and await worker threads
+(`asyncio.to_thread`) for git, the disk, the registry, the move to dvc.yaml and first parses over
+`PARSE_OFF_LOOP` characters. Diagnostics are tasks on the loop that document sync starts,
 one per document, debounced (features/diagnostics.py), with their git and disk reads in worker threads too.
 The transport's reader thread (transport.py) frames messages and ends the process when the loop cannot.
 """
@@ -24,6 +25,8 @@ from gto_lsp.lsp.features import (
     document_sync,
     hover,
     migrate_action,
+    name_index,
+    names,
     navigation,
     symbols,
     watch,
@@ -108,8 +111,24 @@ def build_server() -> GtoLanguageServer:
         return guarded_call(ls, "definition", lambda: symbols.definition(ls, params), None)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def on_references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
-        return guarded_call(ls, "references", lambda: navigation.references(ls, params), None)
+    async def on_references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
+        return await guarded(ls, "references", names.references(ls, params), None)
+
+    @server.feature(types.WORKSPACE_SYMBOL)
+    async def on_workspace_symbols(
+        ls: GtoLanguageServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.SymbolInformation]:
+        return await guarded(ls, "workspace/symbol", name_index.workspace_symbols(ls, params), [])
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def on_prepare_rename(
+        ls: GtoLanguageServer, params: types.PrepareRenameParams
+    ) -> Optional[types.PrepareRenamePlaceholder]:
+        return guarded_call(ls, "prepareRename", lambda: names.prepare_rename(ls, params), None)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME)
+    async def on_rename(ls: GtoLanguageServer, params: types.RenameParams) -> Optional[types.WorkspaceEdit]:
+        return names.answer(await guarded(ls, "rename", names.rename(ls, params), None))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
     def on_links(ls: GtoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
