@@ -326,3 +326,28 @@ async def test_git_file_at_a_commit_and_its_refusals(start: Start, make_repo: Ca
     repo.commit({"big.txt": "x" * 5_000_001}, "big")
     big = await editor.command("gto.server.gitFile", {**base, "commit": "HEAD", "path": "big.txt"})
     assert big["ok"] is False and "larger than 5,000,000 bytes" in big["message"]
+
+
+async def test_registry_changed_after_a_tag_from_outside(start: Start, make_repo: Callable[..., Repo]) -> None:
+    import asyncio
+
+    from lsprotocol import types
+
+    repo, _, _ = view_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    arrived: asyncio.Queue[Any] = asyncio.Queue()
+
+    @editor.client.feature("gto/registryChanged")
+    def on_changed(params: Any) -> None:
+        arrived.put_nowait(_plain(params))
+
+    before = await editor.command("gto.server.registry", {"repository": str(repo.root)})
+    assert [a["latest"] for a in before["artifacts"] if a["name"] == "rf"] == ["v1.3.0"]
+    repo.tag("rf@v2.0.0", "Registering artifact rf version v2.0.0", T0 + 9)
+    # what VS Code's watcher of .git/refs/** reports
+    for name in ("rf@v2.0.0", "rf@v2.0.0.lock"):
+        change = types.FileEvent(uri=uri(repo.root / ".git/refs/tags" / name), type=types.FileChangeType.Created)
+        editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[change]))
+    assert await asyncio.wait_for(arrived.get(), 30) == {"repository": str(repo.root)}
+    after = await editor.command("gto.server.registry", {"repository": str(repo.root)})
+    assert [a["latest"] for a in after["artifacts"] if a["name"] == "rf"] == ["v2.0.0"]

@@ -3,11 +3,12 @@
 With dynamic registration the server asks the client to watch every file (`**/*`) plus `.git/HEAD`,
 `.git/refs/**`, `.git/packed-refs` and `.git/index` (editors often exclude `.git` from `**/*`). A created or
 deleted file clears the cache of path existence; `.gto` or the saved artifacts file re-checks; a moved HEAD
-re-checks `virtual: false` paths; changed tags (`.git/refs/tags/**`, `packed-refs`) drop the cached registry and
-ask the client to refresh code lenses (hovers read the registry anew). Every two seconds, while documents are
-live, HEAD's sha is read from the ref files (no git process); a client without watchers also gets the existence
-cache, `.gto` and the tags' modification times re-read then.
-"""
+re-checks `virtual: false` paths; changed tags (`.git/refs/tags/**`, `packed-refs`) drop the cached registry,
+ask the client to refresh code lenses (hovers read the registry anew) and send it the notification
+`gto/registryChanged` {repository: root}, debounced (a burst of tag events is one notification), so a registry
+view reloads. Every two seconds, while documents are live, HEAD's sha is read from the ref files (no git
+process); a client without watchers also gets the existence cache, `.gto` and the tags' modification times
+re-read then."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from gto_lsp.lsp.session.paths import uri_to_path
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 REGISTRATION_ID = "gto-lsp-watch-files"
+REGISTRY_CHANGED = "gto/registryChanged"  # server -> client: {repository}: the tags of that repository changed
+REGISTRY_DEBOUNCE = 0.3  # seconds: `gto register` writes tags one by one; the view reloads once
 POLL_SECONDS = 2.0
 GLOBS = ("**/*", "**/.git/HEAD", "**/.git/refs/**", "**/.git/packed-refs", "**/.git/index")
 
@@ -58,6 +61,7 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
     refresh: set[Optional[Path]] = set()
     force: set[Optional[Path]] = set()
     tags_moved = False
+    moved_in: set[Path] = set()
     for change in params.changes:
         path = uri_to_path(change.uri)
         if path is None:
@@ -69,7 +73,9 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
                 continue
             if "refs" in path.parts or path.name == "packed-refs":
                 repo.refs_changed()
-                tags_moved = tags_moved or "tags" in path.parts or path.name == "packed-refs"
+                if "tags" in path.parts or path.name == "packed-refs":
+                    tags_moved = True
+                    moved_in.add(git_root)
             repo.current_head()  # resets HEAD caches when it moved
             refresh.add(git_root)
             continue
@@ -109,6 +115,26 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
         diagnostics.refresh(ls, root)
     if tags_moved:
         code_lens.refresh(ls)  # the registry view (code lenses) follows the tags
+    for root in moved_in:
+        registry_changed(ls, root)
+
+
+_PENDING: dict[tuple[int, Path], asyncio.Task[None]] = {}  # (server, root) -> its debounced notification
+
+
+def registry_changed(ls: GtoLanguageServer, root: Path) -> None:
+    """Tell the client, once the burst is over, that the tags of `root` changed (`gto/registryChanged`)."""
+    key = (id(ls), root)
+    pending = _PENDING.get(key)
+    if pending is not None and not pending.done():
+        pending.cancel()
+
+    async def send() -> None:
+        await asyncio.sleep(REGISTRY_DEBOUNCE)
+        _PENDING.pop(key, None)
+        ls.protocol.notify(REGISTRY_CHANGED, {"repository": str(root)})
+
+    _PENDING[key] = ls.spawn(send())
 
 
 def _tags_stamp(root: Optional[Path]) -> Optional[tuple[Optional[int], Optional[int]]]:
@@ -148,6 +174,8 @@ async def poll(ls: GtoLanguageServer) -> None:
                     if root in tag_stamps and tag_stamps[root] != tags:
                         repo.refs_changed()
                         code_lens.refresh(ls)
+                        if root is not None:
+                            registry_changed(ls, root)
                     tag_stamps[root] = tags
                     repo.view.exists_cache.clear()
                     stamp = _mtime(repo.gto_path)
