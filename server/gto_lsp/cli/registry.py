@@ -258,6 +258,33 @@ def add_parsers(sub: Any, repo_option: Any) -> None:
     p = sub.add_parser("show", help="Show the registry state from the git tags, as `gto show`")
     p.add_argument("name", nargs="?", default=None, help="Artifact name to show. If empty, show all.")
     repo_option(p)
-    p.add_argument("--json", action="store_true", help="Print JSON")
-    p.add_argument("-d", "--deprecated", action="store_true", help="Include deprecated artifacts")
+    p.add_argument("--json", action="store_true", help="Print output in json format")
+    p.add_argument("--plain", action="store_true", help="Print table in grep-able format")
+    p.add_argument("--name", dest="show_name", action="store_true", help="Show artifact name")
+    p.add_argument("--version", dest="show_version", action="store_true", help="Output artifact version")
+    p.add_argument("--stage", dest="show_stage", action="store_true", help="Show artifact stage")
+    p.add_argument("--ref", dest="show_ref", action="store_true", help="Show ref")
+    p.add_argument(
+        "--ro", "--registered-only", dest="registered_only", action="store_true", help="Show only registered versions"
+    )
+    p.add_argument("-d", "--deprecated", action="store_true", help="Include deprecated in output")
+    p.add_argument(
+        "--av",
+        "--assignments-per-version",
+        dest="per_version",
+        type=int,
+        default=-1,
+        help="Show N last stages for each version. -1 for all",
+    )
+    p.add_argument(
+        "--vs",
+        "--versions-per-stage",
+        dest="per_stage",
+        type=int,
+        default=1,
+        help="Show N last versions for each stage. -1 for all. Applied after 'assignments-per-version'",
+    )
+    p.add_argument(
+        "--sort", choices=("timestamp", "semver"), default="timestamp", help="Order assignments by timestamp or semver"
+    )
     p.set_defaults(run=cmd_show)

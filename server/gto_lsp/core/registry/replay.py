@@ -27,8 +27,11 @@ def _insort(events: list[Event], ev: Event) -> None:
     events.insert(index, ev)
 
 
-class _VStage:
-    def __init__(self) -> None:
+class GtoStage:
+    """GTO's VStage: one stage's assignments and unassignments on one version."""
+
+    def __init__(self, artifact: str = "", version: str = "", commit: str = "", stage: str = "") -> None:
+        self.artifact, self.version, self.commit, self.stage = artifact, version, commit, stage
         self.events: list[Event] = []  # assignments then unassignments, each sorted
         self._ordered: Optional[list[Event]] = None  # ordered()'s answer until the next add (read-only)
 
@@ -43,6 +46,10 @@ class _VStage:
             self._ordered = sorted(assigns + unassigns, key=lambda e: e.time)  # ascending, stable
         return self._ordered
 
+    def of_kind(self, kind: str) -> list[Event]:
+        """GTO's `assignments` / `unassignments` lists (each sorted by time, stably)."""
+        return sorted((e for e in self.events if e.kind == kind), key=lambda e: e.time)
+
     @property
     def active(self) -> bool:
         return self.ordered()[::-1][0].kind == "assign"
@@ -52,20 +59,27 @@ class _VStage:
         return self.ordered()[::-1][0].time
 
     @property
-    def created_at(self) -> float:
+    def authoring(self) -> Event:
         # GTO's authoring event: the newest assignment.
         adds = [e for e in self.ordered()[::-1] if e.kind == "assign"]
-        return (adds or self.ordered()[::-1])[0].time
+        return (adds or self.ordered()[::-1])[0]
+
+    @property
+    def created_at(self) -> float:
+        return self.authoring.time
 
 
-class _Version:
-    def __init__(self, name: str, commit: str) -> None:
+class GtoVersion:
+    """GTO's Version: a (name, commit) pair and its events (GTO may hold several of one pair)."""
+
+    def __init__(self, name: str, commit: str, artifact: str = "") -> None:
+        self.artifact = artifact
         self.name = name
         self.commit = commit
         self.regs: list[Event] = []
         self.deregs: list[Event] = []
         self.commits: list[Event] = []
-        self.stages: dict[str, _VStage] = {}
+        self.stages: dict[str, GtoStage] = {}
         self._events: dict[tuple[bool, bool], list[Event]] = {}  # events()'s answers until the next add (read-only)
 
     def events(self, direct: bool = True, indirect: bool = True) -> list[Event]:
@@ -87,7 +101,10 @@ class _Version:
             _insort(self.commits, ev)
         else:
             assert ev.stage is not None
-            self.stages.setdefault(ev.stage, _VStage()).add(ev)
+            stage = self.stages.get(ev.stage)
+            if stage is None:
+                stage = self.stages[ev.stage] = GtoStage(self.artifact, self.name, self.commit, ev.stage)
+            stage.add(ev)
 
     @property
     def discovered(self) -> bool:
@@ -105,31 +122,47 @@ class _Version:
         return bool(self.events(direct=False))
 
     @property
-    def created_at(self) -> float:
+    def authoring(self) -> Optional[Event]:
+        """GTO's authoring event: the newest registration, else the newest commit or stage event."""
         adds = [e for e in self.events(indirect=False)[::-1] if e.kind == "register"]
         if adds:
-            return adds[0].time
+            return adds[0]
         indirect = self.events(direct=False)[::-1]
-        return indirect[0].time if indirect else 0.0
+        return indirect[0] if indirect else None
 
-    def vstages(self) -> list[tuple[str, _VStage]]:
+    @property
+    def created_at(self) -> float:
+        found = self.authoring
+        return found.time if found else 0.0
+
+    @property
+    def activated_at(self) -> Optional[Event]:
+        """The oldest registration, else the oldest event."""
+        if self.regs:
+            return self.regs[0]
+        events = self.events()
+        return events[0] if events else None
+
+    def vstages(self) -> list[tuple[str, GtoStage]]:
         """Active stages, oldest activation first (get_vstages(ascending=True))."""
         active = [(s, vs) for s, vs in self.stages.items() if vs.events and vs.active]
         return sorted(active, key=lambda p: p[1].activated_at)
 
 
-class _Artifact:
+class GtoArtifact:
+    """GTO's Artifact: its versions in GTO's order (duplicates kept) and its deprecations."""
+
     def __init__(self, name: str, lenient: bool) -> None:
         self.name = name
         self.lenient = lenient
-        self.versions: list[_Version] = []
+        self.versions: list[GtoVersion] = []
         self.deprecations: list[Event] = []
-        self._by_commit: dict[str, list[_Version]] = {}  # the versions of each commit, in self.versions' order
-        self._by_name: dict[str, list[_Version]] = {}
+        self._by_commit: dict[str, list[GtoVersion]] = {}  # the versions of each commit, in self.versions' order
+        self._by_name: dict[str, list[GtoVersion]] = {}
 
     def find_version(
         self, name: Optional[str] = None, commit: Optional[str] = None, create: bool = False
-    ) -> Optional[_Version]:
+    ) -> Optional[GtoVersion]:
         # The smaller pool first: 8,000 versions on one commit made each registration scan all of them (25 s).
         pool = self._by_name.get(name, []) if name else self._by_commit.get(commit, []) if commit else self.versions
         found = [
@@ -138,7 +171,7 @@ class _Artifact:
             if (v.name == name if name else True) and (v.commit == commit if commit else True) and not v.discovered
         ]
         if create and not found:
-            v = _Version(name or commit or "", commit or "")
+            v = GtoVersion(name or commit or "", commit or "", self.name)
             self.versions.append(v)
             self._by_commit.setdefault(v.commit, []).append(v)
             self._by_name.setdefault(v.name, []).append(v)
@@ -165,28 +198,68 @@ class _Artifact:
         events = self.events()
         return bool(events) and events[::-1][0].kind != "deprecate"
 
-    def get_versions(self, include_non_explicit: bool, by_time: bool = False) -> list[_Version]:
+    @property
+    def registered(self) -> bool:
+        """GTO's is_registered: it has a tag event, not only commit events."""
+        return any(e.kind != "commit" for e in self.events())
+
+    def get_versions(
+        self,
+        active_only: bool = True,
+        include_non_explicit: bool = False,
+        include_discovered: bool = False,
+        sort: str = "semver",
+    ) -> list[GtoVersion]:
+        """GTO's Artifact.get_versions (descending)."""
         versions = [
             v
             for v in self.versions
-            if v.active and ((v.registered and not v.discovered) or (include_non_explicit and not v.registered))
+            if not active_only
+            or (
+                v.active
+                and (
+                    (v.registered and not v.discovered)
+                    or (include_discovered and v.discovered)
+                    or (include_non_explicit and not v.registered)
+                )
+            )
         ]
-        if by_time:
+        if sort == "timestamp":
             return sorted(versions, key=lambda v: v.created_at)[::-1]
         return _semver_sorted(versions, lambda v: v.name)
 
-    def show_stages(self) -> dict[str, str]:
-        """get_vstages(registered_only=False, assignments_per_version=-1, versions_per_stage=1, sort=timestamp)."""
-        versions = self.get_versions(include_non_explicit=True, by_time=True)
-        assignments = [(stage, v.name, vs) for v in versions for stage, vs in v.vstages()]
-        assignments = sorted(assignments, key=lambda a: a[2].created_at)[::-1]
-        stages: dict[str, str] = {}
-        for stage, version, _ in assignments:
-            stages.setdefault(stage, version)
+    def get_vstages(
+        self, registered_only: bool = False, per_version: int = -1, per_stage: int = 1, sort: str = "semver"
+    ) -> dict[str, list[GtoStage]]:
+        """GTO's Artifact.get_vstages: per stage, its versions' assignments (`--av`, `--vs`, `--sort`)."""
+        if per_version < -1:
+            raise ValueError("'assignments_per_version' must be >= -1")
+        if per_stage < -1:
+            raise ValueError("'versions_per_stage' must be >=-1")
+        versions = self.get_versions(include_non_explicit=not registered_only, sort=sort)
+        assignments = [
+            vs for v in versions for _, vs in (v.vstages()[:per_version] if per_version > -1 else v.vstages())
+        ]
+        if sort == "timestamp":
+            assignments = sorted(assignments, key=lambda a: a.created_at)[::-1]
+        stages: dict[str, list[GtoStage]] = {}
+        names: dict[str, set[str]] = {}  # the versions listed per stage (GTO scans the list: O(n²))
+        for a in assignments:
+            listed = stages.setdefault(a.stage, [])
+            if per_stage > -1 and len(listed) >= per_stage:
+                continue
+            seen = names.setdefault(a.stage, set())
+            if a.version not in seen:
+                seen.add(a.version)
+                listed.append(a)
         return stages
 
+    def show_stages(self) -> dict[str, str]:
+        """get_vstages(registered_only=False, assignments_per_version=-1, versions_per_stage=1, sort=timestamp)."""
+        return {stage: found[0].version for stage, found in self.get_vstages(sort="timestamp").items() if found}
 
-def _semver_sorted(items: list[_Version], name: Callable[[_Version], str]) -> list[_Version]:
+
+def _semver_sorted(items: list[GtoVersion], name: Callable[[GtoVersion], str]) -> list[GtoVersion]:
     """GTO's sort_versions(sort=semver, descending): SemVer ones (ties: the later one first), then by name."""
     valid = [v for v in items if semver_key(name(v)) is not None]
     other = [v for v in items if semver_key(name(v)) is None]
@@ -242,11 +315,11 @@ def _read_lines(refs: bytes) -> tuple[dict[str, TagRef], list[_Line], bool]:
 _MANAGERS = (("deprecate", "created"), ("register", "deregister"), ("assign", "unassign"))
 
 
-def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created: bool) -> dict[str, _Artifact]:
+def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created: bool) -> dict[str, GtoArtifact]:
     if not lenient and created:
         raise RegistryUnreadable("Unexpected error: 'action'", "created")  # GTO's KeyError on `@created`
     ordered = sorted(lines, key=lambda ln: ln.time)  # for-each-ref's name order, then tagger time
-    state: dict[str, _Artifact] = {}
+    state: dict[str, GtoArtifact] = {}
     commit_times: dict[str, float] = {}
     seen: set[str] = set()
     for actions in _MANAGERS:
@@ -263,7 +336,7 @@ def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created:
             if ln.object_sha in seen:  # a second ref to the same tag object: the same event, once
                 continue
             seen.add(ln.object_sha)
-            art = state.setdefault(obj.artifact, _Artifact(obj.artifact, lenient))
+            art = state.setdefault(obj.artifact, GtoArtifact(obj.artifact, lenient))
             version = obj.version
             if obj.action in ("assign", "unassign"):
                 at = art.find_version(commit=ln.commit, create=True)
@@ -278,7 +351,7 @@ def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created:
                 v.add(Event("commit", when, v.commit, v.name))
     if head is not None:
         for name in head.annotated:
-            art = state.setdefault(name, _Artifact(name, lenient))
+            art = state.setdefault(name, GtoArtifact(name, lenient))
             at_head = art.find_version(commit=head.sha, create=True)
             assert at_head is not None
             if not any(e.kind == "commit" for e in at_head.commits):
@@ -286,16 +359,18 @@ def _build(lines: list[_Line], head: Optional[HeadInfo], lenient: bool, created:
     return state
 
 
-def _result(art: _Artifact, error: Optional[str]) -> ArtifactRegistry:
-    merged: dict[tuple[str, str], list[_Version]] = {}
+def _result(art: GtoArtifact, error: Optional[str]) -> ArtifactRegistry:
+    merged: dict[tuple[str, str], list[GtoVersion]] = {}
     for v in art.versions:
         if not v.events():
             continue  # GTO's empty version objects (made by a look-up): nothing to list
         merged.setdefault((v.name, v.commit), []).append(v)
     infos: list[VersionInfo] = []
     for (name, commit), group in merged.items():
-        tagged = [e for v in group for e in v.events() if e.kind != "commit"]
+        # GTO's authoring event: the newest registration, else the newest commit or stage event (not a
+        # deregistration: a version with only `rf@v1.0.0!` was created at its commit's date).
         regs = [e.time for v in group for e in v.regs]
+        indirect = [e.time for v in group for e in v.events(direct=False)]
         stage_pairs = sorted(((vs.activated_at, s) for v in group for s, vs in v.vstages()), key=lambda p: p[0])
         stages = tuple(dict.fromkeys(s for _, s in stage_pairs))
         registered = any(v.registered for v in group)
@@ -304,7 +379,7 @@ def _result(art: _Artifact, error: Optional[str]) -> ArtifactRegistry:
                 version=name,
                 commit=commit,
                 active=any(v.active for v in group),
-                created_at=max(regs) if regs else max((e.time for e in tagged), default=0.0),
+                created_at=max(regs) if regs else max(indirect, default=0.0),
                 stages=stages,
                 registered=registered,
                 events=tuple(sorted((e for v in group for e in v.events()), key=lambda e: e.time)),
@@ -312,7 +387,7 @@ def _result(art: _Artifact, error: Optional[str]) -> ArtifactRegistry:
         )
     semver = sorted((i for i in infos if semver_key(i.version) is not None), key=lambda i: semver_key(i.version) or ())
     others = sorted((i for i in infos if semver_key(i.version) is None), key=lambda i: i.version)
-    latest = art.get_versions(include_non_explicit=False)
+    latest = art.get_versions()
     events = art.events()
     return ArtifactRegistry(
         name=art.name,
@@ -347,6 +422,7 @@ def parse_registry(refs: bytes, head: Optional[HeadInfo] = None) -> Registry:
         error_cause=cause,
         head=head.sha if head else None,
         order=tuple(state),
+        model=state,
     )
 
 

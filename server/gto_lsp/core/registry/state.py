@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from gto_lsp.core.registry.tags import parse_tag
 
@@ -114,6 +114,8 @@ class Registry:
     error_cause: Optional[str] = None  # "created" (a NAME@created tag), "versions", "tag-name", "index"
     head: Optional[str] = None
     order: tuple[str, ...] = ()  # the artifacts in GTO's order (as `gto show` lists them); `artifacts` is sorted
+    # GTO's model itself (replay.GtoArtifact per name, GTO's order): what `show`'s options query. Read-only.
+    model: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class RegistryUnreadable(Exception):
