@@ -99,3 +99,24 @@ def same_stderr(ours: str, gto: str) -> bool:
         if mx.group(0) != my.group(0) or known(x[mx.end() :], y[my.end() :]) is None:
             return False
     return True
+
+
+# `gto-lsp history`, `stages` and `check-ref` (tests/compat/test_registry_history_differential.py): two options
+# that exclude each other are a plain mistake, not an "Unexpected error" (GTO's failed assertion); ours names them.
+KNOWN_MESSAGES += [
+    (
+        "history: --json with --plain is a plain mistake; the two options are named",
+        r"Unexpected error: Only one output format allowed",
+        r"--json and --plain are two output formats: use one of them",
+    ),
+    (
+        "stages: --allowed with --used is a plain mistake; the two options are named",
+        r'Unexpected error: Either "allowed" or "used" can be set',
+        r"--allowed and --used ask for two different lists: use one of them",
+    ),
+    (
+        "check-ref: two of --json, --name, --version, --event, --stage are a plain mistake; they are named",
+        r"Unexpected error: Only one output formatting flags is allowed",
+        r"--\w+( and --\w+)+ are different outputs: use at most one of them",
+    ),
+]

@@ -98,15 +98,33 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str], plain: bool = Fa
 # --- the command ----------------------------------------------------------------------------------------------
 
 
-def history_output(root: Any, name: Optional[str], as_json: bool, plain: bool, ascending: bool) -> str:
-    """What `gto history` prints for the repository at `root` (raises CliError where GTO fails)."""
+def readable_registry(root: Any) -> Any:
+    """The registry of the repository at `root`, or CliError with GTO's words where GTO cannot read it: a `.gto`
+    it refuses (before anything else), a registry it fails on."""
     from gto_lsp.cli.repository import registry_of
-    from gto_lsp.core.registry.history import history_rows
-    from gto_lsp.core.registry.tag_info import read_tag_info
 
+    refuse_wrong_config(root)
     registry = registry_of(root)
     if registry.error:
         raise CliError(registry.error)
+    return registry
+
+
+def refuse_wrong_config(root: Any) -> None:
+    """GTO reads `.gto` first for every command, and refuses them all when it has a problem."""
+    from gto_lsp.core.config import read_config
+    from gto_lsp.core.messages import wrong_config
+
+    if read_config(root).problems:
+        raise CliError(wrong_config(str(root)))
+
+
+def history_output(root: Any, name: Optional[str], as_json: bool, plain: bool, ascending: bool) -> str:
+    """What `gto history` prints for the repository at `root` (raises CliError where GTO fails)."""
+    from gto_lsp.core.registry.history import history_rows
+    from gto_lsp.core.registry.tag_info import read_tag_info
+
+    registry = readable_registry(root)
     rows = history_rows(
         registry,
         name,

@@ -22,17 +22,16 @@ def used_stages(registry: Any) -> list[str]:
 def stages_list(root: Path, allowed: bool, used: bool) -> Optional[list[str]]:
     """`gto stages`: `.gto`'s stages (None when it sets none) with `allowed`; the stages in use with `used`; by
     default `.gto`'s when it sets them, else those in use. Raises CliError where GTO fails."""
-    from gto_lsp.cli.repository import registry_of, stages_of
+    from gto_lsp.cli.history import readable_registry, refuse_wrong_config
+    from gto_lsp.cli.repository import stages_of
 
+    refuse_wrong_config(root)
     if allowed and used:
         raise CliError("--allowed and --used ask for two different lists: use one of them")
     configured = stages_of(root)
     if allowed or (configured is not None and not used):
         return list(configured) if configured is not None else None
-    registry = registry_of(root)
-    if registry.error:
-        raise CliError(registry.error)
-    return used_stages(registry)
+    return used_stages(readable_registry(root))
 
 
 def cmd_stages(args: argparse.Namespace, out: TextIO) -> int:
@@ -50,11 +49,13 @@ def cmd_stages(args: argparse.Namespace, out: TextIO) -> int:
 def check_ref_events(root: Path, ref: str) -> list[dict[str, Any]]:
     """The events (as `check-ref --json` prints them) that the GTO tag `ref` made: none when `ref` is no tag of
     GTO's format. Raises CliError where GTO fails (a registry it cannot read)."""
+    from gto_lsp.cli.history import refuse_wrong_config
     from gto_lsp.cli.repository import registry_of
     from gto_lsp.core.registry.history import event_json, events_newest_first
     from gto_lsp.core.registry.tag_info import read_tag_info
     from gto_lsp.core.registry.tags import parse_tag
 
+    refuse_wrong_config(root)
     tag_name = ref[len("refs/tags/") :] if ref.startswith("refs/tags/") else ref
     registry = registry_of(root)
     parsed = parse_tag(tag_name) if tag_name in registry.tags else None
