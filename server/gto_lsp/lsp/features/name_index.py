@@ -15,15 +15,17 @@ from typing import Any, Optional
 
 from lsprotocol import types
 
+from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import dvc_files, walk_files
 from gto_lsp.core.formats.dvc.reads import DvcIgnore
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.core.usages import split_use
+from gto_lsp.core.yaml.blocks import BlockCache, Placed
 from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.documents import FORMAT_OF_KIND
-from gto_lsp.lsp.session.paths import read_text, uri_to_path
+from gto_lsp.lsp.session.paths import norm, path_to_uri, read_text, uri_to_path
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 MAX_SYMBOLS = 1_000  # workspace symbols answered at the most (VS Code filters again)
@@ -65,6 +67,10 @@ class _Listing:
 class NameIndex:
     files: dict[Path, _File] = field(default_factory=dict)
     listings: dict[Path, _Listing] = field(default_factory=dict)
+    # Per parsed entry block: ((uri, line, column shift) it was placed at, its Declared, its symbol).
+    blocks: BlockCache[tuple[tuple[str, int, int], Declared, tuple[str, types.SymbolInformation]]] = field(
+        default_factory=BlockCache
+    )
 
 
 def name_index(ls: GtoLanguageServer) -> NameIndex:
@@ -122,8 +128,9 @@ async def annotation_files(ls: GtoLanguageServer, root: Path) -> list[Path]:
     listing = await _listing(ls, root)
     repo = ls.repo(ls.repo_root(root))
     found: dict[Path, None] = {}
-    if repo.index_path is not None and repo.index_path.is_file():
-        found[repo.index_path] = None
+    index_path = repo.index_path  # (resolves `.gto`'s index: once)
+    if index_path is not None and index_path.is_file():
+        found[index_path] = None
     for rel in listing.annotations:
         found[root / rel] = None
     for state in list(ls.state.docs.values()):
@@ -132,23 +139,21 @@ async def annotation_files(ls: GtoLanguageServer, root: Path) -> list[Path]:
     return list(found)
 
 
-def _file(ls: GtoLanguageServer, root: Path, path: Path) -> Optional[_File]:
+def open_uris(ls: GtoLanguageServer) -> dict[Path, str]:
+    """The open documents' uris by path (`ls.uri_for` walks them all: once per request, not per file)."""
+    return {norm(doc.path): str(doc.uri) for doc in list(ls.workspace.text_documents.values()) if doc.path}
+
+
+def _file(ls: GtoLanguageServer, root: Path, path: Path, opened: dict[Path, str]) -> Optional[_File]:
     """The artifacts one annotations file declares, from the cache while its stamp is the same."""
     index = name_index(ls)
-    uri = ls.uri_for(path)
-    kind = ls.classify(uri)[0]
-    fmt = FORMAT_OF_KIND.get(kind)
-    if fmt is None:
-        return None
+    uri = opened.get(path) or path_to_uri(path)
     cached = index.files.get(path)
-    if ls.is_open(uri):
-        view = ls.view(uri)
-        if view is None:
-            return None
+    view = ls.view(uri) if path in opened else None
+    if view is not None:
         if cached is not None and cached.stamp is view.parsed:
             return cached
         stamp: Any = view.parsed
-        parsed, lines = view.parsed, view.lines
     else:
         try:
             info = os.stat(path)
@@ -158,6 +163,14 @@ def _file(ls: GtoLanguageServer, root: Path, path: Path) -> Optional[_File]:
         stamp = (info.st_mtime_ns, info.st_size)
         if cached is not None and cached.stamp == stamp:
             return cached
+    # Changed (or never read): which format, then its entries. A closed file's kind is asked only here: it
+    # resolves `.gto`'s index path, a millisecond per file and request.
+    fmt = view.format if view is not None else FORMAT_OF_KIND.get(ls.classify(uri)[0])
+    if fmt is None:
+        return None
+    if view is not None:
+        parsed, lines = view.parsed, view.lines
+    else:
         text = read_text(path)
         if text is None or too_big(text):
             return None
@@ -168,31 +181,41 @@ def _file(ls: GtoLanguageServer, root: Path, path: Path) -> Optional[_File]:
         rel = path.name
     folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
     declared = []
+    symbols = []
     for entry in fmt.entries(parsed):
-        name = entry.name
-        if not isinstance(name, str) or not is_valid_name(name):
+        # An edit re-parses only the entries it touched: the others keep their block, and their symbol here.
+        known = index.blocks.get(id(entry.block))
+        if known is not None and known[0] == (uri, entry.line, entry.col_shift):
+            declared.append(known[1])
+            symbols.append(known[2])
             continue
-        found = split_use(fmt.full_name(folder, name))
-        if found is None:
-            continue
-        inner, editable = key_name_span(lines, entry.name_span, name)
-        whole = Span(entry.name_span.start, max(entry.entry_span.end, entry.name_span.end))
-        declared.append(Declared(found[0], found[1], uri, rel, lines.range(inner), lines.range(whole), editable))
-    symbols = tuple(
-        (
-            item.full.lower(),
-            types.SymbolInformation(
-                name=item.full,
-                kind=types.SymbolKind.Class,
-                location=types.Location(uri=uri, range=item.entry_range),
-                container_name=rel,
-            ),
-        )
-        for item in declared
-    )
-    entry_file = _File(stamp, tuple(declared), symbols)
+        made = _declared(entry, fmt, folder, uri, rel, lines)
+        if made is not None:
+            index.blocks.keep(entry.block, ((uri, entry.line, entry.col_shift), *made))
+            declared.append(made[0])
+            symbols.append(made[1])
+    entry_file = _File(stamp, tuple(declared), tuple(symbols))
     index.files[path] = entry_file
     return entry_file
+
+
+def _declared(
+    entry: Placed, fmt: Format, folder: str, uri: str, rel: str, lines: LineIndex
+) -> Optional[tuple[Declared, tuple[str, types.SymbolInformation]]]:
+    """One entry's artifact and workspace symbol; None when its key is no valid name."""
+    name = entry.name
+    if not isinstance(name, str) or not is_valid_name(name):
+        return None
+    found = split_use(fmt.full_name(folder, name))
+    if found is None:
+        return None
+    key = entry.name_span
+    inner, editable = key_name_span(lines, key, name)
+    whole = lines.range(Span(key.start, max(entry.entry_span.end, key.end)))
+    item = Declared(found[0], found[1], uri, rel, lines.range(inner), whole, editable)
+    location = types.Location(uri=uri, range=whole)
+    symbol = types.SymbolInformation(name=item.full, kind=types.SymbolKind.Class, location=location, container_name=rel)
+    return item, (item.full.lower(), symbol)
 
 
 def key_name_span(lines: LineIndex, span: Span, name: str) -> tuple[Span, bool]:
@@ -211,8 +234,9 @@ def key_name_span(lines: LineIndex, span: Span, name: str) -> tuple[Span, bool]:
 async def declarations(ls: GtoLanguageServer, root: Path) -> list[Declared]:
     """Every artifact the repository's annotations files declare."""
     out: list[Declared] = []
+    opened = open_uris(ls)
     for path in await annotation_files(ls, root):
-        found = _file(ls, root, path)
+        found = _file(ls, root, path, opened)
         if found is not None:
             out.extend(found.declared)
     return out
@@ -235,9 +259,10 @@ async def workspace_symbols(
     MAX_SYMBOLS: VS Code filters and ranks them again)."""
     query = params.query.lower().replace(" ", "")
     out: list[types.SymbolInformation] = []
+    opened = open_uris(ls)
     for root in workspace_roots(ls):
         for path in await annotation_files(ls, root):
-            found = _file(ls, root, path)
+            found = _file(ls, root, path, opened)
             if found is None:
                 continue
             for lowered, symbol in found.symbols:
