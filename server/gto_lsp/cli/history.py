@@ -68,8 +68,11 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str], plain: bool = Fa
     texts: list[list[str]] = []
     numeric: list[bool] = []
     for cells in columns:
-        kind = max((_cell_type(c) for c in cells), default=1)
-        kind = max(kind, 1)
+        kind = 1  # tabulate starts from bool; text (5) is the most generic: no need to look further
+        for cell in cells:
+            kind = max(kind, _cell_type(cell))
+            if kind == 5:
+                break
         shown = [_format(c, kind) for c in cells]
         if kind in (2, 3):
             points = [_after_point(s) for s in shown]
