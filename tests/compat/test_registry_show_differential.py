@@ -30,7 +30,7 @@ from compat import gto_runner as gr
 from compat import known_differences
 from compat.registry_script import run_script
 from compat.test_registry_differential import REPORT, STATE_CASES, cmd, commit, our_env, ours, tag
-from gto_lsp.cli import show
+from gto_lsp.cli.repository import registry_of
 from helpers.git import T0
 
 pytestmark = pytest.mark.compat
@@ -165,6 +165,7 @@ WRITE_SCRIPTS: dict[str, list[dict[str, Any]]] = {
 # --- generated registries ---------------------------------------------------------------------------------
 
 GENERATED = 30
+JOB_SHOWS = 20  # show calls per GTO job
 NAMES = ["rf", "nn", "dir:name", "models/x:y", "Big_1"]
 STAGES = ["dev", "prod", "qa"]
 VERSIONS = ["v0.0.1", "v0.1.0", "v1.0.0", "v1.0.0-rc.1", "v1.0.0+build.5", "v2.0.0", "v2.0.0-alpha", "v10.0.0"]
@@ -180,9 +181,9 @@ def generated(seed: int) -> tuple[list[dict[str, Any]], list[list[str]]]:
     commits = [f"c{i}" for i in range(1, rng.randint(2, 5) + 1)]
     for index, label in enumerate(commits):
         files: dict[str, Any] = {"m.txt": f"{label}\n"}
-        if rng.random() < 0.3:
-            plain = [n for n in names if ":" not in n]  # artifacts.yaml has no dir:name (that is dvc.yaml's)
-            annotated = rng.sample(plain, rng.randint(0, len(plain)))
+        plain = [n for n in names if ":" not in n]  # artifacts.yaml has no dir:name (that is dvc.yaml's)
+        if plain and rng.random() < 0.3:
+            annotated = rng.sample(plain, rng.randint(1, len(plain)))
             files["artifacts.yaml"] = "".join(f"{n}:\n  type: model\n" for n in annotated)
         steps.append(commit(label, index + 1, files))
     counter: dict[str, int] = {}
@@ -226,7 +227,7 @@ def shows_of(case: list[dict[str, Any]], full: bool = True) -> list[list[str]]:
     )
     if not full:
         shows = [["show"], ["show", "-d", "--json"]]
-        return shows + [["show", n, *o] for n in names for o in ([], ["-d", "--json"])]
+        return shows + [["show", n, *o] for n in names for o in (["-d"], ["-d", "--json"])]
     shows = [["show", *o] for o in REGISTRY_OPTIONS] + [["show", "ghost"], ["show", "ghost@latest", "--json"]]
     for name in names:
         shows += [["show", name, *o] for o in NAME_OPTIONS]
@@ -260,9 +261,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     jobs: list[dict[str, Any]] = []
     names: list[str] = []
     scripts = {name: steps + [{"op": "cmd", "args": args} for args in shows] for name, (steps, shows) in CASES.items()}
-    for name, script in scripts.items():
-        jobs.append({"repo": str(base / "gto" / name), "steps": script})
-        names.append(name)
+    for name, (steps, shows) in CASES.items():
+        for part in range(0, len(shows), JOB_SHOWS):  # each part in its own copy of the repository
+            chunk = [{"op": "cmd", "args": args} for args in shows[part : part + JOB_SHOWS]]
+            jobs.append({"repo": str(base / "gto" / f"{name}.{part}"), "steps": steps + chunk})
+            names.append(name)
     for name, script in WRITE_SCRIPTS.items():
         jobs.append({"repo": str(base / "gto" / name), "steps": script, "reads": [str(base / "gto" / name)]})
         names.append(name)
@@ -274,7 +277,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     try:
         with our_env():
             with pytest.MonkeyPatch.context() as patch:  # the show steps change no tag: one read per repository
-                patch.setattr(show, "registry_of", functools.lru_cache(maxsize=None)(show.registry_of))
+                patch.setattr("gto_lsp.cli.show.registry_of", functools.lru_cache(maxsize=None)(registry_of))
                 for name, script in scripts.items():
                     mine[name] = run_script(str(base / "ours" / name), script, ours)
             for name, script in WRITE_SCRIPTS.items():
@@ -283,10 +286,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         _, err = gto.communicate(timeout=300)
     assert gto.returncode == 0, err
     results = json.loads(out_file.read_text(encoding="utf-8"))
-    theirs = {}
+    theirs: dict[str, Any] = {}
     for name, result in zip(names, results):
         assert "crash" not in result, (name, result)
-        theirs[name] = result
+        if name in theirs:  # another part of the same case
+            theirs[name]["results"] += result["results"]
+        else:
+            theirs[name] = result
     # GTO reads gto-lsp's repositories of the write scripts
     reads = [{"repo": str(base / "ours" / n), "steps": None, "reads": [str(base / "ours" / n)]} for n in WRITE_SCRIPTS]
     jobs_file.write_text(json.dumps(reads), encoding="utf-8")
