@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lsp_client import LspClient
+from lsp_client import LspClient, tree_cpu_ms
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -124,7 +124,9 @@ async def run(args: argparse.Namespace) -> None:
             answer, cold = await client.request("workspace/symbol", {"query": ""})
             assert len(answer) == len(full), (len(answer), len(full))
             await client.settle(1.0)  # the open's diagnostics of every annotations file
+            cpu = tree_cpu_ms(client.pid)
             warm = [(await client.request("workspace/symbol", {"query": q}))[1] for q in _cycle(args.queries)]
+            cpu_warm = (tree_cpu_ms(client.pid) - cpu) / args.queries
             version = 1
             edited: dict[bool, list[float]] = {False: [], True: []}
             for settled in (False, True):
@@ -140,11 +142,13 @@ async def run(args: argparse.Namespace) -> None:
                     edited[settled].append((await client.request("workspace/symbol", {"query": query}))[1])
             position = {"textDocument": {"uri": index_uri}, "position": {"line": 4, "character": 1}}
             references = []
+            cpu = tree_cpu_ms(client.pid)
             for _ in range(args.references):
                 found, ms = await client.request(
                     "textDocument/references", {**position, "context": {"includeDeclaration": True}}
                 )
                 references.append(ms)
+            cpu_references = (tree_cpu_ms(client.pid) - cpu) / args.references
             renames = []
             for _ in range(args.references):
                 edit, ms = await client.request("textDocument/rename", {**position, "newName": "renamed"})
@@ -155,6 +159,9 @@ async def run(args: argparse.Namespace) -> None:
         f"{args.artifacts} artifacts in {2 + args.files} annotations files; {args.sources} Python files and "
         f"{max(1, args.sources // 10)} scripts; m-1 has {len(found)} references, its rename "
         f"{sum(len(edits) for edits in (edit.get('changes') or {}).values())} edits"
+    )
+    print(
+        f"server CPU per request (mean): workspace/symbol (warm) {cpu_warm:.1f} ms, references {cpu_references:.1f} ms"
     )
     print("\n| request | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
     print(f"| workspace/symbol, first (cold) | 1 | {cold:.1f} | | |")

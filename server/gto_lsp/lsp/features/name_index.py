@@ -67,6 +67,7 @@ class _Listing:
 class NameIndex:
     files: dict[Path, _File] = field(default_factory=dict)
     listings: dict[Path, _Listing] = field(default_factory=dict)
+    uses: dict[Path, dict[str, tuple[Any, Any]]] = field(default_factory=dict)  # per root: name_uses.Cache
     # Per parsed entry block: ((uri, line, column shift) it was placed at, its Declared, its symbol).
     blocks: BlockCache[tuple[tuple[str, int, int], Declared, tuple[str, types.SymbolInformation]]] = field(
         default_factory=BlockCache

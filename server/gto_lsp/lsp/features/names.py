@@ -14,19 +14,16 @@ from typing import Optional, Union
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.workspace import PositionCodec
 
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.problems import Span
-from gto_lsp.core.repo.safe_read import NotReadable, read_bytes
-from gto_lsp.core.usages import MAX_BYTES, MAX_FILES, Use, is_binary, kind_of, split_use, use_at, uses_of
+from gto_lsp.core.usages import kind_of, split_use, use_at
 from gto_lsp.lsp.edits import documents_edit
 from gto_lsp.lsp.features import navigation
-from gto_lsp.lsp.features.name_index import Declared, declarations, key_name_span, repository_files
+from gto_lsp.lsp.features.name_index import Declared, declarations, key_name_span, name_index, repository_files
+from gto_lsp.lsp.features.name_uses import Opened, Spot, scan
 from gto_lsp.lsp.locate import entry_at
-from gto_lsp.lsp.positions import LineIndex
 from gto_lsp.lsp.session.documents import View
-from gto_lsp.lsp.session.paths import path_to_uri
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: VS Code shows the message
@@ -83,38 +80,6 @@ def name_at(view: View, pos: types.Position) -> Optional[NameAt]:
     return NameAt(root, use.folder, use.name, use.span) if use is not None else None
 
 
-Opened = dict[str, tuple[str, Optional[int], str]]  # path -> (uri, version, text) of the open documents
-Spot = tuple[str, Optional[int], types.Range]  # (uri, version or None, range) of a use
-
-
-def _scan(root: Path, files: list[str], opened: Opened, target: NameAt, codec: PositionCodec) -> list[Spot]:
-    """The uses of the name in the repository's files (blocking: in a worker thread). `opened`: the open
-    documents' (uri, version, text) by path, read instead of the disk."""
-    out: list[Spot] = []
-    for rel in files[:MAX_FILES]:
-        kind = kind_of(rel)
-        if kind is None:
-            continue
-        if rel in opened:
-            uri, version, text = opened[rel]
-        else:
-            try:
-                data = read_bytes(root / rel, MAX_BYTES)
-            except (NotReadable, OSError, ValueError):
-                continue
-            if is_binary(data) or target.name.encode() not in data:
-                continue
-            try:
-                uri, version, text = path_to_uri(root / rel), None, data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-        found: list[Use] = uses_of(text, kind, target.folder, target.name)
-        if found:
-            lines = LineIndex(text, codec)
-            out.extend((uri, version, lines.range(use.span)) for use in found)
-    return out
-
-
 async def find(ls: GtoLanguageServer, target: NameAt) -> Found:
     declared = [d for d in await declarations(ls, target.root) if (d.folder, d.name) == (target.folder, target.name)]
     files = await repository_files(ls, target.root)
@@ -124,7 +89,8 @@ async def find(ls: GtoLanguageServer, target: NameAt) -> Found:
         if path is not None and path.is_relative_to(target.root):
             opened[path.relative_to(target.root).as_posix()] = (str(doc.uri), doc.version, doc.source)
     codec = ls.workspace.position_codec
-    used = await asyncio.to_thread(_scan, target.root, files, opened, target, codec)
+    cache = name_index(ls).uses.setdefault(target.root, {})
+    used = await asyncio.to_thread(scan, target.root, files, opened, target.folder, target.name, codec, cache)
     return Found(declared, used)
 
 
