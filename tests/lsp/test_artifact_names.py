@@ -234,3 +234,16 @@ async def test_rename_of_registered_artifact_warns_about_its_tags(start: Start, 
     assert "'forest' starts unregistered" in message and "gto register forest <commit>" in message
     assert doc.text.startswith("forest:")
 
+
+async def test_without_git_a_walk_that_honours_gitignore(start: Start, make_repo: Callable[..., Repo]) -> None:
+    files = {**FILES, ".gitignore": "build/\n", "build/gen.sh": "gto show rf\n", "tools/run.sh": "gto show rf\n"}
+    repo = make_repo(files=files)
+    editor = await start([repo.root], init_options={"trusted": False})
+    assert ("sub:rf", "sub/dvc.yaml") in await symbols(editor, "")
+    doc = editor.open(repo.index)
+    found = spots(await references(editor, doc.uri, 0, 1), repo.root)
+    assert ("tools/run.sh", 0, 9, 11) in found and not [s for s in found if s[0].startswith("build/")]
+    # No git: the tags cannot be read, so the rename is not refused for them, and nothing warns.
+    applied(editor, await rename(editor, doc.uri, 0, 1, "forest"))
+    assert (repo.root / "tools/run.sh").read_text() == "gto show forest\n"
+    assert (repo.root / "build/gen.sh").read_text() == "gto show rf\n"

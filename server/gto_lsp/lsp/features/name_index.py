@@ -17,7 +17,7 @@ from lsprotocol import types
 
 from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import dvc_files, walk_files
-from gto_lsp.core.formats.dvc.reads import DvcIgnore
+from gto_lsp.core.formats.dvc.reads import IGNORE_FILE, DvcIgnore
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.repo.safe_read import too_big
@@ -115,12 +115,19 @@ async def _listing(ls: GtoLanguageServer, root: Path) -> _Listing:
         now = time.monotonic()
         if cached is not None and isinstance(cached.source, float) and now - cached.source < WALK_FRESH:
             return cached
-        listing = _Listing(now, await asyncio.to_thread(walk_files, root))
+        listing = _Listing(now, await asyncio.to_thread(_walk, root))
     listing.annotations = await asyncio.to_thread(
         dvc_files, listing.files, DvcIgnore(lambda rel: read_text(root / rel))
     )
     index.listings[root] = listing
     return listing
+
+
+def _walk(root: Path) -> list[str]:
+    """The folder's files without git (an untrusted workspace, git off): what its `.gitignore` files leave. They
+    follow the rules of `.dvcignore` files (gitignore's, each below its folder), so DvcIgnore reads them."""
+    ignore = DvcIgnore(lambda rel: read_text(root / (rel[: -len(IGNORE_FILE)] + ".gitignore")))
+    return [rel for rel in walk_files(root) if ignore.reason(rel) is None]
 
 
 async def annotation_files(ls: GtoLanguageServer, root: Path) -> list[Path]:
