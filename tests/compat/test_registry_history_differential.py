@@ -27,7 +27,7 @@ import pytest
 from compat import gto_runner as gr
 from compat import known_differences
 from compat.registry_script import run_script
-from compat.test_registry_differential import REPORT, SCRIPTS, STATE_CASES, our_env, ours
+from compat.test_registry_differential import SCRIPTS, STATE_CASES, normalized, our_env, ours
 from gto_lsp import cli
 from helpers.git import T0, git, isolated_env
 
@@ -172,11 +172,6 @@ def artifact_names(tags: list[str]) -> list[str]:
     return sorted({t.artifact for t in map(parse_tag, tags) if t is not None})
 
 
-def normalized(result: dict[str, Any]) -> tuple[int, str, str]:
-    err = "".join(ln for ln in result["err"].splitlines(keepends=True) if ln.strip() != REPORT)
-    return result["code"], result["out"], err
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     python = gr.venv_python("gto110")
@@ -195,6 +190,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             tags = tag_names(root)
             jobs[name] = commands(root, artifact_names(tags), tags, random.Random(name), False)
     jobs["random-0"] += [[*args, "-r", str(base / "random-0")] for args in USAGE]
+    Builder(base / "empty")  # no commit yet
+    jobs["empty"] = commands(base / "empty", [], [], random.Random(0), True)
+    (base / "not-a-repo").mkdir()
+    jobs["not-a-repo"] = [["history", "-r", str(base / "not-a-repo")], ["stages", "-r", str(base / "not-a-repo")]]
     jobs_file, out_file = base / "jobs.json", base / "out.json"
     jobs_file.write_text(json.dumps(list(jobs.values())), encoding="utf-8")
     script = Path(__file__).with_name("history_script.py")
@@ -209,7 +208,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"jobs": jobs, "mine": mine, "theirs": dict(zip(jobs, theirs))}
 
 
-CASES = [f"random-{seed}" for seed in SEEDS] + list(STATE_CASES) + list(SCRIPTS)
+CASES = [f"random-{seed}" for seed in SEEDS] + list(STATE_CASES) + list(SCRIPTS) + ["empty", "not-a-repo"]
 
 
 @pytest.mark.parametrize("case", CASES)
