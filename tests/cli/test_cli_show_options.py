@@ -4,36 +4,16 @@ refusals, and `deprecate --ref`'s order of checks. Real repositories, tags by `g
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from gto_lsp.cli import main
+from cli.test_cli_registry import repo, run
 from helpers.git import T0, git
 
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in ("GIT_COMMITTER_NAME", "GIT_AUTHOR_NAME"):
-        monkeypatch.setenv(key, "Tess")
-    for key in ("GIT_COMMITTER_EMAIL", "GIT_AUTHOR_EMAIL"):
-        monkeypatch.setenv(key, "tess@example.com")
-    monkeypatch.delenv("GTO_STAGES", raising=False)
-    monkeypatch.setenv("GTO_EMOJIS", "false")
-    r = tmp_path / "repo"
-    r.mkdir()
-    git(r, "init", "-q", "-b", "main")
-    monkeypatch.chdir(r)
-    return r
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out, err)
-    return code, out.getvalue(), err.getvalue()
+__all__ = ["repo"]  # the fixture (a repository with one empty commit, GTO_EMOJIS=false, as the cwd)
 
 
 def commit(repo: Path, message: str, seconds: int, files: dict[str, str] | None = None) -> str:
