@@ -16,8 +16,8 @@ Public API::
     PushError(WriteError): kind "no-remote" | "rejected" | "auth" | "failed"; the local tags stay
 
 Tags are annotated, point at the commit, carry the committer identity (GIT_COMMITTER_NAME/EMAIL, else
-user.name/user.email) and a tagger time later than plan.not_before (every existing tag and commit event of the
-artifact) and than the tag before it in the same plan, so the replay order never depends on a tie.
+user.name/user.email) and a tagger time later than plan.not_before (every existing tag event of the artifact, not its
+commit dates, as GTO) and than the tag before it in the same plan, so the replay order never depends on a tie.
 """
 
 from __future__ import annotations
