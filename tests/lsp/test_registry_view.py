@@ -351,3 +351,14 @@ async def test_registry_changed_after_a_tag_from_outside(start: Start, make_repo
     assert await asyncio.wait_for(arrived.get(), 30) == {"repository": str(repo.root)}
     after = await editor.command("gto.server.registry", {"repository": str(repo.root)})
     assert [a["latest"] for a in after["artifacts"] if a["name"] == "rf"] == ["v2.0.0"]
+
+
+async def test_name_hover_shows_the_latest_versions_commit(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo, _, c2 = view_repo(make_repo)
+    editor = await start([repo.root], CLIENT)
+    doc = editor.open(repo.root / "artifacts.yaml")
+    for _ in range(2):  # the second answer comes from the remembered commit
+        hover = await editor.hover(doc, 0, 1)
+        assert hover is not None
+        value = hover.contents.value  # type: ignore[union-attr]
+        assert value.endswith(f"\n\nLatest `v1.3.0`: commit `{c2[:7]}` by Test, 2023-11-14: *second*"), value

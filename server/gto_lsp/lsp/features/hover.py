@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import TYPE_CHECKING, Mapping, Optional
 
 from lsprotocol import types
@@ -20,6 +21,7 @@ from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 if TYPE_CHECKING:
+    from gto_lsp.core.registry.details import CommitInfo
     from gto_lsp.core.registry.state import ArtifactRegistry
 
 _FIELD_LINE = re.compile(r"^(\s+|.*[{,]\s*)([A-Za-z_]+)\s*:")
@@ -66,6 +68,34 @@ async def _registry(
     if known is not None:
         return known, None
     return await asyncio.to_thread(view.repo.registry_lazy), None
+
+
+# Commit details by sha: a commit never changes, so hovering the same artifact again runs no git.
+_COMMITS: dict[str, Optional[CommitInfo]] = {}
+MAX_COMMITS = 512
+
+
+async def latest_text(view: View, name: str, registry: Optional[Mapping[str, ArtifactRegistry]]) -> str:
+    """The latest version's commit (sha, author, date, subject): one `git log -1` per commit, then remembered."""
+    entry = registry.get(name) if registry is not None else None
+    facts = view.repo.facts_ready()
+    if entry is None or not entry.latest or facts is None:
+        return ""
+    commit = next((v.commit for v in entry.versions if v.version == entry.latest), None)
+    if commit is None:
+        return ""
+    if commit not in _COMMITS:
+        from gto_lsp.core.registry.details import commit_info  # runs git: imported once git is allowed
+
+        if len(_COMMITS) >= MAX_COMMITS:
+            _COMMITS.clear()
+        _COMMITS[commit] = await asyncio.to_thread(commit_info, facts, commit)
+    info = _COMMITS[commit]
+    if info is None:
+        return ""
+    day = time.strftime("%Y-%m-%d", time.gmtime(info.date))
+    subject = info.subject.replace("*", "\\*")[:200]
+    return f"\n\nLatest `{entry.latest}`: commit `{info.sha[:7]}` by {info.author}, {day}: *{subject}*"
 
 
 def _cut(line: str, width: int = 200) -> str:
@@ -123,7 +153,9 @@ async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[ty
         registry, note = await _registry(ls, view)
         body = names_text(view.folder, name) + "\n\n" if fmt.names_qualified else ""
         body += f"```yaml\n{_entry_text(view, entry.first_line, entry.last_line)}\n```\n\n"
-        body += f"**Registry** (git tags)\n\n{registry_text(fmt.full_name(view.folder, name), registry, note)}"
+        full = fmt.full_name(view.folder, name)
+        body += f"**Registry** (git tags)\n\n{registry_text(full, registry, note)}"
+        body += await latest_text(view, full, registry)
         return types.Hover(contents=_markup(ls, body), range=view.lines.range(entry.name_span))
     hit = field_at(entry, pos)
     if hit is not None and hit.on_key:
