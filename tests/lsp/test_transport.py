@@ -92,7 +92,7 @@ class Raw:
                 }
             )
         )
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + 30  # a hang bound, not a speed
         while (left := deadline - time.monotonic()) > 0:
             got = self.read(left)
             if got is not None and got.get("id") == self.next_id:
@@ -115,7 +115,7 @@ class Raw:
 def raw(tmp_path: Path) -> Any:
     server = Raw(tmp_path / "home")
     server.send(message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
-    assert server.read(10) is not None
+    assert server.read(30) is not None
     server.send(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
     yield server
     stderr = server.close()
