@@ -5,12 +5,15 @@
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
+began=$(date +%s)
 bash scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
 failed=()
 step() {
-  local name="$1"; shift
+  local name="$1" start; shift
   echo "=== $name" >&2
+  start=$(date +%s)
   if ! "$@"; then failed+=("$name"); fi
+  echo "=== $name: $(( $(date +%s) - start )) s" >&2
 }
 step "ruff" .venv/bin/ruff check server tests bench
 step "ruff format" .venv/bin/ruff format --check server tests bench
@@ -22,10 +25,10 @@ if [ -f package.json ]; then
     step "real-editor tests" npm run --silent test:editor
   fi
 fi
-step "pytest" .venv/bin/python -m pytest -q -W error::pytest.PytestUnraisableExceptionWarning "$@"
 # The oldest and the newest Python (the .vsix runs on 3.9+): the core, CLI and server tests, without the
 # compatibility, editor and fuzz suites and the large-input ones (scripts/python-venvs.sh made the venvs during
-# setup). The two versions run side by side (their tests mostly wait on subprocesses), each logged to a file.
+# setup). The two versions run side by side and alongside the main pytest (their tests mostly wait on
+# subprocesses: overlapped, the three take about as long as the main pytest alone), each logged to a file.
 FAST=(--ignore=tests/compat --ignore=tests/editor --ignore=tests/editors
   --deselect=tests/lsp/test_robustness.py --deselect=tests/lsp/test_hostile.py
   --deselect=tests/lsp/test_fuzz_hostile.py --deselect=tests/lsp/test_large_documents.py
@@ -53,12 +56,14 @@ for minor in 3.9 3.13; do
   pids+=("$!")
   minors+=("$minor")
 done
+step "pytest" .venv/bin/python -m pytest -q -W error::pytest.PytestUnraisableExceptionWarning "$@"
 for i in "${!pids[@]}"; do
   minor="${minors[$i]}"
   if wait "${pids[$i]}"; then status=ok; else status=FAILED; failed+=("python $minor"); fi
   echo "=== python $minor core and server tests: $status" >&2
   grep -E "passed|failed|^FAILED|^ERROR" ".cache/py-test/$minor.log" >&2
 done
+echo "=== test.sh took $(( $(date +%s) - began )) s" >&2
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED: ${failed[*]}" >&2
   exit 1
