@@ -3,8 +3,8 @@
 # builds the .vsix (npm run package) unless GTO_VSIX names one, then runs under node's test runner:
 #   1. in-editor integration tests in the real extension host (trusted workspace, then Restricted Mode);
 #   2. a UI test in headless Chromium against code-server (screenshots in test-output/screenshots/).
-# GTO_UPDATE_SCREENSHOT=1 also copies the README screenshots to images/screenshot.png, images/dvc-yaml.png and
-# images/dvc-pipeline.png.
+# GTO_UPDATE_SCREENSHOT=1 also copies the README screenshots to images/screenshot.png, images/dvc-yaml.png,
+# images/dvc-pipeline.png and images/registry-view.png.
 # Needs `npm ci` first. Exits non-zero on any failure.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

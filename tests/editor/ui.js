@@ -1,7 +1,8 @@
 // UI-level test: code-server 4.100.3 with the .vsix installed, driven by headless Chromium (playwright-core)
 // like a person: open artifacts.yaml, show the Problems panel, run "GTO: Annotate Artifact..." from the
 // command palette and answer its prompts with the keyboard; then dvc.yaml: its artifacts, and its pipeline (a typo'd
-// stage key, the hover of a `${}`). Screenshots go to test-output/screenshots/.
+// stage key, the hover of a `${}`); then the Registry view and its history panel. Screenshots go to
+// test-output/screenshots/.
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
@@ -310,7 +311,48 @@ async function runUi(o) {
     o.log(`hover on \${train.epochs}: ${hoverText}`);
     assert.match(hoverText, /\$\{train\.epochs\}\s*=\s*10/);
     const pipelineShot = await snap('dvc-pipeline');
-    return { shots, readmeShot: pathShot, dvcShot, pipelineShot };
+
+    // The Registry view (GTO in the activity bar): churn expanded to its versions, v0.1.0 to its tag events, and
+    // the repository's history in the editor area. The README's picture.
+    await page.keyboard.press('Escape');
+    await clearNotifications();
+    await palette('View: Toggle Panel Visibility');
+    await page.locator('.activitybar .action-item .action-label[aria-label^="GTO"]').first().click();
+    // Rows by depth: an artifact's description names its versions too.
+    const registryRow = (text, level = 1) => page.locator(`.pane-body .monaco-list-row[aria-level="${level}"]`, { hasText: text }).first();
+    await registryRow('churn').waitFor({ state: 'visible', timeout: 40000 });
+    // A wider side bar (its edge dragged), so the descriptions (type · latest · stages) show in full.
+    const bar = await page.locator('.part.sidebar').boundingBox();
+    if (bar) {
+      const y = bar.y + bar.height / 2;
+      await page.mouse.move(bar.x + bar.width + 1, y);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + bar.width + 110, y, { steps: 8 });
+      await page.mouse.up();
+    }
+    await registryRow('churn').click();
+    await page.keyboard.press('ArrowRight');
+    await registryRow('v0.1.0', 2).waitFor({ state: 'visible', timeout: 20000 });
+    await registryRow('v0.1.0', 2).click();
+    await page.keyboard.press('ArrowRight');
+    await registryRow('assigned staging', 3).waitFor({ state: 'visible', timeout: 20000 });
+    const viewText = await page.locator('.pane-body').first().innerText();
+    o.log(`Registry view:\n${viewText}`);
+    assert.match(viewText, /churn[\s\S]*model · v0\.1\.0 · prod, staging/);
+    assert.match(viewText, /segments[\s\S]*tags only/);
+    await palette('GTO: Show Registry History');
+    const history = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await history.locator('tbody tr').first().waitFor({ state: 'visible', timeout: 30000 });
+    o.log(`history rows: ${await history.locator('tbody tr').count()}`);
+    // The version's details as its tooltip (the server's markdown), when the hover shows in time.
+    await registryRow('v0.1.0', 2).hover();
+    await page
+      .locator('.monaco-hover, .workbench-hover', { hasText: 'Demo User' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10000 })
+      .catch(() => o.log('the version tooltip did not show: the picture goes without it'));
+    const registryShot = await snap('registry-view');
+    return { shots, readmeShot: pathShot, dvcShot, pipelineShot, registryShot };
   } catch (err) {
     const page = context?.pages()[0];
     if (page) {

@@ -1082,6 +1082,192 @@ test('trusted', "Explorer: Assign Stage... on an artifact's path finds the artif
   assert.strictEqual((await a.server.registryState(root(), 'churn')).stages.prod, latest);
 });
 
+// ---------------------------------------------------------------- the Registry view
+
+/** The Registry view's nodes under `parent` (the top when absent), as the tree gets them. */
+function viewNodes(a, parent) {
+  return a.registry.model.children(parent);
+}
+
+function itemOf(a, node) {
+  const item = a.registry.tree.getTreeItem(node);
+  return { label: typeof item.label === 'string' ? item.label : item.label.label, description: item.description ?? '', item };
+}
+
+async function artifactNode(a, name) {
+  const found = (await viewNodes(a)).find((n) => n.kind === 'artifact' && n.artifact.name === name);
+  assert.ok(found, `the Registry view lists ${name}`);
+  return found;
+}
+
+async function versionNodeOf(a, artifact, version) {
+  const found = (await viewNodes(a, artifact)).find((n) => n.kind === 'version' && n.version.version === version);
+  assert.ok(found, `${artifact.artifact.name} ${version} in the Registry view`);
+  return found;
+}
+
+test('trusted', "Registry view: the GTO container lists the demo's artifacts (every annotations file and the tags) with type, latest version and stages", async () => {
+  const a = await api();
+  await vscode.commands.executeCommand('workbench.view.extension.gto');
+  await waitFor('the Registry view to be visible', () => a.registry.tree.view.visible);
+  const churnState = await a.server.registryState(root(), 'churn');
+  const top = await waitFor('the artifacts', async () => {
+    const nodes = await viewNodes(a);
+    return nodes.some((n) => n.kind === 'artifact') ? nodes : undefined;
+  });
+  const rows = Object.fromEntries(top.filter((n) => n.kind === 'artifact').map((n) => [n.artifact.name, itemOf(a, n).description]));
+  console.log(`Registry view: ${JSON.stringify(rows)}`);
+  // artifacts.yaml's, dvc.yaml's, the nested models/fraud/dvc.yaml's (folder:name), and segments (annotated as a
+  // dataset by the explorer test above; its tag comes from the demo).
+  for (const name of ['churn', 'fraud', 'customers', 'forecast', 'recommender', 'models/fraud:fraud', 'segments']) {
+    assert.ok(name in rows, `${name} is listed (${Object.keys(rows).join(', ')})`);
+  }
+  assert.strictEqual(rows.churn, `model · ${churnState.latest} · prod, staging`);
+  assert.strictEqual(rows.recommender, 'model · v1.0.0');
+  assert.strictEqual(rows.fraud, 'model · not registered');
+  assert.strictEqual(itemOf(a, await artifactNode(a, 'churn')).item.iconPath.id, 'package');
+});
+
+test('trusted', 'Registry view: filter by stage, then search through the prompt; the description says it; clear', async () => {
+  const a = await api();
+  const names = async () => (await viewNodes(a)).map((n) => (n.kind === 'artifact' ? n.artifact.name : `(${n.text})`));
+  try {
+    await vscode.commands.executeCommand('gto.registry.filter', { stage: 'staging' });
+    assert.deepStrictEqual(await names(), ['churn']);
+    assert.strictEqual(a.registry.tree.view.description, 'stage: staging');
+    const driving = drive(a, [{ id: 'filter', act: value('segm') }]);
+    const filter = await vscode.commands.executeCommand('gto.registry.filter');
+    await driving;
+    assert.deepStrictEqual(filter, { stage: 'staging', text: 'segm' });
+    assert.strictEqual(a.registry.tree.view.description, '"segm" · stage: staging');
+    assert.match((await names())[0], /^\(No artifact matches "segm" · stage: staging/);
+    await vscode.commands.executeCommand('gto.registry.filter', { text: 'segm' });
+    assert.deepStrictEqual(await names(), ['segments']);
+  } finally {
+    await vscode.commands.executeCommand('gto.registry.clearFilter');
+  }
+  assert.strictEqual(a.registry.tree.view.description, undefined);
+  assert.ok((await names()).includes('segments') && (await names()).includes('churn'));
+});
+
+test('trusted', 'Registry view: an artifact expands to its versions, a version to its tag events; its tooltip is the version details', async () => {
+  const a = await api();
+  const churn = await artifactNode(a, 'churn');
+  await a.registry.tree.view.reveal(churn, { expand: true, select: true });
+  const versions = await viewNodes(a, churn);
+  const labels = versions.map((n) => `${itemOf(a, n).label} | ${itemOf(a, n).description}`);
+  console.log(`churn's versions: ${JSON.stringify(labels)}`);
+  // v0.1.0 keeps its prod assignment after prod moved to v0.1.1 (GTO unassigns nothing by itself).
+  assert.ok(labels.some((l) => /^v0\.1\.0 \| staging\b/.test(l)), labels.join('; '));
+  const v010 = await versionNodeOf(a, churn, 'v0.1.0');
+  await a.registry.tree.view.reveal(v010, { expand: true });
+  const events = (await viewNodes(a, v010)).map((n) => itemOf(a, n));
+  assert.deepStrictEqual(
+    events.map((e) => e.label).filter((l) => ['registered', 'assigned staging'].includes(l)),
+    ['assigned staging', 'registered'],
+    'newest first',
+  );
+  const registered = events.find((e) => e.label === 'registered');
+  assert.match(registered.description, /^Demo User · \d+ (month|year|week|day)s? ago$/);
+  assert.match(registered.item.tooltip.value, /2026-01-06 10:00:00 UTC/);
+  assert.match(registered.item.tooltip.value, /Registering artifact churn version v0\.1\.0/);
+  const resolved = await a.registry.tree.resolveTreeItem(itemOf(a, v010).item, v010);
+  const details = resolved.tooltip.value;
+  console.log(`churn v0.1.0's details:\n${details}`);
+  assert.match(details, /Demo User/);
+  assert.match(details, new RegExp(git('rev-parse', '--short=7', 'churn@v0.1.0^{commit}')));
+});
+
+test('trusted', 'Registry view: the history panel opens with the rows of gto history, newest first', async () => {
+  const a = await api();
+  const churn = await artifactNode(a, 'churn');
+  const r = await vscode.commands.executeCommand('gto.registry.history', churn);
+  const open = a.registry.history.last;
+  assert.ok(open && r.rows === open.rows.length && r.rows >= 3, JSON.stringify(r));
+  assert.ok(open.rows.every((row) => row.artifact === 'churn'));
+  const times = open.rows.map((row) => Date.parse(row.timestamp));
+  assert.deepStrictEqual([...times].sort((x, y) => y - x), times, 'newest first');
+  assert.strictEqual(open.rows.at(-1).ref, 'churn@v0.1.0');
+  const html = open.panel.webview.html;
+  assert.match(html, /<table aria-label="History of churn">/);
+  assert.strictEqual((html.match(/<tr data-index=/g) ?? []).length, open.rows.length);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'nonce-/);
+  await waitFor('the history panel to be visible', () => open.panel.visible);
+  const all = await vscode.commands.executeCommand('gto.registry.history');
+  assert.ok(a.registry.history.last.rows.some((row) => row.artifact === 'segments'), JSON.stringify(all));
+  a.registry.history.last.panel.dispose();
+  open.panel.dispose();
+});
+
+test('trusted', 'Registry view: open files at a version, and compare two versions in a diff editor', async () => {
+  const a = await api();
+  const churn = await artifactNode(a, 'churn');
+  const latest = (await a.server.registryState(root(), 'churn')).latest;
+  const v010 = await versionNodeOf(a, churn, 'v0.1.0');
+  const opened = await vscode.commands.executeCommand('gto.registry.openAtVersion', v010);
+  console.log(`opened at v0.1.0: ${JSON.stringify(opened)}`);
+  assert.ok(opened.length >= 1 && opened[0].startsWith('gto-git:'), JSON.stringify(opened));
+  const annotations = await vscode.workspace.openTextDocument(vscode.Uri.parse(opened[0]));
+  assert.match(annotations.getText(), /^churn:$/m);
+  assert.strictEqual(annotations.getText().trimEnd(), git('show', `churn@v0.1.0^{commit}:artifacts.yaml`));
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const top = await versionNodeOf(a, churn, latest);
+  const comparison = await runCommand(a, 'gto.registry.compare', [{ id: 'compareWith', act: item('v0.1.0') }], top);
+  assert.strictEqual(comparison.title, `churn v0.1.0 ↔ ${latest}`);
+  const tab = await waitFor('the diff editor', () => {
+    const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+    return t?.input instanceof vscode.TabInputTextDiff ? t : undefined;
+  });
+  assert.strictEqual(tab.label, comparison.title);
+  const left = await vscode.workspace.openTextDocument(tab.input.original);
+  const right = await vscode.workspace.openTextDocument(tab.input.modified);
+  console.log(`compare: left\n${left.getText()}\nright\n${right.getText()}`);
+  assert.strictEqual(left.getText(), (await a.server.versionDetails(root(), 'churn', 'v0.1.0')).text);
+  assert.strictEqual(right.getText(), (await a.server.versionDetails(root(), 'churn', latest)).text);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
+test('trusted', 'Registry view: register from a node, then assign from a node; the view shows the new tags', async () => {
+  const a = await api();
+  const segments = await artifactNode(a, 'segments');
+  const registering = drive(a, [
+    { id: 'version', act: item('v0.0.2') },
+    { id: 'confirm', act: (input) => (input.activeItems = [input.items[0]]) },
+  ]);
+  const registered = await runUntilTag(registering, 'segments@v0.0.2', 'gto.registry.register', segments);
+  assert.strictEqual(registered.status, 'created', registered.message);
+  await waitFor('segments v0.0.2 in the view', async () => itemOf(a, await artifactNode(a, 'segments')).description === 'dataset · v0.0.2');
+  const assigning = drive(a, [
+    { id: 'stage', act: item('staging') },
+    { id: 'assignVersion', act: (input) => assert.strictEqual(input.activeItems[0]?.label, 'v0.0.2') },
+    { id: 'confirm', act: (input) => (input.activeItems = [input.items[0]]) },
+  ]);
+  const assigned = await runUntilTag(assigning, 'segments#staging#1', 'gto.registry.assign', await artifactNode(a, 'segments'));
+  assert.strictEqual(assigned.status, 'created', assigned.message);
+  await waitFor('segments in staging in the view', async () => itemOf(a, await artifactNode(a, 'segments')).description === 'dataset · v0.0.2 · staging');
+  const v002 = await versionNodeOf(a, await artifactNode(a, 'segments'), 'v0.0.2');
+  assert.strictEqual(itemOf(a, v002).description, 'staging · latest');
+});
+
+test('trusted', 'Registry view: tags made outside the editor (git tag -a) show without a refresh (gto/registryChanged); a tag-only artifact is marked', async () => {
+  const a = await api();
+  assert.strictEqual(itemOf(a, await artifactNode(a, 'recommender')).description, 'model · v1.0.0');
+  const changes = [];
+  const sub = a.registry.model.onDidChange((r) => changes.push(r));
+  try {
+    git('tag', '-a', 'recommender@v1.1.0', '-m', 'Registering artifact recommender version v1.1.0');
+    git('tag', '-a', 'legacy@v2.0.0', '-m', 'Registering artifact legacy version v2.0.0');
+    await waitFor('recommender v1.1.0 in the view', async () => itemOf(a, await artifactNode(a, 'recommender')).description === 'model · v1.1.0', 30000);
+    const legacy = itemOf(a, await artifactNode(a, 'legacy'));
+    assert.strictEqual(legacy.description, 'v2.0.0 · tags only');
+    assert.strictEqual(legacy.item.iconPath.id, 'tag');
+    assert.ok(changes.length >= 1, 'the model was told by the server');
+    console.log(`refreshes after git tag -a: ${JSON.stringify(changes)}`);
+  } finally {
+    sub.dispose();
+  }
+});
+
 // ---------------------------------------------------------------- restricted mode
 
 test('restricted', 'Restricted Mode: the server runs untrusted', async () => {
@@ -1120,6 +1306,11 @@ test('restricted', 'Restricted Mode: no registry code lenses; Register Version..
   assert.strictEqual(result.status, 'refused');
   assert.match(result.message, /not trusted/);
   assert.strictEqual(git('tag', '-l'), head, 'no tag');
+});
+
+test('restricted', 'Restricted Mode: the Registry view is empty, so its welcome text says why', async () => {
+  const a = await api();
+  assert.deepStrictEqual(await a.registry.model.children(), []);
 });
 
 exports.run = async function run() {
