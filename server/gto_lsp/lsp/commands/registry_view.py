@@ -19,7 +19,9 @@ from gto_lsp.core.formats.dvc.reads import DvcIgnore
 from gto_lsp.core.messages import cannot_find_artifact
 from gto_lsp.core.registry.overview import (
     Annotation,
-    annotations_of,
+    AnnotationReader,
+    candidate_paths,
+    list_candidates,
     read_tag_notes,
     registry_error,
     rows,
@@ -63,6 +65,25 @@ async def _registry(gate: Gate, complete: bool) -> LazyRegistry:
     return registry
 
 
+_READER = AnnotationReader()
+# Per repository: the listing (Tracked) the candidates were taken from, and them.
+_CANDIDATES: dict[Path, tuple[object, list[str]]] = {}
+
+
+async def _candidates(gate: Gate) -> list[str]:
+    """The paths that may be dvc.yaml files DVC reads: from the server's listing of the repository when it has
+    one (memoised per listing), else from a pathspec-limited `git ls-files` (not a listing of every file)."""
+    tracked = gate.repo.tracked_ready()
+    if tracked is None:
+        facts = gate.repo.facts_ready()
+        return await asyncio.to_thread(list_candidates, facts) if facts is not None else []
+    known = _CANDIDATES.get(gate.root)
+    if known is None or known[0] is not tracked:
+        found = await asyncio.to_thread(candidate_paths, [*tracked.files, *tracked.untracked])
+        known = _CANDIDATES[gate.root] = (tracked, found)
+    return known[1]
+
+
 def _annotation_paths(ls: GtoLanguageServer, gate: Gate, listed: list[str]) -> list[Path]:
     """The index (artifacts.yaml) and every dvc.yaml DVC reads, root first: git's lists plus the ones the editor
     knows of that git's cached lists may not have yet."""
@@ -82,8 +103,7 @@ Found = tuple[list[Annotation], dict[Annotation, Any], dict[str, str]]  # annota
 
 async def _annotations(ls: GtoLanguageServer, gate: Gate) -> Found:
     """Every annotation of the repository, with its name's LSP range and each file's uri."""
-    tracked = await asyncio.to_thread(gate.repo.tracked)
-    listed = tracked.files + tracked.untracked if tracked is not None else []
+    listed = await _candidates(gate)
     found: list[Annotation] = []
     ranges: dict[Annotation, Any] = {}
     uris: dict[str, str] = {}
@@ -96,7 +116,7 @@ async def _annotations(ls: GtoLanguageServer, gate: Gate) -> Found:
             continue
         file = path.relative_to(gate.root).as_posix()
         uris[file] = uri
-        for annotation in annotations_of(view.format, view.parsed, file):
+        for annotation in _READER.annotations_of(view.format, view.parsed, file):
             found.append(annotation)
             r = view.lines.range(annotation.span)
             ranges[annotation] = {
