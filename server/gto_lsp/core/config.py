@@ -152,6 +152,13 @@ def _read_value(key: str, kind: str, node: Any) -> tuple[Any, Optional[Problem]]
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode):
                 return None, _problem("config-wrong-type", f"Each of `{key}` in `.gto` must be a name.", _span(item))
+            if item.tag != "tag:yaml.org,2002:str":  # GTO's pydantic takes no number, boolean or null as a name
+                return None, _problem(
+                    "config-wrong-type",
+                    f"`{item.value}` in `{key}` is not a string in YAML, and GTO refuses the whole config ('Wrong "
+                    f"config file'). Quote it: `'{item.value}'`.",
+                    _span(item),
+                )
             if not is_valid_name(item.value):
                 return None, _problem(
                     "config-invalid-name",

@@ -112,12 +112,21 @@ def test_env_overrides_gto_config() -> None:
         ("- a\n", "config-not-mapping"),
         ("types: [a\n", "config-syntax"),
         ("emojis: maybe\n", "config-wrong-type"),
+        ("stages: [dev, 7]\n", "config-wrong-type"),  # a number: GTO's pydantic refuses it, as real GTO showed
+        ("stages: [dev, true]\n", "config-wrong-type"),
+        ("types: [model, null]\n", "config-wrong-type"),
     ],
 )
 def test_gto_config_problems(gto: str, code: str) -> None:
     config = parse_config(gto, env={})
     assert [p.code for p in config.problems] == [code]
     assert config.problems[0].file == ".gto"
+
+
+def test_a_quoted_number_is_a_name_in_gto_config() -> None:
+    config = parse_config("stages: [dev, '7']\n", env={})
+    assert config.problems == ()
+    assert config.stages == ("dev", "7")
 
 
 def test_gto_config_keys_are_case_insensitive() -> None:
