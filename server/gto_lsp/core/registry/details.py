@@ -88,18 +88,36 @@ def flatten(data: Any, limit: int = MAX_KEYS) -> tuple[dict[str, Any], int]:
     return out, more
 
 
-def blob_text(facts: RepoFacts, sha: str, path: str, limit: int = MAX_FILE_BYTES) -> tuple[Optional[str], str]:
-    """(text, why not) of a file at the commit: "absent", or refused over `limit` bytes."""
-    size = facts.run("cat-file", "-s", f"{sha}:{path}")
-    if size.status != 0 or facts.run("cat-file", "-t", f"{sha}:{path}").text.strip() != "blob":
+def sizes(facts: RepoFacts, sha: str, paths: list[str]) -> dict[str, int]:
+    """The size of each of `paths` that is a file at the commit: one `git ls-tree` for all of them."""
+    if not paths:
+        return {}
+    res = facts.run("ls-tree", "-z", "-l", "--full-tree", sha, "--", *paths)
+    found: dict[str, int] = {}
+    for record in res.out.decode("utf-8", "surrogateescape").split("\0") if res.status == 0 else ():
+        head, _, path = record.partition("\t")
+        parts = head.split()
+        if len(parts) == 4 and parts[1] == "blob" and parts[3].isdigit():
+            found[path] = int(parts[3])
+    return found
+
+
+def blob_text(
+    facts: RepoFacts, sha: str, path: str, limit: int = MAX_FILE_BYTES, size: Optional[int] = -1
+) -> tuple[Optional[str], str]:
+    """(text, why not) of a file at the commit: "absent", or refused over `limit` bytes (`size`: known already,
+    None for absent)."""
+    if size == -1:
+        size = sizes(facts, sha, [path]).get(path)
+    if size is None:
         return None, "absent"
-    if int(size.text.strip() or 0) > limit:
+    if size > limit:
         return None, f"larger than {limit:,} bytes"
     return facts.file_at_rev(sha, path), ""
 
 
-def _values(facts: RepoFacts, sha: str, path: str) -> Optional[Values]:
-    text, why = blob_text(facts, sha, path)
+def _values(facts: RepoFacts, sha: str, path: str, size: Optional[int]) -> Optional[Values]:
+    text, why = blob_text(facts, sha, path, size=size)
     if text is None:
         return None if why == "absent" else Values(path, {}, error=why)
     parsed = parse_params(path, text)
@@ -158,8 +176,10 @@ def version_details(facts: RepoFacts, sha: str, name: str, index: str) -> Option
     folder = name.rpartition(":")[0]
     metrics: list[str] = []
     params: list[str] = []
-    for dvc_file in dict.fromkeys([DVC_FILE, posixpath.join(folder, DVC_FILE)]):
-        text, _ = blob_text(facts, info.sha, dvc_file)
+    dvc_files = list(dict.fromkeys([DVC_FILE, posixpath.join(folder, DVC_FILE)]))
+    known = sizes(facts, info.sha, dvc_files)
+    for dvc_file in dvc_files:
+        text, _ = blob_text(facts, info.sha, dvc_file, size=known.get(dvc_file))
         data = parse_params(dvc_file, text).data if text is not None else None
         if data is None:
             continue
@@ -167,8 +187,11 @@ def version_details(facts: RepoFacts, sha: str, name: str, index: str) -> Option
         metrics += _paths(data.get("metrics"), where)
         params += _paths(data.get("params"), where) + _stage_params(data.get("stages"), where)
 
+    files = list(dict.fromkeys(metrics + params))[:MAX_FILES]
+    known = sizes(facts, info.sha, files)
+
     def read(paths: list[str]) -> list[Values]:
-        found = (_values(facts, info.sha, path) for path in list(dict.fromkeys(paths))[:MAX_FILES])
+        found = (_values(facts, info.sha, path, known.get(path)) for path in dict.fromkeys(paths) if path in files)
         return [values for values in found if values is not None]
 
     return Details(info, _annotation(facts, info.sha, name, index), read(metrics), read(params))
