@@ -208,7 +208,14 @@ async def test_untrusted_or_git_off_refuses(start: Start, make_repo: Callable[..
     repo, _, _ = view_repo(make_repo)
     untrusted = await start([repo.root], {**CLIENT, "trusted": False})
     off = await start([repo.root], CLIENT, settings={"git": {"enabled": False}})
-    for command, arg in (("gto.server.registry", {}), ("gto.server.artifactVersions", {"name": "rf"})):
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("gto.server.registry", {}),
+        ("gto.server.artifactVersions", {"name": "rf"}),
+        ("gto.server.versionDetails", {"name": "rf", "version": "v1.2.0"}),
+        ("gto.server.history", {}),
+        ("gto.server.gitFile", {"commit": "HEAD", "path": "m.txt"}),
+    ]
+    for command, arg in calls:
         answer = await untrusted.command(command, {"repository": str(repo.root), **arg})
         assert answer["ok"] is False and "not trusted" in answer["message"], command
         answer = await off.command(command, {"repository": str(repo.root), **arg})
