@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import pytest
 from lsprotocol import types
@@ -38,7 +38,7 @@ def position(line: int, character: int) -> types.Position:
     return types.Position(line=line, character=character)
 
 
-def spots(locations: Optional[list[types.Location]], root: Path) -> list[tuple[str, int, int, int]]:
+def spots(locations: Optional[Sequence[types.Location]], root: Path) -> list[tuple[str, int, int, int]]:
     """(file, line, start, end) of each location, sorted."""
     out = []
     for location in locations or []:
@@ -49,7 +49,9 @@ def spots(locations: Optional[list[types.Location]], root: Path) -> list[tuple[s
     return sorted(out)
 
 
-async def references(editor: Editor, doc_uri: str, line: int, character: int, declaration: bool = True) -> list:
+async def references(
+    editor: Editor, doc_uri: str, line: int, character: int, declaration: bool = True
+) -> Optional[Sequence[types.Location]]:
     return await editor.client.text_document_references_async(
         types.ReferenceParams(
             text_document=types.TextDocumentIdentifier(uri=doc_uri),
@@ -218,9 +220,12 @@ async def test_rename_refusals(start: Start, make_repo: Callable[..., Repo]) -> 
 async def test_rename_of_registered_artifact_warns_about_its_tags(start: Start, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo(files=FILES)
     repo.tag("rf@v1.0.0", "Registering artifact rf version v1.0.0", T0)
+    repo.commit({"m.pkl": "2"})
     repo.tag("rf@v1.1.0", "Registering artifact rf version v1.1.0", T0 + 10)
     repo.tag("rf#prod#1", "Assigning stage prod to artifact rf version v1.1.0", T0 + 20)
+    repo.commit({"m.pkl": "3"})
     repo.tag("rf@v2.0.0", "Registering artifact rf version v2.0.0", T0 + 30)
+    head = repo.git("rev-parse", "--short=7", "HEAD").strip()
     editor = await start([repo.root])
     doc = editor.open(repo.index)
     applied(editor, await rename(editor, doc.uri, 0, 0, "forest"))
@@ -231,7 +236,8 @@ async def test_rename_of_registered_artifact_warns_about_its_tags(start: Start, 
         await asyncio.sleep(0.1)
     (message,) = warnings
     assert message.startswith("'rf' is registered: its 4 git tag(s) (rf#prod#1, rf@v1.0.0, rf@v1.1.0 and 1 more)")
-    assert "'forest' starts unregistered" in message and "gto register forest <commit>" in message
+    assert "'forest' starts unregistered" in message
+    assert f"`gto register forest {head} --version v2.0.0`;" in message and "--version v1.0.0`)" in message
     assert doc.text.startswith("forest:")
 
 

@@ -17,6 +17,7 @@ from pygls.exceptions import JsonRpcException
 
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.problems import Span
+from gto_lsp.core.registry.state import ArtifactRegistry
 from gto_lsp.core.usages import kind_of, split_use, use_at
 from gto_lsp.lsp.edits import documents_edit
 from gto_lsp.lsp.features import navigation
@@ -170,15 +171,17 @@ def _version(ls: GtoLanguageServer, uri: str) -> Optional[int]:
     return doc.version if doc is not None else None
 
 
-async def _registry_tags(ls: GtoLanguageServer, root: Path, full: str) -> Optional[list[str]]:
-    """The git tags of an artifact (sorted), [] when it has none, None when git may not be asked."""
+async def _registered(ls: GtoLanguageServer, root: Path, full: str) -> Optional[ArtifactRegistry]:
+    """The artifact's registry state from the tags; None without tags or when git may not be asked."""
     repo = ls.repo(ls.repo_root(root))
     if repo.root != root or await ls.facts(repo, await ls.settings_for(root)) is None:
         return None
     registry = repo.registry_ready() or await asyncio.to_thread(repo.registry)
-    if registry is None or full not in registry:
-        return []
-    return sorted({event.tag for event in registry[full].events if event.tag})
+    return registry[full] if registry is not None and full in registry else None
+
+
+def _tags(state: Optional[ArtifactRegistry]) -> list[str]:
+    return sorted({event.tag for event in state.events if event.tag}) if state is not None else []
 
 
 async def _taken(ls: GtoLanguageServer, target: NameAt, new: str) -> Optional[str]:
@@ -187,7 +190,7 @@ async def _taken(ls: GtoLanguageServer, target: NameAt, new: str) -> Optional[st
     for declared in await declarations(ls, target.root):
         if declared.full == full:
             return f"'{full}' is already an artifact ({declared.file}): choose another name, or remove that one first."
-    tags = await _registry_tags(ls, target.root, full)
+    tags = _tags(await _registered(ls, target.root, full))
     if tags:
         return (
             f"'{full}' already has {len(tags)} git tag(s) in the registry ({_named(tags)}): renaming to it would mix "
@@ -203,14 +206,20 @@ def _named(tags: list[str]) -> str:
 
 async def _warn_tags(ls: GtoLanguageServer, target: NameAt, new: str) -> None:
     """After a rename of a registered artifact: its tags keep the old name; say what that means and what to do."""
-    tags = await _registry_tags(ls, target.root, target.full)
-    if not tags:
+    state = await _registered(ls, target.root, target.full)
+    tags = _tags(state)
+    if state is None or not tags:
         return
     full = f"{target.folder}:{new}" if target.folder else new
+    versions = [v for v in state.versions if v.registered and v.active]
+    commands = "; ".join(f"`gto register {full} {v.commit[:7]} --version {v.version}`" for v in versions[:TAGS_NAMED])
+    if len(versions) > TAGS_NAMED:
+        commands += f"; and {len(versions) - TAGS_NAMED} more"
+    carry = f" ({commands})" if commands else ""
     message = (
         f"'{target.full}' is registered: its {len(tags)} git tag(s) ({_named(tags)}) keep the old name. GTO will "
         f"show those versions under '{target.full}', and '{full}' starts unregistered. To carry the versions over, "
-        f"register '{full}' at the same commits (`gto register {full} <commit> --version <version>` for each), "
-        f"then deprecate '{target.full}' if you no longer want it listed."
+        f"register '{full}' at the same commits{carry}, and assign its stages again; then deprecate "
+        f"'{target.full}' if you no longer want it listed."
     )
     ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
