@@ -129,6 +129,14 @@ SHOW_CASES: dict[str, list[dict[str, Any]]] = {
         tag("nn#prod#1", "c1", "a", 120),
     ],
 }
+SHOW_CASES["empty"] = [commit("c1", 1)]
+SHOW_CASES["gto-stages"] = [
+    {"op": "write", "files": {".gto": "stages: [prod, dev]\n"}},
+    commit("c1", 1),
+    tag("rf@v1.0.0", "c1", "reg", 100),
+    tag("rf#qa#1", "c1", "a", 110),
+    tag("rf#dev#2", "c1", "a", 120),
+]
 # A stage-only commit at HEAD of an annotated artifact, and dir:name artifacts
 SHOW_CASES["annotated-head"] = [
     commit("c1", 1, {"artifacts.yaml": "rf:\n  type: model\nnn: {}\n"}),
@@ -139,7 +147,7 @@ SHOW_CASES["annotated-head"] = [
 ]
 
 # The cases shown with every option (the others with the main ones: the differential stays near a minute).
-FULL_MATRIX = ("stages-newest-first", "time-zones", "annotated-head", "two-registrations")
+FULL_MATRIX = ("stages-newest-first", "time-zones", "annotated-head", "two-registrations", "empty")
 
 WRITE_SCRIPTS: dict[str, list[dict[str, Any]]] = {
     "deprecate-ref": [
