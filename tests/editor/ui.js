@@ -327,7 +327,7 @@ async function runUi(o) {
       const y = bar.y + bar.height / 2;
       await page.mouse.move(bar.x + bar.width + 1, y);
       await page.mouse.down();
-      await page.mouse.move(bar.x + bar.width + 110, y, { steps: 8 });
+      await page.mouse.move(bar.x + bar.width + 60, y, { steps: 8 });
       await page.mouse.up();
     }
     await registryRow('churn').click();
@@ -352,6 +352,12 @@ async function runUi(o) {
       .waitFor({ state: 'visible', timeout: 10000 })
       .catch(() => o.log('the version tooltip did not show: the picture goes without it'));
     const registryShot = await snap('registry-view');
+    // Enter on a row of the history shows its version in the view: segments' v0.0.1 (the second row).
+    await history.locator('tbody tr').nth(0).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('.pane-body .monaco-list-row[aria-level="2"].selected', { hasText: 'v0.0.1' }).waitFor({ state: 'visible', timeout: 20000 });
+    await snap('registry-history-reveal');
     return { shots, readmeShot: pathShot, dvcShot, pipelineShot, registryShot };
   } catch (err) {
     const page = context?.pages()[0];

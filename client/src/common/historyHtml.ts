@@ -37,7 +37,7 @@ export function historyHtml(
 ): string {
   const shown = rows.slice(0, MAX_ROWS);
   // The message last: it is the one column that wraps.
-  const head = ['When', ...(o.withArtifact ? ['Artifact'] : []), 'Event', 'Version', 'Stage', 'By', 'Tag', 'Commit', 'Message'];
+  const head = ['When', ...(o.withArtifact ? ['Artifact'] : []), 'Event', 'Version', 'Stage', 'By', 'Tag', 'Message'];
   const body = shown
     .map((r, i) => {
       const t = toSeconds(r.timestamp);
@@ -49,8 +49,8 @@ export function historyHtml(
         `<td>${escapeHtml(version)}</td>`,
         `<td>${escapeHtml(r.stage ?? '')}</td>`,
         `<td title="${escapeHtml(r.author_email ?? '')}">${escapeHtml(r.author ?? '')}</td>`,
-        `<td class="mono">${escapeHtml(isSha(r.ref) ? shortSha(r.ref) : r.ref)}</td>`,
-        `<td class="mono" title="${escapeHtml(r.commit)}">${escapeHtml(shortSha(r.commit))}</td>`,
+        // The commit as the tag's tooltip: one column less for the message.
+        `<td class="mono" title="commit ${escapeHtml(r.commit)}">${escapeHtml(isSha(r.ref) ? shortSha(r.ref) : r.ref)}</td>`,
         `<td class="message">${escapeHtml(r.message ?? '')}</td>`,
       ];
       return `<tr data-index="${i}" tabindex="${i === 0 ? 0 : -1}">${cells.join('')}</tr>`;
@@ -73,7 +73,7 @@ export function historyHtml(
   table { border-collapse: collapse; width: 100%; }
   th { text-align: left; font-weight: 600; color: var(--vscode-descriptionForeground); border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent)); padding: 4px 8px; position: sticky; top: 0; background: var(--vscode-editor-background); }
   td { padding: 3px 8px; vertical-align: top; white-space: nowrap; }
-  td.message { white-space: normal; min-width: 16em; }
+  td.message { white-space: normal; min-width: 12em; }
   td.mono { font-family: var(--vscode-editor-font-family); }
   tbody tr:nth-child(even) { background: var(--vscode-list-hoverBackground, transparent); background: color-mix(in srgb, var(--vscode-list-hoverBackground) 40%, transparent); }
   tbody tr:hover { background: var(--vscode-list-hoverBackground); }

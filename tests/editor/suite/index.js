@@ -1227,6 +1227,23 @@ test('trusted', 'Registry view: open files at a version, and compare two version
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
 
+test('trusted', 'Registry view: copy a version\'s tag and version; reveal an artifact in its annotations file', async () => {
+  const a = await api();
+  const churn = await artifactNode(a, 'churn');
+  const v010 = await versionNodeOf(a, churn, 'v0.1.0');
+  await vscode.commands.executeCommand('gto.registry.copyTag', v010);
+  assert.strictEqual(await vscode.env.clipboard.readText(), 'churn@v0.1.0');
+  await vscode.commands.executeCommand('gto.registry.copyVersion', v010);
+  assert.strictEqual(await vscode.env.clipboard.readText(), 'v0.1.0');
+  const uri = await vscode.commands.executeCommand('gto.registry.revealAnnotation', churn);
+  assert.strictEqual(uri, artifactsUri().toString());
+  const editor = vscode.window.activeTextEditor;
+  assert.strictEqual(editor.document.uri.toString(), artifactsUri().toString());
+  assert.strictEqual(editor.selection.start.line, lineOf(editor.document, 'churn:'));
+  assert.strictEqual(editor.document.getText(editor.selection), 'churn');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
 test('trusted', 'Registry view: register from a node, then assign from a node; the view shows the new tags', async () => {
   const a = await api();
   const segments = await artifactNode(a, 'segments');
