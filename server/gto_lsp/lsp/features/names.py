@@ -25,6 +25,7 @@ from gto_lsp.lsp.features.name_index import Declared, declarations, key_name_spa
 from gto_lsp.lsp.features.name_uses import Opened, Spot, scan
 from gto_lsp.lsp.locate import entry_at
 from gto_lsp.lsp.session.documents import View
+from gto_lsp.lsp.session.paths import norm
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: VS Code shows the message
@@ -86,7 +87,7 @@ async def find(ls: GtoLanguageServer, target: NameAt) -> Found:
     files = await repository_files(ls, target.root)
     opened: Opened = {}
     for doc in list(ls.workspace.text_documents.values()):
-        path = Path(doc.path) if doc.path else None
+        path = norm(doc.path) if doc.path else None
         if path is not None and path.is_relative_to(target.root):
             opened[path.relative_to(target.root).as_posix()] = (str(doc.uri), doc.version, doc.source)
     codec = ls.workspace.position_codec
