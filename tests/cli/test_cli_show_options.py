@@ -194,3 +194,47 @@ def test_deprecate_ref_checks_come_in_gto_order(two: tuple[Path, str, str]) -> N
         "",
         "Ref 'nosuchref' was not found in the repository history\n",
     )
+
+
+ANNOTATIONS = [
+    "rf:\n  type: model\nnn: {}\n",
+    "yes: 1\nrf: 2\n",
+    "'yes': 1\n",
+    "rf: 1\nrf: 2\n",
+    "rf: {a: 1, a: 2}\n",
+    "1e3: x\n",
+    "rf: 2023-13-01\n",
+    "rf: !foo x\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "- a\n",
+    "",
+    "rf:\n  labels: [a, a]\n",
+    "<<: {a: 1}\nrf: 1\n",
+    "on: 1\n",
+    "rf: [\n",
+    "rf: 1\n---\nnn: 2\n",
+    '"dir:name": {}\n',
+    "Rf_Big-1: {}\n",
+    "a b: 1\n",
+    "rf: 0o17\n",
+    "null: 1\nrf: 2\n",
+    "rf: ~\n",
+]
+
+
+@pytest.mark.parametrize("text", ANNOTATIONS)
+def test_fast_annotated_names_agree_with_gtos_loader_or_abstain(text: str) -> None:
+    """HEAD's artifact names (GTO's commit events) by libyaml: ruamel's pure loader's answer, or None."""
+    from ruamel.yaml import YAML
+
+    from gto_lsp.core.registry.state import plain_names
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+        names = tuple(k for k in data if isinstance(k, str)) if isinstance(data, dict) else ()
+    except Exception:
+        names = ()
+    fast = plain_names(text)
+    assert fast is None or fast == names
+    if text in ANNOTATIONS[:1] + ANNOTATIONS[-1:]:
+        assert fast == names  # the usual file takes the fast path
