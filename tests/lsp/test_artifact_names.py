@@ -151,6 +151,15 @@ async def test_references_across_files(start: Start, make_repo: Callable[..., Re
         ("train.py", 2, 34, 36),
     ]
     assert await references(editor, nested.uri, 2, 6) is None  # a field: nothing
+    # Go to definition from a use: the entry that declares it.
+    source = editor.open(repo.root / "train.py")
+    for line, character, where in ((1, 31, ("artifacts.yaml", 0, 0, 2)), (2, 35, ("sub/dvc.yaml", 1, 3, 5))):
+        found = await editor.client.text_document_definition_async(
+            types.DefinitionParams(
+                text_document=types.TextDocumentIdentifier(uri=source.uri), position=position(line, character)
+            )
+        )
+        assert isinstance(found, list) and spots(found, repo.root) == [where]
 
 
 async def test_dvc_stage_references_still_answer(start: Start, make_repo: Callable[..., Repo]) -> None:

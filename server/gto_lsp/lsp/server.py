@@ -1,9 +1,9 @@
 """Build the GTO language server and wire each LSP method to its feature module. No logic lives here.
 
 Where each handler runs: pygls calls every handler on the one event loop. The `def` handlers (document sync,
-symbols, definition, folding ranges, code actions, prepareRename) return there at once: they read the parsed view
+symbols, folding ranges, code actions, prepareRename) return there at once: they read the parsed view
 and schedule work. The `async def` ones (initialized, completion, hover, code lenses, codeAction/resolve,
-references, workspace symbols, rename, every command) start on the loop and await worker threads
+definition, references, workspace symbols, rename, every command) start on the loop and await worker threads
 (`asyncio.to_thread`) for git, the disk, the registry, the move to dvc.yaml and first parses over
 `PARSE_OFF_LOOP` characters. Diagnostics are tasks on the loop that document sync starts,
 one per document, debounced (features/diagnostics.py), with their git and disk reads in worker threads too.
@@ -107,8 +107,8 @@ def build_server() -> GtoLanguageServer:
         return guarded_call(ls, "documentSymbol", lambda: symbols.document_symbols(ls, params), empty)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def on_definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
-        return guarded_call(ls, "definition", lambda: symbols.definition(ls, params), None)
+    async def on_definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
+        return await guarded(ls, "definition", names.definition(ls, params), None)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def on_references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:

@@ -20,7 +20,7 @@ from gto_lsp.core.problems import Span
 from gto_lsp.core.registry.state import ArtifactRegistry
 from gto_lsp.core.usages import kind_of, split_use, use_at
 from gto_lsp.lsp.edits import documents_edit
-from gto_lsp.lsp.features import navigation
+from gto_lsp.lsp.features import navigation, symbols
 from gto_lsp.lsp.features.name_index import Declared, declarations, key_name_span, name_index, repository_files
 from gto_lsp.lsp.features.name_uses import Opened, Spot, scan
 from gto_lsp.lsp.locate import entry_at
@@ -83,7 +83,7 @@ def name_at(view: View, pos: types.Position) -> Optional[NameAt]:
 
 
 async def find(ls: GtoLanguageServer, target: NameAt) -> Found:
-    declared = [d for d in await declarations(ls, target.root) if (d.folder, d.name) == (target.folder, target.name)]
+    declared = await _declared(ls, target)
     files = await repository_files(ls, target.root)
     opened: Opened = {}
     for doc in list(ls.workspace.text_documents.values()):
@@ -94,6 +94,10 @@ async def find(ls: GtoLanguageServer, target: NameAt) -> Found:
     cache = name_index(ls).uses.setdefault(target.root, {})
     used = await asyncio.to_thread(scan, target.root, files, opened, target.folder, target.name, codec, cache)
     return Found(declared, used)
+
+
+async def _declared(ls: GtoLanguageServer, target: NameAt) -> list[Declared]:
+    return [d for d in await declarations(ls, target.root) if (d.folder, d.name) == (target.folder, target.name)]
 
 
 async def references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
@@ -109,6 +113,19 @@ async def references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Op
         out.extend(types.Location(uri=d.uri, range=d.name_range) for d in found.declared)
     out.extend(types.Location(uri=uri, range=rng) for uri, _, rng in found.used)
     return out or None
+
+
+async def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
+    """From a use of a name (a Python call, a `gto` command, a tag) to the entries that declare it; in an
+    annotations file, what symbols.definition answers (a `path:`, dvc.yaml's pipeline)."""
+    view = ls.view(params.text_document.uri)
+    if view is None or view.format is not None:
+        return symbols.definition(ls, params)
+    target = name_at(view, params.position)
+    if target is None:
+        return None
+    found = await _declared(ls, target)
+    return [types.Location(uri=d.uri, range=d.name_range) for d in found] or None
 
 
 def prepare_rename(
