@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { historyHtml } from '../src/common/historyHtml';
 import { comparison, documentText, gitFileUri, pickOtherVersion, versionUri } from '../src/common/registryDocs';
 import { chooseFilter } from '../src/common/registryFilter';
-import { present, RegistryModel, type RegistryNode, type VersionNode } from '../src/common/registryTree';
+import { present, RegistryModel, versionTag, type RegistryNode, type VersionNode } from '../src/common/registryTree';
 import { absoluteTime, relativeTime } from '../src/common/time';
 import { FakeServer, label, makeOverview, ScriptedPrompter, T, typed } from './fakes';
 
@@ -76,6 +76,7 @@ describe('Registry view: the tree', () => {
       ['v1.1.0', 'deregistered'],
     ]);
     assert.equal(view(versions[2]!).greyed, true);
+    assert.deepEqual((versions as VersionNode[]).map(versionTag), ['rf@v1.3.0', 'rf@v1.2.0', 'rf@v1.1.0'], 'Copy Tag: the registering tag');
     assert.equal(view(versions[0]!).contextValue, 'version active named staged');
     const events = await m.children(versions[1]);
     assert.deepEqual(rows(events), [

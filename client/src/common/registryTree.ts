@@ -419,6 +419,12 @@ export function versionLabel(v: Pick<VersionDetail, 'version' | 'commit'>): stri
   return /^[0-9a-f]{40}$/.test(v.version) ? shortSha(v.version) : v.version;
 }
 
+/** The tag that registered a version node's version (for a sha-named one, its newest tag): "Copy Tag". */
+export function versionTag(node: VersionNode): string {
+  const reg = node.version.events.find((e) => e.kind === 'register');
+  return reg?.tag ?? node.version.events[0]?.tag ?? `${node.artifact.tagName}@${node.version.version}`;
+}
+
 /** The stages an artifact's version holds, in the repository's column order. */
 export function stageBadges(artifact: RegistryArtifact, order: string[]): string[] {
   const held = Object.keys(artifact.stages);

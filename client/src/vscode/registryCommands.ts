@@ -9,7 +9,7 @@ import type { Prompter } from '../common/prompter';
 import type { RegistryResult } from '../common/registryFlow';
 import { comparison, gitFileUri, pickOtherVersion } from '../common/registryDocs';
 import { chooseFilter } from '../common/registryFilter';
-import type { ArtifactNode, EventNode, RegistryFilter, RegistryModel, RegistryNode, VersionNode } from '../common/registryTree';
+import { versionTag, type ArtifactNode, type EventNode, type RegistryFilter, type RegistryModel, type RegistryNode, type VersionNode } from '../common/registryTree';
 import type { HistoryPanels } from './historyPanel';
 import { toUri } from './registryDocuments';
 import type { RegistryTreeProvider } from './registryView';
@@ -33,12 +33,6 @@ const isNode = (x: unknown): x is RegistryNode => typeof x === 'object' && x !==
 
 function artifactOf(node: RegistryNode): ArtifactNode['artifact'] | undefined {
   return 'artifact' in node ? node.artifact : undefined;
-}
-
-/** The tag that registered a version node's version (or, for a sha-named one, its newest tag). */
-export function versionTag(node: VersionNode): string {
-  const reg = node.version.events.find((e) => e.kind === 'register');
-  return reg?.tag ?? node.version.events[0]?.tag ?? `${node.artifact.tagName}@${node.version.version}`;
 }
 
 export function registerRegistryCommands(d: RegistryCommandDeps): vscode.Disposable[] {
