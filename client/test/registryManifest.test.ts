@@ -42,7 +42,7 @@ describe('package.json: the Registry view', () => {
     for (const where of ['view/title', 'view/item/context']) {
       for (const m of c.menus[where] as { command: string; when: string; group: string }[]) {
         assert.ok(declared.has(m.command), m.command);
-        assert.match(m.when, /^view == gto\.registry && /);
+        assert.match(m.when, /^view == gto\.registry( && |$)/);
         // `&&` binds tighter than `||`: an alternative outside parentheses would escape the view's condition.
         const rest = m.when.slice('view == gto.registry && '.length);
         assert.ok(!rest.includes('||') || (rest.startsWith('(') && rest.endsWith(')')), m.when);
