@@ -61,6 +61,12 @@ class _Listing:
     source: Any  # git's Tracked lists (by identity), or the time of a walk
     files: list[str]
     annotations: list[str] = field(default_factory=list)  # the dvc.yaml files DVC reads
+    paths: Optional[list[Path]] = None
+
+    def annotation_paths(self, root: Path) -> list[Path]:
+        if self.paths is None:
+            self.paths = [root / rel for rel in self.annotations]
+        return self.paths
 
 
 @dataclass
@@ -139,8 +145,8 @@ async def annotation_files(ls: GtoLanguageServer, root: Path) -> list[Path]:
     index_path = repo.index_path  # (resolves `.gto`'s index: once)
     if index_path is not None and index_path.is_file():
         found[index_path] = None
-    for rel in listing.annotations:
-        found[root / rel] = None
+    for path in listing.annotation_paths(root):
+        found[path] = None
     for state in list(ls.state.docs.values()):
         if state.format is not None and state.path is not None and state.root == repo.root:
             found.setdefault(state.path, None)
@@ -155,9 +161,9 @@ def open_uris(ls: GtoLanguageServer) -> dict[Path, str]:
 def _file(ls: GtoLanguageServer, root: Path, path: Path, opened: dict[Path, str]) -> Optional[_File]:
     """The artifacts one annotations file declares, from the cache while its stamp is the same."""
     index = name_index(ls)
-    uri = opened.get(path) or path_to_uri(path)
+    open_uri = opened.get(path)
     cached = index.files.get(path)
-    view = ls.view(uri) if path in opened else None
+    view = ls.view(open_uri) if open_uri is not None else None
     if view is not None:
         if cached is not None and cached.stamp is view.parsed:
             return cached
@@ -171,6 +177,7 @@ def _file(ls: GtoLanguageServer, root: Path, path: Path, opened: dict[Path, str]
         stamp = (info.st_mtime_ns, info.st_size)
         if cached is not None and cached.stamp == stamp:
             return cached
+    uri = open_uri or path_to_uri(path)
     # Changed (or never read): which format, then its entries. A closed file's kind is asked only here: it
     # resolves `.gto`'s index path, a millisecond per file and request.
     fmt = view.format if view is not None else FORMAT_OF_KIND.get(ls.classify(uri)[0])
