@@ -7,6 +7,7 @@ the state (authors, messages, the artifact's annotation at each version's commit
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, TextIO
 
@@ -15,8 +16,8 @@ from gto_lsp.cli.repository import registry_of, repo_root, stages_of
 from gto_lsp.core.messages import cannot_find_artifact
 
 if TYPE_CHECKING:
-    from gto_lsp.core.registry.show_facts import Details
     from gto_lsp.core.registry.replay import GtoArtifact, GtoStage, GtoVersion
+    from gto_lsp.core.registry.show_facts import Details
     from gto_lsp.core.registry.state import Event
 
 NOTHING = "Nothing found in the current workspace"
@@ -122,9 +123,21 @@ def _event(artifact: str, ev: Event, details: Details, named: bool) -> dict[str,
     return out
 
 
+@functools.lru_cache(maxsize=256)  # one parse per distinct file: versions share their index file
+def _annotation(text: str, name: str) -> Optional[dict[str, Any]]:
+    """The artifact's fields in an artifacts.yaml as GTO's model dumps them (every field), None when absent."""
+    from gto_lsp.core.formats.gto.check import full_values, values_of
+    from gto_lsp.core.formats.gto.document import parse
+
+    document = parse(text)
+    target = document.find(name)
+    return None if target is None else full_values(values_of(document, target))
+
+
 def _commit_event(artifact: str, ev: Event, details: Details) -> dict[str, Any]:
     info = details.commits.get(ev.commit)
-    found = details.annotations.get(ev.commit)
+    text = details.index_files.get(ev.commit)
+    found = None if text is None else _annotation(text, artifact)
     return {
         "priority": 0,
         "addition": True,
@@ -269,7 +282,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         if art is None:
             raise CliError(cannot_find_artifact(name))
         listed = listed_versions(art, shortcut, opts)
-        details = read_details(root, art, read_config(root).index, args.json)
+        commits = sorted({v.commit for v in art.versions if v.commit})
+        details = read_details(root, commits, read_config(root).index, args.json)
         if args.json:
             print(json.dumps([version_json(art.name, v, s, details) for v, s in listed], indent=4), file=out)
             return code

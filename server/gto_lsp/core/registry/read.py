@@ -76,12 +76,11 @@ INDEX_ERROR = "artifacts.yaml file doesn't conform to GTO format"
 def index_error(root: Path, registry: Registry) -> Optional[str]:
     """GTO's error when the artifacts.yaml committed at HEAD or at a commit holding a version cannot be read by
     GTO: it reads each of them for every command (its enrichments), and fails them all, even once HEAD is fixed."""
-    import subprocess
-
     from gto_lsp.core.codes import CheckSettings, refuses
     from gto_lsp.core.config import read_config
     from gto_lsp.core.formats.gto.check import check
     from gto_lsp.core.formats.gto.document import parse
+    from gto_lsp.core.registry.show_facts import cat_file_batch
 
     config = read_config(root)
     commits = {v.commit for a in registry.artifacts.values() for v in a.versions}
@@ -90,27 +89,11 @@ def index_error(root: Path, registry: Registry) -> Optional[str]:
         commits.add(registry.head)
     if not commits:
         return None
-    names = sorted(commits)
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{c}:{config.index}\n" for c in names).encode(),
-        capture_output=True,
-        check=False,
-    )
-    out, seen = done.stdout, set()
-    pos = 0
-    while pos < len(out):
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) != 3 or header[1] != b"blob":
-            continue  # missing: no artifacts.yaml at that commit
-        size = int(header[2])
-        blob, pos = out[pos : pos + size], pos + size + 1
-        if header[0] in seen:
-            continue
-        seen.add(header[0])
+    seen: set[bytes] = set()
+    for blob in cat_file_batch(root, [f"{c}:{config.index}" for c in sorted(commits)], "blob"):
+        if blob is None or blob in seen:
+            continue  # no artifacts.yaml at that commit, or one already checked
+        seen.add(blob)
         text = blob.decode("utf-8", "replace")
         problems = check(parse(text), config, None, CheckSettings(paths=False, foreign_files=True))
         if any(refuses(p.code) for p in problems):

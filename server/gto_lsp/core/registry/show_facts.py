@@ -1,19 +1,18 @@
 """What `gto show NAME --json` says beyond the registry state, read from git: each tag's tagger and message
-(tag_info.py), each version's commit (author, committer, date, message) and the artifact's annotation in the
-index file at that commit, the commits and files in one `git cat-file --batch`."""
+(tag_info.py), each version's commit (author, committer, date, message) and the index file at that commit, in one
+`git cat-file --batch` each (cat_file_batch, which read.py's index check uses too)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional
 
 if TYPE_CHECKING:
-    from gto_lsp.core.registry.replay import GtoArtifact
     from gto_lsp.core.registry.tag_info import TagInfo
 
-__all__ = ["CommitInfo", "Details", "parse_commit", "read_details"]
+__all__ = ["CommitInfo", "Details", "cat_file_batch", "parse_commit", "read_details"]
 
 
 class CommitInfo(NamedTuple):
@@ -50,8 +49,8 @@ def parse_commit(raw: bytes) -> CommitInfo:
     return CommitInfo(author[0], author[1], committer[0], committer[1], committer[2], committer[3], message)
 
 
-def _batch(root: Path, names: list[str]) -> list[Optional[bytes]]:
-    """`git cat-file --batch`: each object's content, None for a missing one."""
+def cat_file_batch(root: Path, names: list[str], kind: str) -> list[Optional[bytes]]:
+    """`git cat-file --batch`: each object's content, None for a missing one or one not of type `kind`."""
     if not names:
         return []
     done = subprocess.run(
@@ -73,7 +72,7 @@ def _batch(root: Path, names: list[str]) -> list[Optional[bytes]]:
             found.append(None)
             continue
         size = int(header[2])
-        found.append(out[pos : pos + size])
+        found.append(out[pos : pos + size] if header[1] == kind.encode() else None)
         pos += size + 1
     return found + [None] * (len(names) - len(found))
 
@@ -83,32 +82,14 @@ class Details(NamedTuple):
 
     tags: Mapping[str, TagInfo]  # by the name in the tag object
     commits: Mapping[str, CommitInfo]
-    annotations: Mapping[str, Optional[dict[str, Any]]]  # commit -> the artifact's annotation there
+    index_files: Mapping[str, Optional[str]]  # commit -> the index file's text there (None: no such file)
 
 
-def read_details(root: Path, art: GtoArtifact, index: str, with_annotations: bool) -> Details:
-    """Tag infos (one for-each-ref), and each version's commit with the artifact's entry in `index` there (one
-    cat-file)."""
+def read_details(root: Path, commits: list[str], index: str, with_files: bool) -> Details:
+    """Tag infos (one for-each-ref), and the commits with the index file at each (one cat-file each)."""
     from gto_lsp.core.registry.tag_info import read_tag_info
 
-    commits = sorted({v.commit for v in art.versions if v.commit})
-    names = commits + ([f"{c}:{index}" for c in commits] if with_annotations else [])
-    blobs = _batch(root, names)
-    infos = {c: parse_commit(b) for c, b in zip(commits, blobs) if b is not None}
-    annotations: dict[str, Optional[dict[str, Any]]] = {}
-    parsed: dict[bytes, Optional[dict[str, Any]]] = {}  # one parse per distinct file
-    for commit, blob in zip(commits, blobs[len(commits) :]):
-        if blob is not None and blob not in parsed:
-            parsed[blob] = _annotation(blob.decode("utf-8", "replace"), art.name)
-        annotations[commit] = parsed[blob] if blob is not None else None
-    return Details(read_tag_info(root), infos, annotations)
-
-
-def _annotation(text: str, name: str) -> Optional[dict[str, Any]]:
-    """The artifact's fields in an artifacts.yaml as GTO's model dumps them (every field), None when absent."""
-    from gto_lsp.core.formats.gto.check import full_values, values_of
-    from gto_lsp.core.formats.gto.document import parse
-
-    document = parse(text)
-    target = document.find(name)
-    return None if target is None else full_values(values_of(document, target))
+    infos = {c: parse_commit(b) for c, b in zip(commits, cat_file_batch(root, commits, "commit")) if b is not None}
+    files = cat_file_batch(root, [f"{c}:{index}" for c in commits], "blob") if with_files else []
+    texts = {c: None if b is None else b.decode("utf-8", "replace") for c, b in zip(commits, files)}
+    return Details(read_tag_info(root), infos, texts)
