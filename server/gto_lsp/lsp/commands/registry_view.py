@@ -129,8 +129,10 @@ async def _annotations(ls: GtoLanguageServer, gate: Gate) -> Found:
 async def registry(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:
     """`gto.server.registry`: every artifact (tags and annotations) with its state and where it is annotated."""
     gate = await git_gate(ls, arg)
-    states = await _registry(gate, complete=True)
-    annotations, ranges, uris = await _annotations(ls, gate)
+    # at once: parsing the tags holds the GIL while git lists the candidates and reads the remote
+    states, (annotations, ranges, uris), remote = await asyncio.gather(
+        _registry(gate, complete=True), _annotations(ls, gate), asyncio.to_thread(remote_of, gate.root)
+    )
     config = gate.repo.config
     error = registry_error(states)
     return {
@@ -141,7 +143,7 @@ async def registry(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
         "error": error,
         "stages": stage_columns(config.stages, states),
         "stagesRestricted": config.stages is not None,
-        "remote": await asyncio.to_thread(remote_of, gate.root),
+        "remote": remote,
         "artifacts": [row.as_json(ranges, uris) for row in rows(states, annotations)],
     }
 
