@@ -9,6 +9,8 @@ times (ms from request to answer):
 
 - `gto.server.registry` cold: the first request (one for-each-ref of 10,000 tags, every artifact's state, the
   tracked files listed to find the dvc.yaml files, every annotations file parsed);
+- `gto.server.registry` cold after a restart: a second server, first request, with the states the first one
+  saved (GTO_LSP_CACHE_DIR kept);
 - `gto.server.registry` warm: the same, again (no tag changed: the cached registry, no git for-each-ref);
 - `gto.server.artifactVersions`: one artifact each time, a different one per request (one pattern-limited
   for-each-ref for its taggers and messages);
@@ -49,6 +51,7 @@ TARGETS = {"cold": 500.0, "warm": 100.0, "versions": 100.0}
 @dataclass
 class Run:
     cold: float = math.nan
+    restart: float = math.nan  # cold again in a new server, with the states the first one saved
     warm: list[float] = field(default_factory=list)
     versions: list[float] = field(default_factory=list)
     details: list[float] = field(default_factory=list)
@@ -78,6 +81,17 @@ def timed_gto(repo: Path, args: list[str], timeout: float) -> float:
     return ms if done.returncode == 0 else math.nan
 
 
+async def cold_again(repo: Path, command_line: list[str], env: dict[str, str], base: Path) -> float:
+    server = Server(repo, command_line, env, base / "restart.log")
+    try:
+        await server.start()
+        server.client.notify("initialized", {})
+        server.client.notify("workspace/didChangeConfiguration", {"settings": {"gto": {"git": {"enabled": True}}}})
+        return (await command(server, "gto.server.registry", {"repository": str(repo)}))[1]
+    finally:
+        await server.client.stop()
+
+
 async def session(repo: Path, command_line: list[str], env: dict[str, str], base: Path, args: Any) -> Run:
     requests = args.requests
     run = Run()
@@ -104,6 +118,7 @@ async def session(repo: Path, command_line: list[str], env: dict[str, str], base
             run.history.append((await command(server, "gto.server.history", {**root, "name": name}))[1])
     finally:
         await server.client.stop()
+    run.restart = await cold_again(repo, command_line, env, base)
     run.gto_history = timed_gto(repo, ["history", artifact_name(11), "--json"], args.gto_timeout)
     run.gto_show = timed_gto(repo, ["show", "--json"], args.gto_timeout)
     return run
@@ -123,6 +138,7 @@ def table(runs: list[Run]) -> list[str]:
 
     rows: list[tuple[str, list[float], Optional[float]]] = [
         ("gto.server.registry, cold (first request)", [r.cold for r in runs], TARGETS["cold"]),
+        ("gto.server.registry, cold after a restart", [r.restart for r in runs], TARGETS["cold"]),
         ("gto.server.registry, warm (no tag changed)", each([r.warm for r in runs]), TARGETS["warm"]),
         ("gto.server.artifactVersions", each([r.versions for r in runs]), TARGETS["versions"]),
         ("gto.server.versionDetails (latest version)", each([r.details for r in runs]), None),
