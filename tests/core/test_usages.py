@@ -203,3 +203,7 @@ def test_bounded() -> None:
     assert len(uses(many, SCRIPT)) == 5_000
     long_command = "gto show \\\n" + "  \\\n" * 100 + "rf\n"
     assert uses_of(long_command, SCRIPT, "", "rf") == []  # continued over more lines than a command may be
+    # One 1 MB line of commands: each command reads at most 1,000 characters, and 5,000 commands at most.
+    assert len(uses("gto show -x " * 80_000, SCRIPT)) == 5_000
+    assert uses_of("gto-lsp migrate " + "a " * 400 + "rf", SCRIPT, "", "rf")
+    assert not uses_of("gto-lsp migrate " + "a " * 600 + "rf", SCRIPT, "", "rf")

@@ -31,6 +31,7 @@ MAX_BYTES = 1_000_000  # a larger file is not scanned
 MAX_FILES = 20_000  # files of a repository scanned at the most
 MAX_USES = 5_000  # uses reported per file at the most
 MAX_CONTINUED = 20  # lines one shell command may continue over (`\` at a line's end)
+MAX_COMMAND = 1_000  # characters of one line a command's words are read from
 
 PYTHON, SCRIPT = "python", "script"
 _SCRIPT_NAMES = frozenset(
@@ -139,16 +140,22 @@ def _lines(text: str) -> list[str]:
 def _script_uses(text: str) -> list[Use]:
     lines = _lines(text)
     out: list[Use] = []
+    commands = 0  # commands read (each up to MAX_COMMAND characters): at most MAX_USES per text
     for number, line in enumerate(lines):
-        if len(out) >= MAX_USES:
+        if len(out) >= MAX_USES or commands >= MAX_USES:
             break
         for match in _TAG.finditer(line):
+            if len(out) >= MAX_USES:
+                break
             found = split_use(match.group(1) + match.group(2))
             if found is not None:
                 col = match.start(2)
                 out.append(Use(found[0], found[1], Span(Pos(number, col), Pos(number, col + len(found[1]))), "tag"))
         for match in _COMMAND.finditer(line):
+            if len(out) >= MAX_USES or commands >= MAX_USES:
+                break
             if match.group(2) in _GTO_COMMANDS:
+                commands += 1
                 out.extend(_command_uses(lines, number, match.end(), match.group(2) == "migrate"))
     return out
 
@@ -158,9 +165,10 @@ def _command_tokens(lines: list[str], number: int, col: int) -> Iterator[tuple[i
     comment or the line's end."""
     for line_number in range(number, min(number + MAX_CONTINUED, len(lines))):
         line = lines[line_number]
-        end = _END.search(line, col)
-        stop = end.start() if end is not None else len(line)
-        continued = end is None and line.rstrip().endswith("\\")
+        window = min(len(line), col + MAX_COMMAND)  # a longer command is not read: a 1 MB line stays linear
+        end = _END.search(line, col, window)
+        stop = end.start() if end is not None else window
+        continued = end is None and window == len(line) and line[col:window].rstrip().endswith("\\")
         for token in _TOKEN.finditer(line, col, stop):
             if token.group() != "\\" or not continued:
                 yield line_number, token.start(), token.group()
