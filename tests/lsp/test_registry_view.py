@@ -223,7 +223,7 @@ async def test_untrusted_or_git_off_refuses(start: Start, make_repo: Callable[..
 
 
 PIPELINE = (
-    "stages:\n  train:\n    cmd: python train.py\n    params: [lr, {extra.toml: [depth]}]\n"
+    "stages:\n  train:\n    cmd: python train.py\n    params: [lr, {extra.json: [depth]}]\n"
     "metrics: [metrics.json]\nartifacts:\n  rf:\n    path: rf.pkl\n    type: model\n"
 )
 
@@ -231,11 +231,11 @@ PIPELINE = (
 def metrics_repo(make_repo: Callable[..., Repo]) -> tuple[Repo, str, str]:
     """rf (dvc.yaml): v1.0.0 at c1 (acc 0.8, lr 0.1), v1.1.0 at c2 (acc 0.9, lr 0.2, depth 3)."""
     files = {"dvc.yaml": PIPELINE, "metrics.json": '{"acc": 0.8, "loss": {"train": 0.5}}', "params.yaml": "lr: 0.1\n"}
-    repo = make_repo(files={**files, "extra.toml": "depth = 2\n"})
+    repo = make_repo(files={**files, "extra.json": '{"depth": 2}\n'})
     c1 = repo.git("rev-parse", "HEAD").strip()
     repo.tag("rf@v1.0.0", "Registering artifact rf version v1.0.0", T0 + 1)
     repo.commit({"metrics.json": '{"acc": 0.9, "loss": {"train": 0.25}}', "params.yaml": "lr: 0.2\n"}, "better")
-    repo.commit({"extra.toml": "depth = 3\n"}, "deeper\n\nThe body.")
+    repo.commit({"extra.json": '{"depth": 3}\n'}, "deeper\n\nThe body.")
     c2 = repo.git("rev-parse", "HEAD").strip()
     repo.tag("rf@v1.1.0", "Registering artifact rf version v1.1.0", T0 + 2)
     return repo, c1, c2
@@ -263,13 +263,13 @@ async def test_version_details_at_an_old_commit_and_at_head(start: Start, make_r
         "metrics": [{"file": "metrics.json", "values": {"acc": 0.8, "loss.train": 0.5}, "more": 0, "error": None}],
         "params": [
             {"file": "params.yaml", "values": {"lr": 0.1}, "more": 0, "error": None},
-            {"file": "extra.toml", "values": {"depth": 2}, "more": 0, "error": None},
+            {"file": "extra.json", "values": {"depth": 2}, "more": 0, "error": None},
         ],
     }
     assert old["text"] == (
         'annotation (dvc.yaml):\n  path: "rf.pkl"\n  type: "model"\n'
         "metrics (metrics.json):\n  acc: 0.8\n  loss.train: 0.5\n"
-        "params (params.yaml):\n  lr: 0.1\nparams (extra.toml):\n  depth: 2\n"
+        "params (params.yaml):\n  lr: 0.1\nparams (extra.json):\n  depth: 2\n"
     )
     assert "**rf** `v1.0.0` · commit `" + c1[:7] in old["markdown"] and "| loss.train | 0.5 |" in old["markdown"]
     # by commit sha: HEAD's values
@@ -315,8 +315,8 @@ async def test_git_file_at_a_commit_and_its_refusals(start: Start, make_repo: Ca
     base = {"repository": str(repo.root)}
     old = await editor.command("gto.server.gitFile", {**base, "commit": c1, "path": "./params.yaml"})
     assert old == {"ok": True, "message": "", "text": "lr: 0.1\n"}
-    by_tag = await editor.command("gto.server.gitFile", {**base, "commit": "rf@v1.1.0", "path": "extra.toml"})
-    assert by_tag["text"] == "depth = 3\n"
+    by_tag = await editor.command("gto.server.gitFile", {**base, "commit": "rf@v1.1.0", "path": "extra.json"})
+    assert by_tag["text"] == '{"depth": 3}\n'
     refusals = {
         "../outside": "is not a path inside the repository",
         "/etc/passwd": "is not a path inside the repository",
