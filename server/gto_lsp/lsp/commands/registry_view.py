@@ -19,7 +19,6 @@ from gto_lsp.core.formats.dvc.reads import DvcIgnore
 from gto_lsp.core.messages import cannot_find_artifact
 from gto_lsp.core.registry.overview import (
     Annotation,
-    AnnotationReader,
     candidate_paths,
     list_candidates,
     read_tag_notes,
@@ -65,11 +64,6 @@ async def _registry(gate: Gate, complete: bool) -> LazyRegistry:
     return registry
 
 
-_READER = AnnotationReader()
-# Per repository: the listing (Tracked) the candidates were taken from, and them.
-_CANDIDATES: dict[Path, tuple[object, list[str]]] = {}
-
-
 async def _candidates(gate: Gate) -> list[str]:
     """The paths that may be dvc.yaml files DVC reads: from the server's listing of the repository when it has
     one (memoised per listing), else from a pathspec-limited `git ls-files` (not a listing of every file)."""
@@ -77,10 +71,10 @@ async def _candidates(gate: Gate) -> list[str]:
     if tracked is None:
         facts = gate.repo.facts_ready()
         return await asyncio.to_thread(list_candidates, facts) if facts is not None else []
-    known = _CANDIDATES.get(gate.root)
+    known = gate.repo.view_candidates
     if known is None or known[0] is not tracked:
         found = await asyncio.to_thread(candidate_paths, [*tracked.files, *tracked.untracked])
-        known = _CANDIDATES[gate.root] = (tracked, found)
+        known = gate.repo.view_candidates = (tracked, found)
     return known[1]
 
 
@@ -116,7 +110,7 @@ async def _annotations(ls: GtoLanguageServer, gate: Gate) -> Found:
             continue
         file = path.relative_to(gate.root).as_posix()
         uris[file] = uri
-        for annotation in _READER.annotations_of(view.format, view.parsed, file):
+        for annotation in gate.repo.annotations.annotations_of(view.format, view.parsed, file):
             found.append(annotation)
             r = view.lines.range(annotation.span)
             ranges[annotation] = {

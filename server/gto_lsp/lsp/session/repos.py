@@ -14,6 +14,7 @@ from gto_lsp.core.formats.gto.document import Document
 from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.paths import inside
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
+from gto_lsp.core.registry.overview import AnnotationReader
 from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
@@ -71,6 +72,10 @@ class RepoState:
         # no server state); it goes when the block does.
         self._asked: BlockCache[HeadAnswers] = BlockCache()
         self._tracked: Optional[Tracked] = None
+        # The Registry view's reads: each entry's values while its parsed block lives, and the dvc.yaml
+        # candidates taken from one tracked-files listing (kept with that listing).
+        self.annotations = AnnotationReader()
+        self.view_candidates: Optional[tuple[Tracked, list[str]]] = None
         self._registry = RegistryCache(_parse_registry)
         self._reading = threading.Lock()
         self.registry_started = False  # the server started reading the registry in the background
