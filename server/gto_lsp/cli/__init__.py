@@ -127,7 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="Report every problem of artifacts.yaml, .gto and every dvc.yaml (for CI)")
     repo_option(p)
-    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        default="text",
+        help="text: one line per problem and a summary; json: a list; github: workflow annotations (and the "
+        "whole table in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0 for code scanning",
+    )
+    p.add_argument(
+        "--staged",
+        action="store_true",
+        help="Check the annotations files as staged in git's index, counting staged paths as committed (for "
+        "pre-commit)",
+    )
+    p.add_argument(
+        "--registry",
+        action="store_true",
+        help="Also check the registry's git tags: tags GTO cannot read, double registrations, versions whose "
+        "commit lacks the artifact, stages of deprecated versions, versions out of order, undeclared artifacts",
+    )
     p.add_argument(
         "--fail-on",
         choices=("error", "warning", "never"),

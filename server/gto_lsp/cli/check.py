@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
 from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside, read_text
+from gto_lsp.cli.report import Finding, write_report
 
 if TYPE_CHECKING:
     from gto_lsp.core.formats.dvc.document import DvcDocument
@@ -64,38 +64,25 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     found = [(p.file or config.index, p) for p in problems]
     found.sort(key=lambda fp: (fp[0], fp[1].span.start.line, fp[1].span.start.col))
     found.extend(dvc_problems.problems)
-    rows = []
+    findings = []
     for file, problem in found:
-        shown = Path(os.path.relpath(root / file, Path.cwd()))
-        rows.append(
-            {
-                "file": str(shown),
-                "line": problem.span.start.line + 1,
-                "column": problem.span.start.col + 1,
-                "endLine": problem.span.end.line + 1,
-                "endColumn": problem.span.end.col + 1,
-                "severity": problem.severity,
-                "code": problem.code,
-                "message": problem.message,
-            }
+        first, last = problem.span.start, problem.span.end
+        shown = str(Path(os.path.relpath(root / file, Path.cwd())))
+        findings.append(
+            Finding(
+                shown,
+                first.line + 1,
+                first.col + 1,
+                last.line + 1,
+                last.col + 1,
+                problem.severity,
+                problem.code,
+                problem.message,
+                problem.artifact,
+            )
         )
-    if args.format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False), file=out)
-    for row in rows if args.format != "json" else ():
-        if args.format == "github":
-            level = {"error": "error", "warning": "warning"}.get(str(row["severity"]), "notice")
-            message = str(row["message"]).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(
-                f"::{level} file={row['file']},line={row['line']},col={row['column']},endLine={row['endLine']},"
-                f"endColumn={row['endColumn']},title=gto {row['code']}::{message}",
-                file=out,
-            )
-        else:
-            print(
-                f"{row['file']}:{row['line']}:{row['column']}: {row['severity']} {row['code']} {row['message']}",
-                file=out,
-            )
-    failing = [r for r in rows if r["severity"] in _FAILING[args.fail_on]]
+    write_report(findings, args.format, out)
+    failing = [f for f in findings if f.severity in _FAILING[args.fail_on]]
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
