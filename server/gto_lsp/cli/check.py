@@ -71,6 +71,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         findings.append(
             Finding(
                 shown,
+                Path(file).as_posix(),
                 first.line + 1,
                 first.col + 1,
                 last.line + 1,

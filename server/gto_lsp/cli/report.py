@@ -12,6 +12,7 @@ class Finding:
     """One problem as check reports it: a file relative to the current directory, 1-based positions."""
 
     file: str
+    path: str  # the same file relative to the repository's root, with `/` (SARIF's locations)
     line: int
     column: int
     end_line: int
@@ -23,6 +24,7 @@ class Finding:
 
     def json(self) -> dict[str, object]:
         row = asdict(self)
+        del row["path"]
         row["endLine"], row["endColumn"] = row.pop("end_line"), row.pop("end_column")
         if row["artifact"] is None:
             del row["artifact"]
