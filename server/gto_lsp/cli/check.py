@@ -6,61 +6,72 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
-from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside, read_text
+from gto_lsp.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, index_outside
 from gto_lsp.cli.report import Finding, write_report
+from gto_lsp.cli.staged import CheckedFiles, Skipped
 
 if TYPE_CHECKING:
     from gto_lsp.core.formats.dvc.document import DvcDocument
     from gto_lsp.core.problems import Problem
     from gto_lsp.core.repo.fs import RepoView
-    from gto_lsp.core.repo.reader import RepoFacts
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from gto_lsp.core.codes import CheckSettings
-    from gto_lsp.core.config import read_config
-    from gto_lsp.core.formats.dvc.files import folder_of, inside_outputs
-    from gto_lsp.core.formats.dvc.format import document_outputs as stage_outputs
-    from gto_lsp.core.formats.gto.check import check
-    from gto_lsp.core.formats.gto.document import parse
-    from gto_lsp.core.repo.fs import RepoView
     from gto_lsp.core.repo.reader import RepoFacts
     from gto_lsp.core.repo.run import GitError, find_root
 
     start = Path(args.repo)
     if not start.exists():
         raise CliError(f"No such folder: '{args.repo}'", EXIT_USAGE)
-    in_head: Optional[Callable[[str], bool]] = None
     try:
         root = find_root(start)
         facts: Optional[RepoFacts] = RepoFacts(root)
-    except GitError:
+    except GitError as error:
+        if args.staged:
+            raise CliError(
+                f"--staged checks git's index: {error.message}. Run check inside a git repository, or without "
+                "--staged to check the files as they are.",
+                EXIT_USAGE,
+            ) from error
         root = start.resolve() if start.is_dir() else start.resolve().parent
         facts = None
-    config = read_config(root)
+    files = CheckedFiles(root, facts, args.staged)
+    try:
+        return _check(args, out, files)
+    finally:
+        files.close()
+
+
+def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
+    from gto_lsp.core.codes import CheckSettings
+    from gto_lsp.core.formats.dvc.files import folder_of, inside_outputs
+    from gto_lsp.core.formats.dvc.format import document_outputs as stage_outputs
+    from gto_lsp.core.formats.gto.check import check
+    from gto_lsp.core.formats.gto.document import parse
+
+    root = files.root
+    config = files.config()
     refused = None if args.allow_outside_index else index_outside(root, config.index)
     if refused is not None:  # before anything is printed: not one line of the file outside
         raise CliError(refused, EXIT_USAGE)
-    text = read_text(root / config.index)
-    if facts is not None and facts.head_sha() is not None:
-        in_head = facts.in_head
-    documents, unreadable = _dvc_documents(root, facts, args.err)
-    on_disk = RepoView(root)
-    outputs_of = {rel: stage_outputs(document, on_disk, folder_of(rel)) for rel, document in documents.items()}
+    text = files.index_text(config.index)
+    documents, unreadable = _dvc_documents(files, args.err)
+    outputs_of = {rel: stage_outputs(document, files.view(), folder_of(rel)) for rel, document in documents.items()}
     for rel in inside_outputs(documents, outputs_of):  # DVC never reaches them
         del documents[rel], outputs_of[rel]
-    outputs = set().union(*outputs_of.values())
-    view = RepoView(root=root, in_head=in_head, outputs=frozenset(outputs))
+    view = files.view(frozenset(set().union(*outputs_of.values())))
     problems = list(config.problems)
     if text is not None:
         problems.extend(check(parse(text), config, view, CheckSettings(foreign_files=args.force)))
     dvc_problems = _check_dvc_files(documents, view)
     dvc_problems.files.extend(p.file or "" for p in unreadable)
     dvc_problems.problems.extend((p.file or "", p) for p in unreadable)
-    if text is None and not dvc_problems.files and not (root / ".gto").exists():
-        raise CliError(f"No {config.index} or dvc.yaml in {root}: nothing to check.", EXIT_USAGE)
+    if text is None and not dvc_problems.files and not files.has_config():
+        return _nothing_to_check(root, args.format, out)
+    if files.tree is not None:
+        problems = [_said_staged(p) for p in problems]
     found = [(p.file or config.index, p) for p in problems]
     found.sort(key=lambda fp: (fp[0], fp[1].span.start.line, fp[1].span.start.col))
     found.extend(dvc_problems.problems)
@@ -87,6 +98,34 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
+def _said_staged(problem: Problem) -> Problem:
+    """With --staged the commit to compare with is the one being made: `path-not-committed` says so."""
+    import shlex
+    from dataclasses import replace
+
+    path = (problem.data or {}).get("path")
+    if problem.code != "path-not-committed" or not isinstance(path, str):
+        return problem
+    message = (
+        f"Path `{path}` is not staged, but `virtual: false` says it is committed: the commit would not hold it. "
+        f"Stage it (`git add {shlex.quote(path)}`), fix the path, or set `virtual: true`."
+    )
+    return replace(problem, message=message)
+
+
+def _nothing_to_check(root: Path, fmt: str, out: TextIO) -> int:
+    """No artifacts.yaml, dvc.yaml or `.gto`: a success, as ruff on an empty folder, so a CI that runs check on
+    every repository passes; each format stays valid for the tool that reads it."""
+    said = f"No annotations found in {root}: nothing to check."
+    if fmt == "text":
+        print(said, file=out)
+        return EXIT_OK
+    write_report([], fmt, out)  # json: [], sarif: a run without results
+    if fmt == "github":  # shown on the run's page: why nothing was annotated
+        print(f"::notice title=gto check::{said}", file=out)
+    return EXIT_OK
+
+
 # --fail-on: the severities that make check exit 1
 _FAILING = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
@@ -97,27 +136,21 @@ class _DvcFound:
     problems: list[tuple[str, Problem]]  # (file, problem), file by file, each in the order of its lines
 
 
-def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> tuple[dict[str, DvcDocument], list[Problem]]:
-    """Every dvc.yaml of the repository that DVC reads (tracked, or untracked and not ignored, and not excluded by
-    `.dvcignore`; only the root one outside git), parsed, by its path relative to the root; and one problem for
-    each that is not UTF-8."""
+def _dvc_documents(files: CheckedFiles, err: TextIO) -> tuple[dict[str, DvcDocument], list[Problem]]:
+    """Every dvc.yaml of the repository that DVC reads (not excluded by `.dvcignore`, not in a nested DVC
+    repository), parsed, by its path relative to the root; and one problem for each that is not UTF-8."""
     from gto_lsp.core.formats.dvc.document import parse_dvc
-    from gto_lsp.core.formats.dvc.files import DVC_FILE, PathRefused, annotations_file, dvc_files
+    from gto_lsp.core.formats.dvc.files import dvc_files
     from gto_lsp.core.formats.dvc.reads import DvcIgnore, not_utf8
 
-    if facts is not None:
-        listed = dvc_files(facts.tracked_files() + facts.untracked_files(), DvcIgnore(lambda rel: _read(root, rel)))
-    else:
-        listed = [DVC_FILE] if (root / DVC_FILE).is_file() else []
     documents = {}
     unreadable = []
-    for rel in listed:
+    for rel in dvc_files(files.candidates(), DvcIgnore(files.dvcignore)):
         try:
-            path = annotations_file(root, rel, folder_must_exist=False)
-        except PathRefused as error:  # a tracked dvc.yaml that links out: not read, said on stderr
-            print(f"Skipped {rel}: {error.message}", file=err)
+            data = files.dvc_bytes(rel)
+        except Skipped as skipped:  # not read, said on stderr
+            print(f"Skipped {rel}: {skipped.message}", file=err)
             continue
-        data = _bytes(path)
         try:
             text = None if data is None else data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -126,27 +159,6 @@ def _dvc_documents(root: Path, facts: Optional[RepoFacts], err: TextIO) -> tuple
         if text is not None:  # tracked but deleted in the working tree: nothing to check
             documents[rel] = parse_dvc(text)
     return documents, unreadable
-
-
-def _bytes(path: Path) -> Optional[bytes]:
-    """The file's bytes; None when absent. A FIFO, a device or a file over 16 MB is refused, never read."""
-    from gto_lsp.core.repo.safe_read import read_bytes
-
-    try:
-        return read_bytes(path)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise CliError(f"Cannot read {path}: {error}", EXIT_USAGE) from error
-
-
-def _read(root: Path, rel: str) -> Optional[str]:
-    """A `.dvcignore`'s text as DVC reads it, None when there is none (or it cannot be read)."""
-    try:
-        data = _bytes(root / rel)
-    except CliError:
-        return None
-    return None if data is None else data.decode("utf-8", "replace")
 
 
 def _check_dvc_files(documents: dict[str, DvcDocument], view: RepoView) -> _DvcFound:
