@@ -137,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--staged",
         action="store_true",
-        help="Check the annotations files as staged in git's index, counting staged paths as committed (for "
-        "pre-commit)",
+        help="Check what the next commit holds: artifacts.yaml, .gto and every dvc.yaml as staged in git's index, "
+        "a staged path present and committed, one deleted in the index gone, unstaged edits ignored (the "
+        "pre-commit hook `gto-check`)",
     )
     p.add_argument(
         "--registry",
