@@ -2,8 +2,9 @@
 
 Two formats carry annotations: GTO's `artifacts.yaml` ("gto") and the `artifacts:` section of DVC's `dvc.yaml`
 ("dvc"). A code may mean the same thing in both with a different severity (an invalid name makes GTO refuse
-the file, while DVC loads it with a warning), so severity and refusal are given per format. The README's table
-and the tests read this registry.
+the file, while DVC loads it with a warning), so severity and refusal are given per format. The registry's git
+tags are a third source ("registry": `check --registry`, core/registry/integrity.py), in no file. The README's
+table and the tests read this registry.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any, Literal, Optional
 
 from gto_lsp.core.problems import Problem, Related, Span
 
-Format = Literal["gto", "dvc"]
-FORMATS: tuple[Format, ...] = ("gto", "dvc")
+Format = Literal["gto", "dvc", "registry"]
+FORMATS: tuple[Format, ...] = ("gto", "dvc")  # the formats of annotations files ("registry" is the tags)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def _code(
     dvc: Optional[str] = None,
     refuses: tuple[str, ...] = (),
     setting: Optional[str] = None,
+    registry: Optional[str] = None,
 ) -> Code:
-    severity = {fmt: sev for fmt, sev in (("gto", gto), ("dvc", dvc)) if sev}
+    severity = {fmt: sev for fmt, sev in (("gto", gto), ("dvc", dvc), ("registry", registry)) if sev}
     return Code(id, doc, severity, frozenset(refuses), setting)
 
 
@@ -210,6 +212,37 @@ CODES: dict[str, Code] = {
         ),
         _code("dvc-param-missing", "A stage's `params:` key is not in its params file.", dvc="warning"),
         _code("dvc-params-file-missing", "A stage's params file does not exist (or cannot be read).", dvc="warning"),
+        # --- the registry's git tags (`check --registry`, core/registry/integrity.py) ------------------------------
+        _code(
+            "tag-unreadable",
+            "A tag makes GTO fail on every command (`NAME@created`, or a tag object whose name GTO cannot parse).",
+            registry="error",
+        ),
+        _code("tag-unparsable", "A tag looks like GTO's for a known artifact, but GTO ignores it.", registry="warning"),
+        _code("tag-lightweight", "A GTO tag that is lightweight: GTO reads only annotated tags.", registry="warning"),
+        _code(
+            "version-registered-twice",
+            "Two registration tags of one version: `gto show NAME` fails.",
+            registry="error",
+        ),
+        _code(
+            "version-undeclared",
+            "A version's commit does not declare the artifact (artifacts.yaml or the dvc.yaml naming it).",
+            registry="warning",
+        ),
+        _code(
+            "stage-on-deprecated",
+            "A stage is still assigned to a deregistered version or a deprecated artifact.",
+            registry="warning",
+        ),
+        _code(
+            "version-order",
+            "A higher version is on a commit that is an ancestor of a lower version's commit.",
+            registry="warning",
+        ),
+        _code(
+            "artifact-undeclared", "An artifact with GTO tags that no file declares at HEAD.", registry="information"
+        ),
         # --- limits (Limits and safety in the README) --------------------------------------------------------
         _code("alias-expansion", "Aliases expand to more than 10,000 values (an alias bomb).", "error", "error"),
         _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),
