@@ -148,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         "commit lacks the artifact, stages of deprecated versions, versions out of order, undeclared artifacts",
     )
     p.add_argument(
+        "--fix",
+        action="store_true",
+        help="With --registry: apply the safe local fixes (`git tag -d` of a duplicate registration GTO cannot "
+        "notice, or of a tag GTO fails on), printing each git command; never pushes",
+    )
+    p.add_argument(
         "--fail-on",
         choices=("error", "warning", "never"),
         default="error",
