@@ -3,13 +3,13 @@ registry with README links, repository-relative locations, and fingerprints that
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from gto_lsp import __version__
@@ -18,6 +18,7 @@ from helpers.cli import run
 from helpers.git import git, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
+jsonschema: Any = importlib.import_module("jsonschema")  # no type stubs in the dev extras
 SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 ODD = "my models é"  # a space and a letter outside ASCII
 ANNOTATIONS = (
