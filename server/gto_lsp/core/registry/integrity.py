@@ -181,12 +181,13 @@ def artifact_problems(
 ) -> list[RegistryProblem]:
     """Registered twice, stages on a deprecated artifact or a deregistered version, and (when `declared_at_head`
     is False) tags of an artifact no annotations file declares. `fixes`: for a version with two registrations,
-    the ref whose deletion is safe (safe_deletion's answer, by version); without it no fix is offered."""
+    the ref whose deletion is safe (safe_deletion's answer, by version); None: not checked (the editor), the
+    message points to `check --registry`."""
     found: list[RegistryProblem] = []
     for v in art.versions[: MAX_PROBLEMS * 10]:
         regs = _registrations(v)
         if len(regs) > 1:
-            found.append(_twice(art.name, v, regs, (fixes or {}).get(v.version)))
+            found.append(_twice(art.name, v, regs, fixes))
         if v.stages and (not v.active or art.deprecated):
             found.append(_stage_on_deprecated(art, v))
     if declared_at_head is False and art.registered and not art.deprecated:
@@ -203,12 +204,22 @@ def artifact_problems(
     return found
 
 
-def _twice(name: str, v: VersionInfo, regs: list[str], safe: Optional[str]) -> RegistryProblem:
+def _twice(name: str, v: VersionInfo, regs: list[str], fixes: Optional[Mapping[str, Optional[str]]]) -> RegistryProblem:
     listed = ", ".join(f"`{shown(t)}`" for t in regs[:5]) + (f" and {len(regs) - 5} more" if len(regs) > 5 else "")
     text = (
         f"Version {v.version} of `{name}` is registered {len(regs)} times ({listed}): `gto show {name}` fails with "
         f'"{REGISTER_TWICE}".'
     )
+    if fixes is None or v.version not in fixes:
+        return RegistryProblem(
+            "version-registered-twice",
+            text + " `gto-lsp check --registry` says which tag can be deleted without changing what GTO shows "
+            "(`--fix` deletes it locally).",
+            name,
+            v.version,
+            tuple(regs),
+        )
+    safe = fixes[v.version]
     if safe is None:
         return RegistryProblem(
             "version-registered-twice",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from gto_lsp.core.formats.dvc.files import dvc_files
 from gto_lsp.core.formats.dvc.reads import DvcIgnore
 from gto_lsp.core.messages import cannot_find_artifact
+from gto_lsp.core.registry.integrity import artifact_problems
 from gto_lsp.core.registry.overview import (
     Annotation,
     candidate_paths,
@@ -138,8 +139,20 @@ async def registry(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]
         "stages": stage_columns(config.stages, states),
         "stagesRestricted": config.stages is not None,
         "remote": remote,
-        "artifacts": [row.as_json(ranges, uris) for row in rows(states, annotations)],
+        "artifacts": [
+            _with_problems(row.as_json(ranges, uris), states.get(row.name)) for row in rows(states, annotations)
+        ],
     }
+
+
+def _with_problems(answer: dict[str, Any], art: Optional[ArtifactRegistry]) -> dict[str, Any]:
+    """The artifact's registry problems (integrity.py) as `problems`, only when it has some: those the tags alone
+    show (`check --registry` also reads commits); an artifact without annotations is declared nowhere the editor
+    knows."""
+    found = artifact_problems(art, bool(answer["annotations"])) if art is not None else []
+    if found:
+        answer["problems"] = [p.json() for p in found]
+    return answer
 
 
 async def _artifact(ls: GtoLanguageServer, gate: Gate, name: str) -> tuple[Optional[ArtifactRegistry], RepoFacts]:
@@ -164,7 +177,13 @@ async def artifact_versions(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[
     if art is None:
         return {"ok": True, "message": "", "name": name, "versions": [], "events": []}
     notes = await asyncio.to_thread(read_tag_notes, facts, name)
-    return {"ok": True, "message": "", **versions_json(art, notes)}
+    answer = versions_json(art, notes)
+    problems = artifact_problems(art, None)
+    for version in answer["versions"]:  # `problems` only on a version that has some
+        own = [p.json() for p in problems if p.version == version["version"]]
+        if own:
+            version["problems"] = own
+    return {"ok": True, "message": "", **answer}
 
 
 async def version_details(ls: GtoLanguageServer, arg: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,23 @@ def registry_text(name: str, registry: Optional[Mapping[str, ArtifactRegistry]],
         text += f"\n\nVersions: {', '.join(active[:8])}" + (" ..." if len(active) > 8 else "")
     if entry.error:
         text = f"**GTO cannot read this registry**: every `gto` command fails with `{entry.error}`.\n\n" + text
-    return text
+    return text + problems_text(entry)
+
+
+MAX_HOVER_PROBLEMS = 5  # registry problems a hover lists (the Registry view and `check --registry` list all)
+
+
+def problems_text(entry: ArtifactRegistry) -> str:
+    """The artifact's registry problems the tags alone show (integrity.py), one line each."""
+    from gto_lsp.core.registry.integrity import artifact_problems
+
+    found = artifact_problems(entry, None)
+    if not found:
+        return ""
+    lines = [f"- {p.severity} `{p.code}`: {p.message}" for p in found[:MAX_HOVER_PROBLEMS]]
+    if len(found) > MAX_HOVER_PROBLEMS:
+        lines.append(f"- ... and {len(found) - MAX_HOVER_PROBLEMS} more (`gto-lsp check --registry`)")
+    return "\n\n**Registry problems**\n\n" + "\n".join(lines)
 
 
 async def _registry(
