@@ -62,6 +62,49 @@ export interface MessageNode extends Base {
   severity: 'info' | 'warning';
 }
 
+/**
+ * A registry problem the server found in GTO's tags (`problems` on an artifact of `gto.server.registry` and on a
+ * version of `gto.server.artifactVersions`, present only when there are some): core/registry/integrity.py.
+ */
+export interface RegistryProblem {
+  code: string;
+  severity: 'error' | 'warning' | 'information' | 'hint';
+  message: string;
+  version: string | null;
+  tags: string[];
+  /** Git commands that fix it locally (shown; `gto-lsp check --registry --fix` runs them). */
+  fix: string[];
+}
+
+/** The problems an artifact or version of the server's answers carries (none when the field is absent). */
+export function problemsOf(value: object): RegistryProblem[] {
+  const found = (value as { problems?: unknown }).problems;
+  return Array.isArray(found) ? (found as RegistryProblem[]) : [];
+}
+
+/** The problems' lines of a tooltip (Markdown), empty without problems. */
+export function problemLines(problems: RegistryProblem[]): string[] {
+  if (!problems.length) {
+    return [];
+  }
+  return ['**Registry problems**', '', ...problems.map((p) => `- ${p.severity} \`${p.code}\`: ${p.message}`), ''];
+}
+
+/** The icon of a node with problems: the worst one's, with its theme color; undefined without problems. */
+function problemIcon(problems: RegistryProblem[]): { icon: string; iconColor: string } | undefined {
+  if (problems.some((p) => p.severity === 'error')) {
+    return { icon: 'error', iconColor: 'problemsErrorIcon.foreground' };
+  }
+  if (problems.some((p) => p.severity === 'warning')) {
+    return { icon: 'warning', iconColor: 'problemsWarningIcon.foreground' };
+  }
+  return problems.length ? { icon: 'info', iconColor: 'problemsInfoIcon.foreground' } : undefined;
+}
+
+function problemCount(problems: RegistryProblem[]): string {
+  return problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}` : '';
+}
+
 export type RegistryNode = RepositoryNode | ArtifactNode | VersionNode | EventNode | MessageNode;
 
 /** A TreeItem as values: vscode/registryView.ts maps them one to one. */
@@ -484,9 +527,16 @@ function presentArtifact(node: ArtifactNode): NodeView {
   const tagOnly = a.annotations.length === 0;
   const badges = stageBadges(a, node.stageOrder);
   const state = a.deprecated ? 'deprecated' : a.latest ?? (a.registered ? 'no active version' : 'not registered');
-  const description = [a.type ?? '', state, badges.join(', '), tagOnly ? 'tags only' : ''].filter((p) => p).join(' · ');
-  const flags = ['artifact', a.registered ? 'registered' : 'unregistered', tagOnly ? 'tagOnly' : 'annotated', a.deprecated ? 'deprecated' : ''];
-  const lines = [`**${md(a.name)}**${a.type ? ` (${md(a.type)})` : ''}${a.deprecated ? ' — deprecated' : ''}`, ''];
+  const problems = problemsOf(a);
+  const description = [a.type ?? '', state, badges.join(', '), tagOnly ? 'tags only' : '', problemCount(problems)].filter((p) => p).join(' · ');
+  const flags = [
+    'artifact',
+    a.registered ? 'registered' : 'unregistered',
+    tagOnly ? 'tagOnly' : 'annotated',
+    a.deprecated ? 'deprecated' : '',
+    problems.length ? 'problem' : '',
+  ];
+  const lines = [`**${md(a.name)}**${a.type ? ` (${md(a.type)})` : ''}${a.deprecated ? ' — deprecated' : ''}`, '', ...problemLines(problems)];
   if (a.description) {
     lines.push(md(a.description), '');
   }
@@ -511,6 +561,7 @@ function presentArtifact(node: ArtifactNode): NodeView {
     tooltip: lines.join('\n'),
     icon: a.deprecated ? 'circle-slash' : tagOnly ? 'tag' : a.registered ? 'package' : 'circle-large-outline',
     ...(a.deprecated ? { iconColor: GREY } : {}),
+    ...problemIcon(problems),
     greyed: a.deprecated,
     contextValue: flags.filter((f) => f).join(' '),
     collapsible: a.registered ? 'collapsed' : 'none',
@@ -520,17 +571,31 @@ function presentArtifact(node: ArtifactNode): NodeView {
 function presentVersion(node: VersionNode): NodeView {
   const v = node.version;
   const latest = v.active && node.artifact.latest === v.version;
-  const description = [v.stages.join(', '), latest ? 'latest' : '', v.active ? '' : 'deregistered', v.registered ? '' : 'no version tag']
+  const problems = problemsOf(v);
+  const description = [
+    v.stages.join(', '),
+    latest ? 'latest' : '',
+    v.active ? '' : 'deregistered',
+    v.registered ? '' : 'no version tag',
+    problemCount(problems),
+  ]
     .filter((p) => p)
     .join(' · ');
-  const flags = ['version', v.active ? 'active' : 'deregistered', v.registered ? 'named' : 'sha', v.stages.length ? 'staged' : ''];
+  const flags = [
+    'version',
+    v.active ? 'active' : 'deregistered',
+    v.registered ? 'named' : 'sha',
+    v.stages.length ? 'staged' : '',
+    problems.length ? 'problem' : '',
+  ];
   return {
     label: versionLabel(v),
     description,
     // Replaced by the server's version details when hovered (resolveTreeItem).
-    tooltip: `${node.artifact.name} ${versionLabel(v)} at commit ${shortSha(v.commit)}`,
+    tooltip: [...problemLines(problems), `${node.artifact.name} ${versionLabel(v)} at commit ${shortSha(v.commit)}`].join('\n'),
     icon: !v.active ? 'close' : v.stages.length ? 'rocket' : 'tag',
     ...(v.active ? {} : { iconColor: GREY }),
+    ...problemIcon(problems),
     greyed: !v.active,
     contextValue: flags.filter((f) => f).join(' '),
     collapsible: v.events.length ? 'collapsed' : 'none',

@@ -5,7 +5,7 @@
  * and the context keys of the view title's buttons.
  */
 import * as vscode from 'vscode';
-import { present, type RegistryModel, type RegistryNode } from '../common/registryTree';
+import { present, problemLines, problemsOf, type RegistryModel, type RegistryNode } from '../common/registryTree';
 
 export const VIEW_ID = 'gto.registry';
 const NODE_SCHEME = 'gto-node';
@@ -86,7 +86,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
     }
     try {
       const d = await this.model.versionDetails(node.repository, node.artifact.name, node.version.version);
-      item.tooltip = new vscode.MarkdownString(d.ok ? d.markdown : `${item.tooltip as string}\n\n${d.message}`);
+      // The version's registry problems stay above the server's details.
+      const problems = problemLines(problemsOf(node.version)).join('\n');
+      item.tooltip = new vscode.MarkdownString(d.ok ? `${problems}${d.markdown}` : `${item.tooltip as string}\n\n${d.message}`);
     } catch {
       // The plain tooltip stays.
     }
