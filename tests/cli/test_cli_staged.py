@@ -235,3 +235,24 @@ def test_no_annotations_outside_git_passes(tmp_path: Path) -> None:
     assert check(tmp_path) == (0, f"No annotations found in {tmp_path}: nothing to check.\n", "")
     (tmp_path / "dvc.yaml").write_text("stages: {}\n")  # a pipeline without artifacts is still checked
     assert check(tmp_path) == (0, "No problems found\n", "")
+
+
+def test_the_index_gto_names_is_read_from_the_index(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / ".gto").write_text("index: meta/annotations.yaml\n")
+    (repo / "meta").mkdir()
+    (repo / "meta" / "annotations.yaml").write_text("a.b: {}\n")
+    git(repo, "add", ".gto", "meta")
+    (repo / "meta" / "annotations.yaml").write_text(FIXED)
+    assert codes(repo, "--staged") == ["invalid-name"]
+    assert codes(repo) == []
+    monkeypatch.setenv("GTO_INDEX", str(repo / "meta" / "annotations.yaml"))  # absolute, inside the repository
+    assert codes(repo, "--staged") == ["invalid-name"]
+
+
+def test_a_staged_annotations_file_that_is_not_utf8_is_a_clear_error(repo: Path) -> None:
+    (repo / "artifacts.yaml").write_bytes(b"rf:\n  description: \xff\n")
+    git(repo, "add", "artifacts.yaml")
+    (repo / "artifacts.yaml").write_text(FIXED)
+    code, out, err = check(repo, "--staged")
+    assert (code, out) == (2, "")
+    assert "Cannot read artifacts.yaml as staged in git's index: 'utf-8' codec can't decode" in err
