@@ -119,3 +119,16 @@ def test_locations_are_files_of_the_repository(tmp_path: Path) -> None:
 def test_a_repository_without_tags_has_no_registry_problem(tmp_path: Path) -> None:
     root = _repo(tmp_path / "r", [])
     assert registry_findings(root) == []
+
+
+def test_versions_sharing_a_staged_commit_are_an_error_gto_shares(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "r", [("rf@v1.0.0", True), ("rf@v2.0.0", True), ("rf#prod#3", True)])
+    gto = gr.run_gto110(root, ["show"])
+    assert gto.exit_code == 1 and "Multiple versions are not allowed on the same Git commit" in gto.output
+    found = registry_findings(root, fix=True, log=io.StringIO())
+    assert [(f.code, f.severity) for f in found] == [("versions-share-commit", "error")]
+    assert "Multiple versions are not allowed on the same Git commit" in found[0].message
+    assert _tags(root) == ["rf#prod#3", "rf@v1.0.0", "rf@v2.0.0"]  # no safe fix: nothing deleted
+    git(root, "tag", "-d", "rf@v1.0.0")  # what the message says to do
+    assert gr.run_gto110(root, ["show"]).exit_code == 0
+    assert registry_findings(root) == []

@@ -226,6 +226,11 @@ CODES: dict[str, Code] = {
             registry="error",
         ),
         _code(
+            "versions-share-commit",
+            "Several versions on one commit that has a stage tag: GTO fails on every command.",
+            registry="error",
+        ),
+        _code(
             "version-undeclared",
             "A version's commit does not declare the artifact (artifacts.yaml or the dvc.yaml naming it).",
             registry="warning",

@@ -4,7 +4,8 @@ a message naming the problem and what to do, and the git commands that fix it wh
 Public API::
 
     tag_problems(tags, known) -> list[RegistryProblem]       # tags GTO ignores (looking like its own) or fails on
-    artifact_problems(art, declared_at_head) -> list[...]     # registered twice, stages on deprecated/deregistered,
+    artifact_problems(art, declared_at_head) -> list[...]     # registered twice, versions sharing a staged commit,
+                                                              # stages on deprecated/deregistered,
                                                               # tags of an artifact declared nowhere at HEAD
     undeclared_versions(art, declared) -> list[...]           # a version whose commit does not declare the artifact
     order_problems(art, is_ancestor) -> list[...]             # a higher version on an ancestor of a lower one's commit
@@ -25,7 +26,7 @@ from typing import Callable, Iterable, Mapping, Optional
 from gto_lsp.core.codes import severity
 from gto_lsp.core.names import NAME
 from gto_lsp.core.registry.replay import parse_registry
-from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo, TagRef, VersionInfo
+from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo, TagRef, VersionInfo, multiple_versions
 from gto_lsp.core.registry.tags import name_to_tag, parse_tag, semver_key
 
 __all__ = [
@@ -190,6 +191,7 @@ def artifact_problems(
             found.append(_twice(art.name, v, regs, fixes))
         if v.stages and (not v.active or art.deprecated):
             found.append(_stage_on_deprecated(art, v))
+    found.extend(_shared_commits(art))
     if declared_at_head is False and art.registered and not art.deprecated:
         found.append(
             RegistryProblem(
@@ -241,6 +243,34 @@ def _twice(name: str, v: VersionInfo, regs: list[str], fixes: Optional[Mapping[s
         fix,
         publish,
     )
+
+
+def _shared_commits(art: ArtifactRegistry) -> list[RegistryProblem]:
+    """Commits holding several registered versions and a stage tag: GTO fails on every command."""
+    by_commit: dict[str, list[VersionInfo]] = {}
+    for v in art.versions:
+        if v.registered:
+            by_commit.setdefault(v.commit, []).append(v)
+    found: list[RegistryProblem] = []
+    for commit, versions in by_commit.items():
+        staged = any(e.kind in ("assign", "unassign") for v in versions for e in v.events)
+        if len(versions) < 2 or not staged or len(found) >= MAX_PROBLEMS:
+            continue
+        names = [v.version for v in versions]
+        regs = [t for v in versions for t in _registrations(v)]
+        found.append(
+            RegistryProblem(
+                "versions-share-commit",
+                f"{multiple_versions(art.name, names)} GTO fails on every command: commit {commit[:7]} holds "
+                f"{len(names)} versions of `{art.name}` and a stage tag. Keep the version you mean and delete the "
+                "other versions' registration tags (`git tag -d TAG`, then `git push origin :refs/tags/TAG`; "
+                "deregistering is not enough: GTO still counts them).",
+                art.name,
+                names[0],
+                tuple(regs[:20]),
+            )
+        )
+    return found
 
 
 def _stage_on_deprecated(art: ArtifactRegistry, v: VersionInfo) -> RegistryProblem:
