@@ -8,6 +8,7 @@ checkout (as `${{ github.action_path }}`). Only its dependencies are not install
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -241,3 +242,47 @@ def test_the_inputs_become_the_command_line(tmp_path: Path) -> None:
         "--registry",
     ]
     assert runner.run(step("")).out.splitlines()[3:] == ["--fail-on", "error", "--repo", "."]
+
+
+STAND_IN_PYTHON = """#!/bin/sh
+# `-m venv DIR` makes DIR/bin (DIR/Scripts on Windows) holding this script as python and gto-lsp; else it prints
+# its arguments.
+if [ "$1 $2" = "-m venv" ]; then
+  bin="$3/bin"
+  if [ "$RUNNER_OS" = Windows ]; then bin="$3/Scripts"; fi
+  mkdir -p "$bin" && cp "$0" "$bin/python" && cp "$0" "$bin/gto-lsp"
+  exit 0
+fi
+printf '%s\\n' "$@"
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "spec"),
+    [("", "ACTION"), ("0.2.0", "gto-lsp==0.2.0"), (">=0.1,<0.2", "gto-lsp>=0.1,<0.2"), ("latest", "gto-lsp")],
+)
+@pytest.mark.parametrize("runner_os", ["Linux", "Windows"])
+def test_the_install_step_installs_what_version_names(tmp_path: Path, version: str, spec: str, runner_os: str) -> None:
+    """The install step with a stand-in Python on PATH (`python3`, or `python` on Windows): which venv, which
+    program, which pip requirement."""
+    runner = Runner(repository(tmp_path / "repo", {"README.md": "x\n"}), tmp_path / "temp", tmp_path / "action")
+    runner.temp.mkdir()
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / ("python" if runner_os == "Windows" else "python3")).write_text(STAND_IN_PYTHON)
+    (tools / ("python" if runner_os == "Windows" else "python3")).chmod(0o755)
+    path = f"{tools}{os.pathsep}{os.environ['PATH']}"
+    done = runner.run(step("install"), {"version": version}, PATH=path, RUNNER_OS=runner_os)
+    assert done.code == 0, done.err
+    bin_ = runner.temp / "gto-lsp-venv" / ("Scripts" if runner_os == "Windows" else "bin")
+    pip, version_line = done.out.split("--version")[0].splitlines(), done.out.splitlines()[-1]
+    assert pip == [
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--quiet",
+        spec.replace("ACTION", str(tmp_path / "action")),
+    ]
+    assert version_line == "--version"
+    assert runner.outputs["install"] == {"gto-lsp": f"{bin_}/gto-lsp"}
