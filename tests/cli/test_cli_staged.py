@@ -224,7 +224,7 @@ def test_no_annotations_passes_in_every_format(repo: Path, staged: tuple[str, ..
     code, out, _ = check(repo, "--format", "json", *staged)
     assert (code, json.loads(out)) == (0, [])
     code, out, _ = check(repo, "--format", "github", *staged)
-    assert code == 0 and f"::notice title=gto check::{said}" in out.splitlines()
+    assert code == 0 and f"::notice title=gto-lsp check::{said}" in out.splitlines()
     assert not [line for line in out.splitlines() if line.startswith(("::error", "::warning"))]
     code, out, _ = check(repo, "--format", "sarif", *staged)
     log = json.loads(out)

@@ -69,7 +69,7 @@ def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
     dvc_problems.files.extend(p.file or "" for p in unreadable)
     dvc_problems.problems.extend((p.file or "", p) for p in unreadable)
     if text is None and not dvc_problems.files and not files.has_config():
-        return _nothing_to_check(root, args.format, out)
+        return _nothing_to_check(root, args.format, out, args.err)
     if files.tree is not None:
         problems = [_said_staged(p) for p in problems]
     found = [(p.file or config.index, p) for p in problems]
@@ -93,7 +93,7 @@ def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
                 problem.artifact,
             )
         )
-    write_report(findings, args.format, out)
+    write_report(findings, args.format, out, err=args.err)
     failing = [f for f in findings if f.severity in _FAILING[args.fail_on]]
     return EXIT_PROBLEMS if failing else EXIT_OK
 
@@ -113,16 +113,18 @@ def _said_staged(problem: Problem) -> Problem:
     return replace(problem, message=message)
 
 
-def _nothing_to_check(root: Path, fmt: str, out: TextIO) -> int:
+def _nothing_to_check(root: Path, fmt: str, out: TextIO, err: TextIO) -> int:
     """No artifacts.yaml, dvc.yaml or `.gto`: a success, as ruff on an empty folder, so a CI that runs check on
     every repository passes; each format stays valid for the tool that reads it."""
     said = f"No annotations found in {root}: nothing to check."
     if fmt == "text":
         print(said, file=out)
         return EXIT_OK
-    write_report([], fmt, out)  # json: [], sarif: a run without results
+    write_report([], fmt, out, err=err)  # json: [], sarif: a run without results
     if fmt == "github":  # shown on the run's page: why nothing was annotated
-        print(f"::notice title=gto check::{said}", file=out)
+        from gto_lsp.cli.github import escape_data
+
+        print(f"::notice title=gto-lsp check::{escape_data(said)}", file=out)
     return EXIT_OK
 
 
