@@ -8,6 +8,8 @@ checkout (as `${{ github.action_path }}`). Only its dependencies are not install
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import re
 import shutil
@@ -26,6 +28,8 @@ from helpers.git import git, isolated_env, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
+ACTION_SCHEMA = Path(__file__).parent / "data" / "github-action" / "github-action.json"  # SchemaStore's
+jsonschema: Any = importlib.import_module("jsonschema")  # no type stubs in the dev extras
 INSTALL_BOUND = 300  # seconds: a fresh venv and a build of the package; more is a hang
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 ANNOTATION = re.compile(r"^::(error|warning|notice) file=([^,]*),line=(\d+),.*?::(.*)$", re.M)
@@ -173,6 +177,11 @@ def test_the_action_is_composite_with_bash_steps_and_documented_inputs() -> None
     assert all(i.get("description") and "default" in i for i in loaded["inputs"].values())
     for spec in loaded["runs"]["steps"]:  # inputs reach the scripts as variables, never as pasted text
         assert "${{" not in spec["run"], spec["name"]
+    schema = json.loads(ACTION_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    assert [error.message for error in validator.iter_errors(loaded)] == []
+    loaded["runs"]["steps"][0].pop("shell")  # a composite run step without its shell: GitHub refuses it
+    assert list(validator.iter_errors(loaded)) != []
 
 
 def test_the_check_step_annotates_a_repository_with_errors(
