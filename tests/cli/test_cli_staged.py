@@ -256,3 +256,15 @@ def test_a_staged_annotations_file_that_is_not_utf8_is_a_clear_error(repo: Path)
     code, out, err = check(repo, "--staged")
     assert (code, out) == (2, "")
     assert "Cannot read artifacts.yaml as staged in git's index: 'utf-8' codec can't decode" in err
+
+
+def test_a_stage_reads_its_params_as_staged(repo: Path) -> None:
+    (repo / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n    params:\n    - lr\n")
+    (repo / "params.yaml").write_text("lr: 0.1\n")
+    git(repo, "add", "dvc.yaml", "params.yaml")
+    (repo / "params.yaml").write_text("rate: 0.1\n")  # renamed on disk only
+    assert codes(repo, "--staged") == []
+    assert codes(repo) == ["dvc-param-missing"]
+    git(repo, "add", "params.yaml")
+    (repo / "params.yaml").write_text("lr: 0.1\n")
+    assert codes(repo, "--staged") == ["dvc-param-missing"]
