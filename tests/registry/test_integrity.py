@@ -15,7 +15,7 @@ from gto_lsp.core.registry.integrity import (
     shown,
     tag_problems,
 )
-from gto_lsp.core.registry.integrity_read import Integrity, apply_fixes, declaring_files, read_integrity
+from gto_lsp.core.registry.integrity_read import Ancestry, Integrity, apply_fixes, declaring_files, read_integrity
 from gto_lsp.core.registry.state import ArtifactRegistry, TagRef
 from helpers.git import T0, git, make_repo
 
@@ -165,3 +165,30 @@ def test_hostile_tag_names_are_cut_and_bounded() -> None:
 def test_an_artifact_without_tags_has_no_problem() -> None:
     art = ArtifactRegistry("rf", (), None, {}, False, registered=False)
     assert artifact_problems(art, False) == []
+
+
+def test_version_order_follows_ancestry_across_branches(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "branches")
+    (root / "artifacts.yaml").write_text("x: {}\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "c1", when=T0)
+    c1 = git(root, "rev-parse", "HEAD").strip()
+    git(root, "commit", "-q", "--allow-empty", "-m", "c2", when=T0 + 1)
+    c2 = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "-q", "-b", "side", c1)
+    git(root, "commit", "-q", "--allow-empty", "-m", "c3", when=T0 + 2)
+    c3 = git(root, "rev-parse", "HEAD").strip()
+    ancestry = Ancestry(root, {c1, c2, c3})
+    assert (ancestry(c1, c3), ancestry(c1, c2), ancestry(c3, c2), ancestry(c2, c3), ancestry(c2, c1)) == (
+        True,
+        True,
+        False,
+        False,
+        False,
+    )
+    assert ancestry("0" * 40, c1) is None
+    _tag(root, "x@v1.0.0", T0 + 10, c2)
+    _tag(root, "x@v2.0.0", T0 + 11, c3)  # on a side branch: not older than v1.0.0's commit
+    _tag(root, "x@v3.0.0", T0 + 12, c1)  # an ancestor of v2.0.0's commit
+    found = read_integrity(root)
+    assert [(p.code, p.version) for p in found.problems] == [("version-order", "v3.0.0")]

@@ -1,6 +1,6 @@
 """Registry integrity of a repository on disk: the git facts integrity.py judges, each read in bounded passes (one
 `git for-each-ref`, one `git cat-file --batch` for the annotations files at every version's commit and HEAD, one
-`git merge-base --is-ancestor` per pair of neighbouring versions, at most MAX_ORDER_CHECKS), then its problems.
+`git rev-list --parents` for the order of neighbouring versions' commits), then its problems.
 
 Public API::
 
@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from gto_lsp.core.problems import Span
     from gto_lsp.core.yaml.blocks import Placed
 
-__all__ = ["Integrity", "apply_fixes", "declared_names", "declaring_files", "read_integrity"]
+__all__ = ["Ancestry", "Integrity", "apply_fixes", "declared_names", "declaring_files", "read_integrity"]
 
-MAX_ORDER_CHECKS = 500  # `git merge-base --is-ancestor` runs (pairs of neighbouring versions) per check
+MAX_GRAPH = 500_000  # commits of the history read to compare versions' commits
+MAX_STEPS = 5_000_000  # commits walked in all to answer whether one version's commit is an ancestor of another's
 MAX_COMMIT_READS = 50_000  # (commit, file) pairs read in the one cat-file pass
 MAX_PARSED = 2_000  # distinct annotations files parsed (the same blob at many commits is parsed once)
 
@@ -106,7 +107,7 @@ def read_integrity(root: Path) -> Integrity:
 
     problems = tag_problems(registry.tags, [*registry.artifacts, *(head.annotated if head else ())])
     refs_of = _refs_of(registry)
-    checks = 0
+    ancestry = Ancestry(root, {v.commit for a in registered for pair in order_pairs(a) for v in pair})
     replays = 0
     by_name: dict[str, dict[str, bool]] = {}
     for (commit, name), found in declared.items():
@@ -122,13 +123,8 @@ def read_integrity(root: Path) -> Integrity:
         at_head = declared.get((head.sha, art.name)) if head is not None else None
         problems.extend(artifact_problems(art, at_head, fixes))
         problems.extend(undeclared_versions(art, by_name.get(art.name, {})))
-        pairs = order_pairs(art)
-        if checks + len(pairs) > MAX_ORDER_CHECKS:
-            truncated = True
-            pairs = pairs[: max(0, MAX_ORDER_CHECKS - checks)]
-        checks += len(pairs)
-        asked = {(high.commit, low.commit) for low, high in pairs}
-        problems.extend(order_problems(art, _ancestry(run, asked)))
+        problems.extend(order_problems(art, ancestry))
+    truncated = truncated or ancestry.steps > MAX_STEPS or len(ancestry.parents) >= MAX_GRAPH
     return Integrity(problems, registry, truncated)
 
 
@@ -165,14 +161,50 @@ def _declared(root: Path, wanted: list[tuple[str, str]], index: str) -> dict[tup
     return {(c, n): any(n in at.get((c, f), ()) for f, _ in declaring_files(n, index)) for c, n in wanted}
 
 
-def _ancestry(
-    run: Callable[..., tuple[int, bytes]], pairs: set[tuple[str, str]]
-) -> Callable[[str, str], Optional[bool]]:
-    answers: dict[tuple[str, str], Optional[bool]] = {}
-    for a, b in pairs:
-        status, _ = run("merge-base", "--is-ancestor", a, b)
-        answers[(a, b)] = True if status == 0 else False if status == 1 else None
-    return lambda a, b: answers.get((a, b))
+class Ancestry:
+    """Whether a commit is an ancestor of another, from one `git rev-list --parents` over the versions' commits
+    (at most MAX_GRAPH commits): a walk down the parents that stops below the other's generation, within a
+    shared budget of MAX_STEPS; None when the graph or the budget does not tell."""
+
+    def __init__(self, root: Path, commits: set[str]) -> None:
+        import subprocess
+
+        self.parents: dict[str, tuple[str, ...]] = {}
+        self.steps = 0
+        if not commits:
+            return
+        done = subprocess.run(
+            ["git", "rev-list", "--topo-order", "--parents", f"--max-count={MAX_GRAPH}", "--stdin"],
+            cwd=root,
+            input="".join(f"{c}\n" for c in sorted(commits)).encode(),
+            capture_output=True,
+            check=False,
+        )
+        for line in done.stdout.decode("ascii", "replace").splitlines() if done.returncode == 0 else ():
+            sha, *parents = line.split()
+            self.parents[sha] = tuple(parents)
+        self.generation: dict[str, int] = {}
+        for sha in reversed(list(self.parents)):  # parents before children
+            self.generation[sha] = 1 + max((self.generation.get(p, 0) for p in self.parents[sha]), default=0)
+
+    def __call__(self, older: str, newer: str) -> Optional[bool]:
+        floor = self.generation.get(older)
+        if floor is None or newer not in self.generation:
+            return None
+        seen = {newer}
+        stack = [newer]
+        while stack:
+            sha = stack.pop()
+            if sha == older and sha != newer:
+                return True
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                return None
+            for parent in self.parents.get(sha, ()):
+                if parent not in seen and self.generation.get(parent, 0) >= floor:
+                    seen.add(parent)
+                    stack.append(parent)
+        return False
 
 
 def apply_fixes(root: Path, problems: list[RegistryProblem]) -> list[tuple[tuple[str, ...], bool, str]]:
