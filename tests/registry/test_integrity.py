@@ -192,3 +192,8 @@ def test_version_order_follows_ancestry_across_branches(tmp_path: Path) -> None:
     _tag(root, "x@v3.0.0", T0 + 12, c1)  # an ancestor of v2.0.0's commit
     found = read_integrity(root)
     assert [(p.code, p.version) for p in found.problems] == [("version-order", "v3.0.0")]
+
+
+def test_a_tag_name_starting_with_a_dash_is_deleted_as_a_name() -> None:
+    found = tag_problems({"-d=rf@created": _ref("-d=rf@created")}, [])
+    assert [p.fix for p in found] == [(("tag", "-d", "--", "-d=rf@created"),)]

@@ -85,15 +85,19 @@ def commands_text(commands: Iterable[tuple[str, ...]]) -> str:
     return "; ".join("`" + " ".join(("git", *map(shlex.quote, c))) + "`" for c in commands)
 
 
+def _tag_delete(name: str) -> tuple[str, ...]:
+    return ("tag", "-d", "--", name) if name.startswith("-") else ("tag", "-d", name)  # not read as an option
+
+
 def _delete_hint(name: str) -> str:
     """`git tag -d NAME` to copy, or how to write it when the name is too long or strange to quote."""
     if shown(name) != name:
         return "`git tag -d` with its full name (`git tag -l`)"
-    return commands_text([("tag", "-d", name)])
+    return commands_text([_tag_delete(name)])
 
 
 def _deletion(ref: str) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
-    return (("tag", "-d", ref),), (("push", "origin", f":refs/tags/{ref}"),)
+    return (_tag_delete(ref),), (("push", "origin", f":refs/tags/{ref}"),)
 
 
 # --- tags ------------------------------------------------------------------------------------------------------
