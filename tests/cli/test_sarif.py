@@ -156,3 +156,16 @@ def test_fingerprints_stay_when_lines_are_inserted_above(repo: Path, tmp_path: P
     # The message that names its line changed, its fingerprint did not.
     encoding = [r["message"]["text"] for log in (before, after) for r in log["runs"][0]["results"]]
     assert len({text for text in encoding if "not UTF-8" in text}) == 2
+
+
+def test_a_clean_repository_gives_a_valid_log_without_results(tmp_path: Path, schema: Any) -> None:
+    clean = make_repo(tmp_path / "clean")
+    (clean / "models").mkdir()
+    (clean / "models" / "rf.pkl").write_text("w")
+    (clean / "artifacts.yaml").write_text("rf:\n  path: models/rf.pkl\n")
+    git(clean, "add", ".")
+    git(clean, "commit", "-qm", "clean")
+    code, _, log = sarif(clean)
+    assert code == 0 and log["runs"][0]["results"] == []
+    assert len(log["runs"][0]["tool"]["driver"]["rules"]) == len(CODES)
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(log)) == []
