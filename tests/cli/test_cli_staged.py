@@ -104,13 +104,15 @@ def test_dvcignore_and_params_are_read_from_the_index(repo: Path) -> None:
     (repo / "params.yaml").write_text("lr: 1\n")
     git(repo, "add", "params.yaml")
     (repo / "params.yaml").write_text("other: 1\n")
-    view = StagedView(root=repo, staged=StagedTree(repo))
+    tree = StagedTree(repo)
+    view = StagedView(root=repo, staged=tree)
     assert view.read_text("params.yaml") == "lr: 1\n"
     assert view.read_text("./params.yaml") == "lr: 1\n"
     assert view.read_text(".dvcignore") == "sub/\n"
     assert view.read_text("README.md") == "readme\n"
     (repo / "untracked.txt").write_text("disk\n")
     assert view.read_text("untracked.txt") == "disk\n"  # git does not track it: the disk's
+    tree.close()
 
 
 def test_staged_view_answers_by_the_index_then_the_disk(repo: Path) -> None:
