@@ -109,7 +109,8 @@ def _write_github(findings: list[Finding], out: TextIO, err: TextIO, env: Mappin
             print(f"::{level} {listed}::{escape_data(f.message)}", file=out)
     if left_out:
         where = "the job summary lists them all" if written else "`gto-lsp check` lists them all"
-        text = f"{_plural(left_out, 'more problem')} not shown as annotations (GitHub shows 10 per level): {where}."
+        shows = f"GitHub shows {ANNOTATIONS_PER_LEVEL} per level"
+        text = f"{_plural(left_out, 'more problem')} not shown as annotations ({shows}): {where}."
         print(f"::notice title=gto-lsp check::{escape_data(text)}", file=out)
     print(summary, file=out)  # a plain line of the log (the commands above are not shown as lines)
 
