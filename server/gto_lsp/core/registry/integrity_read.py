@@ -122,7 +122,8 @@ def read_integrity(root: Path) -> Integrity:
                 )
         at_head = declared.get((head.sha, art.name)) if head is not None else None
         problems.extend(artifact_problems(art, at_head, fixes))
-        problems.extend(undeclared_versions(art, by_name.get(art.name, {})))
+        if at_head is not False:  # one artifact-undeclared says it for an artifact nothing declares
+            problems.extend(undeclared_versions(art, by_name.get(art.name, {})))
         problems.extend(order_problems(art, ancestry))
     truncated = truncated or ancestry.steps > MAX_STEPS or len(ancestry.parents) >= MAX_GRAPH
     return Integrity(problems, registry, truncated)
