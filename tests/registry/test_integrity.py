@@ -196,3 +196,22 @@ def test_version_order_follows_ancestry_across_branches(tmp_path: Path) -> None:
 def test_a_tag_name_starting_with_a_dash_is_deleted_as_a_name() -> None:
     found = tag_problems({"-d=rf@created": _ref("-d=rf@created")}, [])
     assert [p.fix for p in found] == [(("tag", "-d", "--", "-d=rf@created"),)]
+
+
+def test_hostile_tags_in_a_real_repository(tmp_path: Path) -> None:
+    """A tag object whose name holds control characters and 10 kB, and a 10 kB ref name (packed-refs)."""
+    root = make_repo(tmp_path / "hostile")
+    (root / "artifacts.yaml").write_text("rf: {}\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "c", when=T0)
+    commit = git(root, "rev-parse", "HEAD").strip()
+    body = f"object {commit}\ntype commit\ntag rf@v1\x07\x1b[31m{'y' * 10_000}\ntagger T <t@e> {T0} +0000\n\nm\n"
+    (tmp_path / "obj").write_text(body)
+    obj = git(root, "hash-object", "-t", "tag", "-w", "--literally", str(tmp_path / "obj")).strip()
+    git(root, "update-ref", "refs/tags/rf@v1.0.0", obj)
+    with open(root / ".git" / "packed-refs", "a") as packed:
+        packed.write(f"{commit} refs/tags/rf@{'x' * 10_000}\n")
+    found = read_integrity(root)
+    assert sorted(p.code for p in found.problems) == ["tag-unparsable", "tag-unreadable"]
+    assert all(len(p.message) < 1_500 and "\x1b" not in p.message for p in found.problems)
+    assert all("xxxxx" * 100 not in p.message for p in found.problems)
