@@ -128,14 +128,15 @@ def _tag_problem(name: str, ref: TagRef, known_tags: set[str]) -> Optional[Regis
         return RegistryProblem(
             "tag-unreadable",
             f"Tag `{shown(name)}`: GTO fails on every command with `Unexpected error: 'action'` (it cannot read "
-            f"`@created` tags). Delete it: {_delete_hint(name)}, then push its deletion "
-            f"(`git push origin :refs/tags/{shown(name)}`).",
+            f"`@created` tags). Delete it: {_delete_hint(name)}, then push its deletion"
+            + (f" ({commands_text(publish)})." if shown(name) == name else "."),
             tag.artifact,
             tags=(name,),
             fix=fix,
             publish=publish,
         )
-    if tag is not None and ref.annotated and parse_tag(ref.object_name) is None:
+    in_object = parse_tag(ref.object_name) if ref.annotated and len(ref.object_name) <= 4 * 1024 else None
+    if tag is not None and ref.annotated and (in_object is None or in_object.action == "created"):
         return RegistryProblem(
             "tag-unreadable",
             f"Tag `{shown(name)}` points to a tag object named `{shown(ref.object_name)}`: GTO reads the name in "
