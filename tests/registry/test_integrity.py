@@ -147,7 +147,7 @@ def test_tags_gto_fails_on() -> None:
     ]
     assert found[0].fix == (("tag", "-d", "rf@created"),) and found[1].fix == ()
     assert "Cannot parse tag name 'rf@v9'" in found[1].message
-    assert "git push origin ':refs/tags/rf@created'" in found[0].message
+    assert "(`git push origin :refs/tags/rf@created`)" in found[0].message
     # a ref whose tag object is named `@created`: GTO fails the same way
     pointed = tag_problems({"rf@v1.0.0": _ref("rf@v1.0.0", obj="rf@created")}, ["rf"])
     assert [(p.code, p.fix) for p in pointed] == [("tag-unreadable", ())]
