@@ -133,7 +133,7 @@ def test_check_and_every_command_refuse_an_index_outside_the_repository(
 def test_an_absolute_index_inside_the_repository_is_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "artifacts.yaml").write_text("rf:\n  type: model\n  path: models/rf.pkl\n")
     monkeypatch.setenv("GTO_INDEX", str(repo / "artifacts.yaml"))
-    assert run("check", cwd=repo)[:2] == (0, "")
+    assert run("check", cwd=repo)[:2] == (0, "No problems found\n")
     code, out, err = run("describe", "rf", "--type", cwd=repo)
     assert (code, out, err) == (0, "model\n", "")
 

@@ -176,16 +176,17 @@ def test_check_formats_and_exit_codes(repo: Path) -> None:
         "time it writes the file. Did you mean `description`?",
         "artifacts.yaml:3:9: error path-missing Path `gone.pkl` does not exist, but the artifact says "
         "`virtual: false` (its file is committed). Restore the file, fix the path, or set `virtual: true`.",
+        "2 errors, 1 warning in 2 files",
     ]
     rows = json.loads(run("check", "--format", "json", cwd=repo)[1])
     assert [r["code"] for r in rows] == ["config-unknown-key", "unknown-field", "path-missing"]
     github = run("check", "--format", "github", cwd=repo)[1].splitlines()
-    assert github[2].startswith(
+    assert github[1].startswith(  # errors first
         "::error file=artifacts.yaml,line=3,col=9,endLine=3,endColumn=17,title=gto path-missing::"
     )
     (repo / ".gto").unlink()
     (repo / "artifacts.yaml").write_text("rf:\n  path: models/rf.pkl\n  virtual: false\n")
-    assert run("check", cwd=repo)[:2] == (0, "")
+    assert run("check", cwd=repo)[:2] == (0, "No problems found\n")
     assert run("check", "-r", str(repo / "nowhere"), cwd=repo)[0] == 2
 
 

@@ -184,7 +184,8 @@ def test_check_covers_every_dvc_yaml(dvc_repo: Path) -> None:
     (dvc_repo / ".gitignore").write_text("ignored/\n")
     code, out, _ = console("check", cwd=dvc_repo)
     assert code == 1
-    lines = out.splitlines()
+    *lines, summary = out.splitlines()
+    assert summary == "1 error, 1 warning in 1 file"
     assert [line.split(" ", 3)[:3] for line in lines] == [
         ["sub/dvc.yaml:3:5:", "error", "extra-key"],
         ["sub/dvc.yaml:6:11:", "warning", "path-missing"],
@@ -203,14 +204,13 @@ def test_check_covers_every_dvc_yaml(dvc_repo: Path) -> None:
     assert run("check", cwd=dvc_repo)[1].splitlines()[0].startswith("artifacts.yaml:1:1: error invalid-name")
     (dvc_repo / "artifacts.yaml").unlink()
     (dvc_repo / "sub" / "dvc.yaml").write_text("artifacts:\n  good:\n    path: dir/clf.pkl\n")
-    assert run("check", cwd=dvc_repo)[:2] == (0, "")
+    assert run("check", cwd=dvc_repo)[:2] == (0, "No problems found\n")
 
 
-def test_check_without_any_annotations_file_is_a_usage_error(repo: Path) -> None:
-    code, _, err = run("check", cwd=repo)
-    assert code == 2 and "nothing to check" in err
+def test_check_without_any_annotations_file_passes(repo: Path) -> None:
+    assert run("check", cwd=repo) == (0, f"No annotations found in {repo}: nothing to check.\n", "")
     (repo / "dvc.yaml").write_text("stages: {}\n")
-    assert run("check", cwd=repo)[:2] == (0, "")
+    assert run("check", cwd=repo)[:2] == (0, "No problems found\n")
 
 
 GTO = (
