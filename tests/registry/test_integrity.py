@@ -3,11 +3,12 @@ git at fixed dates), the safe-fix choice by replay, and the bounds on hostile in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from gto_lsp.core.codes import CODES
+from gto_lsp.core.codes import CODES, codes_of
 from gto_lsp.core.registry.integrity import (
     MAX_PROBLEMS,
     RegistryProblem,
@@ -219,3 +220,11 @@ def test_hostile_tags_in_a_real_repository(tmp_path: Path) -> None:
     assert sorted(p.code for p in found.problems) == ["tag-unparsable", "tag-unreadable"]
     assert all(len(p.message) < 1_500 and "\x1b" not in p.message for p in found.problems)
     assert all("xxxxx" * 100 not in p.message for p in found.problems)
+
+
+def test_readme_lists_the_registry_codes() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "| code (registry) | severity | meaning |" in readme, "the README's registry table is missing"
+    table = readme.split("| code (registry) | severity | meaning |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \|", table, re.M)
+    assert rows == [(c.id, c.severity["registry"]) for c in codes_of("registry")]
