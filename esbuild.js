@@ -1,5 +1,6 @@
-// Bundles the extension into dist/extension.js (vscode stays external) and copies the static
+// Bundles the extension into out/extension/extension.js (vscode stays external) and copies the static
 // language files next to it. `--tests` bundles the client unit tests into out/unit/ instead.
+// (dist/ is the release's: the wheel, the sdist and the .vsix files of scripts/release.sh.)
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -7,6 +8,8 @@ const path = require('path');
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
+
+const OUT = path.join('out', 'extension');
 
 const common = {
   bundle: true,
@@ -17,9 +20,9 @@ const common = {
 };
 
 function copyAssets() {
-  fs.mkdirSync('dist', { recursive: true });
+  fs.mkdirSync(OUT, { recursive: true });
   for (const f of ['language-configuration.json', 'gto-artifacts.tmLanguage.json']) {
-    fs.copyFileSync(path.join('client', f), path.join('dist', f));
+    fs.copyFileSync(path.join('client', f), path.join(OUT, f));
   }
 }
 
@@ -27,7 +30,7 @@ async function buildExtension() {
   const options = {
     ...common,
     entryPoints: ['client/src/extension.ts'],
-    outfile: 'dist/extension.js',
+    outfile: path.join(OUT, 'extension.js'),
     external: ['vscode'],
     minify: production,
     sourcemap: !production,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { IMPORT_STRATEGIES } from '../src/common/python';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -98,14 +99,17 @@ describe('package.json', () => {
     assert.match(when, /resourceScheme == file/);
   });
 
-  it('restricts gto.interpreter in untrusted workspaces', () => {
+  it('restricts the settings that choose a program to run in untrusted workspaces', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['gto.interpreter']);
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['gto.interpreter', 'gto.path', 'gto.importStrategy']);
   });
 
   it('declares every setting with its default', () => {
     const props = pkg.contributes.configuration.properties;
     assert.deepEqual(props['gto.interpreter'].default, []);
+    assert.deepEqual(props['gto.path'].default, []);
+    assert.equal(props['gto.importStrategy'].default, 'useBundled');
+    assert.deepEqual(props['gto.importStrategy'].enum, [...IMPORT_STRATEGIES]);
     assert.equal(props['gto.afterAnnotate'].default, 'ask');
     assert.deepEqual(props['gto.afterAnnotate'].enum, ['ask', 'commit', 'commitAndPush', 'nothing']);
     assert.equal(props['gto.checks.enable'].default, true);
@@ -126,13 +130,13 @@ describe('package.json', () => {
     assert.equal(pkg.extensionDependencies, undefined);
   });
 
-  it('.vscodeignore ships only dist, bundled, images and the docs', () => {
+  it('.vscodeignore ships only the built extension, bundled, images, the walkthrough and the docs', () => {
     const lines = fs
       .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('!'));
     for (const l of lines) {
-      assert.match(l, /^!(dist|bundled|images)\/|^!(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/, l);
+      assert.match(l, /^!(out\/extension|bundled|images|resources\/walkthrough)\/|^!(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/, l);
     }
   });
 });

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { candidateList, NoInterpreterError, parseVersion, resolveInterpreter, serverLaunch } from '../src/common/python';
+import {
+  candidateList,
+  chooseServer,
+  NoInterpreterError,
+  notInEnvironment,
+  parseVersion,
+  pathLaunch,
+  resolveInterpreter,
+  serverLaunch,
+} from '../src/common/python';
+import { readLaunchSettings } from '../src/common/settings';
 
 const enoent = Object.assign(new Error('spawn python3 ENOENT'), { code: 'ENOENT' });
 
@@ -79,5 +89,69 @@ describe('server launch', () => {
     const launch = serverLaunch([], '/ext', {}, undefined, ':');
     assert.equal(launch.command, 'python3');
     assert.equal(launch.env.PYTHONPATH, undefined);
+  });
+});
+
+describe('which server runs (gto.path, gto.importStrategy)', () => {
+  const vars = { workspaceFolder: '/work/repo', userHome: '/home/me', env: { TOOLS: '/opt/tools' } };
+
+  it('runs the interpreter with the chosen strategy when gto.path is empty', () => {
+    assert.deepEqual(chooseServer([], 'useBundled', true, vars), { kind: 'python', strategy: 'useBundled' });
+    assert.deepEqual(chooseServer([], 'fromEnvironment', false, vars), { kind: 'python', strategy: 'fromEnvironment' });
+  });
+
+  it('runs gto.path with its variables expanded in a trusted workspace', () => {
+    assert.deepEqual(chooseServer(['~/.local/bin/gto-lsp', 'serve'], 'useBundled', true, vars), {
+      kind: 'path',
+      command: ['/home/me/.local/bin/gto-lsp', 'serve'],
+    });
+    assert.deepEqual(chooseServer(['${workspaceFolder}/.venv/bin/gto-lsp', '${env:TOOLS}/x', '${userHome}', 'a~b'], 'useBundled', true, vars), {
+      kind: 'path',
+      command: ['/work/repo/.venv/bin/gto-lsp', '/opt/tools/x', '/home/me', 'a~b'],
+    });
+  });
+
+  it('refuses gto.path in an untrusted workspace: the bundled server runs and the notice says why', () => {
+    const choice = chooseServer(['/usr/local/bin/gto-lsp'], 'fromEnvironment', false, vars);
+    assert.equal(choice.kind, 'python');
+    assert.ok(choice.kind === 'python' && choice.strategy === 'useBundled');
+    assert.match(choice.kind === 'python' ? (choice.notice ?? '') : '', /Restricted Mode/);
+  });
+
+  it('falls back with a message naming the problem when gto.path cannot be expanded', () => {
+    const noFolder = chooseServer(['${workspaceFolder}/gto-lsp'], 'useBundled', true, { ...vars, workspaceFolder: undefined });
+    assert.ok(noFolder.kind === 'python');
+    assert.match(noFolder.notice ?? '', /no folder is open/);
+    const unknown = chooseServer(['${interpreter}'], 'fromEnvironment', true, vars);
+    assert.ok(unknown.kind === 'python' && unknown.strategy === 'fromEnvironment');
+    assert.match(unknown.notice ?? '', /\$\{interpreter\}.*does not know/);
+  });
+
+  it('tells how to install gto-lsp when the environment has none', () => {
+    const message = notInEnvironment(['/venv/bin/python'], "No module named 'gto_lsp'");
+    assert.match(message, /\/venv\/bin\/python -m pip install gto-lsp/);
+    assert.match(message, /"useBundled"/);
+    assert.match(message, /No module named 'gto_lsp'/);
+  });
+
+  it('starts gto.path from the extension folder with its arguments', () => {
+    const launch = pathLaunch(['/opt/gto-lsp', 'serve'], '/ext', { PATH: '/usr/bin' });
+    assert.equal(launch.command, '/opt/gto-lsp');
+    assert.deepEqual(launch.args, ['serve']);
+    assert.equal(launch.cwd, '/ext');
+    assert.equal(launch.env.PATH, '/usr/bin');
+    assert.equal(launch.env.PYTHONPATH, undefined);
+  });
+
+  it('reads the launch settings: a string path, an unknown strategy', () => {
+    const read = (values: Record<string, unknown>) => readLaunchSettings((key) => values[key]);
+    assert.deepEqual(read({}), { interpreter: [], path: [], importStrategy: 'useBundled' });
+    assert.deepEqual(read({ path: '/opt/gto-lsp', importStrategy: 'fromEnvironment', interpreter: ['py'] }), {
+      interpreter: ['py'],
+      path: ['/opt/gto-lsp'],
+      importStrategy: 'fromEnvironment',
+    });
+    assert.equal(read({ importStrategy: 'fromPath' }).importStrategy, 'useBundled');
+    assert.deepEqual(read({ path: ['', 'x', 3] }).path, ['x']);
   });
 });

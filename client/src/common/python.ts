@@ -141,3 +141,85 @@ export function serverLaunch(
   }
   return { command: exe || 'python3', args: [...pyArgs, '-m', 'gto_lsp', 'serve'], cwd: extensionPath, env };
 }
+
+/**
+ * Which server runs, as the Python tools extensions (black, ruff, isort) choose it: `gto.path` (an executable and
+ * its arguments) when set, else `<python> -m gto_lsp serve` with the bundled libraries (`useBundled`) or with the
+ * gto_lsp installed in the interpreter's environment (`fromEnvironment`).
+ */
+export type ImportStrategy = 'useBundled' | 'fromEnvironment';
+export const IMPORT_STRATEGIES: readonly ImportStrategy[] = ['useBundled', 'fromEnvironment'];
+
+/** Printed by `<python> -c ENVIRONMENT_SNIPPET` when the environment has gto_lsp: its version. */
+export const ENVIRONMENT_SNIPPET = 'import gto_lsp; print(gto_lsp.__version__)';
+
+export interface Variables {
+  workspaceFolder: string | undefined;
+  userHome: string;
+  env: Record<string, string | undefined>;
+}
+
+export type ServerChoice =
+  | { kind: 'path'; command: string[] }
+  | { kind: 'python'; strategy: ImportStrategy; notice?: string };
+
+/**
+ * Expands `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and a leading `~`, as the Python tools extensions
+ * do. Throws when `${workspaceFolder}` is used without a folder open, or on a variable it does not know.
+ */
+export function resolveVariables(value: string, vars: Variables): string {
+  let out = value.replace(/^~(?=$|[\\/])/, vars.userHome);
+  out = out.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    if (name === 'workspaceFolder') {
+      if (!vars.workspaceFolder) {
+        throw new Error(`"${value}" names \${workspaceFolder} but no folder is open: open one or use an absolute path`);
+      }
+      return vars.workspaceFolder;
+    }
+    if (name === 'userHome') {
+      return vars.userHome;
+    }
+    if (name.startsWith('env:')) {
+      return vars.env[name.slice(4)] ?? '';
+    }
+    throw new Error(`"${value}" holds ${whole}, which gto.path does not know: use \${workspaceFolder}, \${userHome}, \${env:NAME} or ~`);
+  });
+  return out;
+}
+
+/**
+ * The server to start. `gto.path` runs a program the settings name, so in an untrusted workspace it is refused
+ * (the bundled server runs instead, and the notice says why); an invalid `gto.path` also falls back with a notice.
+ */
+export function chooseServer(path: string[], strategy: ImportStrategy, trusted: boolean, vars: Variables): ServerChoice {
+  if (path.length === 0) {
+    return { kind: 'python', strategy };
+  }
+  if (!trusted) {
+    return {
+      kind: 'python',
+      strategy: 'useBundled',
+      notice: 'gto.path is ignored in Restricted Mode (it runs a program the settings name): the bundled server runs. Trust the folder to use it.',
+    };
+  }
+  try {
+    return { kind: 'path', command: path.map((p) => resolveVariables(p, vars)) };
+  } catch (err) {
+    return { kind: 'python', strategy, notice: `gto.path ignored: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** The message when `fromEnvironment` finds no gto_lsp in the interpreter's environment (the bundled one runs). */
+export function notInEnvironment(interpreter: readonly string[], problem: string): string {
+  const python = interpreter.join(' ');
+  return (
+    `gto.importStrategy is "fromEnvironment" but ${python} cannot import gto_lsp (${problem}): the bundled server runs. ` +
+    `Install it there with \`${python} -m pip install gto-lsp\`, or set gto.importStrategy to "useBundled".`
+  );
+}
+
+/** How a `gto.path` server starts: the command as given, from the extension's folder. */
+export function pathLaunch(command: readonly string[], extensionPath: string, baseEnv: Record<string, string | undefined>): Launch {
+  const [exe, ...args] = command;
+  return { command: exe ?? '', args, cwd: extensionPath, env: { ...baseEnv, PYTHONUNBUFFERED: '1' } };
+}

@@ -1,15 +1,17 @@
 /** Finding the interpreter: gto.interpreter, then the Python extension (when installed), then python3/python. */
 import { execFile } from 'child_process';
 import * as vscode from 'vscode';
-import { candidateList, resolveInterpreter, VERSION_SNIPPET, type Resolved } from '../common/python';
+import { candidateList, ENVIRONMENT_SNIPPET, resolveInterpreter, VERSION_SNIPPET, type Resolved } from '../common/python';
 
 const PYTHON_EXTENSION_ID = 'ms-python.python';
 
 /** Runs `<python> [args] -c <snippet>` without a shell; resolves with stdout. */
-export function probeInterpreter(command: string[]): Promise<string> {
+export function probeInterpreter(command: string[], snippet = VERSION_SNIPPET, cwd?: string): Promise<string> {
   const [exe, ...args] = command;
+  // From `cwd` with a safe sys.path, as the server runs: a workspace's gto_lsp/ folder must not answer.
+  const options = { timeout: 15000, windowsHide: true, cwd, env: { ...process.env, PYTHONSAFEPATH: '1' } };
   return new Promise((resolve, reject) => {
-    execFile(exe ?? '', [...args, '-c', VERSION_SNIPPET], { timeout: 15000, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(exe ?? '', [...args, '-c', snippet], options, (err, stdout, stderr) => {
       if (err) {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'ENOENT') {
@@ -59,11 +61,16 @@ export async function onPythonInterpreterChange(listener: () => void): Promise<v
   }
 }
 
+/** The version of the gto_lsp installed in the interpreter's environment; rejects when it has none. */
+export async function environmentServer(command: string[], cwd: string): Promise<string> {
+  return (await probeInterpreter(command, ENVIRONMENT_SNIPPET, cwd)).trim();
+}
+
 export async function findInterpreter(
   setting: string[],
   resource: vscode.Uri | undefined,
   log: vscode.LogOutputChannel,
 ): Promise<Resolved> {
   const fromExt = setting.length ? undefined : await pythonExtensionInterpreter(resource, log);
-  return resolveInterpreter(candidateList(setting, fromExt), probeInterpreter);
+  return resolveInterpreter(candidateList(setting, fromExt), (command) => probeInterpreter(command));
 }

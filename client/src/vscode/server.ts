@@ -3,6 +3,7 @@
  * vscode-languageclient. Restarts are single-flight: a restart requested during a restart queues one more.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
@@ -15,11 +16,11 @@ import {
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import { REGISTRY_CHANGED, SERVER_COMMANDS, ServerApi, type RegistryChangedParams, type ServerCommand, type ServerCommands } from '../common/contract';
-import { NoInterpreterError, type Resolved, serverLaunch } from '../common/python';
+import { chooseServer, type Launch, NoInterpreterError, notInEnvironment, pathLaunch, type Resolved, serverLaunch } from '../common/python';
 import { expectedWhileStopping } from '../common/serverLog';
-import { readSettings } from '../common/settings';
+import { LAUNCH_SETTINGS, readLaunchSettings } from '../common/settings';
 import { SingleFlight } from '../common/singleFlight';
-import { findInterpreter, onPythonInterpreterChange } from './python';
+import { environmentServer, findInterpreter, onPythonInterpreterChange } from './python';
 
 export const CLIENT_ID = 'gto';
 export const CLIENT_NAME = 'GTO Artifacts';
@@ -100,34 +101,55 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
     await this.stopClient();
     this.startError = undefined;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const settings = readSettings((key) => vscode.workspace.getConfiguration('gto', folder).get(key));
-    try {
-      this.interpreter = await findInterpreter(settings.interpreter, folder, this.log);
-    } catch (err) {
-      this.startError = err instanceof Error ? err.message : String(err);
-      this.log.error(this.startError);
-      this.stateEmitter.fire('failed');
-      if (err instanceof NoInterpreterError) {
-        void this.reportNoInterpreter(this.startError);
-        return;
-      }
-      throw err;
-    }
-    const bundled = path.join(this.extensionPath, 'bundled', 'libs');
-    const launch = serverLaunch(
-      this.interpreter.command,
-      this.extensionPath,
-      process.env,
-      fs.existsSync(bundled) ? bundled : undefined,
-      path.delimiter,
-    );
-    const env = launch.env;
+    const settings = readLaunchSettings((key) => vscode.workspace.getConfiguration('gto', folder).get(key));
     const trusted = vscode.workspace.isTrusted;
+    const choice = chooseServer(settings.path, settings.importStrategy, trusted, {
+      workspaceFolder: folder?.fsPath,
+      userHome: os.homedir(),
+      env: process.env,
+    });
+    let launch: Launch;
+    let origin: string;
+    if (choice.kind === 'path') {
+      this.interpreter = undefined;
+      launch = pathLaunch(choice.command, this.extensionPath, process.env);
+      origin = 'gto.path';
+    } else {
+      if (choice.notice) {
+        this.notify(choice.notice, 'gto.path');
+      }
+      try {
+        this.interpreter = await findInterpreter(settings.interpreter, folder, this.log);
+      } catch (err) {
+        this.startError = err instanceof Error ? err.message : String(err);
+        this.log.error(this.startError);
+        this.stateEmitter.fire('failed');
+        if (err instanceof NoInterpreterError) {
+          void this.reportNoInterpreter(this.startError);
+          return;
+        }
+        throw err;
+      }
+      const bundled = path.join(this.extensionPath, 'bundled', 'libs');
+      let libs = fs.existsSync(bundled) ? bundled : undefined;
+      origin = 'the bundled gto-lsp';
+      if (choice.strategy === 'fromEnvironment') {
+        try {
+          const version = await environmentServer(this.interpreter.command, this.extensionPath);
+          libs = undefined;
+          origin = `gto-lsp ${version} from the interpreter's environment`;
+        } catch (err) {
+          this.notify(notInEnvironment(this.interpreter.command, err instanceof Error ? err.message : String(err)), 'gto.importStrategy');
+        }
+      }
+      launch = serverLaunch(this.interpreter.command, this.extensionPath, process.env, libs, path.delimiter);
+      origin += `, Python ${this.interpreter.version.join('.')} from ${this.interpreter.source}`;
+    }
+    const env = launch.env;
     const run: Executable = { command: launch.command, args: launch.args, options: { env, cwd: launch.cwd } };
     this.log.info(
       `Starting the server: ${[run.command, ...(run.args ?? [])].join(' ')} ` +
-        `(Python ${this.interpreter.version.join('.')} from ${this.interpreter.source}; ` +
-        `PYTHONPATH=${env.PYTHONPATH ?? ''}; trusted=${trusted})`,
+        `(${origin}; PYTHONPATH=${env.PYTHONPATH ?? ''}; trusted=${trusted})`,
     );
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
@@ -156,6 +178,16 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
     client.onNotification(REGISTRY_CHANGED, (p: RegistryChangedParams) => this.registryEmitter.fire(p));
     this.applyTrace();
     this.stateEmitter.fire('running');
+  }
+
+  /** A setting could not be followed: logged, and shown with a way to the setting (the server still starts). */
+  private notify(message: string, setting: string): void {
+    this.log.warn(message);
+    void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
+      if (choice) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+      }
+    });
   }
 
   private async reportNoInterpreter(message: string): Promise<void> {
@@ -234,14 +266,15 @@ export class ServerManager extends ServerApi implements vscode.Disposable {
 }
 
 /**
- * Restarts the server when what it started with changes: gto.interpreter, the workspace's trust (git is enabled
- * then), or the Python extension's interpreter while gto.interpreter is empty.
+ * Restarts the server when what it started with changes: gto.interpreter, gto.path, gto.importStrategy, the
+ * workspace's trust (git is enabled then), or the Python extension's interpreter while gto.interpreter is empty.
  */
 export function restartOnLaunchChanges(server: ServerManager, log: vscode.LogOutputChannel): vscode.Disposable {
   const subscriptions = [
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('gto.interpreter')) {
-        log.info('gto.interpreter changed: restarting the server');
+      const changed = LAUNCH_SETTINGS.find((key) => e.affectsConfiguration(key));
+      if (changed) {
+        log.info(`${changed} changed: restarting the server`);
         void server.restart();
       }
     }),
