@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every package of a release into dist/ (emptied first):
+# Builds every package of a release into dist/ (emptied first; --out DIR elsewhere):
 #   gto_lsp-<v>-py3-none-any.whl, gto_lsp-<v>.tar.gz   `python -m build`, then `twine check --strict`
 #   gto-artifacts-<v>.vsix                              universal: pure-Python libraries (PyYAML without libyaml)
 #   gto-artifacts-<target>-<v>.vsix                     one per `vsce package --target`: plus PyYAML's libyaml
@@ -7,7 +7,7 @@
 # The version is gto_lsp.__version__ (server/gto_lsp/__init__.py); package.json must say the same (checked here
 # and by tests/test_version.py). Needs the network (build's isolated setuptools, pip downloads) and `npm ci`.
 #
-# Usage: scripts/release.sh [--targets "linux-x64 darwin-arm64 ..."|host] [--python PY]
+# Usage: scripts/release.sh [--targets "linux-x64 darwin-arm64 ..."] [--python PY] [--out DIR]
 #   `host` in --targets names the platform of this machine (tests/packaging/test_release.py builds only that one).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,9 +15,11 @@ cd "$REPO"
 ALL_TARGETS="linux-x64 linux-arm64 alpine-x64 alpine-arm64 darwin-x64 darwin-arm64 win32-x64 win32-arm64"
 TARGETS="$ALL_TARGETS"
 PY=""
+OUT="$REPO/dist"
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) TARGETS="$2"; shift 2 ;;
+    --out) mkdir -p "$2"; OUT="$(cd "$2" && pwd)"; shift 2 ;;
     --python) PY="$2"; shift 2 ;;
     *) echo "release.sh: unknown argument $1 (see the comment at the top of scripts/release.sh)" >&2; exit 2 ;;
   esac
@@ -58,18 +60,22 @@ if [ "$VERSION" != "$PKG_VERSION" ]; then
 fi
 [ -x node_modules/.bin/vsce ] || { log "node_modules/.bin/vsce is missing: run 'npm ci' first"; exit 1; }
 
+case "$OUT" in
+  "$REPO"|"$REPO"/server*|"$REPO"/client*|/) log "--out $OUT would empty the sources: name a folder of its own"; exit 2 ;;
+esac
 start=$(date +%s)
-rm -rf dist
-mkdir -p dist
+rm -rf "$OUT"
+mkdir -p "$OUT"
 
 log "gto-lsp $VERSION: wheel and sdist ($(( $(date +%s) - start )) s)"
-"$PY" -m build --outdir dist . >dist/.build.log 2>&1 || { cat dist/.build.log >&2; exit 1; }
-rm -f dist/.build.log
-"$PY" -m twine check --strict dist/gto_lsp-"$VERSION"-py3-none-any.whl dist/gto_lsp-"$VERSION".tar.gz >&2
+"$PY" -m build --outdir "$OUT" . >"$OUT/.build.log" 2>&1 || { cat "$OUT/.build.log" >&2; exit 1; }
+rm -f "$OUT/.build.log"
+"$PY" -m twine check --strict "$OUT/gto_lsp-$VERSION-py3-none-any.whl" "$OUT/gto_lsp-$VERSION.tar.gz" >&2
 
 # vsce walks the whole folder before applying .vscodeignore (.venv, .cache, node_modules: minutes per package),
 # so each .vsix is packaged from a copy of what .vscodeignore ships, with the bundle built once beforehand.
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/gto-release.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
 package_vsix() {  # package_vsix OUT [TARGET]
   local out="$1" target="${2:-}" ext="$STAGE/extension"
   rm -rf "$ext"
@@ -80,21 +86,21 @@ package_vsix() {  # package_vsix OUT [TARGET]
   # The bundle is built: the copy's manifest has no prepublish step to run (there is no esbuild.js in it).
   node -e 'const f = process.argv[1]; const p = require(f); delete p.scripts["vscode:prepublish"];
     require("fs").writeFileSync(f, JSON.stringify(p, null, 2) + "\n")' "$ext/package.json"
-  (cd "$ext" && "$REPO/node_modules/.bin/vsce" package --no-dependencies ${target:+--target "$target"} -o "$REPO/$out") >&2
+  (cd "$ext" && "$REPO/node_modules/.bin/vsce" package --no-dependencies ${target:+--target "$target"} -o "$out") >&2
 }
 npm run -s build -- --production >&2
 
 log "the universal .vsix ($(( $(date +%s) - start )) s)"
-bash scripts/bundle-python.sh --python "$PY" --wheel "dist/gto_lsp-$VERSION-py3-none-any.whl"
-package_vsix "dist/gto-artifacts-$VERSION.vsix"
+bash scripts/bundle-python.sh --python "$PY" --wheel "$OUT/gto_lsp-$VERSION-py3-none-any.whl"
+package_vsix "$OUT/gto-artifacts-$VERSION.vsix"
 
 # Restore the universal bundle on any exit, so a later `npm run package` or run.sh is not left with one platform's.
 trap 'rm -rf "$STAGE"; bash scripts/bundle-python.sh --python "$PY" --natives-only --target universal || true' EXIT
 for target in $TARGETS; do
   log "the $target .vsix ($(( $(date +%s) - start )) s)"
   bash scripts/bundle-python.sh --python "$PY" --natives-only --target "$target"
-  package_vsix "dist/gto-artifacts-$target-$VERSION.vsix" "$target"
+  package_vsix "$OUT/gto-artifacts-$target-$VERSION.vsix" "$target"
 done
 
 log "done in $(( $(date +%s) - start )) s:"
-ls -l dist >&2
+ls -l "$OUT" >&2

@@ -130,6 +130,37 @@ describe('package.json', () => {
     assert.equal(pkg.extensionDependencies, undefined);
   });
 
+  it('walks a first-time user through commands that exist, with media that ships', () => {
+    const ids = new Set(commands.map((c) => c.command));
+    const shipped = fs
+      .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1));
+    const ships = (file: string) => shipped.some((p) => p === file || (p.endsWith('/*.md') && file.startsWith(p.slice(0, -4)) && file.endsWith('.md')));
+    const [walkthrough] = pkg.contributes.walkthroughs;
+    assert.ok(walkthrough.steps.length >= 4);
+    const used = new Set<string>();
+    for (const step of walkthrough.steps) {
+      for (const m of (step.description as string).matchAll(/\(command:([\w.]+)/g)) {
+        used.add(m[1] ?? '');
+      }
+      for (const event of step.completionEvents as string[]) {
+        if (event.startsWith('onCommand:')) {
+          used.add(event.slice('onCommand:'.length));
+        }
+      }
+      const media: string = step.media.markdown ?? step.media.image;
+      assert.ok(fs.existsSync(path.join(root, media)), media);
+      assert.ok(ships(media), `${media} is not shipped by .vscodeignore`);
+    }
+    for (const id of used) {
+      assert.ok(id.startsWith('workbench.') || ids.has(id), `${id} is not a command of package.json`);
+    }
+    assert.ok(used.has('gto.annotate') && used.has('gto.register'));
+    assert.ok(walkthrough.steps.some((s: { completionEvents: string[] }) => s.completionEvents.includes('onView:gto.registry')));
+  });
+
   it('.vscodeignore ships only the built extension, bundled, images, the walkthrough and the docs', () => {
     const lines = fs
       .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
