@@ -37,6 +37,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             ) from error
         root = start.resolve() if start.is_dir() else start.resolve().parent
         facts = None
+    if args.fix and not args.registry:
+        raise CliError("--fix applies the registry's fixes: use it with --registry", EXIT_USAGE)
+    if args.registry and facts is None:
+        raise CliError(
+            "--registry checks GTO's git tags: run check inside a git repository, or without --registry.", EXIT_USAGE
+        )
     files = CheckedFiles(root, facts, args.staged)
     try:
         return _check(args, out, files)
@@ -68,7 +74,8 @@ def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
     dvc_problems = _check_dvc_files(documents, view)
     dvc_problems.files.extend(p.file or "" for p in unreadable)
     dvc_problems.problems.extend((p.file or "", p) for p in unreadable)
-    if text is None and not dvc_problems.files and not files.has_config():
+    registry = _registry_findings(args, root)
+    if text is None and not dvc_problems.files and not files.has_config() and not registry:
         return _nothing_to_check(root, args.format, out, args.err)
     if files.tree is not None:
         problems = [_said_staged(p) for p in problems]
@@ -93,9 +100,20 @@ def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
                 problem.artifact,
             )
         )
+    findings.extend(registry)
     write_report(findings, args.format, out, err=args.err)
     failing = [f for f in findings if f.severity in _FAILING[args.fail_on]]
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def _registry_findings(args: argparse.Namespace, root: Path) -> list[Finding]:
+    """`--registry`: what GTO's tags hold that breaks GTO or misleads (their `Ran:` lines on stderr: stdout may be
+    JSON or SARIF)."""
+    if not args.registry:
+        return []
+    from gto_lsp.cli.integrity import registry_findings
+
+    return registry_findings(root, fix=args.fix, log=args.err)
 
 
 def _said_staged(problem: Problem) -> Problem:
