@@ -175,9 +175,10 @@ class Editor:
         target: str,
         until: Optional[Callable[[list[types.Diagnostic]], bool]] = None,
         version: Optional[int] = None,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
     ) -> list[types.Diagnostic]:
-        """The newest diagnostics published for `target` that satisfy `until` (and `version`)."""
+        """The newest diagnostics published for `target` that satisfy `until` (and `version`), within `timeout`
+        seconds (a hang bound: a busy machine must not fail it)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -403,7 +404,7 @@ async def start(env: dict[str, str]) -> AsyncIterator[Start]:
     yield _start
     for editor in editors:
         try:
-            await asyncio.wait_for(editor.client.shutdown_session(), 10)
+            await asyncio.wait_for(editor.client.shutdown_session(), 30)  # a hang bound
         finally:
             await editor.client.stop()
 

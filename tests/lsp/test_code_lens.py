@@ -170,7 +170,7 @@ async def test_tags_changed_on_disk_refresh_the_lenses(start: Start, make_repo: 
             ]
         )
     )
-    for _ in range(50):
+    for _ in range(300):  # a hang bound of 30 s
         if refreshed:
             break
         await asyncio.sleep(0.1)
@@ -194,7 +194,7 @@ async def test_without_watchers_the_poll_notices_new_tags(start: Start, make_rep
     assert by_line(await lenses(editor, doc))[5][0][0] == "not registered"
     await asyncio.sleep(2.5)  # one poll records the tags' stamp
     repo.tag("fresh@v0.0.1", "Registering artifact fresh version v0.0.1", T0 + 10)
-    for _ in range(80):
+    for _ in range(300):  # a hang bound of 30 s
         if refreshed:
             break
         await asyncio.sleep(0.1)

@@ -3,12 +3,12 @@
 out of range, and hostile requests (special files, wrong parameter types, documents never opened). Every
 request must be answered (a hang bound of 30 s; speed is measured in bench/), the server's peak memory stays
 bounded, the server's text stays the editor's (checked through the outline), and nothing is logged at error
-level. About 30 s."""
+level. Every document of the list runs in each seeded order: no time budget, so a busy machine runs the same
+rounds (about 20 s per seed)."""
 
 from __future__ import annotations
 
 import random
-import time
 from typing import Callable
 
 import pytest
@@ -18,7 +18,6 @@ from gto_lsp.core.formats.gto.document import parse
 from lsp.conftest import Doc, Editor, Repo, Start, uri
 from lsp.test_hostile import answer, bomb, entries, errors, ident, peak_mb, raw_request, symbols
 
-BUDGET = 45.0  # seconds the fuzz may run; it stops starting new rounds past it
 MEMORY_MB = 600
 
 
@@ -96,17 +95,12 @@ async def test_bounded_fuzz_of_hostile_inputs(start: Start, make_repo: Callable[
     rng = random.Random(seed)
     repo = make_repo(files={"m.pkl": "x"})
     editor = await start([repo.root])
-    began = time.monotonic()
     documents = hostile_documents(rng)
     rng.shuffle(documents)
     doc = editor.open(repo.index, "rf:\n  type: model\n")
     await editor.diagnostics(doc.uri, version=doc.version)
     await editor.hover(doc, 0, 0)  # git started and the tags read: what follows measures the documents
-    rounds = 0
-    for text in documents:
-        if time.monotonic() - began > BUDGET:
-            break
-        rounds += 1
+    for rounds, text in enumerate(documents, start=1):
         print(f"round {rounds}: {len(text)} characters, {text[:30]!r}", flush=True)
         editor.replace(doc, text)
         await _probe(editor, doc, rng)
@@ -125,7 +119,6 @@ async def test_bounded_fuzz_of_hostile_inputs(start: Start, make_repo: Callable[
             assert names == expected, f"diverged after the edits of round {rounds}"
     await answer(editor.command("gto.server.context", {"repository": str(repo.root)}))
     await answer(editor.diagnostics(doc.uri, version=doc.version))
-    assert rounds >= 8, f"only {rounds} rounds in {BUDGET} s"
     assert peak_mb(editor) < MEMORY_MB
     assert errors(editor) == []
     assert uri(repo.index) == doc.uri

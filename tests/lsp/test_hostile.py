@@ -325,7 +325,12 @@ def test_the_command_line_does_not_read_a_fifo(
     repo = make_repo()
     os.mkfifo(repo.index)
     done = subprocess.run(
-        [sys.executable, "-m", "gto_lsp", *command], cwd=repo.root, env=env, capture_output=True, text=True, timeout=20
+        [sys.executable, "-m", "gto_lsp", *command],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=HANG,
     )
     assert done.returncode != 0 and "Cannot read" in done.stderr + done.stdout, (done.stdout, done.stderr)
     assert stat.S_ISFIFO(os.stat(repo.index).st_mode)

@@ -114,7 +114,7 @@ async def test_stage_outputs_and_dvc_files_count_as_present_in_artifacts_yaml(
         }
     )
     editor = await start([repo.root])
-    found = await editor.diagnostics(uri(repo.index), until=lambda d: len(d) == 1, timeout=15)
+    found = await editor.diagnostics(uri(repo.index), until=lambda d: len(d) == 1, timeout=30)
     assert codes(found) == ["path-missing"] and "nowhere.pkl" in found[0].message
 
 

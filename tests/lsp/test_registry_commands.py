@@ -95,7 +95,7 @@ async def test_register_creates_gtos_annotated_tag_and_refreshes(start: Start, m
     assert done["ok"] is True and done["pushed"] is False and done["tag"] == "rf@v1.4.0"
     assert done["message"] == "Created git tag 'rf@v1.4.0' that registers version"
     assert tag_info(repo, "rf@v1.4.0") == ("tag", head(repo), "Registering artifact rf version v1.4.0")
-    for _ in range(30):
+    for _ in range(300):  # a hang bound of 30 s
         if refreshed:
             break
         await asyncio.sleep(0.1)

@@ -604,7 +604,7 @@ def test_push_failure_keeps_commit(tmp_path: Path, repo: Path) -> None:
 def test_push_is_time_limited(tmp_path: Path, repo: Path) -> None:
     needs_posix_hooks()
     hang = tmp_path / "hang-ssh"
-    hang.write_text("#!/bin/sh\nexec sleep 20\n")
+    hang.write_text("#!/bin/sh\nexec sleep 120\n")
     hang.chmod(0o755)
     git(repo, "config", "core.sshCommand", str(hang))
     git(repo, "remote", "add", "origin", "ssh://git.invalid/repo.git")
@@ -613,7 +613,7 @@ def test_push_is_time_limited(tmp_path: Path, repo: Path) -> None:
     write(repo / "artifacts.yaml", "x: {}\n")
     started = time.monotonic()
     result = commit_file(repo, "artifacts.yaml", "msg", push=True, push_timeout=1)
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 30  # a hang bound: without the timeout, the push waits 120 s
     assert result.sha == head(repo)
     assert not result.pushed
     assert result.push_error is not None and "Timeout" in result.push_error
