@@ -15,9 +15,10 @@
 # `_yaml.cp311-win_amd64.pyd`), so the running Python loads the one built for it and ignores the others; a
 # Python with none (3.14, another platform) falls back to pure Python without error.
 #
-# Usage: scripts/bundle-python.sh [--python PY] [--min-python 3.9] [--wheel gto_lsp-*.whl] [--target T]
-#        scripts/bundle-python.sh --natives-only --target T|universal   (swap only the native modules of an
-#        existing bundled/libs: the release script packages every platform from one bundle)
+# Usage: scripts/bundle-python.sh [--python PY] [--min-python 3.9] [--wheel gto_lsp-*.whl] [--target T] [--dest DIR]
+#        scripts/bundle-python.sh --natives-only --target T|universal [--dest DIR]   (swap only the native modules
+#        of an existing bundle: the release script packages every platform from one bundle)
+# --dest: the folder to fill instead of bundled/libs (the release script's own copy).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
     --wheel) WHEEL="$2"; shift 2 ;;
     --target) TARGET="$2"; shift 2 ;;
     --natives-only) NATIVES_ONLY=1; shift ;;
+    --dest) DEST="$2"; shift 2 ;;
     *) echo "bundle-python.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -73,32 +73,31 @@ rm -f "$OUT/.build.log"
 "$PY" -m twine check --strict "$OUT/gto_lsp-$VERSION-py3-none-any.whl" "$OUT/gto_lsp-$VERSION.tar.gz" >&2
 
 # vsce walks the whole folder before applying .vscodeignore (.venv, .cache, node_modules: minutes per package),
-# so each .vsix is packaged from a copy of what .vscodeignore ships, with the bundle built once beforehand.
+# so each .vsix is packaged from a copy of what .vscodeignore ships; its bundle is the copy's own (the checkout's
+# bundled/libs is left alone), built once and given each platform's native modules in turn.
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/gto-release.XXXXXX")"
 trap 'rm -rf "$STAGE"' EXIT
-package_vsix() {  # package_vsix OUT [TARGET]
-  local out="$1" target="${2:-}" ext="$STAGE/extension"
-  rm -rf "$ext"
-  mkdir -p "$ext/out"
-  cp -r package.json README.md CHANGELOG.md LICENSE .vscodeignore images bundled "$ext/"
-  cp -r out/extension "$ext/out/"
-  if [ -d resources ]; then cp -r resources "$ext/"; fi
-  # The bundle is built: the copy's manifest has no prepublish step to run (there is no esbuild.js in it).
-  node -e 'const f = process.argv[1]; const p = require(f); delete p.scripts["vscode:prepublish"];
-    require("fs").writeFileSync(f, JSON.stringify(p, null, 2) + "\n")' "$ext/package.json"
-  (cd "$ext" && "$REPO/node_modules/.bin/vsce" package --no-dependencies ${target:+--target "$target"} -o "$out") >&2
-}
+EXT="$STAGE/extension"
 npm run -s build -- --production >&2
+mkdir -p "$EXT/out" "$EXT/bundled"
+cp -r package.json README.md CHANGELOG.md LICENSE .vscodeignore images "$EXT/"
+cp -r out/extension "$EXT/out/"
+if [ -d resources ]; then cp -r resources "$EXT/"; fi
+# The bundle is built: the copy's manifest has no prepublish step to run (there is no esbuild.js in it).
+node -e 'const f = process.argv[1]; const p = require(f); delete p.scripts["vscode:prepublish"];
+  require("fs").writeFileSync(f, JSON.stringify(p, null, 2) + "\n")' "$EXT/package.json"
+package_vsix() {  # package_vsix OUT [TARGET]
+  local out="$1" target="${2:-}"
+  (cd "$EXT" && "$REPO/node_modules/.bin/vsce" package --no-dependencies ${target:+--target "$target"} -o "$out") >&2
+}
 
 log "the universal .vsix ($(( $(date +%s) - start )) s)"
-bash scripts/bundle-python.sh --python "$PY" --wheel "$OUT/gto_lsp-$VERSION-py3-none-any.whl"
+bash scripts/bundle-python.sh --python "$PY" --wheel "$OUT/gto_lsp-$VERSION-py3-none-any.whl" --dest "$EXT/bundled/libs"
 package_vsix "$OUT/gto-artifacts-$VERSION.vsix"
 
-# Restore the universal bundle on any exit, so a later `npm run package` or run.sh is not left with one platform's.
-trap 'rm -rf "$STAGE"; bash scripts/bundle-python.sh --python "$PY" --natives-only --target universal || true' EXIT
 for target in $TARGETS; do
   log "the $target .vsix ($(( $(date +%s) - start )) s)"
-  bash scripts/bundle-python.sh --python "$PY" --natives-only --target "$target"
+  bash scripts/bundle-python.sh --python "$PY" --natives-only --target "$target" --dest "$EXT/bundled/libs"
   package_vsix "$OUT/gto-artifacts-$target-$VERSION.vsix" "$target"
 done
 

@@ -15,10 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import venv
 import zipfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import IO, Any, Optional
 
 import pytest
 
@@ -69,47 +70,56 @@ def frame(message: dict[str, Any]) -> bytes:
     return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
+def read_message(stream: IO[bytes]) -> dict[str, Any]:
+    length = 0
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    assert length, "the server closed its output"
+    message: dict[str, Any] = json.loads(stream.read(length))
+    return message
+
+
 def lsp_initialize(cmd: list[str], env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None) -> dict[str, Any]:
-    """Runs `cmd` as a language server over stdio: initialize, initialized, shutdown, exit; returns the
-    initialize result after checking the server exited cleanly."""
-    messages: list[dict[str, Any]] = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {"processId": None, "rootUri": None, "capabilities": {}},
-        },
-        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
-        {"jsonrpc": "2.0", "method": "exit"},
-    ]
-    done = subprocess.run(
-        cmd,
-        input=b"".join(frame(m) for m in messages),
-        capture_output=True,
-        timeout=HANG,
-        env=env,
-        cwd=cwd,
-        check=False,
+    """Runs `cmd` as a language server over stdio: initialize (answered), initialized, shutdown (answered), exit;
+    returns the initialize result after checking the server exited cleanly."""
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd
     )
-    answers = {}
-    rest = done.stdout
-    while rest:
-        header, _, rest = rest.partition(b"\r\n\r\n")
-        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))  # type: ignore[union-attr]
-        message = json.loads(rest[:length])
-        rest = rest[length:]
-        if "id" in message:
-            answers[message["id"]] = message
-    assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
-    assert 1 in answers and 2 in answers, (answers, done.stderr.decode(errors="replace")[-3000:])
-    result: dict[str, Any] = answers[1]["result"]
+    assert proc.stdin is not None and proc.stdout is not None
+    watchdog = threading.Timer(HANG, proc.kill)  # a hang bound: a server that never answers fails, not blocks
+    watchdog.start()
+
+    def ask(message: dict[str, Any]) -> dict[str, Any]:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(frame(message))
+        proc.stdin.flush()
+        while (answer := read_message(proc.stdout)).get("id") != message["id"]:
+            pass
+        return answer
+
+    try:
+        init: dict[str, Any] = {"processId": None, "rootUri": None, "capabilities": {}}
+        result: dict[str, Any] = ask({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init})["result"]
+        proc.stdin.write(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        assert "error" not in ask({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        proc.stdin.write(frame({"jsonrpc": "2.0", "method": "exit"}))
+        proc.stdin.close()
+        code = proc.wait(HANG)
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    finally:
+        watchdog.cancel()
+        proc.kill()
+    assert code == 0, stderr[-3000:]
     assert "textDocumentSync" in result["capabilities"]
     return result
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        # scripts/test.sh also runs the tests on Python 3.9 and 3.13 alongside: one release build is enough.
+        pytest.skip("the release is built and tested from the checkout's .venv")
     if shutil.which("node") is None or not (ROOT / "node_modules" / ".bin" / "vsce").exists():
         pytest.skip("node and node_modules (npm ci) are needed to package the extension")
     out = tmp_path_factory.mktemp("dist")
