@@ -9,7 +9,7 @@ import select
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
 
@@ -125,15 +125,27 @@ class Raw:
         return self.process.stderr.read().decode(errors="replace")
 
 
-@pytest.fixture
-def raw(tmp_path: Path) -> Any:
-    server = Raw(tmp_path / "home")
+def served(home: Path) -> Iterator[Raw]:
+    """An initialized server; at the end, nothing logged at error level."""
+    server = Raw(home)
     server.send(message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
     assert server.read(30) is not None
     server.send(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
     yield server
     stderr = server.close()
     assert "ERROR" not in stderr and "Traceback" not in stderr, stderr
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Iterator[Raw]:
+    yield from served(tmp_path / "home")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Raw]:
+    """One server for every malformed message in turn: each case ends with the server answering again, which is
+    what the next one starts from (one start instead of twenty)."""
+    yield from served(tmp_path_factory.mktemp("transport") / "home")
 
 
 BODY = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "shutdownx"}).encode()
@@ -167,7 +179,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_malformed_message_gets_an_error_and_the_server_keeps_serving(raw: Raw, case: str) -> None:
+def test_malformed_message_gets_an_error_and_the_server_keeps_serving(shared: Raw, case: str) -> None:
+    raw = shared
     data, code = CASES[case]
     follows = case.startswith("length too large") and case != "length too large by 10"
     if follows:  # the next message's bytes complete the wrong length: it is cut there, and answered
