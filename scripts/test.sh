@@ -1,75 +1,168 @@
 #!/usr/bin/env bash
-# Runs every test of gto-lsp after setting up what they need: lint and types (ruff, mypy, tsc), the client's
-# unit tests, the real-editor tests (code-server + Chromium), then pytest (core, git, CLI, real GTO, the
-# language server over stdio, Neovim). Exits non-zero when anything fails.
+# Runs the tests of gto-lsp after setting up what they need. Exits non-zero when anything fails.
+#
+#   bash scripts/test.sh            everything: set-up, ruff, mypy, tsc, the client's unit tests, the real-editor
+#                                   tests (code-server + Chromium), pytest (core, git, CLI, real GTO and DVC, the
+#                                   server over stdio, Neovim, Emacs), and the core, CLI and a server smoke set on
+#                                   Python 3.9 and 3.13 alongside it. What CI runs (.ci/run).
+#   bash scripts/test.sh --quick    the inner loop: the same lint, types and client unit tests, then pytest without
+#                                   the differential (tests/compat), editor and large-input suites (marked `slow`)
+#                                   and without 3.9/3.13. No set-up: run the full script once first.
+#   bash scripts/test.sh [--quick] ARGS...   ARGS go to the main pytest (e.g. `-x`, `-k annotate`, a folder).
+#
+# One file or one test, without this script:
+#   .venv/bin/python -m pytest -q tests/cli/test_cli.py                 (add ::test_name, or -k WORDS)
+#   GTO_SKIP_EDITOR=1 bash scripts/test.sh   leaves out the real-editor tests; npm run test:editor runs only them
+#
+# The end of the output is a summary: each step with its duration, each failed test by name (pytest's node ids
+# from every pytest run, the editor suite's test titles), then the total. Logs: .cache/test-logs/.
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 began=$(date +%s)
-bash scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
-failed=()
+quick=0
+if [ "${1:-}" = "--quick" ]; then
+  quick=1
+  shift
+fi
+LOGS=.cache/test-logs
+# Bytecode is cached under .cache/ (git-ignored), even where PYTHONDONTWRITEBYTECODE is set: the tests start
+# hundreds of Python processes (servers, the CLI), each of which would compile gto-lsp again (~0.3 s of CPU).
+export PYTHONPYCACHEPREFIX="$REPO/.cache/pycache"
+unset PYTHONDONTWRITEBYTECODE
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log "$LOGS"/*.time
+
+names=()     # every step, in order
+results=()   # ok / FAILED / SKIPPED, by step
+seconds=()   # duration, by step
+logs=()      # the log whose failed tests the summary names ("" for none)
+record() {  # record NAME STATUS SECONDS LOG
+  names+=("$1")
+  results+=("$2")
+  seconds+=("$3")
+  logs+=("$4")
+}
+# step NAME LOG COMMAND...: runs COMMAND in the foreground, its output shown and (when LOG is set) kept.
 step() {
-  local name="$1" start; shift
+  local name="$1" log="$2" start status=0; shift 2
   echo "=== $name" >&2
   start=$(date +%s)
-  if ! "$@"; then failed+=("$name"); fi
-  echo "=== $name: $(( $(date +%s) - start )) s" >&2
-}
-step "ruff" .venv/bin/ruff check server tests bench
-step "ruff format" .venv/bin/ruff format --check server tests bench
-step "mypy" .venv/bin/mypy
-if [ -f package.json ]; then
-  step "tsc" npm run --silent check
-  step "client unit tests" npm run --silent test:unit
-  if [ "${GTO_SKIP_EDITOR:-}" != 1 ] && [ -f tests/editor/run.sh ]; then
-    step "real-editor tests" npm run --silent test:editor
+  if [ -n "$log" ]; then
+    "$@" 2>&1 | tee "$log" || status=1
+  else
+    "$@" || status=1
   fi
+  local took=$(($(date +%s) - start)) result=ok
+  [ "$status" = 0 ] || result=FAILED
+  echo "=== $name: $result in $took s" >&2
+  record "$name" "$result" "$took" "$log"
+}
+
+if [ "$quick" = 0 ]; then
+  step "set-up" "" bash scripts/setup.sh
+  if [ "${results[0]}" != ok ]; then
+    echo "set-up failed: nothing else runs" >&2
+    exit 1
+  fi
+elif [ ! -x .venv/bin/python ]; then
+  echo "no .venv: run 'bash scripts/test.sh' (or scripts/setup.sh) once before --quick" >&2
+  exit 1
 fi
-# The oldest and the newest Python (the .vsix runs on 3.9+): the core, CLI and server tests, without the
-# compatibility, editor and fuzz suites and the large-input ones (scripts/python-venvs.sh made the venvs during
-# setup). The two versions run side by side and alongside the main pytest, each logged to a file (at 0933d07:
-# the main pytest 18 min, the other two 12 min alongside it, where one after the other took ~21 min).
-FAST=(--ignore=tests/compat --ignore=tests/editor --ignore=tests/editors
-  --deselect=tests/lsp/test_robustness.py --deselect=tests/lsp/test_hostile.py
-  --deselect=tests/lsp/test_fuzz_hostile.py --deselect=tests/lsp/test_large_documents.py
-  --deselect=tests/lsp/test_network.py
-  # features whose server code has no Python-version-specific path and whose core runs whole on every version:
-  --deselect=tests/lsp/test_dvc_features.py --deselect=tests/lsp/test_migrate_action.py
-  --deselect=tests/lsp/test_lock_commit.py --deselect=tests/lsp/test_real_repos.py
-  --deselect=tests/lsp/test_flow_writes.py --deselect=tests/lsp/test_registry_remote.py
-  --deselect=tests/lsp/test_dvc_files_read.py
-  -p no:cacheprovider)
+
+# The oldest and the newest Python (the .vsix runs on 3.9+): what can differ by Python version, that is the core,
+# the formats, git, the registry and the CLI whole, and a smoke set of the server (its start and diagnostics, the
+# stdio transport, its exit); the server's features above the core have no version-specific path. Both run in the
+# background alongside the main pytest (much of which waits on subprocesses), logged to
+# .cache/test-logs/python-<minor>.log. Packaging, pre-commit and the GitHub action build and install in venvs of
+# their own: the main run has them.
+OTHER=(-q -rfE -p no:cacheprovider --ignore=tests/compat --ignore=tests/editor --ignore=tests/editors
+  --ignore=tests/packaging --ignore=tests/cli/test_pre_commit.py --ignore=tests/cli/test_github_action.py)
+SMOKE=(tests/lsp/test_diagnostics.py tests/lsp/test_transport.py tests/lsp/test_exit.py)
 other_python() {
-  local minor="$1" venv=".cache/py-test/$1" runner status=0
-  "$venv/bin/python" -m pytest -q "${FAST[@]}" --ignore=tests/lsp tests || status=1
+  local minor="$1" venv=".cache/py-test/$1" runner status=0 start
+  start=$(date +%s)
+  "$venv/bin/python" -m pytest "${OTHER[@]}" --ignore=tests/lsp tests || status=1
   runner="$venv/bin/python"
   if ! "$runner" -c 'import pytest_lsp' 2>/dev/null; then
     runner=.venv/bin/python  # pytest-lsp needs 3.10: the tests run on .venv, the server they start on $minor
   fi
-  GTOLSP_TEST_SERVER_PYTHON="$venv/bin/python" "$runner" -m pytest -q "${FAST[@]}" tests/lsp || status=1
+  GTOLSP_TEST_SERVER_PYTHON="$venv/bin/python" "$runner" -m pytest "${OTHER[@]}" "${SMOKE[@]}" || status=1
+  echo "$(($(date +%s) - start))" >"$LOGS/python-$minor.time"
   return "$status"
 }
+
+step "ruff" "" .venv/bin/ruff check server tests bench
+step "ruff format" "" .venv/bin/ruff format --check server tests bench
+step "mypy" "" .venv/bin/mypy
+if [ -f package.json ]; then
+  step "tsc" "" npm run --silent check
+  step "client unit tests" "$LOGS/client-unit.log" npm run --silent test:unit
+fi
+
+if [ "$quick" = 0 ] && [ -f package.json ] && [ "${GTO_SKIP_EDITOR:-}" != 1 ] && [ -f tests/editor/run.sh ]; then
+  step "real-editor tests" "$LOGS/editor.log" npm run --silent test:editor
+fi
+
 pids=()
 minors=()
-for minor in 3.9 3.13; do
-  if [ ! -x ".cache/py-test/$minor/bin/python" ]; then
-    echo "=== python $minor: SKIPPED (no Python $minor on this machine: see scripts/python-venvs.sh)" >&2
-    continue
-  fi
-  other_python "$minor" > ".cache/py-test/$minor.log" 2>&1 &
-  pids+=("$!")
-  minors+=("$minor")
-done
-step "pytest" .venv/bin/python -m pytest -q -W error::pytest.PytestUnraisableExceptionWarning "$@"
+if [ "$quick" = 0 ]; then
+  for minor in 3.9 3.13; do
+    if [ ! -x ".cache/py-test/$minor/bin/python" ]; then
+      echo "=== python $minor: SKIPPED (no Python $minor on this machine: see scripts/python-venvs.sh)" >&2
+      record "python $minor" SKIPPED 0 ""
+      continue
+    fi
+    other_python "$minor" >"$LOGS/python-$minor.log" 2>&1 &
+    pids+=("$!")
+    minors+=("$minor")
+  done
+fi
+
+PYTEST=(-q -rfE -W error::pytest.PytestUnraisableExceptionWarning)
+if [ "$quick" = 1 ]; then
+  PYTEST+=(-m "not slow" --ignore=tests/compat --ignore=tests/editors)
+fi
+step "pytest" "$LOGS/pytest.log" .venv/bin/python -m pytest "${PYTEST[@]}" "$@"
+
 for i in "${!pids[@]}"; do
   minor="${minors[$i]}"
-  if wait "${pids[$i]}"; then status=ok; else status=FAILED; failed+=("python $minor"); fi
-  echo "=== python $minor core and server tests: $status" >&2
-  grep -E "passed|failed|^FAILED|^ERROR" ".cache/py-test/$minor.log" >&2
+  if wait "${pids[$i]}"; then result=ok; else result=FAILED; fi
+  record "python $minor" "$result" "$(cat "$LOGS/python-$minor.time" 2>/dev/null || echo "?")" \
+    "$LOGS/python-$minor.log"
 done
-echo "=== test.sh took $(( $(date +%s) - began )) s" >&2
-if [ "${#failed[@]}" -gt 0 ]; then
-  echo "FAILED: ${failed[*]}" >&2
+
+# The summary: each step, how long it took, and what failed in it.
+failed_tests() {  # failed_tests LOG: the failed tests named in a pytest or node:test log, one a line
+  local log="$1"
+  [ -f "$log" ] || return 0
+  # pytest (-rfE): "FAILED tests/x.py::test_y - message" and "ERROR tests/x.py::test_y - ..."
+  grep -E '^(FAILED|ERROR) ' "$log" | sed -E 's/ - .*//'
+  # node:test, spec reporter: the list after "failing tests:"; TAP: "not ok N - title"
+  sed -n '/^✖ failing tests:/,$p' "$log" | grep -E '^✖ ' | grep -v '^✖ failing tests:' | sed -E 's/^✖ //; s/ \([0-9.]+m?s\)$//'
+  grep -E '^\s*not ok [0-9]+ - ' "$log" | sed -E 's/^\s*not ok [0-9]+ - //'
+}
+echo >&2
+echo "=== summary" >&2
+bad=()
+for i in "${!names[@]}"; do
+  printf '  %-28s %-8s %5s s\n' "${names[$i]}" "${results[$i]}" "${seconds[$i]}" >&2
+  if [ "${results[$i]}" = FAILED ]; then
+    bad+=("${names[$i]}")
+    if [ -n "${logs[$i]}" ]; then
+      named="$(failed_tests "${logs[$i]}" | awk '!seen[$0]++')"
+      if [ -n "$named" ]; then
+        sed 's/^/      /' <<<"$named" >&2
+      else
+        echo "      (no test named: see ${logs[$i]})" >&2
+      fi
+    fi
+  fi
+done
+printf '  %-28s %-8s %5s s\n' "total" "" "$(($(date +%s) - began))" >&2
+if [ "${#bad[@]}" -gt 0 ]; then
+  printf -v joined '%s, ' "${bad[@]}"
+  echo "FAILED: ${joined%, }" >&2
   exit 1
 fi
 echo "all test steps passed" >&2

@@ -17,7 +17,10 @@ from helpers.git import isolate
 TESTS = Path(__file__).parent
 # The server over stdio in the quick run: its start, every rule published, settings, the commands.
 LSP_QUICK = {"test_diagnostics.py", "test_commands.py"}
-SLOW = {  # a file, or file::test (every parametrization of it)
+SLOW = {  # a folder/, a file, or file::test (every parametrization of it)
+    "packaging/",  # builds the wheel, the sdist and the .vsix files, and installs them
+    "cli/test_pre_commit.py",  # the real pre-commit, which makes its own environment
+    "cli/test_github_action.py",  # the action's steps, which install gto-lsp in a fresh venv
     "cli/test_writers.py",  # concurrent writers: many CLI processes racing for the lock
     "cli/test_cli_registry.py::test_concurrent_registers_leave_one_version_per_commit",
     "repo/test_network.py",  # silent remotes: waits for git's timeouts
@@ -33,7 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         except ValueError:
             continue
         test = f"{path}::{getattr(item, 'originalname', item.name)}"
-        if path in SLOW or test in SLOW or (path.startswith("lsp/") and item.path.name not in LSP_QUICK):
+        folder = path.split("/", 1)[0] + "/"
+        if SLOW & {folder, path, test} or (folder == "lsp/" and item.path.name not in LSP_QUICK):
             item.add_marker(pytest.mark.slow)
 
 
