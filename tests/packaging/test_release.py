@@ -34,8 +34,9 @@ ALL_TARGETS = os.environ.get("GTO_TEST_ALL_TARGETS") == "1"
 NATIVE_NAMES = {
     "linux-x64": r"_yaml\.cpython-3\d+-x86_64-linux-gnu\.so",
     "linux-arm64": r"_yaml\.cpython-3\d+-aarch64-linux-gnu\.so",
-    "alpine-x64": r"_yaml\.cpython-3\d+-x86_64-linux-musl\.so",
-    "alpine-arm64": r"_yaml\.cpython-3\d+-aarch64-linux-musl\.so",
+    # CPython on musl says "musl" in the name from 3.11 on, "gnu" before (bpo-43112)
+    "alpine-x64": r"_yaml\.cpython-3\d+-x86_64-linux-(musl|gnu)\.so",
+    "alpine-arm64": r"_yaml\.cpython-3\d+-aarch64-linux-(musl|gnu)\.so",
     "darwin-x64": r"_yaml\.cpython-3\d+-darwin\.so",
     "darwin-arm64": r"_yaml\.cpython-3\d+-darwin\.so",
     "win32-x64": r"_yaml\.cp3\d+-win_amd64\.pyd",
@@ -179,6 +180,20 @@ def test_the_package_installs_offline_and_serves(kind: str, release: Path, wheel
     lsp_initialize([str(bin_dir / "python"), "-m", "gto_lsp"], env=env, cwd=outside)
     where = run([str(bin_dir / "python"), "-c", "import gto_lsp; print(gto_lsp.__file__)"], env=env, cwd=outside)
     assert Path(where.stdout.strip()).is_relative_to(tmp_path / "venv")
+
+
+def test_the_sdist_holds_what_a_rebuild_needs_and_no_build_output(release: Path) -> None:
+    import tarfile
+
+    with tarfile.open(release / f"gto_lsp-{__version__}.tar.gz") as sdist:
+        names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
+    for needed in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "server/gto_lsp/__init__.py"):
+        assert needed in names, needed
+    assert "server/gto_lsp/py.typed" in names and "tests/helpers/git.py" in names
+    junk = [
+        n for n in names if n.split("/")[0] in ("node_modules", ".cache", "bundled", "dist", "out", "client", ".venv")
+    ]
+    assert not junk and not [n for n in names if "__pycache__" in n], junk[:10]
 
 
 def test_pipx_runs_the_wheel_offline(wheel: Path, wheelhouse: Path, tmp_path: Path) -> None:
