@@ -53,12 +53,14 @@ describe('Registry view: registry problems', () => {
     }
   });
 
-  it('warnings only: the warning icon; information: the info icon', async () => {
+  it('warnings only: the warning icon; a note keeps the node as it is, in the tooltip only', async () => {
     const warned = await nodes(model([problem({ severity: 'warning' })], []));
     assert.equal(view(warned.rf).icon, 'warning');
     assert.equal(view(warned.rf).description, 'model · v1.3.0 · prod, staging · 1 problem');
     const informed = await nodes(model([problem({ code: 'artifact-undeclared', severity: 'information', version: null })], []));
-    assert.equal(view(informed.rf).icon, 'info');
+    assert.notEqual(view(informed.rf).icon, 'info');
+    assert.doesNotMatch(view(informed.rf).description, /problem/);
+    assert.match(view(informed.rf).tooltip, /artifact-undeclared/);
   });
 
   it('a version with a problem is marked; the others are unchanged', async () => {

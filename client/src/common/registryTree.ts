@@ -98,7 +98,13 @@ function problemIcon(problems: RegistryProblem[]): { icon: string; iconColor: st
   if (problems.some((p) => p.severity === 'warning')) {
     return { icon: 'warning', iconColor: 'problemsWarningIcon.foreground' };
   }
-  return problems.length ? { icon: 'info', iconColor: 'problemsInfoIcon.foreground' } : undefined;
+  return undefined;
+}
+
+/** Errors and warnings mark a node (icon, count); a note (an undeclared artifact is what "tags only" already
+ * says) stays in the tooltip only. */
+function marking(problems: RegistryProblem[]): RegistryProblem[] {
+  return problems.filter((p) => p.severity === 'error' || p.severity === 'warning');
 }
 
 function problemCount(problems: RegistryProblem[]): string {
@@ -528,13 +534,13 @@ function presentArtifact(node: ArtifactNode): NodeView {
   const badges = stageBadges(a, node.stageOrder);
   const state = a.deprecated ? 'deprecated' : a.latest ?? (a.registered ? 'no active version' : 'not registered');
   const problems = problemsOf(a);
-  const description = [a.type ?? '', state, badges.join(', '), tagOnly ? 'tags only' : '', problemCount(problems)].filter((p) => p).join(' · ');
+  const description = [a.type ?? '', state, badges.join(', '), tagOnly ? 'tags only' : '', problemCount(marking(problems))].filter((p) => p).join(' · ');
   const flags = [
     'artifact',
     a.registered ? 'registered' : 'unregistered',
     tagOnly ? 'tagOnly' : 'annotated',
     a.deprecated ? 'deprecated' : '',
-    problems.length ? 'problem' : '',
+    marking(problems).length ? 'problem' : '',
   ];
   const lines = [`**${md(a.name)}**${a.type ? ` (${md(a.type)})` : ''}${a.deprecated ? ' — deprecated' : ''}`, '', ...problemLines(problems)];
   if (a.description) {
@@ -561,7 +567,7 @@ function presentArtifact(node: ArtifactNode): NodeView {
     tooltip: lines.join('\n'),
     icon: a.deprecated ? 'circle-slash' : tagOnly ? 'tag' : a.registered ? 'package' : 'circle-large-outline',
     ...(a.deprecated ? { iconColor: GREY } : {}),
-    ...problemIcon(problems),
+    ...problemIcon(marking(problems)),
     greyed: a.deprecated,
     contextValue: flags.filter((f) => f).join(' '),
     collapsible: a.registered ? 'collapsed' : 'none',
@@ -577,7 +583,7 @@ function presentVersion(node: VersionNode): NodeView {
     latest ? 'latest' : '',
     v.active ? '' : 'deregistered',
     v.registered ? '' : 'no version tag',
-    problemCount(problems),
+    problemCount(marking(problems)),
   ]
     .filter((p) => p)
     .join(' · ');
@@ -586,7 +592,7 @@ function presentVersion(node: VersionNode): NodeView {
     v.active ? 'active' : 'deregistered',
     v.registered ? 'named' : 'sha',
     v.stages.length ? 'staged' : '',
-    problems.length ? 'problem' : '',
+    marking(problems).length ? 'problem' : '',
   ];
   return {
     label: versionLabel(v),
@@ -595,7 +601,7 @@ function presentVersion(node: VersionNode): NodeView {
     tooltip: [...problemLines(problems), `${node.artifact.name} ${versionLabel(v)} at commit ${shortSha(v.commit)}`].join('\n'),
     icon: !v.active ? 'close' : v.stages.length ? 'rocket' : 'tag',
     ...(v.active ? {} : { iconColor: GREY }),
-    ...problemIcon(problems),
+    ...problemIcon(marking(problems)),
     greyed: !v.active,
     contextValue: flags.filter((f) => f).join(' '),
     collapsible: v.events.length ? 'collapsed' : 'none',
