@@ -104,7 +104,8 @@ if [ "$quick" = 0 ] && [ -f package.json ] && [ "${GTO_SKIP_EDITOR:-}" != 1 ] &&
   step "real-editor tests" "$LOGS/editor.log" npm run --silent test:editor
 fi
 
-pids=()
+# One after the other, in one background job: with the main pytest that keeps both cores busy (all three at once
+# left one core idle for the main run's second half).
 minors=()
 if [ "$quick" = 0 ]; then
   for minor in 3.9 3.13; do
@@ -113,10 +114,21 @@ if [ "$quick" = 0 ]; then
       record "python $minor" SKIPPED 0 ""
       continue
     fi
-    other_python "$minor" >"$LOGS/python-$minor.log" 2>&1 &
-    pids+=("$!")
     minors+=("$minor")
   done
+fi
+other_pythons() {
+  local minor
+  for minor in "$@"; do
+    if other_python "$minor" >"$LOGS/python-$minor.log" 2>&1; then echo ok; else echo FAILED; fi \
+      >"$LOGS/python-$minor.result"
+  done
+}
+rm -f "$LOGS"/*.result
+others=""
+if [ "${#minors[@]}" -gt 0 ]; then
+  other_pythons "${minors[@]}" &
+  others="$!"
 fi
 
 PYTEST=(-q -rfE -W error::pytest.PytestUnraisableExceptionWarning)
@@ -125,9 +137,9 @@ if [ "$quick" = 1 ]; then
 fi
 step "pytest" "$LOGS/pytest.log" .venv/bin/python -m pytest "${PYTEST[@]}" "$@"
 
-for i in "${!pids[@]}"; do
-  minor="${minors[$i]}"
-  if wait "${pids[$i]}"; then result=ok; else result=FAILED; fi
+[ -z "$others" ] || wait "$others"
+for minor in "${minors[@]}"; do
+  result="$(cat "$LOGS/python-$minor.result" 2>/dev/null || echo FAILED)"
   record "python $minor" "$result" "$(cat "$LOGS/python-$minor.time" 2>/dev/null || echo "?")" \
     "$LOGS/python-$minor.log"
 done
