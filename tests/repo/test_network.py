@@ -88,9 +88,16 @@ def wait_for_clone(env: dict[str, str]) -> str:
     return clones(env)[0]
 
 
+def _signals_as_in_a_terminal() -> None:
+    """The CLI keeps a signal its parent ignores (nohup, a `&` job of a script); the test asks about one that
+    reaches it, whatever ran pytest."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_removes_the_clone(silent: int, env: dict[str, str], signum: int) -> None:
-    proc = cli(env, "register", "rf", "-r", f"git://127.0.0.1:{silent}/repo.git")
+    proc = cli(env, "register", "rf", "-r", f"git://127.0.0.1:{silent}/repo.git", preexec_fn=_signals_as_in_a_terminal)
     wait_for_clone(env)
     time.sleep(0.5)  # git is running
     proc.send_signal(signum)
