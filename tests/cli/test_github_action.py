@@ -268,7 +268,13 @@ printf '%s\\n' "$@"
 
 @pytest.mark.parametrize(
     ("version", "spec"),
-    [("", "ACTION"), ("0.2.0", "gto-lsp==0.2.0"), (">=0.1,<0.2", "gto-lsp>=0.1,<0.2"), ("latest", "gto-lsp")],
+    [
+        ("", "ACTION"),
+        ("0.2.0", "gto-lsp==0.2.0"),
+        ("v0.2.0", "gto-lsp==0.2.0"),
+        (">=0.1,<0.2", "gto-lsp>=0.1,<0.2"),
+        ("latest", "gto-lsp"),
+    ],
 )
 @pytest.mark.parametrize("runner_os", ["Linux", "Windows"])
 def test_the_install_step_installs_what_version_names(tmp_path: Path, version: str, spec: str, runner_os: str) -> None:
