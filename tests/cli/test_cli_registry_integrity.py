@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Callable
 
@@ -131,3 +132,27 @@ def test_versions_sharing_a_staged_commit_are_an_error_gto_shares(tmp_path: Path
     git(root, "tag", "-d", "rf@v1.0.0")  # what the message says to do
     assert gr.run_gto110(root, ["show"]).exit_code == 0
     assert registry_findings(root) == []
+
+
+def test_a_tag_naming_a_folder_outside_never_makes_check_read_there(tmp_path: Path) -> None:
+    """A tag object's stored name is not checked by git (`hash-object --literally`): `../outside=rf@v1.0.0` names
+    the artifact `../outside:rf`, whose dvc.yaml would be outside the repository. It is located in the repository."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "dvc.yaml").write_text("artifacts:\n  rf:\n    path: m.pkl\n")
+    root = _repo(tmp_path / "repo", [])
+    head = git(root, "rev-parse", "HEAD").strip()
+    body = f"object {head}\ntype commit\ntag ../outside=rf@v1.0.0\ntagger A <a@b> {T0} +0000\n\nRegistering\n"
+    made = subprocess.run(
+        ["git", "hash-object", "-t", "tag", "-w", "--stdin", "--literally"],
+        cwd=root,
+        input=body,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    obj = made.stdout.strip()
+    git(root, "update-ref", "refs/tags/outside=rf@v1.0.0", obj)
+    found = [f for f in registry_findings(root) if f.artifact == "../outside:rf"]
+    assert found, "the tag is reported"
+    assert {(f.path, f.line) for f in found} == {("artifacts.yaml", 1)}

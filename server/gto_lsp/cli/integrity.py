@@ -63,18 +63,30 @@ def _place(root: Path, index: str, artifact: Optional[str]) -> Place:
 
     if artifact is not None:
         for file, folder in declaring_files(artifact, index):
-            text = _text(root / file)
+            text = _text(root, file)
             span = None if text is None else declared_names(text, file, folder).get(artifact)
             if span is not None:
                 return (file, span.start.line + 1, span.start.col + 1, span.end.line + 1, span.end.col + 1)
     for file in (index, "dvc.yaml", ".gto"):
-        if (root / file).is_file():
+        if _inside(root, file) is not None and (root / file).is_file():
             return (file, 1, 1, 1, 1)
     return (index, 1, 1, 1, 1)
 
 
-def _text(path: Path) -> Optional[str]:
+def _inside(root: Path, file: str) -> Optional[Path]:
+    """The file inside the repository; None when its name leads out: a tag object's stored name can hold any
+    folder (`../x=rf@v1.0.0`), and a tag never makes gto-lsp read outside the repository."""
+    from gto_lsp.core.formats.dvc.files import PathRefused, annotations_file
+
     try:
-        return read_text(path)
+        return annotations_file(root, file, folder_must_exist=False)
+    except PathRefused:
+        return None
+
+
+def _text(root: Path, file: str) -> Optional[str]:
+    path = _inside(root, file)
+    try:
+        return None if path is None else read_text(path)
     except CliError:  # unreadable here: check's own pass reports it
         return None
