@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, TextIO
@@ -85,20 +84,9 @@ def _check(args: argparse.Namespace, out: TextIO, files: CheckedFiles) -> int:
     findings = []
     for file, problem in found:
         first, last = problem.span.start, problem.span.end
-        shown = str(Path(os.path.relpath(root / file, Path.cwd())))
+        place = (first.line + 1, first.col + 1, last.line + 1, last.col + 1)
         findings.append(
-            Finding(
-                shown,
-                Path(file).as_posix(),
-                first.line + 1,
-                first.col + 1,
-                last.line + 1,
-                last.col + 1,
-                problem.severity,
-                problem.code,
-                problem.message,
-                problem.artifact,
-            )
+            Finding.located(root, file, place, problem.severity, problem.code, problem.message, problem.artifact)
         )
     findings.extend(registry)
     write_report(findings, args.format, out, err=args.err)

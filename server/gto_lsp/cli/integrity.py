@@ -9,7 +9,6 @@ SARIF and GitHub's annotations want them.
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 from typing import Optional, TextIO
@@ -40,20 +39,9 @@ def registry_findings(root: Path, fix: bool = False, log: Optional[TextIO] = Non
         if problem.artifact not in places:
             places[problem.artifact] = _place(root, index, problem.artifact)
         file, line, column, end_line, end_column = places[problem.artifact]
-        shown = str(Path(os.path.relpath(root / file, Path.cwd())))
+        place = (line, column, end_line, end_column)
         findings.append(
-            Finding(
-                shown,
-                file,
-                line,
-                column,
-                end_line,
-                end_column,
-                problem.severity,
-                problem.code,
-                problem.message,
-                problem.artifact,
-            )
+            Finding.located(root, file, place, problem.severity, problem.code, problem.message, problem.artifact)
         )
     return findings
 

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Mapping, Optional, TextIO
 
 from gto_lsp.cli.github import ANNOTATIONS_PER_LEVEL, escape_data, escape_property, step_summary
@@ -31,6 +32,20 @@ class Finding:
     code: str
     message: str
     artifact: Optional[str] = None  # the artifact the problem is about, when there is one
+
+    @staticmethod
+    def located(
+        root: Path,
+        file: str,
+        place: tuple[int, int, int, int],
+        severity: str,
+        code: str,
+        message: str,
+        artifact: Optional[str],
+    ) -> Finding:
+        """A problem at `place` (1-based line, column, end line, end column) of `file`, relative to `root`."""
+        shown = str(Path(os.path.relpath(root / file, Path.cwd())))
+        return Finding(shown, Path(file).as_posix(), *place, severity, code, message, artifact)
 
     def json(self) -> dict[str, object]:
         row = asdict(self)
