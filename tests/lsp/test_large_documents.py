@@ -81,7 +81,7 @@ async def test_commands_on_a_document_larger_than_gto_lsp_reads(start: Start, ma
     assert context["ok"] is True and context["artifacts"] == {}  # 20-50 s to parse them before
     annotate = await answered(editor.command("gto.server.annotate", {"uri": doc.uri, "name": "nn", "type": "model"}))
     assert annotate["ok"] is False
-    assert "larger than gto-lsp reads (1,500,000 characters" in annotate["message"]  # took a minute before
+    assert "larger than gto-lsp reads (3,000,000 characters" in annotate["message"]  # took a minute before
     assert "gto-lsp annotate" in annotate["message"]
     remove = await answered(editor.command("gto.server.remove", {"uri": doc.uri, "name": "model-00001"}))
     assert remove["ok"] is False and "larger than gto-lsp reads" in remove["message"]

@@ -253,7 +253,7 @@ CODES: dict[str, Code] = {
         _code("too-many-problems", "More than 1,000 problems: the rest are not listed.", "information", "information"),
         _code(
             "file-too-large",
-            "The file is larger than gto-lsp checks (1.5 MB, 100,000 lines or 25,000 top-level keys).",
+            "The file is larger than gto-lsp checks (3 MB, 100,000 lines or 25,000 top-level keys).",
             "error",
             "error",
         ),
