@@ -16,12 +16,15 @@ bench_lsp.py, its VS Code-like capabilities) and measures:
   warm-up);
 - warm hover p50/p95: the names of other artifacts, one request every `--gap` (0.1 s), so they span seconds;
 - path completion p50/p95: a half-typed entry inserted; `path: data/raw/part-1` (10,000 matches)
-  and `path: src/pkg07/` (a folder of 20);
+  and `path: src/pkg07/` (a folder of 20); the first of them is shown apart ("after the hovers");
 - new tag -> hover shows it: `git tag -a` of a new version, `didChangeWatchedFiles` for its ref, hovers until the
   version shows;
-- first code lens: a second server, `textDocument/codeLens` as soon as the open's diagnostics arrive (when the
-  server has code lenses), with no registry state saved by an earlier session; then "after a restart": a third
-  server, the same request, with the states the second one saved (`GTO_LSP_CACHE_DIR`, fresh for each run);
+- first path completion (cold): a second server, the entry typed and `path: data/raw/part-1` asked as soon as the
+  open's diagnostics arrive: the first request that needs the tracked-files listing (wall ms, and the server's CPU
+  ms over it, which includes whatever its warm-up runs meanwhile);
+- first code lens: a third server, `textDocument/codeLens` as soon as the open's diagnostics arrive (when the
+  server has code lenses), with no registry state saved by an earlier session; then "after a restart": a fourth
+  server, the same request, with the states the third one saved (`GTO_LSP_CACHE_DIR`, fresh for each run);
 - RSS: the server and its children at the end (from /proc), and the peak.
 
 One server at a time. Figures are the medians over `--runs` runs (each run's
@@ -50,7 +53,7 @@ from urllib.parse import unquote
 
 from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source  # puts tests/ on sys.path
 from helpers.git import git, make_repo
-from lsp_client import LspClient, Published, tree_memory_mb
+from lsp_client import LspClient, Published, tree_cpu_ms, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -66,7 +69,16 @@ STAGES = ("dev", "staging", "prod")
 EPOCH = 1_700_000_000
 LAYOUT_VERSION = 2  # bump when the repository's shape changes: a new cache key
 
-TARGETS = {"first_hover": 300.0, "hover": 50.0, "completion": 50.0, "open": 1000.0, "rss": 200.0, "first_lens": 300.0}
+TARGETS = {
+    "first_hover": 300.0,
+    "hover": 50.0,
+    "completion": 50.0,
+    "first_completion": 150.0,
+    "open": 1000.0,
+    "rss": 200.0,
+    "first_lens": 300.0,
+}
+ADDED = ("bench-new:", "  type: model", "  path: data/raw/part-1", "  path: src/pkg07/", "")
 SETTINGS = {"gto": {"checks": {"enable": True, "paths": True}, "git": {"enabled": True}}}
 
 
@@ -265,6 +277,9 @@ class Run:
     start: float = math.nan
     open: float = math.nan
     first_hover: float = math.nan
+    first_completion: float = math.nan
+    first_completion_cpu: float = math.nan
+    later_completion: float = math.nan
     hover: list[float] = field(default_factory=list)
     completion_many: list[float] = field(default_factory=list)
     completion_folder: list[float] = field(default_factory=list)
@@ -336,6 +351,23 @@ class Server:
         params = {"textDocument": {"uri": self.uri}, "position": {"line": line, "character": character}}
         return await self.client.request(method, params)
 
+    def add_entry(self) -> tuple[int, int]:
+        """A half-typed entry at the end, its path being typed: the lines of its two `path:` values."""
+        end = len(self.lines) - 1
+        self.client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": self.uri, "version": 2},
+                "contentChanges": [
+                    {
+                        "range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}},
+                        "text": "\n".join(ADDED),
+                    }
+                ],
+            },
+        )
+        return end + 2, end + 3
+
     def name_line(self, i: int) -> int:
         return self.lines.index(f"{artifact_name(i)}:")
 
@@ -355,30 +387,16 @@ async def hover_session(
             await asyncio.sleep(gap)  # a person hovering here and there: the requests span several seconds
             result, ms = await server.at("textDocument/hover", server.name_line((n * 37 + 11) % IN_INDEX), 1)
             run.hover.append(ms)
-        # a half-typed entry at the end, its path being typed
-        end = len(server.lines) - 1
-        added = ["bench-new:", "  type: model", "  path: data/raw/part-1", "  path: src/pkg07/", ""]
-        server.client.notify(
-            "textDocument/didChange",
-            {
-                "textDocument": {"uri": server.uri, "version": 2},
-                "contentChanges": [
-                    {
-                        "range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}},
-                        "text": "\n".join(added),
-                    }
-                ],
-            },
-        )
-        many_line, folder_line = end + 2, end + 3
-        result, _ = await server.at("textDocument/completion", many_line, len(added[2]))
-        run.notes.append(f"completion items: {items_count(result)} at `{added[2].strip()}`")
-        result, _ = await server.at("textDocument/completion", folder_line, len(added[3]))
-        run.notes.append(f"{items_count(result)} at `{added[3].strip()}`")
+        many_line, folder_line = server.add_entry()
+        result, run.later_completion = await server.at("textDocument/completion", many_line, len(ADDED[2]))
+        run.notes.append(f"completion items: {items_count(result)} at `{ADDED[2].strip()}`")
+
+        result, _ = await server.at("textDocument/completion", folder_line, len(ADDED[3]))
+        run.notes.append(f"{items_count(result)} at `{ADDED[3].strip()}`")
         for _ in range(requests):
             await asyncio.sleep(gap)
-            run.completion_many.append((await server.at("textDocument/completion", many_line, len(added[2])))[1])
-            run.completion_folder.append((await server.at("textDocument/completion", folder_line, len(added[3])))[1])
+            run.completion_many.append((await server.at("textDocument/completion", many_line, len(ADDED[2])))[1])
+            run.completion_folder.append((await server.at("textDocument/completion", folder_line, len(ADDED[3])))[1])
         run.new_tag = await new_tag(server)
         run.rss, run.peak, _ = tree_memory_mb(server.client.pid)
     finally:
@@ -404,6 +422,23 @@ async def new_tag(server: Server) -> float:
         return math.nan
     finally:
         git(server.repo, "tag", "-d", tag)
+
+
+async def completion_session(repo: Path, command: list[str], env: dict[str, str], base: Path, run: Run) -> None:
+    """The first path completion, cold: the entry typed and `data/raw/part-1` asked as soon as the open's
+    diagnostics arrive; wall ms, and the server's CPU ms over the request (with whatever its warm-up runs meanwhile)."""
+    server = Server(repo, command, env, base / "completion.log")
+    try:
+        await server.start()
+        await server.open()
+        many_line, _ = server.add_entry()
+        cpu = tree_cpu_ms(server.client.pid)
+        result, run.first_completion = await server.at("textDocument/completion", many_line, len(ADDED[2]))
+        run.first_completion_cpu = tree_cpu_ms(server.client.pid) - cpu
+        incomplete = isinstance(result, dict) and result.get("isIncomplete")
+        run.notes.append(f"first completion: {items_count(result)} items" + (", incomplete" if incomplete else ""))
+    finally:
+        await server.client.stop()
 
 
 async def lens_session(repo: Path, command: list[str], env: dict[str, str], base: Path, run: Run) -> float:
@@ -439,6 +474,27 @@ def table(runs: list[Run]) -> list[str]:
             TARGETS["first_hover"],
             "ms",
             [r.first_hover for r in runs],
+        ),
+        (
+            "first path completion (cold)",
+            mid([r.first_completion for r in runs]),
+            TARGETS["first_completion"],
+            "ms",
+            [r.first_completion for r in runs],
+        ),
+        (
+            "  its server CPU",
+            mid([r.first_completion_cpu for r in runs]),
+            None,
+            "ms",
+            [r.first_completion_cpu for r in runs],
+        ),
+        (
+            "first path completion after the hovers",
+            mid([r.later_completion for r in runs]),
+            None,
+            "ms",
+            [r.later_completion for r in runs],
         ),
         ("warm hover p50", mid([p(r.hover, 50) for r in runs]), None, "ms", [p(r.hover, 50) for r in runs]),
         ("warm hover p95", mid([p(r.hover, 95) for r in runs]), TARGETS["hover"], "ms", [p(r.hover, 95) for r in runs]),
@@ -503,6 +559,7 @@ async def bench(args: Any, repo: Path, env: dict[str, str], base: Path) -> list[
         run = await hover_session(
             repo, command, env | {"GTO_LSP_CACHE_DIR": str(cache / "hover")}, base, args.requests, args.gap
         )
+        await completion_session(repo, command, env | {"GTO_LSP_CACHE_DIR": str(cache / "completion")}, base, run)
         if not args.no_lens:
             lens_env = env | {"GTO_LSP_CACHE_DIR": str(cache / "lens")}
             run.first_lens = await lens_session(repo, command, lens_env, base, run)
