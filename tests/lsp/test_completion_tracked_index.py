@@ -1,0 +1,104 @@
+"""The tracked-files index that path completion bisects: built per folder when asked, it must equal the index of
+every folder built in one pass (the earlier implementation, kept here as the reference), on many listings."""
+
+from __future__ import annotations
+
+import random
+
+from gto_lsp.lsp.session.paths import Folder, Tracked, direct_children, folders_of
+
+Entry = tuple[str, bool, bool]
+
+
+def reference_folders(files: list[str]) -> list[str]:
+    folders: set[str] = set()
+    for name in files:
+        parts = name.split("/")[:-1]
+        for index in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:index]))
+    return sorted(folders)
+
+
+def reference_index(tracked: Tracked) -> dict[str, Folder]:
+    lists: dict[str, list[list[Entry]]] = {}
+    kinds = (
+        (tracked.folders, True, True),
+        (tracked.files, False, True),
+        (tracked.untracked_folders, True, False),
+        (tracked.untracked, False, False),
+    )
+    for kind, (names, is_folder, is_tracked) in enumerate(kinds):
+        for name in names:
+            parent = name.rsplit("/", 1)[0] if "/" in name else ""
+            lists.setdefault(parent, [[], [], [], []])[kind].append((name, is_folder, is_tracked))
+    built: dict[str, Folder] = {}
+    for parent, by_kind in lists.items():
+        entries: list[Entry] = []
+        seen: set[str] = set()
+        bounds = []
+        for listed in by_kind:
+            start = len(entries)
+            for entry in listed:
+                if entry[0] not in seen:
+                    seen.add(entry[0])
+                    entries.append(entry)
+            bounds.append((start, len(entries)))
+        built[parent] = Folder(entries, [entry[0].rsplit("/", 1)[-1] for entry in entries], tuple(bounds))
+    return built
+
+
+# Names that sort around "/" ("." and " " below it, "0" just above), case, non-ASCII, empty components (git never
+# lists a path that starts with "/").
+PIECES = ["a", "b", "a.b", "a b", "a0", "a-", "A", "ä", "z", "0", "", "data", "part-1", "part-10", "x/"]
+
+
+def random_path(rng: random.Random) -> str:
+    parts = [rng.choice(PIECES) for _ in range(rng.randint(1, 4))]
+    path = "/".join(parts)
+    return path if path and not path.startswith("/") else "f"
+
+
+def random_tracked(rng: random.Random) -> Tracked:
+    files = sorted({random_path(rng) for _ in range(rng.randint(0, 60))})
+    untracked = sorted({random_path(rng) for _ in range(rng.randint(0, 30))} - set(files))
+    return Tracked(None, files, reference_folders(files), untracked, reference_folders(untracked))
+
+
+def test_folders_of_equals_the_reference() -> None:
+    rng = random.Random(17)
+    for _ in range(2000):
+        files = sorted({random_path(rng) for _ in range(rng.randint(0, 40))})
+        assert folders_of(files) == reference_folders(files), files
+    assert folders_of([]) == []
+    assert folders_of(["x", "y"]) == []
+    assert folders_of(["a/b/c/d.txt", "a/b/e.txt", "a//f"]) == ["a", "a/", "a/b", "a/b/c"]
+
+
+def test_every_folder_built_when_asked_equals_the_one_pass_index() -> None:
+    rng = random.Random(3)
+    for _ in range(1500):
+        tracked = random_tracked(rng)
+        expected = reference_index(tracked)
+        asked = list(expected) + [random_path(rng) for _ in range(5)] + ["", "a", "a/", "nowhere"]
+        rng.shuffle(asked)
+        for parent in asked:
+            assert tracked.folder(parent) == expected.get(parent), (parent, tracked.files, tracked.untracked)
+        assert tracked.folder("") == expected.get("")  # asked again: the cached one
+
+
+def test_index_prepares_the_root_only() -> None:
+    files = ["a/b.txt", "a/c/d.txt", "e.txt"]
+    tracked = Tracked(None, files, folders_of(files), [], [])
+    assert list(tracked.index()) == [""]
+    assert tracked.folder("a") == reference_index(tracked)["a"]
+    assert tracked.folder("a/c/d.txt") is None  # a file is no folder
+
+
+def test_direct_children_skip_subfolders_whole() -> None:
+    names = sorted(
+        ["d/a", "d/a.b", "d/a/x", "d/a/y/z", "d/a0", "d/b", "d0", "d.x", "e/f"] + [f"d/s/{n}" for n in range(50)]
+    )
+    assert direct_children(names, "d") == ["d/a", "d/a.b", "d/a0", "d/b"]
+    assert direct_children(names, "") == ["d.x", "d0"]
+    assert direct_children(names, "d/s") == sorted(f"d/s/{n}" for n in range(50))
+    assert direct_children(names, "missing") == []
