@@ -17,20 +17,8 @@ from typing import Any, Optional, Union
 from lsprotocol import types
 
 from gto_lsp import __version__
-from gto_lsp.lsp import commands
-from gto_lsp.lsp.features import (
-    code_actions,
-    code_lens,
-    completion,
-    document_sync,
-    hover,
-    migrate_action,
-    name_index,
-    names,
-    navigation,
-    symbols,
-    watch,
-)
+from gto_lsp.lsp.command_names import REQUESTS, SERVER_COMMANDS
+from gto_lsp.lsp.features import code_actions, code_lens, completion, document_sync, watch
 from gto_lsp.lsp.guard import guarded, guarded_call
 from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.transport import strict_converter
@@ -97,6 +85,8 @@ def build_server() -> GtoLanguageServer:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+        from gto_lsp.lsp.features import hover
+
         return await guarded(ls, "hover", hover.hover(ls, params), None)
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -104,38 +94,54 @@ def build_server() -> GtoLanguageServer:
         ls: GtoLanguageServer, params: types.DocumentSymbolParams
     ) -> Union[list[types.DocumentSymbol], list[types.SymbolInformation]]:
         empty: Union[list[types.DocumentSymbol], list[types.SymbolInformation]] = []
+        from gto_lsp.lsp.features import symbols
+
         return guarded_call(ls, "documentSymbol", lambda: symbols.document_symbols(ls, params), empty)
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     async def on_definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optional[list[types.Location]]:
+        from gto_lsp.lsp.features import names
+
         return await guarded(ls, "definition", names.definition(ls, params), None)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def on_references(ls: GtoLanguageServer, params: types.ReferenceParams) -> Optional[list[types.Location]]:
+        from gto_lsp.lsp.features import names
+
         return await guarded(ls, "references", names.references(ls, params), None)
 
     @server.feature(types.WORKSPACE_SYMBOL)
     async def on_workspace_symbols(
         ls: GtoLanguageServer, params: types.WorkspaceSymbolParams
     ) -> list[types.SymbolInformation]:
+        from gto_lsp.lsp.features import name_index
+
         return await guarded(ls, "workspace/symbol", name_index.workspace_symbols(ls, params), [])
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def on_prepare_rename(
         ls: GtoLanguageServer, params: types.PrepareRenameParams
     ) -> Optional[types.PrepareRenamePlaceholder]:
+        from gto_lsp.lsp.features import names
+
         return guarded_call(ls, "prepareRename", lambda: names.prepare_rename(ls, params), None)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def on_rename(ls: GtoLanguageServer, params: types.RenameParams) -> Optional[types.WorkspaceEdit]:
+        from gto_lsp.lsp.features import names
+
         return names.answer(await guarded(ls, "rename", names.rename(ls, params), None))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions(resolve_provider=False))
     def on_links(ls: GtoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+        from gto_lsp.lsp.features import navigation
+
         return guarded_call(ls, "documentLink", lambda: navigation.document_links(ls, params), [])
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     def on_folding(ls: GtoLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        from gto_lsp.lsp.features import symbols
+
         return guarded_call(ls, "foldingRange", lambda: symbols.folding_ranges(ls, params), [])
 
     @server.feature(
@@ -149,6 +155,8 @@ def build_server() -> GtoLanguageServer:
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def on_code_action_resolve(ls: GtoLanguageServer, params: types.CodeAction) -> types.CodeAction:
+        from gto_lsp.lsp.features import migrate_action
+
         return await guarded(ls, "codeAction/resolve", migrate_action.resolve(ls, params), params)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
@@ -157,26 +165,28 @@ def build_server() -> GtoLanguageServer:
 
     # --- commands -------------------------------------------------------------------------------------------
 
-    for name, handler in commands.COMMANDS.items():
-        _register_command(server, name, handler)
-    for method, name in commands.REQUESTS.items():
+    for name in SERVER_COMMANDS:
+        _register_command(server, name)
+    for method, name in REQUESTS.items():
         _register_request(server, method, name)
 
     return server
 
 
-def _register_command(server: GtoLanguageServer, name: str, handler: Any) -> None:
+def _register_command(server: GtoLanguageServer, name: str) -> None:
     @server.command(name)
     async def run(ls: GtoLanguageServer, *args: Any) -> dict[str, Any]:
-        return await commands.run(ls, name, handler, list(args))
+        from gto_lsp.lsp import commands
+
+        return await commands.run(ls, name, commands.COMMANDS[name], list(args))
 
 
 def _register_request(server: GtoLanguageServer, method: str, name: str) -> None:
-    handler = commands.COMMANDS[name]
-
     @server.feature(method)
     async def run(ls: GtoLanguageServer, params: Any) -> dict[str, Any]:
-        return await commands.run(ls, name, handler, [commands.request_params(params)])
+        from gto_lsp.lsp import commands
+
+        return await commands.run(ls, name, commands.COMMANDS[name], [commands.request_params(params)])
 
 
 def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
@@ -186,8 +196,10 @@ def serve(host: Optional[str] = None, port: Optional[int] = None) -> None:
 
     logging.basicConfig(level=logging.WARNING, format="gto-lsp: %(levelname)s %(name)s: %(message)s")
     server = build_server()
-    # What the imports created lives as long as the process: keep it out of every full garbage collection.
+    # What the imports created lives as long as the process: keep it out of every full garbage collection (the
+    # stdio start turned the collector off while they ran: `cli.serve_stdio`).
     gc.freeze()
+    gc.enable()
     if host is None:
         from gto_lsp.lsp.transport import start_io
 

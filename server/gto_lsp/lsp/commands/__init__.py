@@ -40,6 +40,7 @@ async def run(ls: GtoLanguageServer, name: str, handler: Handler, args: list[Any
         return fail(f"Internal error in {name}: {error}. See the GTO server log.")
 
 
+# Each handler by name; the server declares the names of `command_names.SERVER_COMMANDS` (the same, tested).
 COMMANDS: dict[str, Handler] = {
     "gto.server.context": context,
     "gto.server.validateName": validate_name,
@@ -57,16 +58,6 @@ COMMANDS: dict[str, Handler] = {
     "gto.server.versionDetails": registry_view.version_details,
     "gto.server.history": registry_view.history,
     "gto.server.gitFile": registry_view.git_file,
-}
-
-# LSP custom requests answered by the same handlers (params: the command's one object), for editors without
-# VS Code's Registry view (Neovim, Emacs).
-REQUESTS: dict[str, str] = {
-    "gto/registry": "gto.server.registry",
-    "gto/artifactVersions": "gto.server.artifactVersions",
-    "gto/versionDetails": "gto.server.versionDetails",
-    "gto/history": "gto.server.history",
-    "gto/gitFile": "gto.server.gitFile",
 }
 
 

@@ -16,7 +16,6 @@ from gto_lsp.core.formats import Format
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.lsp.edits import workspace_edit
 from gto_lsp.lsp.features.diagnostics import SOURCE, problems_of
-from gto_lsp.lsp.features.migrate_action import migrate_action
 from gto_lsp.lsp.locate import entry_at
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -107,6 +106,8 @@ def code_actions(ls: GtoLanguageServer, params: types.CodeActionParams) -> list[
         pos = view.lines.pos(params.range.start)
         out.extend(_entry_actions(ls, view, fmt, pos))
     if _wants(only, types.CodeActionKind.RefactorMove):
+        from gto_lsp.lsp.features.migrate_action import migrate_action  # the move's modules load at its first ask
+
         move = migrate_action(ls, view)
         if move is not None:
             out.append(move)
