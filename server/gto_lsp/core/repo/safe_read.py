@@ -7,13 +7,14 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 MAX_FILE = 16 * 1024 * 1024  # bytes read from any one file at the most
 MAX_CHECKED = 3_000_000  # characters of a document gto-lsp parses and checks (10,000 entries of 8 lines fit)
 MAX_LINES = 100_000  # lines of a document gto-lsp parses and checks
 MAX_KEYS = 25_000  # lines that start at column 0 (top-level keys: entries of artifacts.yaml)
-_TOP_KEY = re.compile(r"^[^\s#]", re.MULTILINE)
+_KEY_START = re.compile(r"[^\s#]")  # a line starting with this is a top-level key
+_KEY_AFTER_BREAK = re.compile(r"\n[^\s#]")  # a literal first character: 4x faster than ^ with MULTILINE
 
 
 class NotReadable(OSError):
@@ -54,19 +55,51 @@ def read_text(path: Union[str, os.PathLike[str]], limit: int = MAX_FILE) -> Opti
         return None
 
 
-def too_big(text: str) -> bool:
+class Shape(NamedTuple):
+    """What `too_big` counts in a text; an editor's document carries it from version to version (`after`)."""
+
+    chars: int
+    breaks: int  # "\n"
+    keys: int  # lines that start at column 0 with neither a blank nor "#"
+
+    def after(self, before: str, start: int, end: int, inserted: str, text: str) -> Shape:
+        """The shape of `text`, which is `before` with [start, end) replaced by `inserted`: only the edit and
+        its line starts are read."""
+        return Shape(
+            len(text),
+            self.breaks - before.count("\n", start, end) + inserted.count("\n"),
+            self.keys - _keys_at(before, start, end) + _keys_at(text, start, start + len(inserted)),
+        )
+
+
+def shape_of(text: str) -> Shape:
+    return Shape(len(text), text.count("\n"), _keys_at(text, 0, len(text)))
+
+
+def _keys_at(text: str, low: int, high: int) -> int:
+    """Top-level keys whose line starts at an offset in [low, high]."""
+    count = 1 if low == 0 and _KEY_START.match(text) else 0
+    return count + len(_KEY_AFTER_BREAK.findall(text, max(low - 1, 0), high + 1))
+
+
+def counted(length: int) -> bool:
+    """Whether `too_big` must count lines and keys in a text of this length (else its length decides)."""
+    return MAX_LINES * 2 <= length <= MAX_CHECKED
+
+
+def too_big(text: str, shape: Optional[Shape] = None) -> bool:
     """More than gto-lsp checks: MAX_CHECKED characters, MAX_LINES lines or MAX_KEYS top-level keys (250,000
-    one-line entries fit in 1.5 MB: their check took minutes and gigabytes)."""
-    if len(text) > MAX_CHECKED:
-        return True
-    if len(text) < MAX_LINES * 2:  # too short to hold that many lines: no count needed
-        return False
-    last = _last
-    if last and last[0] is text:  # every request asks about the same text: count it once
-        return bool(last[1])
-    big = text.count("\n") > MAX_LINES or sum(1 for _ in _TOP_KEY.finditer(text)) > MAX_KEYS
-    _last[:] = [text, big]
-    return big
+    one-line entries fit in 1.5 MB: their check took minutes and gigabytes). `shape`, when given, is the text's."""
+    if not counted(len(text)):  # too short to hold that many lines, or too long anyway
+        return len(text) > MAX_CHECKED
+    if shape is None:
+        last = _last
+        if last and last[0] is text:  # every request asks about the same text: count it once
+            shape = last[1]
+        else:
+            shape = shape_of(text)
+            _last[:] = [text, shape]
+    return shape.breaks > MAX_LINES or shape.keys > MAX_KEYS
 
 
 _last: list[Any] = []

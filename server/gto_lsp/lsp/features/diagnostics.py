@@ -25,7 +25,7 @@ from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, read_text, too_big, too_large
 from gto_lsp.lsp.features import code_lens
-from gto_lsp.lsp.positions import LineIndex
+from gto_lsp.lsp.positions import LineIndex, LspTextDocument
 from gto_lsp.lsp.session.collector import gc_paused
 from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, View
 from gto_lsp.lsp.session.paths import path_to_uri, uri_to_path
@@ -234,6 +234,8 @@ def _note(code: str, message: str, severity: types.DiagnosticSeverity) -> types.
 
 def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
     open_doc = ls.open_document(uri)
+    if isinstance(open_doc, LspTextDocument):
+        return open_doc.too_big()
     if open_doc is not None:
         return too_big(open_doc.source)
     return too_large(path)

@@ -186,21 +186,28 @@ class GtoLanguageServer(LanguageServer):
         """The document as the editor holds it (or from disk), parsed with the per-document cache."""
         state = self.doc_state(uri)
         open_doc = self.open_document(uri)
-        if open_doc is not None:
-            text: Optional[str] = open_doc.source
+        text: Optional[str]
+        if isinstance(open_doc, LspTextDocument):  # its counts and line index follow its edits
+            if open_doc.too_big():
+                return None
+            text = open_doc.source
             version = open_doc.version
+            lines = state.lines = open_doc.line_index
         else:
-            text = read_text(state.path) if state.path is not None else None
-            version = None
-        if text is None or too_big(text):
-            return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
+            if open_doc is not None:
+                text, version = open_doc.source, open_doc.version
+            else:
+                text = read_text(state.path) if state.path is not None else None
+                version = None
+            if text is None or too_big(text):
+                return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
+            lines = state.lines or LineIndex(text, self.workspace.position_codec)
+            if lines.text is not text and lines.text != text:
+                lines = LineIndex(text, self.workspace.position_codec)
+            state.lines = lines
         repo = self.repo(state.root)
         fmt = state.format
         parsed = self._parse(state, fmt, text) if fmt is not None else None
-        lines = state.lines
-        if lines is None or (lines.text is not text and lines.text != text):
-            lines = LineIndex(text, self.workspace.position_codec)
-            state.lines = lines
         return View(uri, state.kind, state.path, repo, text, version, parsed, lines)
 
     def _parse(self, state: DocState, fmt: Format, text: str) -> Parsed:
