@@ -7,11 +7,12 @@ testable with a view of no repository at all.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from gto_lsp.core.paths import PATH_MAX, exists_inside
+from gto_lsp.core.paths import PATH_MAX, exists_inside, within
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, read_text
 
 
@@ -20,9 +21,18 @@ class ExistsCache(dict):  # type: ignore[type-arg]
 
     generation = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.folders: dict[str, str] = {}  # RepoView's real paths of folders, valid as long as the answers
+
     def clear(self) -> None:
         super().clear()
+        self.folders.clear()
         self.generation += 1
+
+
+_MAX_NAMES = 64  # deeper paths take os.path.realpath: the folder cache holds every prefix of a path
+_MAX_FOLDERS = 200_000
 
 
 @dataclass
@@ -41,6 +51,7 @@ class RepoView:
     # Texts read (`read_text`), kept while `exists_cache` keeps its answers (the same generation).
     _texts: dict[str, Optional[str]] = field(default_factory=dict, repr=False)
     _texts_generation: Any = field(default=None, repr=False)
+    _folders: dict[str, str] = field(default_factory=dict, repr=False)  # when exists_cache has none
 
     def invalidate(self) -> None:
         self.exists_cache.clear()
@@ -66,9 +77,32 @@ class RepoView:
         if cached is None:
             if self._real_root is None:
                 self._real_root = os.path.realpath(self.root)
-            cached = exists_inside(self.root, path, self._real_root)
+            cached = self._exists_inside(path, self.root, self._real_root)
             self.exists_cache[path] = cached
         return cached
+
+    def _exists_inside(self, path: str, root: Path, real_root: str) -> bool:
+        """paths.exists_inside's answer with one lstat per path and one per folder not yet seen, where realpath
+        takes one per name of the path (9 for `models/m1/model.pkl`): the real path of a folder is its parent's
+        plus its name unless it is a symlink, which realpath resolves as before. Paths with `.`, `..`, empty
+        names or many names take exists_inside itself."""
+        names = path.split("/")
+        if len(names) > _MAX_NAMES or "" in names or "." in names or ".." in names:
+            return exists_inside(root, path, real_root)
+        full = os.path.join(root, path)
+        try:
+            mode = os.lstat(full).st_mode
+        except (OSError, ValueError):
+            return False  # what os.path.lexists says
+        if stat.S_ISLNK(mode):
+            return within(os.path.realpath(full), real_root)
+        folders: dict[str, str] = getattr(self.exists_cache, "folders", self._folders)
+        if len(folders) > _MAX_FOLDERS:
+            folders.clear()
+        parent = _folder_real(root, real_root, names, len(names) - 1, folders)
+        if parent is None:
+            return exists_inside(root, path, real_root)
+        return within(os.path.join(parent, names[-1]), real_root)
 
     def read_text(self, path: str) -> Optional[str]:
         """The text of a file of the repository (`path` relative to the root), or None: no repository, missing,
@@ -95,6 +129,28 @@ class RepoView:
         if self.root is None:
             return False
         return tracked_by_dvc(resolved, self, self.outputs) or bool(self.exists(resolved + ".mlem"))
+
+
+def _folder_real(root: Path, real_root: str, names: list[str], count: int, folders: dict[str, str]) -> Optional[str]:
+    """The real path of the folder made of the first `count` names (the root for none), cached in `folders`;
+    None when the disk does not answer (then the caller asks realpath)."""
+    if count == 0:
+        return real_root
+    folder = "/".join(names[:count])
+    found = folders.get(folder)
+    if found is not None:
+        return found
+    parent = _folder_real(root, real_root, names, count - 1, folders)
+    if parent is None:
+        return None
+    full = os.path.join(root, folder)
+    try:
+        mode = os.lstat(full).st_mode
+    except (OSError, ValueError):
+        return None
+    real = os.path.realpath(full) if stat.S_ISLNK(mode) else os.path.join(parent, names[count - 1])
+    folders[folder] = real
+    return real
 
 
 def tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:

@@ -18,7 +18,7 @@ import yaml
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed, Slot, detect_line_ending, line_starts_of
 from gto_lsp.core.yaml.lexical import NON_PRINTABLE, error_problem, stray_characters
-from gto_lsp.core.yaml.nodes import MappingNode, SequenceNode, compose, is_standard_tag, last_content_mark
+from gto_lsp.core.yaml.nodes import ODD_BREAKS, MappingNode, SequenceNode, compose, is_standard_tag, last_content_mark
 
 # A line that starts a top-level entry: not indented, not a comment, not a sequence dash, not blank.
 # Both start with a literal line break so the regex engine can skip ahead with a fast search (10x faster on
@@ -27,11 +27,13 @@ _BLOCK_START = re.compile(r"[\n\r](?=[^ \t#\r\n-]|-[^ \t\r\n])")
 _NEEDS_FULL_PARSE = re.compile(r"[\n\r](?:---|\.\.\.|%)")
 
 
-def _parse_block(text: str) -> Block:
-    if NON_PRINTABLE.search(text):
+def _parse_block(text: str, plain: bool = False) -> Block:
+    """`plain`: the caller found no NON_PRINTABLE and no ODD_BREAKS in a text holding this one (searched once
+    over the whole text, not once per block)."""
+    if not plain and NON_PRINTABLE.search(text):
         return Block(text, None, None, stray_characters(text, None)[0], 0)
     try:
-        node = compose(text)
+        node = compose(text, no_odd_breaks=plain)
     except yaml.YAMLError as error:
         problem = error_problem(error, text)
         mark = getattr(error, "problem_mark", None)
@@ -51,7 +53,7 @@ def _parse_block(text: str) -> Block:
         key, value = node.value[0]
         if key.start_mark.line == 0 and key.start_mark.column == 0:
             end_line = last_content_mark(value).line
-            extra = tuple(stray_characters(text, node))
+            extra = tuple(stray_characters(text, node, printable=plain))
             return Block(text, key, value, None, max(end_line, key.start_mark.line), extra)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     span = Span(Pos(0, 0), Pos(0, len(first_line)))
@@ -104,7 +106,7 @@ def _split(body: str, start: int, end: int) -> Optional[list[int]]:
 
 
 def _place(
-    body: str, offsets: list[int], end: int, first_line: int, shift: int, cache: dict[str, Block]
+    body: str, offsets: list[int], end: int, first_line: int, shift: int, cache: dict[str, Block], plain: bool = False
 ) -> Optional[list[Slot]]:
     slots: list[Slot] = []
     lone_cr = "\r" in body and body.count("\r") != body.count("\r\n")
@@ -117,7 +119,7 @@ def _place(
             return None
         block = cache.get(chunk)
         if block is None:
-            block = _parse_block(chunk)
+            block = _parse_block(chunk, plain)
             cache[chunk] = block
         if body_starts is not None:
             line = bisect.bisect_right(body_starts, bounds[index]) - 1
@@ -157,7 +159,8 @@ def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str,
     first_line = body.count("\n", 0, offsets[0]) if "\r" not in body[: offsets[0]] else None
     if first_line is None:
         first_line = bisect.bisect_right(line_starts_of(body), offsets[0]) - 1
-    slots = _place(body, offsets, len(body), first_line, 1 if bom else 0, cache)
+    plain = NON_PRINTABLE.search(body) is None and ODD_BREAKS.search(body) is None
+    slots = _place(body, offsets, len(body), first_line, 1 if bom else 0, cache, plain)
     if slots is None:
         return None
     return _assemble(text, bom, line_ending, slots)

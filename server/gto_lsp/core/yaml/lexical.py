@@ -34,11 +34,12 @@ def error_problem(error: Exception, text: str = "") -> Problem:
 NON_PRINTABLE = re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def stray_characters(text: str, node: Optional[Node]) -> list[Problem]:
+def stray_characters(text: str, node: Optional[Node], printable: bool = False) -> list[Problem]:
     """Tabs and control characters that libyaml lets through but GTO's reader (ruamel.yaml) refuses: a tab is
-    fine only inside a quoted or block scalar or a comment."""
+    fine only inside a quoted or block scalar or a comment. `printable`: the caller searched a text holding this
+    one for NON_PRINTABLE and found none."""
     out: list[Problem] = []
-    bad = NON_PRINTABLE.search(text)
+    bad = None if printable else NON_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start())
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1)
