@@ -102,3 +102,14 @@ def test_direct_children_skip_subfolders_whole() -> None:
     assert direct_children(names, "") == ["d.x", "d0"]
     assert direct_children(names, "d/s") == sorted(f"d/s/{n}" for n in range(50))
     assert direct_children(names, "missing") == []
+
+
+def test_runs_of_files_end_at_every_subfolder() -> None:
+    """A run of the folder's own files is taken by growing slices: a subfolder anywhere in it ends the run."""
+    files = [f"d/f{n:03d}" for n in range(100)]
+    for cut in range(100):
+        for depth in ("d/f{:03d}x/deep", "d/f{:03d}x/a/b", "d/f{:03d}./x"):
+            names = sorted([*files, depth.format(cut)])
+            assert direct_children(names, "d") == files, (cut, depth)
+    holes = sorted([*files, *(f"d/f{n:03d}y/x" for n in range(0, 100, 7))])  # many subfolders among them
+    assert direct_children(holes, "d") == files

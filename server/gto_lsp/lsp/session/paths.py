@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import os
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import itemgetter
+from itertools import filterfalse, repeat
+from operator import getitem, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
@@ -79,18 +79,21 @@ class Tracked:
             (self.untracked, False, False),
         )
         for names, is_folder, is_tracked in kinds:
+            children = direct_children(names, parent)
+            # a folder both tracked and untracked is listed once, as tracked
+            fresh = list(filterfalse(seen.__contains__, children)) if seen else children
+            seen.update(fresh)
             start = len(entries)
-            for name in direct_children(names, parent):
-                if name not in seen:  # a folder both tracked and untracked is listed once, as tracked
-                    seen.add(name)
-                    entries.append((name, is_folder, is_tracked))
+            entries.extend(zip(fresh, repeat(is_folder), repeat(is_tracked)))
             bounds.append((start, len(entries)))
-        return Folder(entries, [entry[0].rpartition("/")[2] for entry in entries], tuple(bounds))
+        base = slice(len(parent) + 1 if parent else 0, None)  # a direct child's name follows "parent/"
+        return Folder(entries, list(map(getitem, map(itemgetter(0), entries), repeat(base))), tuple(bounds))
 
 
 def direct_children(names: list[str], parent: str) -> list[str]:
     """The paths of the sorted list `names` whose folder is `parent` ("" is the root), in order. A subfolder's
-    paths are skipped with one bisection: the steps follow the folder's entries, not the paths below them."""
+    paths are skipped with one bisection, a run of the folder's own files taken by growing slices checked in C:
+    the steps follow the folder's subfolders, not the paths below them nor its files one by one."""
     prefix = parent + "/" if parent else ""
     size = len(prefix)
     # every path that starts with `prefix` sorts in [prefix, prefix with its last "/" raised to "0")
@@ -100,11 +103,18 @@ def direct_children(names: list[str], parent: str) -> list[str]:
     while at < end:
         name = names[at]
         slash = name.find("/", size)
-        if slash < 0:
-            out.append(name)
-            at += 1
-        else:  # below a subfolder: past all of it
+        if slash >= 0:  # below a subfolder: past all of it
             at = bisect.bisect_left(names, name[:slash] + "0", at + 1, end)
+            continue
+        stop, step = at + 1, 1
+        while stop < end and step:
+            upto = min(stop + step, end)
+            if any(map(str.count, names[stop:upto], repeat("/"), repeat(size))):
+                step //= 2  # a deeper path in there: try a shorter slice
+            else:
+                stop, step = upto, step * 2
+        out.extend(names[at:stop])
+        at = stop
     return out
 
 
