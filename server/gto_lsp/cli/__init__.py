@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-# The editor's command lines: the server starts without the parser and the commands' modules (~30 ms).
+# The editor's command lines: the server starts without the parser and the commands' modules.
 SERVE_STDIO = (("serve",), ("serve", "--stdio"))
 
 
@@ -53,7 +53,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def serve_stdio() -> int:
     """The server over stdio. The collector is off while its modules load: what they create lives as long as
-    the process, and collecting it as it grows was ~15% of the start-up; `serve` freezes it and turns it back on."""
+    the process, and collecting it as it grew was 5% of the start-up's instructions; `serve` freezes it and turns
+    the collector back on."""
     gc.disable()
     from gto_lsp.lsp.server import serve
 
