@@ -11,11 +11,22 @@ anchors elsewhere) is read from the whole `artifacts` block instead.
 from __future__ import annotations
 
 import functools
-import re
+import itertools
+import operator
 import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from gto_lsp.core.formats.dvc.section_cut import (
+    SECTION_KEY_LINE,
+    STAGES_KEY_LINE,
+    Cut,
+    blanked,
+    cut_section,
+    dedent,
+    key_line,
+    splice_cut,
+)
 from gto_lsp.core.problems import Pos, Problem, Related, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed
 from gto_lsp.core.yaml.cut import parse_blocks, parse_whole
@@ -24,39 +35,6 @@ from gto_lsp.core.yaml.rules import duplicate_keys
 
 SECTION = "artifacts"
 STAGES = "stages"
-_SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
-_STAGES_KEY_LINE = re.compile(r"(?m)^\ufeff?stages[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
-# The same lines found after a line break: a pattern that starts with a literal character is searched for it
-# first (an artifacts: key at the end of a 350 KB file: 1.1 -> 0.2 ms per edit).
-_AFTER_BREAK = {
-    pattern: re.compile("\n" + pattern.pattern.removeprefix("(?m)^"), re.MULTILINE)
-    for pattern in (_SECTION_KEY_LINE, _STAGES_KEY_LINE)
-}
-_NEXT_TOP = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")  # a line that starts a top-level key
-_FIRST_CONTENT = re.compile(r"(?m)^( *)([^ \r\n#])")  # the first line that is not blank or a comment
-_NOT_A_BREAK = re.compile(r"[^\r\n]+")
-
-
-@dataclass(frozen=True)
-class _Found:
-    start: int
-    end: int
-
-
-def _key_line(pattern: re.Pattern[str], text: str) -> Optional[_Found]:
-    """The first line that is the top-level key of `pattern` (its start, and its end before the line break)."""
-    first = pattern.match(text)
-    if first is not None:
-        return _Found(first.start(), first.end())
-    later = _AFTER_BREAK[pattern].search(text)
-    return _Found(later.start() + 1, later.end()) if later is not None else None
-
-
-def _blanked(region: str) -> str:
-    """The region's line breaks alone: its lines blanked, their count kept."""
-    if "\r" not in region:
-        return "\n" * region.count("\n")
-    return _NOT_A_BREAK.sub("", region)
 
 
 @dataclass(frozen=True)
@@ -71,6 +49,17 @@ class Entry(Placed):
 
     def relative(self, problem: Problem) -> Problem:
         return problem.moved(self.line, self.indent) if self.indent else problem.shifted(self.line, self.col_shift)
+
+
+@dataclass(frozen=True)
+class Splice:
+    """How a document was made from the previous one by an edit inside the section that kept every line break:
+    entries[:start] are previous.entries[:start], entries[stop:] are previous.entries[old_stop:]."""
+
+    previous: int  # the previous document's serial
+    start: int
+    old_stop: int
+    stop: int
 
 
 @dataclass(eq=False)
@@ -90,6 +79,13 @@ class DvcDocument:
     stage_blocks: Optional[Blocks] = None
     stage_line: int = 0  # line of the `stages:` key when cut
     stage_indent: int = 0
+    # Where the section was cut out of the text, and the parse problems outside it (top level, stages): what an
+    # edit inside the section's lines carries over.
+    section_cut: Optional[Cut] = None
+    top_problems: list[Problem] = field(default_factory=list)
+    stage_problems: list[Problem] = field(default_factory=list)
+    splice: Optional[Splice] = None
+    serial: int = field(default_factory=itertools.count().__next__)  # tells a document from those before it
     # Line and offset arithmetic over the real text (the top-level parse may be of a masked text).
     lines: Lines = field(init=False, repr=False)
 
@@ -139,10 +135,68 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
 
 
 def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
+    if previous is not None:
+        spliced = _spliced(text, previous)
+        if spliced is not None:
+            return spliced
     document = _parse_artifacts(text, previous)
     if document.stage_blocks is not None:
-        document.problems.extend(_stage_problems(document))
+        document.stage_problems = _stage_problems(document)
+        document.problems.extend(document.stage_problems)
     return document
+
+
+def _spliced(text: str, previous: DvcDocument) -> Optional[DvcDocument]:
+    """The document after an edit inside the section's lines that kept every line break: the section's body
+    spliced and parsed incrementally, everything else (top level, stages, their problems, the untouched entries)
+    taken from the previous document as it is."""
+    cut, section_line = previous.section_cut, previous.section_line
+    if cut is None or previous.section is None or section_line is None:
+        return None
+    found = splice_cut(previous.text, text, cut, previous.section.text)
+    if found is None:
+        return None
+    section = parse_blocks(found.body, previous.section)
+    if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
+        return None
+    start, old_stop, stop = _changed(previous.section.entries, section.entries)
+    line, indent = section_line + 1, cut.indent
+    changed = [Entry(a.block, a.line + line, a.col_shift, indent) for a in section.entries[start:stop]]
+    entries = [*previous.entries[:start], *changed, *previous.entries[old_stop:]]
+    problems = [*previous.top_problems, *(p.moved(line, indent) for p in section.problems), *previous.stage_problems]
+    document = DvcDocument(
+        text,
+        previous.top,
+        section,
+        entries,
+        problems,
+        section_line,
+        None,
+        "block",
+        indent,
+        _field_indent(entries),
+        previous.section_end,
+        previous.stage_blocks,
+        previous.stage_line,
+        previous.stage_indent,
+        found.cut,
+        previous.top_problems,
+        previous.stage_problems,
+        Splice(previous.serial, start, old_stop, stop),
+    )
+    if "stages" in previous.__dict__:  # the same top level and stage blocks: the same stages
+        document.__dict__["stages"] = previous.stages
+    return document
+
+
+def _changed(old: list[Placed], new: list[Placed]) -> tuple[int, int, int]:
+    """(start, old stop, new stop): the entries between are the ones not kept as they were (found in C: the first
+    position where the two lists hold different objects, from each end)."""
+    shortest = min(len(old), len(new))
+    start = next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), shortest)
+    from_end = map(operator.is_not, reversed(old), reversed(new))
+    kept_after = min(next(itertools.compress(itertools.count(), from_end), shortest), shortest - start)
+    return start, len(old) - kept_after, len(new) - kept_after
 
 
 @dataclass(frozen=True)
@@ -153,28 +207,28 @@ class _StagesCut:
     blocks: Optional[Blocks]
     line: int = 0
     indent: int = 0
+    key_start: int = 0  # where the `stages:` key starts (the top text differs from the text after it)
 
 
 def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
     """Each stage composed alone, as the artifacts are: an edit re-reads the stage it touched, and a stage that is
     not valid YAML leaves the others read. Not when the section is in flow style, or aliases an anchor elsewhere."""
-    key = _key_line(_STAGES_KEY_LINE, text)
+    key = key_line(STAGES_KEY_LINE, text)
     if key is None or text.lstrip("\ufeff").startswith("%"):
         return _StagesCut(text, None)
-    cut = _cut(text, key.end)
+    cut = cut_section(text, key.end)
     if cut is None:
         return _StagesCut(text, None)
-    body_start, body_end, indent = cut
-    region = text[body_start:body_end]
+    region = text[cut.start : cut.end]
     before = previous.stage_blocks if previous is not None else None
-    blocks = parse_blocks(_dedenter(indent).sub("", region), before)
+    blocks = parse_blocks(dedent(region, cut), before)
     if any("undefined alias" in p.message for p in blocks.problems) or blocks.kind not in ("mapping", "error"):
         return _StagesCut(text, None)
     ending = "\r" if text[key.start : key.end].endswith("\r") else ""
     key_text = ("\ufeff" if text[key.start] == "\ufeff" else "") + "stages: {}" + ending
-    top_text = text[: key.start] + key_text + text[key.end : body_start] + _blanked(region)
-    top_text += text[body_end:]
-    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start), indent)
+    top_text = text[: key.start] + key_text + text[key.end : cut.start] + blanked(region)
+    top_text += text[cut.end :]
+    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start), cut.indent, key.start)
 
 
 _STAGE_SYNTAX = "Expected an artifact entry `name:`"
@@ -218,36 +272,39 @@ def _parse_artifacts(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     document = _parse_top(stages.top_text, previous)
     document.text = text
     document.lines = Lines(text, document.top.line_ending)
+    cut = document.section_cut
     if stages.blocks is not None:
         document.stage_blocks, document.stage_line, document.stage_indent = stages.blocks, stages.line, stages.indent
+        if cut is not None and cut.start > stages.key_start:  # the section's offsets in the text, not the top text
+            shift = len(text) - len(stages.top_text)
+            document.section_cut = replace(cut, start=cut.start + shift, end=cut.end + shift, first=cut.first + shift)
     return document
 
 
 def _parse_top(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
-    key = _key_line(_SECTION_KEY_LINE, text)
-    key_line = text.count("\n", 0, key.start) if key is not None else None
+    key = key_line(SECTION_KEY_LINE, text)
+    key_line_number = text.count("\n", 0, key.start) if key is not None else None
     # A `%YAML 1.1` directive changes how every plain scalar reads: the section is not parsed apart from it.
     directive = text.lstrip("\ufeff").startswith("%")
-    cut = _cut(text, key.end) if key is not None and not directive else None
+    cut = cut_section(text, key.end) if key is not None and not directive else None
     if cut is None:
-        return _from_top(text, _top_parse(text, previous), key_line)
-    assert key_line is not None
-    body_start, body_end, indent = cut
-    region = text[body_start:body_end]
-    masked = text[:body_start] + _blanked(region) + text[body_end:]
-    body = _dedenter(indent).sub("", region)
-    section = parse_blocks(body, previous.section if previous is not None else None)
+        return _from_top(text, _top_parse(text, previous), key_line_number)
+    assert key_line_number is not None
+    region = text[cut.start : cut.end]
+    section = parse_blocks(dedent(region, cut), previous.section if previous is not None else None)
     if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
-        return _from_top(text, _top_parse(text, previous), key_line)
-    top = _top_parse(masked, previous)
-    start = key_line + 1
+        return _from_top(text, _top_parse(text, previous), key_line_number)
+    top = _top_parse(text[: cut.start] + blanked(region) + text[cut.end :], previous)
+    start, indent = key_line_number + 1, cut.indent
     entries = [Entry(a.block, a.line + start, a.col_shift, indent) for a in section.entries]
-    problems = [p for p in _top_problems(top)]
-    problems.extend(p.moved(start, indent) for p in section.problems)
-    end = start + region.count("\n") if body_end < len(text) else text.count("\n") + 1
-    return DvcDocument(
-        text, top, section, entries, problems, key_line, None, "block", indent, _field_indent(entries), end
+    top_problems = _top_problems(top)
+    problems = [*top_problems, *(p.moved(start, indent) for p in section.problems)]
+    end = start + region.count("\n") if cut.end < len(text) else text.count("\n") + 1
+    document = DvcDocument(
+        text, top, section, entries, problems, key_line_number, None, "block", indent, _field_indent(entries), end
     )
+    document.section_cut, document.top_problems = cut, top_problems
+    return document
 
 
 def _top_parse(text: str, previous: Optional[DvcDocument]) -> Blocks:
@@ -259,37 +316,6 @@ def _top_parse(text: str, previous: Optional[DvcDocument]) -> Blocks:
         if whole.kind in ("mapping", "empty") and not whole.problems:
             return whole
     return top
-
-
-def _cut(text: str, key_end: int) -> Optional[tuple[int, int, int]]:
-    """(start offset, end offset, indentation) of the section's body, the lines after the `artifacts:` key up to
-    the next top-level key, when it can be parsed on its own. Regular expressions, not a walk over the lines:
-    this runs on every edit of a file that may hold thousands of entries."""
-    if key_end >= len(text):
-        return None
-    body_start = key_end + 1
-    following = _NEXT_TOP.search(text, key_end)
-    body_end = following.start() + 1 if following is not None else len(text)
-    region = text[body_start:body_end]
-    first = _FIRST_CONTENT.search(region)
-    if first is None:
-        return None  # `artifacts:` with no value: read as null from the whole block
-    indent = len(first.group(1))
-    if indent == 0 or first.group(2) in "-\t{[&*!?|>":
-        return None
-    if _misplaced(indent).search(region):
-        return None  # a line indented less than the entries, a tab in the indentation, or a document marker
-    return body_start, body_end, indent
-
-
-@functools.lru_cache(maxsize=64)
-def _misplaced(indent: int) -> re.Pattern[str]:
-    return re.compile(rf"(?m)^(?: {{0,{indent - 1}}}[^ \r\n#]| {{0,{indent - 1}}}\t| {{{indent}}}(?:---|\.\.\.|%))")
-
-
-@functools.lru_cache(maxsize=64)
-def _dedenter(indent: int) -> re.Pattern[str]:
-    return re.compile(rf"(?m)^ {{1,{indent}}}")
 
 
 def _field_indent(entries: list[Entry]) -> int:

@@ -8,17 +8,20 @@ Rules that read one entry are memoised per block (_MEMO), so an edit re-checks o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Callable, Optional
 
 from gto_lsp.core.codes import CheckSettings, refuses
 from gto_lsp.core.formats.dvc.document import DvcDocument, Entry
-from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, REQUIRED, closest_field
+from gto_lsp.core.formats.dvc.field_rules import extra_key, value_problems
+from gto_lsp.core.formats.dvc.fields import FIELD_BY_NAME, REQUIRED
 from gto_lsp.core.formats.dvc.files import resolve_path
 from gto_lsp.core.formats.dvc.pipeline.stages import plain_outputs
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
-from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related, Span
+from gto_lsp.core.problems import Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView, tracked_by_dvc
-from gto_lsp.core.yaml.blocks import BlockMemo
+from gto_lsp.core.yaml.blocks import BlockMemo, Blocks
 from gto_lsp.core.yaml.nodes import (
     ALIAS_BUDGET,
     MERGE,
@@ -32,7 +35,7 @@ from gto_lsp.core.yaml.nodes import (
     alias_excess,
     tag_of,
 )
-from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, relative_span, tag_problems
+from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, relative_span, tag_problems
 
 BREAKS_PROJECT = (
     " DVC refuses this dvc.yaml, so `dvc status`, `dvc repro` and artifact lookups fail for the whole project."
@@ -54,34 +57,104 @@ def check_dvc(
         return []
     problems = [_with_note(p) for p in document.problems]
     problems.extend(_section_problems(document))
-    names: dict[Any, Entry] = {}
+    paths = repo if settings.paths and repo is not None and repo.root is not None else None
+    key = (settings, folder, paths.token if paths is not None else None, outputs)
+    checked = _spliced(document, key, paths, folder, settings) or _check_entries(document, key, paths, folder, settings)
+    _CHECKED[document.serial] = checked
+    if len(_CHECKED) > _KEEP:
+        _CHECKED.pop(next(iter(_CHECKED)), None)
+    problems.extend(chain.from_iterable(checked.local))
+    problems.extend(chain.from_iterable(checked.paths))
+    return problems
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A document's check by entry, which the check of the next document, made from it by an edit (its
+    `splice`), reuses for the entries the edit left alone."""
+
+    key: tuple[Any, ...]  # the settings, folder, repository answers and outputs it was checked with
+    local: list[list[Problem]]  # per entry: its own rules' problems, and its repeated name's, placed
+    paths: list[list[Problem]]  # per entry: its path problem, placed (none when paths are not checked)
+    names: list[tuple[str, Any]]  # per entry: the kind of its key and its name
+    repeated: frozenset[Any]  # names declared more than once
+    known: frozenset[str]  # the outputs a path may name
+    stages: tuple[Blocks, Optional[Blocks]]  # the top level and stage blocks `known` was read from
+
+
+# The last checks, by document serial: a few open dvc.yaml files, each edited in turn.
+_CHECKED: dict[int, _Checked] = {}
+_KEEP = 16
+
+
+def _check_entries(
+    document: DvcDocument, key: tuple[Any, ...], repo: Optional[RepoView], folder: str, settings: CheckSettings
+) -> _Checked:
+    local: list[list[Problem]] = []
+    names: list[tuple[str, Any]] = []
+    firsts: dict[Any, Entry] = {}
+    repeated: set[Any] = set()
     for entry in document.entries:
         memo = _MEMO.of(entry.block)  # once per entry: the rules below share it
         kind = _key_kind(entry, memo)
+        names.append((kind, entry.name))
         if kind == "merge":
-            problems.extend(_merged_entries(entry))  # `<<: *anchor` merges entries into the section
+            local.append(list(_merged_entries(entry)))  # `<<: *anchor` merges entries into the section
             continue
-        problems.extend(_placed(entry, memo, "dvc-placed", _local))
+        found = _placed(entry, memo, "dvc-placed", _local)
         if kind == "name":
-            first = names.get(entry.name)
-            if first is None:
-                names[entry.name] = entry
-            else:
-                problems.append(
-                    Problem(
-                        "duplicate-name",
-                        "error",
-                        f"Artifact `{entry.name}` is declared twice in this section (a repeated YAML key). "
-                        "Merge the two entries or rename one." + BREAKS_PROJECT,
-                        entry.name_span,
-                        related=(Related(first.name_span, f"`{entry.name}` is first declared here"),),
-                        data={"name": entry.name},
-                        artifact=entry.name,
-                    )
-                )
-    if settings.paths and repo is not None and repo.root is not None:
-        problems.extend(_path_problems(document, repo, folder, settings, outputs))
-    return problems
+            first = firsts.setdefault(entry.name, entry)
+            if first is not entry:
+                repeated.add(entry.name)
+                found = [*found, _repeated_name(entry, first)]
+        local.append(found)
+    known = frozenset(_plain_outputs(document, folder)) | key[3] if repo is not None else frozenset()
+    paths = _path_problems(document.entries, repo, folder, settings, known) if repo is not None else []
+    return _Checked(key, local, paths, names, frozenset(repeated), known, (document.top, document.stage_blocks))
+
+
+def _spliced(
+    document: DvcDocument, key: tuple[Any, ...], repo: Optional[RepoView], folder: str, settings: CheckSettings
+) -> Optional[_Checked]:
+    """The previous document's check with the entries its edit changed checked again, when the edit kept every
+    line (so every other entry, and each of its problems, is where it was) and the changed entries' names."""
+    splice = document.splice
+    before = _CHECKED.get(splice.previous) if splice is not None else None
+    if splice is None or before is None or before.key != key:
+        return None
+    start, old_stop, stop = splice.start, splice.old_stop, splice.stop
+    if len(before.local) - old_stop != len(document.entries) - stop:
+        return None
+    changed = document.entries[start:stop]
+    memos = [_MEMO.of(entry.block) for entry in changed]
+    names = [(_key_kind(entry, memo), entry.name) for entry, memo in zip(changed, memos)]
+    if names != before.names[start:old_stop] or any(kind == "name" and n in before.repeated for kind, n in names):
+        return None  # a name changed, or one that is repeated: the names across entries are checked again
+    if repo is not None and before.stages != (document.top, document.stage_blocks):
+        return None
+    local = [
+        list(_merged_entries(entry)) if kind == "merge" else _placed(entry, memo, "dvc-placed", _local)
+        for entry, memo, (kind, _) in zip(changed, memos, names)
+    ]
+    paths = before.paths
+    if repo is not None:
+        paths = [*paths[:start], *_path_problems(changed, repo, folder, settings, before.known), *paths[old_stop:]]
+    local = [*before.local[:start], *local, *before.local[old_stop:]]
+    all_names = [*before.names[:start], *names, *before.names[old_stop:]]
+    return _Checked(key, local, paths, all_names, before.repeated, before.known, before.stages)
+
+
+def _repeated_name(entry: Entry, first: Entry) -> Problem:
+    return Problem(
+        "duplicate-name",
+        "error",
+        f"Artifact `{entry.name}` is declared twice in this section (a repeated YAML key). "
+        "Merge the two entries or rename one." + BREAKS_PROJECT,
+        entry.name_span,
+        related=(Related(first.name_span, f"`{entry.name}` is first declared here"),),
+        data={"name": entry.name},
+        artifact=entry.name,
+    )
 
 
 def _merged_entries(entry: Entry) -> Iterator[Problem]:
@@ -246,10 +319,10 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
         if name in present:
             continue  # a `<<` merge brings it too; the entry's own key wins
         if name not in FIELD_BY_NAME:
-            yield _extra_key(entry, field_key, name)
+            yield extra_key(entry, field_key, name)
             continue
         present.add(name)
-        yield from _value(entry, name, field_value)
+        yield from value_problems(entry, name, field_value)
     for required in REQUIRED:
         if required not in present:
             yield Problem(
@@ -260,74 +333,6 @@ def _entry_problems(entry: Entry) -> Iterator[Problem]:
                 name_span,
                 data={"add": required},
             )
-
-
-def _extra_key(entry: Entry, key: Node, name: Optional[str]) -> Problem:
-    shown = name if name is not None else getattr(key, "value", "this key")
-    suggestion = closest_field(name) if name is not None else None
-    if suggestion is not None and entry.field(suggestion) is not None:
-        hint = f" (`{suggestion}` is already set: remove this one.)"
-        suggestion = None
-    elif name in ("virtual",):
-        hint = " DVC has no `virtual`: remove it (DVC never checks that a path exists)."
-    elif suggestion is not None:
-        hint = f" Did you mean `{suggestion}`?"
-    else:
-        hint = " Remove it, or move it under `meta:`."
-    return Problem(
-        "extra-key",
-        "error",
-        f"`{shown}` is not a field of a dvc.yaml artifact (DVC: extra keys not allowed; the fields are path, desc, "
-        f"type, labels, meta).{hint}",
-        relative_span(key),
-        data={"field": name, "suggestion": suggestion},
-    )
-
-
-def _value(entry: Entry, name: str, node: Node) -> Iterator[Problem]:
-    kind = FIELD_BY_NAME[name].kind
-    if kind == "any":
-        return
-    if kind == "string":
-        if not (isinstance(node, ScalarNode) and tag_of(node) == STR):
-            yield _wrong(entry, node, f"`{name}` must be a string, not {_what(node)} (DVC: expected str).", name)
-        return
-    if not isinstance(node, SequenceNode):
-        wrap = {"wrap": node.value} if isinstance(node, ScalarNode) and tag_of(node) == STR else {}
-        yield Problem(
-            "wrong-type",
-            "error",
-            f"`labels` must be a list of strings, such as `labels: [ml]`, not {_what(node)} (DVC: expected a list).",
-            relative_span(node),
-            data={"field": name, **wrap},
-        )
-        return
-    reported = 0
-    for item in node.value:
-        if not (isinstance(item, ScalarNode) and tag_of(item) == STR):
-            if reported >= MAX_ITEM_PROBLEMS:  # 349,524 of them took 3.7 GB and over a minute
-                yield Problem(
-                    "too-many-problems",
-                    "information",
-                    f"More than {MAX_ITEM_PROBLEMS:,} problems in `{name}`: the rest of it is not checked.",
-                    relative_span(node),
-                )
-                return
-            reported += 1
-            yield _wrong(entry, item, f"Each label must be a string, not {_what(item)} (DVC: expected str).", name)
-
-
-def _what(node: Node) -> str:
-    if isinstance(node, ScalarNode) and tag_of(node) == NULL:
-        return "null"
-    return node_kind(node)
-
-
-def _wrong(entry: Entry, node: Node, message: str, name: str) -> Problem:
-    quote = quote_data(node)
-    if quote:
-        message += f" Quote it: {quote['quoted']}."
-    return Problem("wrong-type", "error", message, relative_span(node), data={"field": name, **quote})
 
 
 # --- paths ------------------------------------------------------------------------------------------------------
@@ -347,13 +352,11 @@ def _plain_outputs(document: DvcDocument, folder: str) -> set[str]:
 
 
 def _path_problems(
-    document: DvcDocument, repo: RepoView, folder: str, settings: CheckSettings, outputs: frozenset[str]
-) -> list[Problem]:
+    entries: list[Entry], repo: RepoView, folder: str, settings: CheckSettings, known: frozenset[str]
+) -> list[list[Problem]]:
     """Each entry's path problem, remembered per block while the repository's answers, the folder, the
     setting and the stage outputs stay the same (typing in a description re-checks no path)."""
-    known = frozenset(_plain_outputs(document, folder)) | outputs
     key = (repo.token, folder, settings.virtual_missing, hash(known))
-    out: list[Problem] = []
 
     def relative(entry: Entry, memo: dict[str, Any]) -> list[Problem]:
         cached = memo.get("dvc-path")
@@ -364,9 +367,7 @@ def _path_problems(
         found: list[Problem] = cached[1]
         return found
 
-    for entry in document.entries:
-        out.extend(_placed(entry, _MEMO.of(entry.block), "dvc-path-placed", relative))
-    return out
+    return [_placed(entry, _MEMO.of(entry.block), "dvc-path-placed", relative) for entry in entries]
 
 
 def _entry_path_problem(
