@@ -58,6 +58,8 @@ def _edit_many(seed: int, text: str, edits: int, utf8: bool = False, pieces: lis
     rng = random.Random(seed)
     codec = PositionCodec(types.PositionEncodingKind.Utf8 if utf8 else types.PositionEncodingKind.Utf16)
     doc = LspTextDocument("file:///r/artifacts.yaml", source=text, version=0, position_codec=codec)
+    if seed % 2:  # the index of the saved file, read before the open, is taken over (a copy of the same text)
+        doc.reuse(LineIndex("".join(list(text)), codec))
     doc.too_big()  # the counts exist from the start, so each edit carries them
     for number in range(edits):
         if rng.random() < 0.05:  # sometimes a whole-text change: the carried values are dropped, not reused
@@ -96,6 +98,15 @@ def test_document_text_line_index_and_counts_equal_a_fresh_computation_after_ran
         _edit_many(seed, text, 400)
         _edit_many(100 + seed, text, 200, utf8=True)
         _edit_many(200 + seed, text, 200, pieces=PIECES + BREAKS)
+
+
+def test_an_index_of_another_text_or_codec_is_not_taken_over() -> None:
+    text = "a:\n  b: 😀\n"
+    doc = LspTextDocument("file:///r/artifacts.yaml", source=text, version=0)
+    doc.reuse(LineIndex("a:\n  b: x\n", doc.position_codec))
+    doc.reuse(LineIndex(text, PositionCodec(types.PositionEncodingKind.Utf8)))
+    assert doc.line_index.lines == ["a:", "  b: 😀", ""] and doc.line_index.codec is doc.position_codec
+    assert doc.line_index.position(Pos(1, 6)).character == 7
 
 
 def test_counts_carried_across_the_size_limits() -> None:
@@ -147,9 +158,10 @@ async def test_server_diagnostics_after_random_edits_equal_a_fresh_open(
     diagnostics, at the same places (which the carried line index computes)."""
     rng = random.Random(17)
     text = "".join(f"m{n}:\n  type: model\n  path: p{n}.pkl\n  descripton: d\n" for n in range(40))
-    edited = make_repo("edited")
+    edited = make_repo("edited", files={"artifacts.yaml": text})  # checked from disk first, then opened
     fresh = [make_repo(f"fresh{n}") for n in range(6)]
     editor = await start([edited.root, *(repo.root for repo in fresh)])
+    await editor.diagnostics(uri(edited.index), until=lambda d: bool(d))
     doc = editor.open(edited.index, text)
     assert "unknown-field" in codes(await editor.diagnostics(doc.uri, version=doc.version))
     for round_, repo in enumerate(fresh):

@@ -48,6 +48,13 @@ class LspTextDocument(TextDocument):
             index = self._index = LineIndex(text, self.position_codec)
         return index
 
+    def reuse(self, index: Optional[LineIndex]) -> None:
+        """Take the index of an equal text (the saved file's, checked before the open) instead of splitting again."""
+        if self._index is None and index is not None and index.codec is self.position_codec:
+            text = self.source
+            if index.text is text or index.text == text:
+                self._index = index.spliced(text, 0, -1, [])
+
     def too_big(self) -> bool:
         """`safe_read.too_big` of the text, from the counts carried across edits."""
         text = self.source
@@ -166,7 +173,8 @@ class LineIndex:
         return cls(document.source, document.position_codec)
 
     def spliced(self, text: str, first: int, last: int, middle: list[str]) -> LineIndex:
-        """The index of `text`: this one's with lines first..last replaced by `middle` (texts without \\r)."""
+        """The index of `text`: this one's with lines first..last replaced by `middle` (split at \\n: texts
+        without \\r), or, with last = first - 1, the same lines for an equal text."""
         index = LineIndex.__new__(LineIndex)
         index.text = text
         index.codec = self.codec

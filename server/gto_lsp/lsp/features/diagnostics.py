@@ -26,7 +26,7 @@ from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, read_text, too_big, too_large
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
-from gto_lsp.lsp.session.collector import gc_paused
+from gto_lsp.lsp.session.collector import freeze_first_check, gc_paused
 from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, View
 from gto_lsp.lsp.session.paths import path_to_uri, uri_to_path
 from gto_lsp.lsp.session.repos import RepoState
@@ -235,10 +235,8 @@ def _note(code: str, message: str, severity: types.DiagnosticSeverity) -> types.
 def _too_large(ls: GtoLanguageServer, uri: str, path: Optional[Path]) -> bool:
     open_doc = ls.open_document(uri)
     if isinstance(open_doc, LspTextDocument):
-        return open_doc.too_big()
-    if open_doc is not None:
-        return too_big(open_doc.source)
-    return too_large(path)
+        return open_doc.too_big()  # from counts carried across its edits
+    return too_big(open_doc.source) if open_doc is not None else too_large(path)
 
 
 LIMITS = f"{MAX_CHECKED:,} characters, {MAX_LINES:,} lines or {MAX_KEYS:,} top-level keys; about 20,000 entries"
@@ -271,7 +269,10 @@ async def _problems_off_loop(ls: GtoLanguageServer, view: View, fmt: Format, set
         with gc_paused:
             return problems_of(ls, view, fmt, settings)
 
-    return await asyncio.to_thread(paused)
+    problems = await asyncio.to_thread(paused)
+    state = ls.doc_state(view.uri)
+    state.checked_large = state.checked_large or freeze_first_check(len(fmt.entries(view.parsed)))
+    return problems
 
 
 async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:

@@ -192,6 +192,7 @@ class GtoLanguageServer(LanguageServer):
                 return None
             text = open_doc.source
             version = open_doc.version
+            open_doc.reuse(state.lines)
             lines = state.lines = open_doc.line_index
         else:
             if open_doc is not None:
