@@ -10,7 +10,6 @@ other characters that are not line breaks for an editor or for the core.
 from __future__ import annotations
 
 import re
-from itertools import islice
 from typing import Any, Optional, Sequence
 from urllib.parse import unquote
 
@@ -78,14 +77,14 @@ class LspTextDocument(TextDocument):
             end = _client_offset(text, end_pos, self.position_codec)
         else:
             index = self.line_index
-            first, first_at, start = index.locate(start_pos, 0, 0)
+            first, first_at, start = index.locate(start_pos, *index.anchor)
             last, last_at, end = index.locate(end_pos, first, first_at)
         end = max(start, end)
         source = self._source = text[:start] + change.text + text[end:]
         if index is not None and "\r" not in change.text:
             lines = index.lines
             middle = lines[first][: start - first_at] + change.text + lines[last][end - last_at :]
-            self._index = index.spliced(source, first, last, middle.split("\n"))
+            self._index = index.spliced(source, first, last, middle.split("\n"), (first, first_at))
         shape = self._shape
         if shape is not None and shape[0] is text:
             self._shape = (source, shape[1].after(text, start, end, change.text, source))
@@ -157,7 +156,7 @@ def use_lsp_lines(workspace: Any) -> None:
 class LineIndex:
     """Lines of one text, and conversions between core positions and client positions."""
 
-    __slots__ = ("_ascii", "codec", "lines", "text")
+    __slots__ = ("_ascii", "anchor", "codec", "lines", "text")
 
     def __init__(self, text: str, codec: Optional[PositionCodec] = None) -> None:
         self.text = text
@@ -165,6 +164,8 @@ class LineIndex:
         # str.split is C speed (82,000 lines in ~2 ms); the last element is the line after a final break.
         self.lines: list[str] = _BREAK.split(text) if "\r" in text else text.split("\n")
         self._ascii = text.isascii()
+        # A line and the offset where it starts: the next edit is located from there (typing stays near it).
+        self.anchor = (0, 0)
 
     @classmethod
     def of(cls, document: TextDocument) -> LineIndex:
@@ -172,7 +173,9 @@ class LineIndex:
             return document.line_index
         return cls(document.source, document.position_codec)
 
-    def spliced(self, text: str, first: int, last: int, middle: list[str]) -> LineIndex:
+    def spliced(
+        self, text: str, first: int, last: int, middle: list[str], anchor: tuple[int, int] = (0, 0)
+    ) -> LineIndex:
         """The index of `text`: this one's with lines first..last replaced by `middle` (split at \\n: texts
         without \\r), or, with last = first - 1, the same lines for an equal text."""
         index = LineIndex.__new__(LineIndex)
@@ -180,14 +183,18 @@ class LineIndex:
         index.codec = self.codec
         index.lines = self.lines[:first] + middle + self.lines[last + 1 :]
         index._ascii = text.isascii()
+        index.anchor = anchor
         return index
 
     def locate(self, position: types.Position, line: int, offset: int) -> tuple[int, int, int]:
-        """(line, offset of its start, offset) of a client position at or after `line`, which starts at `offset`,
-        clamped to the line's end and the text's end (a text without \\r)."""
+        """(line, offset of its start, offset) of a client position, counted from `line`, which starts at `offset`,
+        and clamped to the line's end and the text's end (a text without \\r)."""
         lines = self.lines
         target = min(position.line, len(lines) - 1)
-        offset += sum(map(len, islice(lines, line, target))) + target - line
+        if target >= line:
+            offset += sum(map(len, lines[line:target])) + target - line
+        else:
+            offset -= sum(map(len, lines[target:line])) + line - target
         if position.line > target:
             return target, offset, offset + len(lines[target])
         return target, offset, offset + _column(lines[target], position.character, self.codec)
