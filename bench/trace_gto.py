@@ -46,6 +46,9 @@ TARGETS = (
     ("gto_lsp.lsp.session.repos", "RepoState.load_facts"),
     ("gto_lsp.lsp.positions", "LspTextDocument._apply_incremental_change"),
     ("gto_lsp.lsp.positions", "LineIndex.__init__"),
+    ("gto_lsp.lsp.positions", "LineIndex.spliced"),
+    ("gto_lsp.lsp.positions", "LspTextDocument.too_big"),
+    ("gto_lsp.core.repo.safe_read", "shape_of"),
     ("gto_lsp.lsp.features.completion", "complete"),
     ("gto_lsp.lsp.features.hover", "hover"),
 )
