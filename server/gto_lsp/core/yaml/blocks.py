@@ -194,8 +194,11 @@ class Placed:
         """(key, value) pairs of the entry when it is a mapping; `<<` merges expanded, explicit keys first."""
         value = self.block.value
         if not isinstance(value, MappingNode):
-            return
-        yield from mapping_pairs(value)
+            return iter(())
+        for key, _ in value.value:
+            if isinstance(key, ScalarNode) and key.value == "<<":
+                return mapping_pairs(value)
+        return iter(value.value)  # no merge: the pairs as written (mapping_pairs' answer, without a generator)
 
     def field(self, name: str) -> Optional[tuple[Node, Node]]:
         for key, value in self.fields():

@@ -159,7 +159,8 @@ def duplicate_keys(node: Node, out: list[Problem]) -> None:
             seen: dict[Any, Node] = {}
             merges = 0
             for k, v in current.value:
-                if isinstance(k, ScalarNode) and tag_of(k) == MERGE:
+                tag = tag_of(k) if isinstance(k, ScalarNode) else None
+                if tag == MERGE:
                     merges += 1
                     reason = _merge_problem(v, merges)
                     if reason:
@@ -179,7 +180,7 @@ def duplicate_keys(node: Node, out: list[Problem]) -> None:
                     )
                     stack.extend((k, v))
                     continue
-                key = _key_value(k)
+                key = ("str", k.value) if tag == STR else _key_value(k)
                 if key in seen:
                     first = seen[key]
                     same = "" if first.value == k.value else f" (`{first.value}` and `{k.value}` are the same value)"
@@ -195,7 +196,8 @@ def duplicate_keys(node: Node, out: list[Problem]) -> None:
                     )
                 else:
                     seen[key] = k
-                stack.append(v)
+                if not isinstance(v, ScalarNode):  # a scalar holds no key
+                    stack.append(v)
         elif isinstance(current, SequenceNode):
             stack.extend(current.value)
 

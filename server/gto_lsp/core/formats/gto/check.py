@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import replace
+from itertools import compress
+from operator import attrgetter
 from typing import Any, Optional
 
 from gto_lsp.core.codes import CheckSettings, reader_refusals
@@ -20,7 +22,7 @@ from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.formats.gto.foreign import foreign_problem, foreign_reason
 from gto_lsp.core.formats.gto.rules_cross import Found, allowed_types, duplicate_names, path_problems, place
-from gto_lsp.core.formats.gto.rules_entry import facts
+from gto_lsp.core.formats.gto.rules_entry import all_facts
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.names import invalid_name_message, is_valid_name
 from gto_lsp.core.problems import Pos, Problem
@@ -44,6 +46,8 @@ from gto_lsp.core.yaml.nodes import (
 from gto_lsp.core.yaml.render import load, scalar_value
 
 _LABEL_OR_TYPE = ("invalid-label", "invalid-type")
+_LOCAL = attrgetter("local")
+_SIGNATURE = attrgetter("signature")
 _DEFAULT_SETTINGS = CheckSettings()
 # The last results of the rules across entries, with what they read, kept with the file's first block: an edit
 # reuses the blocks it left alone, so the next check after an edit finds them (and places them again when they read
@@ -66,8 +70,12 @@ def check(
             return [foreign_problem(reason)]  # another tool's artifacts.yaml: said once, not checked
     config = config or Config()
     problems = list(document.problems)
-    known = [(artifact, facts(artifact)) for artifact in document.artifacts]
-    for artifact, fact in known:
+    artifacts = document.artifacts
+    every = all_facts(artifacts)
+    known = list(zip(artifacts, every))
+    # Loops over every entry run in C (map, compress): an edit's check stays a few ms at 10,000 entries.
+    for index in compress(range(len(every)), map(_LOCAL, every)):
+        artifact, fact = known[index]
         for local in fact.local:
             if local.code == "unknown-field" and not settings.unknown_fields:
                 continue
@@ -80,7 +88,7 @@ def check(
     # The rules across entries depend only on each entry's name, type, path and virtual, and on the
     # repository: while those are the same (typing in a description), their last results are placed again.
     key = (
-        [fact.signature for _, fact in known],
+        list(map(_SIGNATURE, every)),
         config.types,
         config.types_from_env,
         config.types_span,

@@ -3,16 +3,15 @@ per block text by rules_entry.facts, read by the rules across entries (rules_cro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.yaml.nodes import Node
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the rules need of one entry, computed once per block text."""
+class Facts(NamedTuple):
+    """What the rules need of one entry, computed once per block text. A named tuple: built for every entry of
+    a first check, where a frozen dataclass's __init__ cost 10% of it."""
 
     name: Any
     local: tuple[Problem, ...]  # problems of this entry alone, relative to its block

@@ -6,7 +6,7 @@ needs of one entry (facts.py), is computed here once per block text, with the en
 
 from __future__ import annotations
 
-from dataclasses import replace
+from operator import attrgetter
 from typing import Optional
 
 from gto_lsp.core.codes import problem
@@ -41,7 +41,6 @@ from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, quote
 def local_problems(artifact: Placed) -> list[Problem]:
     out: list[Problem] = []
     key, value = artifact.key, artifact.block.value
-    name_span = relative_span(key)
     name = artifact.name
     if not artifact.name_is_string:
         shown = key.value if isinstance(key, ScalarNode) else "a collection"
@@ -50,7 +49,7 @@ def local_problems(artifact: Placed) -> list[Problem]:
                 "name-not-string",
                 f"Artifact name `{shown}` is read as {node_kind(key)}, not a string"
                 f", and GTO cannot read the file. Quote it: '{shown}'.",
-                name_span,
+                relative_span(key),
                 data={"quoted": f"'{shown}'"} if isinstance(key, ScalarNode) else None,
             )
         )
@@ -59,14 +58,14 @@ def local_problems(artifact: Placed) -> list[Problem]:
             problem(
                 "invalid-name",
                 invalid_name_message(name, "artifact name"),
-                name_span,
+                relative_span(key),
                 data={"value": name, "suggestion": suggest_name(name)},
             )
         )
     tag_problems(artifact.block.text, key, out)
     # No `*` written: no alias to expand (a block composed whole has no text: always measured).
     if ("*" in artifact.block.text or not artifact.block.text) and alias_excess(value) > ALIAS_BUDGET:
-        out.append(problem("alias-expansion", f"Artifact `{name}`: {AliasExpansionError()}", name_span))
+        out.append(problem("alias-expansion", f"Artifact `{name}`: {AliasExpansionError()}", relative_span(key)))
         return out  # no other rule expands it
     if value is None or not isinstance(value, MappingNode) or str(value.tag).endswith(":set"):
         if value is None or (isinstance(value, ScalarNode) and tag_of(value) == NULL):
@@ -75,7 +74,7 @@ def local_problems(artifact: Placed) -> list[Problem]:
                     "entry-not-mapping",
                     f"Artifact `{name}` has no fields, and GTO cannot read "
                     f"an empty entry. Write `{name}: {{}}` or add fields such as `type:` and `path:`.",
-                    name_span,
+                    relative_span(key),
                     data={"fix": "{}"},
                 )
             )
@@ -218,13 +217,12 @@ def _labels_value(artifact: Placed, spec: Field, node: Node, tag: Optional[str],
                 )
             )
             break
-        item_span = relative_span(item)
         if not isinstance(item, ScalarNode) or tag_of(item) != STR:
             out.append(
                 problem(
                     "wrong-type",
                     f"Each label must be a string, not {node_kind(item)}; GTO cannot read the file.{quote_hint(item)}",
-                    item_span,
+                    relative_span(item),
                     data={"field": spec.name, **quote_data(item)},
                 )
             )
@@ -235,7 +233,7 @@ def _labels_value(artifact: Placed, spec: Field, node: Node, tag: Optional[str],
                 problem(
                     "duplicate-label",
                     f"Label `{item.value}` is listed twice; GTO keeps one when it next updates this artifact.",
-                    item_span,
+                    relative_span(item),
                     related=(Related(relative_span(seen[item.value]), "first listed here"),),
                     data={"value": item.value},
                 )
@@ -263,51 +261,72 @@ _FACTS: BlockCache[Facts] = BlockCache()
 def facts(artifact: Placed) -> Facts:
     memo = _FACTS.get(id(artifact.block))
     if memo is None:
-        type_found = _string_field(artifact, "type")
-        path_found = _string_field(artifact, "path")
-        path = path_found[1] if path_found else None
-        norm = normalise(path) if path else ""
-        labels_pair = artifact.field("labels")
-        labels_node = labels_pair[1] if labels_pair else None
-        if isinstance(labels_node, SequenceNode):
-            items = list(labels_node.value)
-        elif isinstance(labels_node, MappingNode) and str(labels_node.tag).endswith(":set"):
-            items = [key for key, _ in labels_node.value]  # GTO reads a !!set of labels as a list
-        else:
-            items = []
-        labels = tuple(item.value for item in items if isinstance(item, ScalarNode))
-        memo = Facts(
-            artifact.name,
-            tuple(local_problems(artifact)),
-            labels,
-            type_found[1] if type_found else None,
-            type_found[0] if type_found else None,
-            path,
-            path_found[0] if path_found else None,
-            _virtual(artifact),
-            norm,
-            *folder_keys(norm),
-        )
-        memo = replace(memo, signature=(memo.name, memo.type, memo.path, memo.virtual))
-        _FACTS.keep(artifact.block, memo)
+        memo = _FACTS.keep(artifact.block, _facts_of(artifact))
     return memo
 
 
-def _string_field(artifact: Placed, name: str) -> Optional[tuple[Node, str]]:
-    pair = artifact.field(name)
-    if pair is None:
-        return None
-    node = pair[1]
+_BLOCK = attrgetter("block")
+
+
+def all_facts(artifacts: list[Placed]) -> list[Facts]:
+    """facts() of every entry: the look-ups run in C (map, list.index); Python runs only for the blocks not seen
+    yet (after an edit, the one it touched)."""
+    found: list[Optional[Facts]] = list(map(_FACTS.get, map(id, map(_BLOCK, artifacts))))
+    start = 0
+    while True:
+        try:
+            start = found.index(None, start)
+        except ValueError:
+            return found  # type: ignore[return-value]  # no None left
+        found[start] = facts(artifacts[start])
+        start += 1
+
+
+def _facts_of(artifact: Placed) -> Facts:
+    # Each name's first pair, as `artifact.field(name)` finds it: one pass over the fields, not one per name.
+    fields: dict[str, Node] = {}
+    for key, value in artifact.fields():
+        if isinstance(key, ScalarNode) and key.value not in fields:
+            fields[key.value] = value
+    type_found = _string_field(fields.get("type"))
+    path_found = _string_field(fields.get("path"))
+    path = path_found[1] if path_found else None
+    norm = normalise(path) if path else ""
+    labels_node = fields.get("labels")
+    if isinstance(labels_node, SequenceNode):
+        items = list(labels_node.value)
+    elif isinstance(labels_node, MappingNode) and str(labels_node.tag).endswith(":set"):
+        items = [key for key, _ in labels_node.value]  # GTO reads a !!set of labels as a list
+    else:
+        items = []
+    labels = tuple(item.value for item in items if isinstance(item, ScalarNode))
+    name = artifact.name
+    type_value = type_found[1] if type_found else None
+    virtual = _virtual(fields.get("virtual"))
+    return Facts(
+        name,
+        tuple(local_problems(artifact)),
+        labels,
+        type_value,
+        type_found[0] if type_found else None,
+        path,
+        path_found[0] if path_found else None,
+        virtual,
+        norm,
+        *folder_keys(norm),
+        signature=(name, type_value, path, virtual),
+    )
+
+
+def _string_field(node: Optional[Node]) -> Optional[tuple[Node, str]]:
     if isinstance(node, ScalarNode) and tag_of(node) == STR:
         return node, node.value
     return None
 
 
-def _virtual(artifact: Placed) -> bool:
-    pair = artifact.field("virtual")
-    if pair is None:
+def _virtual(node: Optional[Node]) -> bool:
+    if node is None:
         return True
-    node = pair[1]
     if isinstance(node, ScalarNode):
         raw = node.value.lower()
         if raw in LAX_FALSE or (tag_of(node) in (INT, FLOAT) and number_of(node) == 0):
