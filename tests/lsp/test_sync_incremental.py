@@ -109,6 +109,14 @@ def test_an_index_of_another_text_or_codec_is_not_taken_over() -> None:
     assert doc.line_index.position(Pos(1, 6)).character == 7
 
 
+def test_a_count_is_reused_only_for_an_equal_text() -> None:
+    keys = "".join(f"k{n:05d}: 1234\n" for n in range(MAX_KEYS + 1))
+    indented = " " + keys[1:-1] + "\n"  # as long, one key fewer
+    assert too_big(keys) and not too_big(indented)
+    assert LspTextDocument("file:///r/a.yaml", source="".join(list(keys)), version=0).too_big()
+    assert not LspTextDocument("file:///r/a.yaml", source=indented, version=0).too_big()
+
+
 def test_counts_carried_across_the_size_limits() -> None:
     """At exactly MAX_KEYS top-level keys the document is checked; one more key refuses it; indenting that
     key or commenting it out brings it back, as a from-scratch count says."""

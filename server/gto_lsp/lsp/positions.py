@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.workspace import PositionCodec, ServerTextPosition, TextDocument, Workspace
 
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.repo.safe_read import Shape, counted, shape_of, too_big
+from gto_lsp.core.repo.safe_read import Shape, counted, shape_once, too_big
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -61,7 +61,7 @@ class LspTextDocument(TextDocument):
             return too_big(text)
         shape = self._shape
         if shape is None or shape[0] is not text:
-            shape = self._shape = (text, shape_of(text))
+            shape = self._shape = (text, shape_once(text))
         return too_big(text, shape[1])
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:

@@ -93,13 +93,19 @@ def too_big(text: str, shape: Optional[Shape] = None) -> bool:
     if not counted(len(text)):  # too short to hold that many lines, or too long anyway
         return len(text) > MAX_CHECKED
     if shape is None:
-        last = _last
-        if last and last[0] is text:  # every request asks about the same text: count it once
-            shape = last[1]
-        else:
-            shape = shape_of(text)
-            _last[:] = [text, shape]
+        shape = shape_once(text)
     return shape.breaks > MAX_LINES or shape.keys > MAX_KEYS
+
+
+def shape_once(text: str) -> Shape:
+    """`shape_of`, counted once for the same or an equal text: every request asks about the same text, and the
+    saved file read at start is the text the editor then opens."""
+    last = _last
+    if last and (last[0] is text or last[0] == text):
+        return last[1]  # type: ignore[no-any-return]
+    shape = shape_of(text)
+    _last[:] = [text, shape]
+    return shape
 
 
 _last: list[Any] = []
