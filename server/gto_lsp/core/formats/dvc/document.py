@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
@@ -21,10 +20,14 @@ from gto_lsp.core.formats.dvc.section_cut import (
     SECTION_KEY_LINE,
     STAGES_KEY_LINE,
     Cut,
+    Splice,
+    Spliced,
     blanked,
+    changed_run,
     cut_section,
     dedent,
     key_line,
+    moved_cut,
     splice_cut,
 )
 from gto_lsp.core.problems import Pos, Problem, Related, Span
@@ -51,15 +54,7 @@ class Entry(Placed):
         return problem.moved(self.line, self.indent) if self.indent else problem.shifted(self.line, self.col_shift)
 
 
-@dataclass(frozen=True)
-class Splice:
-    """How a document was made from the previous one by an edit inside the section that kept every line break:
-    entries[:start] are previous.entries[:start], entries[stop:] are previous.entries[old_stop:]."""
-
-    previous: int  # the previous document's serial
-    start: int
-    old_stop: int
-    stop: int
+_SERIALS = itertools.count()
 
 
 @dataclass(eq=False)
@@ -85,7 +80,8 @@ class DvcDocument:
     top_problems: list[Problem] = field(default_factory=list)
     stage_problems: list[Problem] = field(default_factory=list)
     splice: Optional[Splice] = None
-    serial: int = field(default_factory=itertools.count().__next__)  # tells a document from those before it
+    stage_cut: Optional[Cut] = None  # where the stages were cut out of the text
+    serial: int = field(default_factory=lambda: next(_SERIALS))  # tells a document from those before it
     # Line and offset arithmetic over the real text (the top-level parse may be of a masked text).
     lines: Lines = field(init=False, repr=False)
 
@@ -136,7 +132,7 @@ def parse_dvc(text: str, previous: Optional[DvcDocument] = None) -> DvcDocument:
 
 def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     if previous is not None:
-        spliced = _spliced(text, previous)
+        spliced = _spliced(text, previous) or _spliced_stages(text, previous)
         if spliced is not None:
             return spliced
     document = _parse_artifacts(text, previous)
@@ -147,56 +143,74 @@ def _parse(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
 
 
 def _spliced(text: str, previous: DvcDocument) -> Optional[DvcDocument]:
-    """The document after an edit inside the section's lines that kept every line break: the section's body
-    spliced and parsed incrementally, everything else (top level, stages, their problems, the untouched entries)
-    taken from the previous document as it is."""
+    """The document after an edit inside the section's lines that kept every line break: the section's body spliced
+    and parsed incrementally, the rest (top level, stages, problems, untouched entries) kept as it was."""
     cut, section_line = previous.section_cut, previous.section_line
     if cut is None or previous.section is None or section_line is None:
         return None
-    found = splice_cut(previous.text, text, cut, previous.section.text)
-    if found is None:
+    spliced = _resplice(text, previous, cut, previous.section)
+    if spliced is None:
         return None
-    section = parse_blocks(found.body, previous.section)
-    if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
-        return None
-    start, old_stop, stop = _changed(previous.section.entries, section.entries)
+    found, section = spliced
+    start, old_stop, stop = changed_run(previous.section.entries, section.entries)
     line, indent = section_line + 1, cut.indent
     changed = [Entry(a.block, a.line + line, a.col_shift, indent) for a in section.entries[start:stop]]
     entries = [*previous.entries[:start], *changed, *previous.entries[old_stop:]]
     problems = [*previous.top_problems, *(p.moved(line, indent) for p in section.problems), *previous.stage_problems]
-    document = DvcDocument(
-        text,
-        previous.top,
-        section,
-        entries,
-        problems,
-        section_line,
-        None,
-        "block",
-        indent,
-        _field_indent(entries),
-        previous.section_end,
-        previous.stage_blocks,
-        previous.stage_line,
-        previous.stage_indent,
-        found.cut,
-        previous.top_problems,
-        previous.stage_problems,
-        Splice(previous.serial, start, old_stop, stop),
+    document = replace(
+        previous,
+        text=text,
+        section=section,
+        entries=entries,
+        problems=problems,
+        field_indent=_field_indent(entries),
+        section_cut=found.cut,
+        stage_cut=moved_cut(previous.stage_cut, cut, len(text) - len(previous.text)),
+        splice=Splice(previous.serial, start, old_stop, stop),
+        serial=next(_SERIALS),
     )
     if "stages" in previous.__dict__:  # the same top level and stage blocks: the same stages
         document.__dict__["stages"] = previous.stages
     return document
 
 
-def _changed(old: list[Placed], new: list[Placed]) -> tuple[int, int, int]:
-    """(start, old stop, new stop): the entries between are the ones not kept as they were (found in C: the first
-    position where the two lists hold different objects, from each end)."""
-    shortest = min(len(old), len(new))
-    start = next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), shortest)
-    from_end = map(operator.is_not, reversed(old), reversed(new))
-    kept_after = min(next(itertools.compress(itertools.count(), from_end), shortest), shortest - start)
-    return start, len(old) - kept_after, len(new) - kept_after
+def _resplice(text: str, previous: DvcDocument, cut: Cut, blocks: Blocks) -> Optional[tuple[Spliced, Blocks]]:
+    """A cut section's new body and its incremental parse, when the edit stayed inside it (and it still reads)."""
+    found = splice_cut(previous.text, text, cut, blocks.text)
+    if found is None:
+        return None
+    parsed = parse_blocks(found.body, blocks)
+    return (found, parsed) if _cut_reads(parsed) else None
+
+
+def _cut_reads(blocks: Blocks) -> bool:
+    """Whether a section cut out parses as itself (not when it aliases an anchor outside it, or is no mapping)."""
+    return blocks.kind in ("mapping", "error") and not any("undefined alias" in p.message for p in blocks.problems)
+
+
+def _spliced_stages(text: str, previous: DvcDocument) -> Optional[DvcDocument]:
+    """The same after an edit inside the `stages:` section: the stages spliced, the rest (every entry) kept."""
+    cut = previous.stage_cut
+    if cut is None or previous.stage_blocks is None:
+        return None
+    spliced = _resplice(text, previous, cut, previous.stage_blocks)
+    if spliced is None:
+        return None
+    found, blocks = spliced
+    count = len(previous.entries)
+    document = replace(
+        previous,
+        text=text,
+        stage_blocks=blocks,
+        stage_cut=found.cut,
+        section_cut=moved_cut(previous.section_cut, cut, len(text) - len(previous.text)),
+        splice=Splice(previous.serial, count, count, count),
+        serial=next(_SERIALS),
+    )
+    document.stage_problems = _stage_problems(document)
+    outside = previous.problems[: len(previous.problems) - len(previous.stage_problems)]
+    document.problems = [*outside, *document.stage_problems]
+    return document
 
 
 @dataclass(frozen=True)
@@ -208,6 +222,7 @@ class _StagesCut:
     line: int = 0
     indent: int = 0
     key_start: int = 0  # where the `stages:` key starts (the top text differs from the text after it)
+    cut: Optional[Cut] = None
 
 
 def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
@@ -222,13 +237,13 @@ def _cut_stages(text: str, previous: Optional[DvcDocument]) -> _StagesCut:
     region = text[cut.start : cut.end]
     before = previous.stage_blocks if previous is not None else None
     blocks = parse_blocks(dedent(region, cut), before)
-    if any("undefined alias" in p.message for p in blocks.problems) or blocks.kind not in ("mapping", "error"):
+    if not _cut_reads(blocks):
         return _StagesCut(text, None)
     ending = "\r" if text[key.start : key.end].endswith("\r") else ""
     key_text = ("\ufeff" if text[key.start] == "\ufeff" else "") + "stages: {}" + ending
     top_text = text[: key.start] + key_text + text[key.end : cut.start] + blanked(region)
     top_text += text[cut.end :]
-    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start), cut.indent, key.start)
+    return _StagesCut(top_text, blocks, text.count("\n", 0, key.start), cut.indent, key.start, cut)
 
 
 _STAGE_SYNTAX = "Expected an artifact entry `name:`"
@@ -275,6 +290,7 @@ def _parse_artifacts(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     cut = document.section_cut
     if stages.blocks is not None:
         document.stage_blocks, document.stage_line, document.stage_indent = stages.blocks, stages.line, stages.indent
+        document.stage_cut = stages.cut
         if cut is not None and cut.start > stages.key_start:  # the section's offsets in the text, not the top text
             shift = len(text) - len(stages.top_text)
             document.section_cut = replace(cut, start=cut.start + shift, end=cut.end + shift, first=cut.first + shift)
@@ -292,7 +308,7 @@ def _parse_top(text: str, previous: Optional[DvcDocument]) -> DvcDocument:
     assert key_line_number is not None
     region = text[cut.start : cut.end]
     section = parse_blocks(dedent(region, cut), previous.section if previous is not None else None)
-    if any("undefined alias" in p.message for p in section.problems) or section.kind not in ("mapping", "error"):
+    if not _cut_reads(section):
         return _from_top(text, _top_parse(text, previous), key_line_number)
     top = _top_parse(text[: cut.start] + blanked(region) + text[cut.end :], previous)
     start, indent = key_line_number + 1, cut.indent

@@ -130,18 +130,21 @@ def _spliced(
     names = [(_key_kind(entry, memo), entry.name) for entry, memo in zip(changed, memos)]
     if names != before.names[start:old_stop] or any(kind == "name" and n in before.repeated for kind, n in names):
         return None  # a name changed, or one that is repeated: the names across entries are checked again
-    if repo is not None and before.stages != (document.top, document.stage_blocks):
-        return None
+    known, stages = before.known, (document.top, document.stage_blocks)
+    if repo is not None and (before.stages[0] is not stages[0] or before.stages[1] is not stages[1]):
+        known = frozenset(_plain_outputs(document, folder)) | key[3]
+        if known != before.known:
+            return None  # a stage's outputs changed: every path is checked again
     local = [
         list(_merged_entries(entry)) if kind == "merge" else _placed(entry, memo, "dvc-placed", _local)
         for entry, memo, (kind, _) in zip(changed, memos, names)
     ]
     paths = before.paths
     if repo is not None:
-        paths = [*paths[:start], *_path_problems(changed, repo, folder, settings, before.known), *paths[old_stop:]]
+        paths = [*paths[:start], *_path_problems(changed, repo, folder, settings, known), *paths[old_stop:]]
     local = [*before.local[:start], *local, *before.local[old_stop:]]
     all_names = [*before.names[:start], *names, *before.names[old_stop:]]
-    return _Checked(key, local, paths, all_names, before.repeated, before.known, before.stages)
+    return _Checked(key, local, paths, all_names, before.repeated, known, stages)
 
 
 def _repeated_name(entry: Entry, first: Entry) -> Problem:

@@ -7,8 +7,11 @@ section's lines by de-indenting only the lines the edit changed.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Optional
 
 SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
@@ -107,9 +110,37 @@ def _dedenter(indent: int) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class Splice:
+    """How a document was made from the previous one by an edit inside a cut section that kept every line break:
+    entries[:start] are previous.entries[:start], entries[stop:] are previous.entries[old_stop:]."""
+
+    previous: int  # the previous document's serial
+    start: int
+    old_stop: int
+    stop: int
+
+
+@dataclass(frozen=True)
 class Spliced:
     cut: Cut  # the cut in the new text
     body: str  # the de-indented body of the new text
+
+
+def moved_cut(cut: Optional[Cut], edited: Cut, delta: int) -> Optional[Cut]:
+    """A section's cut after an edit of `delta` characters inside the section `edited` (moved when it follows)."""
+    if cut is None or cut.start < edited.start or not delta:
+        return cut
+    return replace(cut, start=cut.start + delta, end=cut.end + delta, first=cut.first + delta)
+
+
+def changed_run(old: Sequence[object], new: Sequence[object]) -> tuple[int, int, int]:
+    """(start, old stop, new stop): the items between are the ones not kept as they were (found in C: the first
+    position where the two lists hold different objects, from each end)."""
+    shortest = min(len(old), len(new))
+    start = next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), shortest)
+    from_end = map(operator.is_not, reversed(old), reversed(new))
+    kept_after = min(next(itertools.compress(itertools.count(), from_end), shortest), shortest - start)
+    return start, len(old) - kept_after, len(new) - kept_after
 
 
 _CHUNK = 1 << 15
