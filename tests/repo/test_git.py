@@ -628,3 +628,33 @@ def test_messages() -> None:
     assert annotate_message("rf", "model", None) == "Annotate artifact `rf` of type `model`"
     assert annotate_message("rf", None, "m.pkl") == "Annotate artifact `rf` with path `m.pkl`"
     assert remove_message("rf") == "Remove annotation for artifact `rf`"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are not UTF-8 need a Linux file system")
+def test_listings_are_sorted_and_unique_with_names_that_are_not_utf8(repo: Path) -> None:
+    # git sorts by bytes; a name that is not UTF-8 decodes to lone surrogates, which Python orders elsewhere
+    # b"a\xef\xbc\x81" (U+FF01) comes before b"a\xff" in git's order and after its "a\udcff" in Python's
+    names = [
+        b"a\xff.bin",
+        b"a\xef\xbc\x81.bin",
+        b"a\xc3\xa9.bin",
+        b"a\xe4\xb8\x80.bin",
+        b"ab.bin",
+        b"a\xed\xa0\x80x.bin",
+        b"a~.bin",
+    ]
+    for name in names:
+        with open(bytes(repo) + b"/" + name, "wb") as handle:
+            handle.write(b"x\n")
+    facts = RepoFacts(repo)
+    untracked = facts.untracked_files()
+    assert untracked == sorted(set(untracked)) and len(untracked) == len(names)
+    git(repo, "add", "-A")
+    # a conflicted path is listed once per stage by ls-files: three stages, one path
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo, input=b"x\n", capture_output=True)
+    sha = blob.stdout.decode().strip()
+    stages = "".join(f"100644 {sha} {stage}\tconflicted.txt\n" for stage in (1, 2, 3))
+    subprocess.run(["git", "update-index", "--index-info"], cwd=repo, input=stages.encode(), check=True)
+    tracked = facts.tracked_files()
+    assert tracked == sorted(set(tracked))
+    assert tracked.count("conflicted.txt") == 1 and set(untracked) <= set(tracked)

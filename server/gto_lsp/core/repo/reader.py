@@ -9,7 +9,7 @@ from typing import Callable
 import git
 
 from gto_lsp.core.repo.commit import branch_remote
-from gto_lsp.core.repo.run import GitOutput, NotARepository, is_root, norm_relpath, run_git, z_list
+from gto_lsp.core.repo.run import GitOutput, NotARepository, is_root, norm_relpath, run_git, sorted_unique, z_list
 
 
 class RepoFacts:
@@ -80,11 +80,11 @@ class RepoFacts:
 
     def tracked_files(self) -> list[str]:
         res = run_git(self._git, "ls-files", "-z", "--full-name")
-        return sorted(set(z_list(res.out)))  # a conflicted path is listed once per stage
+        return sorted_unique(z_list(res.out))  # a conflicted path is listed once per stage
 
     def untracked_files(self) -> list[str]:
         res = run_git(self._git, "ls-files", "-z", "--full-name", "--others", "--exclude-standard")
-        return sorted(z_list(res.out))
+        return sorted_unique(z_list(res.out))
 
     @property
     def common_dir(self) -> Path:

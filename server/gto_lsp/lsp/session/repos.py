@@ -72,6 +72,7 @@ class RepoState:
         # no server state); it goes when the block does.
         self._asked: BlockCache[HeadAnswers] = BlockCache()
         self._tracked: Optional[Tracked] = None
+        self._listing = threading.Lock()  # one listing at a time: a second caller waits for the first's
         # The Registry view's reads: each entry's values while its parsed block lives, and the dvc.yaml
         # candidates taken from one tracked-files listing (kept with that listing).
         self.annotations = AnnotationReader()
@@ -222,11 +223,33 @@ class RepoState:
         cached = self._tracked
         if cached is not None and cached.stamp == stamp:
             return cached
+        # The open and a first path completion both ask at once: the second waits for the first listing
+        # (100,000 files: two git runs and the folders) instead of making its own beside it.
+        with self._listing:
+            cached = self._tracked
+            if cached is not None and cached.stamp == stamp:
+                return cached
+            return self._list(facts_, stamp)
+
+    def _list(self, facts_: RepoFacts, stamp: Any) -> Optional[Tracked]:
+        untracked: list[str] = []
+        failure: list[BaseException] = []
+
+        def list_untracked() -> None:  # git walks the working tree meanwhile: the two runs overlap
+            try:
+                untracked.extend(facts_.untracked_files())
+            except Exception as error:
+                failure.append(error)
+
+        others = threading.Thread(target=list_untracked, name="gto-lsp-untracked", daemon=True)
+        others.start()
         try:
             files = facts_.tracked_files()
-            untracked = facts_.untracked_files()
         except Exception as error:
-            logger.warning("git ls-files failed: %s", error)
+            failure.append(error)
+        others.join()
+        if failure:
+            logger.warning("git ls-files failed: %s", failure[0])
             return None
         tracked = Tracked(stamp, files, folders_of(files), untracked, folders_of(untracked))
         tracked.index()  # here, in the worker thread: not on the event loop at the first path completion
