@@ -142,8 +142,7 @@ _ERROR, _EXTRA = attrgetter("error"), attrgetter("extra")
 
 
 def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot]) -> Blocks:
-    # The passes over every slot run in C (map, filter, compress): an edit's parse stays a few ms at 10,000
-    # entries; Python runs only for the blocks with problems.
+    # Python runs only for the blocks with problems (compress); the passes over every slot are still O(entries).
     shift = 1 if bom else 0
     entries: list[Placed] = list(filter(None, map(_PLACED, slots)))  # a Placed is always true
     blocks = list(map(_BLOCK, slots))

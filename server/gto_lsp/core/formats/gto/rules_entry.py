@@ -269,8 +269,8 @@ _BLOCK = attrgetter("block")
 
 
 def all_facts(artifacts: list[Placed]) -> list[Facts]:
-    """facts() of every entry: the look-ups run in C (map, list.index); Python runs only for the blocks not seen
-    yet (after an edit, the one it touched)."""
+    """facts() of every entry; Python runs only for the blocks not seen yet (after an edit, the one it touched).
+    Still one pass over every entry per check."""
     found: list[Optional[Facts]] = list(map(_FACTS.get, map(id, map(_BLOCK, artifacts))))
     start = 0
     while True:
