@@ -233,6 +233,7 @@ class Blocks:
     flow: bool  # top level written in flow style: edits rewrite the whole file
     bom: bool
     slots: list[Slot]  # every block with its offset and line (empty when composed whole)
+    flagged: Optional[list[int]] = None  # the indices of the slots whose block has a problem (error or extra)
 
     @property
     def text(self) -> str:

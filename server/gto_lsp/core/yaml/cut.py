@@ -142,18 +142,68 @@ _ERROR, _EXTRA = attrgetter("error"), attrgetter("extra")
 
 
 def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot]) -> Blocks:
-    # Python runs only for the blocks with problems (compress); the passes over every slot are still O(entries).
-    shift = 1 if bom else 0
+    # Python runs only for the blocks with problems (compress); the passes over every slot are O(entries): an
+    # edit takes _assemble_splice instead.
     entries: list[Placed] = list(filter(None, map(_PLACED, slots)))  # a Placed is always true
     blocks = list(map(_BLOCK, slots))
-    problems = [
-        block.error.shifted(line, shift)
-        for _, line, block, _ in compress(slots, map(_ERROR, blocks))
-        if block.error is not None
-    ]
-    for _, line, block, _ in compress(slots, map(_EXTRA, blocks)):
+    flagged = sorted(
+        {*compress(range(len(slots)), map(_ERROR, blocks)), *compress(range(len(slots)), map(_EXTRA, blocks))}
+    )
+    problems = _problems_of(slots, flagged, 1 if bom else 0)
+    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots, flagged)
+
+
+def _problems_of(slots: list[Slot], flagged: list[int], shift: int) -> list[Problem]:
+    """The flagged slots' problems, absolute: every error in slot order, then every extra problem."""
+    problems = []
+    for index in flagged:
+        _, line, block, _ = slots[index]
+        if block.error is not None:
+            problems.append(block.error.shifted(line, shift))
+    for index in flagged:
+        _, line, block, _ = slots[index]
         problems.extend(problem.shifted(line, shift) for problem in block.extra)
-    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots)
+    return problems
+
+
+def _assemble_splice(
+    text: str,
+    bom: bool,
+    line_ending: str,
+    previous: Blocks,
+    span: tuple[int, int],
+    middle: list[Slot],
+    tail: list[Slot],
+    lines_moved: bool,
+) -> Blocks:
+    """`_assemble` of previous.slots[:first] + middle + tail, where tail replaces previous.slots[last:] (the same
+    blocks; when `lines_moved`, newly placed): work for the blocks with problems and the changed ones, not a pass
+    over every entry."""
+    first, last = span
+    old_flagged = previous.flagged
+    if old_flagged is None:
+        return _assemble(text, bom, line_ending, [*previous.slots[:first], *middle, *tail])
+    old_slots = previous.slots
+    low, high = bisect.bisect_left(old_flagged, first), bisect.bisect_left(old_flagged, last)
+    moved = len(middle) - (last - first)
+    flagged = [
+        *old_flagged[:low],
+        *(first + k for k, slot in enumerate(middle) if slot[2].error is not None or slot[2].extra),
+        *(index + moved for index in old_flagged[high:]),
+    ]
+    # an entry's index is its slot's less the failed slots before it (a failed block is not an entry)
+    failed_before_first = sum(1 for index in old_flagged[:low] if old_slots[index][3] is None)
+    failed_before_last = failed_before_first + sum(1 for index in old_flagged[low:high] if old_slots[index][3] is None)
+    middle_entries = [slot[3] for slot in middle if slot[3] is not None]
+    old_entries = previous.entries
+    if lines_moved:
+        tail_entries = [slot[3] for slot in tail if slot[3] is not None]
+    else:
+        tail_entries = old_entries[last - failed_before_last :]  # the same Placed objects
+    entries = [*old_entries[: first - failed_before_first], *middle_entries, *tail_entries]
+    slots = [*old_slots[:first], *middle, *tail]
+    problems = _problems_of(slots, flagged, 1 if bom else 0)
+    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots, flagged)
 
 
 def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str, Block]) -> Optional[Blocks]:
@@ -215,6 +265,21 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return low
 
 
+class _Offsets:
+    """The slots' offsets as a sequence bisect can search (bisect's `key=` needs Python 3.10)."""
+
+    __slots__ = ("slots",)
+
+    def __init__(self, slots: list[Slot]) -> None:
+        self.slots = slots
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __getitem__(self, index: int) -> int:
+        return self.slots[index][0]
+
+
 def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: Blocks) -> Optional[Blocks]:
     """Re-parse only the blocks around the changed span; blocks after it move by the change in line count."""
     old_body = previous.text[1:] if previous.bom else previous.text
@@ -225,17 +290,17 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: B
         return _assemble(text, bom, line_ending, previous.slots)
     suffix = _common_suffix(old_body, body, min(len(old_body), len(body)) - prefix)
     old_slots = previous.slots
-    offsets = list(map(_OFFSET, old_slots))
     # The region: from the block before the one holding the first changed character (an edit at a block's
     # first character can merge it into the previous one) to the block after the last changed character.
+    offsets = _Offsets(old_slots)  # bisected in place: no list of every offset per edit
     first = max(0, bisect.bisect_left(offsets, prefix) - 1)
     changed_end = len(old_body) - suffix
     last = bisect.bisect_right(offsets, changed_end)  # first block wholly after the change
-    if first == 0 and offsets[0] > 0 and prefix <= offsets[0]:
+    if first == 0 and old_slots[0][0] > 0 and prefix <= old_slots[0][0]:
         return None  # the preamble changed: check it with a full split
     delta = len(body) - len(old_body)
-    region_start = offsets[first]
-    old_region_end = offsets[last] if last < len(offsets) else len(old_body)
+    region_start = old_slots[first][0]
+    old_region_end = old_slots[last][0] if last < len(old_slots) else len(old_body)
     region_end = old_region_end + delta
     new_offsets = _split(body, region_start, region_end)
     if new_offsets is None or (new_offsets and new_offsets[0] != region_start) or (not new_offsets and first == 0):
@@ -256,7 +321,7 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: B
         for offset, line, block, entry in old_slots[last:]:
             moved = Placed(block, line + line_delta, shift) if entry is not None else None
             tail.append((offset + delta, line + line_delta, block, moved))
-    return _assemble(text, bom, line_ending, [*old_slots[:first], *middle, *tail])
+    return _assemble_splice(text, bom, line_ending, previous, (first, last), middle, tail, line_delta != 0)
 
 
 def parse_whole(text: str) -> Blocks:
