@@ -102,7 +102,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> RepoView:
     return RepoView(root=root)
 
 
-@pytest.mark.parametrize(("seed", "newline"), [(1, "\n"), (2, "\n"), (3, "\r\n"), (4, "\n")])
+@pytest.mark.parametrize(("seed", "newline"), [(1, "\n"), (3, "\r\n")])  # 250 edits each: ~10 s
 def test_incremental_equals_from_scratch_over_random_edits(repo: RepoView, seed: int, newline: str) -> None:
     rng = random.Random(seed)
     text = make_text(120, newline)
