@@ -465,84 +465,40 @@ def table(runs: list[Run]) -> list[str]:
         values = [v for v in values if not math.isnan(v)]
         return statistics.median(values) if values else math.nan
 
-    rows: list[tuple[str, float, Optional[float], str, list[float]]] = [
-        ("start-up -> initialize answer", mid([r.start for r in runs]), None, "ms", [r.start for r in runs]),
-        ("open -> first diagnostics", mid([r.open for r in runs]), TARGETS["open"], "ms", [r.open for r in runs]),
-        (
-            "first hover on a name (cold)",
-            mid([r.first_hover for r in runs]),
-            TARGETS["first_hover"],
-            "ms",
-            [r.first_hover for r in runs],
-        ),
-        (
-            "first path completion (cold)",
-            mid([r.first_completion for r in runs]),
-            TARGETS["first_completion"],
-            "ms",
-            [r.first_completion for r in runs],
-        ),
-        (
-            "  its server CPU",
-            mid([r.first_completion_cpu for r in runs]),
-            None,
-            "ms",
-            [r.first_completion_cpu for r in runs],
-        ),
-        (
-            "first path completion after the hovers",
-            mid([r.later_completion for r in runs]),
-            None,
-            "ms",
-            [r.later_completion for r in runs],
-        ),
-        ("warm hover p50", mid([p(r.hover, 50) for r in runs]), None, "ms", [p(r.hover, 50) for r in runs]),
-        ("warm hover p95", mid([p(r.hover, 95) for r in runs]), TARGETS["hover"], "ms", [p(r.hover, 95) for r in runs]),
-        (
-            "path completion `data/raw/part-1` p50",
-            mid([p(r.completion_many, 50) for r in runs]),
-            None,
-            "ms",
-            [p(r.completion_many, 50) for r in runs],
-        ),
+    def each(getter: Any) -> list[float]:
+        return [getter(r) for r in runs]
+
+    # (metric, each run's value, target, unit): the median of the runs is the figure
+    rows: list[tuple[str, list[float], Optional[float], str]] = [
+        ("start-up -> initialize answer", each(lambda r: r.start), None, "ms"),
+        ("open -> first diagnostics", each(lambda r: r.open), TARGETS["open"], "ms"),
+        ("first hover on a name (cold)", each(lambda r: r.first_hover), TARGETS["first_hover"], "ms"),
+        ("first path completion (cold)", each(lambda r: r.first_completion), TARGETS["first_completion"], "ms"),
+        ("  its server CPU", each(lambda r: r.first_completion_cpu), None, "ms"),
+        ("first path completion after the hovers", each(lambda r: r.later_completion), None, "ms"),
+        ("warm hover p50", each(lambda r: p(r.hover, 50)), None, "ms"),
+        ("warm hover p95", each(lambda r: p(r.hover, 95)), TARGETS["hover"], "ms"),
+        ("path completion `data/raw/part-1` p50", each(lambda r: p(r.completion_many, 50)), None, "ms"),
         (
             "path completion `data/raw/part-1` p95",
-            mid([p(r.completion_many, 95) for r in runs]),
+            each(lambda r: p(r.completion_many, 95)),
             TARGETS["completion"],
             "ms",
-            [p(r.completion_many, 95) for r in runs],
         ),
-        (
-            "path completion `src/pkg07/` p95",
-            mid([p(r.completion_folder, 95) for r in runs]),
-            TARGETS["completion"],
-            "ms",
-            [p(r.completion_folder, 95) for r in runs],
-        ),
-        ("new tag -> hover shows it", mid([r.new_tag for r in runs]), None, "ms", [r.new_tag for r in runs]),
-        (
-            "first code lens (cold)",
-            mid([r.first_lens for r in runs]),
-            TARGETS["first_lens"],
-            "ms",
-            [r.first_lens for r in runs],
-        ),
-        (
-            "first code lens after a restart",
-            mid([r.restart_lens for r in runs]),
-            TARGETS["first_lens"],
-            "ms",
-            [r.restart_lens for r in runs],
-        ),
-        ("RSS at the end (tree)", mid([r.rss for r in runs]), TARGETS["rss"], "MB", [r.rss for r in runs]),
-        ("peak RSS (tree)", mid([r.peak for r in runs]), None, "MB", [r.peak for r in runs]),
+        ("path completion `src/pkg07/` p95", each(lambda r: p(r.completion_folder, 95)), TARGETS["completion"], "ms"),
+        ("new tag -> hover shows it", each(lambda r: r.new_tag), None, "ms"),
+        ("first code lens (cold)", each(lambda r: r.first_lens), TARGETS["first_lens"], "ms"),
+        ("first code lens after a restart", each(lambda r: r.restart_lens), TARGETS["first_lens"], "ms"),
+        ("RSS at the end (tree)", each(lambda r: r.rss), TARGETS["rss"], "MB"),
+        ("peak RSS (tree)", each(lambda r: r.peak), None, "MB"),
     ]
     header = ("metric", "median", "target", "verdict", "runs")
     body = []
-    for metric, value, target, unit, each in rows:
+    for metric, values, target, unit in rows:
+        value = mid(values)
         verdict = "-" if target is None or math.isnan(value) else "ok" if value <= target else "MISS"
         target_text = "-" if target is None else f"<= {fmt(target, unit)}"
-        body.append((metric, fmt(value, unit), target_text, verdict, " ".join(fmt(v, unit) for v in each)))
+        body.append((metric, fmt(value, unit), target_text, verdict, " ".join(fmt(v, unit) for v in values)))
     widths = [max(len(r[i]) for r in (header, *body)) for i in range(len(header))]
     out = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))]
     out.append("-|-".join("-" * w for w in widths))
