@@ -1,6 +1,7 @@
 """Path completion over the listing: what the real server offers after each change of the repository equals the
 folder's entries computed from scratch from git's own lists (the folders are indexed when first asked, per
-listing); and a completion answers from whichever listing lands first, its own or the one the open started."""
+listing); a completion answers from a ready listing or its own (joining one the open started is RepoState's:
+tests/lsp/test_tracked_listing.py)."""
 
 from __future__ import annotations
 
@@ -111,16 +112,6 @@ def lists(name: str) -> Tracked:
 async def asked(repo: SlowRepo, server: Server) -> Optional[Tracked]:
     view = SimpleNamespace(root=Path("/repo"), path=Path("/repo/artifacts.yaml"), repo=repo)
     return await _tracked(cast(Any, server), cast(Any, view))
-
-
-async def test_a_listing_that_lands_first_answers() -> None:
-    repo = SlowRepo(lists("own"))
-    other = lists("other")
-    asyncio.get_running_loop().call_later(0.05, lambda: setattr(repo, "landed", other))
-    try:
-        assert await asyncio.wait_for(asked(repo, Server()), 30) is other
-    finally:
-        repo.release.set()
 
 
 async def test_its_own_listing_answers_when_first() -> None:

@@ -101,29 +101,13 @@ async def _git_usable(ls: GtoLanguageServer, view: View) -> bool:
     return view.root is not None and await ls.facts(view.repo, await ls.settings_for(view.path)) is not None
 
 
-# How often a completion waiting for its own listing looks whether another one landed first (seconds).
-LISTING_POLL = 0.01
-
-
 async def _tracked(ls: GtoLanguageServer, view: View) -> Optional[Tracked]:
-    """The repository's file lists, when git may be asked. The open has already started a listing (diagnostics,
-    the warm-up) that this request cannot join: it starts its own and answers from whichever lands first (at
-    100,000 files, while the tags are read beside them, each takes ~1 s)."""
+    """The repository's file lists, when git may be asked. A listing the open already started is joined, not run
+    again beside it (`RepoState.tracked` lists once at a time)."""
     if not await _git_usable(ls, view):
         return None
-    repo = view.repo
-    ready = repo.tracked_ready()
-    if ready is not None:
-        return ready
-    listing = asyncio.ensure_future(asyncio.to_thread(repo.tracked))
-    listing.add_done_callback(lambda done: done.cancelled() or done.exception())  # left running: nothing to log
-    while True:  # ends with the listing at the latest
-        finished, _ = await asyncio.wait({listing}, timeout=LISTING_POLL)
-        if finished:
-            return listing.result()
-        landed = repo.tracked_ready()
-        if landed is not None:
-            return landed
+    ready = view.repo.tracked_ready()
+    return ready if ready is not None else await asyncio.to_thread(view.repo.tracked)
 
 
 # --- items ---------------------------------------------------------------------------------------------------
