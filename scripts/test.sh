@@ -127,7 +127,8 @@ lane_job() {  # lane_job LANE MINOR: the Python MINOR run as a job of LANE (when
   fi
 }
 
-PYTEST=(-q -rfE -W error::pytest.PytestUnraisableExceptionWarning)
+# The 25 slowest tests close each log: where to look when the run nears its 20-minute aim.
+PYTEST=(-q -rfE -W error::pytest.PytestUnraisableExceptionWarning --durations=25)
 split=0
 if [ "$quick" = 1 ]; then
   PYTEST+=(-m "not slow" --ignore=tests/compat --ignore=tests/editors)
