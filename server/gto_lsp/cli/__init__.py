@@ -54,7 +54,10 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 def serve_stdio() -> int:
     """The server over stdio. The collector is off while its modules load: what they create lives as long as
     the process, and collecting it as it grew was 5% of the start-up's instructions; `serve` freezes it and turns
-    the collector back on."""
+    the collector back on. `initialize` is answered while they load (lsp/early.py)."""
+    from gto_lsp.lsp import early
+
+    early.start()
     gc.disable()
     from gto_lsp.lsp.server import serve
 

@@ -26,7 +26,6 @@ import json
 import logging
 import os
 import queue
-import re
 import select
 import sys
 import threading
@@ -37,120 +36,19 @@ from lsprotocol import types
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 
 from gto_lsp.core.repo.lock import alive
+from gto_lsp.lsp import early
+from gto_lsp.lsp.early import Answered
+from gto_lsp.lsp.framing import PARSE_ERROR, Framer
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 logger = logging.getLogger("gto_lsp")
 
-MAX_MESSAGE = 64 * 1024 * 1024  # bytes one message may declare (a 16 MB document is ~20 MB of JSON)
-MAX_HEADER = 64 * 1024  # bytes of headers before a blank line
 IDLE = 0.5  # seconds without input after which a length larger than what came is taken as wrong
 GRACE = 0.5  # seconds the main loop has to stop (or answer `shutdown`) before the reader thread does it
 PARENT_POLL = 0.5  # seconds between checks that the client's process lives, where there is no pidfd
 INSPECT = 1 << 20  # bodies larger than this are no initialize, shutdown or exit: not decoded by the reader
-PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32602, -32603
-_HEADER = re.compile(rb"content-length:", re.IGNORECASE)
-_LENGTH = re.compile(rb"^content-length:[ \t]*(\S*)[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
-_HEADER_END = re.compile(rb"\r?\n\r?\n")  # LF-only headers are read too: they cost nothing to accept
-_NAME = b"content-length:"
+INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32600, -32602, -32603
 _EOF = b""
-
-
-class Framer:
-    """Bytes in, JSON-RPC message bodies (or errors to answer) out; never holds more than one allowed message
-    plus one read chunk."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.quiet = False  # after an error: junk before the next header is part of it, not a new error
-
-    def feed(self, chunk: bytes) -> None:
-        self.buffer += chunk
-
-    def _resync(self, start: int) -> Optional[tuple[int, str]]:
-        """Drop what precedes the next header at or after `start` (all but a possible partial header when there
-        is none); an error to answer unless the junk belongs to an error already answered."""
-        found = _HEADER.search(self.buffer, start)
-        cut = found.start() if found else max(0, len(self.buffer) - len(b"content-length:"))
-        junk = bytes(self.buffer[:cut]).strip()
-        del self.buffer[:cut]
-        if junk and not self.quiet:
-            self.quiet = True
-            return PARSE_ERROR, "Parse error: bytes outside a Content-Length framed message were dropped."
-        return None
-
-    def next(self, idle: bool) -> Optional[tuple[str, Any]]:
-        """("body", bytes), ("error", (code, message)), ("again", None), or None when more input is needed.
-        `idle`: no input came for a while, so a body still short of its declared length is taken as wrongly
-        framed."""
-        buffer = self.buffer
-        if not buffer:
-            return None
-        header = _HEADER.search(buffer)
-        if header is None or header.start() > 0:
-            if header is None and (len(buffer) <= len(_NAME) or (len(buffer) < MAX_HEADER and not idle)):
-                return None
-            error = self._resync(0 if header is None else header.start())
-            return ("error", error) if error else ("again", None)
-        end = _HEADER_END.search(buffer, 0, MAX_HEADER + 4)
-        if end is None:
-            if len(buffer) > MAX_HEADER:
-                error = self._resync(1)
-                return ("error", error) if error else ("again", None)
-            return None
-        match = _LENGTH.search(bytes(buffer[: end.start()]))
-        raw = match.group(1) if match else b""
-        length = int(raw) if raw.isdigit() and len(raw) < 19 else -1
-        body_start = end.end()
-        if length < 0 or length > MAX_MESSAGE:
-            del buffer[:body_start]
-            self.quiet = True
-            if length > MAX_MESSAGE:  # its bytes are dropped as they come, up to the next header
-                message = f"Parse error: Content-Length {length} is larger than {MAX_MESSAGE} bytes."
-            else:
-                message = f"Parse error: Content-Length {raw.decode('latin-1')!r} is not a number."
-            return "error", (PARSE_ERROR, message)
-        body_end = body_start + length
-        if len(buffer) < body_end:
-            if not idle:  # (a scan per chunk would be quadratic)
-                return None
-            later = _HEADER.search(buffer, body_start)
-            if later is not None:  # the declared length runs into the next message
-                return self._cut(later.start())
-            partial = bytes(buffer[body_start:]).rstrip()
-            if partial[-1:] in (b"}", b"]") and _is_json(partial):  # a whole message, and no more is coming
-                del buffer[:]
-                self.quiet = True
-                return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
-            return None
-        body = bytes(buffer[body_start:body_end])
-        # The next header may start inside the declared body, or run past its end ("...}Content-Le|ngth: 9").
-        later = _HEADER.search(buffer, body_start, body_end + len(_NAME))
-        if later is not None and later.start() < body_end and not _is_json(body):
-            return self._cut(later.start())
-        if later is None and not idle and len(buffer) < body_end + len(_NAME) and _ends_like_a_header(body):
-            return None  # the bytes that tell whether a header starts in the body are still to come
-        del buffer[:body_end]
-        self.quiet = False
-        return "body", body
-
-    def _cut(self, start: int) -> tuple[str, Any]:
-        """The declared length ran into the next message, which starts at `start`."""
-        del self.buffer[:start]
-        self.quiet = False
-        return "error", (PARSE_ERROR, "Parse error: the body is shorter than its Content-Length.")
-
-
-def _ends_like_a_header(body: bytes) -> bool:
-    tail = body[-len(_NAME) :].lower()
-    return any(tail.endswith(_NAME[:size]) for size in range(1, len(_NAME)))
-
-
-def _is_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _structure(ls: GtoLanguageServer, data: dict[str, Any]) -> Any:
@@ -244,8 +142,11 @@ def _short(error: BaseException) -> str:
 class Lifeline:
     """What the reader thread does by itself, whatever the main loop is doing (see the module's doc)."""
 
-    def __init__(self, ls: GtoLanguageServer, deliver: Callable[[tuple[str, Any]], None]) -> None:
+    def __init__(
+        self, ls: GtoLanguageServer, deliver: Callable[[tuple[str, Any]], None], answered: Optional[Answered] = None
+    ) -> None:
         self.deliver = deliver
+        self.answered = answered  # `initialize`, answered by the early start: the server's own answer is dropped
         self.writing = threading.Lock()  # one write to stdout at a time: the main loop's or the reader's
         self.lock = threading.Lock()  # the state below; never held while writing (a client not reading blocks it)
         self.shutdown = ""  # "pending" (seen by the reader), "claimed" (by the main loop), "answered" (by the reader)
@@ -258,6 +159,10 @@ class Lifeline:
             with self.writing:
                 if self.shutdown == "answered" and _answers(data, self.shutdown_id):
                     return  # the reader answered it already
+                if self.answered is not None and _answers(data, self.answered[0]):
+                    _compare(ls, data, self.answered[1])
+                    self.answered = None
+                    return
                 send(data)
 
         ls.protocol._send_data = locked_send  # type: ignore[method-assign]
@@ -339,6 +244,13 @@ class Lifeline:
         self.end(f"the end of the client's process {pid}")
 
 
+def _compare(ls: GtoLanguageServer, data: Any, early: dict[str, Any]) -> None:
+    """The early answer was the server's: say so when not (the table is out of date; early_gen rewrites it)."""
+    own = json.loads(json.dumps(data, default=ls.protocol._serialize_message))
+    if own != early:
+        logger.warning("the early answer to initialize was not the server's: %s instead of %s", early, own)
+
+
 def _later(seconds: float, work: Callable[[], None]) -> None:
     timer = threading.Timer(seconds, work)
     timer.daemon = True
@@ -363,11 +275,12 @@ def _read_chunks(fd: int, chunks: queue.Queue[bytes]) -> None:
             return
 
 
-def _read_messages(fd: int, lifeline: Lifeline) -> None:
-    """Frame stdin (read in chunks, never a declared length at once) into messages for the main loop; on end
-    of input and on `exit`, end."""
-    chunks: queue.Queue[bytes] = queue.Queue()
-    threading.Thread(target=_read_chunks, args=(fd, chunks), name="gto-lsp-stdin", daemon=True).start()
+def _read_messages(fd: int, lifeline: Lifeline, chunks: Optional[queue.Queue[bytes]] = None) -> None:
+    """Frame stdin (read in chunks, never a declared length at once; `chunks`: read by the early start) into
+    messages for the main loop; on end of input and on `exit`, end."""
+    if chunks is None:
+        chunks = queue.Queue()
+        threading.Thread(target=_read_chunks, args=(fd, chunks), name="gto-lsp-stdin", daemon=True).start()
     framer = Framer()
     while True:
         idle = False
@@ -402,9 +315,13 @@ async def serve_stdio(ls: GtoLanguageServer) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has ended
             loop.call_soon_threadsafe(messages.put_nowait, item)
 
-    lifeline = Lifeline(ls, deliver)
+    handed = early.take()  # stdin as the early start read it, and its answer to `initialize`
+    lifeline = Lifeline(ls, deliver, handed[1] if handed else None)
     reader = threading.Thread(
-        target=_read_messages, args=(sys.stdin.buffer.fileno(), lifeline), name="gto-lsp-reader", daemon=True
+        target=_read_messages,
+        args=(sys.stdin.buffer.fileno(), lifeline, handed[0] if handed else None),
+        name="gto-lsp-reader",
+        daemon=True,
     )
     reader.start()
     stop = ls._stop_event
