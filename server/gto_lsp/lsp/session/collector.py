@@ -64,11 +64,15 @@ class _GcPause:
 gc_paused = _GcPause()
 
 
-def parse_paused(parse: Callable[[str, None], T], text: str) -> T:
-    """A format's parse, the collector paused (blocking: call in a worker thread)."""
+def parse_paused(parse: Callable[[str, None], T], text: str, entries: Callable[[T], int]) -> T:
+    """A format's parse, the collector paused (blocking: call in a worker thread). A large parse is frozen before
+    the collector resumes: the first allocation after the pause walked its ~700,000 new objects (18,000 entries:
+    0.3 s CPU, 0.6 s in the server) before the loop could freeze them."""
     keep_large_blocks()
     with gc_paused:
-        return parse(text, None)
+        document = parse(text, None)
+        freeze_first_parse(entries(document))
+        return document
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters

@@ -231,10 +231,9 @@ class GtoLanguageServer(LanguageServer):
             return
 
         async def run() -> None:
-            document = await asyncio.to_thread(parse_paused, fmt.parse, text)
+            document = await asyncio.to_thread(parse_paused, fmt.parse, text, lambda done: len(fmt.entries(done)))
             if state.parsed is None:
                 state.parsed = document
-                freeze_first_parse(len(fmt.entries(document)))
 
         task = self.spawn(run())
         parsing = state.parsing = (text, task)
