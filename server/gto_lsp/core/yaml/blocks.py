@@ -9,9 +9,10 @@ Positions are (line, column) in code points, 0-based; lines are counted as LSP c
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, TypeVar
 
 from gto_lsp.core.problems import Pos, Problem, Span
@@ -234,6 +235,11 @@ class Blocks:
     bom: bool
     slots: list[Slot]  # every block with its offset and line (empty when composed whole)
     flagged: Optional[list[int]] = None  # the indices of the slots whose block has a problem (error or extra)
+    serial: int = field(default_factory=itertools.count().__next__)  # names this read, uniquely in the process
+    # The reads this one was spliced from, nearest first, each as (its serial, entries kept from its start, entries
+    # kept from its end: the same blocks, maybe on other lines): what a reader computed per entry of one of them
+    # holds for those entries here.
+    spliced_from: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def text(self) -> str:

@@ -166,6 +166,9 @@ def _problems_of(slots: list[Slot], flagged: list[int], shift: int) -> list[Prob
     return problems
 
 
+_SPLICES_KEPT = 8  # reads parsed between two checks (a check waits while the user types)
+
+
 def _assemble_splice(
     text: str,
     bom: bool,
@@ -203,7 +206,26 @@ def _assemble_splice(
     entries = [*old_entries[: first - failed_before_first], *middle_entries, *tail_entries]
     slots = [*old_slots[:first], *middle, *tail]
     problems = _problems_of(slots, flagged, 1 if bom else 0)
-    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots, flagged)
+    start, end = first - failed_before_first, len(tail_entries)
+    spliced_from = (
+        (previous.serial, start, end),
+        *(
+            (serial, min(start, kept_start), min(end, kept_end))
+            for serial, kept_start, kept_end in previous.spliced_from
+        ),
+    )[:_SPLICES_KEPT]
+    return Blocks(
+        Lines(text, line_ending),
+        entries,
+        problems,
+        None,
+        "mapping",
+        False,
+        bom,
+        slots,
+        flagged,
+        spliced_from=spliced_from,
+    )
 
 
 def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str, Block]) -> Optional[Blocks]:

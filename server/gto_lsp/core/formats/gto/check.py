@@ -4,31 +4,29 @@ reads them (values_of), and an edit's result read back before it is written (ver
 
 Rules that read only one entry (rules_entry.py) are computed once per block text and kept while the block lives,
 so an edit re-checks only the entry it touched; rules across entries (rules_cross.py: duplicate names, allowed
-types, paths) are reused while what they read is the same. The file system is asked through a RepoView (fs.py).
+types, paths) are re-run only for the entries an edit can change (check_splice.py). The file system is asked
+through a RepoView (fs.py).
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import replace
-from itertools import compress
-from operator import attrgetter
 from typing import Any, Optional
 
 from gto_lsp.core.codes import CheckSettings, reader_refusals
 from gto_lsp.core.config import Config
 from gto_lsp.core.edits import EditResult, GTOError, differs, unsafe_edit, where
+from gto_lsp.core.formats.gto.check_splice import EntryRules, checked
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.formats.gto.foreign import foreign_problem, foreign_reason
-from gto_lsp.core.formats.gto.rules_cross import Found, allowed_types, duplicate_names, path_problems, place
-from gto_lsp.core.formats.gto.rules_entry import all_facts
+from gto_lsp.core.formats.gto.rules_cross import place
+from gto_lsp.core.formats.gto.rules_entry import all_facts, facts
 from gto_lsp.core.messages import WRONG_ARTIFACTS_YAML
 from gto_lsp.core.names import invalid_name_message, is_valid_name
 from gto_lsp.core.problems import Pos, Problem
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.values import is_lax_false
-from gto_lsp.core.yaml.blocks import Block
 from gto_lsp.core.yaml.nodes import (
     BOOL,
     FLOAT,
@@ -46,13 +44,8 @@ from gto_lsp.core.yaml.nodes import (
 from gto_lsp.core.yaml.render import load, scalar_value
 
 _LABEL_OR_TYPE = ("invalid-label", "invalid-type")
-_LOCAL = attrgetter("local")
-_SIGNATURE = attrgetter("signature")
 _DEFAULT_SETTINGS = CheckSettings()
-# The last results of the rules across entries, with what they read, kept with the file's first block: an edit
-# reuses the blocks it left alone, so the next check after an edit finds them (and places them again when they read
-# the same), and they go with the file's parses (an edit to the first entry only costs a recomputation).
-_LAST_CROSS: weakref.WeakKeyDictionary[Block, tuple[Any, list[Found]]] = weakref.WeakKeyDictionary()
+_ENTRY_RULES = EntryRules(facts, all_facts)
 
 
 def check(
@@ -71,12 +64,12 @@ def check(
     config = config or Config()
     problems = list(document.problems)
     artifacts = document.artifacts
-    every = all_facts(artifacts)
-    known = list(zip(artifacts, every))
-    # Python runs only for the entries with problems of their own (compress).
-    for index in compress(range(len(every)), map(_LOCAL, every)):
-        artifact, fact = known[index]
-        for local in fact.local:
+    # Facts per entry and the rules across entries come from the last check of the read this one was spliced from:
+    # an edit costs the entries it changed and the results they touch (check_splice.py).
+    every, local_problems, found = checked(document.blocks, config, repo or RepoView(), settings, _ENTRY_RULES)
+    for index in local_problems:
+        artifact = artifacts[index]
+        for local in every[index].local:
             if local.code == "unknown-field" and not settings.unknown_fields:
                 continue
             if local.code in _LABEL_OR_TYPE:
@@ -84,30 +77,7 @@ def check(
                     continue
                 local = replace(local, severity=settings.invalid_label_or_type)
             problems.append(artifact.relative(local))
-    repo = repo or RepoView()
-    # The rules across entries depend only on each entry's name, type, path and virtual, and on the
-    # repository: while those are the same (typing in a description), their last results are placed again.
-    key = (
-        list(map(_SIGNATURE, every)),
-        config.types,
-        config.types_from_env,
-        config.types_span,
-        settings,
-        repo.token,
-    )
-    first = document.artifacts[0].block if document.artifacts else None
-    cached = _LAST_CROSS.get(first) if first is not None else None
-    if cached is not None and cached[0] == key:
-        found = cached[1]
-    else:
-        found = duplicate_names(known)
-        if config.types is not None:
-            found.extend(allowed_types(known, config))
-        if settings.paths:
-            found.extend(path_problems(known, repo, settings.virtual_missing))
-        if first is not None:
-            _LAST_CROSS[first] = (key, found)
-    problems.extend(place(known, found))
+    problems.extend(place(artifacts, every, found))
     return problems
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Callable, NamedTuple, Optional
 
 from gto_lsp.core.codes import severity
-from gto_lsp.core.config import Config
 from gto_lsp.core.formats.gto.facts import Facts
 from gto_lsp.core.paths import escapes, is_absolute, is_external
 from gto_lsp.core.problems import Problem, Related, Span
@@ -36,13 +35,13 @@ def _anchor_span(artifact: Placed, fact: Facts, anchor: str) -> Span:
     return artifact.span(node) if node is not None else artifact.name_span
 
 
-def place(known: list[tuple[Placed, Facts]], found: list[Found]) -> list[Problem]:
+def place(artifacts: list[Placed], facts: list[Facts], found: list[Found]) -> list[Problem]:
     out = []
     for item in found:
-        artifact, fact = known[item.entry]
+        artifact, fact = artifacts[item.entry], facts[item.entry]
         related = item.extra_related
         if item.other is not None:
-            other, other_fact = known[item.other]
+            other, other_fact = artifacts[item.other], facts[item.other]
             related = (Related(_anchor_span(other, other_fact, item.other_anchor), item.other_message), *related)
         out.append(
             Problem(
@@ -58,57 +57,69 @@ def place(known: list[tuple[Placed, Facts]], found: list[Found]) -> list[Problem
     return out
 
 
-def duplicate_names(known: list[tuple[Placed, Facts]]) -> list[Found]:
+def duplicate_names(every: list[Facts]) -> list[Found]:
     out: list[Found] = []
     first: dict[Any, int] = {}
-    for index, (_, fact) in enumerate(known):
-        name = fact.name
-        original = first.get(name)
-        if original is None:
-            first[name] = index
-            continue
-        out.append(
-            Found(
-                index,
-                "name",
-                "duplicate-name",
-                severity("duplicate-name"),
-                f"Artifact `{name}` is defined twice; GTO cannot read a file "
-                "with a repeated name. Merge the two entries or rename one.",
-                {"name": name},
-                original,
-                "name",
-                f"`{name}` is first defined here",
-            )
-        )
+    for index, fact in enumerate(every):
+        original = first.setdefault(fact.name, index)
+        if original != index:
+            out.append(duplicate_found(index, fact.name, original))
     return out
 
 
-def allowed_types(known: list[tuple[Placed, Facts]], config: Config) -> list[Found]:
-    if config.types is None:
-        return []
-    allowed = list(config.types)
+def duplicate_found(index: int, name: Any, original: int) -> Found:
+    """Entry `index` repeats the name that entry `original` defines first."""
+    return Found(
+        index,
+        "name",
+        "duplicate-name",
+        severity("duplicate-name"),
+        f"Artifact `{name}` is defined twice; GTO cannot read a file "
+        "with a repeated name. Merge the two entries or rename one.",
+        {"name": name},
+        original,
+        "name",
+        f"`{name}` is first defined here",
+    )
+
+
+class AllowedTypes(NamedTuple):
+    """What `.gto` (or GTO_TYPES) says of types: which it allows, whether the environment said it, and where."""
+
+    types: tuple[str, ...]
+    from_env: bool
+    span: Optional[Span]
+
+
+def allowed_types(every: list[Facts], allowed: AllowedTypes) -> list[Found]:
     out = []
-    where = "GTO_TYPES" if config.types_from_env else "`.gto`"
+    for index, fact in enumerate(every):
+        found = type_found(index, fact, allowed)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def type_found(index: int, fact: Facts, allowed_types: AllowedTypes) -> Optional[Found]:
+    """The entry's type when `.gto` (or GTO_TYPES) does not allow it."""
+    if fact.type is None or fact.type_node is None or fact.type in allowed_types.types:
+        return None
+    allowed = list(allowed_types.types)
+    where = "GTO_TYPES" if allowed_types.from_env else "`.gto`"
     names = ", ".join(f"`{t}`" for t in allowed)
     choice = f"use one of {names}" if allowed else f"{where} allows no type: remove the type"
-    related = (Related(config.types_span, "types allowed here", file=".gto"),) if config.types_span else ()
-    for index, (_, fact) in enumerate(known):
-        if fact.type is None or fact.type_node is None or fact.type in allowed:
-            continue
-        value = fact.type
-        out.append(
-            Found(
-                index,
-                "type",
-                "type-not-allowed",
-                severity("type-not-allowed"),
-                f"Type `{value}` is not allowed by {where}: {choice}, or add `{value}` to `types`.",
-                {"value": value, "allowed": allowed},
-                extra_related=related,
-            )
-        )
-    return out
+    span = allowed_types.span
+    related = (Related(span, "types allowed here", file=".gto"),) if span else ()
+    value = fact.type
+    return Found(
+        index,
+        "type",
+        "type-not-allowed",
+        severity("type-not-allowed"),
+        f"Type `{value}` is not allowed by {where}: {choice}, or add `{value}` to `types`.",
+        {"value": value, "allowed": allowed},
+        extra_related=related,
+    )
 
 
 _OUTSIDE = {
@@ -119,60 +130,66 @@ _OUTSIDE = {
 }
 
 
-def path_problems(known_facts: list[tuple[Placed, Facts]], repo: RepoView, virtual_missing: str) -> list[Found]:
+def path_kind(fact: Facts) -> Optional[str]:
+    """None: no path the rules read (none, empty, a URL); "path-absolute" or "path-escapes": outside the
+    repository; "": a path in the repository, which the conflict rule compares with the others."""
+    path = fact.path
+    if path is None or fact.path_node is None or path == "" or is_external(path):
+        return None
+    return "path-absolute" if is_absolute(path) else "path-escapes" if escapes(fact.norm) else ""
+
+
+def path_problems(every: list[Facts], repo: RepoView, virtual_missing: str) -> list[Found]:
     """`virtual_missing`: the severity of a missing path of a virtual artifact, or "off"."""
     out: list[Found] = []
     placed = _Placed()
-    for index, (_, known) in enumerate(known_facts):
-        path = known.path
-        if path is None or known.path_node is None or path == "" or is_external(path):
+    for index, known in enumerate(every):
+        kind = path_kind(known)
+        if kind is None:
             continue
-        virtual = known.virtual
-        norm = known.norm
-        outside = "path-absolute" if is_absolute(path) else "path-escapes" if escapes(norm) else None
-        if outside is not None:
-            message = _OUTSIDE[outside].format(path=path)
-            out.append(Found(index, "path", outside, severity(outside), message, {"path": path}))
+        if kind:
+            out.append(outside_found(index, known, kind))
             continue
-        _conflicts(index, known, known_facts, placed, out)
-        exists = repo.exists(path)
-        if exists is False and repo.managed(norm):
-            continue  # DVC or MLEM makes the data (`.dvc`, a stage's output, `.mlem`): present, and not git's
-        if exists is False:
-            if virtual:
-                if virtual_missing != "off":
-                    message = (
-                        f"Path `{path}` does not exist in the working tree (the artifact is virtual, so GTO "
-                        "accepts it)."
-                    )
-                    data = {"path": path, "virtual": True}
-                    out.append(Found(index, "path", "path-missing", virtual_missing, message, data))
-            else:
-                message = (
-                    f"Path `{path}` does not exist, but the artifact says `virtual: false` (its file is "
-                    "committed). Restore the file, fix the path, or set `virtual: true`."
-                )
-                out.append(
-                    Found(
-                        index,
-                        "path",
-                        "path-missing",
-                        severity("path-missing"),
-                        message,
-                        {"path": path, "virtual": False},
-                    )
-                )
-                continue
-        if not virtual and repo.in_head is not None and not repo.in_head(path) and not repo.managed(norm):
-            message = (
-                f"Path `{path}` is not in the HEAD commit, but `virtual: false` says it is "
-                "(`gto annotate --must-exist` would refuse it: "
-                f"Nothing found in '{path}' for checked out commit). Commit the file, or set `virtual: true`."
-            )
-            out.append(
-                Found(index, "path", "path-not-committed", severity("path-not-committed"), message, {"path": path})
-            )
+        _conflicts(index, known, every, placed, out)
+        found = presence_found(index, known, repo, virtual_missing)
+        if found is not None:
+            out.append(found)
     return out
+
+
+def outside_found(index: int, known: Facts, kind: str) -> Found:
+    return Found(index, "path", kind, severity(kind), _OUTSIDE[kind].format(path=known.path), {"path": known.path})
+
+
+def presence_found(index: int, known: Facts, repo: RepoView, virtual_missing: str) -> Optional[Found]:
+    """A path in the repository that is missing, or not committed while `virtual: false` says it is."""
+    path, norm, virtual = known.path, known.norm, known.virtual
+    assert path is not None
+    exists = repo.exists(path)
+    if exists is False and repo.managed(norm):
+        return None  # DVC or MLEM makes the data (`.dvc`, a stage's output, `.mlem`): present, and not git's
+    if exists is False:
+        if virtual:
+            if virtual_missing != "off":
+                message = (
+                    f"Path `{path}` does not exist in the working tree (the artifact is virtual, so GTO accepts it)."
+                )
+                return Found(index, "path", "path-missing", virtual_missing, message, {"path": path, "virtual": True})
+        else:
+            message = (
+                f"Path `{path}` does not exist, but the artifact says `virtual: false` (its file is "
+                "committed). Restore the file, fix the path, or set `virtual: true`."
+            )
+            data = {"path": path, "virtual": False}
+            return Found(index, "path", "path-missing", severity("path-missing"), message, data)
+    if not virtual and repo.in_head is not None and not repo.in_head(path) and not repo.managed(norm):
+        message = (
+            f"Path `{path}` is not in the HEAD commit, but `virtual: false` says it is "
+            "(`gto annotate --must-exist` would refuse it: "
+            f"Nothing found in '{path}' for checked out commit). Commit the file, or set `virtual: true`."
+        )
+        return Found(index, "path", "path-not-committed", severity("path-not-committed"), message, {"path": path})
+    return None
 
 
 class _Placed:
@@ -184,42 +201,54 @@ class _Placed:
         self.folders: dict[int, int] = {}
 
 
-def _conflicts(
-    index: int, known: Facts, known_facts: list[tuple[Placed, Facts]], placed: _Placed, out: list[Found]
-) -> None:
-    """GTO's rule: equal paths, or one inside the other; each check is O(depth). A key found is confirmed on the
-    paths themselves (two keys may collide)."""
-    norm = known.norm
-
-    def confirmed(other: Optional[int], same: Callable[[str], bool]) -> Optional[int]:
-        return other if other is not None and same(known_facts[other][1].norm) else None
-
-    other = confirmed(placed.paths.get(known.key), norm.__eq__)
-    if other is None:
-        other = confirmed(placed.folders.get(known.key), lambda below: below.startswith(norm + "/"))
-    if other is None:
-        for folder in known.folders:
-            other = confirmed(placed.paths.get(folder), lambda above: norm.startswith(above + "/"))
-            if other is not None:
-                break
+def _conflicts(index: int, known: Facts, every: list[Facts], placed: _Placed, out: list[Found]) -> None:
+    """GTO's rule: equal paths, or one inside the other; each check is O(depth)."""
+    other = conflicting(known, placed.paths.get, placed.folders.get, lambda entry: every[entry].norm)
     if other is not None and other != index:
-        other_facts = known_facts[other][1]
-        shown = other_facts.path
-        out.append(
-            Found(
-                index,
-                "path",
-                "path-conflict",
-                severity("path-conflict"),
-                f"Path `{known.path}` overlaps artifact `{other_facts.name}` "
-                f"(`{shown}`): GTO refuses to annotate either with this path (Provided path conflicts "
-                "with ...). Give each artifact its own path.",
-                {"path": known.path, "other": str(other_facts.name)},
-                other,
-                "path",
-                f"`{other_facts.name}` uses `{shown}`",
-            )
-        )
+        out.append(conflict_found(index, known, other, every[other]))
     placed.paths.setdefault(known.key, index)
     for folder in known.folders:
         placed.folders.setdefault(folder, index)
+
+
+def conflicting(
+    known: Facts,
+    first_path: Callable[[int], Optional[int]],
+    first_below: Callable[[int], Optional[int]],
+    norm_of: Callable[[int], str],
+) -> Optional[int]:
+    """The entry placed before `known` that GTO finds in conflict with it: the first with the same path, else the
+    first inside it, else the first that holds it (innermost folder first). `first_path(key)` is the first entry
+    placed before with that path key, `first_below(key)` the first with a path inside that folder key. A key
+    found is confirmed on the paths themselves (two keys may collide)."""
+    norm = known.norm
+
+    def confirmed(other: Optional[int], same: Callable[[str], bool]) -> Optional[int]:
+        return other if other is not None and same(norm_of(other)) else None
+
+    other = confirmed(first_path(known.key), norm.__eq__)
+    if other is None:
+        other = confirmed(first_below(known.key), lambda below: below.startswith(norm + "/"))
+    if other is None:
+        for folder in known.folders:
+            other = confirmed(first_path(folder), lambda above: norm.startswith(above + "/"))
+            if other is not None:
+                break
+    return other
+
+
+def conflict_found(index: int, known: Facts, other: int, other_facts: Facts) -> Found:
+    shown = other_facts.path
+    return Found(
+        index,
+        "path",
+        "path-conflict",
+        severity("path-conflict"),
+        f"Path `{known.path}` overlaps artifact `{other_facts.name}` "
+        f"(`{shown}`): GTO refuses to annotate either with this path (Provided path conflicts "
+        "with ...). Give each artifact its own path.",
+        {"path": known.path, "other": str(other_facts.name)},
+        other,
+        "path",
+        f"`{other_facts.name}` uses `{shown}`",
+    )
