@@ -163,10 +163,8 @@ def problems_of(ls: GtoLanguageServer, view: View, fmt: Format, settings: Settin
 
 def _gto_target(ls: GtoLanguageServer, repo: RepoState) -> Optional[tuple[str, LineIndex]]:
     path = repo.gto_path
-    if path is None:
-        return None
-    lines = ls.lines_for_path(path)
-    if lines is None:
+    lines = ls.lines_for_path(path) if path is not None else None
+    if path is None or lines is None:
         return None
     return ls.uri_for(path), lines
 
@@ -378,10 +376,11 @@ def workspace_index_files(ls: GtoLanguageServer) -> list[Path]:
 
 
 async def _files_of(ls: GtoLanguageServer, folder: Path) -> list[str]:
-    """The files of a workspace folder, relative to it: git's lists where git may run (the warm-up reads them
-    anyway), else a walk (walking 18,000 folders held the GIL for 2 s beside the open's check)."""
+    """The files of a workspace folder, relative to it: git's lists where git may run (after a large open's first
+    check, as the warm-up reads them), else a walk (18,000 folders held the GIL for 2 s beside the open's check)."""
     root = ls.repo_root(folder)
     if root is not None and await ls.facts(ls.repo(root), await ls.settings_for(folder)) is not None:
+        await ls.after_large_first_checks(root)
         tracked = await asyncio.to_thread(ls.repo(root).tracked)
         if tracked is not None:
             prefix = folder.relative_to(root).as_posix()

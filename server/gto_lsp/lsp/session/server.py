@@ -35,6 +35,7 @@ from gto_lsp.lsp.settings import SECTION, Settings
 if TYPE_CHECKING:
     from gto_lsp.core.repo.reader import RepoFacts
 
+FIRST_CHECK_WAIT = 30.0  # seconds the warm-up waits for a large first check, at most
 _EMPTY = {known.name: known.parse("", None) for known in FORMATS}  # what requests see during a first parse
 
 
@@ -190,10 +191,7 @@ class GtoLanguageServer(LanguageServer):
         if isinstance(open_doc, LspTextDocument):  # its counts and line index follow its edits
             if open_doc.too_big():
                 return None
-            text = open_doc.source
-            version = open_doc.version
-            open_doc.reuse(state.lines)
-            lines = state.lines = open_doc.line_index
+            text, version = open_doc.source, open_doc.version
         else:
             if open_doc is not None:
                 text, version = open_doc.source, open_doc.version
@@ -202,13 +200,18 @@ class GtoLanguageServer(LanguageServer):
                 version = None
             if text is None or too_big(text):
                 return None  # larger than gto-lsp checks: diagnostics say so once, every feature answers nothing
+        repo = self.repo(state.root)
+        fmt = state.format
+        # Parsed first: a large first parse starts in its worker thread before the text's lines are split.
+        parsed = self._parse(state, fmt, text) if fmt is not None else None
+        if isinstance(open_doc, LspTextDocument):
+            open_doc.reuse(state.lines)
+            lines = state.lines = open_doc.line_index
+        else:
             lines = state.lines or LineIndex(text, self.workspace.position_codec)
             if lines.text is not text and lines.text != text:
                 lines = LineIndex(text, self.workspace.position_codec)
             state.lines = lines
-        repo = self.repo(state.root)
-        fmt = state.format
-        parsed = self._parse(state, fmt, text) if fmt is not None else None
         return View(uri, state.kind, state.path, repo, text, version, parsed, lines)
 
     def _parse(self, state: DocState, fmt: Format, text: str) -> Parsed:
@@ -315,7 +318,24 @@ class GtoLanguageServer(LanguageServer):
             return
         # The tags first, every artifact computed (a hover needs one, code lenses all), then the file lists.
         await asyncio.to_thread(repo.registry)
+        await self.after_large_first_checks(state.root)
         await asyncio.to_thread(repo.tracked)
+
+    async def after_large_first_checks(self, root: Optional[Path]) -> None:
+        """Wait (at most FIRST_CHECK_WAIT s) until each large open document of `root` has published its first
+        diagnostics. What they do not need waits for them: the file listing, read beside the 18,000-entry open's
+        parse, held the GIL for 0.3 s of it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FIRST_CHECK_WAIT
+        for state in list(self.state.docs.values()):
+            open_doc = self.open_document(state.uri)
+            if state.root != root or open_doc is None or len(open_doc.source) < PARSE_OFF_LOOP:
+                continue
+            while state.published is None and state.task is not None and not state.task.done():  # (an edit's task)
+                left = deadline - loop.time()
+                if left <= 0:
+                    return
+                await asyncio.wait([state.task], timeout=left)
 
     async def facts(self, repo: RepoState, settings: Settings) -> Optional[RepoFacts]:
         if not self.git_allowed(settings) or repo.root is None:

@@ -1,0 +1,52 @@
+"""The open of a large artifacts.yaml: what its first diagnostics do not need (the file listing, the saved dvc.yaml
+files found through it) waits for them, and still comes; hover finds the entry under the cursor anywhere in it.
+A hang is no answer within HANG seconds (speed: bench/bench_large.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Callable
+
+from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP
+from lsp.conftest import Repo, Start, codes, uri
+
+HANG = 30.0
+BROKEN = "artifacts:\n  x:\n    desc: no path\n"  # missing-path
+
+
+def entries(count: int) -> str:
+    return "".join(f"model-{i:05d}:\n  type: model\n  path: models/m{i}/model.pkl\n" for i in range(count))
+
+
+async def test_the_listing_deferred_behind_a_large_first_check_still_comes(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo(files={"models/m7/model.pkl": "7", "sub/dvc.yaml": BROKEN})
+    editor = await start([repo.root])
+    text = entries(6_000)
+    assert len(text) >= PARSE_OFF_LOOP  # parsed and checked in worker threads
+    doc = editor.open(repo.index, text)
+    published = await editor.diagnostics(doc.uri, version=1, timeout=HANG)
+    assert "path-missing" in codes(published)
+    assert not any(d.range.start.line == 3 * 7 for d in published)  # models/m7 exists
+    # The saved dvc.yaml, not open: found in the listing read after the first check.
+    saved = await editor.diagnostics(uri(repo.root / "sub" / "dvc.yaml"), until=bool, timeout=HANG)
+    assert codes(saved) == ["missing-path"]
+    # A path completion answers from that listing.
+    line = 3 * 7 + 2  # `  path: models/m7/model.pkl`
+    items = await asyncio.wait_for(editor.completion(doc, line, len("  path: models/")), HANG)
+    assert any("m7" in item.label for item in items)
+
+
+async def test_hover_finds_each_entry_of_a_large_document(start: Start, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo()
+    editor = await start([repo.root])
+    doc = editor.open(repo.index, entries(6_000))
+    await editor.diagnostics(doc.uri, version=1, timeout=HANG)
+    for number in (0, 1, 2_999, 5_998, 5_999):
+        name = await asyncio.wait_for(editor.hover(doc, 3 * number, 3), HANG)
+        assert name is not None and f"model-{number:05d}" in str(name.contents), number
+        path = await asyncio.wait_for(editor.hover(doc, 3 * number + 2, 3), HANG)  # its last line: a field
+        assert path is not None and path.range is not None and path.range.start.line == 3 * number + 2, number
+        assert "**path**" in str(path.contents), number
+    assert await asyncio.wait_for(editor.hover(doc, 3 * 6_000 + 5, 0), HANG) is None  # past the end
