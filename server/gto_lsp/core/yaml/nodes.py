@@ -22,6 +22,14 @@ PLAIN = "tag:gto-lsp,2026:plain"
 
 
 _SCALAR = yaml.ScalarNode
+_BASE = yaml.resolver.BaseResolver
+# BaseResolver.resolve's answer where no implicit resolver applies (this class adds no path resolver): asked here
+# in one dict look-up, not through super() (a quoted scalar, each mapping and each list).
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: _BASE.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: _BASE.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: _BASE.DEFAULT_MAPPING_TAG,
+}
 
 
 class _PlainResolver(yaml.resolver.BaseResolver):
@@ -34,7 +42,7 @@ class _PlainResolver(yaml.resolver.BaseResolver):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is _SCALAR and implicit[0]:
             return _resolver_11.resolve(_RuamelScalarNode, value, (True, False)) if self.yaml_11 else PLAIN
-        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return _DEFAULT_TAGS[kind]
 
 
 try:
@@ -45,11 +53,9 @@ except ImportError:  # no libyaml in this PyYAML
     _CParser = None
 if _CParser is not None:
 
-    class _CLoader(_CParser, yaml.constructor.BaseConstructor, _PlainResolver):  # type: ignore[misc]
-        def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)
-            yaml.constructor.BaseConstructor.__init__(self)
-            _PlainResolver.__init__(self)
+    class _CLoader(_CParser, _PlainResolver):  # type: ignore[misc]
+        """Composes only: CParser's own __init__ (in C) is all it needs; the constructor's and the resolver's
+        state is never read (no construction, no path resolvers)."""
 
     _Loader: Any = _CLoader
     HAVE_LIBYAML = True
@@ -135,14 +141,14 @@ def resolve_plain(value: str) -> str:
 
 # First characters of the plain scalars an implicit YAML 1.2 tag may match: any other is a string. 18,000 distinct
 # names overflowed resolve_plain's cache, and each name was resolved by regular expressions three times.
-_IMPLICIT_FIRST = frozenset(first for first in _resolver.versioned_resolver if first)
+IMPLICIT_FIRST = frozenset(first for first in _resolver.versioned_resolver if first)
 
 
 def tag_of(node: Node) -> str:
     """The tag GTO's reader sees: plain scalars re-resolved by YAML 1.2 (PyYAML resolves by 1.1)."""
     if node.tag == PLAIN:
         value = node.value
-        if value and value[0] not in _IMPLICIT_FIRST:
+        if value and value[0] not in IMPLICIT_FIRST:
             return STR
         return resolve_plain(value)
     return str(node.tag)
@@ -178,15 +184,24 @@ def compose(text: str, no_odd_breaks: bool = False) -> Optional[Node]:
 
 def _compose(text: str, loader: Any, no_odd_breaks: bool = False) -> Optional[Node]:
     if no_odd_breaks or ODD_BREAKS.search(text) is None:
-        return _placed_aliases(yaml.compose(text, Loader=loader), text, loader)
+        return _placed_aliases(_single_node(text, loader), text, loader)
     stand_ins = text.translate(_TO_STAND_INS)
-    node = _placed_aliases(yaml.compose(stand_ins, Loader=loader), stand_ins, loader)
+    node = _placed_aliases(_single_node(stand_ins, loader), stand_ins, loader)
     for current in walk(node, into_flow=True):
         if isinstance(current, ScalarNode):
             current.value = current.value.translate(_FROM_STAND_INS)
     if _BREAKS.search(text) is not None:
         _break_values(node, text)
     return node
+
+
+def _single_node(text: str, loader: Any) -> Optional[Node]:
+    """yaml.compose(text, Loader=loader), one call less per block."""
+    composer = loader(text)
+    try:
+        return composer.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        composer.dispose()
 
 
 _BREAKS = re.compile("[\x85\u2028\u2029]")

@@ -15,6 +15,7 @@ from gto_lsp.core.problems import Pos, Problem, Related, Span
 from gto_lsp.core.yaml.nodes import (
     BOOL,
     FLOAT,
+    IMPLICIT_FIRST,
     INT,
     MERGE,
     NULL,
@@ -147,7 +148,31 @@ def _key_value(node: ScalarNode) -> Any:
     return ("value", value)
 
 
+def _plain_fields(node: MappingNode) -> bool:
+    """Distinct string keys, each value a scalar or a list of scalars (an entry's usual fields): nothing for
+    duplicate_keys to report. Its walk, a tag and a tuple per key, was a third of an entry's rules."""
+    names = set()
+    for key, value in node.value:
+        if type(key) is not ScalarNode:
+            return False
+        tag, name = key.tag, key.value
+        if tag != STR and not (tag == PLAIN and name and (name[0] not in IMPLICIT_FIRST or resolve_plain(name) == STR)):
+            return False
+        if name in names:
+            return False
+        names.add(name)
+        if type(value) is not ScalarNode:
+            if type(value) is not SequenceNode:
+                return False
+            for item in value.value:
+                if type(item) is not ScalarNode:
+                    return False
+    return True
+
+
 def duplicate_keys(node: Node, out: list[Problem]) -> None:
+    if type(node) is MappingNode and _plain_fields(node):
+        return
     stack = [node]
     visited: set[int] = set()
     while stack:

@@ -38,7 +38,8 @@ from gto_lsp.core.yaml.render import scalar_value
 from gto_lsp.core.yaml.rules import duplicate_keys, node_kind, quote_data, quote_hint, relative_span, tag_problems
 
 
-def local_problems(artifact: Placed) -> list[Problem]:
+def local_problems(artifact: Placed, pairs: Optional[list[tuple[Node, Node]]] = None) -> list[Problem]:
+    """`pairs`: `artifact.fields()`, when the caller has them."""
     out: list[Problem] = []
     key, value = artifact.key, artifact.block.value
     name = artifact.name
@@ -92,7 +93,7 @@ def local_problems(artifact: Placed) -> list[Problem]:
         return out
     duplicate_keys(value, out)
     tag_problems(artifact.block.text, value, out)
-    for field_key, field_value in artifact.fields():
+    for field_key, field_value in artifact.fields() if pairs is None else pairs:
         if not isinstance(field_key, ScalarNode):
             out.append(
                 problem(
@@ -121,6 +122,9 @@ def local_problems(artifact: Placed) -> list[Problem]:
                 )
             )
             continue
+        plain_string = spec.kind == "string" and type(field_value) is ScalarNode and tag_of(field_value) == STR
+        if plain_string and spec.value_rule is None:
+            continue  # a string where a string is due, and no rule on its text: what _field_value accepts
         _field_value(artifact, spec, field_value, out)
     return out
 
@@ -284,8 +288,9 @@ def all_facts(artifacts: list[Placed]) -> list[Facts]:
 
 def _facts_of(artifact: Placed) -> Facts:
     # Each name's first pair, as `artifact.field(name)` finds it: one pass over the fields, not one per name.
+    pairs = list(artifact.fields())
     fields: dict[str, Node] = {}
-    for key, value in artifact.fields():
+    for key, value in pairs:
         if isinstance(key, ScalarNode) and key.value not in fields:
             fields[key.value] = value
     type_found = _string_field(fields.get("type"))
@@ -305,7 +310,7 @@ def _facts_of(artifact: Placed) -> Facts:
     virtual = _virtual(fields.get("virtual"))
     return Facts(
         name,
-        tuple(local_problems(artifact)),
+        tuple(local_problems(artifact, pairs)),
         labels,
         type_value,
         type_found[0] if type_found else None,
