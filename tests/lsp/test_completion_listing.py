@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Optional, cast
 
-from gto_lsp.lsp.features.completion import _tracked
+from gto_lsp.lsp.features.completion import tracked_lists
 from gto_lsp.lsp.session.paths import Tracked
 from lsp.conftest import Repo, Start
 from lsp.test_completion_tracked_index import reference_folders, reference_index
@@ -111,7 +111,7 @@ def lists(name: str) -> Tracked:
 
 async def asked(repo: SlowRepo, server: Server) -> Optional[Tracked]:
     view = SimpleNamespace(root=Path("/repo"), path=Path("/repo/artifacts.yaml"), repo=repo)
-    return await _tracked(cast(Any, server), cast(Any, view))
+    return await tracked_lists(cast(Any, server), cast(Any, view))
 
 
 async def test_its_own_listing_answers_when_first() -> None:

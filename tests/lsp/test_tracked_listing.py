@@ -1,4 +1,5 @@
-"""One listing of a repository's files at a time: the open and a first path completion ask together."""
+"""One listing of a repository's files at a time: the one git's first use starts (`load_facts`), the open's and a
+first path completion's all join it; each repository has its own."""
 
 from __future__ import annotations
 
@@ -8,72 +9,89 @@ from typing import Any, Optional
 
 import pytest
 
+from gto_lsp.core.repo.reader import RepoFacts
 from gto_lsp.lsp.session.paths import Tracked
 from gto_lsp.lsp.session.repos import RepoState
 from helpers.git import git, make_repo
 
 
-def test_two_callers_share_one_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "repo"
-    (root / "models").mkdir(parents=True)
-    (root / "models" / "a.pkl").write_text("x\n")
+def committed_repo(root: Path, files: dict[str, str], untracked: dict[str, str]) -> Path:
+    for name, text in {**files, **untracked}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
     make_repo(root)
-    git(root, "add", "-A")
+    git(root, "add", *files)
     git(root, "commit", "-q", "-m", "files")
-    (root / "notes.txt").write_text("untracked\n")
-    state = RepoState(root)
-    facts = state.load_facts()
-    assert facts is not None
+    return root
+
+
+def models_repo(tmp_path: Path) -> Path:
+    return committed_repo(tmp_path / "repo", {"models/a.pkl": "x\n"}, {"notes.txt": "untracked\n"})
+
+
+def test_the_listing_load_facts_starts_is_shared_by_every_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = models_repo(tmp_path)
     listed = threading.Event()
     release = threading.Event()
     calls: list[str] = []
-    real = facts.tracked_files
+    real = RepoFacts.tracked_files
 
-    def slow_tracked_files() -> list[str]:
+    def slow_tracked_files(self: RepoFacts) -> list[str]:
         calls.append("tracked")
         listed.set()
         assert release.wait(30)
-        return real()
+        return real(self)
 
-    monkeypatch.setattr(facts, "tracked_files", slow_tracked_files)
+    # Patched before git is known usable: the listing load_facts starts in its thread is the slow one.
+    monkeypatch.setattr(RepoFacts, "tracked_files", slow_tracked_files)
+    state = RepoState(root)
+    assert state.load_facts() is not None
+    assert listed.wait(30)
     results: list[Optional[Tracked]] = []
 
     def ask() -> None:
         results.append(state.tracked())
 
-    first = threading.Thread(target=ask)
-    first.start()
-    assert listed.wait(30)
-    second = threading.Thread(target=ask)
-    second.start()
-    second.join(0.2)  # it waits for the first listing
-    assert second.is_alive()
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    for asker in askers:
+        asker.start()
+    askers[1].join(0.2)  # they wait for the early listing
+    assert askers[0].is_alive() and askers[1].is_alive() and state.tracked_ready() is None
     release.set()
-    first.join(30)
-    second.join(30)
+    for asker in askers:
+        asker.join(30)
     assert calls == ["tracked"]
     assert len(results) == 2 and results[0] is results[1] and results[0] is not None
+    assert state.tracked_ready() is results[0]
     listing: Any = results[0]
     assert listing.files == ["models/a.pkl"] and listing.untracked == ["notes.txt"]
 
 
-def test_a_failed_listing_answers_none_and_the_next_call_lists_again(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    root.mkdir()
-    make_repo(root)
-    (root / "a.txt").write_text("x\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "a")
-    state = RepoState(root)
-    facts = state.load_facts()
-    assert facts is not None
-    original = facts.untracked_files
+def test_each_repository_gets_its_own_early_listing(tmp_path: Path) -> None:
+    first = models_repo(tmp_path / "one")
+    second = committed_repo(tmp_path / "two", {"b.txt": "b\n"}, {})
+    states = [RepoState(first), RepoState(second)]
+    for state in states:
+        assert state.load_facts() is not None
+    listings = [state.tracked() for state in states]
+    assert [listing.files if listing else None for listing in listings] == [["models/a.pkl"], ["b.txt"]]
+    assert [state.tracked_ready() for state in states] == listings
 
-    def broken() -> list[str]:
+
+def test_a_failed_listing_answers_none_and_the_next_call_lists_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = committed_repo(tmp_path / "repo", {"a.txt": "x\n"}, {})
+
+    def broken(self: RepoFacts) -> list[str]:
         raise OSError("git is gone")
 
-    facts.untracked_files = broken  # type: ignore[method-assign]
-    assert state.tracked() is None
-    facts.untracked_files = original  # type: ignore[method-assign]
+    with monkeypatch.context() as patched:
+        patched.setattr(RepoFacts, "untracked_files", broken)
+        state = RepoState(root)
+        assert state.load_facts() is not None  # its early listing fails too: nothing is kept
+        assert state.tracked() is None and state.tracked_ready() is None
     listing = state.tracked()
     assert listing is not None and listing.files == ["a.txt"]

@@ -169,13 +169,20 @@ def literal_pathspec(rel: str) -> str:
 
 
 def z_list(out: bytes) -> list[str]:
-    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    parts = out.decode("utf-8", "surrogateescape").split("\0")
+    if parts and not parts[-1]:
+        parts.pop()  # the terminator of the last path
+    return [p for p in parts if p] if "" in parts else parts  # C-speed test: no copy when git gave no empty name
 
 
 def sorted_unique(paths: list[str]) -> list[str]:
-    """`sorted(set(paths))`. git lists paths sorted by their bytes, which is this order for UTF-8 names: then
-    dropping the repeats costs one C-speed pass (100,000 paths: ~12 ms, not the sort's 80-130 ms); names that are
-    not UTF-8 can change the order, and are sorted."""
+    """`sorted(set(paths))`. git lists paths sorted by their bytes, which is this order for UTF-8 names: strictly
+    increasing is the usual case and one C-speed pass (100,000 paths: ~5 ms, where dropping repeats by a dict took
+    ~15 ms and the sort 80-130 ms); a conflicted path repeats (dropped in one pass), and names that are not UTF-8
+    can change the order (sorted)."""
+    following = itertools.islice(paths, 1, None)
+    if all(map(operator.lt, paths, following)):
+        return list(paths)
     if all(map(operator.le, paths, itertools.islice(paths, 1, None))):
         return list(dict.fromkeys(paths))
     return sorted(set(paths))

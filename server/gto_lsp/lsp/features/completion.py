@@ -68,7 +68,7 @@ async def _repo_vocabulary(ls: GtoLanguageServer, view: View, fmt: Format) -> tu
     root = view.root
     if root is None:
         return sorted(found_types), sorted(found_labels)
-    tracked = await _tracked(ls, view)
+    tracked = await tracked_lists(ls, view)
     others = dvc_files(tracked.files + tracked.untracked) if tracked is not None else []
     paths = [root / other for other in others]
     index = view.repo.index_path
@@ -101,7 +101,7 @@ async def _git_usable(ls: GtoLanguageServer, view: View) -> bool:
     return view.root is not None and await ls.facts(view.repo, await ls.settings_for(view.path)) is not None
 
 
-async def _tracked(ls: GtoLanguageServer, view: View) -> Optional[Tracked]:
+async def tracked_lists(ls: GtoLanguageServer, view: View) -> Optional[Tracked]:
     """The repository's file lists, when git may be asked. A listing the open already started is joined, not run
     again beside it (`RepoState.tracked` lists once at a time)."""
     if not await _git_usable(ls, view):
@@ -277,7 +277,7 @@ async def _path_items(
     if query is None:
         return [], False
     entries: list[tuple[str, bool, bool]]
-    tracked = await _tracked(ls, view)
+    tracked = await tracked_lists(ls, view)
     notes: dict[str, str] = {}
     if tracked is not None and fmt.stage_outputs is None:
         matching = _tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
