@@ -30,7 +30,7 @@ def git_lists(repo: Repo) -> Tracked:
 def expected_labels(lists: Tracked, typed: str) -> list[str]:
     folder, _, tail = typed.rpartition("/")
     found = reference_index(lists).get(folder)
-    entries = found.entries if found is not None else []
+    entries = found.entries() if found is not None else []
     out = []
     for path, is_folder, _tracked_by_git in entries:
         name = path.rpartition("/")[2]

@@ -43,7 +43,8 @@ def reference_index(tracked: Tracked) -> dict[str, Folder]:
                     seen.add(entry[0])
                     entries.append(entry)
             bounds.append((start, len(entries)))
-        built[parent] = Folder(entries, [entry[0].rsplit("/", 1)[-1] for entry in entries], tuple(bounds))
+        built[parent] = Folder([entry[0] for entry in entries], tuple(bounds))
+        assert built[parent].entries() == entries
     return built
 
 
@@ -84,6 +85,25 @@ def test_every_folder_built_when_asked_equals_the_one_pass_index() -> None:
         for parent in asked:
             assert tracked.folder(parent) == expected.get(parent), (parent, tracked.files, tracked.untracked)
         assert tracked.folder("") == expected.get("")  # asked again: the cached one
+
+
+def test_starting_with_equals_a_filter_of_the_entries() -> None:
+    """What path completion takes from a folder: the entries whose base name starts with the typed text, in
+    order, at most `limit`, on random listings and typed starts (around "/", ".", "0", case, non-ASCII)."""
+    rng = random.Random(5)
+    for _ in range(800):
+        tracked = random_tracked(rng)
+        for parent, folder in reference_index(tracked).items():
+            built = tracked.folder(parent)
+            assert built is not None
+            entries = folder.entries()
+            for typed in ["", *PIECES, *(random_path(rng)[: rng.randint(0, 3)] for _ in range(3))]:
+                prefix = (parent + "/" if parent else "") + typed
+                kept = [entry for entry in entries if entry[0].rpartition("/")[2].startswith(typed)]
+                if "/" in typed:  # a base name has no "/": nothing starts with it
+                    kept = []
+                for limit in (0, 1, 2, len(entries) + 1):
+                    assert built.starting_with(prefix, limit) == kept[:limit], (parent, typed, limit)
 
 
 def test_index_prepares_the_root_only() -> None:

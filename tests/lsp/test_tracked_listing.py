@@ -95,3 +95,30 @@ def test_a_failed_listing_answers_none_and_the_next_call_lists_again(
         assert state.tracked() is None and state.tracked_ready() is None
     listing = state.tracked()
     assert listing is not None and listing.files == ["a.txt"]
+
+
+def test_callers_at_once_share_one_repo_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = models_repo(tmp_path)
+    made: list[RepoFacts] = []
+    real = RepoFacts.__init__
+    entered = threading.Event()
+    release = threading.Event()
+
+    def slow_init(self: RepoFacts, path: Path) -> None:
+        made.append(self)
+        entered.set()
+        assert release.wait(30)
+        real(self, path)
+
+    monkeypatch.setattr(RepoFacts, "__init__", slow_init)
+    state = RepoState(root)
+    results: list[Optional[RepoFacts]] = []
+    callers = [threading.Thread(target=lambda: results.append(state.load_facts())) for _ in range(3)]
+    callers[0].start()
+    assert entered.wait(30)
+    for caller in callers[1:]:
+        caller.start()
+    release.set()
+    for caller in callers:
+        caller.join(30)
+    assert len(made) == 1 and results == [made[0]] * 3

@@ -10,7 +10,6 @@ entry is half typed and unreadable. Every item carries a textEdit whose range is
 from __future__ import annotations
 
 import asyncio
-import bisect
 import os
 from collections.abc import Collection
 from pathlib import Path
@@ -220,7 +219,7 @@ def _virtual_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionI
 def _tracked_children(tracked: Tracked, folder: str) -> list[tuple[str, bool, bool]]:
     """(path, is_folder, tracked) for the entries directly inside `folder`."""
     found = tracked.folder(folder)
-    return found.entries if found is not None else []
+    return found.entries() if found is not None else []
 
 
 def _tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tuple[str, bool, bool]]:
@@ -229,15 +228,8 @@ def _tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tu
     found = tracked.folder(query.listed)
     if found is None:
         return []
-    tail = query.typed.rsplit("/", 1)[-1]
-    names = found.names
-    out: list[tuple[str, bool, bool]] = []
-    for start, end in found.kinds:
-        at = bisect.bisect_left(names, tail, start, end)
-        while at < end and len(out) < limit and names[at].startswith(tail):
-            out.append(found.entries[at])
-            at += 1
-    return out
+    # every path of the folder starts with "listed/": the typed start of a base name is a start of the whole path
+    return found.starting_with((query.listed + "/" if query.listed else "") + query.typed.rsplit("/", 1)[-1], limit)
 
 
 def _disk_children(root: Path, folder: str) -> list[tuple[str, bool, bool]]:

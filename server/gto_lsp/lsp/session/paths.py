@@ -6,7 +6,7 @@ import bisect
 import os
 from dataclasses import dataclass, field
 from itertools import filterfalse, repeat
-from operator import getitem, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
@@ -33,14 +33,36 @@ def read_text(path: Path) -> Optional[str]:
     return safe_read_text(path)
 
 
-class Folder(NamedTuple):
-    """One folder's entries, (path, is_folder, tracked), each once: tracked folders, tracked files, untracked
-    folders, untracked files, each kind by name; `names` are their base names; `kinds` the (start, end) of each
-    kind, where the names are sorted (so a typed prefix is a bisection, not a scan)."""
+# (is_folder, tracked) of a folder's runs of entries, in their order
+KINDS = ((True, True), (False, True), (True, False), (False, False))
 
-    entries: list[tuple[str, bool, bool]]
-    names: list[str]
+
+class Folder(NamedTuple):
+    """One folder's entries, each once: tracked folders, tracked files, untracked folders, untracked files, each
+    run sorted; `kinds` the (start, end) of each run in `paths`. They share the folder's "parent/", so a typed start
+    of a name is one bisection of a run. (path, is_folder, tracked) tuples are made only for what is answered: a
+    folder of 20,000 files was 20,000 tuples and base names (~16 ms) at its first ask."""
+
+    paths: list[str]
     kinds: tuple[tuple[int, int], ...]
+
+    def starting_with(self, prefix: str, limit: int) -> list[tuple[str, bool, bool]]:
+        """The entries whose path starts with `prefix` (the folder's "parent/" and a typed start of a name), in
+        `entries`' order, at most `limit`: one bisection per run."""
+        paths = self.paths
+        out: list[tuple[str, bool, bool]] = []
+        for (start, end), (is_folder, tracked) in zip(self.kinds, KINDS):
+            at = bisect.bisect_left(paths, prefix, start, end)
+            while at < end and len(out) < limit and paths[at].startswith(prefix):
+                out.append((paths[at], is_folder, tracked))
+                at += 1
+        return out
+
+    def entries(self) -> list[tuple[str, bool, bool]]:
+        out: list[tuple[str, bool, bool]] = []
+        for (start, end), (is_folder, tracked) in zip(self.kinds, KINDS):
+            out.extend(zip(self.paths[start:end], repeat(is_folder), repeat(tracked)))
+        return out
 
 
 @dataclass
@@ -66,28 +88,21 @@ class Tracked:
         found = self.children.get(parent)
         if found is None:
             found = self.children[parent] = self._build(parent)
-        return found if found.entries else None
+        return found if found.paths else None
 
     def _build(self, parent: str) -> Folder:
-        entries: list[tuple[str, bool, bool]] = []
+        paths: list[str] = []
         seen: set[str] = set()
         bounds = []
-        kinds = (
-            (self.folders, True, True),
-            (self.files, False, True),
-            (self.untracked_folders, True, False),
-            (self.untracked, False, False),
-        )
-        for names, is_folder, is_tracked in kinds:
+        for names in (self.folders, self.files, self.untracked_folders, self.untracked):
             children = direct_children(names, parent)
             # a folder both tracked and untracked is listed once, as tracked
             fresh = list(filterfalse(seen.__contains__, children)) if seen else children
             seen.update(fresh)
-            start = len(entries)
-            entries.extend(zip(fresh, repeat(is_folder), repeat(is_tracked)))
-            bounds.append((start, len(entries)))
-        base = slice(len(parent) + 1 if parent else 0, None)  # a direct child's name follows "parent/"
-        return Folder(entries, list(map(getitem, map(itemgetter(0), entries), repeat(base))), tuple(bounds))
+            start = len(paths)
+            paths.extend(fresh)
+            bounds.append((start, len(paths)))
+        return Folder(paths, tuple(bounds))
 
 
 def direct_children(names: list[str], parent: str) -> list[str]:

@@ -66,6 +66,7 @@ class RepoState:
         self.view = RepoView(root)
         self._facts: Optional[RepoFacts] = None
         self._facts_failed = False
+        self._loading = threading.Lock()
         self._head_sha: Optional[str] = None
         self._head: Optional[HeadAnswers] = None
         # The HeadAnswers that answered each parsed block's path: kept here, not on the parse (a value that carries
@@ -132,6 +133,12 @@ class RepoState:
 
     def load_facts(self) -> Optional[RepoFacts]:
         """RepoFacts for this repository (blocking: call in a thread); None when git cannot read it."""
+        if self._facts is None and not self._facts_failed and self.root is not None:
+            with self._loading:  # the open's check, its warm-up and others ask at once: one RepoFacts, not three
+                return self._load_facts()
+        return self._facts
+
+    def _load_facts(self) -> Optional[RepoFacts]:
         if self._facts is None and not self._facts_failed and self.root is not None:
             try:
                 from gto_lsp.core.repo.reader import RepoFacts
