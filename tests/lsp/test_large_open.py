@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Callable
 
+from lsprotocol import types
+
 from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP
 from lsp.conftest import Repo, Start, codes, uri
 
@@ -50,3 +52,37 @@ async def test_hover_finds_each_entry_of_a_large_document(start: Start, make_rep
         assert path is not None and path.range is not None and path.range.start.line == 3 * number + 2, number
         assert "**path**" in str(path.contents), number
     assert await asyncio.wait_for(editor.hover(doc, 3 * 6_000 + 5, 0), HANG) is None  # past the end
+
+
+async def test_code_lens_requests_at_once_share_one_run_and_follow_edits(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo()
+    repo.tag("model-00003@v1.0.0", "Registering artifact model-00003 version v1.0.0")
+    editor = await start([repo.root], {"clientCommands": ["gto.register"]})
+    doc = editor.open(repo.index, entries(6_000))
+    await editor.diagnostics(doc.uri, version=1, timeout=HANG)
+    ident = types.TextDocumentIdentifier(uri=doc.uri)
+
+    async def lenses() -> list[tuple[int, str, str]]:
+        found = await editor.client.text_document_code_lens_async(types.CodeLensParams(text_document=ident))
+        return [
+            (lens.range.start.line, lens.command.title, str(lens.command.arguments))
+            for lens in found or []
+            if lens.command is not None
+        ]
+
+    for version in range(2):
+        if version:  # a new parse: the names move down a line and one is renamed
+            editor.type(doc, 0, 0, "# a comment\n")
+            editor.type(doc, 1 + 3 * 5, 0, "renamed-")
+        asked = await asyncio.wait_for(asyncio.gather(*(lenses() for _ in range(6))), HANG)
+        assert all(answer == asked[0] for answer in asked)
+        assert asked[0] == await asyncio.wait_for(lenses(), HANG)
+        shift = version
+        states = {line: title for line, title, arguments in asked[0] if "Register" not in title}
+        assert states[shift + 3 * 3] == "v1.0.0" and states[shift + 0] == "not registered"
+        named = {line: arguments for line, _, arguments in asked[0]}
+        expected = "renamed-model-00005" if version else "model-00005"
+        assert f"'name': '{expected}'" in named[shift + 3 * 5]
+        assert "first 500 of the 6,000 artifacts" in asked[0][-1][1]
