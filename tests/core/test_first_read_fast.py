@@ -1,14 +1,12 @@
 """The shortcuts of a first read and check equal the slow paths they skip, on random and hostile entries: the
 composer's loader (CParser's own __init__, tags by a dict) gives the nodes PyYAML's full loader gives;
 duplicate_keys' test for plain fields reports what its walk reports; an entry's string fields without a rule are
-accepted as _field_value accepts them; RepoView's folder listings answer as one lstat per folder does."""
+accepted as _field_value accepts them."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
-from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -20,9 +18,6 @@ from gto_lsp.core.fields import ValueRule
 from gto_lsp.core.formats.gto import fields as gto_fields
 from gto_lsp.core.formats.gto import rules_entry
 from gto_lsp.core.formats.gto.document import parse
-from gto_lsp.core.paths import exists_inside
-from gto_lsp.core.repo import fs
-from gto_lsp.core.repo.fs import ExistsCache, RepoView
 from gto_lsp.core.yaml import nodes, rules
 from gto_lsp.core.yaml.nodes import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, compose
 
@@ -205,61 +200,3 @@ def test_string_fields_without_a_rule_as_field_value_reads_them(monkeypatch: pyt
     slow = [[_problems(list(rules_entry.local_problems(a))) for a in parse(text).artifacts] for text in texts]
     assert slow == fast
     assert any(any(found) for found in fast)
-
-
-def _siblings(base: Path) -> tuple[Path, list[str]]:
-    """A folder of many folders (some links in, out and dangling, some files): the listing's case."""
-    root, outside = base / "repo", base / "outside"
-    (outside / "o").mkdir(parents=True)
-    (outside / "o" / "f.pkl").write_text("x")
-    many = root / "many"
-    many.mkdir(parents=True)
-    paths = []
-    for i in range(150):
-        kind = i % 6
-        name = f"d{i}"
-        if kind in (0, 1, 2):
-            (many / name).mkdir()
-            (many / name / "f.pkl").write_text("x")
-        elif kind == 3:
-            os.symlink(outside / "o", many / name)  # out
-        elif kind == 4:
-            os.symlink(f"d{i - 4}", many / name)  # in
-        else:
-            (many / name).write_text("a file, not a folder")
-        paths += [f"many/{name}/f.pkl", f"many/{name}", f"many/{name}/missing", f"many/{name}/f.pkl/x"]
-    os.symlink("missing", many / "dangling")
-    paths += ["many/dangling/f.pkl", "many/nothing/f.pkl"]
-    for i in range(150):  # top-level folders too: the root is listed
-        (root / f"t{i}").mkdir()
-        (root / f"t{i}" / "f.pkl").write_text("x")
-        paths.append(f"t{i}/f.pkl")
-    return root, paths
-
-
-@pytest.mark.parametrize("list_from, per_lookup", [(32, 16), (2, 1), (1, 1000)])
-def test_folder_listings_answer_as_lstat(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, list_from: int, per_lookup: int
-) -> None:
-    """Partial listings (1 entry per look-up), early ones and the real thresholds; before and after the links
-    change (the cache cleared, as file events do)."""
-    monkeypatch.setattr(fs, "_LIST_FROM", list_from)
-    monkeypatch.setattr(fs, "_LIST_PER_LOOKUP", per_lookup)
-    root, paths = _siblings(tmp_path)
-    rng = random.Random(list_from)
-    cache = ExistsCache()
-    for changed in (False, True):
-        for view in (RepoView(root=root, exists_cache=cache), RepoView(root=root)):
-            order = paths[:]
-            rng.shuffle(order)
-            real_root = os.path.realpath(root)
-            assert [view.exists(p) for p in order] == [exists_inside(root, p, real_root) for p in order]
-        if changed:
-            break
-        for i in range(0, 150, 6):  # folders become links out, links become folders
-            os.rename(root / "many" / f"d{i}", tmp_path / f"moved{i}")
-            os.symlink(tmp_path / "outside" / "o", root / "many" / f"d{i}")
-            os.unlink(root / "many" / f"d{i + 3}")
-            (root / "many" / f"d{i + 3}").mkdir()
-            (root / "many" / f"d{i + 3}" / "f.pkl").write_text("x")
-        cache.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -34,11 +33,6 @@ class ExistsCache(dict):  # type: ignore[type-arg]
 
 _MAX_NAMES = 64  # deeper paths take os.path.realpath: the folder cache holds every prefix of a path
 _MAX_FOLDERS = 200_000
-# Sibling folders looked up one lstat each: at 32, 64, 128... look-ups under one parent, the parent is listed once
-# (one scandir answers for every folder in it), reading at most 16 entries per look-up so far: a huge folder of
-# which few are named costs about one more lstat per look-up, never a full read.
-_LIST_FROM = 32
-_LIST_PER_LOOKUP = 16
 
 
 @dataclass
@@ -58,7 +52,6 @@ class RepoView:
     _texts: dict[str, Optional[str]] = field(default_factory=dict, repr=False)
     _texts_generation: Any = field(default=None, repr=False)
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # when exists_cache has none
-    _lookups: dict[str, int] = field(default_factory=dict, repr=False)  # lstat'd folders per parent folder
 
     def invalidate(self) -> None:
         self.exists_cache.clear()
@@ -106,9 +99,7 @@ class RepoView:
         folders: dict[str, str] = getattr(self.exists_cache, "folders", self._folders)
         if len(folders) > _MAX_FOLDERS:
             folders.clear()
-        if len(self._lookups) > _MAX_FOLDERS:
-            self._lookups.clear()
-        parent = _folder_real(root, real_root, names, len(names) - 1, folders, self._lookups)
+        parent = _folder_real(root, real_root, names, len(names) - 1, folders)
         if parent is None:
             return exists_inside(root, path, real_root)
         return within(_under(parent, names[-1]), real_root)
@@ -145,9 +136,7 @@ def _under(folder: str, name: str) -> str:
     return folder + name if folder.endswith("/") or not folder else folder + "/" + name
 
 
-def _folder_real(
-    root: Path, real_root: str, names: list[str], count: int, folders: dict[str, str], lookups: dict[str, int]
-) -> Optional[str]:
+def _folder_real(root: Path, real_root: str, names: list[str], count: int, folders: dict[str, str]) -> Optional[str]:
     """The real path of the folder made of the first `count` names (the root for none), cached in `folders`;
     None when the disk does not answer (then the caller asks realpath)."""
     if count == 0:
@@ -156,16 +145,9 @@ def _folder_real(
     found = folders.get(folder)
     if found is not None:
         return found
-    parent = _folder_real(root, real_root, names, count - 1, folders, lookups)
+    parent = _folder_real(root, real_root, names, count - 1, folders)
     if parent is None:
         return None
-    above = "/".join(names[: count - 1])
-    seen = lookups[above] = lookups.get(above, 0) + 1
-    if seen >= _LIST_FROM and seen & (seen - 1) == 0:  # a power of two
-        _list_folders(os.fspath(root), above, parent, folders, seen * _LIST_PER_LOOKUP)
-        found = folders.get(folder)
-        if found is not None:
-            return found
     full = _under(os.fspath(root), folder)
     try:
         mode = os.lstat(full).st_mode
@@ -174,20 +156,6 @@ def _folder_real(
     real = os.path.realpath(full) if stat.S_ISLNK(mode) else _under(parent, names[count - 1])
     folders[folder] = real
     return real
-
-
-def _list_folders(root: str, folder: str, real: str, folders: dict[str, str], most: int) -> None:
-    """Put in `folders` the real path of each folder directly in `folder` (relative to `root`; its real path is
-    `real`) that is not a symlink, reading at most `most` entries: what an lstat of each would say."""
-    key_prefix = folder + "/" if folder else ""
-    real_prefix = _under(real, "")
-    try:
-        with os.scandir(_under(root, folder) if folder else root) as entries:
-            for entry in islice(entries, most):
-                if entry.is_dir(follow_symlinks=False):
-                    folders[key_prefix + entry.name] = real_prefix + entry.name
-    except OSError:
-        return  # the look-ups ask lstat, as before
 
 
 def tracked_by_dvc(resolved: str, repo: RepoView, outputs: set[str] | frozenset[str]) -> bool:
