@@ -32,11 +32,16 @@ def _document(count: int) -> str:
 
 
 def _parsed(document: Document) -> Any:
+    blocks = document.blocks
     return (
         document.kind,
         [(a.name, a.line, a.first_line, a.last_line, a.entry_span, a.block.text) for a in document.artifacts],
         [(p.code, p.severity, p.message, p.span) for p in document.problems],
-        [(offset, line, block.text) for offset, line, block, _ in document.blocks.slots],
+        [
+            (offset, line, block.text)
+            for offset, (line, block, _) in zip(document.blocks.offsets, document.blocks.slots)
+        ],
+        len(blocks.offsets) == len(blocks.slots),
     )
 
 

@@ -12,6 +12,7 @@ import bisect
 import itertools
 import re
 import weakref
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, TypeVar
 
@@ -218,8 +219,8 @@ def node_end(entry: Placed, node: Node) -> Pos:
     return entry.pos(last_content_mark(node))
 
 
-# A block in the document: (offset in the body, line, block, the block placed or None when it failed).
-Slot = tuple[int, int, Block, Optional[Placed]]
+# A block in the document: (line, block, the block placed or None when it failed); its offset is in Blocks.offsets.
+Slot = tuple[int, Block, Optional[Placed]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -233,13 +234,14 @@ class Blocks:
     kind: str  # "mapping", "empty", "not-mapping", "error"
     flow: bool  # top level written in flow style: edits rewrite the whole file
     bom: bool
-    slots: list[Slot]  # every block with its offset and line (empty when composed whole)
+    slots: list[Slot]  # every block with its line (empty when composed whole)
     flagged: Optional[list[int]] = None  # the indices of the slots whose block has a problem (error or extra)
     serial: int = field(default_factory=itertools.count().__next__)  # names this read, uniquely in the process
     # The reads this one was spliced from, nearest first, each as (its serial, entries kept from its start, entries
     # kept from its end: the same blocks, maybe on other lines): what a reader computed per entry of one of them
     # holds for those entries here.
     spliced_from: tuple[tuple[int, int, int], ...] = ()
+    offsets: array[int] = field(default_factory=lambda: array("q"))  # of each slot's block in the body (no BOM)
 
     @property
     def text(self) -> str:

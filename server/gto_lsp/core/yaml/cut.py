@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter
 from typing import Optional
@@ -86,7 +87,7 @@ def parse_blocks(text: str, previous: Optional[Blocks] = None) -> Blocks:
         if previous is not None and previous.slots and previous.bom == bom:
             found = _parse_splice(text, body, bom, line_ending, previous)
         if found is None:
-            cache = {slot[2].text: slot[2] for slot in previous.slots} if previous is not None else {}
+            cache = {slot[1].text: slot[1] for slot in previous.slots} if previous is not None else {}
             found = _cut_all(text, body, bom, line_ending, cache)
         if found is None:
             found = _parse_whole(text, body, bom, line_ending, line_starts_of(text))
@@ -131,17 +132,17 @@ def _place(
         if block.error is not None:
             if "undefined alias" in block.error.message:
                 return None
-            slots.append((bounds[index], line, block, None))
+            slots.append((line, block, None))
         else:
-            slots.append((bounds[index], line, block, Placed(block, line, shift)))
+            slots.append((line, block, Placed(block, line, shift)))
     return slots
 
 
-_OFFSET, _LINE, _BLOCK, _PLACED = (itemgetter(i) for i in range(4))
+_BLOCK, _PLACED = itemgetter(1), itemgetter(2)
 _ERROR, _EXTRA = attrgetter("error"), attrgetter("extra")
 
 
-def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot]) -> Blocks:
+def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot], offsets: array[int]) -> Blocks:
     # Python runs only for the blocks with problems (compress); the passes over every slot are O(entries): an
     # edit takes _assemble_splice instead.
     entries: list[Placed] = list(filter(None, map(_PLACED, slots)))  # a Placed is always true
@@ -150,18 +151,20 @@ def _assemble(text: str, bom: bool, line_ending: str, slots: list[Slot]) -> Bloc
         {*compress(range(len(slots)), map(_ERROR, blocks)), *compress(range(len(slots)), map(_EXTRA, blocks))}
     )
     problems = _problems_of(slots, flagged, 1 if bom else 0)
-    return Blocks(Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots, flagged)
+    return Blocks(
+        Lines(text, line_ending), entries, problems, None, "mapping", False, bom, slots, flagged, offsets=offsets
+    )
 
 
 def _problems_of(slots: list[Slot], flagged: list[int], shift: int) -> list[Problem]:
     """The flagged slots' problems, absolute: every error in slot order, then every extra problem."""
     problems = []
     for index in flagged:
-        _, line, block, _ = slots[index]
+        line, block, _ = slots[index]
         if block.error is not None:
             problems.append(block.error.shifted(line, shift))
     for index in flagged:
-        _, line, block, _ = slots[index]
+        line, block, _ = slots[index]
         problems.extend(problem.shifted(line, shift) for problem in block.extra)
     return problems
 
@@ -175,32 +178,34 @@ def _assemble_splice(
     line_ending: str,
     previous: Blocks,
     span: tuple[int, int],
-    middle: list[Slot],
-    tail: list[Slot],
+    middle_part: tuple[list[Slot], list[int]],
+    tail_part: tuple[list[Slot], array[int]],
     lines_moved: bool,
 ) -> Blocks:
     """`_assemble` of previous.slots[:first] + middle + tail, where tail replaces previous.slots[last:] (the same
     blocks; when `lines_moved`, newly placed): work for the blocks with problems and the changed ones, not a pass
     over every entry."""
     first, last = span
+    (middle, middle_offsets), (tail, tail_offsets) = middle_part, tail_part
+    offsets = previous.offsets[:first] + array("q", middle_offsets) + tail_offsets
     old_flagged = previous.flagged
     if old_flagged is None:
-        return _assemble(text, bom, line_ending, [*previous.slots[:first], *middle, *tail])
+        return _assemble(text, bom, line_ending, [*previous.slots[:first], *middle, *tail], offsets)
     old_slots = previous.slots
     low, high = bisect.bisect_left(old_flagged, first), bisect.bisect_left(old_flagged, last)
     moved = len(middle) - (last - first)
     flagged = [
         *old_flagged[:low],
-        *(first + k for k, slot in enumerate(middle) if slot[2].error is not None or slot[2].extra),
+        *(first + k for k, slot in enumerate(middle) if slot[1].error is not None or slot[1].extra),
         *(index + moved for index in old_flagged[high:]),
     ]
     # an entry's index is its slot's less the failed slots before it (a failed block is not an entry)
-    failed_before_first = sum(1 for index in old_flagged[:low] if old_slots[index][3] is None)
-    failed_before_last = failed_before_first + sum(1 for index in old_flagged[low:high] if old_slots[index][3] is None)
-    middle_entries = [slot[3] for slot in middle if slot[3] is not None]
+    failed_before_first = sum(1 for index in old_flagged[:low] if old_slots[index][2] is None)
+    failed_before_last = failed_before_first + sum(1 for index in old_flagged[low:high] if old_slots[index][2] is None)
+    middle_entries = [slot[2] for slot in middle if slot[2] is not None]
     old_entries = previous.entries
     if lines_moved:
-        tail_entries = [slot[3] for slot in tail if slot[3] is not None]
+        tail_entries = [slot[2] for slot in tail if slot[2] is not None]
     else:
         tail_entries = old_entries[last - failed_before_last :]  # the same Placed objects
     entries = [*old_entries[: first - failed_before_first], *middle_entries, *tail_entries]
@@ -225,6 +230,7 @@ def _assemble_splice(
         slots,
         flagged,
         spliced_from=spliced_from,
+        offsets=offsets,
     )
 
 
@@ -246,7 +252,7 @@ def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str,
     slots = _place(body, offsets, len(body), first_line, 1 if bom else 0, cache, plain)
     if slots is None:
         return None
-    return _assemble(text, bom, line_ending, slots)
+    return _assemble(text, bom, line_ending, slots, array("q", offsets))
 
 
 _CHUNK = 1 << 14
@@ -287,21 +293,6 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return low
 
 
-class _Offsets:
-    """The slots' offsets as a sequence bisect can search (bisect's `key=` needs Python 3.10)."""
-
-    __slots__ = ("slots",)
-
-    def __init__(self, slots: list[Slot]) -> None:
-        self.slots = slots
-
-    def __len__(self) -> int:
-        return len(self.slots)
-
-    def __getitem__(self, index: int) -> int:
-        return self.slots[index][0]
-
-
 def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: Blocks) -> Optional[Blocks]:
     """Re-parse only the blocks around the changed span; blocks after it move by the change in line count."""
     old_body = previous.text[1:] if previous.bom else previous.text
@@ -309,41 +300,45 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: B
         return None
     prefix = _common_prefix(old_body, body)
     if prefix == len(old_body) == len(body):
-        return _assemble(text, bom, line_ending, previous.slots)
+        return _assemble(text, bom, line_ending, previous.slots, previous.offsets)
     suffix = _common_suffix(old_body, body, min(len(old_body), len(body)) - prefix)
     old_slots = previous.slots
     # The region: from the block before the one holding the first changed character (an edit at a block's
     # first character can merge it into the previous one) to the block after the last changed character.
-    offsets = _Offsets(old_slots)  # bisected in place: no list of every offset per edit
+    offsets = previous.offsets  # bisected in place: no list of every offset per edit
     first = max(0, bisect.bisect_left(offsets, prefix) - 1)
     changed_end = len(old_body) - suffix
     last = bisect.bisect_right(offsets, changed_end)  # first block wholly after the change
-    if first == 0 and old_slots[0][0] > 0 and prefix <= old_slots[0][0]:
+    if first == 0 and offsets[0] > 0 and prefix <= offsets[0]:
         return None  # the preamble changed: check it with a full split
     delta = len(body) - len(old_body)
-    region_start = old_slots[first][0]
-    old_region_end = old_slots[last][0] if last < len(old_slots) else len(old_body)
+    region_start = offsets[first]
+    old_region_end = offsets[last] if last < len(old_slots) else len(old_body)
     region_end = old_region_end + delta
     new_offsets = _split(body, region_start, region_end)
     if new_offsets is None or (new_offsets and new_offsets[0] != region_start) or (not new_offsets and first == 0):
         return None
-    cache = {slot[2].text: slot[2] for slot in old_slots[first:last]}
+    cache = {slot[1].text: slot[1] for slot in old_slots[first:last]}
     shift = 1 if bom else 0
-    middle = _place(body, new_offsets, region_end, old_slots[first][1], shift, cache) if new_offsets else []
+    middle = _place(body, new_offsets, region_end, old_slots[first][0], shift, cache) if new_offsets else []
     if middle is None:
         return None
     line_delta = body.count("\n", region_start, region_end) - old_body.count("\n", region_start, old_region_end)
+    # The blocks after the region keep their slots when only offsets move (the offsets are a flat array, shifted
+    # in C: no object per block, so an edit leaves the collector nothing to walk); moved lines place them anew.
     tail: list[Slot] = old_slots[last:]
-    if line_delta == 0 and delta != 0:  # the same lines: only offsets move (zip and map run in C)
-        after = old_slots[last:]
-        moved_offsets = map(add, map(_OFFSET, after), repeat(delta))
-        tail = list(zip(moved_offsets, map(_LINE, after), map(_BLOCK, after), map(_PLACED, after)))
-    elif line_delta != 0:
-        tail = []
-        for offset, line, block, entry in old_slots[last:]:
-            moved = Placed(block, line + line_delta, shift) if entry is not None else None
-            tail.append((offset + delta, line + line_delta, block, moved))
-    return _assemble_splice(text, bom, line_ending, previous, (first, last), middle, tail, line_delta != 0)
+    tail_offsets = offsets[last:]
+    if delta != 0:
+        tail_offsets = array("q", map(add, tail_offsets, repeat(delta)))
+    if line_delta != 0:
+        tail = [
+            (line + line_delta, block, Placed(block, line + line_delta, shift) if entry is not None else None)
+            for line, block, entry in tail
+        ]
+    spans = (first, last)
+    return _assemble_splice(
+        text, bom, line_ending, previous, spans, (middle, new_offsets), (tail, tail_offsets), line_delta != 0
+    )
 
 
 def parse_whole(text: str) -> Blocks:
