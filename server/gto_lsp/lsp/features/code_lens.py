@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -21,7 +20,7 @@ from lsprotocol import types
 from gto_lsp.core.formats import Format
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.problems import Span
-from gto_lsp.core.yaml.blocks import Block
+from gto_lsp.core.yaml.blocks import BlockCache
 from gto_lsp.core.yaml.nodes import MappingNode
 from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP, View
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -46,7 +45,7 @@ MAX_LENSED = 500
 
 # Per parsed block (kept by an edit that leaves its entry alone): its name when a string, and whether GTO reads it
 # as an artifact. The feature's cache, not the parse's.
-_READ_AS: weakref.WeakKeyDictionary[Block, tuple[Optional[str], bool]] = weakref.WeakKeyDictionary()
+_READ_AS: BlockCache[tuple[Optional[str], bool]] = BlockCache()
 
 
 def state_text(name: str, entry: Optional[ArtifactRegistry], stage_order: Optional[tuple[str, ...]] = None) -> str:
@@ -73,8 +72,10 @@ def _lensed(view: View, fmt: Format) -> tuple[list[tuple[str, Span]], int, Optio
     entries = fmt.entries(view.parsed)
     count: dict[str, int] = {}
     named: list[tuple[str, bool, Any]] = []
+    read_as = _READ_AS
     for entry in entries:
-        name, readable = _read_as(entry)
+        found = read_as.get(id(entry.block))  # (a plain dict's look-up: this loop runs over every entry)
+        name, readable = found if found is not None else _read_as(entry)
         if name is not None:
             count[name] = count.get(name, 0) + 1
             named.append((name, readable, entry))
@@ -94,12 +95,9 @@ def _lensed(view: View, fmt: Format) -> tuple[list[tuple[str, Span]], int, Optio
 
 def _read_as(entry: Any) -> tuple[Optional[str], bool]:
     """(its name when a string, whether GTO reads the entry as an artifact), remembered for its parsed block."""
-    found = _READ_AS.get(entry.block)
-    if found is None:
-        name = str(entry.name) if entry.block.key is not None and entry.name_is_string else None
-        readable = name is not None and is_valid_name(name) and isinstance(entry.block.value, MappingNode)
-        found = _READ_AS[entry.block] = (name, readable)
-    return found
+    name = str(entry.name) if entry.block.key is not None and entry.name_is_string else None
+    readable = name is not None and is_valid_name(name) and isinstance(entry.block.value, MappingNode)
+    return _READ_AS.keep(entry.block, (name, readable))
 
 
 async def _lensed_once(
