@@ -111,7 +111,8 @@ def session(repo: Repo, early: bool, first: bytes) -> tuple[list[dict[str, Any]]
         code = server.process.wait(30)
         got += server.messages(0.5)
     finally:
-        server.close()
+        stderr = server.close()
+    assert "not the server's" not in stderr and "Traceback" not in stderr, stderr  # (transport._compare)
     answers = [m for m in got if "method" not in m]
     published = [m["params"] for m in got if m.get("method") == "textDocument/publishDiagnostics"]
     last = {p["uri"]: p["diagnostics"] for p in published}  # how many times is the debounce's business
