@@ -1,14 +1,17 @@
-"""One listing of a repository's files at a time: the one git's first use starts (`load_facts`), the open's and a
-first path completion's all join it; each repository has its own."""
+"""One listing of a repository's files at a time: the one git's first use starts (`load_facts`, git started before
+GitPython's RepoFacts), the open's and a first path completion's all join it; each repository has its own; it equals
+GitPython's listing, and an index changed while it ran makes the next ask list again."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 
+from gto_lsp.core.repo.git_exe import Started
 from gto_lsp.core.repo.reader import RepoFacts
 from gto_lsp.lsp.session.paths import Tracked
 from gto_lsp.lsp.session.repos import RepoState
@@ -29,26 +32,40 @@ def models_repo(tmp_path: Path) -> Path:
     return committed_repo(tmp_path / "repo", {"models/a.pkl": "x\n"}, {"notes.txt": "untracked\n"})
 
 
+class Gate:
+    """Holds every early git output until `release`: the listing load_facts starts waits there."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reading = threading.Event()
+        self.release = threading.Event()
+        real = Started.output
+
+        def held(started: Started) -> bytes:
+            self.reading.set()
+            assert self.release.wait(30)
+            return real(started)
+
+        monkeypatch.setattr(Started, "output", held)
+
+
+def refuse_gitpython_listing(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    def tracked_files(self: RepoFacts) -> list[str]:
+        calls.append("tracked")
+        return []
+
+    monkeypatch.setattr(RepoFacts, "tracked_files", tracked_files)
+
+
 def test_the_listing_load_facts_starts_is_shared_by_every_caller(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = models_repo(tmp_path)
-    listed = threading.Event()
-    release = threading.Event()
+    gate = Gate(monkeypatch)
     calls: list[str] = []
-    real = RepoFacts.tracked_files
-
-    def slow_tracked_files(self: RepoFacts) -> list[str]:
-        calls.append("tracked")
-        listed.set()
-        assert release.wait(30)
-        return real(self)
-
-    # Patched before git is known usable: the listing load_facts starts in its thread is the slow one.
-    monkeypatch.setattr(RepoFacts, "tracked_files", slow_tracked_files)
+    refuse_gitpython_listing(monkeypatch, calls)  # a second listing would show here
     state = RepoState(root)
     assert state.load_facts() is not None
-    assert listed.wait(30)
+    assert gate.reading.wait(30)
     results: list[Optional[Tracked]] = []
 
     def ask() -> None:
@@ -59,14 +76,48 @@ def test_the_listing_load_facts_starts_is_shared_by_every_caller(
         asker.start()
     askers[1].join(0.2)  # they wait for the early listing
     assert askers[0].is_alive() and askers[1].is_alive() and state.tracked_ready() is None
-    release.set()
+    gate.release.set()
     for asker in askers:
         asker.join(30)
-    assert calls == ["tracked"]
+    assert calls == []
     assert len(results) == 2 and results[0] is results[1] and results[0] is not None
     assert state.tracked_ready() is results[0]
     listing: Any = results[0]
     assert listing.files == ["models/a.pkl"] and listing.untracked == ["notes.txt"]
+
+
+def test_the_early_listing_equals_gitpythons(tmp_path: Path) -> None:
+    files = {"a b/c.txt": "", "ä/ö.txt": "", "x/.hidden": "", "x/y/z": "", ".gitignore": "*.log\nbuild/\n", "d-e": ""}
+    untracked = {"new/f.txt": "", "ä/neu.txt": "", "run.log": "", "build/out": "", "x/u v": ""}
+    root = committed_repo(tmp_path / "repo", files, untracked)
+    (root / "x" / "y" / "z").write_text("changed\n")
+    git(root, "rm", "-q", "--cached", "d-e")
+    state = RepoState(root)
+    facts = state.load_facts()
+    assert facts is not None
+    early = state.tracked()
+    assert early is not None
+    assert early.files == facts.tracked_files() and early.untracked == facts.untracked_files()
+    assert "d-e" in early.untracked and "run.log" not in early.untracked and "x/u v" in early.untracked
+
+
+def test_an_index_changed_during_the_early_listing_is_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = models_repo(tmp_path)
+    gate = Gate(monkeypatch)
+    state = RepoState(root)
+    assert state.load_facts() is not None
+    assert gate.reading.wait(30)
+    (root / "later.txt").write_text("x\n")
+    index = root / ".git" / "index"
+    before = index.stat().st_mtime_ns
+    git(root, "add", "later.txt")
+    os.utime(index, ns=(before + 10**9, before + 10**9))  # a stamp that moved, whatever the clock's grain
+    gate.release.set()
+    listing = state.tracked()
+    assert listing is not None and "later.txt" in listing.files + listing.untracked
+    assert state.tracked() is listing
 
 
 def test_each_repository_gets_its_own_early_listing(tmp_path: Path) -> None:
@@ -85,13 +136,14 @@ def test_a_failed_listing_answers_none_and_the_next_call_lists_again(
 ) -> None:
     root = committed_repo(tmp_path / "repo", {"a.txt": "x\n"}, {})
 
-    def broken(self: RepoFacts) -> list[str]:
+    def broken(self: object) -> Any:
         raise OSError("git is gone")
 
     with monkeypatch.context() as patched:
+        patched.setattr(Started, "output", broken)
         patched.setattr(RepoFacts, "untracked_files", broken)
         state = RepoState(root)
-        assert state.load_facts() is not None  # its early listing fails too: nothing is kept
+        assert state.load_facts() is not None  # its early listing fails: nothing is kept
         assert state.tracked() is None and state.tracked_ready() is None
     listing = state.tracked()
     assert listing is not None and listing.files == ["a.txt"]

@@ -7,7 +7,9 @@ run before any trust check. PATH loses those entries for this process and what i
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
 import sys
 from typing import MutableMapping, Optional
 
@@ -44,3 +46,30 @@ def _which(name: str, folders: list[str]) -> Optional[str]:
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
     return None
+
+
+class Started:
+    """A git command started now and read later, without GitPython: the file listing starts git's walk before
+    GitPython's import (~150 ms) is done. The binary, locale and stdin are GitPython's (`run_git`'s)."""
+
+    def __init__(self, cwd: str | os.PathLike[str], *args: str) -> None:
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
+        self._process = subprocess.Popen(
+            [os.environ.get(ENV) or "git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,  # the server's stdin is the protocol
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},
+            creationflags=flags,
+        )
+
+    def output(self) -> bytes:
+        """What git wrote (whatever its exit status, as `run_git`'s callers read it)."""
+        out, _ = self._process.communicate()
+        return out
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self._process.kill()
+        self._process.wait()

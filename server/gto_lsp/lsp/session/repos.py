@@ -24,6 +24,7 @@ from gto_lsp.lsp.session.paths import Tracked, folders_of, norm, read_text
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo
+    from gto_lsp.core.repo.git_exe import Started
     from gto_lsp.core.repo.reader import RepoFacts
 
 logger = logging.getLogger("gto_lsp")
@@ -135,8 +136,38 @@ class RepoState:
         """RepoFacts for this repository (blocking: call in a thread); None when git cannot read it."""
         if self._facts is None and not self._facts_failed and self.root is not None:
             with self._loading:  # the open's check, its warm-up and others ask at once: one RepoFacts, not three
-                return self._load_facts()
+                if self._facts is None and not self._facts_failed:
+                    self._load_and_list()
         return self._facts
+
+    def _load_and_list(self) -> None:
+        """RepoFacts, and the file listing started before it: git's untracked walk (~150 ms at 100,000 files)
+        runs in its own process while GitPython is imported and the open's check runs, so it lands before the
+        first path completion. Every caller of `tracked` joins it (`_listing` is held until it lands)."""
+        assert self.root is not None
+        from gto_lsp.core.repo.git_exe import Started
+
+        since = self._index_mtime()  # before git reads the index: a change meanwhile makes the listing stale
+        try:
+            started = (
+                Started(self.root, "ls-files", "-z", "--full-name"),
+                Started(self.root, "ls-files", "-z", "--full-name", "--others", "--exclude-standard"),
+            )
+        except OSError as error:  # git cannot start: RepoFacts says why
+            logger.info("git: %s", error)
+            started = None
+        facts_ = self._load_facts()
+        if started is None:
+            return
+        if facts_ is None:
+            for each in started:
+                each.stop()
+            return
+        holding = threading.Event()
+        threading.Thread(
+            target=self._list_early, args=(started, since, holding), name="gto-lsp-listing", daemon=True
+        ).start()
+        holding.wait(30)  # the listing holds `_listing` before anyone can ask for it
 
     def _load_facts(self) -> Optional[RepoFacts]:
         if self._facts is None and not self._facts_failed and self.root is not None:
@@ -149,24 +180,22 @@ class RepoState:
                 except GitError as error:
                     logger.info("git: %s", error.message)
                     self._facts_failed = True
-                else:
-                    self._list_soon()
             except Exception as error:  # git missing, GitPython cannot start it, ...
                 logger.warning("git is not usable for %s: %s", self.root, error)
                 self._facts_failed = True
         return self._facts
 
-    def _list_soon(self) -> None:
-        """Start the file listing now, beside the open's check: git's untracked walk (~150 ms at 100,000 files)
-        runs in its own process, so it lands before the first path completion instead of after the tags. The
-        callers of `tracked` join it through `_listing`."""
-        threading.Thread(target=self._list_early, name="gto-lsp-listing", daemon=True).start()
+    def _list_early(self, started: tuple[Started, Started], since: Any, holding: threading.Event) -> None:
+        from gto_lsp.core.repo.run import sorted_unique, z_list  # GitPython is imported by now
 
-    def _list_early(self) -> None:
-        try:
-            self.tracked()
-        except Exception as error:  # a worker thread's failure only logs: the next caller lists again
-            logger.warning("listing the files of %s failed: %s", self.root, error)
+        with self._listing:
+            holding.set()
+            try:
+                outputs = [each.output() for each in started]
+                self.current_head()
+                self._keep((self._head_sha, since), *(sorted_unique(z_list(out)) for out in outputs))
+            except Exception as error:  # a worker thread's failure only logs: the next caller lists again
+                logger.warning("listing the files of %s failed: %s", self.root, error)
 
     def head_moved(self) -> None:
         self._head = None
@@ -227,12 +256,16 @@ class RepoState:
     def _index_stamp(self) -> Any:
         if self.root is None:
             return None
+        return (self._head_sha, self._index_mtime())
+
+    def _index_mtime(self) -> Any:
+        assert self.root is not None
         git_dir = self.root / ".git"
         try:
             index = os.stat(git_dir / "index").st_mtime_ns if git_dir.is_dir() else int(time.monotonic() // 2)
         except OSError:
             index = None
-        return (self._head_sha, index)
+        return index
 
     def tracked(self) -> Optional[Tracked]:
         """Tracked and untracked files and folders (blocking: call in a thread)."""
@@ -272,6 +305,9 @@ class RepoState:
         if failure:
             logger.warning("git ls-files failed: %s", failure[0])
             return None
+        return self._keep(stamp, files, untracked)
+
+    def _keep(self, stamp: Any, files: list[str], untracked: list[str]) -> Tracked:
         tracked = Tracked(stamp, files, folders_of(files), untracked, folders_of(untracked))
         tracked.index()  # here, in the worker thread: not on the event loop at the first path completion
         freeze_if_large(len(files) + len(untracked))
