@@ -106,6 +106,19 @@ def test_starting_with_equals_a_filter_of_the_entries() -> None:
                     assert built.starting_with(prefix, limit) == kept[:limit], (parent, typed, limit)
 
 
+def test_folders_are_listed_when_first_read() -> None:
+    """The listing keeps no folder lists (`None`): each folder's subfolders come from the files below it, and
+    the whole lists, read by other features, equal folders_of's."""
+    rng = random.Random(11)
+    for _ in range(500):
+        given = random_tracked(rng)
+        lazy = Tracked(None, given.files, None, given.untracked, None)
+        for parent in [*reference_index(given), "", "a", "nowhere"]:
+            assert lazy.folder(parent) == given.folder(parent), parent
+        assert lazy.folders == reference_folders(given.files)
+        assert lazy.untracked_folders == reference_folders(given.untracked)
+
+
 def test_index_prepares_the_root_only() -> None:
     files = ["a/b.txt", "a/c/d.txt", "e.txt"]
     tracked = Tracked(None, files, folders_of(files), [], [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass, field
 from itertools import filterfalse, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -65,17 +64,38 @@ class Folder(NamedTuple):
         return out
 
 
-@dataclass
 class Tracked:
     """The repository's file lists for path completion, cached until HEAD or the index changes. Each list is
-    sorted, so the paths below a folder are one contiguous run of it (found by bisection)."""
+    sorted, so the paths below a folder are one contiguous run of it (found by bisection). The lists of folders
+    are made when first read (`folders_of`: ~30 ms at 100,000 files, off the listing's way); path completion takes
+    a folder's subfolders from the files below it instead."""
 
-    stamp: Any
-    files: list[str]
-    folders: list[str]
-    untracked: list[str]
-    untracked_folders: list[str]
-    children: dict[str, Folder] = field(default_factory=dict)  # the folders asked so far: their entries
+    def __init__(
+        self,
+        stamp: Any,
+        files: list[str],
+        folders: Optional[list[str]],
+        untracked: list[str],
+        untracked_folders: Optional[list[str]],
+    ) -> None:
+        self.stamp = stamp
+        self.files = files
+        self.untracked = untracked
+        self._folders = folders
+        self._untracked_folders = untracked_folders
+        self.children: dict[str, Folder] = {}  # the folders asked so far: their entries
+
+    @property
+    def folders(self) -> list[str]:
+        if self._folders is None:
+            self._folders = folders_of(self.files)
+        return self._folders
+
+    @property
+    def untracked_folders(self) -> list[str]:
+        if self._untracked_folders is None:
+            self._untracked_folders = folders_of(self.untracked)
+        return self._untracked_folders
 
     def index(self) -> dict[str, Folder]:
         """The root's entries, ready before the first completion (the other folders are built when asked)."""
@@ -94,8 +114,12 @@ class Tracked:
         paths: list[str] = []
         seen: set[str] = set()
         bounds = []
-        for names in (self.folders, self.files, self.untracked_folders, self.untracked):
-            children = direct_children(names, parent)
+        below_tracked: list[str] = []
+        below_untracked: list[str] = []
+        files = direct_children(self.files, parent, below_tracked)
+        untracked = direct_children(self.untracked, parent, below_untracked)
+        # the folders with files below them: folders_of's (sorted: "a-b/" files come before "a/" ones)
+        for children in (sorted(below_tracked), files, sorted(below_untracked), untracked):
             # a folder both tracked and untracked is listed once, as tracked
             fresh = list(filterfalse(seen.__contains__, children)) if seen else children
             seen.update(fresh)
@@ -105,10 +129,11 @@ class Tracked:
         return Folder(paths, tuple(bounds))
 
 
-def direct_children(names: list[str], parent: str) -> list[str]:
+def direct_children(names: list[str], parent: str, subfolders: Optional[list[str]] = None) -> list[str]:
     """The paths of the sorted list `names` whose folder is `parent` ("" is the root), in order. A subfolder's
     paths are skipped with one bisection, a run of the folder's own files taken by growing slices checked in C:
-    the steps follow the folder's subfolders, not the paths below them nor its files one by one."""
+    the steps follow the folder's subfolders, not the paths below them nor its files one by one. Each subfolder
+    skipped is added to `subfolders` when given (once: its paths are one run)."""
     prefix = parent + "/" if parent else ""
     size = len(prefix)
     # every path that starts with `prefix` sorts in [prefix, prefix with its last "/" raised to "0")
@@ -119,6 +144,8 @@ def direct_children(names: list[str], parent: str) -> list[str]:
         name = names[at]
         slash = name.find("/", size)
         if slash >= 0:  # below a subfolder: past all of it
+            if subfolders is not None:
+                subfolders.append(name[:slash])
             at = bisect.bisect_left(names, name[:slash] + "0", at + 1, end)
             continue
         stop, step = at + 1, 1

@@ -20,7 +20,7 @@ from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import BlockCache
 from gto_lsp.lsp.session.collector import freeze_if_large
-from gto_lsp.lsp.session.paths import Tracked, folders_of, norm, read_text
+from gto_lsp.lsp.session.paths import Tracked, norm, read_text
 
 if TYPE_CHECKING:
     from gto_lsp.core.registry.state import ArtifactRegistry, HeadInfo
@@ -308,7 +308,7 @@ class RepoState:
         return self._keep(stamp, files, untracked)
 
     def _keep(self, stamp: Any, files: list[str], untracked: list[str]) -> Tracked:
-        tracked = Tracked(stamp, files, folders_of(files), untracked, folders_of(untracked))
+        tracked = Tracked(stamp, files, None, untracked, None)  # folders listed when first read
         tracked.index()  # here, in the worker thread: not on the event loop at the first path completion
         freeze_if_large(len(files) + len(untracked))
         self._tracked = tracked
