@@ -174,3 +174,21 @@ def test_callers_at_once_share_one_repo_facts(tmp_path: Path, monkeypatch: pytes
     for caller in callers:
         caller.join(30)
     assert len(made) == 1 and results == [made[0]] * 3
+
+
+def test_no_repository_no_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    stopped: list[Started] = []
+    real = Started.stop
+
+    def stop(started: Started) -> None:
+        stopped.append(started)
+        real(started)
+
+    monkeypatch.setattr(Started, "stop", stop)
+    state = RepoState(plain)
+    assert state.load_facts() is None
+    assert len(stopped) == 2  # the git runs started before RepoFacts said no are ended, not left behind
+    assert state.load_facts() is None and len(stopped) == 2  # and not started again
+    assert state.tracked() is None
