@@ -9,7 +9,7 @@ from gto_lsp.core.completion import path_matches, path_query
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, group_lines, refs_stamp
 from gto_lsp.core.registry.replay import registry_artifacts as _parse_registry
 from gto_lsp.core.registry.state import HeadInfo
-from gto_lsp.lsp.features.completion import _tracked_children, _tracked_matching
+from gto_lsp.lsp.features.completion import tracked_children, tracked_matching
 from gto_lsp.lsp.session.paths import Tracked, folders_of
 from helpers.git import git, make_repo
 
@@ -114,9 +114,9 @@ def test_path_prefix_index_lists_what_the_scan_did() -> None:
                 parent = name.rsplit("/", 1)[0] if "/" in name else ""
                 if parent == query.listed and name not in [e[0] for e in scan]:
                     scan.append(entry)
-        assert _tracked_children(tracked, query.listed) == scan, typed
-        assert _tracked_matching(tracked, query, 10**6) == [e for e in scan if path_matches(query, e[0])], typed
-        assert _tracked_matching(tracked, query, 2) == [e for e in scan if path_matches(query, e[0])][:2], typed
+        assert tracked_children(tracked, query.listed) == scan, typed
+        assert tracked_matching(tracked, query, 10**6) == [e for e in scan if path_matches(query, e[0])], typed
+        assert tracked_matching(tracked, query, 2) == [e for e in scan if path_matches(query, e[0])][:2], typed
 
 
 def test_saved_states_spare_the_parse_of_a_restarted_server(tmp_path: Path) -> None:

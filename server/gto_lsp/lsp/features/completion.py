@@ -216,15 +216,15 @@ def _virtual_items(view: View, ctx: Context, pos: Pos) -> list[types.CompletionI
     ]
 
 
-def _tracked_children(tracked: Tracked, folder: str) -> list[tuple[str, bool, bool]]:
+def tracked_children(tracked: Tracked, folder: str) -> list[tuple[str, bool, bool]]:
     """(path, is_folder, tracked) for the entries directly inside `folder`."""
     found = tracked.folder(folder)
     return found.entries() if found is not None else []
 
 
-def _tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tuple[str, bool, bool]]:
+def tracked_matching(tracked: Tracked, query: PathQuery, limit: int) -> list[tuple[str, bool, bool]]:
     """The entries of the listed folder that `path_matches` keeps (their base name starts with what is typed
-    after the last `/`), in `_tracked_children`'s order; at most `limit`."""
+    after the last `/`), in `tracked_children`'s order; at most `limit`."""
     found = tracked.folder(query.listed)
     if found is None:
         return []
@@ -272,10 +272,10 @@ async def _path_items(
     tracked = await tracked_lists(ls, view)
     notes: dict[str, str] = {}
     if tracked is not None and fmt.stage_outputs is None:
-        matching = _tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
+        matching = tracked_matching(tracked, query, PATH_ITEMS + 1)  # a prefix of a folder of 20,000: no scan
     else:
         if tracked is not None:
-            entries = _tracked_children(tracked, query.listed)
+            entries = tracked_children(tracked, query.listed)
         else:
             entries = await asyncio.to_thread(_disk_children, root, query.listed)
         if fmt.stage_outputs is not None:
