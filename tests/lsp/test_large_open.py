@@ -86,3 +86,30 @@ async def test_code_lens_requests_at_once_share_one_run_and_follow_edits(
         expected = "renamed-model-00005" if version else "model-00005"
         assert f"'name': '{expected}'" in named[shift + 3 * 5]
         assert "first 500 of the 6,000 artifacts" in asked[0][-1][1]
+
+
+async def test_code_lenses_made_once_follow_the_stage_order_of_gto(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo(files={"artifacts.yaml": "rf:\n  type: model\n", ".gto": "stages: [staging, prod]\n"})
+    repo.tag("rf@v1.2.0", "Registering artifact rf version v1.2.0")
+    repo.tag("rf#prod#1", "Assigning stage prod to artifact rf version v1.2.0")
+    repo.tag("rf#staging#2", "Assigning stage staging to artifact rf version v1.2.0")
+    editor = await start([repo.root])
+    doc = editor.open(repo.index)
+    ident = types.TextDocumentIdentifier(uri=doc.uri)
+
+    async def title() -> str:
+        found = await editor.client.text_document_code_lens_async(types.CodeLensParams(text_document=ident))
+        assert found and found[0].command is not None
+        return found[0].command.title
+
+    assert await title() == await title() == "v1.2.0 · staging: v1.2.0 · prod: v1.2.0"
+    gto = editor.open(repo.root / ".gto")
+    editor.replace(gto, "stages: [prod, staging]\n")
+    await editor.diagnostics(doc.uri, version=1, timeout=HANG)
+    for _ in range(300):  # a hang bound of 30 s: the new `.gto` is read when the document is checked again
+        if await title() == "v1.2.0 · prod: v1.2.0 · staging: v1.2.0":
+            break
+        await asyncio.sleep(0.1)
+    assert await title() == "v1.2.0 · prod: v1.2.0 · staging: v1.2.0"
