@@ -104,6 +104,8 @@ def test_random_cross_entry_edits_equal_a_fresh_check(tmp_path: Path, seed: int)
         text = "".join(entries)
         text = ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
         previous = parse(text, previous)
+        if rng.random() < 0.1:
+            check(previous, settings=CheckSettings(paths=False))  # GTO's reader between two of the editor's checks
         if rng.random() < 0.35:
             continue  # several reads between two checks, as while the user types
         if rng.random() < 0.05:

@@ -40,9 +40,9 @@ from gto_lsp.core.yaml.blocks import Blocks, Placed
 _LOCAL = attrgetter("local")
 _SIGNATURE = attrgetter("signature")
 _GAP = 1 << 32  # between the marks of a first check: room for 32 insertions at one place before a full pass
-_STATES_KEPT = 8  # files checked recently (one state each)
+_STATES_KEPT = 8  # checks kept: one per file and way of checking (the editor's; GTO's reader before a write)
 _PATCH_LIMIT = 256  # entries changed by one edit above which a full pass is as cheap
-_STATES: dict[int, _State] = {}  # by the serial of the read checked
+_STATES: list[_State] = []  # the most recent last
 _STATES_LOCK = threading.Lock()
 
 
@@ -91,9 +91,9 @@ def checked(
     across entries (Found by entry index, in the order of a full pass), from the state of an earlier read's check
     when there is one. The rules across entries read each entry's name, type, path and virtual, and this key."""
     key = (config.types, config.types_from_env, config.types_span, settings, repo.token)
-    state = _take(blocks)
+    state = _take(blocks, key)
     new: Optional[_State] = None
-    if state is not None and state.cross_key == key:
+    if state is not None:
         if state.serial == blocks.serial:
             new = state
         else:
@@ -103,19 +103,19 @@ def checked(
     if new is None:
         new = _full(blocks, key, config, repo, settings, entry.all_facts)
     with _STATES_LOCK:
-        _STATES[blocks.serial] = new
-        while len(_STATES) > _STATES_KEPT:
-            _STATES.pop(next(iter(_STATES)))
+        _STATES.append(new)
+        del _STATES[:-_STATES_KEPT]
     return new.facts, new.local, new.found
 
 
-def _take(blocks: Blocks) -> Optional[_State]:
-    """The state of this read's check or of the nearest read it was spliced from, now this check's alone."""
+def _take(blocks: Blocks, key: tuple[Any, ...]) -> Optional[_State]:
+    """The state of a check with this key of this read or of the nearest read it was spliced from, now this
+    check's alone. By key: a check of another kind (GTO's reader, without paths) leaves the editor's alone."""
     with _STATES_LOCK:
         for serial in (blocks.serial, *(serial for serial, _, _ in blocks.spliced_from)):
-            state = _STATES.pop(serial, None)
-            if state is not None:
-                return state
+            for index, state in enumerate(_STATES):
+                if state.serial == serial and state.cross_key == key:
+                    return _STATES.pop(index)
     return None
 
 
