@@ -39,6 +39,7 @@ from gto_lsp.core.repo.lock import alive
 from gto_lsp.lsp import early
 from gto_lsp.lsp.early import Answered
 from gto_lsp.lsp.framing import PARSE_ERROR, Framer
+from gto_lsp.lsp.session.background import FOREGROUND, serving
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
 logger = logging.getLogger("gto_lsp")
@@ -47,6 +48,7 @@ IDLE = 0.5  # seconds without input after which a length larger than what came i
 GRACE = 0.5  # seconds the main loop has to stop (or answer `shutdown`) before the reader thread does it
 PARENT_POLL = 0.5  # seconds between checks that the client's process lives, where there is no pidfd
 INSPECT = 1 << 20  # bodies larger than this are no initialize, shutdown or exit: not decoded by the reader
+REQUEST_INSPECT = 1 << 16  # larger requests are not counted in flight (hover, lens, completion: far smaller)
 INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32600, -32602, -32603
 _EOF = b""
 
@@ -126,7 +128,15 @@ def handle_body(ls: GtoLanguageServer, body: bytes) -> None:
         else:
             logger.warning("dropped a message whose params do not fit %s: %s", method, _short(error))
         return
-    ls.protocol.handle_message(message)
+    if "id" in data and isinstance(method, str):
+        # The handler's tasks and threads copy this: what they run for the request never waits for it.
+        token = serving.set(msg_id)
+        try:
+            ls.protocol.handle_message(message)
+        finally:
+            serving.reset(token)
+    else:
+        ls.protocol.handle_message(message)
 
 
 def _short(error: BaseException) -> str:
@@ -156,14 +166,19 @@ class Lifeline:
         self._send = send = ls.protocol._send_data
 
         def locked_send(data: Any) -> None:
-            with self.writing:
-                if self.shutdown == "answered" and _answers(data, self.shutdown_id):
-                    return  # the reader answered it already
-                if self.answered is not None and _answers(data, self.answered[0]):
-                    _compare(ls, data, self.answered[1])
-                    self.answered = None
-                    return
-                send(data)
+            try:
+                with self.writing:
+                    if self.shutdown == "answered" and _answers(data, self.shutdown_id):
+                        return  # the reader answered it already
+                    if self.answered is not None and _answers(data, self.answered[0]):
+                        _compare(ls, data, self.answered[1])
+                        self.answered = None
+                        return
+                    send(data)
+            finally:
+                answered = _response_id(data)
+                if answered is not _NO_ID:
+                    FOREGROUND.end(answered)
 
         ls.protocol._send_data = locked_send  # type: ignore[method-assign]
 
@@ -257,6 +272,35 @@ def _later(seconds: float, work: Callable[[], None]) -> None:
     timer.start()
 
 
+_NO_ID = object()
+
+
+def _response_id(data: Any) -> Any:
+    """The id `data` answers, or _NO_ID when it is no response."""
+    if isinstance(data, dict):
+        return data.get("id") if "method" not in data and "id" in data else _NO_ID
+    return getattr(data, "id", _NO_ID) if not hasattr(data, "method") else _NO_ID
+
+
+def _request_id(body: bytes) -> Any:
+    """The id of a request's body, or _NO_ID (a notification, a response, a body too large to be a request the
+    background waits for)."""
+    if len(body) > REQUEST_INSPECT or b'"id"' not in body or b'"method"' not in body:
+        return _NO_ID
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return _NO_ID
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("method"), str)
+        and data.get("id") is not None
+        and _valid_id(data["id"])
+    ):
+        return data["id"]
+    return _NO_ID
+
+
 def _answers(data: Any, msg_id: Any) -> bool:
     """`data` is the response to request `msg_id`."""
     if isinstance(data, dict):
@@ -299,6 +343,9 @@ def _read_messages(fd: int, lifeline: Lifeline, chunks: Optional[queue.Queue[byt
             kind, value = step
             if kind == "body":
                 kind = lifeline.inspect(value) or kind
+                asked = _request_id(value)
+                if asked is not _NO_ID:
+                    FOREGROUND.begin(asked)  # background work gives way from now until it is answered
             lifeline.deliver((kind, value))
             if kind == "exit":
                 lifeline.end("exit")

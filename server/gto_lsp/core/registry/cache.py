@@ -97,6 +97,8 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
         self._all: Optional[dict[str, ArtifactRegistry]] = None
         self._lock = threading.Lock()
         self._saved = saved
+        self._waiting = 0  # callers of complete() waiting for a run in progress: it pauses no more
+        self._counting = threading.Lock()
 
     def _group(self, key: bytes) -> dict[str, ArtifactRegistry]:
         found = self._done.get(key)
@@ -127,18 +129,29 @@ class LazyRegistry(Mapping[str, "ArtifactRegistry"]):
     def completed(self) -> bool:
         return self._all is not None
 
-    def complete(self) -> LazyRegistry:
-        """Parse every artifact now (blocking: call in a worker thread); a second caller waits for the first."""
+    def complete(self, pause: Optional[Callable[[], None]] = None) -> LazyRegistry:
+        """Parse every artifact now (blocking: call in a worker thread); a second caller waits for the first.
+        `pause` is called between artifacts (background work giving way to requests) while no other caller
+        waits for this run."""
         if self._all is None:
+            with self._counting:
+                self._waiting += 1
             with self._lock:
+                with self._counting:
+                    self._waiting -= 1
                 if self._all is None:
-                    merged: dict[str, ArtifactRegistry] = {}
-                    for key in list(self._groups):
-                        merged.update(self._group(key))
-                    self._all = {name: merged[name] for name in sorted(merged)}
-                    if self._saved is not None:
-                        self._saved.save({self._saved.digest(key, group) for key, group in self._groups.items()})
+                    self._complete(pause)
         return self
+
+    def _complete(self, pause: Optional[Callable[[], None]]) -> None:
+        merged: dict[str, ArtifactRegistry] = {}
+        for key in list(self._groups):
+            if pause is not None and not self._waiting:
+                pause()
+            merged.update(self._group(key))
+        self._all = {name: merged[name] for name in sorted(merged)}
+        if self._saved is not None:
+            self._saved.save({self._saved.digest(key, group) for key, group in self._groups.items()})
 
     def __getitem__(self, name: str) -> ArtifactRegistry:
         everything = self._all

@@ -19,6 +19,7 @@ from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import BlockCache
+from gto_lsp.lsp.session.background import Pauses
 from gto_lsp.lsp.session.collector import freeze_if_large
 from gto_lsp.lsp.session.paths import Tracked, norm, read_text
 
@@ -326,7 +327,7 @@ class RepoState:
         if registry is None:
             return None
         if not registry.completed:
-            registry.complete()
+            registry.complete(Pauses())  # between artifacts, requests in flight go first
             freeze_if_large(registry.tags)
         return registry
 
