@@ -31,6 +31,9 @@ async def test_the_listing_deferred_behind_a_large_first_check_still_comes(
     published = await editor.diagnostics(doc.uri, version=1, timeout=HANG)
     assert "path-missing" in codes(published)
     assert not any(d.range.start.line == 3 * 7 for d in published)  # models/m7 exists
+    for _ in range(5):  # edits right after: the listing waits for a pause in them
+        editor.type(doc, 3 * 5999 + 1, len("  type: model"), " ")
+        await asyncio.sleep(0.1)
     # The saved dvc.yaml, not open: found in the listing read after the first check.
     saved = await editor.diagnostics(uri(repo.root / "sub" / "dvc.yaml"), until=bool, timeout=HANG)
     assert codes(saved) == ["missing-path"]
