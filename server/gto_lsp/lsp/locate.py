@@ -8,7 +8,7 @@ from typing import Optional, TypeVar
 
 from gto_lsp.core.formats.gto.document import Artifact, Document
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.core.yaml.blocks import node_end
+from gto_lsp.core.yaml.blocks import Placed, node_end
 from gto_lsp.core.yaml.nodes import MappingNode, Node, ScalarNode
 
 
@@ -17,21 +17,44 @@ def artifact_at(document: Document, pos: Pos) -> Optional[Artifact]:
     return entry_at(document.artifacts, pos)
 
 
-Entry = TypeVar("Entry", bound=Artifact)
+Entry = TypeVar("Entry", bound=Placed)
 
 
 def entry_at(entries: Sequence[Entry], pos: Pos) -> Optional[Entry]:
-    """Of entries in document order (an artifacts.yaml's, or a dvc.yaml section's), the one holding `pos`."""
-    for artifact in entries:
-        try:
-            first, last = artifact.first_line, artifact.last_line
-        except AssertionError:
-            continue
-        if first <= pos.line <= last:
-            return artifact
-        if first > pos.line:
-            break
+    """Of entries in document order (an artifacts.yaml's, or a dvc.yaml section's), the first keyed one whose lines
+    (its name's through its last content line) hold `pos`, in O(log n): a walk from the top took 0.1 s on the event
+    loop near the end of 18,000 entries. Entries start and end in document order (the entries of one block share
+    its last line), so the ones starting at or before the line are a prefix, and of those the ones ending at or
+    after it a suffix of that prefix. (Bisected by hand: `bisect`'s `key` needs Python 3.10.)"""
+    line = pos.line
+    low, high = 0, len(entries)
+    while low < high:  # the first entry starting after the line
+        middle = (low + high) // 2
+        if _first(entries[middle]) <= line:
+            low = middle + 1
+        else:
+            high = middle
+    started = low
+    low = 0
+    while low < high:  # of those before it, the first ending at or after the line
+        middle = (low + high) // 2
+        if _last(entries[middle]) < line:
+            low = middle + 1
+        else:
+            high = middle
+    for index in range(low, started):
+        if entries[index].block.key is not None:  # a block without a key is no entry
+            return entries[index]
     return None
+
+
+def _first(entry: Placed) -> int:
+    key = entry.block.key
+    return entry.line + key.start_mark.line if key is not None else entry.line
+
+
+def _last(entry: Placed) -> int:
+    return entry.line + entry.block.last_line
 
 
 def contains(span: Span, pos: Pos) -> bool:

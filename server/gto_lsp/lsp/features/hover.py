@@ -15,9 +15,8 @@ from gto_lsp.core.completion import indent_of
 from gto_lsp.core.formats import Format
 from gto_lsp.core.formats.dvc.files import full_name, tag_name
 from gto_lsp.core.problems import Pos, Span
-from gto_lsp.lsp.entry_lookup import entry_holding
 from gto_lsp.lsp.features import navigation
-from gto_lsp.lsp.locate import contains, field_at
+from gto_lsp.lsp.locate import contains, entry_at, field_at
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
@@ -154,7 +153,7 @@ async def hover(ls: GtoLanguageServer, params: types.HoverParams) -> Optional[ty
     if view is None or fmt is None:
         return None
     pos = view.lines.pos(params.position)
-    entry = entry_holding(fmt.entries(view.parsed), pos)
+    entry = entry_at(fmt.entries(view.parsed), pos)
     if entry is None:
         layout = fmt.layout(view.parsed, view.lines.lines)  # the parse says where entries are (O(1) in dvc.yaml)
         if layout is None or not layout.holds(pos.line):

@@ -20,10 +20,10 @@ from gto_lsp.core.problems import Span
 from gto_lsp.core.registry.state import ArtifactRegistry
 from gto_lsp.core.usages import kind_of, split_use, use_at
 from gto_lsp.lsp.edits import documents_edit
-from gto_lsp.lsp.entry_lookup import entry_holding
 from gto_lsp.lsp.features import navigation, symbols
 from gto_lsp.lsp.features.name_index import Declared, declarations, key_name_span, name_index, repository_files
 from gto_lsp.lsp.features.name_uses import Opened, Spot, scan
+from gto_lsp.lsp.locate import entry_at
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import norm
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -69,7 +69,7 @@ def name_at(view: View, pos: types.Position) -> Optional[NameAt]:
     at = view.lines.pos(pos)
     fmt = view.format
     if fmt is not None:
-        entry = entry_holding(fmt.entries(view.parsed), at)
+        entry = entry_at(fmt.entries(view.parsed), at)
         if entry is None or not entry.name_span.start <= at <= entry.name_span.end:
             return None
         name = entry.name

@@ -14,9 +14,8 @@ from gto_lsp.core.paths import inside
 from gto_lsp.core.problems import Pos, Span
 from gto_lsp.core.yaml.nodes import STR as STR_TAG
 from gto_lsp.core.yaml.nodes import MappingNode, ScalarNode, SequenceNode, tag_of
-from gto_lsp.lsp.entry_lookup import entry_holding
 from gto_lsp.lsp.features import navigation
-from gto_lsp.lsp.locate import display_name, field_at, node_span
+from gto_lsp.lsp.locate import display_name, entry_at, field_at, node_span
 from gto_lsp.lsp.session.documents import View
 from gto_lsp.lsp.session.paths import path_to_uri
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -147,7 +146,7 @@ def definition(ls: GtoLanguageServer, params: types.DefinitionParams) -> Optiona
         return None
     view, fmt = found
     pos = view.lines.pos(params.position)
-    artifact = entry_holding(fmt.entries(view.parsed), pos)
+    artifact = entry_at(fmt.entries(view.parsed), pos)
     if artifact is None:
         return navigation.definitions(ls, params)
     hit = field_at(artifact, pos)
