@@ -159,3 +159,14 @@ def test_hovers_during_a_paused_warm_up_see_what_a_sequential_read_sees() -> Non
         asked, lazy = hovers_during_warm_up(refs, names)
         assert asked == {name: whole.get(name) for name in names}
         assert dict(lazy) == dict(whole) and list(lazy) == list(whole)
+
+
+def test_an_ended_run_pauses_no_more() -> None:
+    gate = Foreground()
+    gate.begin("in flight")
+    pauses = Pauses(gate, patience=HANG)
+    pauses.end()  # a request waits for this run (the first parse): it must not wait for that request
+    worker = threading.Thread(target=lambda: [pauses() for _ in range(100)])
+    worker.start()
+    joined(worker)
+    assert pauses.waited == 0.0

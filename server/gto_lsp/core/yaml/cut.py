@@ -18,6 +18,7 @@ from typing import Optional
 
 import yaml
 
+from gto_lsp.core.pause import EVERY, PAUSE
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed, Slot, detect_line_ending, line_starts_of
 from gto_lsp.core.yaml.lexical import NON_PRINTABLE, error_problem, stray_characters
@@ -116,6 +117,7 @@ def _place(
     body_starts = line_starts_of(body) if lone_cr else None
     line, counted_to = first_line, offsets[0] if offsets else 0
     bounds = [*offsets, end]
+    pause, composed = PAUSE.get(), 0
     for index in range(len(offsets)):
         chunk = body[bounds[index] : bounds[index + 1]]
         if chunk[0] in "?&*!{[|>":
@@ -124,6 +126,9 @@ def _place(
         if block is None:
             block = _parse_block(chunk, plain)
             cache[chunk] = block
+            composed += 1
+            if pause is not None and not composed % EVERY:
+                pause()
         if body_starts is not None:
             line = bisect.bisect_right(body_starts, bounds[index]) - 1
         else:

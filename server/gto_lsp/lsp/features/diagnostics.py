@@ -26,6 +26,7 @@ from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, read_text, too_big, too_large
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
+from gto_lsp.lsp.session.background import giving_way
 from gto_lsp.lsp.session.collector import freeze_first_check, gc_paused
 from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, View
 from gto_lsp.lsp.session.paths import path_to_uri, uri_to_path
@@ -259,13 +260,13 @@ def _publish_too_large(ls: GtoLanguageServer, uri: str, force: bool) -> None:
 
 
 async def _problems_off_loop(ls: GtoLanguageServer, view: View, fmt: Format, settings: Settings) -> list[Problem]:
-    """The check of a large document runs in a worker thread, so requests are answered meanwhile."""
+    """The check of a large document runs in a worker thread, pausing while a request is in flight (background)."""
     if len(view.text) < OFF_LOOP:
         return problems_of(ls, view, fmt, settings)
     state = ls.doc_state(view.uri)
 
     def paused() -> list[Problem]:
-        with gc_paused:  # frozen before the collector resumes: its first pass walked the new facts (0.1-0.3 s)
+        with gc_paused, giving_way():  # frozen before the collector resumes; requests in flight go first
             problems = problems_of(ls, view, fmt, settings)
             state.checked_large = state.checked_large or freeze_first_check(len(fmt.entries(view.parsed)))
             return problems

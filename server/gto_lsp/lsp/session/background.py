@@ -13,10 +13,13 @@ What such work started and left running after the answer pauses like any backgro
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import threading
 import time
-from typing import Any, Hashable
+from typing import Any, Hashable, Iterator
+
+from gto_lsp.core.pause import PAUSE
 
 PAUSE_MAX = 0.25  # seconds one pause waits at most
 PATIENCE = 3.0  # seconds one background run waits in all, at most
@@ -97,8 +100,25 @@ class Pauses:
         self.own = serving.get()
         self.waited = 0.0
 
+    def end(self) -> None:
+        """No more pauses: a request waits for this run."""
+        self.left = 0.0
+
     def __call__(self) -> None:
         if self.left > 0 and (self.own is None or not self.gate.pending(self.own)):
             waited = self.gate.wait(min(PAUSE_MAX, self.left), self.own)
             self.left -= waited
             self.waited += waited
+
+
+@contextlib.contextmanager
+def giving_way() -> Iterator[Pauses]:
+    """Within: the core's long loops (core/pause.py) pause for the requests in flight. Enter it in the thread
+    that runs the work (a large first parse or check), so the pauses are that thread's; a request that waits for
+    the work ends them (`Pauses.end`)."""
+    pauses = Pauses()
+    token = PAUSE.set(pauses)
+    try:
+        yield pauses
+    finally:
+        PAUSE.reset(token)

@@ -36,6 +36,7 @@ class DocState:
     published: Optional[tuple[Any, ...]] = None  # fingerprint of the last published diagnostics
     vocabulary: Optional[tuple[Any, Collection[str], Collection[str]]] = None  # (parse, types used, labels used)
     parsing: Optional[tuple[str, asyncio.Task[Any]]] = None  # (text, task) of a first parse in a worker thread
+    parse_pauses: Any = None  # that parse's pauses for requests (background.Pauses)
     lensed: Optional[tuple[Any, Any]] = None  # (parse, the run finding the entries that get lenses): code_lens.py
     lens_answer: Optional[tuple[Any, Any]] = None  # (what the last code lenses were made of, them): code_lens.py
     checked_large: bool = False  # a large check ran (its results were moved out of the collector's way)

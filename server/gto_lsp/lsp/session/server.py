@@ -26,6 +26,7 @@ from gto_lsp.core.formats import Format, Parsed
 from gto_lsp.core.formats.dvc.files import DVC_FILE
 from gto_lsp.core.repo.safe_read import too_big
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
+from gto_lsp.lsp.session.background import giving_way, serving
 from gto_lsp.lsp.session.collector import freeze_first_parse, parse_paused
 from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, FORMATS, OTHER, PARSE_OFF_LOOP, DocState, View
 from gto_lsp.lsp.session.paths import norm, path_to_uri, read_text, uri_to_path
@@ -234,8 +235,13 @@ class GtoLanguageServer(LanguageServer):
         if state.parsing is not None and (state.parsing[0] is text or state.parsing[0] == text):
             return
 
+        def first_parse() -> Parsed:
+            with giving_way() as pauses:  # requests in flight go first, unless one waits for this parse
+                state.parse_pauses = pauses
+                return parse_paused(fmt.parse, text, lambda done: len(fmt.entries(done)))
+
         async def run() -> None:
-            document = await asyncio.to_thread(parse_paused, fmt.parse, text, lambda done: len(fmt.entries(done)))
+            document = await asyncio.to_thread(first_parse)
             if state.parsed is None:
                 state.parsed = document
 
@@ -254,6 +260,8 @@ class GtoLanguageServer(LanguageServer):
         parsing = state.parsing if state is not None else None
         if parsing is None:
             return False
+        if serving.get() is not None and state is not None and state.parse_pauses is not None:
+            state.parse_pauses.end()  # a request waits for the parse: it gives way no more
         with contextlib.suppress(Exception):
             await asyncio.shield(parsing[1])
         return True

@@ -10,6 +10,7 @@ from typing import Any, Callable, NamedTuple, Optional
 from gto_lsp.core.codes import severity
 from gto_lsp.core.formats.gto.facts import Facts
 from gto_lsp.core.paths import escapes, is_absolute, is_external
+from gto_lsp.core.pause import EVERY, PAUSE
 from gto_lsp.core.problems import Problem, Related, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import Placed
@@ -143,7 +144,10 @@ def path_problems(every: list[Facts], repo: RepoView, virtual_missing: str) -> l
     """`virtual_missing`: the severity of a missing path of a virtual artifact, or "off"."""
     out: list[Found] = []
     placed = _Placed()
+    pause = PAUSE.get()
     for index, known in enumerate(every):
+        if pause is not None and not index % EVERY:
+            pause()
         kind = path_kind(known)
         if kind is None:
             continue

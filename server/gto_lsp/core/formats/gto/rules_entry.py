@@ -15,6 +15,7 @@ from gto_lsp.core.formats.gto.facts import Facts
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS, closest_field
 from gto_lsp.core.names import invalid_name_message, is_valid_name, suggest_name
 from gto_lsp.core.paths import folder_keys, normalise
+from gto_lsp.core.pause import EVERY, PAUSE
 from gto_lsp.core.problems import MAX_ITEM_PROBLEMS, Problem, Related
 from gto_lsp.core.values import LAX_FALSE, LAX_TRUE
 from gto_lsp.core.yaml.blocks import BlockCache, Placed
@@ -276,6 +277,7 @@ def all_facts(artifacts: list[Placed]) -> list[Facts]:
     """facts() of every entry; Python runs only for the blocks not seen yet (after an edit, the one it touched).
     Still one pass over every entry per check."""
     found: list[Optional[Facts]] = list(map(_FACTS.get, map(id, map(_BLOCK, artifacts))))
+    pause = PAUSE.get()
     start = 0
     while True:
         try:
@@ -284,6 +286,8 @@ def all_facts(artifacts: list[Placed]) -> list[Facts]:
             return found  # type: ignore[return-value]  # no None left
         found[start] = facts(artifacts[start])
         start += 1
+        if pause is not None and not start % EVERY:
+            pause()
 
 
 def _facts_of(artifact: Placed) -> Facts:
