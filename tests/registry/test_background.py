@@ -166,7 +166,12 @@ def test_an_ended_run_pauses_no_more() -> None:
     gate.begin("in flight")
     pauses = Pauses(gate, patience=HANG)
     pauses.end()  # a request waits for this run (the first parse): it must not wait for that request
-    worker = threading.Thread(target=lambda: [pauses() for _ in range(100)])
+
+    def pause_often() -> None:
+        for _ in range(100):
+            pauses()
+
+    worker = threading.Thread(target=pause_often)
     worker.start()
     joined(worker)
     assert pauses.waited == 0.0
