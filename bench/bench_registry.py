@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import math
@@ -53,7 +54,7 @@ from urllib.parse import unquote
 
 from bench_lsp import append_runs, capabilities, fmt, load, machine, p, server_source  # puts tests/ on sys.path
 from helpers.git import git, make_repo
-from lsp_client import LspClient, Published, tree_cpu_ms, tree_memory_mb
+from lsp_client import LspClient, LspError, Published, tree_cpu_ms, tree_memory_mb
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -329,10 +330,18 @@ class Server:
         self.capabilities = init["capabilities"]
         return (client.last_message_at - client.started_at) * 1000
 
+    async def loaded(self) -> None:
+        """Wait for an answer to a first request: gto-lsp answers `initialize` before it has loaded (lsp/early.py),
+        and the figures time a loaded server, as bench_lsp's do."""
+        probe = {"textDocument": {"uri": self.uri + ".probe"}, "position": {"line": 0, "character": 0}}
+        with contextlib.suppress(LspError):
+            await self.client.request("textDocument/hover", probe)
+
     async def open(self) -> float:
         client = self.client
         client.notify("initialized", {})
         client.notify("workspace/didChangeConfiguration", {"settings": SETTINGS})
+        await self.loaded()
         mark = len(client.published)
         text = "\n".join(self.lines)
         sent = client.notify(

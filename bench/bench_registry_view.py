@@ -4,8 +4,9 @@ tags, 500 artifacts, 100,000 tracked files), side by side with real GTO 1.10.1's
 Run: .venv/bin/python bench/bench_registry_view.py [--runs 5] [--requests 20] [--server-rev REV]
 
 Each run starts the real server over stdio (bench_lsp.py's client and capabilities) with no registry state saved
-by an earlier session (a fresh GTO_LSP_CACHE_DIR), sends `initialized` and the settings, opens no document, and
-times (ms from request to answer):
+by an earlier session (a fresh GTO_LSP_CACHE_DIR), sends `initialized` and the settings, waits for the answer
+to a first request (the server has loaded: it answers `initialize` before), opens no document, and times (ms from
+request to answer):
 
 - `gto.server.registry` cold: the first request (one for-each-ref of 10,000 tags, every artifact's state, the
   tracked files listed to find the dvc.yaml files, every annotations file parsed);
@@ -87,6 +88,7 @@ async def cold_again(repo: Path, command_line: list[str], env: dict[str, str], b
         await server.start()
         server.client.notify("initialized", {})
         server.client.notify("workspace/didChangeConfiguration", {"settings": {"gto": {"git": {"enabled": True}}}})
+        await server.loaded()
         return (await command(server, "gto.server.registry", {"repository": str(repo)}))[1]
     finally:
         await server.client.stop()
@@ -101,6 +103,7 @@ async def session(repo: Path, command_line: list[str], env: dict[str, str], base
         await server.start()
         server.client.notify("initialized", {})
         server.client.notify("workspace/didChangeConfiguration", {"settings": {"gto": {"git": {"enabled": True}}}})
+        await server.loaded()
         answer, run.cold = await command(server, "gto.server.registry", root)
         artifacts = answer["artifacts"]
         run.notes.append(f"{len(artifacts)} artifacts, {len(answer['stages'])} stage columns")
