@@ -3,9 +3,7 @@ refusal of a registry whose committed artifacts.yaml it cannot read."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -37,40 +35,6 @@ def tag_lines(facts: RepoFacts) -> bytes:
     """Every tag in one `git for-each-ref` pass: the input of `registry_artifacts`."""
     res = facts.run("for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
     return res.out if res.status == 0 else b""
-
-
-class StartedTagRead:
-    """`tag_lines` started before RepoFacts exists: git's for-each-ref over 10,000 annotated tags takes ~0.4 s,
-    which ran after GitPython's import and RepoFacts, while a first hover waited for it. For a repository whose
-    `.git` is a folder (its common dir); `stamp` is the caller's `refs_stamp`, taken before git starts, so tags
-    changed meanwhile are read again by whoever compares stamps. A thread drains git's output as it comes (1.5 MB: git
-    would wait on a full pipe), so nothing waits on a reader that never asks."""
-
-    def __init__(self, root: Path, stamp: object = None) -> None:
-        from gto_lsp.core.repo.git_exe import Started
-
-        self.git_dir = root / ".git"
-        self.stamp = stamp
-        started = Started(root, "for-each-ref", f"--format={FOR_EACH_REF_FORMAT}", "refs/tags")
-        self._started = started
-        self._result: list[tuple[int, bytes]] = []
-        self._drain = threading.Thread(target=self._read, name="gto-lsp-tags", daemon=True)
-        self._drain.start()
-
-    def _read(self) -> None:
-        with contextlib.suppress(Exception):  # (lines() says None: the caller reads the usual way)
-            self._result.append(self._started.result())
-
-    def lines(self) -> Optional[bytes]:
-        """What `tag_lines` returns (the output, or nothing when git failed); None when it could not be read."""
-        self._drain.join()
-        if not self._result:
-            return None
-        status, out = self._result[0]
-        return out if status == 0 else b""
-
-    def stop(self) -> None:
-        self._started.stop()
 
 
 class TagReader:

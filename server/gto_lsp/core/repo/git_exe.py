@@ -69,11 +69,6 @@ class Started:
         out, _ = self._process.communicate()
         return out
 
-    def result(self) -> tuple[int, bytes]:
-        """git's exit status and what it wrote (for a caller that refuses a failed run's output)."""
-        out = self.output()
-        return self._process.returncode, out
-
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self._process.kill()

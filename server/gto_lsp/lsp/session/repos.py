@@ -15,7 +15,7 @@ from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.paths import inside
 from gto_lsp.core.registry.cache import LazyRegistry, RegistryCache, SavedStates, refs_stamp
 from gto_lsp.core.registry.overview import AnnotationReader
-from gto_lsp.core.registry.read import StartedTagRead, tag_lines
+from gto_lsp.core.registry.read import tag_lines
 from gto_lsp.core.registry.replay import registry_artifacts
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.yaml.blocks import BlockCache
@@ -81,7 +81,6 @@ class RepoState:
         self.annotations = AnnotationReader()
         self.view_candidates: Optional[tuple[Tracked, list[str]]] = None
         self._registry = RegistryCache(_parse_registry)
-        self._early_tags: Optional[StartedTagRead] = None  # the first tag read, started with the file listing
         self._reading = threading.Lock()
         self.registry_started = False  # the server started reading the registry in the background
         self._refs_dirty = True  # a watcher said the refs changed since the registry was read
@@ -158,15 +157,7 @@ class RepoState:
         except OSError as error:  # git cannot start: RepoFacts says why
             logger.info("git: %s", error)
             started = None
-        if started is not None and (self.root / ".git").is_dir():  # the tags too: a first hover or lens needs them
-            try:
-                self._early_tags = StartedTagRead(self.root, refs_stamp(self.root / ".git"))
-            except OSError as error:
-                logger.info("git: %s", error)
         facts_ = self._load_facts()
-        if facts_ is None and self._early_tags is not None:
-            self._early_tags.stop()
-            self._early_tags = None
         if started is None:
             return
         if facts_ is None:
@@ -368,17 +359,6 @@ class RepoState:
             ):
                 return current
             self._refs_dirty = False  # before reading: a change during the read marks it again
-            early, self._early_tags = self._early_tags, None
-            if early is not None and current is None and _same_folder(early.git_dir, facts_.common_dir):
-                lines = early.lines()
-                if lines is not None:
-                    # Started before this read: its own stamp, and the next ask compares stamps at once (a
-                    # watcher event that came meanwhile was cleared just above).
-                    registry = cache.update(lines, head, early.stamp)
-                    self._stamp_checked = 0.0
-                    return registry
-            elif early is not None:
-                early.stop()
             registry = cache.update(tag_lines(facts_), head, stamp)
         except Exception as error:
             logger.warning("reading GTO tags failed: %s", error)
@@ -410,13 +390,6 @@ class RepoState:
 
     def refs_changed(self) -> None:
         self._refs_dirty = True
-
-
-def _same_folder(one: Path, other: Path) -> bool:
-    try:
-        return os.path.samefile(one, other)
-    except OSError:
-        return False
 
 
 def _parse_registry(refs: bytes, head: Optional[HeadInfo]) -> Mapping[str, ArtifactRegistry]:
