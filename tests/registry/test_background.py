@@ -36,6 +36,18 @@ def joined(thread: threading.Thread) -> None:
     assert not thread.is_alive(), "hung"
 
 
+def pause_in_a_thread(pauses: Pauses, times: int) -> None:
+    """Call `pauses` `times` times in a worker thread, as a background run does, and wait for it (hang-bounded)."""
+
+    def pause_often() -> None:
+        for _ in range(times):
+            pauses()
+
+    worker = threading.Thread(target=pause_often)
+    worker.start()
+    joined(worker)
+
+
 def test_a_pause_waits_for_the_request_in_flight_and_no_longer() -> None:
     gate = Foreground()
     assert gate.wait(HANG) == 0.0  # nothing in flight: no wait at all
@@ -54,13 +66,7 @@ def test_pauses_are_bounded_when_a_request_is_never_answered() -> None:
     gate.begin("stuck")
     pauses = Pauses(gate, patience=0.05)
 
-    def pause_often() -> None:
-        for _ in range(1000):
-            pauses()
-
-    worker = threading.Thread(target=pause_often)
-    worker.start()
-    joined(worker)  # 1,000 pauses, but the run waits PATIENCE in all at most
+    pause_in_a_thread(pauses, 1000)  # the run waits PATIENCE in all at most
     assert pauses.left <= 0
 
 
@@ -74,13 +80,7 @@ def test_work_for_a_request_never_waits_for_it() -> None:
         serving.reset(token)
     pauses = own.run(Pauses, gate, HANG)
 
-    def pause_often() -> None:
-        for _ in range(100):
-            pauses()
-
-    done = threading.Thread(target=pause_often)
-    done.start()
-    joined(done)
+    pause_in_a_thread(pauses, 100)
     assert pauses.waited == 0.0
     gate.begin(2)  # another request: now it gives way, until that one is answered
     later = threading.Thread(target=pauses)
@@ -167,11 +167,5 @@ def test_an_ended_run_pauses_no_more() -> None:
     pauses = Pauses(gate, patience=HANG)
     pauses.end()  # a request waits for this run (the first parse): it must not wait for that request
 
-    def pause_often() -> None:
-        for _ in range(100):
-            pauses()
-
-    worker = threading.Thread(target=pause_often)
-    worker.start()
-    joined(worker)
+    pause_in_a_thread(pauses, 100)
     assert pauses.waited == 0.0
