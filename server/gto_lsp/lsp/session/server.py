@@ -325,8 +325,8 @@ class GtoLanguageServer(LanguageServer):
         settings = await self.settings_for(state.path)
         if await self.facts(repo, settings) is None:
             return
-        # After the open's first diagnostics (10,000 tags computed beside its check: 350 -> 700 ms to them), the
-        # tags, every artifact computed (a hover needs one, code lenses all), then the file lists.
+        # After the open's first diagnostics (computing 10,000 tags is ~0.85 s of CPU: it does not race their
+        # check), the tags, every artifact computed (a hover needs one, code lenses all), then the file lists.
         loop = asyncio.get_running_loop()
         opened = [s for s in list(self.state.docs.values()) if s.root == state.root and self.is_open(s.uri)]
         await self._first_published(opened, loop.time() + FIRST_CHECK_WAIT)
