@@ -11,6 +11,8 @@ import json
 import os
 import random
 import select
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,26 @@ def test_after_the_handover_the_early_start_answers_nothing() -> None:
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_while_the_server_loads_the_read_ahead_is_bounded() -> None:
+    """A client writing while nobody frames its bytes waits on the pipe once QUEUED chunks are read: it does not
+    fill the server's memory."""
+    read_end, write_end = os.pipe()
+    out = os.open(os.devnull, os.O_WRONLY)
+    start = early.Early(read_end, out)
+    start.start()
+    chunk = b"x" * early.CHUNK
+    writer = threading.Thread(target=lambda: [os.write(write_end, chunk) for _ in range(early.QUEUED + 64)])
+    writer.daemon = True
+    writer.start()
+    deadline = time.monotonic() + 30
+    while start.chunks.qsize() < early.QUEUED and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # more time to read, had the queue no bound
+    assert start.chunks.qsize() == early.QUEUED and writer.is_alive()
+    while writer.is_alive() and time.monotonic() < deadline:  # the transport drains it: the writer goes on
+        start.chunks.get(timeout=30)
+    assert not writer.is_alive()
+    os.close(write_end)
+    os.close(out)

@@ -30,6 +30,9 @@ ENCODINGS = ("utf-8", "utf-16", "utf-32")  # pygls's, in no order: the client's 
 TableKey = tuple[str, bool, bool, bool, bool]
 LARGEST = 1 << 20  # bytes: a first message larger than this is left to the normal path
 CHUNK = 1 << 16
+# Chunks read ahead of the transport, at most (16 MB): while the server loads nobody frames them, and a client
+# writing meanwhile waits on the pipe, as it did before the early start, instead of filling memory.
+QUEUED = 256
 _ENVELOPE = {"jsonrpc", "id", "method", "params"}
 Answered = tuple[Any, dict[str, Any]]  # the id of the `initialize` answered, and the answer
 
@@ -42,7 +45,7 @@ class Early:
 
     def __init__(self, fd_in: int, fd_out: int) -> None:
         self.fd_in, self.fd_out = fd_in, fd_out
-        self.chunks: queue.Queue[bytes] = queue.Queue()
+        self.chunks: queue.Queue[bytes] = queue.Queue(QUEUED)
         self.framer: Optional[Framer] = Framer()  # until the first message is framed
         self.lock = threading.Lock()  # `taken` and the answer: the early answer is written before the handover
         self.taken = False
