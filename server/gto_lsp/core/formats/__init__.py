@@ -61,6 +61,10 @@ class Format:
     # --- reading ---
     parse: Callable[[str, Optional[Any]], Parsed]  # (text, previous parse): incremental, never raises
     entries: Callable[[Any], Sequence[Placed]]  # a parse's entries, in document order
+    # (text, lines): a parse of the text's first entries, through the first one starting at `lines` or later,
+    # whose check finds exactly the problems the whole text's check finds in those lines; None when it cannot
+    # promise that. A large file's first diagnostics come from it while the whole is read.
+    head: Optional[Callable[[str, int], Optional[Any]]]
     check: Callable[[Any, RepoView, Config, str, CheckSettings], list[Problem]]  # (parse, repo, config, folder, …)
     fixes: Callable[[Any, Optional[Any], Sequence[str], str, Problem], list[Fix]]  # (parse, entry, lines, text, …)
     full_name: Callable[[str, str], str]  # (folder, name): the name GTO's tags use

@@ -18,6 +18,7 @@ from typing import Optional
 
 import yaml
 
+from gto_lsp.core.common_text import common_length
 from gto_lsp.core.pause import EVERY, PAUSE
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.yaml.blocks import Block, Blocks, Lines, Placed, Slot, detect_line_ending, line_starts_of
@@ -260,42 +261,36 @@ def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str,
     return _assemble(text, bom, line_ending, slots, array("q", offsets))
 
 
-_CHUNK = 1 << 14
+# What sends a whole text to `_parse_whole` though its head alone would be cut: a block starting with one of
+# `_place`'s characters, and (conservatively) anything that may be an alias, which may name an anchor of another
+# block.
+_ODD_BLOCK_START = re.compile(r"[\n\r][?&*!{\[|>]")
+_MAYBE_ALIAS = re.compile(r"[\s\[{,]\*")
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix: chunk by chunk (no copy of the whole text), then a binary search."""
-    limit = min(len(a), len(b))
-    start = 0
-    while start < limit and a[start : start + _CHUNK] == b[start : start + _CHUNK]:
-        start += _CHUNK
-    low, high = start, min(limit, start + _CHUNK)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[start:mid] == b[start:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return min(low, limit)
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """Length of the common suffix, at most `limit`, the same way from the end."""
-    done = 0
-    la, lb = len(a), len(b)
-    while (
-        done < limit
-        and a[max(la - done - _CHUNK, la - limit) : la - done] == b[max(lb - done - _CHUNK, lb - limit) : lb - done]
-    ):
-        done = min(limit, done + _CHUNK)
-    low, high = done, min(limit, done + _CHUNK)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[la - mid : la - done] == b[lb - mid : lb - done]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
+def parse_head(text: str, lines: int) -> Optional[Blocks]:
+    """The read of the text's first blocks, up to the first block starting at line `lines` or later: its entries
+    and problems are exactly the first ones of `parse_blocks(text)`. None when that cannot be promised (the whole
+    text would be composed whole) or the text has no block start past `lines`."""
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    if _NEEDS_FULL_PARSE.search(body) or body.startswith(("---", "...", "%", *"?&*!{[|>")):
+        return None
+    if _ODD_BLOCK_START.search(body) or _MAYBE_ALIAS.search(body):
+        return None
+    line_start = 0
+    for _ in range(lines):
+        line_start = body.find("\n", line_start) + 1
+        if line_start == 0:
+            return None
+    found = _BLOCK_START.search(body, max(0, line_start - 1))
+    if found is None:
+        return None
+    end = found.start() + 1
+    try:
+        return _cut_all(text[: end + (1 if bom else 0)], body[:end], bom, detect_line_ending(body), {})
+    except Exception:
+        return None  # (parse_blocks reads such a text as one error)
 
 
 def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: Blocks) -> Optional[Blocks]:
@@ -303,10 +298,10 @@ def _parse_splice(text: str, body: str, bom: bool, line_ending: str, previous: B
     old_body = previous.text[1:] if previous.bom else previous.text
     if "\r" in body and body.count("\r") != body.count("\r\n"):
         return None
-    prefix = _common_prefix(old_body, body)
+    prefix = common_length(old_body, body, min(len(old_body), len(body)))
     if prefix == len(old_body) == len(body):
         return _assemble(text, bom, line_ending, previous.slots, previous.offsets)
-    suffix = _common_suffix(old_body, body, min(len(old_body), len(body)) - prefix)
+    suffix = common_length(old_body, body, min(len(old_body), len(body)) - prefix, from_end=True)
     old_slots = previous.slots
     # The region: from the block before the one holding the first changed character (an edit at a block's
     # first character can merge it into the previous one) to the block after the last changed character.

@@ -218,6 +218,7 @@ DVC = Format(
     new_entry_as_is=True,
     parse=_parse,
     entries=_entries,
+    head=None,  # (a dvc.yaml's check reads its stages beside its artifacts)
     check=_check,
     fixes=_fixes,
     full_name=full_name,

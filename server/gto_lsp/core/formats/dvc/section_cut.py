@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from gto_lsp.core.common_text import common_length
+
 SECTION_KEY_LINE = re.compile(r"(?m)^\ufeff?artifacts[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
 STAGES_KEY_LINE = re.compile(r"(?m)^\ufeff?stages[ \t]*:[ \t]*(?:#[^\r\n]*)?\r?$")
 # The same lines found after a line break: a pattern that starts with a literal character is searched for it
@@ -143,18 +145,15 @@ def changed_run(old: Sequence[object], new: Sequence[object]) -> tuple[int, int,
     return start, len(old) - kept_after, len(new) - kept_after
 
 
-_CHUNK = 1 << 15
-
-
 def splice_cut(old_text: str, text: str, old: Cut, old_body: str) -> Optional[Spliced]:
     """The cut of `text` from the cut of `old_text` (whose de-indented body is `old_body`), when the edit between
     them changes only lines of the body after its first content line, keeps the count of line breaks, and
     leaves every changed line a line of the section. None otherwise (the caller cuts the whole text again)."""
-    prefix = _common_length(old_text, text, min(len(old_text), len(text)))
+    prefix = common_length(old_text, text, min(len(old_text), len(text)))
     line_start = text.rfind("\n", 0, prefix) + 1
     if line_start <= old.first or line_start < old.start:
         return None
-    suffix = _common_length(old_text, text, min(len(old_text), len(text)) - prefix, from_end=True)
+    suffix = common_length(old_text, text, min(len(old_text), len(text)) - prefix, from_end=True)
     changed_end = len(old_text) - suffix
     if changed_end > old.end:
         return None
@@ -186,23 +185,3 @@ def splice_cut(old_text: str, text: str, old: Cut, old_body: str) -> Optional[Sp
     body_stop = body_start + len(dedent(old_lines, old))
     body = "".join((old_body[:body_start], dedent(lines, cut), old_body[body_stop:]))
     return Spliced(cut, body)
-
-
-def _common_length(a: str, b: str, limit: int, from_end: bool = False) -> int:
-    """How many characters `a` and `b` share at their start (or end), at most `limit`: compared by chunks in C,
-    then the first chunk that differs halved."""
-
-    def part(text: str, skip: int, stop: int) -> str:  # text[skip:stop], counted from the end when from_end
-        return text[len(text) - stop : len(text) - skip] if from_end else text[skip:stop]
-
-    low = 0
-    while low < limit and part(a, low, min(limit, low + _CHUNK)) == part(b, low, min(limit, low + _CHUNK)):
-        low = min(limit, low + _CHUNK)
-    high = min(limit, low + _CHUNK)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if part(a, low, middle) == part(b, low, middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low

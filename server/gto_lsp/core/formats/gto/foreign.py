@@ -79,6 +79,16 @@ def foreign_reason(blocks: Blocks) -> Optional[str]:
     return None
 
 
+def has_gto_field(blocks: Blocks) -> bool:
+    """Some entry has a GTO field: the file is GTO's, whatever follows (foreign_reason is None)."""
+    for artifact in blocks.entries:
+        if isinstance(artifact.block.value, MappingNode):
+            for field_key, _ in artifact.fields():
+                if isinstance(field_key, ScalarNode) and field_key.value in FIELD_BY_NAME:
+                    return True
+    return False
+
+
 _NO_FIELD = "no entry has a GTO field (type, path, virtual, labels, description, custom)"
 
 

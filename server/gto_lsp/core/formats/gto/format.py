@@ -16,18 +16,26 @@ from gto_lsp.core.formats.gto.check import check, values_of
 from gto_lsp.core.formats.gto.document import Artifact, Document, parse
 from gto_lsp.core.formats.gto.fields import FIELD_BY_NAME, FIELDS
 from gto_lsp.core.formats.gto.fixes import fixes_for
+from gto_lsp.core.formats.gto.foreign import has_gto_field
 from gto_lsp.core.formats.gto.rules_entry import facts
 from gto_lsp.core.names import is_valid_name
 from gto_lsp.core.navigation import no_links, no_outline, no_suggestions, no_targets, no_text
 from gto_lsp.core.paths import escapes, is_absolute, is_external, normalise
 from gto_lsp.core.problems import Problem
 from gto_lsp.core.repo.fs import RepoView
+from gto_lsp.core.yaml.cut import parse_head
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
 def _parse(text: str, previous: Optional[Document]) -> Document:
     return parse(text, previous)
+
+
+def _head(text: str, lines: int) -> Optional[Document]:
+    blocks = parse_head(text, lines)
+    # Without a GTO field the head may look foreign while the whole file is not (foreign_reason).
+    return Document(blocks) if blocks is not None and has_gto_field(blocks) else None
 
 
 def _entries(document: Document) -> Sequence[Artifact]:
@@ -138,6 +146,7 @@ GTO = Format(
     new_entry_as_is=False,
     parse=_parse,
     entries=_entries,
+    head=_head,
     check=_check,
     fixes=fixes_for,
     full_name=lambda folder, name: name,
