@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from lsprotocol import types
 
-from gto_lsp.lsp.features import diagnostics, watch
+from gto_lsp.lsp.features import diagnostics, watch, workspace_files
 from gto_lsp.lsp.positions import use_lsp_lines
 from gto_lsp.lsp.session.documents import CONFIG
 from gto_lsp.lsp.session.server import GtoLanguageServer
@@ -28,7 +28,7 @@ def initialize(ls: GtoLanguageServer, params: types.InitializeParams) -> None:
 
 async def initialized(ls: GtoLanguageServer) -> None:
     ls.spawn(watch.poll(ls))
-    diagnostics.publish_workspace(ls)
+    workspace_files.publish_workspace(ls)
     await watch.register(ls)
 
 
@@ -101,7 +101,7 @@ def closed(ls: GtoLanguageServer, uri: str) -> None:
     # file, every dvc.yaml of a repository; any other (unsaved, or outside the workspace) has them cleared.
     saved = state.path is not None and state.path.is_file()
     if fmt.one_per_repository:
-        saved = saved and state.path in diagnostics.workspace_index_files(ls)
+        saved = saved and state.path in workspace_files.workspace_index_files(ls)
     else:
         saved = saved and state.root is not None
     if saved:
@@ -127,4 +127,4 @@ def folders_changed(ls: GtoLanguageServer, params: types.DidChangeWorkspaceFolde
                 ls.state.from_disk.discard(uri)
                 diagnostics.clear(ls, uri)
         del folder
-    diagnostics.publish_workspace(ls)
+    workspace_files.publish_workspace(ls)

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from lsprotocol import types
 
 from gto_lsp.core.paths import inside
-from gto_lsp.lsp.features import code_lens, diagnostics
+from gto_lsp.lsp.features import code_lens, diagnostics, workspace_files
 from gto_lsp.lsp.session.paths import uri_to_path
 from gto_lsp.lsp.session.server import GtoLanguageServer
 
@@ -106,7 +106,7 @@ def changed(ls: GtoLanguageServer, params: types.DidChangeWatchedFilesParams) ->
                 ls.state.from_disk.add(uri)
                 diagnostics.schedule(ls, uri, 0)
         if path == repo.index_path and not ls.is_open(uri):
-            if change.type == types.FileChangeType.Created and path in diagnostics.workspace_index_files(ls):
+            if change.type == types.FileChangeType.Created and path in workspace_files.workspace_index_files(ls):
                 ls.state.from_disk.add(uri)
             refresh.add(root)
     for root in force:
