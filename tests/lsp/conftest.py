@@ -178,12 +178,13 @@ class Editor:
         timeout: float = 30.0,
     ) -> list[types.Diagnostic]:
         """The newest diagnostics published for `target` that satisfy `until` (and `version`), within `timeout`
-        seconds (a hang bound: a busy machine must not fail it)."""
+        seconds (a hang bound: a busy machine must not fail it). Not a large file's first entries' diagnostics,
+        published while the whole file's check runs (`checking`): `self.published` holds those."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             for params in reversed(self.published):
-                if params.uri != target:
+                if params.uri != target or self.checking():
                     continue
                 diagnostics = list(params.diagnostics)
                 if (version is None or params.version == version) and (until is None or until(diagnostics)):
@@ -197,6 +198,17 @@ class Editor:
                 await asyncio.wait_for(
                     self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), remaining
                 )
+
+    def checking(self) -> bool:
+        """A large file's check runs: its first entries' diagnostics are out, the whole file's to come (the
+        server's "gto-check-" progress, begun before the first and ended before the second)."""
+        return any(
+            isinstance(token, str)
+            and token.startswith("gto-check-")
+            and not isinstance(reports[-1], types.WorkDoneProgressEnd)
+            for token, reports in self.client.progress_reports.items()
+            if reports
+        )
 
     async def settle(self, seconds: float = 0.3) -> None:
         await asyncio.sleep(seconds)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import operator
 import re
+import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -19,17 +21,16 @@ from lsprotocol import types
 from gto_lsp.core.codes import problem
 from gto_lsp.core.config import CONFIG_FILE
 from gto_lsp.core.formats import Format
-from gto_lsp.core.formats.dvc.files import dvc_file_of, dvc_files, inside_outputs, walk_files
+from gto_lsp.core.formats.dvc.files import dvc_file_of, inside_outputs
 from gto_lsp.core.formats.dvc.reads import DvcIgnore, not_read
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.core.repo.fs import RepoView
 from gto_lsp.core.repo.safe_read import MAX_CHECKED, MAX_KEYS, MAX_LINES, read_text, too_big, too_large
 from gto_lsp.lsp.features import code_lens
 from gto_lsp.lsp.positions import LineIndex, LspTextDocument
-from gto_lsp.lsp.session.background import giving_way
+from gto_lsp.lsp.session.background import FOREGROUND, giving_way
 from gto_lsp.lsp.session.collector import freeze_first_check, gc_paused
-from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, View
-from gto_lsp.lsp.session.paths import path_to_uri, uri_to_path
+from gto_lsp.lsp.session.documents import ARTIFACTS, CONFIG, DVC, DocState, View
 from gto_lsp.lsp.session.repos import RepoState
 from gto_lsp.lsp.session.server import GtoLanguageServer
 from gto_lsp.lsp.settings import Settings
@@ -92,9 +93,12 @@ def publish(
 ) -> None:
     state = ls.doc_state(uri)
     fingerprint = (version, _fingerprint(diagnostics))
-    if not force and state.published == fingerprint:
+    if not force and state.published == fingerprint and not state.partial:
         return
-    state.published = fingerprint
+    state.published, state.partial = fingerprint, False
+    if state.checking is not None:  # ended first: a client that sees these diagnostics knows they are whole
+        ls.work_done_progress.end(state.checking, types.WorkDoneProgressEnd())
+        state.checking = None
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
@@ -200,10 +204,12 @@ def publish_config(ls: GtoLanguageServer, repo: RepoState, settings: Settings, f
 
 
 def capped(problems: list[Problem]) -> tuple[list[Problem], int]:
-    """At most MAX_PROBLEMS problems (the first ones), and how many were left out."""
+    """At most MAX_PROBLEMS problems, the first ones in the file, and how many were left out. (By position: so a
+    large file's first diagnostics, from its head, are among the whole file's.)"""
     if len(problems) <= MAX_PROBLEMS:
         return problems, 0
-    return problems[:MAX_PROBLEMS], len(problems) - MAX_PROBLEMS
+    first = sorted(problems, key=lambda p: (p.span.start.line, p.span.start.col))
+    return first[:MAX_PROBLEMS], len(problems) - MAX_PROBLEMS
 
 
 def diagnostics_of(
@@ -274,6 +280,65 @@ async def _problems_off_loop(ls: GtoLanguageServer, view: View, fmt: Format, set
     return await asyncio.to_thread(paused)
 
 
+HEAD_LINES = 400  # a large file's first diagnostics cover its entries to about this line: what an editor shows
+
+
+async def _publish_head(ls: GtoLanguageServer, view: View, task: Any) -> None:
+    """While a large file's first parse runs: the problems of its first entries, exactly those the whole file's
+    check finds there (Format.head), so the top of the file shows them in tens of milliseconds. The whole file's
+    diagnostics replace them; until then `published` stays unset (what waits for them still waits)."""
+    fmt = view.format
+    head = fmt.head(view.text, HEAD_LINES) if fmt is not None and fmt.head is not None else None
+    if head is None:
+        return  # (a short file, or one the head cannot speak for: the whole check's diagnostics come alone)
+    head_first = object()
+    FOREGROUND.begin(head_first)  # the whole file's parse pauses meanwhile (background.py), a bounded time
+    try:
+        await _publish_head_of(ls, view, replace(view, text=head.text, parsed=head), task)
+    finally:
+        FOREGROUND.end(head_first)
+
+
+async def _publish_head_of(ls: GtoLanguageServer, view: View, head_view: View, task: Any) -> None:
+    fmt = head_view.format
+    assert fmt is not None
+    settings = await ls.settings_for(view.path)
+    if fmt.asks_git:
+        await _git_ready(ls, head_view, settings)  # the head's `virtual: false` paths, asked in a worker thread
+    state = ls.doc_state(view.uri)
+    if (task is not None and state.task is not task) or state.parsing is None:
+        return  # superseded, or the whole check is done
+    shown = [p for p in problems_of(ls, head_view, fmt, settings) if p.file is None]
+    if len(shown) > MAX_PROBLEMS:
+        return  # the whole publish's cap chooses which to show
+    gto = _gto_target(ls, view.repo) if fmt.reads_gto_config else None
+    diagnostics = [to_diagnostic(p, view.lines, view.uri, gto) for p in shown]
+    token = await _checking_progress(ls, state, len(fmt.entries(head_view.parsed)))
+    if (task is not None and state.task is not task) or state.parsing is None:
+        if token is not None:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
+        return
+    params = types.PublishDiagnosticsParams(uri=view.uri, diagnostics=diagnostics, version=view.version)
+    ls.text_document_publish_diagnostics(params)
+    state.partial, state.checking = True, token
+
+
+async def _checking_progress(ls: GtoLanguageServer, state: DocState, shown: int) -> Optional[str]:
+    """A progress report, begun before the head's diagnostics and ended by the whole file's (`publish`): the
+    editor says the rest of the file is being checked. None when the client shows no progress."""
+    if not ls.can("window.work_done_progress"):
+        return None
+    token = f"gto-check-{uuid.uuid4()}"
+    try:
+        await asyncio.wait_for(ls.work_done_progress.create_async(token), 1)  # (a client answers in milliseconds)
+    except Exception:
+        return None
+    name = state.path.name if state.path is not None else "the file"
+    message = f"the problems of its first {shown:,} entries are shown"
+    ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=f"GTO: checking {name}", message=message))
+    return token
+
+
 async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task: Any = None) -> None:
     """Check and publish; `task` is the scheduled task doing it, which stops once a newer one replaced it."""
     state = ls.doc_state(uri)
@@ -283,6 +348,8 @@ async def publish_for(ls: GtoLanguageServer, uri: str, force: bool = True, task:
         _publish_too_large(ls, uri, force)
         return
     view = ls.view(uri)
+    if state.parsing is not None and view is not None and ls.is_open(uri):
+        await _publish_head(ls, view, task)
     if await ls.parsed(uri):  # a large first parse, in a worker thread
         view = ls.view(uri)
         code_lens.refresh(ls)  # the lenses asked meanwhile were answered for an empty document
@@ -355,44 +422,7 @@ def refresh(ls: GtoLanguageServer, root: Any = ..., force: bool = False) -> None
         schedule(ls, uri, 0, force=force)
 
 
-def workspace_index_files(ls: GtoLanguageServer) -> list[Path]:
-    """The artifacts file of each workspace folder's repository (or of the folder, outside a repository)."""
-    out: list[Path] = []
-    for folder in ls.workspace.folders.values():
-        folder_path = uri_to_path(folder.uri)
-        if folder_path is None:
-            continue
-        root = ls.repo_root(folder_path)
-        index = ls.repo(root).index_path if root is not None else folder_path / ls.repo(None).config.index
-        if index is not None and index not in out:
-            out.append(index)
-    if not out and ls.workspace.root_path:
-        root_path = uri_to_path(path_to_uri(Path(ls.workspace.root_path)))
-        if root_path is not None:
-            root = ls.repo_root(root_path)
-            index = ls.repo(root).index_path if root is not None else root_path / ls.repo(None).config.index
-            if index is not None:
-                out.append(index)
-    return out
-
-
-async def _files_of(ls: GtoLanguageServer, folder: Path) -> list[str]:
-    """The files of a workspace folder, relative to it: git's lists where git may run (after a large open's first
-    check, as the warm-up reads them), else a walk (18,000 folders held the GIL for 2 s beside the open's check)."""
-    root = ls.repo_root(folder)
-    if root is not None and await ls.facts(ls.repo(root), await ls.settings_for(folder)) is not None:
-        await ls.after_large_first_checks(root)
-        tracked = await asyncio.to_thread(ls.repo(root).tracked)
-        if tracked is not None:
-            prefix = folder.relative_to(root).as_posix()
-            names = tracked.files + tracked.untracked
-            if prefix == ".":
-                return names
-            return [name[len(prefix) + 1 :] for name in names if name.startswith(prefix + "/")]
-    return await asyncio.to_thread(walk_files, folder)
-
-
-def _dvc_ignore(root: Path) -> DvcIgnore:
+def dvc_ignore(root: Path) -> DvcIgnore:
     """The `.dvcignore` rules of a repository (or workspace folder), read from disk as they are asked for."""
     return DvcIgnore(lambda rel: read_text(root / rel))
 
@@ -404,7 +434,7 @@ def _not_read_by_dvc(ls: GtoLanguageServer, view: View) -> Optional[str]:
     if root is None:
         return None
     rel = dvc_file_of(view.folder)
-    reason = _dvc_ignore(root).reason(rel)
+    reason = dvc_ignore(root).reason(rel)
     if reason is not None:
         return reason
     outputs = {rel: frozenset[str]()}
@@ -413,38 +443,3 @@ def _not_read_by_dvc(ls: GtoLanguageServer, view: View) -> Optional[str]:
         if other.root == root and other.path is not None and uri != view.uri:
             outputs[other.path.relative_to(root).as_posix()] = made
     return inside_outputs(outputs, outputs).get(rel)
-
-
-async def _publish_dvc_files(ls: GtoLanguageServer, folder: Path) -> None:
-    """Every saved dvc.yaml of a workspace folder that DVC reads, even when not open: one bad entry breaks
-    `dvc status`."""
-    found = await asyncio.to_thread(dvc_files, await _files_of(ls, folder), _dvc_ignore(folder))  # 0.1 s per 100,000
-    for relpath in found:
-        path = folder / relpath
-        uri = ls.uri_for(path)
-        fmt = ls.doc_state(uri).format
-        if ls.is_open(uri) or fmt is None or fmt.one_per_repository:  # (an index named dvc.yaml is GTO's)
-            continue
-        ls.state.from_disk.add(uri)
-        schedule(ls, uri, 0)
-
-
-def publish_workspace(ls: GtoLanguageServer) -> None:
-    """At start (and when folders are added): the saved annotation files, even when not open."""
-    for folder in ls.workspace.folders.values():
-        folder_path = uri_to_path(folder.uri)
-        if folder_path is not None and folder_path.is_dir():
-            ls.spawn(_publish_dvc_files(ls, folder_path))
-    for folder in ls.workspace.folders.values():  # a `.gto` whose index is refused says so, even unopened
-        folder_path = uri_to_path(folder.uri)
-        root = ls.repo_root(folder_path) if folder_path is not None else None
-        if root is not None and ls.repo(root).index_outside is not None:
-            publish_config(ls, ls.repo(root), ls.settings_cached(root))
-    for index in workspace_index_files(ls):
-        if not index.is_file():
-            continue
-        uri = ls.uri_for(index)
-        if ls.is_open(uri):
-            continue
-        ls.state.from_disk.add(uri)
-        schedule(ls, uri, 0)

@@ -40,6 +40,8 @@ class DocState:
     lensed: Optional[tuple[Any, Any]] = None  # (parse, the run finding the entries that get lenses): code_lens.py
     lens_answer: Optional[tuple[Any, Any]] = None  # (what the last code lenses were made of, them): code_lens.py
     checked_large: bool = False  # a large check ran (its results were moved out of the collector's way)
+    partial: bool = False  # the client holds a large file's first entries' diagnostics (the next publish is sent)
+    checking: Optional[str] = None  # the progress shown from those to the whole file's
 
     @property
     def format(self) -> Optional[Format]:
