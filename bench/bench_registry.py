@@ -353,8 +353,8 @@ class Server:
         def ours(item: Published) -> bool:
             return unquote(item.uri) == unquote(self.uri) and item.version == 1
 
-        _, first = await client.wait_published(ours, mark, timeout=120)
-        return (first.at - sent) * 1000
+        _, whole = await client.wait_whole(ours, mark, timeout=120)
+        return (whole.at - sent) * 1000
 
     async def at(self, method: str, line: int, character: int) -> tuple[Any, float]:
         params = {"textDocument": {"uri": self.uri}, "position": {"line": line, "character": character}}

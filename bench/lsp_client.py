@@ -62,6 +62,7 @@ class LspClient:
         self.started_at = 0.0
         self.published: list[Published] = []
         self.server_requests: list[str] = []  # methods of the requests the server sent us, in order
+        self.progress: list[tuple[float, Any, str]] = []  # $/progress: (arrived, token, kind: begin/report/end)
         self.last_message_at = 0.0
         self._next_id = 0
         self._pending: dict[int, tuple[float, asyncio.Future[tuple[Any, float]]]] = {}
@@ -188,6 +189,10 @@ class LspClient:
                     Published(arrived, params.get("uri", ""), params.get("version"), params.get("diagnostics") or [])
                 )
                 self._arrived.set()
+            elif message["method"] == "$/progress":
+                params = message.get("params") or {}
+                self.progress.append((arrived, params.get("token"), (params.get("value") or {}).get("kind", "")))
+                self._arrived.set()
         elif "id" in message:
             pending = self._pending.pop(message["id"], None)
             if pending is None:
@@ -236,6 +241,33 @@ class LspClient:
             self._arrived.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)
+
+    async def wait_whole(
+        self, match: Callable[[Published], bool], start: int = 0, timeout: float = 120.0
+    ) -> tuple[Published, Published]:
+        """(first, whole): the first publishDiagnostics at index >= start for which `match` holds, and the last
+        once the server's check is done. gto-lsp publishes a large file's first entries' diagnostics first,
+        within a progress ("gto-check-") begun before them and ended before the whole file's."""
+        _, first = await self.wait_published(match, start, timeout)
+        await self.progress_ended("gto-check-", timeout)
+        return first, [item for item in self.published[start:] if match(item)][-1]
+
+    async def progress_ended(self, prefix: str, timeout: float = 300.0) -> bool:
+        """Wait until every progress begun with a token starting with `prefix` has ended; False on timeout."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            kinds: dict[Any, str] = {}
+            for _, token, kind in self.progress:
+                if isinstance(token, str) and token.startswith(prefix):
+                    kinds[token] = kind
+            if all(kind == "end" for kind in kinds.values()):
+                return True
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return False
+            self._arrived.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(left, 0.5))
 
     async def settle(self, quiet: float, timeout: float = 120.0) -> None:
         """Wait until the server has sent nothing for `quiet` seconds."""
