@@ -17,6 +17,7 @@ from gto_lsp.core.formats.gto.check import check
 from gto_lsp.core.formats.gto.document import Document, parse
 from gto_lsp.core.formats.gto.format import GTO
 from gto_lsp.core.repo.fs import ExistsCache, RepoView
+from gto_lsp.core.yaml.cut import HEAD_MAX
 
 assert GTO.head is not None
 head_of = GTO.head
@@ -156,3 +157,10 @@ def test_no_head_when_the_head_has_no_gto_field_and_the_file_may_be_foreign() ->
     foreign = "".join(f"job{i}:\n  steps: [build]\n" for i in range(50))
     assert head_of(foreign + "m:\n  type: model\n", 10) is None
     assert head_of("m:\n  type: model\n" + foreign, 10) is not None
+
+
+def test_no_head_past_its_size_bound() -> None:
+    long_first = "m0:\n  labels: [" + ", ".join(["x"] * 40_000) + "]\n"
+    text = long_first + "".join(f"m{i}:\n  type: model\n" for i in range(1, 1000))
+    assert len(long_first) > HEAD_MAX and head_of(text, 10) is None
+    assert head_of(text[len(long_first) :], 10) is not None

@@ -276,6 +276,7 @@ _NL_ODD_BLOCK_START = re.compile(r"\n[?&*!{\[|>]")
 _MAYBE_ALIAS = re.compile(r"\*(?<=[\s\[{,]\*)")  # led by the literal: searched for it in C
 
 
+HEAD_MAX = 100_000  # characters of a head, at most: it is read while the editor waits (the whole is not)
 _NL_HEAD = (_NL_NEEDS_FULL_PARSE, _NL_ODD_BLOCK_START)
 
 
@@ -299,6 +300,8 @@ def parse_head(text: str, lines: int) -> Optional[Blocks]:
     if found is None:
         return None
     end = found.start() + 1
+    if end > HEAD_MAX:
+        return None  # long lines: the head would cost what the whole does
     try:
         return _cut_all(text[: end + (1 if bom else 0)], body[:end], bom, detect_line_ending(body), {})
     except Exception:
