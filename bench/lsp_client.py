@@ -250,7 +250,13 @@ class LspClient:
         within a progress ("gto-check-") begun before them and ended before the whole file's."""
         _, first = await self.wait_published(match, start, timeout)
         await self.progress_ended("gto-check-", timeout)
-        return first, [item for item in self.published[start:] if match(item)][-1]
+        ends = [at for at, token, kind in self.progress if kind == "end" and str(token).startswith("gto-check-")]
+        if not ends or ends[-1] < first.at:
+            return first, [item for item in self.published[start:] if match(item)][-1]
+        # The progress ends just before the whole file's diagnostics are written: wait for them.
+        after = next((k for k, item in enumerate(self.published) if item.at >= ends[-1]), len(self.published))
+        _, whole = await self.wait_published(match, max(start, after), timeout)
+        return first, whole
 
     async def progress_ended(self, prefix: str, timeout: float = 300.0) -> bool:
         """Wait until every progress begun with a token starting with `prefix` has ended; False on timeout."""
