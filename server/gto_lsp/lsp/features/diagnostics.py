@@ -291,12 +291,7 @@ async def _publish_head(ls: GtoLanguageServer, view: View, task: Any) -> None:
     head = fmt.head(view.text, HEAD_LINES) if fmt is not None and fmt.head is not None else None
     if head is None:
         return  # (a short file, or one the head cannot speak for: the whole check's diagnostics come alone)
-    head_first = object()
-    FOREGROUND.begin(head_first)  # the whole file's parse pauses meanwhile (background.py), a bounded time
-    try:
-        await _publish_head_of(ls, view, replace(view, text=head.text, parsed=head), task)
-    finally:
-        FOREGROUND.end(head_first)
+    await _publish_head_of(ls, view, replace(view, text=head.text, parsed=head), task)
 
 
 async def _publish_head_of(ls: GtoLanguageServer, view: View, head_view: View, task: Any) -> None:
@@ -304,6 +299,15 @@ async def _publish_head_of(ls: GtoLanguageServer, view: View, head_view: View, t
     assert fmt is not None
     settings = await ls.settings_for(view.path)
     if fmt.asks_git:
+        repo = view.repo
+        if repo.facts_ready() is None and repo.root is not None and ls.git_allowed(settings):
+            # GitPython's first import (~0.1 s) and the whole file's parse share the GIL: the parse waits for it.
+            head_first = object()
+            FOREGROUND.begin(head_first)
+            try:
+                await ls.facts(repo, settings)
+            finally:
+                FOREGROUND.end(head_first)
         await _git_ready(ls, head_view, settings)  # the head's `virtual: false` paths, asked in a worker thread
     state = ls.doc_state(view.uri)
     if (task is not None and state.task is not task) or state.parsing is None:
