@@ -113,6 +113,12 @@ def server_source(base: Path, rev: Optional[str]) -> tuple[dict[str, str], str]:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
         ).stdout.strip()
+        # A copy run as a snapshot is (below): byte-compiled, from a plain folder. The editable install compiled
+        # every module at each start (PYTHONDONTWRITEBYTECODE), ~150-200 ms more to load than the same code.
+        target = base / "server-worktree"
+        shutil.copytree(ROOT / "server", target / "server", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "server")], check=True)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target / "server"), env.get("PYTHONPATH")) if p)
         return env, f"working tree at {head}" + (" with uncommitted changes in server/" if dirty else "")
     sha = subprocess.run(
         ["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True, check=True
