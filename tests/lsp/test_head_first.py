@@ -18,14 +18,14 @@ from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP
 from lsp.conftest import Editor, Repo, Start, codes
 
 HANG = 30.0
-COUNT = 6_000
+COUNT = 15_000  # large enough that the whole check ends well after the head, even on a busy machine
 
 
 def entry(i: int) -> str:
-    """Every 50th entry has an unknown field, every 7th a missing committed path; 5,999 repeats entry 1's name."""
+    """Every 50th entry has an unknown field, every 25th a missing committed path; the last repeats entry 1's name."""
     name = "model-00001" if i == COUNT - 1 else f"model-{i:05d}"
     extra = "  colour: red\n" if i % 50 == 3 else ""
-    virtual = "  virtual: false\n" if i % 7 == 2 else ""
+    virtual = "  virtual: false\n" if i % 25 == 2 else ""
     return f"{name}:\n  type: model\n  path: models/m{i}.pkl\n{extra}{virtual}"
 
 
@@ -119,6 +119,25 @@ async def test_an_edit_during_the_whole_check_leaves_its_own_whole_diagnostics(
     last = [p for p in editor.published if p.uri == doc.uri][-1]
     assert last.version == 2 and shown(list(last.diagnostics)) == shown(found)
     assert all(isinstance(reports[-1], types.WorkDoneProgressEnd) for reports in check_progress(editor))
+
+
+async def test_an_edit_after_the_heads_diagnostics_leaves_no_progress_running(
+    start: Start, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo()
+    editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
+    doc = editor.open(repo.index, TEXT)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HANG
+    while not publishes(editor, doc.uri, 1):  # the head's, while the whole check runs
+        assert loop.time() < deadline, "no diagnostics"
+        await asyncio.sleep(0.01)
+    editor.type(doc, 1, len("  type: model"), "x")  # a check of version 2, with a head of its own
+    found = await editor.diagnostics(doc.uri, version=2, timeout=HANG)
+    assert "duplicate-name" in codes(found)
+    await editor.settle(1.0)
+    reports = check_progress(editor)
+    assert reports and all(isinstance(each[-1], types.WorkDoneProgressEnd) for each in reports), reports
 
 
 def test_a_capped_publish_shows_the_first_problems_in_the_file() -> None:

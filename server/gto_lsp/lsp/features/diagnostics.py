@@ -96,12 +96,17 @@ def publish(
     if not force and state.published == fingerprint and not state.partial:
         return
     state.published, state.partial = fingerprint, False
-    if state.checking is not None:  # ended first: a client that sees these diagnostics knows they are whole
-        ls.work_done_progress.end(state.checking, types.WorkDoneProgressEnd())
-        state.checking = None
+    _checked(ls, state)  # first: a client that sees these diagnostics knows they are whole
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
     )
+
+
+def _checked(ls: GtoLanguageServer, state: DocState) -> None:
+    """End the progress of a large file's check (begun with its head's diagnostics)."""
+    if state.checking is not None:
+        ls.work_done_progress.end(state.checking, types.WorkDoneProgressEnd())
+        state.checking = None
 
 
 def clear(ls: GtoLanguageServer, uri: str) -> None:
@@ -289,14 +294,9 @@ async def _publish_head(ls: GtoLanguageServer, view: View, task: Any) -> None:
     diagnostics replace them; until then `published` stays unset (what waits for them still waits)."""
     fmt = view.format
     head = fmt.head(view.text, HEAD_LINES) if fmt is not None and fmt.head is not None else None
-    if head is None:
+    if fmt is None or head is None:
         return  # (a short file, or one the head cannot speak for: the whole check's diagnostics come alone)
-    await _publish_head_of(ls, view, replace(view, text=head.text, parsed=head), task)
-
-
-async def _publish_head_of(ls: GtoLanguageServer, view: View, head_view: View, task: Any) -> None:
-    fmt = head_view.format
-    assert fmt is not None
+    head_view = replace(view, text=head.text, parsed=head)
     settings = await ls.settings_for(view.path)
     if fmt.asks_git:
         repo = view.repo
@@ -323,6 +323,7 @@ async def _publish_head_of(ls: GtoLanguageServer, view: View, head_view: View, t
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
         return
     params = types.PublishDiagnosticsParams(uri=view.uri, diagnostics=diagnostics, version=view.version)
+    _checked(ls, state)  # an earlier version's head: this check replaces it
     ls.text_document_publish_diagnostics(params)
     state.partial, state.checking = True, token
 
