@@ -47,6 +47,15 @@ def check_progress(editor: Editor) -> list[list[Any]]:
     return [reports for token, reports in editor.client.progress_reports.items() if str(token).startswith("gto-check-")]
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Poll `condition` (what the editor has received) until it holds; fail after HANG seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HANG
+    while not condition():
+        assert loop.time() < deadline, "not within the hang bound"
+        await asyncio.sleep(0.01)
+
+
 def head_lines(text: str) -> int:
     assert GTO.head is not None
     head = GTO.head(text, HEAD_LINES)
@@ -96,11 +105,7 @@ async def test_a_client_without_progress_gets_the_head_then_the_whole(
     )
     editor = await start([repo.root], capabilities=capabilities, settings={"checks": {"virtualMissing": "off"}})
     doc = editor.open(repo.index, TEXT)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + HANG
-    while not any("duplicate-name" in codes(found) for found in publishes(editor, doc.uri, 1)):
-        assert loop.time() < deadline, "no whole file's diagnostics"
-        await asyncio.sleep(0.05)
+    await until(lambda: any("duplicate-name" in codes(found) for found in publishes(editor, doc.uri, 1)))
     first, *_, whole = publishes(editor, doc.uri, 1)
     assert shown(first) == shown([d for d in whole if d.range.start.line < head_lines(TEXT)])
     assert check_progress(editor) == []
@@ -127,11 +132,7 @@ async def test_an_edit_after_the_heads_diagnostics_leaves_no_progress_running(
     repo = make_repo()
     editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
     doc = editor.open(repo.index, TEXT)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + HANG
-    while not publishes(editor, doc.uri, 1):  # the head's, while the whole check runs
-        assert loop.time() < deadline, "no diagnostics"
-        await asyncio.sleep(0.01)
+    await until(lambda: bool(publishes(editor, doc.uri, 1)))  # the head's, while the whole check runs
     editor.type(doc, 1, len("  type: model"), "x")  # a check of version 2, with a head of its own
     found = await editor.diagnostics(doc.uri, version=2, timeout=HANG)
     assert "duplicate-name" in codes(found)
