@@ -15,7 +15,7 @@ from gto_lsp.core.formats.gto.format import GTO
 from gto_lsp.core.problems import Pos, Problem, Span
 from gto_lsp.lsp.features.diagnostics import HEAD_LINES, MAX_PROBLEMS, capped
 from gto_lsp.lsp.session.documents import PARSE_OFF_LOOP
-from lsp.conftest import Editor, Repo, Start, codes
+from lsp.conftest import Doc, Editor, Repo, Start, codes
 
 HANG = 30.0
 COUNT = 15_000  # large enough that the whole check ends well after the head, even on a busy machine
@@ -47,6 +47,13 @@ def check_progress(editor: Editor) -> list[list[Any]]:
     return [reports for token, reports in editor.client.progress_reports.items() if str(token).startswith("gto-check-")]
 
 
+async def opened(start: Start, make_repo: Callable[..., Repo]) -> tuple[Editor, Doc]:
+    """An editor on a fresh repository with TEXT open as its artifacts.yaml (missing virtual paths not reported)."""
+    repo = make_repo()
+    editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
+    return editor, editor.open(repo.index, TEXT)
+
+
 async def until(condition: Callable[[], bool]) -> None:
     """Poll `condition` (what the editor has received) until it holds; fail after HANG seconds."""
     loop = asyncio.get_running_loop()
@@ -66,10 +73,8 @@ def head_lines(text: str) -> int:
 async def test_the_first_diagnostics_are_the_heads_then_the_whole_files(
     start: Start, make_repo: Callable[..., Repo]
 ) -> None:
-    repo = make_repo()
-    editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
     assert len(TEXT) >= PARSE_OFF_LOOP
-    doc = editor.open(repo.index, TEXT)
+    editor, doc = await opened(start, make_repo)
     whole = await editor.diagnostics(doc.uri, version=1, timeout=HANG)
     first, *rest = publishes(editor, doc.uri, 1)
     assert rest and rest[-1] == whole
@@ -114,9 +119,7 @@ async def test_a_client_without_progress_gets_the_head_then_the_whole(
 async def test_an_edit_during_the_whole_check_leaves_its_own_whole_diagnostics(
     start: Start, make_repo: Callable[..., Repo]
 ) -> None:
-    repo = make_repo()
-    editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
-    doc = editor.open(repo.index, TEXT)
+    editor, doc = await opened(start, make_repo)
     editor.type(doc, 1, len("  type: model"), "\n  colour: blue")  # entry 0 gets an unknown field
     found = await editor.diagnostics(doc.uri, version=2, timeout=HANG)
     assert "duplicate-name" in codes(found) and any(d.range.start.line == 2 for d in found)
@@ -129,9 +132,7 @@ async def test_an_edit_during_the_whole_check_leaves_its_own_whole_diagnostics(
 async def test_an_edit_after_the_heads_diagnostics_leaves_no_progress_running(
     start: Start, make_repo: Callable[..., Repo]
 ) -> None:
-    repo = make_repo()
-    editor = await start([repo.root], settings={"checks": {"virtualMissing": "off"}})
-    doc = editor.open(repo.index, TEXT)
+    editor, doc = await opened(start, make_repo)
     await until(lambda: bool(publishes(editor, doc.uri, 1)))  # the head's, while the whole check runs
     editor.type(doc, 1, len("  type: model"), "x")  # a check of version 2, with a head of its own
     found = await editor.diagnostics(doc.uri, version=2, timeout=HANG)

@@ -33,6 +33,7 @@ _NEEDS_FULL_PARSE = re.compile(r"[\n\r](?:---|\.\.\.|%)")
 # The same where the text has no "\r": a pattern led by a literal is searched for it in C (2 MB: 16 -> 4 ms).
 _NL_BLOCK_START = re.compile(r"\n(?=[^ \t#\r\n-]|-[^ \t\r\n])")
 _NL_NEEDS_FULL_PARSE = re.compile(r"\n(?:---|\.\.\.|%)")
+_WHOLE_STARTS = "?&*!{[|>"  # a block starting with one of these sends the whole text to `_parse_whole`
 
 
 def _parse_block(text: str, plain: bool = False) -> Block:
@@ -128,7 +129,7 @@ def _place(
     pause, composed = PAUSE.get(), 0
     for index in range(len(offsets)):
         chunk = body[bounds[index] : bounds[index + 1]]
-        if chunk[0] in "?&*!{[|>":
+        if chunk[0] in _WHOLE_STARTS:
             return None
         block = cache.get(chunk)
         if block is None:
@@ -269,10 +270,9 @@ def _cut_all(text: str, body: str, bom: bool, line_ending: str, cache: dict[str,
 
 
 # What sends a whole text to `_parse_whole` though its head alone would be cut: a block starting with one of
-# `_place`'s characters, and (conservatively) anything that may be an alias, which may name an anchor of another
-# block.
-_ODD_BLOCK_START = re.compile(r"[\n\r][?&*!{\[|>]")
-_NL_ODD_BLOCK_START = re.compile(r"\n[?&*!{\[|>]")
+# `_WHOLE_STARTS`, and (conservatively) anything that may be an alias, which may name an anchor of another block.
+_ODD_BLOCK_START = re.compile(f"[\\n\\r][{re.escape(_WHOLE_STARTS)}]")
+_NL_ODD_BLOCK_START = re.compile(f"\\n[{re.escape(_WHOLE_STARTS)}]")
 _MAYBE_ALIAS = re.compile(r"\*(?<=[\s\[{,]\*)")  # led by the literal: searched for it in C
 
 
@@ -287,7 +287,7 @@ def parse_head(text: str, lines: int) -> Optional[Blocks]:
     bom = text.startswith("\ufeff")
     body = text[1:] if bom else text
     needs_full, odd_start = (_NEEDS_FULL_PARSE, _ODD_BLOCK_START) if "\r" in body else _NL_HEAD
-    if needs_full.search(body) or body.startswith(("---", "...", "%", *"?&*!{[|>")):
+    if needs_full.search(body) or body.startswith(("---", "...", "%", *_WHOLE_STARTS)):
         return None
     if odd_start.search(body) or _MAYBE_ALIAS.search(body):
         return None
@@ -296,12 +296,10 @@ def parse_head(text: str, lines: int) -> Optional[Blocks]:
         line_start = body.find("\n", line_start) + 1
         if line_start == 0:
             return None
-    found = _BLOCK_START.search(body, max(0, line_start - 1))
+    found = _BLOCK_START.search(body, max(0, line_start - 1), HEAD_MAX)
     if found is None:
-        return None
+        return None  # no block start past `lines` within HEAD_MAX: long lines would cost what the whole does
     end = found.start() + 1
-    if end > HEAD_MAX:
-        return None  # long lines: the head would cost what the whole does
     try:
         return _cut_all(text[: end + (1 if bom else 0)], body[:end], bom, detect_line_ending(body), {})
     except Exception:

@@ -56,8 +56,8 @@ CODE = "not-gto-file"
 
 def foreign_reason(blocks: Blocks) -> Optional[str]:
     """Why the read file is not GTO annotations (a short phrase), or None when it may be GTO's."""
-    if blocks.kind != "mapping" or not blocks.entries:
-        return None
+    if blocks.kind != "mapping" or not blocks.entries or has_gto_field(blocks):
+        return None  # (one GTO field: GTO's file)
     foreign_keys: list[str] = []
     for artifact in blocks.entries:
         key = artifact.block.key
@@ -67,8 +67,6 @@ def foreign_reason(blocks: Blocks) -> Optional[str]:
         if isinstance(artifact.block.value, MappingNode):
             for field_key, _ in artifact.fields():
                 field_name = field_key.value if isinstance(field_key, ScalarNode) else None
-                if field_name in FIELD_BY_NAME:
-                    return None  # one GTO field: GTO's file
                 if field_name in FOREIGN_KEYS:
                     foreign_keys.append(str(field_name))
         if isinstance(name, str) and name in FOREIGN_KEYS:
